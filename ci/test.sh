@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# ci/test.sh - THE test command: set up the machine, build with coverage and
+# -Wall -Wextra -Werror, run every registered test suite, print coverage.
+# Exits non-zero when setup, the build, any test or the coverage floor fails.
+#
+#   BUILD_DIR=build-ci   build directory (created when absent)
+#   MIN_UTIL_COVERAGE=85 line-coverage floor (%) for upgrader/lib/util
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${BUILD_DIR:-build-ci}
+MIN_UTIL_COVERAGE=${MIN_UTIL_COVERAGE:-85}
+export LC_ALL=C
+
+ci/setup.sh
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" -Db_coverage=true -Dwarning_level=2 --werror -Dtests=enabled
+fi
+ninja -C "$BUILD"
+
+# Coverage counts this run only.
+lcov --quiet --zerocounters --directory "$BUILD" 2>/dev/null || true
+
+status=0
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
+
+# --- coverage -------------------------------------------------------------------
+lcov_q() { lcov --quiet --rc lcov_branch_coverage=0 "$@" 2>/dev/null; }
+cov=$BUILD/coverage
+mkdir -p "$cov"
+if lcov_q --capture --directory "$BUILD" --output-file "$cov/all.info"; then
+  lcov_q --extract "$cov/all.info" "$ROOT/*" --output-file "$cov/project.info"
+  lcov_q --remove "$cov/project.info" "$ROOT/tests/*" --output-file "$cov/project.info"
+  echo "== line coverage (product code, unit + integration tests) =="
+  lcov --rc lcov_branch_coverage=0 --list "$cov/project.info" 2>/dev/null | sed -n '1,200p'
+  lcov_q --extract "$cov/project.info" "$ROOT/upgrader/lib/util/*" --output-file "$cov/util.info"
+  util_pct=$(lcov --summary "$cov/util.info" 2>&1 | sed -n 's/.*lines\.*: \([0-9.]*\)%.*/\1/p')
+  echo "util layer line coverage: ${util_pct:-?}% (floor ${MIN_UTIL_COVERAGE}%)"
+  if [ -z "$util_pct" ] || awk -v p="$util_pct" -v m="$MIN_UTIL_COVERAGE" 'BEGIN{exit !(p < m)}'; then
+    echo "coverage of upgrader/lib/util is below ${MIN_UTIL_COVERAGE}%" >&2
+    status=1
+  fi
+else
+  echo "lcov capture failed" >&2
+  status=1
+fi
+
+# --- the closing line CI reads ----------------------------------------------------
+python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+passed = failed = skipped = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line).get("result")
+    if r in ("OK", "EXPECTEDFAIL"): passed += 1
+    elif r == "SKIP": skipped += 1
+    else: failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+exit $status

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fiu.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dynbuf.h"
+#include "fs.h"
+#include "banned.h"
+
+int fs_write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int fs_fsync_dir(const char *dir, struct og_error *err)
+{
+    _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return og_error_set_errno(err, OG_E_IO, errno, "cannot open directory \"%s\"", dir);
+    if (fsync(fd) < 0)
+        return og_error_set_errno(err, OG_E_IO, errno, "cannot fsync directory \"%s\"", dir);
+    return 0;
+}
+
+/* Remove "<base>.tmp-XXXXXX" leftovers of crashed writers of the same file. */
+static void remove_stale_temps(const char *dir, const char *base)
+{
+    _cleanup_(closedirp) DIR *d = NULL;
+    size_t bl = strlen(base);
+    struct dirent *de;
+
+    d = opendir(dir);
+    if (!d)
+        return;
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, base, bl) == 0 && strncmp(de->d_name + bl, ".tmp-", 5) == 0 &&
+            strlen(de->d_name + bl + 5) == 6)
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+}
+
+struct buf_writer {
+    const void *data;
+    size_t len;
+};
+
+static int write_buffer(int fd, void *userdata, struct og_error *err)
+{
+    struct buf_writer *w = userdata;
+    int r = fs_write_all(fd, w->data, w->len);
+
+    return r < 0 ? og_error_set_errno(err, OG_E_WRITE_FAILED, -r, "write") : 0;
+}
+
+int fs_replace_file(const char *path, const void *data, size_t len, mode_t mode,
+                    struct og_error *err)
+{
+    struct buf_writer w = { data, len };
+
+    return fs_replace_file_with(path, mode, write_buffer, &w, err);
+}
+
+int fs_replace_file_with(const char *path, mode_t mode, fs_writer_fn writer, void *userdata,
+                         struct og_error *err)
+{
+    _cleanup_free_ char *dcopy = strdup(path), *bcopy = strdup(path), *tmp = NULL;
+    _cleanup_close_ int fd = -1;
+    const char *dir, *base;
+    int r;
+
+    if (!dcopy || !bcopy)
+        return og_error_set(err, OG_E_NOMEM, "replacing \"%s\"", path);
+    dir = dirname(dcopy);
+    base = basename(bcopy);
+    remove_stale_temps(dir, base);
+
+    if (asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0)
+        return og_error_set(err, OG_E_NOMEM, "replacing \"%s\"", path);
+    fd = mkostemp(tmp, O_CLOEXEC); /* O_CREAT|O_EXCL, mode 0600 */
+    if (fd < 0) {
+        int e = errno;
+        free(steal_ptr(tmp));
+        return og_error_set_errno(err, e == ENOENT ? OG_E_NOT_EXIST : OG_E_WRITE_FAILED, e,
+                                  "cannot create a temp file beside \"%s\"", path);
+    }
+
+    r = writer(fd, userdata, err);
+    if (r == 0 && fiu_fail("util/fs/replace/before-fsync"))
+        r = og_error_set(err, OG_E_WRITE_FAILED, "failpoint util/fs/replace/before-fsync");
+    if (r == 0 && fsync(fd) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "fsync");
+    if (r == 0 && fchmod(fd, mode) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chmod %o", (unsigned)mode);
+    if (r == 0 && close(steal_fd(&fd)) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "close");
+    if (r == 0 && rename(tmp, path) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "rename to \"%s\"", path);
+    if (r < 0) {
+        unlink(tmp);
+        og_error_prefix(err, "cannot replace \"%s\"", path);
+        return r;
+    }
+    return fs_fsync_dir(dir, err);
+}
+
+int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+                 struct og_error *err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    _cleanup_dynbuf_ struct dynbuf b;
+    char chunk[16384];
+    int r;
+
+    dynbuf_init(&b, max);
+    if (fd < 0)
+        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED,
+                                  errno, "cannot open \"%s\"", path);
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", path);
+        }
+        if (n == 0)
+            break;
+        r = dynbuf_append(&b, chunk, (size_t)n);
+        if (r == -OG_E_TOO_LARGE)
+            return og_error_set(err, OG_E_TOO_LARGE, "the file \"%s\" is larger than %zu bytes",
+                                path, max);
+        if (r < 0)
+            return og_error_set(err, -r, "reading \"%s\"", path);
+    }
+    if (ret_len)
+        *ret_len = b.len;
+    *ret_data = dynbuf_steal(&b);
+    return *ret_data ? 0 : og_error_set(err, OG_E_NOMEM, "reading \"%s\"", path);
+}
+
+int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err)
+{
+    _cleanup_free_ char *p = strdup(path);
+    struct stat st;
+
+    if (!p)
+        return og_error_set(err, OG_E_NOMEM, "mkdir \"%s\"", path);
+    for (char *s = p + 1;; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char saved = *s;
+        *s = '\0';
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "cannot create \"%s\"", p);
+        *s = saved;
+        if (saved == '\0')
+            break;
+    }
+    if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+        return og_error_set(err, OG_E_CREATE_FAILED, "\"%s\" exists and is not a directory",
+                            path);
+    return 0;
+}

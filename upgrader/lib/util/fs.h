@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * fs.h - file helpers for state that must survive a crash.
+ *
+ * fs_replace_file() writes like git's lockfile: a temp file created with
+ * O_EXCL beside the target, written, fsync'd, chmod'ed, renamed over the
+ * target, then the directory fsync'd. A reader sees the old content or the
+ * new one, never half. A crash leaves at most a stray "<name>.tmp-XXXXXX"
+ * file, which never shadows the real one and which the next replace of the
+ * same path removes.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "ogerror.h"
+
+/* Writes the whole content to fd; return 0 or a negative code. */
+typedef int (*fs_writer_fn)(int fd, void *userdata, struct og_error *err);
+
+int fs_replace_file(const char *path, const void *data, size_t len, mode_t mode,
+                    struct og_error *err);
+int fs_replace_file_with(const char *path, mode_t mode, fs_writer_fn writer, void *userdata,
+                         struct og_error *err);
+
+/* write() the whole buffer, retrying short writes and EINTR; -errno on failure. */
+int fs_write_all(int fd, const void *data, size_t len);
+
+/* Read a whole file, at most max bytes (more = -OG_E_TOO_LARGE). The result
+ * is NUL-terminated; *ret_len excludes the NUL (ret_len may be NULL).
+ * A missing file is -OG_E_NOT_EXIST. */
+int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+                 struct og_error *err);
+
+/* mkdir -p with mode for created components. */
+int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err);
+
+/* fsync the directory holding path (or path itself when it is a dir). */
+int fs_fsync_dir(const char *dir, struct og_error *err);

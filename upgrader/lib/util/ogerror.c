@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ogerror.h"
+#include "banned.h"
+
+struct code_entry {
+    int code;
+    const char *text;
+};
+
+/* Default message templates: openGauss texts verbatim from ErrorCode.py
+ * (openGauss-OM HEAD 792253f), except 50803 (openGauss reuses a cron text
+ * for the link switch), 52934 (empty upstream), 52919 (the sentence gs_upgradectl
+ * prints) and 50204 (not in ErrorCode.py). */
+static const struct code_entry code_table[] = {
+    { OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s." },
+    { OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '-%s' is required" },
+    { OG_E_PARAM_NOT_REQUIRED, "Incorrect parameter. Parameter '-%s' is not required" },
+    { OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect." },
+    { OG_E_PARAM_CONFLICT, "The parameter '-%s' and '-%s' can not be used together." },
+    { OG_E_RUN_AS_ROOT, "Cannot run this script as a user with the root permission." },
+    { OG_E_PARAM_VALUE, "The parameter[%s] value[%s] is invalid." },
+    { OG_E_EXISTS, "The %s already exists." },
+    { OG_E_NOT_EXIST, "The %s does not exist." },
+    { OG_E_MUST_BE_EMPTY, "The %s must be empty." },
+    { OG_E_READ_FAILED, "Failed to read %s." },
+    { OG_E_WRITE_FAILED, "Failed to write %s." },
+    { OG_E_CREATE_FAILED, "Failed to create %s." },
+    { OG_E_CONTENT_INVALID, "The content of file %s is not correct." },
+    { OG_E_SAME_PATH, "The directory name %s and %s cannot be same." },
+    { OG_E_USER_NOT_EXIST, "User %s does not exist." },
+    { OG_E_DISK_SPACE, "The remaining space of device [%s] cannot be less than %s." },
+    { OG_E_DISK_USAGE, "The usage of the device [%s] space cannot be greater than %s." },
+    { OG_E_PREINSTALL_SPACE, "The remaining space cannot be less than %s." },
+    { OG_E_SWITCH_LINK, "Failed to switch the symbolic link %s." },
+    { OG_E_SSH_TRUST, "Failed to verify SSH trust on these nodes: %s." },
+    { OG_E_STATIC_CONFIG, "The cluster's static configuration does not match the new configuration file." },
+    { OG_E_SQL, "Failed to execute SQL: %s." },
+    { OG_E_EXEC_FAILED, "Failed to execute the command: %s." },
+    { OG_E_CLUSTER_STATUS, "Failed to check %s status." },
+    { OG_E_LOCK_CLUSTER, "Failed to lock cluster" },
+    { OG_E_UNLOCK_CLUSTER, "Failed to unlock cluster" },
+    { OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster." },
+    { OG_E_INSTANCE_INFO, "Failed to obtain %s instance information." },
+    { OG_E_OBTAIN_VERSION, "Failed to obtain version." },
+    { OG_E_DN_CONNECTIONS, "Failed to get DN connections." },
+    { OG_E_ROLLBACK_FAILED, "Failed to rollback." },
+    { OG_E_VERSION_NUMBER, "The version number of new cluster is [%s]. It should be float." },
+    { OG_E_VERSION_LOWER, "The version number of new cluster is [%s]. It should be greater than or equal to the old version." },
+    { OG_E_STEP_INVALID, "The step of upgrade number %s is incorrect." },
+    { OG_E_SHA256, "Failed to check SHA256." },
+    { OG_E_READ_ONLY, "Cluster is in read-only mode." },
+    { OG_E_OM_BUSY, "The other OM operation is currently being performed in the cluster node: '%s'." },
+    { OG_E_OM_STEP_MISMATCH, "The operation step of OM components in current cluster nodes do not match with each other: %s." },
+    { OG_E_NODE_INFO, "Failed to get cluster node info.exception is: %s." },
+    { OG_E_ENV_EMPTY, "The environmental variable %s is empty. or variable has exceeded maximum length" },
+    { OG_E_STRATEGY, "Failed to upgrade strategy: %s." },
+    { OG_E_SAME_COMMIT, "New cluster commitid cannot be same with old cluster commitid." },
+    { OG_E_VERSION_OLDER, "Can not support upgrade from %s to %s" },
+    { OG_E_VERSION_NOT_BIGGER, "The new cluster version number[%s] should be bigger than the old cluster[%s]." },
+    { OG_E_STRATEGY_UNSUPPORTED, "Please choose right upgrade strategy." },
+    { OG_E_READONLY_CANCEL, "Failed to cancel the cluster read-only mode" },
+    { OG_E_READONLY_SET, "Failed to set cluster read-only mode." },
+    { OG_E_NODES_STEP_DIFFER, "Specified upgrade nodes with same step can do upgrade task." },
+    { OG_E_NODES_UPGRADED, "These nodes %s have been successfully upgraded to new version, no need to upgrade again." },
+    { OG_E_NODES_MISMATCH, "Last unsuccessfully upgrade nodes %s are not same with current upgrade nodes." },
+    { OG_E_ALL_UPGRADED, "All nodes have been upgraded. No need to use --continue." },
+    { OG_E_COMMITID_RECORD, "The record commitid is not same with current commitid." },
+    { OG_E_NOT_SYMLINK, "$GAUSSHOME is not a symbolic link." },
+    { OG_E_NOT_PRECOMMIT, "Current upgrade status is not pre commit." },
+    { OG_E_DROP_SCHEMA, "Failed to drop old pmk schema." },
+    { OG_E_ALREADY_COMMITTED, "Upgrade has already been committed but not finished commit. Please commit again! Can not rollback any more." },
+    { OG_E_CONTINUE_NO_RECORD, "Can not use grey upgrade option --continue before upgrade grey nodes." },
+    { OG_E_DISK_USAGE_EXCEEDS, "Disk usage exceeds %s, please clean up before upgrading." },
+    { OG_E_ACTION_MISMATCH, "Input upgrade type [%s] is not same with record upgrade type [%s]." },
+    { OG_E_STEP_NOT_DIGIT, "The step of upgrade should be digit." },
+    { OG_E_APP_VERSION, "Failed to check application version. Output: \\n%s." },
+    { OG_E_OLD_VERSION_NODES, "Nodes are the old version. Do nothing this time." },
+    { OG_E_UNFINISHED_VERSION, "Current upgrade version is not same with unfinished upgrade version record." },
+    { OG_E_UPGRADE_UNFINISHED, "Upgrade is not finished, cannot do another task." },
+    { OG_E_NOT_ALL_UPGRADED, "Not all nodes are upgraded." },
+    { OG_E_STALE_RELEASE, "It is generally not allowed to upgrade to a previous release, from %s to %s. If required, consider using the --bypass-stale-check option." },
+    { OG_E_CHECK_FAILED, "Failed to check %s." },
+    { OG_E_EMPTY, "%s can not be empty." },
+    { OG_E_REMOTE_EXEC, "Failed to execute %s command." },
+    { OG_E_NOMEM, "Out of memory." },
+    { OG_E_INVALID_ARG, "Invalid argument: %s." },
+    { OG_E_TOO_LARGE, "The %s exceeds its limit of %s." },
+    { OG_E_OUTPUT_LIMIT, "The output of command %s exceeds its limit of %s bytes." },
+    { OG_E_TIMEOUT, "The command %s timed out after %s ms." },
+    { OG_E_SPAWN, "Failed to start the command %s." },
+    { OG_E_UNSAFE_ARG, "The %s value %s is not safe on a command line." },
+    { OG_E_CMD_FAILED, "The command %s failed." },
+    { OG_E_LOCKED, "The lock %s is held by another process." },
+    { OG_E_IO, "I/O error on %s." },
+    { OG_E_LOG_OPEN, "Failed to open the log file %s." },
+};
+
+static const struct code_entry *find_entry(int code)
+{
+    if (code < 0)
+        code = -code;
+    for (size_t i = 0; i < ELEMENTSOF(code_table); i++)
+        if (code_table[i].code == code)
+            return &code_table[i];
+    return NULL;
+}
+
+bool og_code_known(int code)
+{
+    return find_entry(code) != NULL;
+}
+
+size_t og_code_count(void)
+{
+    return ELEMENTSOF(code_table);
+}
+
+int og_code_at(size_t i)
+{
+    return i < ELEMENTSOF(code_table) ? code_table[i].code : 0;
+}
+
+const char *og_code_name(int code)
+{
+    /* One static buffer per thread: names are short and immutable per code. */
+    static _Thread_local char buf[32];
+
+    if (code < 0)
+        code = -code;
+    if (!find_entry(code))
+        return "OGUP-UNKNOWN";
+    snprintf(buf, sizeof(buf), "%s-%05d", code >= 60000 ? "OGUP" : "GAUSS", code);
+    return buf;
+}
+
+const char *og_code_text(int code)
+{
+    const struct code_entry *e = find_entry(code);
+    return e ? e->text : "Unknown error.";
+}
+
+static void set_detail(struct og_error *err, int code, const char *fmt, va_list ap, int errnum)
+{
+    char old[OG_ERROR_DETAIL_MAX];
+    size_t n;
+
+    if (!err)
+        return;
+    /* A detail set deeper down is kept as context after ours. */
+    snprintf(old, sizeof(old), "%s", err->detail);
+    err->code = code < 0 ? -code : code;
+    vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+    n = strlen(err->detail);
+    if (errnum && n < sizeof(err->detail))
+        n += (size_t)snprintf(err->detail + n, sizeof(err->detail) - n, ": %s", strerror(errnum));
+    if (old[0] && n < sizeof(err->detail))
+        snprintf(err->detail + n, sizeof(err->detail) - n, " (%s)", old);
+}
+
+int og_error_set(struct og_error *err, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_detail(err, code, fmt, ap, 0);
+    va_end(ap);
+    return code < 0 ? code : -code;
+}
+
+int og_error_set_errno(struct og_error *err, int code, int errnum, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_detail(err, code, fmt, ap, errnum);
+    va_end(ap);
+    return code < 0 ? code : -code;
+}
+
+void og_error_prefix(struct og_error *err, const char *fmt, ...)
+{
+    char ctx[OG_ERROR_DETAIL_MAX];
+    char old[OG_ERROR_DETAIL_MAX];
+    va_list ap;
+
+    if (!err)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(ctx, sizeof(ctx), fmt, ap);
+    va_end(ap);
+    snprintf(old, sizeof(old), "%s", err->detail);
+    snprintf(err->detail, sizeof(err->detail), "%s: %s", ctx, old);
+}
+
+void og_error_clear(struct og_error *err)
+{
+    if (!err)
+        return;
+    err->code = 0;
+    err->detail[0] = '\0';
+}
+
+const char *og_error_format(const struct og_error *err, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    if (!err || err->code == 0) {
+        snprintf(buf, size, "success");
+        return buf;
+    }
+    snprintf(buf, size, "[%s] : %s", og_code_name(err->code),
+             err->detail[0] ? err->detail : og_code_text(err->code));
+    return buf;
+}
+
+int og_exit_code(enum og_action action, int rc)
+{
+    bool ok = rc == 0;
+    int code = rc < 0 ? -rc : rc;
+
+    switch (action) {
+    case OG_ACTION_UPGRADE:
+        return ok ? 0 : 1;
+    case OG_ACTION_ROLLBACK:
+        return ok ? 2 : 3;
+    case OG_ACTION_CHOSE_STRATEGY:
+        return ok ? 4 : 1;
+    case OG_ACTION_COMMIT:
+        return ok ? 5 : 1;
+    case OG_ACTION_OTHER:
+        break;
+    }
+    if (ok)
+        return 0;
+    if (code >= 50000 && code < 60000)
+        return code / 100 - 490;
+    return 9;
+}
