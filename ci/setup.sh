@@ -4,7 +4,8 @@
 # Idempotent: a second run checks and returns quickly. As root, no systemd:
 #   1. installs every build and run dependency from Debian (apt-get update
 #      only when something is missing);
-#   2. creates the users and groups libvirt's QEMU driver expects;
+#   2. creates the users and groups libvirt's QEMU driver expects, and the
+#      openGauss cluster user omm:dbgrp;
 #   3. applies the hugetlb cgroup fix LXC needs on hybrid cgroup hosts
 #      (see ../shared/reference/node-runtime-facts.md);
 #   4. starts virtlogd and libvirtd as daemons with pid files, if not running;
@@ -55,6 +56,11 @@ getent group libvirt >/dev/null || groupadd -r libvirt
 getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
   useradd -r -g libvirt-qemu -G kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
+
+# The openGauss cluster user: PostgreSQL refuses to run as root, and nodes
+# share /etc with the host, so omm:dbgrp exists here.
+getent group dbgrp >/dev/null || groupadd dbgrp
+getent passwd omm >/dev/null || useradd -m -g dbgrp -s /bin/bash omm
 
 # --- 3. hugetlb cgroup fix ------------------------------------------------------
 # On a hybrid layout (v1 controllers + cgroup2 at /sys/fs/cgroup/unified) with

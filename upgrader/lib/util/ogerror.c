@@ -97,6 +97,7 @@ static const struct code_entry code_table[] = {
     { OG_E_LOCKED, "The lock %s is held by another process." },
     { OG_E_IO, "I/O error on %s." },
     { OG_E_LOG_OPEN, "Failed to open the log file %s." },
+    { OG_E_CATALOG_MISMATCH, "The catalog version of the data directory does not match the kernel." },
 };
 
 static const struct code_entry *find_entry(int code)

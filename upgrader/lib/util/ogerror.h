@@ -106,6 +106,7 @@ enum og_code {
     OG_E_LOCKED = 60020,              /* lock held by another process */
     OG_E_IO = 60030,                  /* I/O error */
     OG_E_LOG_OPEN = 60040,            /* cannot open the log file */
+    OG_E_CATALOG_MISMATCH = 60050,    /* catalog number differs from the kernel's */
 };
 
 #define OG_ERROR_DETAIL_MAX 2048

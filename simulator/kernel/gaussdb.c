@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * gaussdb - the server. Checks that the data directory's catalog matches
+ * this kernel (or the -u number of an upgrade-mode start), writes the
+ * replication settings, then becomes PostgreSQL's postgres (exec: the pid,
+ * postmaster.pid and signals are the real server's).
+ *
+ *   gaussdb -V | --version
+ *   gaussdb -D DIR [-u NUM] [-M primary|standby|pending] [PostgreSQL options...]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "kconf.h"
+#include "kpg.h"
+#include "tools.h"
+#include "banned.h"
+
+#define MAX_DBS 256
+
+int kernel_catalog_check(const struct kenv *k, const char *datadir, int upgrade_from,
+                         struct og_error *err)
+{
+    _cleanup_pgconn_ PGconn *c = NULL;
+    struct kpg_server srv = { 0 };
+    const char *extra[] = { "-c", "hot_standby=on", NULL };
+    char bad[1024] = "";
+    size_t blen = 0;
+    PGresult *res;
+    int r, ndb;
+
+    r = kpg_private_start(k, datadir, NULL, extra, &srv, err);
+    if (r < 0)
+        return r;
+    c = kpg_connect(srv.sockdir, srv.port, "postgres", err);
+    if (!c) {
+        kpg_private_stop(&srv, NULL);
+        return -OG_E_DN_CONNECTIONS;
+    }
+    res = PQexec(c, "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
+                    "ORDER BY datname");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        r = og_error_set(err, OG_E_SQL, "listing databases: %s", PQerrorMessage(c));
+        PQclear(res);
+        kpg_private_stop(&srv, NULL);
+        return r;
+    }
+    ndb = PQntuples(res);
+    for (int i = 0; i < ndb && i < MAX_DBS; i++) {
+        const char *db = PQgetvalue(res, i, 0);
+        _cleanup_pgconn_ PGconn *dc = kpg_connect(srv.sockdir, srv.port, db, NULL);
+        char num[32] = "";
+        int n = -1;
+
+        if (dc && kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num),
+                            NULL) == 0)
+            n = atoi(num);
+        if (n == k->ver.number || (upgrade_from > 0 && n == upgrade_from))
+            continue;
+        if (blen < sizeof(bad) - 1) {
+            if (n < 0)
+                blen += (size_t)snprintf(bad + blen, sizeof(bad) - blen, "%s\"%s\" has none",
+                                         blen ? ", " : "", db);
+            else
+                blen += (size_t)snprintf(bad + blen, sizeof(bad) - blen, "%s\"%s\" is %d.%03d",
+                                         blen ? ", " : "", db, n / 1000, n % 1000);
+        }
+    }
+    PQclear(res);
+    r = kpg_private_stop(&srv, err);
+    if (r < 0)
+        return r;
+    if (bad[0]) {
+        if (upgrade_from > 0)
+            return og_error_set(err, OG_E_CATALOG_MISMATCH,
+                                "catalog of database %s; this kernel is %d.%03d and was started "
+                                "in upgrade mode for %d.%03d",
+                                bad, k->ver.number / 1000, k->ver.number % 1000,
+                                upgrade_from / 1000, upgrade_from % 1000);
+        return og_error_set(err, OG_E_CATALOG_MISMATCH,
+                            "catalog of database %s; this kernel (openGauss %s) is %d.%03d. "
+                            "Start in upgrade mode (-u <catalog number>) to update the catalog",
+                            bad, k->ver.version, k->ver.number / 1000, k->ver.number % 1000);
+    }
+    return 0;
+}
+
+/* -u 92298 or -u 92.298 */
+static int parse_upgrade_from(const char *s, int *ret)
+{
+    char *end = NULL;
+    long v;
+
+    if (strchr(s, '.'))
+        return version_number_parse(s, ret);
+    v = strtol(s, &end, 10);
+    if (!end || *end || v <= 0 || v > 999999)
+        return -OG_E_PARAM_INVALID;
+    *ret = (int)v;
+    return 0;
+}
+
+static int apply_mode(const char *datadir, const char *mode, struct og_error *err)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/standby.signal", datadir);
+    if (strcmp(mode, "standby") == 0 || strcmp(mode, "cascade_standby") == 0)
+        return access(path, F_OK) == 0 ? 0 : fs_replace_file(path, "", 0, 0600, err);
+    if (strcmp(mode, "primary") == 0) {
+        if (unlink(path) < 0 && errno != ENOENT)
+            return og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "remove \"%s\"", path);
+        return 0;
+    }
+    if (strcmp(mode, "pending") == 0)
+        return 0;
+    return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-M' value is incorrect: %s",
+                        mode);
+}
+
+/* The application_name standbys report: pgxc_node_name, else the host name. */
+static void node_name(const char *datadir, char *buf, size_t size)
+{
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_OG);
+    if (kconf_get(path, "og.pgxc_node_name", buf, size) == 0 && buf[0])
+        return;
+    if (gethostname(buf, size) < 0)
+        snprintf(buf, size, "gaussdb");
+}
+
+int tool_gaussdb(const struct kenv *k, int argc, char **argv)
+{
+    const char *datadir = getenv("PGDATA"), *mode = NULL;
+    char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], name[256];
+    const char *pass[256];
+    struct og_error err = { 0 };
+    int upgrade_from = 0, npass = 0, r;
+    char **args;
+
+    if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+        kenv_version_line(k, "gaussdb", line, sizeof(line));
+        puts(line);
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "--help") == 0)) {
+        printf("gaussdb is the openGauss-compatible server of the ogup simulator.\n\n"
+               "Usage:\n  gaussdb -D DATADIR [-u NUM] [-M primary|standby|pending] "
+               "[PostgreSQL server options]\n  gaussdb -V\n\n"
+               "  -u NUM   upgrade mode: also accept a catalog at kernel number NUM\n");
+        return 0;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-D") == 0 && i + 1 < argc) {
+            datadir = argv[++i];
+        } else if (strcmp(a, "-u") == 0 && i + 1 < argc) {
+            if (parse_upgrade_from(argv[++i], &upgrade_from) < 0) {
+                fprintf(stderr, "FATAL:  invalid upgrade number \"%s\"\n", argv[i]);
+                return 1;
+            }
+        } else if (strcmp(a, "-M") == 0 && i + 1 < argc) {
+            mode = argv[++i];
+        } else if (strcmp(a, "--single_node") == 0) {
+            continue;
+        } else if (strcmp(a, "-Z") == 0 && i + 1 < argc) {
+            i++; /* -Z single_node / datanode: one kind of instance here */
+        } else if (npass < 200) {
+            pass[npass++] = a;
+        }
+    }
+    if (!datadir) {
+        fprintf(stderr, "FATAL:  no data directory given (-D or PGDATA)\n");
+        return 1;
+    }
+    if (kpg_running(datadir, NULL)) {
+        fprintf(stderr, "FATAL:  lock file \"postmaster.pid\" already exists: another server "
+                        "is running in \"%s\"\n",
+                datadir);
+        return 1;
+    }
+    if (mode && apply_mode(datadir, mode, &err) < 0)
+        goto fail;
+    node_name(datadir, name, sizeof(name));
+    if (kconf_write_replication(datadir, name, &err) < 0)
+        goto fail;
+    r = kernel_catalog_check(k, datadir, upgrade_from, &err);
+    if (r < 0)
+        goto fail;
+
+    /* Become the server. */
+    kenv_server_program(k, server, sizeof(server));
+    snprintf(binopt, sizeof(binopt), "og.kernel_bin=%s", k->bindir);
+    snprintf(veropt, sizeof(veropt), "og.kernel_version=%s", k->ver.version);
+    args = calloc((size_t)npass + 12, sizeof(char *));
+    if (!args)
+        return 1;
+    {
+        int n = 0;
+        args[n++] = server; /* PostgreSQL finds its installation from argv[0] */
+        args[n++] = (char *)"-D";
+        args[n++] = (char *)datadir;
+        args[n++] = (char *)"-c";
+        args[n++] = binopt;
+        args[n++] = (char *)"-c";
+        args[n++] = veropt;
+        for (int i = 0; i < npass; i++)
+            args[n++] = (char *)pass[i];
+        args[n] = NULL;
+    }
+    execv(server, args);
+    og_error_set_errno(&err, OG_E_EXEC_FAILED, errno, "cannot execute \"%s\"", server);
+fail : {
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+    fprintf(stderr, "FATAL:  %s\n", og_error_format(&err, msg, sizeof(msg)));
+    return 1;
+}
+}

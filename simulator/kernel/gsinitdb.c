@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * gs_initdb - create a data directory for this kernel:
+ *   gs_initdb -D DIR --nodename=NAME [-U USER] [-E ENCODING] [--locale=L] [-w PASSWORD]
+ * PostgreSQL's initdb makes the cluster; then postgresql.conf gets the
+ * settings a replicated openGauss instance needs, og_guc.conf the
+ * openGauss-only defaults, and every database (template0 included, which
+ * accepts connections as openGauss's does for the catalog upgrade) the
+ * og_catalog schema at this kernel's catalog number.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalogsql.h"
+#include "command.h"
+#include "fs.h"
+#include "kconf.h"
+#include "kpg.h"
+#include "tools.h"
+#include "banned.h"
+
+static int bootstrap_db(const struct kenv *k, const struct kpg_server *srv, const char *db,
+                        enum catalog_db kind, struct og_error *err)
+{
+    _cleanup_pgconn_ PGconn *c = kpg_connect(srv->sockdir, srv->port, db, err);
+    _cleanup_dynbuf_ struct dynbuf sql;
+    int r;
+
+    if (!c)
+        return -OG_E_DN_CONNECTIONS;
+    dynbuf_init(&sql, 4u * 1024 * 1024);
+    r = catalog_sql_bootstrap(k->ver.number, kind, k->sim && k->sim->mot, &sql);
+    if (r < 0)
+        return og_error_set(err, -r, "building the catalog of \"%s\"", db);
+    r = kpg_exec(c, sql.buf, err);
+    if (r < 0)
+        og_error_prefix(err, "bootstrapping the catalog of database \"%s\"", db);
+    return r;
+}
+
+static int og_settings(const char *datadir, const char *nodename, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf conf, og;
+    const char *pghost = getenv("PGHOST");
+    char path[4096], name[600];
+    int r;
+
+    dynbuf_init(&conf, 65536);
+    dynbuf_init(&og, 65536);
+    kconf_quote(nodename, name, sizeof(name));
+    r = dynbuf_appendf(&conf,
+                       "\n# ---- openGauss instance settings (ogup simulated kernel) ----\n"
+                       "listen_addresses = '*'\n"
+                       "unix_socket_directories = '%s'\n"
+                       "wal_level = replica\n"
+                       "hot_standby = on\n"
+                       "max_wal_senders = 16\n"
+                       "wal_keep_size = '256MB'\n"
+                       "wal_retrieve_retry_interval = '1s'\n"
+                       "wal_receiver_timeout = '10s'\n"
+                       "wal_sender_timeout = '10s'\n"
+                       "shared_buffers = '32MB'\n"
+                       "max_connections = 200\n"
+                       "max_prepared_transactions = 0\n"
+                       "max_locks_per_transaction = 64\n"
+                       "fsync = on\n"
+                       "log_line_prefix = '%%m [%%p] '\n"
+                       "include_if_exists = '%s'\n"
+                       "include_if_exists = '%s'\n",
+                       pghost && pghost[0] == '/' ? pghost : "/tmp", KCONF_REPL, KCONF_OG);
+    if (r == 0)
+        r = dynbuf_appendf(&og,
+                           "# openGauss-only parameters (gs_guc writes og.<name>)\n"
+                           "og.pgxc_node_name = %s\n"
+                           "og.upgrade_mode = '0'\n"
+                           "og.enable_stream_replication = 'on'\n",
+                           name);
+    if (r < 0)
+        return og_error_set(err, -r, "settings");
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_MAIN);
+    {
+        _cleanup_free_ char *old = NULL;
+        _cleanup_dynbuf_ struct dynbuf all;
+        dynbuf_init(&all, 16u * 1024 * 1024);
+        r = fs_read_file(path, 16u * 1024 * 1024, &old, NULL, err);
+        if (r < 0)
+            return r;
+        if (dynbuf_appends(&all, old) < 0 || dynbuf_append(&all, conf.buf, conf.len) < 0)
+            return og_error_set(err, OG_E_NOMEM, "settings");
+        r = fs_replace_file(path, all.buf, all.len, 0600, err);
+        if (r < 0)
+            return r;
+    }
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_OG);
+    r = fs_replace_file(path, og.buf, og.len, 0600, err);
+    if (r < 0)
+        return r;
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_REPL);
+    return fs_replace_file(path, "", 0, 0600, err);
+}
+
+int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "pgdata", required_argument, NULL, 'D' },
+        { "nodename", required_argument, NULL, 'n' },
+        { "username", required_argument, NULL, 'U' },
+        { "encoding", required_argument, NULL, 'E' },
+        { "locale", required_argument, NULL, 'L' },
+        { "pwpasswd", required_argument, NULL, 'w' },
+        { "version", no_argument, NULL, 'V' },
+        { "help", no_argument, NULL, '?' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *datadir = getenv("PGDATA"), *nodename = NULL, *user = NULL;
+    const char *encoding = "UTF8", *locale = "C";
+    _cleanup_command_ struct command *init = NULL;
+    _cleanup_command_result_ struct command_result res = { 0 };
+    struct og_error err = { 0 };
+    struct kpg_server srv = { 0 };
+    char prog[PATH_MAX], msg[OG_ERROR_DETAIL_MAX + 64], locopt[128];
+    int opt, r;
+
+    if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+        char line[512];
+        kenv_version_line(k, "gs_initdb", line, sizeof(line));
+        puts(line);
+        return 0;
+    }
+    while ((opt = getopt_long(argc, argv, "D:U:E:w:W", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'D':
+            datadir = optarg;
+            break;
+        case 'n':
+            nodename = optarg;
+            break;
+        case 'U':
+            user = optarg;
+            break;
+        case 'E':
+            encoding = optarg;
+            break;
+        case 'L':
+            locale = optarg;
+            break;
+        case 'w':
+        case 'W':
+            break; /* local connections use trust; no password is stored */
+        case '?':
+            printf("gs_initdb initializes an openGauss data directory (ogup simulated "
+                   "kernel).\n\nUsage:\n  gs_initdb -D DATADIR --nodename=NAME [-U USER] "
+                   "[-E ENCODING] [--locale=LOCALE]\n");
+            return optopt ? 1 : 0;
+        default:
+            return 1;
+        }
+    }
+    if (!datadir || !nodename) {
+        fprintf(stderr, "gs_initdb: -D DATADIR and --nodename=NAME are required\n");
+        return 1;
+    }
+    if (!user) {
+        struct passwd *pw = getpwuid(geteuid());
+        user = pw ? pw->pw_name : "omm";
+    }
+    snprintf(locopt, sizeof(locopt), "--locale=%s", locale);
+    init = command_newl(kenv_pg_program("initdb", prog, sizeof(prog)), "-D", datadir, "-U", user,
+                        "-E", encoding, locopt, "-A", "trust", "--no-instructions", NULL);
+    command_passenv(init, "HOME");
+    command_set_timeout_ms(init, 10 * 60 * 1000);
+    r = command_run(init, &res, &err);
+    if (r == 0) {
+        fputs(res.out, stdout);
+        fputs(res.err, stderr);
+        if (res.exit_status != 0) {
+            fprintf(stderr, "gs_initdb: initdb failed (exit %d)\n", res.exit_status);
+            return 1;
+        }
+    }
+    if (r == 0)
+        r = og_settings(datadir, nodename, &err);
+    if (r == 0)
+        r = kpg_private_start(k, datadir, NULL, NULL, &srv, &err);
+    if (r == 0) {
+        _cleanup_pgconn_ PGconn *c = kpg_connect(srv.sockdir, srv.port, "postgres", &err);
+        r = c ? kpg_exec(c,
+                         "UPDATE pg_catalog.pg_database SET datallowconn = true "
+                         "WHERE datname = 'template0'",
+                         &err)
+              : -OG_E_DN_CONNECTIONS;
+        if (r == 0)
+            r = bootstrap_db(k, &srv, "postgres", CATALOG_MAINDB, &err);
+        if (r == 0)
+            r = bootstrap_db(k, &srv, "template1", CATALOG_OTHERDB, &err);
+        if (r == 0)
+            r = bootstrap_db(k, &srv, "template0", CATALOG_OTHERDB, &err);
+        if (kpg_private_stop(&srv, r == 0 ? &err : NULL) < 0 && r == 0)
+            r = -1;
+    }
+    if (r < 0) {
+        fprintf(stderr, "gs_initdb: %s\n", og_error_format(&err, msg, sizeof(msg)));
+        return 1;
+    }
+    printf("Success. You can now start the database server of single node using:\n\n"
+           "    gaussdb -D %s --single_node\nor\n"
+           "    gs_ctl start -D %s -Z single_node -l logfile\n\n",
+           datadir, datadir);
+    return 0;
+}

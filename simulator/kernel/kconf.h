@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * kconf.h - the data directory's configuration files.
+ *
+ *   postgresql.conf     PostgreSQL GUCs (gs_guc set writes them here); it
+ *                       ends with include_if_exists of the two files below
+ *   og_guc.conf         openGauss-only GUCs, as placeholders "og.<name> = '<v>'"
+ *                       so the running server knows them (SHOW og.upgrade_mode)
+ *   og_replication.conf primary_conninfo, generated from replconninfoN at every
+ *                       start (standbys follow whichever peer is read-write)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dynbuf.h"
+#include "ogerror.h"
+
+#define KCONF_MAIN "postgresql.conf"
+#define KCONF_OG   "og_guc.conf"
+#define KCONF_REPL "og_replication.conf"
+#define KCONF_HBA  "pg_hba.conf"
+
+/* Set name = value in the conf file text at path: the last uncommented line
+ * setting name is replaced, else a line is appended. Written crash-safely.
+ * value is written as given (the caller quotes strings). */
+int kconf_set(const char *path, const char *name, const char *value, struct og_error *err);
+
+/* Value of the last uncommented setting of name (quotes removed) into buf.
+ * 0 when found, -OG_E_NOT_EXIST when not set (or no file). */
+int kconf_get(const char *path, const char *name, char *buf, size_t size);
+
+/* Append line to the file unless an identical line is present. */
+int kconf_add_line(const char *path, const char *line, struct og_error *err);
+
+/* Quote a value for a conf file: 'it''s'. */
+void kconf_quote(const char *value, char *buf, size_t size);
+
+/* replconninfoN = 'localhost=A localport=P remotehost=B remoteport=Q ...' */
+struct replconn {
+    char localhost[256];
+    int localport;
+    char remotehost[256];
+    int remoteport;
+};
+int kconf_parse_replconninfo(const char *text, struct replconn *ret);
+
+/* Read replconninfo1..8 from <datadir>/og_guc.conf; returns the count (0..8). */
+int kconf_read_replconns(const char *datadir, struct replconn *out, int max);
+
+/* A libpq conninfo reaching every remote peer, read-write first:
+ * "host=a,b port=p,q target_session_attrs=read-write connect_timeout=3".
+ * -OG_E_NOT_EXIST when no replconninfo is set. */
+int kconf_peers_conninfo(const char *datadir, struct dynbuf *out);
+
+/* Regenerate <datadir>/og_replication.conf (primary_conninfo). */
+int kconf_write_replication(const char *datadir, const char *application_name,
+                            struct og_error *err);

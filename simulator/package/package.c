@@ -1,0 +1,761 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "catalogsql.h"
+#include "cleanup.h"
+#include "dynbuf.h"
+#include "fs.h"
+#include "package.h"
+#include "pkgsum.h"
+#include "simversion.h"
+#include "versioncfg.h"
+#include "banned.h"
+
+#ifndef OGSIM_DEFAULT_KERNEL
+#define OGSIM_DEFAULT_KERNEL "ogkernel"
+#endif
+
+/* The symlinks next to bin/gaussdb (the kernel is one multi-call program). */
+static const char *const kernel_links[] = {"gs_ctl", "gsql", "gs_guc", "gs_initdb"};
+
+/* Links to the node's PostgreSQL 15 (see simulator/kernel/kenv.h). */
+static const struct {
+    const char *name, *target;
+} pg_links[] = {
+    {"lib/postgresql/gaussdb", "/usr/lib/postgresql/15/bin/postgres"},
+    {"lib/postgresql/gsql", "/usr/lib/postgresql/15/bin/psql"},
+};
+
+#define SQL_FILE_MAX (1u << 20)
+#define COPY_CHUNK   (64 * 1024)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
+
+/* --- names ------------------------------------------------------------------ */
+
+void package_file_name(const struct sim_version *v, enum package_file f, char *buf, size_t size)
+{
+    switch (f) {
+    case PACKAGE_BUNDLE:
+        snprintf(buf, size, "openGauss-%s-%s-64bit-all.tar.gz", v->version, SIM_PACKAGE_OS);
+        return;
+    case PACKAGE_KERNEL:
+        snprintf(buf, size, "openGauss-%s-%s-64bit.tar.bz2", v->version, SIM_PACKAGE_OS);
+        return;
+    case PACKAGE_KERNEL_SUM:
+        snprintf(buf, size, "openGauss-%s-%s-64bit.sha256", v->version, SIM_PACKAGE_OS);
+        return;
+    case PACKAGE_UPGRADE_SQL:
+        snprintf(buf, size, "upgrade_sql.tar.gz");
+        return;
+    case PACKAGE_UPGRADE_SQL_SUM:
+        snprintf(buf, size, "upgrade_sql.sha256");
+        return;
+    }
+    snprintf(buf, size, "unknown");
+}
+
+const char *package_kernel_path(const char *explicit_path)
+{
+    const char *env;
+
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    env = getenv(PACKAGE_KERNEL_ENV);
+    if (env && *env)
+        return env;
+    return OGSIM_DEFAULT_KERNEL;
+}
+
+int package_known_versions(struct dynbuf *out)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < sim_version_count() && r == 0; i++)
+        r = dynbuf_appendf(out, "%s%s", i ? ", " : "", sim_version_at(i)->version);
+    return r;
+}
+
+int package_build_time(const struct sim_version *v, long long *ret)
+{
+    struct tm tm = {0};
+    const char *end = strptime(v->build_time, "%Y-%m-%d %H:%M:%S", &tm);
+    time_t t;
+
+    if (!end || *end)
+        return -OG_E_INVALID_ARG;
+    t = timegm(&tm);
+    if (t == (time_t)-1)
+        return -OG_E_INVALID_ARG;
+    *ret = (long long)t;
+    return 0;
+}
+
+static int version_lookup(const char *version, const struct sim_version **ret, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf known;
+    const struct sim_version *v = sim_version_find(version);
+
+    dynbuf_init(&known, 4096);
+    if (!v) {
+        package_known_versions(&known);
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '--version' value is incorrect: \"%s\" is not a "
+                            "simulated version (known: %s)",
+                            version ? version : "", dynbuf_str(&known));
+    }
+    *ret = v;
+    return 0;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    char *p = NULL;
+
+    return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
+}
+
+/* --- a tarball as a sorted list of entries ---------------------------------- */
+
+enum entry_kind {
+    ENTRY_DIR,
+    ENTRY_MEM,  /* content in memory */
+    ENTRY_DISK, /* content streamed from a file */
+    ENTRY_SYMLINK,
+};
+
+struct tar_entry {
+    char *path; /* without a trailing '/' */
+    enum entry_kind kind;
+    mode_t perm;
+    char *data; /* MEM: content; DISK: source path; SYMLINK: target */
+    size_t len; /* MEM */
+};
+
+struct tar_tree {
+    struct tar_entry *v;
+    size_t n, alloc;
+};
+
+static void tar_tree_done(struct tar_tree *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->v[i].path);
+        free(t->v[i].data);
+    }
+    free(t->v);
+    *t = (struct tar_tree){0};
+}
+
+static inline void tar_tree_donep(struct tar_tree *t)
+{
+    tar_tree_done(t);
+}
+#define _cleanup_tar_tree_ _cleanup_(tar_tree_donep)
+
+static int tar_tree_add(struct tar_tree *t, enum entry_kind kind, const char *path, mode_t perm,
+                        const void *data, size_t len)
+{
+    struct tar_entry e = {.kind = kind, .perm = perm, .len = len};
+
+    if (t->n == t->alloc) {
+        size_t alloc = t->alloc ? t->alloc * 2 : 32;
+        struct tar_entry *v = reallocarray(t->v, alloc, sizeof(*v));
+        if (!v)
+            return -OG_E_NOMEM;
+        t->v = v;
+        t->alloc = alloc;
+    }
+    e.path = strdup(path);
+    if (kind == ENTRY_MEM) {
+        e.data = malloc(len + 1);
+        if (e.data && len)
+            memcpy(e.data, data, len);
+    } else if (data) {
+        e.data = strdup(data);
+    }
+    if (!e.path || (kind != ENTRY_DIR && !e.data)) {
+        free(e.path);
+        free(e.data);
+        return -OG_E_NOMEM;
+    }
+    t->v[t->n++] = e;
+    return 0;
+}
+
+static int tar_entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct tar_entry *)a)->path, ((const struct tar_entry *)b)->path);
+}
+
+enum tar_filter {
+    TAR_GZIP,
+    TAR_BZIP2,
+};
+
+struct tar_job {
+    struct tar_tree *tree;
+    enum tar_filter filter;
+    time_t mtime;
+    const char *name; /* for messages */
+};
+
+static int archive_fail(struct archive *a, const struct tar_job *job, const char *what,
+                        struct og_error *err)
+{
+    const char *msg = archive_error_string(a);
+
+    return og_error_set(err, OG_E_WRITE_FAILED, "cannot %s \"%s\": %s", what, job->name,
+                        msg ? msg : "unknown libarchive error");
+}
+
+static int write_all_data(struct archive *a, const struct tar_job *job, const char *data,
+                          size_t len, struct og_error *err)
+{
+    while (len > 0) {
+        la_ssize_t n = archive_write_data(a, data, len);
+        if (n <= 0)
+            return archive_fail(a, job, "write data into", err);
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Stream a file's content into the current entry (header written by caller
+ * after the size is known). */
+static int open_source(const char *path, int *ret_fd, size_t *ret_size, struct og_error *err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0)
+        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
+                                  "cannot open \"%s\"", path);
+    if (fstat(fd, &st) < 0)
+        return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot stat \"%s\"", path);
+    if (!S_ISREG(st.st_mode))
+        return og_error_set(err, OG_E_READ_FAILED, "\"%s\" is not a regular file", path);
+    *ret_size = (size_t)st.st_size;
+    *ret_fd = steal_fd(&fd);
+    return 0;
+}
+
+static int copy_source(struct archive *a, const struct tar_job *job, int fd, size_t size,
+                       const char *path, struct og_error *err)
+{
+    _cleanup_free_ char *chunk = malloc(COPY_CHUNK);
+    int r;
+
+    if (!chunk)
+        return og_error_set(err, OG_E_NOMEM, "copying \"%s\"", path);
+    while (size > 0) {
+        ssize_t n = read(fd, chunk, size < COPY_CHUNK ? size : COPY_CHUNK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", path);
+        if (n == 0)
+            return og_error_set(err, OG_E_READ_FAILED, "\"%s\" shrank while being packaged", path);
+        r = write_all_data(a, job, chunk, (size_t)n, err);
+        if (r < 0)
+            return r;
+        size -= (size_t)n;
+    }
+    return 0;
+}
+
+static int write_entry(struct archive *a, const struct tar_job *job, const struct tar_entry *e,
+                       struct og_error *err)
+{
+    _cleanup_(archive_entry_freep) struct archive_entry *ae = archive_entry_new();
+    _cleanup_close_ int fd = -1;
+    size_t size = 0;
+    int r;
+
+    if (!ae)
+        return og_error_set(err, OG_E_NOMEM, "packaging \"%s\"", e->path);
+    if (e->kind == ENTRY_DISK) {
+        r = open_source(e->data, &fd, &size, err);
+        if (r < 0)
+            return r;
+    } else if (e->kind == ENTRY_MEM) {
+        size = e->len;
+    }
+
+    archive_entry_set_pathname(ae, e->path);
+    switch (e->kind) {
+    case ENTRY_DIR:
+        archive_entry_set_filetype(ae, AE_IFDIR);
+        break;
+    case ENTRY_SYMLINK:
+        archive_entry_set_filetype(ae, AE_IFLNK);
+        archive_entry_set_symlink(ae, e->data);
+        break;
+    case ENTRY_MEM:
+    case ENTRY_DISK:
+        archive_entry_set_filetype(ae, AE_IFREG);
+        break;
+    }
+    archive_entry_set_perm(ae, e->perm);
+    archive_entry_set_size(ae, (la_int64_t)size);
+    archive_entry_set_mtime(ae, job->mtime, 0);
+    archive_entry_set_uid(ae, 0);
+    archive_entry_set_gid(ae, 0);
+    if (archive_write_header(a, ae) != ARCHIVE_OK)
+        return archive_fail(a, job, "write an entry header into", err);
+
+    if (e->kind == ENTRY_MEM)
+        return write_all_data(a, job, e->data, e->len, err);
+    if (e->kind == ENTRY_DISK)
+        return copy_source(a, job, fd, size, e->data, err);
+    return 0;
+}
+
+/* fs_writer_fn: the whole tarball into fd. */
+static int tar_write(int fd, void *userdata, struct og_error *err)
+{
+    struct tar_job *job = userdata;
+    _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
+    int r;
+
+    if (!a)
+        return og_error_set(err, OG_E_NOMEM, "writing \"%s\"", job->name);
+    qsort(job->tree->v, job->tree->n, sizeof(job->tree->v[0]), tar_entry_cmp);
+
+    if (archive_write_set_format_ustar(a) != ARCHIVE_OK)
+        return archive_fail(a, job, "set the tar format of", err);
+    if (job->filter == TAR_GZIP) {
+        /* No mtime in the gzip header (libarchive never stores a name). */
+        if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
+            archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK)
+            return archive_fail(a, job, "set gzip compression of", err);
+    } else if (archive_write_add_filter_bzip2(a) != ARCHIVE_OK) {
+        return archive_fail(a, job, "set bzip2 compression of", err);
+    }
+    /* Do not pad the compressed output to a whole block. */
+    if (archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+        archive_write_open_fd(a, fd) != ARCHIVE_OK)
+        return archive_fail(a, job, "open", err);
+
+    for (size_t i = 0; i < job->tree->n; i++) {
+        r = write_entry(a, job, &job->tree->v[i], err);
+        if (r < 0)
+            return r;
+    }
+    if (archive_write_close(a) != ARCHIVE_OK)
+        return archive_fail(a, job, "finish", err);
+    return 0;
+}
+
+static int tar_tree_write(struct tar_tree *tree, enum tar_filter filter, time_t mtime,
+                          const char *path, struct og_error *err)
+{
+    struct tar_job job = {tree, filter, mtime, path};
+
+    return fs_replace_file_with(path, 0644, tar_write, &job, err);
+}
+
+/* --- the package members ------------------------------------------------------ */
+
+struct build_ctx {
+    const struct sim_version *v;
+    const char *kernel;
+    time_t mtime;
+};
+
+static int nomem(struct og_error *err, const char *what)
+{
+    return og_error_set(err, OG_E_NOMEM, "building %s", what);
+}
+
+static int build_kernel(const struct build_ctx *ctx, const char *path, struct og_error *err)
+{
+    _cleanup_tar_tree_ struct tar_tree t = {0};
+    _cleanup_dynbuf_ struct dynbuf cfg, readme;
+    struct version_cfg vc = {0};
+    char number[16];
+    int r = 0;
+
+    dynbuf_init(&cfg, 4096);
+    dynbuf_init(&readme, 4096);
+    version_number_format(ctx->v->number, number, sizeof(number));
+    snprintf(vc.product, sizeof(vc.product), "openGauss-%s", ctx->v->version);
+    snprintf(vc.number_str, sizeof(vc.number_str), "%s", number);
+    snprintf(vc.commit, sizeof(vc.commit), "%s", ctx->v->commit);
+    if (version_cfg_format(&vc, &cfg) < 0 ||
+        dynbuf_appendf(&readme,
+                       "openGauss-%s (kernel %s, commit %s, built %s UTC)\n"
+                       "\n"
+                       "This is the ogup simulated kernel, packaged by `ogsim package build`.\n"
+                       "bin/gaussdb is the ogup node kernel: one multi-call program (gaussdb,\n"
+                       "gs_ctl, gsql, gs_guc, gs_initdb) that honours the openGauss %s contract\n"
+                       "over PostgreSQL 15. It is not an openGauss binary.\n",
+                       ctx->v->version, number, ctx->v->commit, ctx->v->build_time,
+                       ctx->v->version) < 0)
+        return nomem(err, "version.cfg");
+
+    r = tar_tree_add(&t, ENTRY_DIR, "bin", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DISK, "bin/gaussdb", 0755, ctx->kernel, 0);
+    for (size_t i = 0; i < ELEMENTSOF(kernel_links) && r == 0; i++) {
+        char link[64];
+        snprintf(link, sizeof(link), "bin/%s", kernel_links[i]);
+        r = tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gaussdb", 0);
+    }
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "lib", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "lib/postgresql", 0755, NULL, 0);
+    /* The kernel runs PostgreSQL's programs through these links, so the
+     * server's process is named gaussdb and the client's messages say gsql. */
+    for (size_t i = 0; i < ELEMENTSOF(pg_links) && r == 0; i++)
+        r = tar_tree_add(&t, ENTRY_SYMLINK, pg_links[i].name, 0777, pg_links[i].target, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "share", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "share/postgresql", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_MEM, PACKAGE_README_PATH, 0644, readme.buf, readme.len);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_MEM, "version.cfg", 0644, cfg.buf, cfg.len);
+    if (r < 0)
+        return nomem(err, "the kernel tarball");
+    return tar_tree_write(&t, TAR_BZIP2, ctx->mtime, path, err);
+}
+
+static const enum catalog_mode all_modes[] = {
+    CATALOG_UPGRADE,
+    CATALOG_UPGRADE_POST,
+    CATALOG_ROLLBACK,
+    CATALOG_ROLLBACK_POST,
+};
+static const enum catalog_db all_dbs[] = {CATALOG_MAINDB, CATALOG_OTHERDB};
+
+static int add_step_files(struct tar_tree *t, int number, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf sql;
+    char folder[64], name[128], path[256];
+    int r;
+
+    dynbuf_init(&sql, SQL_FILE_MAX);
+    for (size_t m = 0; m < ELEMENTSOF(all_modes); m++)
+        for (size_t d = 0; d < ELEMENTSOF(all_dbs); d++) {
+            dynbuf_reset(&sql);
+            r = catalog_sql_generate(all_modes[m], all_dbs[d], number, &sql);
+            if (r < 0)
+                return og_error_set(err, r, "cannot generate the catalog SQL of step %d", number);
+            catalog_sql_folder(all_modes[m], all_dbs[d], folder, sizeof(folder));
+            catalog_sql_filename(all_modes[m], all_dbs[d], number, name, sizeof(name));
+            snprintf(path, sizeof(path), "upgrade_sql/%s/%s", folder, name);
+            if (tar_tree_add(t, ENTRY_MEM, path, 0644, sql.buf, sql.len) < 0)
+                return nomem(err, path);
+        }
+    return 0;
+}
+
+static int build_upgrade_sql(const struct build_ctx *ctx, const char *path, struct og_error *err)
+{
+    static const char *const dirs[] = {"upgrade_sql", "upgrade_sql/check_upgrade",
+                                       "upgrade_sql/set_guc"};
+    static const char *const empty_files[] = {"upgrade_sql/set_guc/add_guc",
+                                              "upgrade_sql/set_guc/delete_guc"};
+    _cleanup_tar_tree_ struct tar_tree t = {0};
+    char folder[64], dir[128];
+    int r = 0;
+
+    for (size_t i = 0; i < ELEMENTSOF(dirs) && r == 0; i++)
+        r = tar_tree_add(&t, ENTRY_DIR, dirs[i], 0755, NULL, 0);
+    for (size_t i = 0; i < ELEMENTSOF(empty_files) && r == 0; i++)
+        r = tar_tree_add(&t, ENTRY_MEM, empty_files[i], 0644, "", 0);
+    /* The four catalog folders: upgrade/rollback x maindb/otherdb. */
+    for (size_t m = 0; m < ELEMENTSOF(all_modes) && r == 0; m += 2)
+        for (size_t d = 0; d < ELEMENTSOF(all_dbs) && r == 0; d++) {
+            catalog_sql_folder(all_modes[m], all_dbs[d], folder, sizeof(folder));
+            snprintf(dir, sizeof(dir), "upgrade_sql/%s", folder);
+            r = tar_tree_add(&t, ENTRY_DIR, dir, 0755, NULL, 0);
+        }
+    if (r < 0)
+        return nomem(err, "upgrade_sql");
+
+    for (size_t i = 0; i < catalog_step_count(); i++) {
+        int number = catalog_step_at(i);
+        if (number > ctx->v->number)
+            break;
+        r = add_step_files(&t, number, err);
+        if (r < 0)
+            return r;
+    }
+    return tar_tree_write(&t, TAR_GZIP, ctx->mtime, path, err);
+}
+
+typedef int (*member_build_fn)(const struct build_ctx *ctx, const char *path, struct og_error *err);
+
+/* The members of the -all bundle, each a tarball and its .sha256, built in
+ * this order into the output directory and then bundled.
+ *
+ * THE place for the OM tools: add a row
+ *     { PACKAGE_OM, PACKAGE_OM_SUM, build_om }
+ * with PACKAGE_OM/PACKAGE_OM_SUM ("openGauss-V-Debian-64bit-om.tar.gz" /
+ * "openGauss-V-Debian-64bit-om.sha256") in enum package_file and
+ * package_file_name(); the bundle, verify and the tests follow the table. */
+static const struct member {
+    enum package_file file;
+    enum package_file sum;
+    member_build_fn build;
+} members[] = {
+    {PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, build_kernel},
+    {PACKAGE_UPGRADE_SQL, PACKAGE_UPGRADE_SQL_SUM, build_upgrade_sql},
+};
+
+static int check_kernel(const char *kernel, struct og_error *err)
+{
+    struct stat st;
+
+    if (stat(kernel, &st) < 0)
+        return og_error_set_errno(err, OG_E_NOT_EXIST, errno,
+                                  "The kernel binary \"%s\" does not exist (give --kernel PATH "
+                                  "or set " PACKAGE_KERNEL_ENV ")",
+                                  kernel);
+    if (!S_ISREG(st.st_mode) || access(kernel, X_OK) < 0)
+        return og_error_set(err, OG_E_NOT_EXIST,
+                            "The kernel binary \"%s\" does not exist as an executable file",
+                            kernel);
+    return 0;
+}
+
+int package_build(const char *version, const char *out_dir, const char *kernel,
+                  struct og_error *err)
+{
+    _cleanup_tar_tree_ struct tar_tree bundle = {0};
+    const struct sim_version *v = NULL;
+    struct build_ctx ctx;
+    char name[256];
+    long long mtime;
+    int r;
+
+    if (!out_dir || !*out_dir)
+        return og_error_set(err, OG_E_PARAM_REQUIRED,
+                            "Incorrect parameter. Parameter '--out' is required");
+    r = version_lookup(version, &v, err);
+    if (r < 0)
+        return r;
+    kernel = kernel ? kernel : package_kernel_path(NULL);
+    r = check_kernel(kernel, err);
+    if (r < 0)
+        return r;
+    if (package_build_time(v, &mtime) < 0)
+        return og_error_set(err, OG_E_INVALID_ARG, "bad build time \"%s\" of version %s",
+                            v->build_time, v->version);
+    ctx = (struct build_ctx){v, kernel, (time_t)mtime};
+
+    r = fs_mkdir_p(out_dir, 0755, err);
+    if (r < 0)
+        return r;
+
+    for (size_t i = 0; i < ELEMENTSOF(members); i++) {
+        _cleanup_free_ char *file = NULL, *sum = NULL;
+
+        package_file_name(v, members[i].file, name, sizeof(name));
+        file = path_join(out_dir, name);
+        package_file_name(v, members[i].sum, name, sizeof(name));
+        sum = path_join(out_dir, name);
+        if (!file || !sum)
+            return nomem(err, "file names");
+        r = members[i].build(&ctx, file, err);
+        if (r == 0)
+            r = pkgsum_write(file, sum, err);
+        if (r < 0) {
+            og_error_prefix(err, "cannot build the openGauss-%s package", v->version);
+            return r;
+        }
+        /* The bundle holds the members flat, as openGauss's `tar zcf` does. */
+        package_file_name(v, members[i].file, name, sizeof(name));
+        if (tar_tree_add(&bundle, ENTRY_DISK, name, 0644, file, 0) < 0)
+            return nomem(err, "the bundle");
+        package_file_name(v, members[i].sum, name, sizeof(name));
+        if (tar_tree_add(&bundle, ENTRY_DISK, name, 0644, sum, 0) < 0)
+            return nomem(err, "the bundle");
+    }
+
+    package_file_name(v, PACKAGE_BUNDLE, name, sizeof(name));
+    {
+        _cleanup_free_ char *path = path_join(out_dir, name);
+        if (!path)
+            return nomem(err, "file names");
+        r = tar_tree_write(&bundle, TAR_GZIP, ctx.mtime, path, err);
+    }
+    if (r < 0)
+        og_error_prefix(err, "cannot build the openGauss-%s package", v->version);
+    return r;
+}
+
+int package_verify(const char *dir, const char *version, struct og_error *err)
+{
+    const struct sim_version *v = NULL;
+    char name[256];
+    int r;
+
+    r = version_lookup(version, &v, err);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < ELEMENTSOF(members); i++) {
+        _cleanup_free_ char *file = NULL, *sum = NULL;
+
+        package_file_name(v, members[i].file, name, sizeof(name));
+        file = path_join(dir, name);
+        package_file_name(v, members[i].sum, name, sizeof(name));
+        sum = path_join(dir, name);
+        if (!file || !sum)
+            return nomem(err, "file names");
+        r = pkgsum_verify(file, sum, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* --- list ----------------------------------------------------------------- */
+
+static int list_json(struct dynbuf *out, struct og_error *err)
+{
+    _cleanup_(json_object_putp) json_object *arr = json_object_new_array();
+    char number[16];
+
+    if (!arr)
+        return nomem(err, "the version list");
+    for (size_t i = 0; i < sim_version_count(); i++) {
+        const struct sim_version *v = sim_version_at(i);
+        json_object *o = json_object_new_object();
+
+        if (!o || json_object_array_add(arr, o) < 0) {
+            json_object_put(o);
+            return nomem(err, "the version list");
+        }
+        version_number_format(v->number, number, sizeof(number));
+        if (json_object_object_add(o, "version", json_object_new_string(v->version)) < 0 ||
+            json_object_object_add(o, "kernel_number", json_object_new_string(number)) < 0 ||
+            json_object_object_add(o, "commit", json_object_new_string(v->commit)) < 0 ||
+            json_object_object_add(o, "build_time", json_object_new_string(v->build_time)) < 0 ||
+            json_object_object_add(o, "mot", json_object_new_boolean(v->mot)) < 0)
+            return nomem(err, "the version list");
+    }
+    if (dynbuf_appends(out, json_object_to_json_string_ext(
+                                arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                         JSON_C_TO_STRING_NOSLASHESCAPE)) < 0 ||
+        dynbuf_appends(out, "\n") < 0)
+        return nomem(err, "the version list");
+    return 0;
+}
+
+int package_list(bool json, struct dynbuf *out, struct og_error *err)
+{
+    char number[16];
+
+    if (json)
+        return list_json(out, err);
+    if (dynbuf_appendf(out, "%-8s  %-7s  %-8s  %-19s  %s\n", "VERSION", "KERNEL", "COMMIT",
+                       "BUILD TIME", "MOT") < 0)
+        return nomem(err, "the version list");
+    for (size_t i = 0; i < sim_version_count(); i++) {
+        const struct sim_version *v = sim_version_at(i);
+
+        version_number_format(v->number, number, sizeof(number));
+        if (dynbuf_appendf(out, "%-8s  %-7s  %-8s  %-19s  %s\n", v->version, number, v->commit,
+                           v->build_time, v->mot ? "yes" : "no") < 0)
+            return nomem(err, "the version list");
+    }
+    return 0;
+}
+
+/* --- install ------------------------------------------------------------------ */
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
+
+static int extract_tarball(const char *tarball, const char *dest, struct og_error *err)
+{
+    _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
+    _cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
+    struct archive_entry *e;
+    int r;
+
+    if (!in || !out)
+        return nomem(err, tarball);
+    archive_read_support_filter_all(in);
+    archive_read_support_format_all(in);
+    /* No absolute paths, no "..", no writing through symlinks in the tree. */
+    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
+                                            ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                                            ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+    if (archive_read_open_filename(in, tarball, COPY_CHUNK) != ARCHIVE_OK)
+        return og_error_set(err, OG_E_READ_FAILED, "cannot open \"%s\": %s", tarball,
+                            archive_error_string(in));
+    while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+        char full[PATH_MAX];
+        const void *buf;
+        size_t len;
+        la_int64_t off;
+
+        snprintf(full, sizeof(full), "%s/%s", dest, archive_entry_pathname(e));
+        archive_entry_set_pathname(e, full);
+        if (archive_write_header(out, e) != ARCHIVE_OK)
+            return og_error_set(err, OG_E_WRITE_FAILED, "cannot extract \"%s\": %s", full,
+                                archive_error_string(out));
+        while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
+            if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK)
+                return og_error_set(err, OG_E_WRITE_FAILED, "cannot write \"%s\": %s", full,
+                                    archive_error_string(out));
+        if (r != ARCHIVE_EOF)
+            return og_error_set(err, OG_E_READ_FAILED, "corrupt member in \"%s\": %s", tarball,
+                                archive_error_string(in));
+        if (archive_write_finish_entry(out) != ARCHIVE_OK)
+            return og_error_set(err, OG_E_WRITE_FAILED, "cannot finish \"%s\"", full);
+    }
+    if (r != ARCHIVE_EOF)
+        return og_error_set(err, OG_E_READ_FAILED, "corrupt archive \"%s\": %s", tarball,
+                            archive_error_string(in));
+    return 0;
+}
+
+int package_install_kernel(const char *pkg_dir, const char *version, const char *app_dir,
+                           struct og_error *err)
+{
+    const struct sim_version *v = sim_version_find(version);
+    char name[256], tarball[PATH_MAX], cfg[PATH_MAX], upv[PATH_MAX];
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    int r;
+
+    if (!v)
+        return og_error_set(err, OG_E_PARAM_INVALID, "unknown version \"%s\"", version);
+    r = package_verify(pkg_dir, version, err);
+    if (r < 0)
+        return r;
+    package_file_name(v, PACKAGE_KERNEL, name, sizeof(name));
+    snprintf(tarball, sizeof(tarball), "%s/%s", pkg_dir, name);
+    r = fs_mkdir_p(app_dir, 0755, err);
+    if (r == 0)
+        r = extract_tarball(tarball, app_dir, err);
+    if (r < 0)
+        return r;
+    /* As openGauss's install does: the old version's record for a later upgrade. */
+    snprintf(cfg, sizeof(cfg), "%s/version.cfg", app_dir);
+    snprintf(upv, sizeof(upv), "%s/bin/upgrade_version", app_dir);
+    r = fs_read_file(cfg, 4096, &text, &len, err);
+    if (r == 0)
+        r = fs_replace_file(upv, text, len, 0644, err);
+    return r;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "fs.h"
+#include "pkgsum.h"
+#include "banned.h"
+
+/* A .sha256 file is 65 bytes; anything much larger is not one. */
+#define PKGSUM_FILE_MAX 4096
+#define PKGSUM_CHUNK    (64 * 1024)
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
+
+int pkgsum_file(const char *path, char hex[PKGSUM_HEX_LEN + 1], struct og_error *err)
+{
+    _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = NULL;
+    _cleanup_free_ unsigned char *chunk = NULL;
+    _cleanup_close_ int fd = -1;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
+                                  "cannot open \"%s\"", path);
+    chunk = malloc(PKGSUM_CHUNK);
+    ctx = EVP_MD_CTX_new();
+    if (!chunk || !ctx)
+        return og_error_set(err, OG_E_NOMEM, "hashing \"%s\"", path);
+    if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+        return og_error_set(err, OG_E_NOMEM, "cannot set up SHA256 for \"%s\"", path);
+
+    for (;;) {
+        ssize_t n = read(fd, chunk, PKGSUM_CHUNK);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", path);
+        }
+        if (n == 0)
+            break;
+        if (EVP_DigestUpdate(ctx, chunk, (size_t)n) != 1)
+            return og_error_set(err, OG_E_READ_FAILED, "cannot hash \"%s\"", path);
+    }
+    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen * 2 != PKGSUM_HEX_LEN)
+        return og_error_set(err, OG_E_READ_FAILED, "cannot hash \"%s\"", path);
+
+    for (unsigned int i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[PKGSUM_HEX_LEN] = '\0';
+    return 0;
+}
+
+int pkgsum_write(const char *file, const char *sumfile, struct og_error *err)
+{
+    char line[PKGSUM_HEX_LEN + 2];
+    int r;
+
+    r = pkgsum_file(file, line, err);
+    if (r < 0)
+        return r;
+    /* awk '{print $1}' ends the line: 64 hex characters and "\n". */
+    line[PKGSUM_HEX_LEN] = '\n';
+    line[PKGSUM_HEX_LEN + 1] = '\0';
+    return fs_replace_file(sumfile, line, PKGSUM_HEX_LEN + 1, 0644, err);
+}
+
+int pkgsum_verify(const char *file, const char *sumfile, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    char actual[PKGSUM_HEX_LEN + 1];
+    size_t len = 0;
+    int r;
+
+    r = fs_read_file(sumfile, PKGSUM_FILE_MAX, &text, &len, err);
+    if (r == -OG_E_TOO_LARGE)
+        return og_error_set(err, OG_E_SHA256,
+                            "Failed to check SHA256. The file \"%s\" holds no SHA256 value",
+                            sumfile);
+    if (r < 0)
+        return r;
+    r = pkgsum_file(file, actual, err);
+    if (r < 0)
+        return r;
+
+    /* Like openGauss-OM: the first line, stripped. */
+    char *line = text;
+    while (*line && isspace((unsigned char)*line))
+        line++;
+    line[strcspn(line, "\n")] = '\0';
+    len = strlen(line);
+    while (len > 0 && isspace((unsigned char)line[len - 1]))
+        line[--len] = '\0';
+
+    if (strcmp(line, actual) != 0)
+        return og_error_set(err, OG_E_SHA256,
+                            "Failed to check SHA256. The SHA256 value is different. "
+                            "Bin file \"%s\": %s, SHA256 file \"%s\": %.*s",
+                            file, actual, sumfile, 80, line[0] ? line : "(empty)");
+    return 0;
+}
