@@ -128,8 +128,8 @@ static int gen_upgrade_post(struct dynbuf *o, int n)
     return dynbuf_appendf(
         o,
         "DO $og$\nBEGIN\n"
-        "  IF (SELECT num FROM og_catalog.catalog_version) IS DISTINCT FROM %d THEN\n"
-        "    RAISE EXCEPTION 'post step %d.%03d needs catalog %d.%03d';\n"
+        "  IF coalesce((SELECT num FROM og_catalog.catalog_version), 0) < %d THEN\n"
+        "    RAISE EXCEPTION 'post step %d.%03d needs catalog %d.%03d or later';\n"
         "  END IF;\nEND\n$og$;\n"
         "CREATE OR REPLACE VIEW og_catalog.gs_post_%d AS SELECT objid, objname FROM "
         "og_catalog.gs_catalog_%d;\n",

@@ -16,7 +16,7 @@
  *   {upgrade,upgrade-post,rollback,rollback-post}_catalog_{maindb,otherdb}_<int>_<frac>.sql
  * upgrade N   : needs catalog P or N (P = the step before N), creates the
  *               step's objects, moves the number P -> N.
- * upgrade-post: needs catalog N, creates the step's view.
+ * upgrade-post: needs catalog N or later, creates the step's view.
  * rollback N  : idempotent (DROP ... IF EXISTS), moves the number N -> P.
  * rollback-post: drops the view (idempotent).
  * upgrade/rollback refuse to run unless IsInplaceUpgrade is on (gsql maps

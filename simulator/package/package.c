@@ -684,7 +684,7 @@ int package_list(bool json, struct dynbuf *out, struct og_error *err)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 
-static int extract_tarball(const char *tarball, const char *dest, struct og_error *err)
+int package_extract(const char *tarball, const char *dest, struct og_error *err)
 {
     _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
     _cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
@@ -695,11 +695,11 @@ static int extract_tarball(const char *tarball, const char *dest, struct og_erro
         return nomem(err, tarball);
     archive_read_support_filter_all(in);
     archive_read_support_format_all(in);
-    /* No absolute paths, no "..", no writing through symlinks in the tree. */
+    /* No "..", no writing through symlinks in the tree; absolute member
+     * names are refused below (members are re-rooted under dest). */
     archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
                                             ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-                                            ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS);
     if (archive_read_open_filename(in, tarball, COPY_CHUNK) != ARCHIVE_OK)
         return og_error_set(err, OG_E_READ_FAILED, "cannot open \"%s\": %s", tarball,
                             archive_error_string(in));
@@ -709,7 +709,13 @@ static int extract_tarball(const char *tarball, const char *dest, struct og_erro
         size_t len;
         la_int64_t off;
 
-        snprintf(full, sizeof(full), "%s/%s", dest, archive_entry_pathname(e));
+        const char *member = archive_entry_pathname(e);
+
+        if (!member || member[0] == '/')
+            return og_error_set(err, OG_E_CONTENT_INVALID,
+                                "the archive \"%s\" holds an absolute path \"%s\"", tarball,
+                                member ? member : "(null)");
+        snprintf(full, sizeof(full), "%s/%s", dest, member);
         archive_entry_set_pathname(e, full);
         if (archive_write_header(out, e) != ARCHIVE_OK)
             return og_error_set(err, OG_E_WRITE_FAILED, "cannot extract \"%s\": %s", full,
@@ -748,7 +754,7 @@ int package_install_kernel(const char *pkg_dir, const char *version, const char 
     snprintf(tarball, sizeof(tarball), "%s/%s", pkg_dir, name);
     r = fs_mkdir_p(app_dir, 0755, err);
     if (r == 0)
-        r = extract_tarball(tarball, app_dir, err);
+        r = package_extract(tarball, app_dir, err);
     if (r < 0)
         return r;
     /* As openGauss's install does: the old version's record for a later upgrade. */

@@ -74,6 +74,10 @@ int package_verify(const char *dir, const char *version, struct og_error *err);
  * build time, MOT allowed) as an aligned table, or as a JSON array. */
 int package_list(bool json, struct dynbuf *out, struct og_error *err);
 
+/* Extract a tarball into dest safely (no absolute paths, no "..", no writes
+ * through symlinks), keeping modes and times. */
+int package_extract(const char *tarball, const char *dest, struct og_error *err);
+
 /* Install version's kernel from the package in pkg_dir into app_dir (an
  * app_<commit> directory): verify the checksums, extract the kernel tarball
  * safely (no absolute paths, no "..", no writes through symlinks), and copy

@@ -342,12 +342,17 @@ static void check_kernel_tarball(const struct sim_version *v, const char *dir)
     x = expect_file(&l, "version.cfg", 0644);
     cr_assert_str_eq(x->data, cfg);
     expect_dir(&l, "lib/");
+    expect_dir(&l, "lib/postgresql/");
+    x = find(&l, "lib/postgresql/gaussdb");
+    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "/usr/lib/postgresql/15/bin/postgres") == 0);
+    x = find(&l, "lib/postgresql/gsql");
+    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "/usr/lib/postgresql/15/bin/psql") == 0);
     expect_dir(&l, "share/");
     expect_dir(&l, "share/postgresql/");
     x = expect_file(&l, PACKAGE_README_PATH, 0644);
     cr_assert_not_null(strstr(x->data, "simulated"));
     cr_assert_null(find(&l, "bin/upgrade_version"), "upgrade_version is made at install");
-    cr_assert_eq(l.n, 11, "%zu entries", l.n);
+    cr_assert_eq(l.n, 14, "%zu entries", l.n);
 
     for (size_t i = 0; i < l.n; i++) {
         cr_assert_eq(l.v[i].mtime, (time_t)mtime, "%s mtime", l.v[i].path);

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "kconf.h"
+#include "kenv.h"
+#include "ogguc.h"
+
+static const char *rewrite(const char *in)
+{
+    static char out[4096];
+    _cleanup_dynbuf_ struct dynbuf b;
+
+    dynbuf_init(&b, sizeof(out) - 1);
+    cr_assert_eq(ogguc_rewrite_sql(in, &b), 0);
+    snprintf(out, sizeof(out), "%s", dynbuf_str(&b));
+    return out;
+}
+
+Test(ogguc, rewrites_opengauss_only_gucs)
+{
+    cr_assert_str_eq(rewrite("show upgrade_mode;"),
+                     "SELECT COALESCE(pg_catalog.current_setting('og.upgrade_mode', true), '0') "
+                     "AS upgrade_mode;");
+    cr_assert_str_eq(rewrite("SET IsInplaceUpgrade = on;"), "SET og.IsInplaceUpgrade = on;");
+    cr_assert_str_eq(rewrite("SET local inplace_upgrade_next_system_object_oids = IUO_PROC, 1;"),
+                     "SET local og.inplace_upgrade_next_system_object_oids = IUO_PROC, 1;");
+    cr_assert_str_eq(rewrite("RESET upgrade_mode"), "RESET og.upgrade_mode");
+    cr_assert_str_eq(rewrite("  SHOW   enable_stream_replication"),
+                     "  SELECT COALESCE(pg_catalog.current_setting('og.enable_stream_replication', "
+                     "true), 'on') AS enable_stream_replication");
+    cr_assert_str_eq(rewrite("show replconninfo3;"),
+                     "SELECT COALESCE(pg_catalog.current_setting('og.replconninfo3', true), '') AS "
+                     "replconninfo3;");
+}
+
+Test(ogguc, leaves_everything_else_alone)
+{
+    const char *same[] = {
+        "SET search_path = 'pg_catalog';",
+        "SHOW work_mem;",
+        "select 'SET IsInplaceUpgrade = on;' as s;",
+        "DO $$ BEGIN PERFORM 1; SET IsInplaceUpgrade = on; END $$;",
+        "-- SET IsInplaceUpgrade = on;\nselect 1;",
+        "/* ; SET upgrade_mode = 1 */ select 1;",
+        "SET og.upgrade_mode = 1;",
+        "SHOW upgrade_modex;",
+        "select $1;",
+        "SET \"it's\" = 1;",
+    };
+
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+        cr_assert_str_eq(rewrite(same[i]), same[i], "case %zu", i);
+        cr_assert_not(ogguc_sql_needs_rewrite(same[i]), "case %zu", i);
+    }
+    cr_assert_str_eq(rewrite("select 1; SET IsInplaceUpgrade = on; select 'x'';y';"),
+                     "select 1; SET og.IsInplaceUpgrade = on; select 'x'';y';");
+    cr_assert(ogguc_sql_needs_rewrite("START TRANSACTION;\nSET IsInplaceUpgrade = on;\n"));
+}
+
+Test(ogguc, table)
+{
+    cr_assert_not_null(ogguc_find("UPGRADE_MODE"));
+    cr_assert_not_null(ogguc_find("replconninfo8"));
+    cr_assert_null(ogguc_find("replconninfo9"));
+    cr_assert_null(ogguc_find("replconninfo"));
+    cr_assert_null(ogguc_find("work_mem"));
+    cr_assert(ogguc_find("upgrade_mode")->instance);
+    cr_assert_not(ogguc_find("IsInplaceUpgrade")->instance);
+}
+
+Test(kconf, set_get_and_replconninfo)
+{
+    char dir[] = "/tmp/ogup-kconf-XXXXXX", path[128], val[256], og[128];
+    struct og_error err = { 0 };
+    struct replconn rc[8];
+    _cleanup_dynbuf_ struct dynbuf ci;
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/postgresql.conf", dir);
+    cr_assert_eq(fs_replace_file(path, "#port = 5432\nport = 5432 # comment\nportx = 1\n", 44,
+                                 0600, &err),
+                 0);
+    cr_assert_eq(kconf_get(path, "port", val, sizeof(val)), 0);
+    cr_assert_str_eq(val, "5432");
+    cr_assert_eq(kconf_set(path, "port", "25400", &err), 0);
+    cr_assert_eq(kconf_get(path, "port", val, sizeof(val)), 0);
+    cr_assert_str_eq(val, "25400");
+    cr_assert_eq(kconf_get(path, "portx", val, sizeof(val)), 0);
+    cr_assert_str_eq(val, "1");
+    cr_assert_eq(kconf_set(path, "listen_addresses", "'a, b''c'", &err), 0);
+    cr_assert_eq(kconf_get(path, "listen_addresses", val, sizeof(val)), 0);
+    cr_assert_str_eq(val, "a, b'c");
+    cr_assert_eq(kconf_get(path, "nosuch", val, sizeof(val)), -OG_E_NOT_EXIST);
+    kconf_quote("it's", val, sizeof(val));
+    cr_assert_str_eq(val, "'it''s'");
+
+    snprintf(og, sizeof(og), "%s/og_guc.conf", dir);
+    cr_assert_eq(kconf_set(og, "og.replconninfo1",
+                           "'localhost=10.0.0.1 localport=15401 remotehost=10.0.0.2 "
+                           "remoteport=15400'",
+                           &err),
+                 0);
+    cr_assert_eq(kconf_set(og, "og.replconninfo2",
+                           "'localhost=10.0.0.1 localport=15401 remotehost=10.0.0.3 "
+                           "remoteport=15400'",
+                           &err),
+                 0);
+    cr_assert_eq(kconf_read_replconns(dir, rc, 8), 2);
+    cr_assert_str_eq(rc[1].remotehost, "10.0.0.3");
+    cr_assert_eq(rc[0].remoteport, 15400);
+    dynbuf_init(&ci, 4096);
+    cr_assert_eq(kconf_peers_conninfo(dir, &ci), 0);
+    cr_assert_str_eq(dynbuf_str(&ci), "host=10.0.0.2,10.0.0.3 port=15400,15400 "
+                                      "target_session_attrs=read-write connect_timeout=3");
+    cr_assert_eq(kconf_write_replication(dir, "dn_6001", &err), 0);
+    cr_assert_eq(kconf_parse_replconninfo("localhost=a", &rc[0]), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(kconf_add_line(path, "host all all 10.0.0.0/24 trust", &err), 0);
+    cr_assert_eq(kconf_add_line(path, "host all all 10.0.0.0/24 trust", &err), 0);
+    {
+        _cleanup_free_ char *text = NULL;
+        cr_assert_eq(fs_read_file(path, 65536, &text, NULL, &err), 0);
+        const char *first = strstr(text, "host all all 10.0.0.0/24 trust\n");
+        cr_assert_not_null(first);
+        cr_assert_null(strstr(first + 20, "10.0.0.0/24"), "added once");
+    }
+    unlink(path);
+    unlink(og);
+    snprintf(path, sizeof(path), "%s/og_replication.conf", dir);
+    unlink(path);
+    rmdir(dir);
+}
+
+Test(kenv, version_lines)
+{
+    struct kenv k = { 0 };
+    char line[256];
+
+    cr_assert_eq(version_cfg_parse("openGauss-3.0.0\n92.605\n02c14696\n", NULL, &k.ver, NULL), 0);
+    k.sim = sim_version_find("3.0.0");
+    k.build_time = k.sim->build_time;
+    kenv_version_line(&k, "gaussdb", line, sizeof(line));
+    cr_assert_str_eq(line, "gaussdb (openGauss 3.0.0 build 02c14696) compiled at 2022-04-01 "
+                           "18:12:34 commit 0 last mr  ");
+    kenv_version_line(&k, "gs_ctl", line, sizeof(line));
+    cr_assert_str_eq(line, "gs_ctl (openGauss) 9.2.4", "1.1.0 .. 5.x quirk");
+    cr_assert_eq(version_cfg_parse("openGauss-6.0.0\n92.954\naee4abd5\n", NULL, &k.ver, NULL), 0);
+    k.sim = sim_version_find("6.0.0");
+    k.build_time = k.sim->build_time;
+    kenv_version_line(&k, "gs_ctl", line, sizeof(line));
+    cr_assert_str_eq(line, "gs_ctl (openGauss 6.0.0 build aee4abd5) compiled at 2024-09-29 "
+                           "19:14:27 commit 0 last mr  ");
+    kenv_version_line(&k, "gsql", line, sizeof(line));
+    cr_assert_str_eq(line, "gsql (openGauss 6.0.0 build aee4abd5) compiled at 2024-09-29 "
+                           "19:14:27 commit 0 last mr  ");
+}
