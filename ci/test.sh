@@ -19,8 +19,10 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 fi
 ninja -C "$BUILD"
 # Kernel integration tests run PostgreSQL as omm (it refuses root); their
-# coverage counters are written into the build tree, so omm may write there.
+# coverage counters are written into the build tree, so omm may write there,
+# also into counter files that root's test processes create (umask 0).
 chmod -R a+rwX "$BUILD"
+umask 0000
 
 # Coverage counts this run only.
 lcov --quiet --zerocounters --directory "$BUILD" 2>/dev/null || true

@@ -95,25 +95,35 @@ static void default_logfile(const struct ctl *c, char *buf, size_t size)
     snprintf(buf, size, "%s/gaussdb.log", c->datadir);
 }
 
-/* Print the last lines of a log, for "Examine the log output." */
-static void show_log_tail(const char *path, int lines)
+/* Show what the server wrote to its log since offset (this start's lines):
+ * every FATAL/PANIC line, then the last lines - "Examine the log output."
+ * without making the operator go and find it. */
+static void show_log_since(const char *path, size_t offset, int lines)
 {
     _cleanup_free_ char *text = NULL;
     size_t len = 0;
-    const char *p;
+    const char *start, *p;
     int n = 0;
 
-    if (fs_read_file(path, 64 * 1024 * 1024, &text, &len, NULL) < 0 || len == 0)
+    if (fs_read_file(path, 64 * 1024 * 1024, &text, &len, NULL) < 0 || len <= offset)
         return;
+    start = text + offset;
+    printf("gs_ctl: the server's log (%s) says:\n", path);
+    for (p = start; *p;) {
+        const char *nl = strchrnul(p, '\n');
+        if (memmem(p, (size_t)(nl - p), "FATAL:", 6) || memmem(p, (size_t)(nl - p), "PANIC:", 6))
+            printf("%.*s\n", (int)(nl - p), p);
+        p = *nl ? nl + 1 : nl;
+    }
     p = text + len;
-    while (p > text && n <= lines) {
+    while (p > start && n <= lines) {
         p--;
         if (*p == '\n' && p != text + len - 1)
             n++;
     }
     if (*p == '\n')
         p++;
-    printf("%s: last lines of %s:\n%s", "gs_ctl", path, p);
+    printf("gs_ctl: last lines:\n%s", p);
     if (text[len - 1] != '\n')
         putchar('\n');
 }
@@ -161,6 +171,7 @@ static int do_start(const struct ctl *c, bool banner)
     char *argv[64];
     int argc = 0, wait_s = c->wait_s > 0 ? c->wait_s : DEFAULT_WAIT_S, status;
     long long deadline, next_dot;
+    size_t log_offset;
     pid_t pid;
 
     if (banner)
@@ -170,6 +181,10 @@ static int do_start(const struct ctl *c, bool banner)
         return 0;
     }
     default_logfile(c, logpath, sizeof(logpath));
+    {
+        struct stat st;
+        log_offset = stat(logpath, &st) == 0 ? (size_t)st.st_size : 0;
+    }
     snprintf(gaussdb, sizeof(gaussdb), "%s/gaussdb", c->k->bindir);
     argv[argc++] = (char *)"gaussdb";
     argv[argc++] = (char *)"-D";
@@ -214,7 +229,7 @@ static int do_start(const struct ctl *c, bool banner)
             printf("\n");
             say("stopped waiting\n");
             say("could not start server\nExamine the log output.\n");
-            show_log_tail(logpath, 6);
+            show_log_since(logpath, log_offset, 8);
             return 1;
         }
         if (kpg_read_pidfile(c->datadir, &pf) == 0 && pf.pid == pid &&
