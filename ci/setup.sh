@@ -61,6 +61,9 @@ getent passwd libvirt-qemu >/dev/null ||
 # share /etc with the host, so omm:dbgrp exists here.
 getent group dbgrp >/dev/null || groupadd dbgrp
 getent passwd omm >/dev/null || useradd -m -g dbgrp -s /bin/bash omm
+# useradd leaves the account locked ("!"); sshd (without PAM) refuses locked
+# accounts even for key logins. "*" = no password, not locked.
+case "$(getent shadow omm | cut -d: -f2)" in '!'*) usermod -p '*' omm ;; esac
 
 # --- 3. hugetlb cgroup fix ------------------------------------------------------
 # On a hybrid layout (v1 controllers + cgroup2 at /sys/fs/cgroup/unified) with

@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "ogerror.h"
+#include "cluster_cmd.h"
 #include "package_cmd.h"
 #include "banned.h"
 
@@ -20,6 +21,13 @@ static const struct subcommand {
     int (*run)(int argc, char **argv);
     const char *summary;
 } subcommands[] = {
+    {"up", up_cmd_main, "bring up a simulated cluster (libvirt nodes, SSH trust, instances)"},
+    {"down", down_cmd_main, "remove a simulated cluster and everything it made"},
+    {"status", status_cmd_main, "nodes, roles, db_state, versions and cluster_state"},
+    {"exec", exec_cmd_main, "run a command on a node (as omm or root)"},
+    {"list", list_cmd_main, "the simulated clusters on this host"},
+    {"snapshot", snapshot_cmd_main, "save the whole cluster (data and installs)"},
+    {"restore", restore_cmd_main, "reset the cluster to a snapshot"},
     {"package", package_cmd_main, "build, list and verify the simulated openGauss packages"},
 };
 

@@ -30,6 +30,8 @@ struct command {
     size_t input_len;
     char *cwd;
     bool inherit_stderr;
+    command_child_fn hook;
+    void *hook_arg;
     struct dynbuf desc;
 };
 
@@ -206,6 +208,12 @@ void command_inherit_stderr(struct command *cmd, bool inherit)
     cmd->inherit_stderr = inherit;
 }
 
+void command_set_child_hook(struct command *cmd, command_child_fn fn, void *arg)
+{
+    cmd->hook = fn;
+    cmd->hook_arg = arg;
+}
+
 const char *command_describe(struct command *cmd)
 {
     dynbuf_reset(&cmd->desc);
@@ -299,6 +307,9 @@ static _noreturn_ void child_exec(struct command *cmd, const char *path, int in,
     if (dup2(in, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
         (errfd >= 0 && dup2(errfd, STDERR_FILENO) < 0))
         goto fail;
+    /* The hook may change the mount namespace: cwd is set after it. */
+    if (cmd->hook && cmd->hook(cmd->hook_arg) < 0)
+        goto fail;
     if (cmd->cwd && chdir(cmd->cwd) < 0)
         goto fail;
     /* Every other descriptor closes at exec (the report pipe included). */
@@ -329,7 +340,7 @@ int command_run(struct command *cmd, struct command_result *ret, struct og_error
     _cleanup_dynbuf_ struct dynbuf out, errb;
     long long deadline;
     int status = 0, child_errno = 0, r = 0;
-    bool out_open, err_open;
+    bool out_open, err_open, report_open;
     pid_t pid;
 
     dynbuf_init(&out, cmd->output_max);
@@ -368,21 +379,14 @@ int command_run(struct command *cmd, struct command_result *ret, struct og_error
     out_pipe[1] = err_pipe[1] = report[1] = -1;
     report_r = report[0];
 
-    /* exec succeeded iff the report pipe closes with nothing written. */
-    for (;;) {
-        ssize_t n = read(report_r, &child_errno, sizeof(child_errno));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n != (ssize_t)sizeof(child_errno))
-            child_errno = 0;
-        break;
-    }
-
+    /* exec succeeded iff the report pipe closes with nothing written; it is
+     * polled with the output (a child hook may keep it open for a while). */
     deadline = now_ms() + cmd->timeout_ms;
     out_open = true;
     err_open = err_pipe[0] >= 0;
-    while (r == 0 && (out_open || err_open)) {
-        struct pollfd pfd[2];
+    report_open = true;
+    while (r == 0 && (out_open || err_open || report_open)) {
+        struct pollfd pfd[3];
         nfds_t nfd = 0;
         long long left = deadline - now_ms();
         int pr;
@@ -396,6 +400,8 @@ int command_run(struct command *cmd, struct command_result *ret, struct og_error
             pfd[nfd++] = (struct pollfd){ .fd = out_pipe[0], .events = POLLIN };
         if (err_open)
             pfd[nfd++] = (struct pollfd){ .fd = err_pipe[0], .events = POLLIN };
+        if (report_open)
+            pfd[nfd++] = (struct pollfd){ .fd = report_r, .events = POLLIN };
         pr = poll(pfd, nfd, (int)(left > 1000000 ? 1000000 : left));
         if (pr < 0) {
             if (errno == EINTR)
@@ -410,6 +416,16 @@ int command_run(struct command *cmd, struct command_result *ret, struct og_error
 
             if (!pfd[i].revents)
                 continue;
+            if (pfd[i].fd == report_r) {
+                int e = 0;
+                n = read(report_r, &e, sizeof(e));
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n == (ssize_t)sizeof(e))
+                    child_errno = e;
+                report_open = false;
+                continue;
+            }
             n = read(pfd[i].fd, buf, sizeof(buf));
             if (n < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;

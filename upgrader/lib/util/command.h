@@ -58,6 +58,14 @@ int command_set_cwd(struct command *cmd, const char *dir);
 /* Let the child's stderr go to ours instead of being captured. */
 void command_inherit_stderr(struct command *cmd, bool inherit);
 
+/* A function run in the child after fork and before exec (after stdio is
+ * set up, before descriptors are closed): e.g. entering a container's
+ * namespaces. It returns 0, or -1 with errno set to fail the spawn. It may
+ * fork and turn the child into a relay that waits for its own child and
+ * _exit()s with its status: the relay keeps the pipes open until then. */
+typedef int (*command_child_fn)(void *arg);
+void command_set_child_hook(struct command *cmd, command_child_fn fn, void *arg);
+
 /* argv[0..] joined with spaces, for messages (not for execution). */
 const char *command_describe(struct command *cmd);
 

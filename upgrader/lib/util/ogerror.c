@@ -98,6 +98,14 @@ static const struct code_entry code_table[] = {
     { OG_E_IO, "I/O error on %s." },
     { OG_E_LOG_OPEN, "Failed to open the log file %s." },
     { OG_E_CATALOG_MISMATCH, "The catalog version of the data directory does not match the kernel." },
+    { OG_E_XML_INVALID, "The XML file %s is invalid." },
+    { OG_E_SIM_LIBVIRT, "libvirt does not answer at %s." },
+    { OG_E_SIM_LXC, "LXC is unusable on this host: %s." },
+    { OG_E_SIM_EXISTS, "The name %s is already in use." },
+    { OG_E_SIM_ADDRESS, "The address %s is already in use." },
+    { OG_E_SIM_NODE_DOWN, "The node %s did not come up." },
+    { OG_E_SIM_NO_CLUSTER, "There is no simulated cluster %s." },
+    { OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used." },
 };
 
 static const struct code_entry *find_entry(int code)

@@ -107,6 +107,14 @@ enum og_code {
     OG_E_IO = 60030,                  /* I/O error */
     OG_E_LOG_OPEN = 60040,            /* cannot open the log file */
     OG_E_CATALOG_MISMATCH = 60050,    /* catalog number differs from the kernel's */
+    OG_E_XML_INVALID = 60060,         /* malformed XML or schema violation */
+    OG_E_SIM_LIBVIRT = 60100,         /* libvirt does not answer */
+    OG_E_SIM_LXC = 60101,             /* LXC unusable on this host */
+    OG_E_SIM_EXISTS = 60102,          /* cluster/domain/network name in use */
+    OG_E_SIM_ADDRESS = 60103,         /* address or subnet in use */
+    OG_E_SIM_NODE_DOWN = 60104,       /* a node did not come up */
+    OG_E_SIM_NO_CLUSTER = 60105,      /* no such simulated cluster */
+    OG_E_SIM_SNAPSHOT = 60106,        /* snapshot missing or unusable */
 };
 
 #define OG_ERROR_DETAIL_MAX 2048

@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * lxcdrv.c - the LXC driver over the libvirt C API (libvirt + libvirt-lxc).
+ * Networks and domains are transient (created from XML, gone when
+ * destroyed), so a crashed run leaves nothing defined. Commands run inside a
+ * node by entering its namespaces (virDomainLxcEnterNamespace), as
+ * `virsh lxc-enter-namespace` does, never through a shell.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <libvirt/libvirt-lxc.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lxcxml.h"
+#include "simdriver.h"
+#include "banned.h"
+
+struct simdriver {
+    const struct simdriver_ops *ops;
+    virConnectPtr conn;
+    char uri[256];
+};
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, virDomainFree)
+DEFINE_TRIVIAL_CLEANUP_FUNC(virNetworkPtr, virNetworkFree)
+
+static void quiet(void *ud, virErrorPtr e)
+{
+    (void)ud;
+    (void)e; /* errors are read with virGetLastErrorMessage() where they matter */
+}
+
+static const char *lv_err(void)
+{
+    const char *m = virGetLastErrorMessage();
+    return m ? m : "unknown libvirt error";
+}
+
+int simdriver_open(const char *driver, const char *uri, struct simdriver **ret,
+                   struct og_error *err)
+{
+    const struct simdriver_ops *ops = NULL;
+    struct simdriver *d;
+
+    if (!driver || strcmp(driver, "lxc") == 0)
+        ops = &simdriver_lxc;
+    else
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "unknown driver \"%s\" (this build has: lxc)", driver);
+    virSetErrorFunc(NULL, quiet);
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return og_error_set(err, OG_E_NOMEM, "driver");
+    d->ops = ops;
+    snprintf(d->uri, sizeof(d->uri), "%s", uri ? uri : ops->default_uri);
+    d->conn = virConnectOpen(d->uri);
+    if (!d->conn) {
+        int r = og_error_set(err, OG_E_SIM_LIBVIRT,
+                             "libvirt does not answer at %s: %s (is libvirtd running? "
+                             "ci/setup.sh starts it)",
+                             d->uri, lv_err());
+        free(d);
+        return r;
+    }
+    *ret = d;
+    return 0;
+}
+
+void simdriver_close(struct simdriver *d)
+{
+    if (!d)
+        return;
+    if (d->conn)
+        virConnectClose(d->conn);
+    free(d);
+}
+
+const struct simdriver_ops *simdriver_ops(const struct simdriver *d)
+{
+    return d->ops;
+}
+
+const char *simdriver_uri(const struct simdriver *d)
+{
+    return d->uri;
+}
+
+static int lxc_net_create(struct simdriver *d, const struct net_spec *n, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf xml;
+    _cleanup_(virNetworkFreep) virNetworkPtr net = NULL;
+
+    dynbuf_init(&xml, 64 * 1024);
+    if (lxcxml_network(n, &xml) < 0)
+        return og_error_set(err, OG_E_NOMEM, "network XML");
+    net = virNetworkCreateXML(d->conn, xml.buf);
+    if (!net)
+        return og_error_set(err, strstr(lv_err(), "already") ? OG_E_SIM_EXISTS : OG_E_SIM_ADDRESS,
+                            "cannot create network \"%s\" (%s/%d on %s): %s", n->name,
+                            n->host_ip, n->prefix, n->bridge, lv_err());
+    return 0;
+}
+
+static int lxc_net_destroy(struct simdriver *d, const char *name, struct og_error *err)
+{
+    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(d->conn, name);
+
+    if (!net)
+        return 0; /* already gone: idempotent */
+    if (virNetworkDestroy(net) < 0)
+        return og_error_set(err, OG_E_EXEC_FAILED, "cannot destroy network \"%s\": %s", name,
+                            lv_err());
+    return 0;
+}
+
+static bool lxc_net_exists(struct simdriver *d, const char *name)
+{
+    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(d->conn, name);
+
+    return net != NULL;
+}
+
+static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf xml;
+    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
+
+    dynbuf_init(&xml, 256 * 1024);
+    if (lxcxml_domain(n, &xml) < 0)
+        return og_error_set(err, OG_E_NOMEM, "domain XML");
+    /* Loop devices of parallel creates can collide ("Device or resource
+     * busy"): creates are serial, and retried once. */
+    for (int attempt = 0; attempt < 3 && !dom; attempt++) {
+        dom = virDomainCreateXML(d->conn, xml.buf, 0);
+        if (!dom && !strstr(lv_err(), "busy"))
+            break;
+        if (!dom)
+            usleep(200 * 1000);
+    }
+    if (!dom) {
+        const char *m = lv_err();
+        if (strstr(m, "already exists"))
+            return og_error_set(err, OG_E_SIM_EXISTS, "domain \"%s\" already exists", n->domain);
+        if (strstr(m, "cgroup"))
+            return og_error_set(err, OG_E_SIM_LXC,
+                                "cannot start \"%s\": %s (is the hugetlb cgroup fix applied? "
+                                "ci/setup.sh applies it)",
+                                n->domain, m);
+        return og_error_set(err, OG_E_SIM_NODE_DOWN, "cannot start \"%s\": %s (log: "
+                            "/var/log/libvirt/lxc/%s.log)",
+                            n->domain, m, n->domain);
+    }
+    return 0;
+}
+
+static int lxc_node_destroy(struct simdriver *d, const char *domain, struct og_error *err)
+{
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
+
+    if (!dom)
+        return 0;
+    if (virDomainDestroy(dom) < 0 && virDomainIsActive(dom) == 1)
+        return og_error_set(err, OG_E_EXEC_FAILED, "cannot destroy \"%s\": %s", domain, lv_err());
+    return 0;
+}
+
+static enum node_state lxc_node_state(struct simdriver *d, const char *domain)
+{
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
+    int state = 0, reason = 0;
+
+    if (!dom)
+        return NODE_ABSENT;
+    if (virDomainGetState(dom, &state, &reason, 0) < 0)
+        return NODE_OTHER;
+    switch (state) {
+    case VIR_DOMAIN_RUNNING:
+        return NODE_RUNNING;
+    case VIR_DOMAIN_PAUSED:
+        return NODE_PAUSED;
+    case VIR_DOMAIN_SHUTOFF:
+        return NODE_SHUTOFF;
+    default:
+        return NODE_OTHER;
+    }
+}
+
+static int lxc_node_suspend(struct simdriver *d, const char *domain, bool suspend,
+                            struct og_error *err)
+{
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
+
+    if (!dom)
+        return og_error_set(err, OG_E_SIM_NODE_DOWN, "no domain \"%s\"", domain);
+    if ((suspend ? virDomainSuspend(dom) : virDomainResume(dom)) < 0)
+        return og_error_set(err, OG_E_EXEC_FAILED, "cannot %s \"%s\": %s",
+                            suspend ? "suspend" : "resume", domain, lv_err());
+    return 0;
+}
+
+/* --- exec inside a node ----------------------------------------------------------- */
+
+struct enter_ctx {
+    virDomainPtr dom;
+    int *fds;
+    int nfds;
+    uid_t uid;
+    gid_t gid;
+    const char *cwd;
+};
+
+/* In command's child: enter the container's namespaces, fork (a new PID
+ * namespace applies to children), drop to uid/gid; the middle process
+ * relays the exit status. */
+static int enter_hook(void *arg)
+{
+    struct enter_ctx *c = arg;
+    pid_t pid;
+
+    if (virDomainLxcEnterNamespace(c->dom, (unsigned)c->nfds, c->fds, NULL, NULL, 0) < 0) {
+        errno = EPERM;
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid > 0) {
+        int st = 0;
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    }
+    if (c->gid != (gid_t)-1 && (setgroups(1, &c->gid) < 0 || setresgid(c->gid, c->gid, c->gid) < 0))
+        return -1;
+    if (c->uid != (uid_t)-1 && setresuid(c->uid, c->uid, c->uid) < 0)
+        return -1;
+    if (c->cwd && chdir(c->cwd) < 0)
+        return -1;
+    return 0;
+}
+
+static int lxc_node_exec(struct simdriver *d, const char *domain, uid_t uid, gid_t gid,
+                         const char *cwd, const char *const *argv, const char *const *env,
+                         int timeout_ms, struct command_result *res, struct og_error *err)
+{
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
+    _cleanup_command_ struct command *cmd = NULL;
+    struct enter_ctx ctx = { 0 };
+    int *fds = NULL, n, r;
+
+    if (!dom)
+        return og_error_set(err, OG_E_SIM_NODE_DOWN, "no running domain \"%s\"", domain);
+    n = virDomainLxcOpenNamespace(dom, &fds, 0);
+    if (n < 0)
+        return og_error_set(err, OG_E_SIM_NODE_DOWN, "cannot open the namespaces of \"%s\": %s",
+                            domain, lv_err());
+    /* A bare program name is looked up inside the node (its PATH, its
+     * mounts): env does that after the namespaces are entered. */
+    if (argv[0] && !strchr(argv[0], '/')) {
+        cmd = command_newl("/usr/bin/env", NULL);
+        for (size_t i = 0; cmd && argv[i]; i++)
+            command_add_arg(cmd, argv[i]);
+    } else {
+        cmd = command_new(argv);
+    }
+    if (!cmd) {
+        r = og_error_set(err, OG_E_INVALID_ARG, "empty command");
+        goto out;
+    }
+    for (size_t i = 0; env && env[i]; i++) {
+        const char *eq = strchr(env[i], '=');
+        char name[128];
+        if (!eq || (size_t)(eq - env[i]) >= sizeof(name))
+            continue;
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - env[i]), env[i]);
+        command_setenv(cmd, name, eq + 1);
+    }
+    ctx = (struct enter_ctx){ dom, fds, n, uid, gid, cwd };
+    command_set_child_hook(cmd, enter_hook, &ctx);
+    command_set_timeout_ms(cmd, timeout_ms);
+    r = command_run(cmd, res, err);
+    if (r < 0)
+        og_error_prefix(err, "on node \"%s\"", domain);
+out:
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+    free(fds);
+    return r;
+}
+
+const struct simdriver_ops simdriver_lxc = {
+    .name = "lxc",
+    .default_uri = "lxc:///system",
+    .net_create = lxc_net_create,
+    .net_destroy = lxc_net_destroy,
+    .net_exists = lxc_net_exists,
+    .node_create = lxc_node_create,
+    .node_destroy = lxc_node_destroy,
+    .node_state = lxc_node_state,
+    .node_exec = lxc_node_exec,
+    .node_suspend = lxc_node_suspend,
+};

@@ -1,0 +1,1406 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <json-c/json.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "package.h"
+#include "shquote.h"
+#include "simcluster.h"
+#include "simdriver.h"
+#include "simfs.h"
+#include "simversion.h"
+#include "versioncfg.h"
+#include "banned.h"
+
+#ifndef OGSIM_INIT_PATH
+#define OGSIM_INIT_PATH "/usr/lib/ogsim/ogsim-init"
+#endif
+
+#define DEFAULT_PORT     15400
+#define SSH_WAIT_MS      20000
+#define DB_TIMEOUT_MS    (5 * 60 * 1000)
+#define INSTALL_ROOT     "/opt/ogsim"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void say(const struct sim_up_opts *o, const char *fmt, ...) _printf_(2, 3);
+static void say(const struct sim_up_opts *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (o && o->quiet)
+        return;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+const char *sim_state_root(void)
+{
+    const char *e = getenv("OGSIM_STATE_DIR");
+
+    return e && e[0] == '/' ? e : "/var/lib/ogsim";
+}
+
+static int omm_ids(uid_t *uid, gid_t *gid, struct og_error *err)
+{
+    struct passwd *pw = getpwnam("omm");
+
+    if (!pw)
+        return og_error_set(err, OG_E_USER_NOT_EXIST, "User omm does not exist (ci/setup.sh "
+                                                      "creates it)");
+    *uid = pw->pw_uid;
+    *gid = pw->pw_gid;
+    return 0;
+}
+
+/* sshd without PAM refuses a locked account ("!" in /etc/shadow) even
+ * for key logins: say so before building anything. */
+static int omm_unlocked(struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    const char *p;
+
+    if (fs_read_file("/etc/shadow", 1 << 20, &text, NULL, NULL) < 0)
+        return 0; /* cannot tell: sshd will */
+    p = strstr(text, "\nomm:");
+    if (!p && strncmp(text, "omm:", 4) == 0)
+        p = text - 1;
+    if (p && p[5] == '!')
+        return og_error_set(err, OG_E_SIM_NODE_DOWN,
+                            "the omm account is locked (\"!\" in /etc/shadow): sshd would refuse "
+                            "it; unlock it with usermod -p '*' omm (ci/setup.sh does)");
+    return 0;
+}
+
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > 20 || s[0] == '-')
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return false;
+    return true;
+}
+
+/* ---- state file --------------------------------------------------------------- */
+
+static int save_state(const struct sim_cluster *c, struct og_error *err)
+{
+    _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+    json_object *nodes = json_object_new_array();
+    char path[PATH_MAX + 16];
+    const char *text;
+
+#define S(k, v) json_object_object_add(o, k, json_object_new_string(v))
+#define I(k, v) json_object_object_add(o, k, json_object_new_int(v))
+    S("name", c->name);
+    S("driver", c->driver);
+    S("uri", c->uri);
+    S("version", c->version);
+    S("net_name", c->net_name);
+    S("bridge", c->bridge);
+    S("host_ip", c->host_ip);
+    I("prefix", c->prefix);
+    I("port", c->port);
+    I("data_mib", (int)c->data_mib);
+    I("databases", c->databases);
+    S("install_root", c->install_root);
+    S("app_path", c->app_path);
+    S("log_path", c->log_path);
+    S("tmp_path", c->tmp_path);
+    S("tool_path", c->tool_path);
+    S("core_path", c->core_path);
+    S("data_mount", c->data_mount);
+    S("datadir", c->datadir);
+#undef S
+#undef I
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        json_object *n = json_object_new_object();
+        json_object_object_add(n, "name", json_object_new_string(c->nodes[i].name));
+        json_object_object_add(n, "ip", json_object_new_string(c->nodes[i].ip));
+        json_object_object_add(n, "mac", json_object_new_string(c->nodes[i].mac));
+        json_object_object_add(n, "veth", json_object_new_string(c->nodes[i].veth));
+        json_object_object_add(n, "domain", json_object_new_string(c->nodes[i].domain));
+        json_object_object_add(n, "primary", json_object_new_boolean(c->nodes[i].primary));
+        json_object_array_add(nodes, n);
+    }
+    json_object_object_add(o, "nodes", nodes);
+    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+    snprintf(path, sizeof(path), "%s/state.json", c->state_dir);
+    return fs_replace_file(path, text, strlen(text), 0600, err);
+}
+
+static void jstr(json_object *o, const char *k, char *buf, size_t size)
+{
+    json_object *v;
+
+    buf[0] = '\0';
+    if (json_object_object_get_ex(o, k, &v))
+        snprintf(buf, size, "%s", json_object_get_string(v));
+}
+
+static int jint(json_object *o, const char *k)
+{
+    json_object *v;
+
+    return json_object_object_get_ex(o, k, &v) ? json_object_get_int(v) : 0;
+}
+
+int sim_load(const char *name, struct sim_cluster *ret, struct og_error *err)
+{
+    _cleanup_(json_object_putp) json_object *o = NULL;
+    _cleanup_free_ char *text = NULL;
+    struct sim_cluster c = { 0 };
+    json_object *nodes;
+    char path[PATH_MAX];
+    int r;
+
+    snprintf(path, sizeof(path), "%s/%s/state.json", sim_state_root(), name);
+    r = fs_read_file(path, 1 << 20, &text, NULL, err);
+    if (r == -OG_E_NOT_EXIST)
+        return og_error_set(err, OG_E_SIM_NO_CLUSTER, "There is no simulated cluster \"%s\" "
+                                                      "(no %s)",
+                            name, path);
+    if (r < 0)
+        return r;
+    o = json_tokener_parse(text);
+    if (!o || !json_object_object_get_ex(o, "nodes", &nodes))
+        return og_error_set(err, OG_E_CONTENT_INVALID, "The content of file %s is not correct",
+                            path);
+#define GS(f) jstr(o, #f, c.f, sizeof(c.f))
+    GS(name);
+    GS(driver);
+    GS(uri);
+    GS(version);
+    GS(net_name);
+    GS(bridge);
+    GS(host_ip);
+    GS(install_root);
+    GS(app_path);
+    GS(log_path);
+    GS(tmp_path);
+    GS(tool_path);
+    GS(core_path);
+    GS(data_mount);
+    GS(datadir);
+#undef GS
+    c.prefix = jint(o, "prefix");
+    c.port = jint(o, "port");
+    c.data_mib = (unsigned)jint(o, "data_mib");
+    c.databases = jint(o, "databases");
+    snprintf(c.state_dir, sizeof(c.state_dir), "%s/%s", sim_state_root(), name);
+    for (size_t i = 0; i < json_object_array_length(nodes) && i < SIM_MAX_NODES; i++) {
+        json_object *n = json_object_array_get_idx(nodes, i);
+        struct sim_node *s = &c.nodes[c.n_nodes++];
+        json_object *p;
+        jstr(n, "name", s->name, sizeof(s->name));
+        jstr(n, "ip", s->ip, sizeof(s->ip));
+        jstr(n, "mac", s->mac, sizeof(s->mac));
+        jstr(n, "veth", s->veth, sizeof(s->veth));
+        jstr(n, "domain", s->domain, sizeof(s->domain));
+        s->primary = json_object_object_get_ex(n, "primary", &p) && json_object_get_boolean(p);
+    }
+    *ret = c;
+    return 0;
+}
+
+int sim_list(struct dynbuf *out, struct og_error *err)
+{
+    _cleanup_(closedirp) DIR *d = opendir(sim_state_root());
+    struct dirent *de;
+
+    (void)err;
+    while (d && (de = readdir(d))) {
+        char p[PATH_MAX];
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(p, sizeof(p), "%s/%s/state.json", sim_state_root(), de->d_name);
+        if (access(p, F_OK) == 0 && dynbuf_appendf(out, "%s\n", de->d_name) < 0)
+            return -OG_E_NOMEM;
+    }
+    return 0;
+}
+
+/* ---- topology ----------------------------------------------------------------- */
+
+static bool subnet_in_use(unsigned octet)
+{
+    struct ifaddrs *ifa, *i;
+    bool used = false;
+
+    if (getifaddrs(&ifa) < 0)
+        return false;
+    for (i = ifa; i && !used; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+            continue;
+        uint32_t a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+        used = (a >> 8) == ((10u << 16) | (213u << 8) | octet);
+    }
+    freeifaddrs(ifa);
+    return used;
+}
+
+static unsigned name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void set_paths(struct sim_cluster *c)
+{
+    snprintf(c->install_root, sizeof(c->install_root), "%s", INSTALL_ROOT);
+    snprintf(c->app_path, sizeof(c->app_path), "%s/app", INSTALL_ROOT);
+    snprintf(c->log_path, sizeof(c->log_path), "%s/log", INSTALL_ROOT);
+    snprintf(c->tmp_path, sizeof(c->tmp_path), "%s/tmp", INSTALL_ROOT);
+    snprintf(c->tool_path, sizeof(c->tool_path), "%s/tool", INSTALL_ROOT);
+    snprintf(c->core_path, sizeof(c->core_path), "%s/corefile", INSTALL_ROOT);
+    snprintf(c->data_mount, sizeof(c->data_mount), "%s/data", INSTALL_ROOT);
+    snprintf(c->datadir, sizeof(c->datadir), "%s/data/dn1", INSTALL_ROOT);
+}
+
+static int plan(const struct sim_up_opts *o, struct sim_cluster *c, struct og_error *err)
+{
+    unsigned octet = 10 + name_hash(c->name) % 240, tries;
+    int n = o->nodes > 0 ? o->nodes : 3;
+
+    if (o->xml)
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "-X clusterconfig.xml is not supported by this build yet");
+    if (n > SIM_MAX_NODES)
+        return og_error_set(err, OG_E_PARAM_INVALID, "at most %d nodes", SIM_MAX_NODES);
+    for (tries = 0; tries < 240 && subnet_in_use(octet); tries++)
+        octet = 10 + (octet - 10 + 1) % 240;
+    if (tries == 240)
+        return og_error_set(err, OG_E_SIM_ADDRESS, "no free 10.213.x.0/24 subnet on this host");
+    snprintf(c->host_ip, sizeof(c->host_ip), "10.213.%u.1", octet);
+    c->prefix = 24;
+    snprintf(c->net_name, sizeof(c->net_name), "ogsim-%s", c->name);
+    snprintf(c->bridge, sizeof(c->bridge), "ogbr%02x", octet);
+    c->port = DEFAULT_PORT;
+    set_paths(c);
+    c->n_nodes = (size_t)n;
+    for (int i = 0; i < n; i++) {
+        struct sim_node *s = &c->nodes[i];
+        snprintf(s->name, sizeof(s->name), "node%d", i + 1);
+        snprintf(s->ip, sizeof(s->ip), "10.213.%u.%d", octet, 11 + i);
+        snprintf(s->mac, sizeof(s->mac), "52:54:00:d5:%02x:%02x", octet, 11 + i);
+        snprintf(s->veth, sizeof(s->veth), "ogv%02xn%d", octet, i + 1);
+        snprintf(s->domain, sizeof(s->domain), "ogsim-%s-%s", c->name, s->name);
+        s->primary = i == 0;
+    }
+    return 0;
+}
+
+/* ---- host-side preparation --------------------------------------------------------- */
+
+static void node_dir(const struct sim_cluster *c, size_t i, const char *sub, char *buf,
+                     size_t size)
+{
+    snprintf(buf, size, "%s/nodes/%s%s%s", c->state_dir, c->nodes[i].name, sub[0] ? "/" : "",
+             sub);
+}
+
+static int run_ok(const char *const *argv, struct og_error *err)
+{
+    _cleanup_command_ struct command *cmd = command_new(argv);
+
+    if (!cmd)
+        return og_error_set(err, OG_E_NOMEM, "command");
+    command_set_timeout_ms(cmd, 120 * 1000);
+    return command_run_ok(cmd, NULL, err);
+}
+
+static int keygen(const char *path, const char *comment, struct og_error *err)
+{
+    const char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f",
+                           path, NULL };
+
+    unlink(path);
+    return run_ok(argv, err);
+}
+
+static int read_pub(const char *keypath, char *buf, size_t size, struct og_error *err)
+{
+    char p[PATH_MAX + 8];
+    _cleanup_free_ char *text = NULL;
+    int r;
+
+    snprintf(p, sizeof(p), "%s.pub", keypath);
+    r = fs_read_file(p, 4096, &text, NULL, err);
+    if (r < 0)
+        return r;
+    text[strcspn(text, "\n")] = '\0';
+    snprintf(buf, size, "%s", text);
+    return 0;
+}
+
+static int write_file(const char *path, const char *text, mode_t mode, struct og_error *err)
+{
+    return fs_replace_file(path, text, strlen(text), mode, err);
+}
+
+static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_dir,
+                        struct og_error *err)
+{
+    const struct sim_version *v = sim_version_find(c->version);
+    char dir[PATH_MAX], p[PATH_MAX + 64], app[PATH_MAX + 64], sub[PATH_MAX];
+    const char *subs[] = { "install", "home", "tmp", "sshd", NULL };
+    char size[32];
+    uid_t uid = 0;
+    gid_t gid = 0;
+    int r;
+
+    r = omm_ids(&uid, &gid, err);
+    if (r < 0)
+        return r;
+    for (size_t k = 0; subs[k]; k++) {
+        node_dir(c, i, subs[k], dir, sizeof(dir));
+        r = fs_mkdir_p(dir, 0755, err);
+        if (r < 0)
+            return r;
+    }
+    node_dir(c, i, "tmp", dir, sizeof(dir));
+    chmod(dir, 01777);
+    node_dir(c, i, "sshd", dir, sizeof(dir));
+    chmod(dir, 0700);
+
+    /* The install root, as gs_preinstall + gs_install lay it out. */
+    node_dir(c, i, "install", dir, sizeof(dir));
+    snprintf(app, sizeof(app), "%s/app_%s", dir, v->commit);
+    r = package_install_kernel(pkg_dir, c->version, app, err);
+    if (r < 0)
+        return r;
+    snprintf(p, sizeof(p), "%s/app", dir);
+    snprintf(sub, sizeof(sub), "app_%s", v->commit);
+    unlink(p);
+    if (symlink(sub, p) < 0)
+        return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "symlink \"%s\"", p);
+    {
+        const char *mk[] = { "tool", "log", "tmp", "corefile", "data", NULL };
+        for (size_t k = 0; mk[k]; k++) {
+            snprintf(p, sizeof(p), "%s/%s", dir, mk[k]);
+            r = fs_mkdir_p(p, mk[k][0] == 't' && mk[k][1] == 'm' ? 0700 : 0750, err);
+            if (r < 0)
+                return r;
+        }
+    }
+    /* $GPHOME holds the package (the upgrader reads version.cfg and the
+     * tarballs there). */
+    {
+        enum package_file files[] = { PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, PACKAGE_UPGRADE_SQL,
+                                      PACKAGE_UPGRADE_SQL_SUM };
+        for (size_t k = 0; k < ELEMENTSOF(files); k++) {
+            char name[256], src[PATH_MAX + 256], dst[PATH_MAX + 256];
+            package_file_name(v, files[k], name, sizeof(name));
+            snprintf(src, sizeof(src), "%s/%s", pkg_dir, name);
+            snprintf(dst, sizeof(dst), "%s/tool/%s", dir, name);
+            r = simfs_copy_file(src, dst, err);
+            if (r < 0)
+                return r;
+        }
+        snprintf(p, sizeof(p), "%s/version.cfg", app);
+        snprintf(sub, sizeof(sub), "%s/tool/version.cfg", dir);
+        r = simfs_copy_file(p, sub, err);
+        if (r < 0)
+            return r;
+    }
+    r = simfs_chown_tree(dir, uid, gid, err);
+    if (r < 0)
+        return r;
+
+    /* The data filesystem: a sparse ext4 image, root owned by omm. */
+    node_dir(c, i, "data.img", p, sizeof(p));
+    snprintf(size, sizeof(size), "%uM", c->data_mib);
+    {
+        char owner[64];
+        const char *tr[] = { "truncate", "-s", size, p, NULL };
+        snprintf(owner, sizeof(owner), "root_owner=%u:%u", (unsigned)uid, (unsigned)gid);
+        const char *mk[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-E", owner, p, NULL };
+        unlink(p);
+        r = run_ok(tr, err);
+        if (r == 0)
+            r = run_ok(mk, err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* Keys and trust: every node's omm key is authorized on every node, with the
+ * harness key; every node knows every node's host key, by name and IP. */
+static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf auth, known, hosts;
+    char p[PATH_MAX + 64], pub[1024], hk[PATH_MAX + 64];
+    uid_t uid = 0;
+    gid_t gid = 0;
+    int r;
+
+    dynbuf_init(&auth, 1 << 20);
+    dynbuf_init(&known, 1 << 20);
+    dynbuf_init(&hosts, 1 << 20);
+    r = omm_ids(&uid, &gid, err);
+    if (r < 0)
+        return r;
+    snprintf(p, sizeof(p), "%s/ssh", c->state_dir);
+    r = fs_mkdir_p(p, 0700, err);
+    if (r < 0)
+        return r;
+    snprintf(p, sizeof(p), "%s/ssh/id_ed25519", c->state_dir);
+    r = keygen(p, "ogsim-harness", err);
+    if (r == 0)
+        r = read_pub(p, pub, sizeof(pub), err);
+    if (r < 0)
+        return r;
+    dynbuf_appendf(&auth, "%s\n", pub);
+    dynbuf_appends(&hosts, "127.0.0.1 localhost\n");
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        char dir[PATH_MAX];
+        node_dir(c, i, "home/.ssh", dir, sizeof(dir));
+        r = fs_mkdir_p(dir, 0700, err);
+        if (r < 0)
+            return r;
+        snprintf(p, sizeof(p), "%s/id_ed25519", dir);
+        r = keygen(p, c->nodes[i].name, err);
+        if (r == 0)
+            r = read_pub(p, pub, sizeof(pub), err);
+        if (r < 0)
+            return r;
+        dynbuf_appendf(&auth, "%s\n", pub);
+        node_dir(c, i, "sshd/ssh_host_ed25519_key", hk, sizeof(hk));
+        r = keygen(hk, c->nodes[i].name, err);
+        if (r == 0)
+            r = read_pub(hk, pub, sizeof(pub), err);
+        if (r < 0)
+            return r;
+        /* "name,ip ssh-ed25519 AAAA..." minus the comment */
+        {
+            char *sp = strchr(pub, ' ');
+            char *sp2 = sp ? strchr(sp + 1, ' ') : NULL;
+            if (sp2)
+                *sp2 = '\0';
+        }
+        dynbuf_appendf(&known, "%s,%s %s\n", c->nodes[i].name, c->nodes[i].ip, pub);
+        dynbuf_appendf(&hosts, "%s %s\n", c->nodes[i].ip, c->nodes[i].name);
+    }
+    snprintf(p, sizeof(p), "%s/ssh/known_hosts", c->state_dir);
+    r = write_file(p, known.buf, 0600, err);
+    if (r == 0) {
+        snprintf(p, sizeof(p), "%s/hosts", c->state_dir);
+        r = write_file(p, hosts.buf, 0644, err);
+    }
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        char dir[PATH_MAX], cfg[4096];
+        node_dir(c, i, "home/.ssh", dir, sizeof(dir));
+        snprintf(p, sizeof(p), "%s/authorized_keys", dir);
+        r = write_file(p, auth.buf, 0600, err);
+        snprintf(p, sizeof(p), "%s/known_hosts", dir);
+        if (r == 0)
+            r = write_file(p, known.buf, 0600, err);
+        snprintf(p, sizeof(p), "%s/config", dir);
+        if (r == 0)
+            r = write_file(p, "StrictHostKeyChecking yes\nBatchMode yes\nConnectTimeout 5\n",
+                           0600, err);
+        node_dir(c, i, "home", dir, sizeof(dir));
+        if (r == 0)
+            r = simfs_chown_tree(dir, uid, gid, err);
+        chmod(dir, 0755);
+        /* sshd: its own host key, listening on the node's address only */
+        node_dir(c, i, "sshd/ssh_host_ed25519_key", hk, sizeof(hk));
+        snprintf(cfg, sizeof(cfg),
+                 "# ogsim node %s\nListenAddress %s\nPort 22\nHostKey %s\n"
+                 "PidFile /run/sshd.pid\nUsePAM no\nPasswordAuthentication no\n"
+                 "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
+                 "PermitRootLogin no\nAllowUsers omm\nAuthorizedKeysFile .ssh/authorized_keys\n"
+                 "UseDNS no\nPrintMotd no\nMaxStartups 64:30:128\nMaxSessions 64\n"
+                 "Subsystem sftp internal-sftp\n",
+                 c->nodes[i].name, c->nodes[i].ip, hk);
+        node_dir(c, i, "sshd/sshd_config", p, sizeof(p));
+        if (r == 0)
+            r = write_file(p, cfg, 0600, err);
+    }
+    return r;
+}
+
+static int write_env(const struct sim_cluster *c, struct og_error *err)
+{
+    char env[4096], p[PATH_MAX + 32];
+    int r = 0;
+
+    snprintf(env, sizeof(env),
+             "# openGauss environment of cluster %s (written at install, as gs_preinstall does)\n"
+             "export GAUSSHOME=%s\nexport GPHOME=%s\nexport PGHOST=%s\nexport GAUSSLOG=%s\n"
+             "export GS_CLUSTER_NAME=%s\nexport GAUSS_ENV=2\nexport PGPORT=%d\n"
+             "export PATH=$GAUSSHOME/bin:$GPHOME/script:/usr/local/bin:/usr/bin:/bin:/usr/sbin"
+             ":/sbin\nexport LD_LIBRARY_PATH=$GAUSSHOME/lib\n",
+             c->name, c->app_path, c->tool_path, c->tmp_path, c->log_path, c->name, c->port);
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        node_dir(c, i, "home/.bashrc", p, sizeof(p));
+        r = write_file(p, env, 0644, err);
+        node_dir(c, i, "home/.profile", p, sizeof(p));
+        if (r == 0)
+            r = write_file(p, "[ -f ~/.bashrc ] && . ~/.bashrc\n", 0644, err);
+    }
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        uid_t uid = 0;
+        gid_t gid = 0;
+        char dir[PATH_MAX];
+        node_dir(c, i, "home", dir, sizeof(dir));
+        if (omm_ids(&uid, &gid, err) == 0)
+            r = simfs_chown_tree(dir, uid, gid, err);
+    }
+    return r;
+}
+
+/* ---- node specs -------------------------------------------------------------------- */
+
+static void add_mount(struct node_spec *n, enum mount_kind k, const char *src, const char *dst,
+                      unsigned long kib)
+{
+    struct mount_spec *m = &n->mounts[n->n_mounts++];
+
+    m->kind = k;
+    snprintf(m->source, sizeof(m->source), "%s", src ? src : "");
+    snprintf(m->target, sizeof(m->target), "%s", dst);
+    m->size_kib = kib;
+}
+
+static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n)
+{
+    char p[PATH_MAX];
+
+    memset(n, 0, sizeof(*n));
+    snprintf(n->domain, sizeof(n->domain), "%s", c->nodes[i].domain);
+    snprintf(n->hostname, sizeof(n->hostname), "%s", c->nodes[i].name);
+    snprintf(n->ip, sizeof(n->ip), "%s", c->nodes[i].ip);
+    n->prefix = c->prefix;
+    snprintf(n->mac, sizeof(n->mac), "%s", c->nodes[i].mac);
+    snprintf(n->veth, sizeof(n->veth), "%s", c->nodes[i].veth);
+    snprintf(n->network, sizeof(n->network), "%s", c->net_name);
+    n->memory_mib = 1024;
+    /* The init is copied into the state dir at up: a build tree under /tmp
+     * would be masked by the node's own /tmp. */
+    snprintf(n->init, sizeof(n->init), "%s/ogsim-init", c->state_dir);
+    snprintf(n->init_args[0], sizeof(n->init_args[0]), "%s", c->nodes[i].name);
+    node_dir(c, i, "sshd/sshd_config", n->init_args[1], sizeof(n->init_args[1]));
+    n->n_init_args = 2;
+    add_mount(n, MOUNT_BIND_RO, "/", "/", 0);
+    add_mount(n, MOUNT_RAM, NULL, "/run", 65536);
+    add_mount(n, MOUNT_RAM, NULL, "/dev/shm", 262144);
+    node_dir(c, i, "tmp", p, sizeof(p));
+    add_mount(n, MOUNT_BIND, p, "/tmp", 0);
+    node_dir(c, i, "home", p, sizeof(p));
+    add_mount(n, MOUNT_BIND, p, "/home/omm", 0);
+    node_dir(c, i, "install", p, sizeof(p));
+    add_mount(n, MOUNT_BIND, p, c->install_root, 0);
+    node_dir(c, i, "data.img", p, sizeof(p));
+    add_mount(n, MOUNT_LOOP, p, c->data_mount, 0);
+    snprintf(p, sizeof(p), "%s/hosts", c->state_dir);
+    add_mount(n, MOUNT_BIND, p, "/etc/hosts", 0);
+}
+
+static int wait_port(const char *ip, int port, int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+
+    while (now_ms() < deadline) {
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
+        inet_pton(AF_INET, ip, &a.sin_addr);
+        ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+        if (fd >= 0)
+            close(fd);
+        if (ok)
+            return 0;
+        usleep(50 * 1000);
+    }
+    return -OG_E_TIMEOUT;
+}
+
+static void log_tail(const char *domain, char *buf, size_t size)
+{
+    _cleanup_free_ char *text = NULL;
+    char p[PATH_MAX];
+    size_t len = 0;
+
+    buf[0] = '\0';
+    snprintf(p, sizeof(p), "/var/log/libvirt/lxc/%s.log", domain);
+    if (fs_read_file(p, 16 << 20, &text, &len, NULL) < 0)
+        return;
+    snprintf(buf, size, "%s", len > 600 ? text + len - 600 : text);
+}
+
+static int start_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                      struct og_error *err)
+{
+    struct node_spec spec;
+    int r;
+
+    node_spec(c, i, &spec);
+    r = simdriver_ops(d)->node_create(d, &spec, err);
+    if (r < 0)
+        return r;
+    if (wait_port(c->nodes[i].ip, 22, SSH_WAIT_MS) < 0) {
+        char tail[700];
+        log_tail(c->nodes[i].domain, tail, sizeof(tail));
+        return og_error_set(err, OG_E_SIM_NODE_DOWN,
+                            "The node %s did not come up: sshd does not answer on %s:22 after "
+                            "%d ms; its log ends with:\n%s",
+                            c->nodes[i].name, c->nodes[i].ip, SSH_WAIT_MS, tail);
+    }
+    return 0;
+}
+
+/* ---- exec --------------------------------------------------------------------------- */
+
+static int exec_on(struct simdriver *d, const struct sim_cluster *c, size_t i, bool as_root,
+                   const char *const *argv, int timeout_ms, struct command_result *res,
+                   struct og_error *err)
+{
+    char e[9][PATH_MAX + 32];
+    const char *env[11];
+    uid_t uid = 0;
+    gid_t gid = 0;
+    size_t n = 0;
+
+    if (!as_root && omm_ids(&uid, &gid, err) < 0)
+        return -OG_E_USER_NOT_EXIST;
+    snprintf(e[n], sizeof(e[n]), "GAUSSHOME=%s", c->app_path), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "GPHOME=%s", c->tool_path), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "PGHOST=%s", c->tmp_path), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "GAUSSLOG=%s", c->log_path), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "GS_CLUSTER_NAME=%s", c->name), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "HOME=%s", as_root ? "/root" : "/home/omm"), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "PATH=%s/bin:%s/script:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+             c->app_path, c->tool_path), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "USER=%s", as_root ? "root" : "omm"), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]), "PGPORT=%d", c->port), env[n] = e[n], n++;
+    env[n++] = "GAUSS_ENV=2";
+    env[n] = NULL;
+    return simdriver_ops(d)->node_exec(d, c->nodes[i].domain, as_root ? 0 : uid,
+                                       as_root ? 0 : gid, as_root ? "/" : "/home/omm", argv, env,
+                                       timeout_ms, res, err);
+}
+
+static int exec_ok(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                   const char *const *argv, struct og_error *err)
+{
+    struct command_result res = { 0 };
+    int r = exec_on(d, c, i, false, argv, DB_TIMEOUT_MS, &res, err);
+
+    if (r == 0 && res.exit_status != 0) {
+        size_t ol = res.out_len;
+        r = og_error_set(err, OG_E_EXEC_FAILED, "on %s, \"%s %s\" exited with %d: %s%s",
+                         c->nodes[i].name, argv[0], argv[1] ? argv[1] : "", res.exit_status,
+                         ol > 1500 ? res.out + ol - 1500 : res.out, res.err);
+    }
+    command_result_done(&res);
+    return r;
+}
+
+int sim_exec(const struct sim_cluster *c, const char *node, const char *user,
+             const char *const *argv, int timeout_ms, struct command_result *res,
+             struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    int r;
+
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        if (strcmp(c->nodes[i].name, node) != 0)
+            continue;
+        r = simdriver_open(c->driver, c->uri, &d, err);
+        if (r < 0)
+            return r;
+        return exec_on(d, c, i, user && strcmp(user, "root") == 0, argv, timeout_ms, res, err);
+    }
+    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.",
+                        node);
+}
+
+/* ---- instances ------------------------------------------------------------------------ */
+
+static int setup_instance(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                          struct og_error *err)
+{
+    char bin[PATH_MAX + 16], nodename[32], port[32], hba1[128], hba2[128];
+    char rc[8][600];
+    const char *gs_guc_argv[40];
+    size_t n = 0, k = 0;
+    int r;
+
+    snprintf(nodename, sizeof(nodename), "dn_%zu", 6001 + i);
+    snprintf(bin, sizeof(bin), "%s/bin/gs_initdb", c->app_path);
+    {
+        const char *a[] = { bin, "-D", c->datadir, "--nodename", nodename, NULL };
+        r = exec_ok(d, c, i, a, err);
+        if (r < 0)
+            return r;
+    }
+    snprintf(bin, sizeof(bin), "%s/bin/gs_guc", c->app_path);
+    snprintf(port, sizeof(port), "port=%d", c->port);
+    snprintf(hba1, sizeof(hba1), "host all all %s/%d trust", c->host_ip, c->prefix);
+    snprintf(hba2, sizeof(hba2), "host replication all %s/%d trust", c->host_ip, c->prefix);
+    gs_guc_argv[n++] = bin;
+    gs_guc_argv[n++] = "set";
+    gs_guc_argv[n++] = "-Z";
+    gs_guc_argv[n++] = "datanode";
+    gs_guc_argv[n++] = "-D";
+    gs_guc_argv[n++] = c->datadir;
+    gs_guc_argv[n++] = "-c";
+    gs_guc_argv[n++] = port;
+    gs_guc_argv[n++] = "-c";
+    gs_guc_argv[n++] = "listen_addresses='*'";
+    for (size_t j = 0; j < c->n_nodes && k < 8; j++) {
+        if (j == i)
+            continue;
+        snprintf(rc[k], sizeof(rc[k]),
+                 "replconninfo%zu='localhost=%s localport=%d remotehost=%s remoteport=%d'",
+                 k + 1, c->nodes[i].ip, c->port, c->nodes[j].ip, c->port);
+        gs_guc_argv[n++] = "-c";
+        gs_guc_argv[n++] = rc[k++];
+    }
+    gs_guc_argv[n++] = "-h";
+    gs_guc_argv[n++] = hba1;
+    gs_guc_argv[n++] = "-h";
+    gs_guc_argv[n++] = hba2;
+    gs_guc_argv[n] = NULL;
+    return exec_ok(d, c, i, gs_guc_argv, err);
+}
+
+static int ctl(struct simdriver *d, const struct sim_cluster *c, size_t i, const char *what,
+               const char *mode, struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    const char *a[10];
+    size_t n = 0;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+    a[n++] = bin;
+    a[n++] = what;
+    a[n++] = "-D";
+    a[n++] = c->datadir;
+    if (mode) {
+        a[n++] = strcmp(what, "stop") == 0 ? "-m" : "-M";
+        a[n++] = mode;
+    }
+    a[n] = NULL;
+    return exec_ok(d, c, i, a, err);
+}
+
+static int sql_on(struct simdriver *d, const struct sim_cluster *c, size_t i, const char *db,
+                  const char *sql, struct og_error *err)
+{
+    char bin[PATH_MAX + 16], port[16];
+    const char *a[] = { bin, "-X", "-q", "-d", db, "-p", port, "--set", "ON_ERROR_STOP=on", "-c",
+                        sql, NULL };
+
+    snprintf(bin, sizeof(bin), "%s/bin/gsql", c->app_path);
+    snprintf(port, sizeof(port), "%d", c->port);
+    return exec_ok(d, c, i, a, err);
+}
+
+static int setup_databases(struct simdriver *d, const struct sim_cluster *c, struct og_error *err)
+{
+    for (int k = 1; k <= c->databases; k++) {
+        char db[32], sql[512];
+        int r;
+
+        snprintf(db, sizeof(db), "db%d", k);
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+        r = sql_on(d, c, 0, "postgres", sql, err);
+        if (r == 0)
+            r = sql_on(d, c, 0, db,
+                       "CREATE TABLE sample (id int PRIMARY KEY, payload text NOT NULL, "
+                       "created timestamptz NOT NULL DEFAULT now()); "
+                       "INSERT INTO sample (id, payload) SELECT g, md5(g::text) "
+                       "FROM generate_series(1, 1000) g",
+                       err);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* ---- up / down ------------------------------------------------------------------------ */
+
+static bool lxc_usable(struct og_error *err)
+{
+    struct stat st;
+
+    /* Hybrid cgroups with hugetlb on cgroup2: libvirt_lxc fails to start
+     * (node-runtime-facts). The fix mounts hugetlb as v1. */
+    if (stat("/sys/fs/cgroup/unified", &st) == 0 && S_ISDIR(st.st_mode) &&
+        stat("/sys/fs/cgroup/hugetlb", &st) < 0) {
+        og_error_set(err, OG_E_SIM_LXC,
+                     "LXC is unusable on this host: hugetlb is on cgroup2 of a hybrid layout; "
+                     "mount it as v1 (ci/setup.sh does: mount -t cgroup -o hugetlb cgroup "
+                     "/sys/fs/cgroup/hugetlb)");
+        return false;
+    }
+    return true;
+}
+
+int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    struct sim_cluster c = { 0 };
+    char pkg[PATH_MAX + 16], p[PATH_MAX + 16];
+    long long t0 = now_ms();
+    int r;
+
+    snprintf(c.name, sizeof(c.name), "%s", o->name ? o->name : "ogsim");
+    if (!valid_name(c.name))
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "cluster name \"%s\": use 1-20 characters of a-z, 0-9 and '-'",
+                            c.name);
+    if (!o->version || !sim_version_find(o->version))
+        return og_error_set(err, OG_E_PARAM_INVALID, "unknown version \"%s\" (ogsim package "
+                                                     "list shows the versions)",
+                            o->version ? o->version : "");
+    snprintf(c.version, sizeof(c.version), "%s", o->version);
+    snprintf(c.driver, sizeof(c.driver), "%s", o->driver ? o->driver : "lxc");
+    c.data_mib = o->data_mib ? o->data_mib : 512;
+    c.databases = o->databases >= 0 ? o->databases : 2;
+    snprintf(c.state_dir, sizeof(c.state_dir), "%s/%s", sim_state_root(), c.name);
+    if (access(c.state_dir, F_OK) == 0)
+        return og_error_set(err, OG_E_SIM_EXISTS,
+                            "The name %s is already in use: a cluster with state in %s exists "
+                            "(ogsim down --name %s removes it)",
+                            c.name, c.state_dir, c.name);
+    if (strcmp(c.driver, "lxc") == 0 && !lxc_usable(err))
+        return -OG_E_SIM_LXC;
+    r = omm_unlocked(err);
+    if (r < 0)
+        return r;
+    r = simdriver_open(c.driver, o->uri, &d, err);
+    if (r < 0)
+        return r;
+    snprintf(c.uri, sizeof(c.uri), "%s", simdriver_uri(d));
+    r = plan(o, &c, err);
+    if (r < 0)
+        return r;
+    if (simdriver_ops(d)->net_exists(d, c.net_name))
+        return og_error_set(err, OG_E_SIM_EXISTS, "The name %s is already in use: libvirt "
+                                                  "network \"%s\" exists",
+                            c.name, c.net_name);
+    for (size_t i = 0; i < c.n_nodes; i++)
+        if (simdriver_ops(d)->node_state(d, c.nodes[i].domain) != NODE_ABSENT)
+            return og_error_set(err, OG_E_SIM_EXISTS, "The name %s is already in use: domain "
+                                                      "\"%s\" exists",
+                                c.name, c.nodes[i].domain);
+
+    /* From here on, state.json says what exists, so down can clean up. */
+    r = fs_mkdir_p(c.state_dir, 0755, err);
+    if (r == 0)
+        r = save_state(&c, err);
+    if (r < 0)
+        return r;
+    say(o, "ogsim: cluster %s: %zu %s nodes on %s/%d, openGauss %s", c.name, c.n_nodes,
+        c.driver, c.host_ip, c.prefix, c.version);
+
+    snprintf(pkg, sizeof(pkg), "%s/packages", c.state_dir);
+    r = package_build(c.version, pkg, NULL, err);
+    for (size_t i = 0; r == 0 && i < c.n_nodes; i++)
+        r = prepare_node(&c, i, pkg, err);
+    if (r == 0)
+        r = setup_ssh(&c, err);
+    if (r == 0)
+        r = write_env(&c, err);
+    /* Every node needs the install root as a mount point on the host root. */
+    if (r == 0)
+        r = fs_mkdir_p(c.install_root, 0755, err);
+    if (r == 0) {
+        const char *init = getenv("OGSIM_INIT");
+        snprintf(p, sizeof(p), "%s/ogsim-init", c.state_dir);
+        r = simfs_copy_file(init && init[0] == '/' ? init : OGSIM_INIT_PATH, p, err);
+    }
+    if (r < 0)
+        goto fail;
+    say(o, "ogsim: installed the package on every node (%lld ms)", now_ms() - t0);
+
+    {
+        struct net_spec n = { 0 };
+        snprintf(n.name, sizeof(n.name), "%s", c.net_name);
+        snprintf(n.bridge, sizeof(n.bridge), "%s", c.bridge);
+        snprintf(n.host_ip, sizeof(n.host_ip), "%s", c.host_ip);
+        n.prefix = c.prefix;
+        r = simdriver_ops(d)->net_create(d, &n, err);
+    }
+    for (size_t i = 0; r == 0 && i < c.n_nodes; i++)
+        r = start_node(d, &c, i, err);
+    if (r < 0)
+        goto fail;
+    say(o, "ogsim: nodes up, sshd answering (%lld ms)", now_ms() - t0);
+
+    for (size_t i = 0; r == 0 && i < c.n_nodes; i++)
+        r = setup_instance(d, &c, i, err);
+    if (r == 0)
+        r = ctl(d, &c, 0, "start", "primary", err);
+    for (size_t i = 1; r == 0 && i < c.n_nodes; i++)
+        r = ctl(d, &c, i, "build", NULL, err);
+    if (r == 0)
+        r = setup_databases(d, &c, err);
+    if (r < 0)
+        goto fail;
+    snprintf(p, sizeof(p), "%s/ready", c.state_dir);
+    fs_replace_file(p, "", 0, 0644, NULL);
+    say(o, "ogsim: cluster %s is up: primary %s, %zu standby(s), %d database(s) (%lld ms)",
+        c.name, c.nodes[0].name, c.n_nodes - 1, c.databases, now_ms() - t0);
+    if (ret)
+        *ret = c;
+    return 0;
+fail:
+    og_error_prefix(err, "ogsim up %s", c.name);
+    sim_down(c.name, c.uri, NULL);
+    return r;
+}
+
+int sim_down(const char *name, const char *uri, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    struct sim_cluster c = { 0 };
+    char dir[PATH_MAX], net[96];
+    bool have = sim_load(name, &c, NULL) == 0;
+    int r;
+
+    r = simdriver_open(have ? c.driver : "lxc", uri ? uri : (have ? c.uri : NULL), &d, err);
+    if (r < 0)
+        return r;
+    /* Domains of the state file, and any leftover with our name prefix. */
+    for (size_t i = 0; have && i < c.n_nodes; i++)
+        simdriver_ops(d)->node_destroy(d, c.nodes[i].domain, NULL);
+    for (int i = 1; i <= SIM_MAX_NODES; i++) {
+        char dom[96];
+        snprintf(dom, sizeof(dom), "ogsim-%s-node%d", name, i);
+        simdriver_ops(d)->node_destroy(d, dom, NULL);
+    }
+    snprintf(net, sizeof(net), "ogsim-%s", name);
+    r = simdriver_ops(d)->net_destroy(d, have ? c.net_name : net, err);
+    if (r < 0)
+        return r;
+    snprintf(dir, sizeof(dir), "%s/%s", sim_state_root(), name);
+    return simfs_remove_tree(dir, err);
+}
+
+void sim_hosts_csv(const struct sim_cluster *c, char *buf, size_t size)
+{
+    size_t o = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < c->n_nodes && o < size; i++)
+        o += (size_t)snprintf(buf + o, size - o, "%s%s", i ? "," : "", c->nodes[i].ip);
+}
+
+/* ---- status ----------------------------------------------------------------------------- */
+
+struct node_status {
+    const char *domain_state;
+    char role[32];
+    char db_state[48];
+    char version[48];
+};
+
+static const char *state_name(enum node_state s)
+{
+    switch (s) {
+    case NODE_ABSENT:
+        return "absent";
+    case NODE_RUNNING:
+        return "running";
+    case NODE_PAUSED:
+        return "paused";
+    case NODE_SHUTOFF:
+        return "shutoff";
+    default:
+        return "other";
+    }
+}
+
+/* value of "\t<key> : <value>" in gs_ctl query output */
+static void query_field(const char *out, const char *key, char *buf, size_t size)
+{
+    char pat[64];
+    const char *p;
+
+    buf[0] = '\0';
+    snprintf(pat, sizeof(pat), "\t%s", key);
+    p = strstr(out, pat);
+    if (!p || !(p = strstr(p, " : ")))
+        return;
+    p += 3;
+    snprintf(buf, size, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+static void installed_version(const struct sim_cluster *c, size_t i, char *buf, size_t size)
+{
+    char link[PATH_MAX], target[256], cfg[PATH_MAX + 300];
+    struct version_cfg v;
+    ssize_t n;
+
+    snprintf(buf, size, "?");
+    node_dir(c, i, "install/app", link, sizeof(link));
+    n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0)
+        return;
+    target[n] = '\0';
+    node_dir(c, i, "install", link, sizeof(link));
+    snprintf(cfg, sizeof(cfg), "%s/%s/version.cfg", link, target);
+    if (version_cfg_read(cfg, &v, NULL) == 0)
+        snprintf(buf, size, "%s (%s)", v.version, v.commit);
+}
+
+static void node_status(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                        struct node_status *s)
+{
+    enum node_state st = simdriver_ops(d)->node_state(d, c->nodes[i].domain);
+
+    memset(s, 0, sizeof(*s));
+    s->domain_state = state_name(st);
+    snprintf(s->role, sizeof(s->role), "Down");
+    snprintf(s->db_state, sizeof(s->db_state), "Unknown");
+    installed_version(c, i, s->version, sizeof(s->version));
+    if (st == NODE_RUNNING) {
+        char bin[PATH_MAX + 16];
+        const char *a[] = { bin, "query", "-D", c->datadir, NULL };
+        struct command_result res = { 0 };
+
+        snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+        if (exec_on(d, c, i, false, a, 30000, &res, NULL) == 0) {
+            if (res.exit_status == 0) {
+                query_field(res.out, "local_role", s->role, sizeof(s->role));
+                query_field(res.out, "db_state", s->db_state, sizeof(s->db_state));
+            } else {
+                snprintf(s->db_state, sizeof(s->db_state), "Manually stopped");
+            }
+        }
+        command_result_done(&res);
+    }
+}
+
+/* openGauss's cluster_state without CM (reference §7, queryClsInfo). */
+static const char *cluster_state(const struct node_status *s, size_t n)
+{
+    size_t primaries = 0;
+    const struct node_status *primary = NULL;
+    bool degraded = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s[i].role, "Primary") == 0 || strcmp(s[i].role, "Normal") == 0) {
+            primaries++;
+            primary = &s[i];
+        } else if ((strcmp(s[i].role, "Standby") != 0 && strcmp(s[i].role, "Secondary") != 0 &&
+                    strcmp(s[i].role, "Cascade Standby") != 0) ||
+                   strcmp(s[i].db_state, "Normal") != 0) {
+            degraded = true;
+        }
+    }
+    if (n == 1)
+        return strcmp(s[0].db_state, "Normal") == 0 ? "Normal" : "Unavailable";
+    if (primaries != 1 || strcmp(primary->db_state, "Normal") != 0)
+        return "Unavailable";
+    return degraded ? "Degraded" : "Normal";
+}
+
+int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    struct node_status s[SIM_MAX_NODES];
+    const char *cs;
+    int r = simdriver_open(c->driver, c->uri, &d, err);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < c->n_nodes; i++)
+        node_status(d, c, i, &s[i]);
+    cs = cluster_state(s, c->n_nodes);
+    if (json) {
+        _cleanup_(json_object_putp) json_object *o = json_object_new_object();
+        json_object *arr = json_object_new_array();
+        json_object_object_add(o, "cluster_name", json_object_new_string(c->name));
+        json_object_object_add(o, "cluster_state", json_object_new_string(cs));
+        json_object_object_add(o, "driver", json_object_new_string(c->driver));
+        json_object_object_add(o, "port", json_object_new_int(c->port));
+        for (size_t i = 0; i < c->n_nodes; i++) {
+            json_object *n = json_object_new_object();
+            json_object_object_add(n, "node", json_object_new_string(c->nodes[i].name));
+            json_object_object_add(n, "ip", json_object_new_string(c->nodes[i].ip));
+            json_object_object_add(n, "domain_state", json_object_new_string(s[i].domain_state));
+            json_object_object_add(n, "role", json_object_new_string(s[i].role));
+            json_object_object_add(n, "db_state", json_object_new_string(s[i].db_state));
+            json_object_object_add(n, "version", json_object_new_string(s[i].version));
+            json_object_array_add(arr, n);
+        }
+        json_object_object_add(o, "nodes", arr);
+        return dynbuf_appendf(out, "%s\n",
+                              json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+    }
+    r = dynbuf_appendf(out, "cluster_name    : %s\ncluster_state   : %s\ndriver          : %s "
+                            "(%s)\n\n%-8s %-15s %-9s %-8s %-18s %s\n",
+                       c->name, cs, c->driver, c->uri, "node", "node_ip", "domain", "role",
+                       "db_state", "version");
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
+        r = dynbuf_appendf(out, "%-8s %-15s %-9s %-8s %-18s %s\n", c->nodes[i].name,
+                           c->nodes[i].ip, s[i].domain_state, s[i].role, s[i].db_state,
+                           s[i].version);
+    return r;
+}
+
+/* ---- start / stop all, snapshot / restore ------------------------------------------------ */
+
+static int wait_db(const struct sim_cluster *c, size_t i, int timeout_ms, struct og_error *err)
+{
+    char ci[256];
+    long long deadline = now_ms() + timeout_ms;
+
+    snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres connect_timeout=2",
+             c->nodes[i].ip, c->port);
+    while (now_ms() < deadline) {
+        if (PQping(ci) == PQPING_OK)
+            return 0;
+        usleep(50 * 1000);
+    }
+    return og_error_set(err, OG_E_TIMEOUT, "the instance on %s does not accept connections",
+                        c->nodes[i].name);
+}
+
+int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    char bin[PATH_MAX + 16];
+    int r = simdriver_open(c->driver, c->uri, &d, err);
+
+    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+    /* gs_ctl start -W on every node, then wait for all: the starts overlap. */
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        const char *a[] = { bin, "start", "-D", c->datadir, "-W", NULL };
+        r = exec_ok(d, c, i, a, err);
+    }
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
+        r = wait_db(c, i, 120 * 1000, err);
+    return r;
+}
+
+int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    int r = simdriver_open(c->driver, c->uri, &d, err);
+
+    /* standbys first, then the primary: every standby has all WAL */
+    for (size_t k = 0; r == 0 && k < c->n_nodes; k++) {
+        size_t i = c->n_nodes - 1 - k;
+        struct command_result res = { 0 };
+        char bin[PATH_MAX + 16];
+        const char *a[] = { bin, "stop", "-D", c->datadir, "-m", "fast", NULL };
+
+        if (simdriver_ops(d)->node_state(d, c->nodes[i].domain) != NODE_RUNNING)
+            continue;
+        snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+        r = exec_on(d, c, i, false, a, 120 * 1000, &res, err);
+        command_result_done(&res); /* exit 1 = was not running: fine */
+    }
+    return r;
+}
+
+struct par_job {
+    struct simdriver *d;
+    const struct sim_cluster *c;
+    size_t i;
+    int what; /* 0 destroy, 1 copy from snapshot dir */
+    const char *snapdir;
+    struct og_error err;
+    int r;
+};
+
+static const char *const node_items[] = { "install", "home", "tmp", "data.img" };
+
+static int restore_node_files(const struct sim_cluster *c, size_t i, const char *dir,
+                              struct og_error *err)
+{
+    int r = 0;
+
+    for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_items); k++) {
+        char src[PATH_MAX + 300], dst[PATH_MAX];
+        snprintf(src, sizeof(src), "%s/%s/%s", dir, c->nodes[i].name, node_items[k]);
+        node_dir(c, i, node_items[k], dst, sizeof(dst));
+        if (k == 3) {
+            r = simfs_copy_file(src, dst, err);
+        } else {
+            r = simfs_remove_tree(dst, err);
+            if (r == 0)
+                r = simfs_copy_tree(src, dst, err);
+        }
+    }
+    return r;
+}
+
+static void *par_run(void *arg)
+{
+    struct par_job *j = arg;
+
+    if (j->what == 0)
+        j->r = simdriver_ops(j->d)->node_destroy(j->d, j->c->nodes[j->i].domain, &j->err);
+    else
+        j->r = restore_node_files(j->c, j->i, j->snapdir, &j->err);
+    return NULL;
+}
+
+/* Destroy every node, or copy every node's files back, one thread per node
+ * (no fork happens in these threads). */
+static int parallel(struct simdriver *d, const struct sim_cluster *c, int what,
+                    const char *snapdir, struct og_error *err)
+{
+    struct par_job jobs[SIM_MAX_NODES];
+    pthread_t th[SIM_MAX_NODES];
+    int r = 0;
+
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        jobs[i] = (struct par_job){ .d = d, .c = c, .i = i, .what = what, .snapdir = snapdir };
+        if (pthread_create(&th[i], NULL, par_run, &jobs[i]) != 0)
+            par_run(&jobs[i]), th[i] = 0;
+    }
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        if (th[i])
+            pthread_join(th[i], NULL);
+        if (jobs[i].r < 0 && r == 0) {
+            r = jobs[i].r;
+            if (err)
+                *err = jobs[i].err;
+        }
+    }
+    return r;
+}
+
+static int nodes_cycle(struct simdriver *d, const struct sim_cluster *c, bool create,
+                       struct og_error *err)
+{
+    int r = 0;
+
+    if (!create)
+        return parallel(d, c, 0, NULL, err);
+    /* Creates are serial (loop devices of parallel creates collide); the
+     * waits for sshd overlap. */
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        struct node_spec spec;
+        node_spec(c, i, &spec);
+        r = simdriver_ops(d)->node_create(d, &spec, err);
+    }
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
+        if (wait_port(c->nodes[i].ip, 22, SSH_WAIT_MS) < 0)
+            r = og_error_set(err, OG_E_SIM_NODE_DOWN, "The node %s did not come up: sshd does "
+                                                      "not answer on %s:22",
+                             c->nodes[i].name, c->nodes[i].ip);
+    return r;
+}
+
+
+int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    char dir[PATH_MAX], tmpdir[PATH_MAX + 8];
+    int r;
+
+    if (!valid_name(snap))
+        return og_error_set(err, OG_E_PARAM_INVALID, "snapshot name \"%s\"", snap);
+    r = simdriver_open(c->driver, c->uri, &d, err);
+    if (r < 0)
+        return r;
+    snprintf(dir, sizeof(dir), "%s/snapshots/%s", c->state_dir, snap);
+    snprintf(tmpdir, sizeof(tmpdir), "%s.tmp", dir);
+    simfs_remove_tree(tmpdir, NULL);
+    /* A clean copy: instances stopped, filesystems unmounted (domains down). */
+    r = sim_db_stop_all(c, err);
+    if (r == 0)
+        r = nodes_cycle(d, c, false, err);
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_items); k++) {
+            char src[PATH_MAX], dst[PATH_MAX + 300];
+            node_dir(c, i, node_items[k], src, sizeof(src));
+            snprintf(dst, sizeof(dst), "%s/%s", tmpdir, c->nodes[i].name);
+            r = fs_mkdir_p(dst, 0700, err);
+            snprintf(dst, sizeof(dst), "%s/%s/%s", tmpdir, c->nodes[i].name, node_items[k]);
+            if (r == 0)
+                r = k == 3 ? simfs_copy_file(src, dst, err) : simfs_copy_tree(src, dst, err);
+        }
+    }
+    if (r == 0) {
+        simfs_remove_tree(dir, NULL);
+        if (rename(tmpdir, dir) < 0)
+            r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "rename \"%s\"", tmpdir);
+    }
+    /* Whatever happened, bring the cluster back. */
+    {
+        struct og_error e2 = { 0 };
+        int r2 = nodes_cycle(d, c, true, r < 0 ? &e2 : err);
+        if (r2 == 0)
+            r2 = sim_db_start_all(c, r < 0 ? &e2 : err);
+        if (r == 0)
+            r = r2;
+    }
+    return r;
+}
+
+static void trace(const char *what, long long t0)
+{
+    if (getenv("OGSIM_TRACE"))
+        fprintf(stderr, "ogsim: %-28s %6lld ms\n", what, now_ms() - t0);
+}
+
+int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err)
+{
+    long long t0 = now_ms();
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    char dir[PATH_MAX];
+    int r;
+
+    snprintf(dir, sizeof(dir), "%s/snapshots/%s", c->state_dir, snap);
+    if (!valid_name(snap) || access(dir, F_OK) < 0)
+        return og_error_set(err, OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used: no %s", snap,
+                            dir);
+    r = simdriver_open(c->driver, c->uri, &d, err);
+    if (r < 0)
+        return r;
+    r = nodes_cycle(d, c, false, err);
+    trace("restore: nodes destroyed", t0);
+    if (r == 0)
+        r = parallel(d, c, 1, dir, err);
+    trace("restore: files copied", t0);
+    if (r == 0)
+        r = nodes_cycle(d, c, true, err);
+    trace("restore: nodes created", t0);
+    if (r == 0)
+        r = sim_db_start_all(c, err);
+    trace("restore: instances up", t0);
+    return r;
+}

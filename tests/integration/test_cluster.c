@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * Cluster simulator integration test on real libvirt LXC nodes: up from
+ * nothing, SSH trust with host keys checked, replication, status, snapshot
+ * and restore, and a down that leaves nothing behind.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "fs.h"
+#include "simcluster.h"
+
+static char name[32];
+static struct command_result res;
+
+static void setup(void)
+{
+    snprintf(name, sizeof(name), "it%d", (int)(getpid() % 10000));
+    sim_down(name, NULL, NULL); /* a crashed earlier run is harmless */
+}
+
+static void teardown(void)
+{
+    command_result_done(&res);
+    sim_down(name, NULL, NULL);
+}
+
+static long long ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int host(const char *const *argv)
+{
+    _cleanup_command_ struct command *c = command_new(argv);
+    struct og_error err = { 0 };
+
+    command_result_done(&res);
+    command_set_timeout_ms(c, 60000);
+    cr_assert_eq(command_run(c, &res, &err), 0, "%s", err.detail);
+    return res.exit_status;
+}
+
+static int node(const struct sim_cluster *c, const char *n, const char *user,
+                const char *const *argv)
+{
+    struct og_error err = { 0 };
+
+    command_result_done(&res);
+    cr_assert_eq(sim_exec(c, n, user, argv, 60000, &res, &err), 0, "%s", err.detail);
+    return res.exit_status;
+}
+
+static const char *sql(const struct sim_cluster *c, const char *n, const char *db, const char *q)
+{
+    static char out[4096];
+    char bin[600];
+    const char *a[] = { bin, "-X", "-q", "-tA", "-d", db, "-c", q, NULL };
+
+    snprintf(bin, sizeof(bin), "%s/bin/gsql", c->app_path);
+    cr_assert_eq(node(c, n, "omm", a), 0, "%s: %s", q, res.err);
+    snprintf(out, sizeof(out), "%s", res.out);
+    out[strcspn(out, "\n")] = '\0';
+    return out;
+}
+
+static bool contains_file(const char *path, const char *needle)
+{
+    _cleanup_free_ char *text = NULL;
+
+    return fs_read_file(path, 1 << 22, &text, NULL, NULL) == 0 && strstr(text, needle);
+}
+
+TestSuite(cluster, .init = setup, .fini = teardown, .timeout = 600);
+
+Test(cluster, up_trust_status_snapshot_restore_down)
+{
+    struct sim_up_opts o = { .name = name, .nodes = 3, .version = "2.0.0", .databases = 2,
+                             .data_mib = 256, .quiet = true };
+    struct og_error err = { 0 };
+    struct sim_cluster c;
+    _cleanup_dynbuf_ struct dynbuf st;
+    char key[512], kh[512], dest[64], khopt[600];
+    long long t0 = ms(), t_up, t_restore;
+
+    cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
+    t_up = ms() - t0;
+    cr_log_info("3-node up: %lld ms", t_up);
+    cr_assert_eq(c.n_nodes, 3);
+
+    /* SSH as omm from the host to every node, host keys checked. */
+    snprintf(key, sizeof(key), "%s/ssh/id_ed25519", c.state_dir);
+    snprintf(kh, sizeof(kh), "%s/ssh/known_hosts", c.state_dir);
+    snprintf(khopt, sizeof(khopt), "UserKnownHostsFile=%s", kh);
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        snprintf(dest, sizeof(dest), "omm@%s", c.nodes[i].ip);
+        const char *a[] = { "ssh", "-i", key, "-o", khopt, "-o", "StrictHostKeyChecking=yes",
+                            "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", dest,
+                            "hostname; id -un; echo $GAUSSHOME", NULL };
+        cr_assert_eq(host(a), 0, "ssh to %s: %s", c.nodes[i].name, res.err);
+        cr_assert(strncmp(res.out, c.nodes[i].name, strlen(c.nodes[i].name)) == 0, "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "\nomm\n/opt/ogsim/app\n"), "%s", res.out);
+    }
+    /* An unknown host key is refused (no blind trust). */
+    {
+        snprintf(dest, sizeof(dest), "omm@%s", c.nodes[1].ip);
+        const char *a[] = { "ssh", "-i", key, "-o", "UserKnownHostsFile=/dev/null", "-o",
+                            "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", dest, "true",
+                            NULL };
+        cr_assert_eq(host(a), 255, "ssh accepted an unknown host key");
+    }
+    /* Node to node as omm, by name and by address, keys checked. */
+    {
+        const char *a[] = { "ssh", "node2", "hostname", NULL };
+        cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, "node2\n");
+        const char *b[] = { "ssh", c.nodes[0].ip, "hostname", NULL };
+        cr_assert_eq(node(&c, "node3", "omm", b), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, "node1\n");
+        const char *x[] = { "ssh", "-o", "UserKnownHostsFile=/dev/null", "node3", "true", NULL };
+        cr_assert_neq(node(&c, "node2", "omm", x), 0);
+    }
+    /* The node sees its own filesystems: host root read-only, data fs sized. */
+    {
+        const char *a[] = { "touch", "/usr/ogsim-must-fail", NULL };
+        cr_assert_neq(node(&c, "node1", "root", a), 0, "host root must be read-only");
+        const char *b[] = { "stat", "-f", "-c", "%b %S", "/opt/ogsim/data", NULL };
+        cr_assert_eq(node(&c, "node1", "omm", b), 0);
+        long long blocks = 0, bs = 0;
+        cr_assert_eq(sscanf(res.out, "%lld %lld", &blocks, &bs), 2);
+        cr_assert_lt(blocks * bs, 300LL << 20, "data fs is the 256 MiB image: %s", res.out);
+    }
+
+    /* Replication streams to both standbys; status is Normal. */
+    cr_assert_str_eq(sql(&c, "node1", "postgres",
+                         "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'"),
+                     "2");
+    cr_assert_str_eq(sql(&c, "node2", "db1", "SELECT count(*) FROM sample"), "1000");
+    dynbuf_init(&st, 1 << 20);
+    cr_assert_eq(sim_status(&c, false, &st, &err), 0, "%s", err.detail);
+    cr_assert_not_null(strstr(st.buf, "cluster_state   : Normal\n"), "%s", st.buf);
+    cr_assert_not_null(strstr(st.buf, "Primary"), "%s", st.buf);
+    cr_assert_not_null(strstr(st.buf, "2.0.0 (78689da9)"), "%s", st.buf);
+
+    /* Snapshot, change data, restore: the data is back. */
+    cr_assert_eq(sim_snapshot(&c, "base", &err), 0, "%s", err.detail);
+    sql(&c, "node1", "db1", "DELETE FROM sample WHERE id > 10");
+    cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "10");
+    t0 = ms();
+    cr_assert_eq(sim_restore(&c, "base", &err), 0, "%s", err.detail);
+    t_restore = ms() - t0;
+    cr_log_info("restore: %lld ms", t_restore);
+    cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "1000");
+    cr_assert_str_eq(sql(&c, "node3", "db1", "SELECT count(*) FROM sample"), "1000");
+    cr_assert_eq(sim_restore(&c, "nosuch", &err), -OG_E_SIM_SNAPSHOT);
+
+    /* Errors: a second up with the same name, an unknown node. */
+    cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_SIM_EXISTS);
+    {
+        const char *a[] = { "true", NULL };
+        cr_assert_eq(sim_exec(&c, "node9", "omm", a, 1000, &res, &err), -OG_E_NODE_UNKNOWN);
+    }
+
+    /* Down leaves nothing. */
+    cr_assert_eq(sim_down(name, NULL, &err), 0, "%s", err.detail);
+    {
+        const char *a[] = { "virsh", "-c", "lxc:///system", "list", "--all", "--name", NULL };
+        cr_assert_eq(host(a), 0);
+        cr_assert_null(strstr(res.out, name), "domains left: %s", res.out);
+        const char *b[] = { "virsh", "-c", "lxc:///system", "net-list", "--all", "--name", NULL };
+        cr_assert_eq(host(b), 0);
+        cr_assert_null(strstr(res.out, name), "networks left: %s", res.out);
+        const char *l[] = { "ip", "-o", "link", NULL };
+        cr_assert_eq(host(l), 0);
+        cr_assert_null(strstr(res.out, c.bridge), "bridge left");
+        cr_assert_null(strstr(res.out, c.nodes[0].veth), "veth left");
+        const char *lo[] = { "losetup", "-a", NULL };
+        cr_assert_eq(host(lo), 0);
+        cr_assert_null(strstr(res.out, c.state_dir), "loop devices left: %s", res.out);
+        cr_assert_not(contains_file("/proc/mounts", c.state_dir), "mounts left");
+        cr_assert_neq(access(c.state_dir, F_OK), 0, "state dir left");
+    }
+    /* down is idempotent */
+    cr_assert_eq(sim_down(name, NULL, &err), 0);
+    printf("cluster: 3-node up %lld ms, restore %lld ms\n", t_up, t_restore);
+}
+
+Test(cluster, bad_input_is_refused)
+{
+    struct sim_up_opts o = { .name = name, .nodes = 1, .version = "9.9.9", .quiet = true };
+    struct og_error err = { 0 };
+    struct sim_cluster c;
+
+    cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_PARAM_INVALID);
+    o.version = "2.0.0";
+    o.name = "Bad Name";
+    cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_PARAM_INVALID);
+    o.name = name;
+    o.nodes = 99;
+    cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_PARAM_INVALID);
+    cr_assert_eq(sim_load("no-such-cluster", &c, &err), -OG_E_SIM_NO_CLUSTER);
+    cr_assert_eq(access("/var/lib/ogsim/no-such-cluster", F_OK), -1);
+}
