@@ -15,9 +15,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clusterconfig.h"
 #include "fs.h"
 #include "package.h"
 #include "shquote.h"
@@ -25,6 +27,7 @@
 #include "simdriver.h"
 #include "simfs.h"
 #include "simversion.h"
+#include "staticconfig.h"
 #include "versioncfg.h"
 #include "banned.h"
 
@@ -290,14 +293,161 @@ static void set_paths(struct sim_cluster *c)
     snprintf(c->datadir, sizeof(c->datadir), "%s/data/dn1", INSTALL_ROOT);
 }
 
+static void name_node(struct sim_cluster *c, size_t i, unsigned octet, unsigned host_part)
+{
+    struct sim_node *s = &c->nodes[i];
+
+    snprintf(s->mac, sizeof(s->mac), "52:54:00:d5:%02x:%02x", octet & 0xff, host_part & 0xff);
+    snprintf(s->veth, sizeof(s->veth), "ogv%02xh%u", octet & 0xff, host_part & 0xff);
+    char node[sizeof(s->name)], cluster[sizeof(c->name)];
+
+    snprintf(node, sizeof(node), "%s", s->name);
+    snprintf(cluster, sizeof(cluster), "%s", c->name);
+    snprintf(s->domain, sizeof(s->domain), "ogsim-%s-%s", cluster, node);
+}
+
+/* The longest common directory of two absolute paths ("/" at least). */
+static void common_dir(char *acc, const char *path)
+{
+    size_t n = 0, last = 0;
+
+    while (acc[n] && acc[n] == path[n]) {
+        if (acc[n] == '/')
+            last = n;
+        n++;
+    }
+    if (!acc[n] && (path[n] == '/' || !path[n]))
+        return; /* acc is a prefix directory of path */
+    acc[last ? last : 1] = '\0';
+}
+
+static void parent_of(const char *path, char *buf, size_t size)
+{
+    char *slash;
+
+    snprintf(buf, size, "%s", path);
+    slash = strrchr(buf, '/');
+    if (slash && slash != buf)
+        *slash = '\0';
+}
+
+/* Topology from an operator's clusterconfig.xml: names, IPs, port and paths
+ * exactly as written. The simulator needs every path under one directory (it
+ * is bind-mounted per node) and the data directory's parent inside it (the
+ * data filesystem is mounted there). */
+static int plan_from_xml(const char *xml, struct sim_cluster *c, struct og_error *err)
+{
+    static const char *const forbidden[] = { "/tmp", "/run", "/home", "/dev", "/proc", "/sys",
+                                             "/etc", "/usr", "/var/lib/ogsim", "/bin", "/lib" };
+    struct cluster_config cc;
+    const struct cluster_node *pri;
+    struct in_addr a;
+    unsigned octet;
+    char root[PATH_MAX], dparent[PATH_MAX];
+    int r = clusterconfig_load(xml, &cc, err);
+
+    if (r < 0)
+        return r;
+    if (cc.n_nodes > SIM_MAX_NODES)
+        return og_error_set(err, OG_E_PARAM_INVALID, "at most %d nodes", SIM_MAX_NODES);
+    pri = clusterconfig_primary(&cc);
+    for (size_t i = 0; i < cc.n_nodes; i++)
+        if (strcmp(cc.nodes[i].datadir, pri->datadir) != 0)
+            return og_error_set(err, OG_E_PARAM_VALUE,
+                                "The parameter[dataNode1] value[%s] is invalid: the simulator "
+                                "needs the same data directory on every node",
+                                cc.nodes[i].datadir);
+    snprintf(c->app_path, sizeof(c->app_path), "%s", cc.app_path);
+    snprintf(c->log_path, sizeof(c->log_path), "%s", cc.log_path);
+    snprintf(c->tmp_path, sizeof(c->tmp_path), "%s", cc.tmp_path);
+    snprintf(c->tool_path, sizeof(c->tool_path), "%s", cc.tool_path);
+    snprintf(c->core_path, sizeof(c->core_path), "%s", cc.core_path);
+    snprintf(c->datadir, sizeof(c->datadir), "%s", pri->datadir);
+    parent_of(pri->datadir, dparent, sizeof(dparent));
+    snprintf(c->data_mount, sizeof(c->data_mount), "%s", dparent);
+    parent_of(cc.app_path, root, sizeof(root));
+    common_dir(root, cc.log_path);
+    common_dir(root, cc.tmp_path);
+    common_dir(root, cc.tool_path);
+    common_dir(root, cc.core_path);
+    common_dir(root, dparent);
+    if (strcmp(root, "/") == 0 || strcmp(root, dparent) == 0)
+        return og_error_set(err, OG_E_PARAM_VALUE,
+                            "The parameter[gaussdbAppPath] value[%s] is invalid: the simulator "
+                            "needs the app, log, tmp, tool, core paths and the data directory's "
+                            "parent under one directory other than /",
+                            cc.app_path);
+    for (size_t k = 0; k < ELEMENTSOF(forbidden); k++) {
+        size_t fl = strlen(forbidden[k]);
+        if (strncmp(root, forbidden[k], fl) == 0 && (root[fl] == '/' || !root[fl]))
+            return og_error_set(err, OG_E_PARAM_VALUE,
+                                "The parameter[gaussdbAppPath] value[%s] is invalid: %s is "
+                                "private or read-only on a simulated node",
+                                cc.app_path, forbidden[k]);
+    }
+    snprintf(c->install_root, sizeof(c->install_root), "%s", root);
+    c->port = cc.port;
+    if (inet_pton(AF_INET, cc.nodes[0].back_ip, &a) != 1)
+        return og_error_set(err, OG_E_PARAM_VALUE, "The parameter[backIp1] value[%s] is invalid",
+                            cc.nodes[0].back_ip);
+    octet = (ntohl(a.s_addr) >> 8) & 0xff;
+    c->n_nodes = cc.n_nodes;
+    c->prefix = 24;
+    {
+        uint32_t net = ntohl(a.s_addr) & 0xffffff00u;
+        bool dot1_used = false;
+        for (size_t i = 0; i < cc.n_nodes; i++) {
+            struct in_addr b;
+            inet_pton(AF_INET, cc.nodes[i].back_ip, &b);
+            if ((ntohl(b.s_addr) & 0xffffff00u) != net)
+                return og_error_set(err, OG_E_PARAM_VALUE,
+                                    "The parameter[backIp1] value[%s] is invalid: the simulator "
+                                    "puts every node in one /24 (%s's)",
+                                    cc.nodes[i].back_ip, cc.nodes[0].back_ip);
+            dot1_used |= (ntohl(b.s_addr) & 0xff) == 1;
+            snprintf(c->nodes[i].name, sizeof(c->nodes[i].name), "%s", cc.nodes[i].name);
+            snprintf(c->nodes[i].ip, sizeof(c->nodes[i].ip), "%s", cc.nodes[i].back_ip);
+            c->nodes[i].primary = cc.nodes[i].primary;
+            name_node(c, i, octet, ntohl(b.s_addr) & 0xff);
+        }
+        a.s_addr = htonl(net | (dot1_used ? 254u : 1u));
+        inet_ntop(AF_INET, &a, c->host_ip, sizeof(c->host_ip));
+        /* the primary goes first: it is initialised first */
+        for (size_t i = 1; i < c->n_nodes; i++)
+            if (c->nodes[i].primary) {
+                struct sim_node t = c->nodes[0];
+                c->nodes[0] = c->nodes[i];
+                c->nodes[i] = t;
+            }
+        {
+            struct ifaddrs *ifa, *it;
+            bool used = false;
+            if (getifaddrs(&ifa) == 0) {
+                for (it = ifa; it; it = it->ifa_next)
+                    if (it->ifa_addr && it->ifa_addr->sa_family == AF_INET &&
+                        (ntohl(((struct sockaddr_in *)it->ifa_addr)->sin_addr.s_addr) &
+                         0xffffff00u) == net)
+                        used = true;
+                freeifaddrs(ifa);
+            }
+            if (used)
+                return og_error_set(err, OG_E_SIM_ADDRESS,
+                                    "The address %s/24 is already in use on this host",
+                                    cc.nodes[0].back_ip);
+        }
+    }
+    snprintf(c->net_name, sizeof(c->net_name), "ogsim-%s", c->name);
+    snprintf(c->bridge, sizeof(c->bridge), "ogbr%02x", octet);
+    return 0;
+}
+
 static int plan(const struct sim_up_opts *o, struct sim_cluster *c, struct og_error *err)
 {
     unsigned octet = 10 + name_hash(c->name) % 240, tries;
     int n = o->nodes > 0 ? o->nodes : 3;
 
     if (o->xml)
-        return og_error_set(err, OG_E_PARAM_INVALID,
-                            "-X clusterconfig.xml is not supported by this build yet");
+        return plan_from_xml(o->xml, c, err);
     if (n > SIM_MAX_NODES)
         return og_error_set(err, OG_E_PARAM_INVALID, "at most %d nodes", SIM_MAX_NODES);
     for (tries = 0; tries < 240 && subnet_in_use(octet); tries++)
@@ -315,12 +465,100 @@ static int plan(const struct sim_up_opts *o, struct sim_cluster *c, struct og_er
         struct sim_node *s = &c->nodes[i];
         snprintf(s->name, sizeof(s->name), "node%d", i + 1);
         snprintf(s->ip, sizeof(s->ip), "10.213.%u.%d", octet, 11 + i);
-        snprintf(s->mac, sizeof(s->mac), "52:54:00:d5:%02x:%02x", octet, 11 + i);
-        snprintf(s->veth, sizeof(s->veth), "ogv%02xn%d", octet, i + 1);
-        snprintf(s->domain, sizeof(s->domain), "ogsim-%s-%s", c->name, s->name);
         s->primary = i == 0;
+        name_node(c, (size_t)i, octet, (unsigned)(11 + i));
     }
     return 0;
+}
+
+/* The cluster as openGauss's clusterconfig.xml describes it. */
+static void to_config(const struct sim_cluster *c, struct cluster_config *cc)
+{
+    memset(cc, 0, sizeof(*cc));
+    snprintf(cc->name, sizeof(cc->name), "%s", c->name);
+    snprintf(cc->app_path, sizeof(cc->app_path), "%s", c->app_path);
+    snprintf(cc->log_path, sizeof(cc->log_path), "%s", c->log_path);
+    snprintf(cc->tmp_path, sizeof(cc->tmp_path), "%s", c->tmp_path);
+    snprintf(cc->tool_path, sizeof(cc->tool_path), "%s", c->tool_path);
+    snprintf(cc->core_path, sizeof(cc->core_path), "%s", c->core_path);
+    snprintf(cc->cluster_type, sizeof(cc->cluster_type), "single-inst");
+    cc->sync_num = -1;
+    cc->port = c->port;
+    cc->n_nodes = c->n_nodes;
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        struct cluster_node *n = &cc->nodes[i];
+        snprintf(n->name, sizeof(n->name), "%s", c->nodes[i].name);
+        snprintf(n->back_ip, sizeof(n->back_ip), "%s", c->nodes[i].ip);
+        snprintf(n->ssh_ip, sizeof(n->ssh_ip), "%s", c->nodes[i].ip);
+        snprintf(n->listen_ip, sizeof(n->listen_ip), "%s", c->nodes[i].ip);
+        snprintf(n->ha_ip, sizeof(n->ha_ip), "%s", c->nodes[i].ip);
+        snprintf(n->az_name, sizeof(n->az_name), "AZ1");
+        n->az_priority = 1;
+        n->primary = c->nodes[i].primary;
+        n->instance_type = n->primary ? CLUSTER_INST_PRIMARY : CLUSTER_INST_STANDBY;
+        snprintf(n->datadir, sizeof(n->datadir), "%s", c->datadir);
+        n->port = c->port;
+        n->instance_id = (int)(CLUSTER_BASE_ID_DATANODE + i);
+        n->mirror_id = 1;
+    }
+}
+
+/* clusterconfig.xml in omm's home on every node (and in the state dir), and
+ * cluster_static_config in $GAUSSHOME/bin as openGauss's install writes it. */
+static void node_dir(const struct sim_cluster *c, size_t i, const char *sub, char *buf,
+                     size_t size);
+static void host_path(const struct sim_cluster *c, size_t i, const char *node_path, char *buf,
+                      size_t size);
+
+static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
+                               struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf xml;
+    struct cluster_config cc;
+    const struct sim_version *v = sim_version_find(c->version);
+    char p[PATH_MAX + 64];
+    int r = 0;
+
+    dynbuf_init(&xml, CLUSTERCONFIG_MAX_BYTES);
+    if (xml_in) {
+        r = clusterconfig_load(xml_in, &cc, err);
+        if (r == 0) {
+            _cleanup_free_ char *text = NULL;
+            size_t len = 0;
+            r = fs_read_file(xml_in, CLUSTERCONFIG_MAX_BYTES, &text, &len, err);
+            if (r == 0 && dynbuf_append(&xml, text, len) < 0)
+                r = og_error_set(err, OG_E_NOMEM, "xml");
+        }
+    } else {
+        to_config(c, &cc);
+        if (clusterconfig_format(&cc, &xml) < 0)
+            r = og_error_set(err, OG_E_NOMEM, "clusterconfig.xml");
+        /* what we write must be what we would accept */
+        if (r == 0)
+            r = clusterconfig_parse_memory(xml.buf, xml.len, "generated clusterconfig.xml", &cc,
+                                           err);
+    }
+    snprintf(p, sizeof(p), "%s/clusterconfig.xml", c->state_dir);
+    if (r == 0)
+        r = fs_replace_file(p, xml.buf, xml.len, 0644, err);
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        uid_t uid = 0;
+        gid_t gid = 0;
+        node_dir(c, i, "home/clusterconfig.xml", p, sizeof(p));
+        r = fs_replace_file(p, xml.buf, xml.len, 0644, err);
+        if (r == 0)
+            r = omm_ids(&uid, &gid, err);
+        if (r == 0 && chown(p, uid, gid) < 0)
+            r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
+        host_path(c, i, c->app_path, p, sizeof(p));
+        snprintf(p + strlen(p), sizeof(p) - strlen(p), "_%s/bin/cluster_static_config",
+                 v->commit);
+        if (r == 0)
+            r = staticconfig_write(&cc, p, err);
+        if (r == 0 && chown(p, uid, gid) < 0)
+            r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
+    }
+    return r;
 }
 
 /* ---- host-side preparation --------------------------------------------------------- */
@@ -371,6 +609,16 @@ static int write_file(const char *path, const char *text, mode_t mode, struct og
     return fs_replace_file(path, text, strlen(text), mode, err);
 }
 
+/* The host path of a node path under the install root. */
+static void host_path(const struct sim_cluster *c, size_t i, const char *node_path, char *buf,
+                      size_t size)
+{
+    char dir[PATH_MAX];
+
+    node_dir(c, i, "install", dir, sizeof(dir));
+    snprintf(buf, size, "%s%s", dir, node_path + strlen(c->install_root));
+}
+
 static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_dir,
                         struct og_error *err)
 {
@@ -396,22 +644,24 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     node_dir(c, i, "sshd", dir, sizeof(dir));
     chmod(dir, 0700);
 
-    /* The install root, as gs_preinstall + gs_install lay it out. */
+    /* The install root, as gs_preinstall + gs_install lay it out:
+     * $GAUSSHOME -> $GAUSSHOME_<commit>, $GPHOME with the package, $PGHOST,
+     * $GAUSSLOG, the core dir and the data filesystem's mount point. */
     node_dir(c, i, "install", dir, sizeof(dir));
-    snprintf(app, sizeof(app), "%s/app_%s", dir, v->commit);
+    host_path(c, i, c->app_path, p, sizeof(p));
+    snprintf(app, sizeof(app), "%s_%s", p, v->commit);
     r = package_install_kernel(pkg_dir, c->version, app, err);
     if (r < 0)
         return r;
-    snprintf(p, sizeof(p), "%s/app", dir);
-    snprintf(sub, sizeof(sub), "app_%s", v->commit);
+    snprintf(sub, sizeof(sub), "%s_%s", strrchr(c->app_path, '/') + 1, v->commit);
     unlink(p);
     if (symlink(sub, p) < 0)
         return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "symlink \"%s\"", p);
     {
-        const char *mk[] = { "tool", "log", "tmp", "corefile", "data", NULL };
-        for (size_t k = 0; mk[k]; k++) {
-            snprintf(p, sizeof(p), "%s/%s", dir, mk[k]);
-            r = fs_mkdir_p(p, mk[k][0] == 't' && mk[k][1] == 'm' ? 0700 : 0750, err);
+        const char *mk[] = { c->tool_path, c->log_path, c->tmp_path, c->core_path, c->data_mount };
+        for (size_t k = 0; k < ELEMENTSOF(mk); k++) {
+            host_path(c, i, mk[k], p, sizeof(p));
+            r = fs_mkdir_p(p, mk[k] == c->tmp_path ? 0700 : 0750, err);
             if (r < 0)
                 return r;
         }
@@ -421,17 +671,19 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     {
         enum package_file files[] = { PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, PACKAGE_UPGRADE_SQL,
                                       PACKAGE_UPGRADE_SQL_SUM };
+        char tool[PATH_MAX];
+        host_path(c, i, c->tool_path, tool, sizeof(tool));
         for (size_t k = 0; k < ELEMENTSOF(files); k++) {
             char name[256], src[PATH_MAX + 256], dst[PATH_MAX + 256];
             package_file_name(v, files[k], name, sizeof(name));
             snprintf(src, sizeof(src), "%s/%s", pkg_dir, name);
-            snprintf(dst, sizeof(dst), "%s/tool/%s", dir, name);
+            snprintf(dst, sizeof(dst), "%s/%s", tool, name);
             r = simfs_copy_file(src, dst, err);
             if (r < 0)
                 return r;
         }
         snprintf(p, sizeof(p), "%s/version.cfg", app);
-        snprintf(sub, sizeof(sub), "%s/tool/version.cfg", dir);
+        snprintf(sub, sizeof(sub), "%s/version.cfg", tool);
         r = simfs_copy_file(p, sub, err);
         if (r < 0)
             return r;
@@ -938,6 +1190,8 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         r = setup_ssh(&c, err);
     if (r == 0)
         r = write_env(&c, err);
+    if (r == 0)
+        r = write_cluster_files(&c, o->xml, err);
     /* Every node needs the install root as a mount point on the host root. */
     if (r == 0)
         r = fs_mkdir_p(c.install_root, 0755, err);
@@ -1070,13 +1324,13 @@ static void installed_version(const struct sim_cluster *c, size_t i, char *buf, 
     ssize_t n;
 
     snprintf(buf, size, "?");
-    node_dir(c, i, "install/app", link, sizeof(link));
+    host_path(c, i, c->app_path, link, sizeof(link));
     n = readlink(link, target, sizeof(target) - 1);
     if (n <= 0)
         return;
     target[n] = '\0';
-    node_dir(c, i, "install", link, sizeof(link));
-    snprintf(cfg, sizeof(cfg), "%s/%s/version.cfg", link, target);
+    parent_of(link, cfg, sizeof(cfg));
+    snprintf(cfg + strlen(cfg), sizeof(cfg) - strlen(cfg), "/%s/version.cfg", target);
     if (version_cfg_read(cfg, &v, NULL) == 0)
         snprintf(buf, size, "%s (%s)", v.version, v.commit);
 }
@@ -1237,30 +1491,133 @@ struct par_job {
     struct simdriver *d;
     const struct sim_cluster *c;
     size_t i;
-    int what; /* 0 destroy, 1 copy from snapshot dir */
     const char *snapdir;
+    bool restore;
     struct og_error err;
     int r;
 };
 
-static const char *const node_items[] = { "install", "home", "tmp", "data.img" };
+/* The host-side trees of a node that a snapshot keeps (bind-mounted into
+ * the node: their contents are replaced in place, the directories stay). */
+static const char *const node_trees[] = { "install", "home", "tmp" };
+#define SNAP_STAGE ".ogsim-snapshot-stage"
 
-static int restore_node_files(const struct sim_cluster *c, size_t i, const char *dir,
-                              struct og_error *err)
+static int copy_contents(const char *src, const char *dst, struct og_error *err)
 {
+    _cleanup_(closedirp) DIR *d = opendir(src);
+    struct dirent *de;
     int r = 0;
 
-    for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_items); k++) {
-        char src[PATH_MAX + 300], dst[PATH_MAX];
-        snprintf(src, sizeof(src), "%s/%s/%s", dir, c->nodes[i].name, node_items[k]);
-        node_dir(c, i, node_items[k], dst, sizeof(dst));
-        if (k == 3) {
-            r = simfs_copy_file(src, dst, err);
-        } else {
-            r = simfs_remove_tree(dst, err);
-            if (r == 0)
-                r = simfs_copy_tree(src, dst, err);
-        }
+    if (!d)
+        return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot open \"%s\"", src);
+    while (r == 0 && (de = readdir(d))) {
+        char s[PATH_MAX], t[PATH_MAX];
+        struct stat st;
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+            strcmp(de->d_name, SNAP_STAGE) == 0)
+            continue;
+        snprintf(s, sizeof(s), "%s/%s", src, de->d_name);
+        snprintf(t, sizeof(t), "%s/%s", dst, de->d_name);
+        if (lstat(s, &st) < 0)
+            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "stat \"%s\"", s);
+        r = S_ISDIR(st.st_mode) ? simfs_copy_tree(s, t, err)
+            : S_ISLNK(st.st_mode) ? simfs_copy_tree(s, t, err)
+                                  : simfs_copy_file(s, t, err);
+    }
+    return r;
+}
+
+static int clear_contents(const char *dir, struct og_error *err)
+{
+    _cleanup_(closedirp) DIR *d = opendir(dir);
+    struct dirent *de;
+    int r = 0;
+
+    if (!d)
+        return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot open \"%s\"", dir);
+    while (r == 0 && (de = readdir(d))) {
+        char p[PATH_MAX];
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        r = simfs_remove_tree(p, err);
+    }
+    return r;
+}
+
+static int root_exec(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                     const char *const *argv, struct og_error *err)
+{
+    struct command_result res = { 0 };
+    int r = exec_on(d, c, i, true, argv, 10 * 60 * 1000, &res, err);
+
+    if (r == 0 && res.exit_status != 0)
+        r = og_error_set(err, OG_E_EXEC_FAILED, "on %s, %s exited with %d: %s",
+                         c->nodes[i].name, argv[0], res.exit_status, res.err);
+    command_result_done(&res);
+    return r;
+}
+
+/* Snapshot one node (instances stopped): the data directory is copied inside
+ * the node into its install bind (the host sees it there) and moved into the
+ * snapshot; the trees are copied on the host. */
+static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                         const char *dir, struct og_error *err)
+{
+    char stage_node[PATH_MAX + 32], stage_host[PATH_MAX + 64], dst[PATH_MAX + 300];
+    int r;
+
+    snprintf(stage_node, sizeof(stage_node), "%s/%s", c->install_root, SNAP_STAGE);
+    node_dir(c, i, "install/" SNAP_STAGE, stage_host, sizeof(stage_host));
+    simfs_remove_tree(stage_host, NULL);
+    {
+        const char *a[] = { "cp", "-a", c->datadir, stage_node, NULL };
+        r = root_exec(d, c, i, a, err);
+    }
+    snprintf(dst, sizeof(dst), "%s/%s", dir, c->nodes[i].name);
+    if (r == 0)
+        r = fs_mkdir_p(dst, 0700, err);
+    snprintf(dst, sizeof(dst), "%s/%s/datadir", dir, c->nodes[i].name);
+    if (r == 0 && rename(stage_host, dst) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "rename \"%s\"", stage_host);
+    for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_trees); k++) {
+        char src[PATH_MAX];
+        node_dir(c, i, node_trees[k], src, sizeof(src));
+        snprintf(dst, sizeof(dst), "%s/%s/%s", dir, c->nodes[i].name, node_trees[k]);
+        r = fs_mkdir_p(dst, 0755, err);
+        if (r == 0)
+            r = copy_contents(src, dst, err);
+    }
+    return r;
+}
+
+/* Restore one node (instances stopped): trees replaced in place on the host,
+ * the data filesystem emptied (ballast of a disk-full fault included) and the
+ * data directory copied back inside the node from the snapshot, which the
+ * node reads through the read-only host root. */
+static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                        const char *dir, struct og_error *err)
+{
+    char src[PATH_MAX + 300];
+    int r = 0;
+
+    for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_trees); k++) {
+        char dst[PATH_MAX];
+        node_dir(c, i, node_trees[k], dst, sizeof(dst));
+        snprintf(src, sizeof(src), "%s/%s/%s", dir, c->nodes[i].name, node_trees[k]);
+        r = clear_contents(dst, err);
+        if (r == 0)
+            r = copy_contents(src, dst, err);
+    }
+    if (r == 0) {
+        const char *a[] = { "find", c->data_mount, "-mindepth", "1", "-maxdepth", "1", "-not",
+                            "-name", "lost+found", "-exec", "rm", "-rf", "{}", "+", NULL };
+        r = root_exec(d, c, i, a, err);
+    }
+    snprintf(src, sizeof(src), "%s/%s/datadir", dir, c->nodes[i].name);
+    if (r == 0) {
+        const char *a[] = { "cp", "-a", src, c->datadir, NULL };
+        r = root_exec(d, c, i, a, err);
     }
     return r;
 }
@@ -1269,61 +1626,74 @@ static void *par_run(void *arg)
 {
     struct par_job *j = arg;
 
-    if (j->what == 0)
-        j->r = simdriver_ops(j->d)->node_destroy(j->d, j->c->nodes[j->i].domain, &j->err);
+    if (j->restore)
+        j->r = restore_node(j->d, j->c, j->i, j->snapdir, &j->err);
     else
-        j->r = restore_node_files(j->c, j->i, j->snapdir, &j->err);
+        j->r = snapshot_node(j->d, j->c, j->i, j->snapdir, &j->err);
     return NULL;
 }
 
-/* Destroy every node, or copy every node's files back, one thread per node
- * (no fork happens in these threads). */
-static int parallel(struct simdriver *d, const struct sim_cluster *c, int what,
-                    const char *snapdir, struct og_error *err)
+/* One process per node (each forks its own helpers; threads that fork while
+ * libvirt holds locks are avoided by giving every job its own connection). */
+static int parallel(const struct sim_cluster *c, bool restore, const char *snapdir,
+                    struct og_error *err)
 {
     struct par_job jobs[SIM_MAX_NODES];
-    pthread_t th[SIM_MAX_NODES];
+    pid_t pids[SIM_MAX_NODES];
     int r = 0;
 
     for (size_t i = 0; i < c->n_nodes; i++) {
-        jobs[i] = (struct par_job){ .d = d, .c = c, .i = i, .what = what, .snapdir = snapdir };
-        if (pthread_create(&th[i], NULL, par_run, &jobs[i]) != 0)
-            par_run(&jobs[i]), th[i] = 0;
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            struct simdriver *d = NULL;
+            jobs[i] = (struct par_job){ .c = c, .i = i, .snapdir = snapdir, .restore = restore };
+            if (simdriver_open(c->driver, c->uri, &d, &jobs[i].err) == 0) {
+                jobs[i].d = d;
+                par_run(&jobs[i]);
+                simdriver_close(d);
+            } else {
+                jobs[i].r = -1;
+            }
+            if (jobs[i].r < 0)
+                fprintf(stderr, "ogsim: %s: %s\n", c->nodes[i].name, jobs[i].err.detail);
+            _exit(jobs[i].r < 0 ? 1 : 0);
+        }
     }
     for (size_t i = 0; i < c->n_nodes; i++) {
-        if (th[i])
-            pthread_join(th[i], NULL);
-        if (jobs[i].r < 0 && r == 0) {
-            r = jobs[i].r;
-            if (err)
-                *err = jobs[i].err;
+        int st = 0;
+        if (pids[i] < 0 || waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) ||
+            WEXITSTATUS(st) != 0) {
+            if (r == 0)
+                r = og_error_set(err, OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used: "
+                                                         "node %s failed (see above)",
+                                 snapdir, c->nodes[i].name);
         }
     }
     return r;
 }
 
-static int nodes_cycle(struct simdriver *d, const struct sim_cluster *c, bool create,
-                       struct og_error *err)
+static void trace(const char *what, long long t0)
+{
+    if (getenv("OGSIM_TRACE"))
+        fprintf(stderr, "ogsim: %-28s %6lld ms\n", what, now_ms() - t0);
+}
+
+/* Domains that are not running (a powered-off node) are created again. */
+static int ensure_nodes(struct simdriver *d, const struct sim_cluster *c, struct og_error *err)
 {
     int r = 0;
 
-    if (!create)
-        return parallel(d, c, 0, NULL, err);
-    /* Creates are serial (loop devices of parallel creates collide); the
-     * waits for sshd overlap. */
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        struct node_spec spec;
-        node_spec(c, i, &spec);
-        r = simdriver_ops(d)->node_create(d, &spec, err);
+        enum node_state st = simdriver_ops(d)->node_state(d, c->nodes[i].domain);
+        if (st == NODE_PAUSED)
+            r = simdriver_ops(d)->node_suspend(d, c->nodes[i].domain, false, err);
+        else if (st != NODE_RUNNING) {
+            simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, NULL);
+            r = start_node(d, c, i, err);
+        }
     }
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
-        if (wait_port(c->nodes[i].ip, 22, SSH_WAIT_MS) < 0)
-            r = og_error_set(err, OG_E_SIM_NODE_DOWN, "The node %s did not come up: sshd does "
-                                                      "not answer on %s:22",
-                             c->nodes[i].name, c->nodes[i].ip);
     return r;
 }
-
 
 int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error *err)
 {
@@ -1339,48 +1709,32 @@ int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error 
     snprintf(dir, sizeof(dir), "%s/snapshots/%s", c->state_dir, snap);
     snprintf(tmpdir, sizeof(tmpdir), "%s.tmp", dir);
     simfs_remove_tree(tmpdir, NULL);
-    /* A clean copy: instances stopped, filesystems unmounted (domains down). */
-    r = sim_db_stop_all(c, err);
+    r = fs_mkdir_p(tmpdir, 0755, err);
+    /* A clean copy: instances stopped (standbys first) */
     if (r == 0)
-        r = nodes_cycle(d, c, false, err);
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_items); k++) {
-            char src[PATH_MAX], dst[PATH_MAX + 300];
-            node_dir(c, i, node_items[k], src, sizeof(src));
-            snprintf(dst, sizeof(dst), "%s/%s", tmpdir, c->nodes[i].name);
-            r = fs_mkdir_p(dst, 0700, err);
-            snprintf(dst, sizeof(dst), "%s/%s/%s", tmpdir, c->nodes[i].name, node_items[k]);
-            if (r == 0)
-                r = k == 3 ? simfs_copy_file(src, dst, err) : simfs_copy_tree(src, dst, err);
-        }
-    }
+        r = sim_db_stop_all(c, err);
+    if (r == 0)
+        r = parallel(c, false, tmpdir, err);
     if (r == 0) {
         simfs_remove_tree(dir, NULL);
         if (rename(tmpdir, dir) < 0)
             r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "rename \"%s\"", tmpdir);
     }
-    /* Whatever happened, bring the cluster back. */
     {
         struct og_error e2 = { 0 };
-        int r2 = nodes_cycle(d, c, true, r < 0 ? &e2 : err);
-        if (r2 == 0)
-            r2 = sim_db_start_all(c, r < 0 ? &e2 : err);
+        int r2 = sim_db_start_all(c, r < 0 ? &e2 : err);
         if (r == 0)
             r = r2;
     }
+    if (r < 0)
+        simfs_remove_tree(tmpdir, NULL);
     return r;
-}
-
-static void trace(const char *what, long long t0)
-{
-    if (getenv("OGSIM_TRACE"))
-        fprintf(stderr, "ogsim: %-28s %6lld ms\n", what, now_ms() - t0);
 }
 
 int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err)
 {
-    long long t0 = now_ms();
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    long long t0 = now_ms();
     char dir[PATH_MAX];
     int r;
 
@@ -1391,14 +1745,21 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
     r = simdriver_open(c->driver, c->uri, &d, err);
     if (r < 0)
         return r;
-    r = nodes_cycle(d, c, false, err);
-    trace("restore: nodes destroyed", t0);
+    /* Whatever state the cluster is in: nodes running, instances down. */
+    r = ensure_nodes(d, c, err);
+    trace("restore: nodes running", t0);
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        char bin[PATH_MAX + 16];
+        const char *a[] = { bin, "stop", "-D", c->datadir, "-m", "immediate", NULL };
+        struct command_result res = { 0 };
+        snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+        r = exec_on(d, c, i, false, a, 60000, &res, err);
+        command_result_done(&res);
+    }
+    trace("restore: instances stopped", t0);
     if (r == 0)
-        r = parallel(d, c, 1, dir, err);
+        r = parallel(c, true, dir, err);
     trace("restore: files copied", t0);
-    if (r == 0)
-        r = nodes_cycle(d, c, true, err);
-    trace("restore: nodes created", t0);
     if (r == 0)
         r = sim_db_start_all(c, err);
     trace("restore: instances up", t0);

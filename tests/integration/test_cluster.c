@@ -192,6 +192,37 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     printf("cluster: 3-node up %lld ms, restore %lld ms\n", t_up, t_restore);
 }
 
+/* An operator's clusterconfig.xml: its names, addresses, port and paths. */
+Test(cluster, up_from_clusterconfig_xml)
+{
+    struct sim_up_opts o = { .name = name, .version = "2.1.0", .databases = 1, .data_mib = 128,
+                             .quiet = true,
+                             .xml = SOURCE_ROOT "/tests/data/clusterconfig/sim-2node.xml" };
+    struct og_error err = { 0 };
+    struct sim_cluster c;
+
+    cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(c.nodes[0].name, "db-a");
+    cr_assert_str_eq(c.nodes[1].ip, "10.214.77.22");
+    cr_assert_eq(c.port, 26000);
+    {
+        const char *a[] = { "bash", "-lc", "hostname; echo $GAUSSHOME $GPHOME $PGHOST; "
+                            "gs_ctl query -D /opt/ogsimx/data/dn | grep local_role", NULL };
+        cr_assert_eq(node(&c, "db-b", "omm", a), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "db-b\n/opt/ogsimx/install/app /opt/ogsimx/install/om "
+                                           "/opt/ogsimx/tmp\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, ": Standby"), "%s", res.out);
+    }
+    cr_assert_str_eq(sql(&c, "db-b", "db1", "SELECT count(*) FROM sample"), "1000");
+    {
+        /* the XML and the static config openGauss's install leaves */
+        const char *a[] = { "ls", "/home/omm/clusterconfig.xml",
+                            "/opt/ogsimx/install/app/bin/cluster_static_config", NULL };
+        cr_assert_eq(node(&c, "db-a", "omm", a), 0, "%s", res.err);
+    }
+    cr_assert_eq(sim_down(name, NULL, &err), 0, "%s", err.detail);
+}
+
 Test(cluster, bad_input_is_refused)
 {
     struct sim_up_opts o = { .name = name, .nodes = 1, .version = "9.9.9", .quiet = true };
@@ -206,5 +237,11 @@ Test(cluster, bad_input_is_refused)
     o.nodes = 99;
     cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_PARAM_INVALID);
     cr_assert_eq(sim_load("no-such-cluster", &c, &err), -OG_E_SIM_NO_CLUSTER);
+    /* a clusterconfig.xml the schema refuses: coded, nothing created */
+    o.nodes = 0;
+    o.xml = SOURCE_ROOT "/tests/data/clusterconfig/bad-malformed.xml";
+    cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_XML_INVALID, "%s", err.detail);
+    o.xml = "/no/such/clusterconfig.xml";
+    cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_NOT_EXIST, "%s", err.detail);
     cr_assert_eq(access("/var/lib/ogsim/no-such-cluster", F_OK), -1);
 }
