@@ -42,6 +42,11 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
+typedef int (*node_job_fn)(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                           const char *arg, struct og_error *err);
+static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn,
+                         const char *arg, struct og_error *err);
+
 static long long now_ms(void)
 {
     struct timespec ts;
@@ -1004,8 +1009,9 @@ int sim_exec(const struct sim_cluster *c, const char *node, const char *user,
 /* ---- instances ------------------------------------------------------------------------ */
 
 static int setup_instance(struct simdriver *d, const struct sim_cluster *c, size_t i,
-                          struct og_error *err)
+                          const char *unused, struct og_error *err)
 {
+    (void)unused;
     char bin[PATH_MAX + 16], nodename[32], port[32], hba1[128], hba2[128];
     char rc[8][600];
     const char *gs_guc_argv[40];
@@ -1049,6 +1055,15 @@ static int setup_instance(struct simdriver *d, const struct sim_cluster *c, size
     gs_guc_argv[n++] = hba2;
     gs_guc_argv[n] = NULL;
     return exec_ok(d, c, i, gs_guc_argv, err);
+}
+
+static int ctl(struct simdriver *d, const struct sim_cluster *c, size_t i, const char *what,
+               const char *mode, struct og_error *err);
+static int build_standby(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                         const char *unused, struct og_error *err)
+{
+    (void)unused;
+    return ctl(d, c, i, "build", NULL, err);
 }
 
 static int ctl(struct simdriver *d, const struct sim_cluster *c, size_t i, const char *what,
@@ -1218,12 +1233,13 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         goto fail;
     say(o, "ogsim: nodes up, sshd answering (%lld ms)", now_ms() - t0);
 
-    for (size_t i = 0; r == 0 && i < c.n_nodes; i++)
-        r = setup_instance(d, &c, i, err);
+    /* every node's gs_initdb at once; then the primary; then the builds,
+     * which all read from the primary, at once too */
+    r = for_each_node(&c, 0, setup_instance, NULL, err);
     if (r == 0)
         r = ctl(d, &c, 0, "start", "primary", err);
-    for (size_t i = 1; r == 0 && i < c.n_nodes; i++)
-        r = ctl(d, &c, i, "build", NULL, err);
+    if (r == 0)
+        r = for_each_node(&c, 1, build_standby, NULL, err);
     if (r == 0)
         r = setup_databases(d, &c, err);
     if (r < 0)
@@ -1487,15 +1503,7 @@ int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
     return r;
 }
 
-struct par_job {
-    struct simdriver *d;
-    const struct sim_cluster *c;
-    size_t i;
-    const char *snapdir;
-    bool restore;
-    struct og_error err;
-    int r;
-};
+
 
 /* The host-side trees of a node that a snapshot keeps (bind-mounted into
  * the node: their contents are replaced in place, the directories stay). */
@@ -1622,51 +1630,53 @@ static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t
     return r;
 }
 
-static void *par_run(void *arg)
+/* Run fn for nodes [from, n) at once, one process per node: each opens its
+ * own libvirt connection and forks its own helpers (no fork from threads
+ * that may hold libvirt locks). A failing node's detail is passed back
+ * through a pipe; the first failure is returned. */
+static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn,
+                         const char *arg, struct og_error *err)
 {
-    struct par_job *j = arg;
-
-    if (j->restore)
-        j->r = restore_node(j->d, j->c, j->i, j->snapdir, &j->err);
-    else
-        j->r = snapshot_node(j->d, j->c, j->i, j->snapdir, &j->err);
-    return NULL;
-}
-
-/* One process per node (each forks its own helpers; threads that fork while
- * libvirt holds locks are avoided by giving every job its own connection). */
-static int parallel(const struct sim_cluster *c, bool restore, const char *snapdir,
-                    struct og_error *err)
-{
-    struct par_job jobs[SIM_MAX_NODES];
     pid_t pids[SIM_MAX_NODES];
+    int pipes[SIM_MAX_NODES][2];
     int r = 0;
 
-    for (size_t i = 0; i < c->n_nodes; i++) {
+    for (size_t i = from; i < c->n_nodes; i++) {
+        pids[i] = -1;
+        if (pipe2(pipes[i], O_CLOEXEC) < 0)
+            continue;
         pids[i] = fork();
         if (pids[i] == 0) {
             struct simdriver *d = NULL;
-            jobs[i] = (struct par_job){ .c = c, .i = i, .snapdir = snapdir, .restore = restore };
-            if (simdriver_open(c->driver, c->uri, &d, &jobs[i].err) == 0) {
-                jobs[i].d = d;
-                par_run(&jobs[i]);
-                simdriver_close(d);
-            } else {
-                jobs[i].r = -1;
-            }
-            if (jobs[i].r < 0)
-                fprintf(stderr, "ogsim: %s: %s\n", c->nodes[i].name, jobs[i].err.detail);
-            _exit(jobs[i].r < 0 ? 1 : 0);
+            struct og_error e = { 0 };
+            int jr = simdriver_open(c->driver, c->uri, &d, &e);
+            if (jr == 0)
+                jr = fn(d, c, i, arg, &e);
+            simdriver_close(d);
+            if (jr < 0 && write(pipes[i][1], &e, sizeof(e)) < 0)
+                _exit(2);
+            _exit(jr < 0 ? 1 : 0);
         }
+        close(pipes[i][1]);
     }
-    for (size_t i = 0; i < c->n_nodes; i++) {
+    for (size_t i = from; i < c->n_nodes; i++) {
+        struct og_error e = { 0 };
         int st = 0;
-        if (pids[i] < 0 || waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) ||
-            WEXITSTATUS(st) != 0) {
-            if (r == 0)
-                r = og_error_set(err, OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used: "
-                                                         "node %s failed (see above)",
-                                 snapdir, c->nodes[i].name);
+        bool failed = pids[i] < 0 || waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) ||
+                      WEXITSTATUS(st) != 0;
+        ssize_t n = pids[i] < 0 ? 0 : read(pipes[i][0], &e, sizeof(e));
+        if (pids[i] >= 0)
+            close(pipes[i][0]);
+        if (failed && r == 0) {
+            if (n == (ssize_t)sizeof(e) && e.code) {
+                r = -e.code;
+                if (err)
+                    *err = e;
+                og_error_prefix(err, "node %s", c->nodes[i].name);
+            } else {
+                r = og_error_set(err, OG_E_EXEC_FAILED, "node %s: the job failed",
+                                 c->nodes[i].name);
+            }
         }
     }
     return r;
@@ -1714,7 +1724,7 @@ int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error 
     if (r == 0)
         r = sim_db_stop_all(c, err);
     if (r == 0)
-        r = parallel(c, false, tmpdir, err);
+        r = for_each_node(c, 0, snapshot_node, tmpdir, err);
     if (r == 0) {
         simfs_remove_tree(dir, NULL);
         if (rename(tmpdir, dir) < 0)
@@ -1758,10 +1768,31 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
     }
     trace("restore: instances stopped", t0);
     if (r == 0)
-        r = parallel(c, true, dir, err);
+        r = for_each_node(c, 0, restore_node, dir, err);
     trace("restore: files copied", t0);
     if (r == 0)
         r = sim_db_start_all(c, err);
     trace("restore: instances up", t0);
     return r;
+}
+
+int sim_node_power(const struct sim_cluster *c, const char *node, bool on, struct og_error *err)
+{
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    int r;
+
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        if (strcmp(c->nodes[i].name, node) != 0)
+            continue;
+        r = simdriver_open(c->driver, c->uri, &d, err);
+        if (r < 0)
+            return r;
+        if (!on)
+            return simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, err);
+        if (simdriver_ops(d)->node_state(d, c->nodes[i].domain) == NODE_RUNNING)
+            return 0;
+        return start_node(d, c, i, err);
+    }
+    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.",
+                        node);
 }

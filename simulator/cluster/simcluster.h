@@ -98,6 +98,11 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
 int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error *err);
 int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err);
 
+/* Power a node off (the domain is destroyed: a crash, not a clean
+ * shutdown) or on (created again; returns once its sshd answers). The
+ * instance is not started. */
+int sim_node_power(const struct sim_cluster *c, const char *node, bool on, struct og_error *err);
+
 /* Start / stop every instance (primary first on start). */
 int sim_db_start_all(const struct sim_cluster *c, struct og_error *err);
 int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err);
