@@ -1454,10 +1454,16 @@ static int wait_db(const struct sim_cluster *c, size_t i, int timeout_ms, struct
     char ci[256];
     long long deadline = now_ms() + timeout_ms;
 
-    snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres connect_timeout=2",
+    snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres user=omm connect_timeout=2",
              c->nodes[i].ip, c->port);
+    /* A real connection, not PQping: the server answers before its gate
+     * opens (see simulator/kernel/gaussdb.c) and refuses TCP clients until. */
     while (now_ms() < deadline) {
-        if (PQping(ci) == PQPING_OK)
+        PGconn *conn = PQconnectdb(ci);
+        bool ok = conn && PQstatus(conn) == CONNECTION_OK;
+        if (conn)
+            PQfinish(conn);
+        if (ok)
             return 0;
         usleep(50 * 1000);
     }

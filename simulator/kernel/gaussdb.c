@@ -1,9 +1,17 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * gaussdb - the server. Checks that the data directory's catalog matches
- * this kernel (or the -u number of an upgrade-mode start), writes the
- * replication settings, then becomes PostgreSQL's postgres (exec: the pid,
- * postmaster.pid and signals are the real server's).
+ * gaussdb - the server. Writes the replication settings, closes the
+ * connection gate, starts a gatekeeper, then becomes PostgreSQL's postgres
+ * (exec: the pid, postmaster.pid and signals are the real server's).
+ *
+ * The gate: the server runs with hba_file = og_hba_gate.conf, which at start
+ * admits only local (unix socket) connections. The gatekeeper checks over
+ * the socket that every database's catalog matches this kernel (or the -u
+ * number of an upgrade-mode start); then it opens the gate (the gate file
+ * becomes pg_hba.conf's copy, SIGHUP, marker og_gate.open = the server's
+ * pid) — or, on a mismatch, logs FATAL and shuts the server down (fast):
+ * nothing was ever served. One server start instead of a check server and a
+ * real one. gs_ctl start waits for the gate; gs_guc -h keeps the copy current.
  *
  *   gaussdb -V | --version
  *   gaussdb -D DIR [-u NUM] [-M primary|standby|pending] [PostgreSQL options...]
@@ -12,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fs.h"
@@ -22,37 +32,29 @@
 
 #define MAX_DBS 256
 
-int kernel_catalog_check(const struct kenv *k, const char *datadir, int upgrade_from,
+int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, int upgrade_from,
                          struct og_error *err)
 {
     _cleanup_pgconn_ PGconn *c = NULL;
-    struct kpg_server srv = { 0 };
-    const char *extra[] = { "-c", "hot_standby=on", NULL };
     char bad[1024] = "";
     size_t blen = 0;
     PGresult *res;
-    int r, ndb;
+    int r = 0, ndb;
 
-    r = kpg_private_start(k, datadir, NULL, extra, &srv, err);
-    if (r < 0)
-        return r;
-    c = kpg_connect(srv.sockdir, srv.port, "postgres", err);
-    if (!c) {
-        kpg_private_stop(&srv, NULL);
+    c = kpg_connect(sockdir, port, "postgres", err);
+    if (!c)
         return -OG_E_DN_CONNECTIONS;
-    }
     res = PQexec(c, "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
                     "ORDER BY datname");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         r = og_error_set(err, OG_E_SQL, "listing databases: %s", PQerrorMessage(c));
         PQclear(res);
-        kpg_private_stop(&srv, NULL);
         return r;
     }
     ndb = PQntuples(res);
     for (int i = 0; i < ndb && i < MAX_DBS; i++) {
         const char *db = PQgetvalue(res, i, 0);
-        _cleanup_pgconn_ PGconn *dc = kpg_connect(srv.sockdir, srv.port, db, NULL);
+        _cleanup_pgconn_ PGconn *dc = kpg_connect(sockdir, port, db, NULL);
         char num[32] = "";
         int n = -1;
 
@@ -71,9 +73,6 @@ int kernel_catalog_check(const struct kenv *k, const char *datadir, int upgrade_
         }
     }
     PQclear(res);
-    r = kpg_private_stop(&srv, err);
-    if (r < 0)
-        return r;
     if (bad[0]) {
         if (upgrade_from > 0)
             return og_error_set(err, OG_E_CATALOG_MISMATCH,
@@ -87,6 +86,61 @@ int kernel_catalog_check(const struct kenv *k, const char *datadir, int upgrade_
                             bad, k->ver.version, k->ver.number / 1000, k->ver.number % 1000);
     }
     return 0;
+}
+
+static int write_gate(const char *datadir, bool open, struct og_error *err)
+{
+    _cleanup_free_ char *hba = NULL;
+    char gate[4096], src[4096];
+    size_t len = 0;
+    int r;
+
+    snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
+    if (!open) {
+        const char *closed = "# og gate: closed until the catalog check passes\n"
+                             "local all all trust\n";
+        return fs_replace_file(gate, closed, strlen(closed), 0600, err);
+    }
+    snprintf(src, sizeof(src), "%s/%s", datadir, KCONF_HBA);
+    r = fs_read_file(src, 16u << 20, &hba, &len, err);
+    if (r == 0)
+        r = fs_replace_file(gate, hba, len, 0600, err);
+    return r;
+}
+
+/* The gatekeeper (a grandchild of gaussdb, so not the postmaster's child):
+ * waits for the server, checks the catalog, opens the gate or stops it. */
+static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid_t pm,
+                                  int upgrade_from)
+{
+    struct og_error err = { 0 };
+    struct kpg_pidfile pf = { 0 };
+    char marker[4096], pidtext[32], msg[OG_ERROR_DETAIL_MAX + 64];
+    int r;
+
+    setsid();
+    for (;;) {
+        if (!kpg_pid_alive(pm))
+            _exit(1);
+        if (kpg_read_pidfile(datadir, &pf) == 0 && pf.pid == pm &&
+            (strcmp(pf.status, "ready") == 0 || strcmp(pf.status, "standby") == 0))
+            break;
+        usleep(20 * 1000);
+    }
+    r = kernel_catalog_check(k, pf.sockdir, pf.port, upgrade_from, &err);
+    if (r == 0)
+        r = write_gate(datadir, true, &err);
+    if (r < 0) {
+        fprintf(stderr, "FATAL:  %s\n", og_error_format(&err, msg, sizeof(msg)));
+        fflush(stderr);
+        kill(pm, SIGINT);
+        _exit(1);
+    }
+    kill(pm, SIGHUP);
+    snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
+    snprintf(pidtext, sizeof(pidtext), "%ld\n", (long)pm);
+    fs_replace_file(marker, pidtext, strlen(pidtext), 0600, NULL);
+    _exit(0);
 }
 
 /* -u 92298 or -u 92.298 */
@@ -138,6 +192,7 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
 {
     const char *datadir = getenv("PGDATA"), *mode = NULL;
     char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], name[256];
+    char hbaopt[PATH_MAX + 32];
     const char *pass[256];
     struct og_error err = { 0 };
     int upgrade_from = 0, npass = 0, r;
@@ -189,14 +244,33 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
     node_name(datadir, name, sizeof(name));
     if (kconf_write_replication(datadir, name, &err) < 0)
         goto fail;
-    r = kernel_catalog_check(k, datadir, upgrade_from, &err);
-    if (r < 0)
-        goto fail;
+    {
+        char marker[4096];
+        pid_t child, self = getpid();
+        snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
+        unlink(marker);
+        r = write_gate(datadir, false, &err);
+        if (r < 0)
+            goto fail;
+        fflush(NULL);
+        child = fork();
+        if (child == 0) {
+            if (fork() == 0)
+                gatekeeper(k, datadir, self, upgrade_from);
+            _exit(0);
+        }
+        if (child < 0) {
+            og_error_set_errno(&err, OG_E_EXEC_FAILED, errno, "cannot start the gatekeeper");
+            goto fail;
+        }
+        waitpid(child, NULL, 0);
+    }
 
     /* Become the server. */
     kenv_server_program(k, server, sizeof(server));
     snprintf(binopt, sizeof(binopt), "og.kernel_bin=%s", k->bindir);
     snprintf(veropt, sizeof(veropt), "og.kernel_version=%s", k->ver.version);
+    snprintf(hbaopt, sizeof(hbaopt), "hba_file=%s/%s", datadir, KCONF_GATE);
     args = calloc((size_t)npass + 12, sizeof(char *));
     if (!args)
         return 1;
@@ -209,6 +283,8 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
         args[n++] = binopt;
         args[n++] = (char *)"-c";
         args[n++] = veropt;
+        args[n++] = (char *)"-c";
+        args[n++] = hbaopt;
         for (int i = 0; i < npass; i++)
             args[n++] = (char *)pass[i];
         args[n] = NULL;

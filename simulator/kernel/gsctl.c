@@ -128,6 +128,16 @@ static void show_log_since(const char *path, size_t offset, int lines)
         putchar('\n');
 }
 
+/* The gatekeeper opened the gate of the server pid (see gaussdb.c). */
+static bool gate_open(const char *datadir, pid_t pid)
+{
+    _cleanup_free_ char *text = NULL;
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_GATE_OPEN);
+    return fs_read_file(path, 64, &text, NULL, NULL) == 0 && atol(text) == (long)pid;
+}
+
 /* Split -o "a b 'c d'" into argv entries (appended to out). */
 static int split_opts(const char *s, char **out, int max)
 {
@@ -233,7 +243,8 @@ static int do_start(const struct ctl *c, bool banner)
             return 1;
         }
         if (kpg_read_pidfile(c->datadir, &pf) == 0 && pf.pid == pid &&
-            (strcmp(pf.status, "ready") == 0 || strcmp(pf.status, "standby") == 0)) {
+            (strcmp(pf.status, "ready") == 0 || strcmp(pf.status, "standby") == 0) &&
+            gate_open(c->datadir, pid)) {
             printf("\n");
             say(" done\n");
             say("server started (%s)\n", c->datadir);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "command.h"
+#include "fs.h"
 #include "kconf.h"
 #include "kpg.h"
 #include "ogguc.h"
@@ -287,6 +288,19 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
             break;
         }
         printf("gs_guc %s: %s: [%s]\n", action, hba[i], hba_conf);
+    }
+    /* A running server reads the gate copy of pg_hba.conf (gaussdb.c). */
+    if (!failed && nhba > 0) {
+        _cleanup_free_ char *open_pid = NULL, *hba_text = NULL;
+        char marker[4096], gate[4096];
+        size_t hl = 0;
+        pid_t pid;
+        snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
+        snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
+        if (kpg_running(datadir, &pid) && fs_read_file(marker, 64, &open_pid, NULL, NULL) == 0 &&
+            atol(open_pid) == (long)pid && fs_read_file(hba_conf, 16u << 20, &hba_text, &hl, &err) == 0 &&
+            fs_replace_file(gate, hba_text, hl, 0600, &err) < 0)
+            failed = 1;
     }
     if (!failed && strcmp(action, "reload") == 0) {
         pid_t pid;

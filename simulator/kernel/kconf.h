@@ -21,6 +21,8 @@
 #define KCONF_OG   "og_guc.conf"
 #define KCONF_REPL "og_replication.conf"
 #define KCONF_HBA  "pg_hba.conf"
+#define KCONF_GATE "og_hba_gate.conf"  /* the server's hba_file (see gaussdb.c) */
+#define KCONF_GATE_OPEN "og_gate.open" /* the pid of the server whose gate is open */
 
 /* Set name = value in the conf file text at path: the last uncommented line
  * setting name is replaced, else a line is appended. Written crash-safely.

@@ -10,8 +10,8 @@ int tool_gsql(const struct kenv *k, int argc, char **argv);
 int tool_gs_guc(const struct kenv *k, int argc, char **argv);
 int tool_gs_initdb(const struct kenv *k, int argc, char **argv);
 
-/* Shared by gaussdb and gs_ctl: read every database's catalog number through
- * a private server and compare with the kernel's own (and upgrade_from when
- * non-zero). 0 when the data directory may start; -OG_E_CATALOG_MISMATCH. */
-int kernel_catalog_check(const struct kenv *k, const char *datadir, int upgrade_from,
+/* Read every database's catalog number through the server at sockdir:port
+ * and compare with the kernel's own (and upgrade_from when non-zero). 0 when
+ * the data directory may serve; -OG_E_CATALOG_MISMATCH. */
+int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, int upgrade_from,
                          struct og_error *err);

@@ -108,6 +108,11 @@ enum og_code {
     OG_E_LOG_OPEN = 60040,            /* cannot open the log file */
     OG_E_CATALOG_MISMATCH = 60050,    /* catalog number differs from the kernel's */
     OG_E_XML_INVALID = 60060,         /* malformed XML or schema violation */
+    OG_E_MOT_IN_USE = 60070,          /* MOT tables block this upgrade target */
+    OG_E_SSH_HOSTKEY_UNKNOWN = 60080, /* SSH host key not in known_hosts */
+    OG_E_SSH_HOSTKEY_CHANGED = 60081, /* SSH host key differs from known_hosts */
+    OG_E_SSH_AUTH = 60082,            /* SSH public key authentication failed */
+    OG_E_SSH_CONNECT = 60083,         /* SSH connection could not be made */
     OG_E_SIM_LIBVIRT = 60100,         /* libvirt does not answer */
     OG_E_SIM_LXC = 60101,             /* LXC unusable on this host */
     OG_E_SIM_EXISTS = 60102,          /* cluster/domain/network name in use */
