@@ -14,6 +14,7 @@
 #include "ogerror.h"
 #include "cluster_cmd.h"
 #include "package_cmd.h"
+#include "workload_cmd.h"
 #include "banned.h"
 
 static const struct subcommand {
@@ -29,6 +30,7 @@ static const struct subcommand {
     {"snapshot", snapshot_cmd_main, "save the whole cluster (data and installs)"},
     {"restore", restore_cmd_main, "reset the cluster to a snapshot"},
     {"package", package_cmd_main, "build, list and verify the simulated openGauss packages"},
+    {"workload", workload_cmd_main, "client workload: start, stop, check acknowledged writes"},
 };
 
 static void usage(FILE *f)
