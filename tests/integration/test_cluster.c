@@ -14,6 +14,7 @@
 #include "command.h"
 #include "fs.h"
 #include "simcluster.h"
+#include <json-c/json.h>
 
 static char name[32];
 static struct command_result res;
@@ -69,6 +70,68 @@ static const char *sql(const struct sim_cluster *c, const char *n, const char *d
     snprintf(out, sizeof(out), "%s", res.out);
     out[strcspn(out, "\n")] = '\0';
     return out;
+}
+
+/* ogsim workload ... for this cluster; the result in res. */
+static int workload(const struct sim_cluster *c, const char *verb, const char *extra)
+{
+    char hosts[256], port[16], state[96];
+    const char *argv[24];
+    size_t n = 0;
+
+    sim_hosts_csv(c, hosts, sizeof(hosts));
+    snprintf(port, sizeof(port), "%d", c->port);
+    snprintf(state, sizeof(state), "/tmp/ogsim-wl-%s", name);
+    argv[n++] = OGSIM_PATH;
+    argv[n++] = "workload";
+    argv[n++] = verb;
+    argv[n++] = "--state-dir";
+    argv[n++] = state;
+    if (strcmp(verb, "stop") != 0) {
+        argv[n++] = "--hosts";
+        argv[n++] = hosts;
+        argv[n++] = "--port";
+        argv[n++] = port;
+    }
+    if (extra)
+        argv[n++] = extra;
+    argv[n] = NULL;
+    return host(argv);
+}
+
+static json_object *check_json(const struct sim_cluster *c, int *rc)
+{
+    json_object *o;
+
+    *rc = workload(c, "check", "--json");
+    o = json_tokener_parse(res.out);
+    cr_assert_not_null(o, "check --json printed: %s %s", res.out, res.err);
+    return o;
+}
+
+static json_object *node_entry(json_object *o, const char *ip)
+{
+    json_object *nodes, *n, *h;
+
+    cr_assert(json_object_object_get_ex(o, "nodes", &nodes));
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        n = json_object_array_get_idx(nodes, i);
+        if (json_object_object_get_ex(n, "host", &h) && strcmp(json_object_get_string(h), ip) == 0)
+            return n;
+    }
+    cr_assert_fail("node %s missing from check", ip);
+    return NULL;
+}
+
+static int64_t jget(json_object *o, const char *a, const char *b)
+{
+    json_object *x, *y;
+
+    cr_assert(json_object_object_get_ex(o, a, &x), "no %s", a);
+    if (!b)
+        return json_object_get_int64(x);
+    cr_assert(json_object_object_get_ex(x, b, &y), "no %s.%s", a, b);
+    return json_object_get_int64(y);
 }
 
 static bool contains_file(const char *path, const char *needle)
@@ -160,6 +223,76 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "1000");
     cr_assert_str_eq(sql(&c, "node3", "db1", "SELECT count(*) FROM sample"), "1000");
     cr_assert_eq(sim_restore(&c, "nosuch", &err), -OG_E_SIM_SNAPSHOT);
+
+    /* A client workload for 20 s through every node's address: nothing
+     * acknowledged is missing on the primary or on either standby. */
+    {
+        char state[96];
+        json_object *jo;
+        int rc;
+
+        snprintf(state, sizeof(state), "/tmp/ogsim-wl-%s", name);
+        {
+            const char *rm[] = { "rm", "-rf", state, NULL };
+            host(rm);
+        }
+        cr_assert_eq(workload(&c, "start", "--writers=3"), 0, "%s %s", res.out, res.err);
+        sleep(20);
+        cr_assert_eq(workload(&c, "stop", NULL), 0, "%s %s", res.out, res.err);
+        jo = check_json(&c, &rc);
+        cr_assert_eq(rc, 0, "check: %s", res.out);
+        cr_assert_gt(jget(jo, "acked", NULL), 100, "%s", res.out);
+        for (size_t i = 0; i < c.n_nodes; i++)
+            cr_assert_eq(jget(node_entry(jo, c.nodes[i].ip), "lost", NULL), 0, "%s", res.out);
+        json_object_put(jo);
+
+        /* Kill the primary's gaussdb (SIGKILL) mid-workload, fail over to
+         * node2: the writers follow it by themselves; check reports node1
+         * unreachable and what was acked, never a silent loss. */
+        cr_assert_eq(workload(&c, "start", "--writers=3"), 0, "%s %s", res.out, res.err);
+        sleep(4);
+        {
+            const char *pid[] = { "head", "-1", c.datadir, NULL };
+            char pidfile[600], pidtext[32];
+            snprintf(pidfile, sizeof(pidfile), "%s/postmaster.pid", c.datadir);
+            pid[2] = pidfile;
+            cr_assert_eq(node(&c, "node1", "root", pid), 0, "%s", res.err);
+            snprintf(pidtext, sizeof(pidtext), "%ld", atol(res.out));
+            const char *kill9[] = { "kill", "-9", pidtext, NULL };
+            cr_assert_eq(node(&c, "node1", "root", kill9), 0, "%s", res.err);
+        }
+        long long killed = ms();
+        {
+            char bin[600];
+            const char *fo[] = { bin, "failover", "-D", c.datadir, NULL };
+            snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c.app_path);
+            cr_assert_eq(node(&c, "node2", "omm", fo), 0, "%s", res.out);
+        }
+        long long failed_over = ms();
+        sleep(6);
+        cr_assert_eq(workload(&c, "stop", NULL), 0, "%s %s", res.out, res.err);
+        jo = check_json(&c, &rc);
+        cr_assert_eq(rc, 1, "node1 is down: check must not pass: %s", res.out);
+        {
+            json_object *n1 = node_entry(jo, c.nodes[0].ip), *r;
+            cr_assert(json_object_object_get_ex(n1, "reachable", &r) && !json_object_get_boolean(r),
+                      "node1 reported reachable: %s", res.out);
+        }
+        cr_assert_gt(jget(jo, "acked", NULL), 100);
+        /* writes stopped at least while there was no primary */
+        cr_assert_geq(jget(jo, "longest_gap", "ms"), failed_over - killed - 50, "%s", res.out);
+        cr_log_info("after the kill: %s", res.out);
+        json_object_put(jo);
+        {
+            const char *rm[] = { "rm", "-rf", state, NULL };
+            host(rm);
+        }
+    }
+    /* Restore heals the failed-over cluster. */
+    cr_assert_eq(sim_restore(&c, "base", &err), 0, "%s", err.detail);
+    dynbuf_reset(&st);
+    cr_assert_eq(sim_status(&c, false, &st, &err), 0, "%s", err.detail);
+    cr_assert_not_null(strstr(st.buf, "cluster_state   : Normal\n"), "%s", st.buf);
 
     /* Errors: a second up with the same name, an unknown node. */
     cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_SIM_EXISTS);
