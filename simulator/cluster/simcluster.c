@@ -971,11 +971,12 @@ static int exec_on(struct simdriver *d, const struct sim_cluster *c, size_t i, b
                                        timeout_ms, res, err);
 }
 
-static int exec_ok(struct simdriver *d, const struct sim_cluster *c, size_t i,
+/* exec_on() where a non-zero exit is an error carrying the output's end. */
+static int exec_as(struct simdriver *d, const struct sim_cluster *c, size_t i, bool as_root,
                    const char *const *argv, struct og_error *err)
 {
     struct command_result res = { 0 };
-    int r = exec_on(d, c, i, false, argv, DB_TIMEOUT_MS, &res, err);
+    int r = exec_on(d, c, i, as_root, argv, DB_TIMEOUT_MS, &res, err);
 
     if (r == 0 && res.exit_status != 0) {
         size_t ol = res.out_len;
@@ -987,23 +988,38 @@ static int exec_ok(struct simdriver *d, const struct sim_cluster *c, size_t i,
     return r;
 }
 
+static int exec_ok(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                   const char *const *argv, struct og_error *err)
+{
+    return exec_as(d, c, i, false, argv, err);
+}
+
+/* The index of node name, with a driver opened for it; -GAUSS-51619 when the
+ * name is not a node of the cluster. */
+static int open_node(const struct sim_cluster *c, const char *name, struct simdriver **d,
+                     size_t *ret, struct og_error *err)
+{
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        if (strcmp(c->nodes[i].name, name) != 0)
+            continue;
+        *ret = i;
+        return simdriver_open(c->driver, c->uri, d, err);
+    }
+    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.",
+                        name);
+}
+
 int sim_exec(const struct sim_cluster *c, const char *node, const char *user,
              const char *const *argv, int timeout_ms, struct command_result *res,
              struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    int r;
+    size_t i = 0;
+    int r = open_node(c, node, &d, &i, err);
 
-    for (size_t i = 0; i < c->n_nodes; i++) {
-        if (strcmp(c->nodes[i].name, node) != 0)
-            continue;
-        r = simdriver_open(c->driver, c->uri, &d, err);
-        if (r < 0)
-            return r;
-        return exec_on(d, c, i, user && strcmp(user, "root") == 0, argv, timeout_ms, res, err);
-    }
-    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.",
-                        node);
+    if (r < 0)
+        return r;
+    return exec_on(d, c, i, user && strcmp(user, "root") == 0, argv, timeout_ms, res, err);
 }
 
 /* ---- instances ------------------------------------------------------------------------ */
@@ -1562,14 +1578,7 @@ static int clear_contents(const char *dir, struct og_error *err)
 static int root_exec(struct simdriver *d, const struct sim_cluster *c, size_t i,
                      const char *const *argv, struct og_error *err)
 {
-    struct command_result res = { 0 };
-    int r = exec_on(d, c, i, true, argv, 10 * 60 * 1000, &res, err);
-
-    if (r == 0 && res.exit_status != 0)
-        r = og_error_set(err, OG_E_EXEC_FAILED, "on %s, %s exited with %d: %s",
-                         c->nodes[i].name, argv[0], res.exit_status, res.err);
-    command_result_done(&res);
-    return r;
+    return exec_as(d, c, i, true, argv, err);
 }
 
 /* Snapshot one node (instances stopped): the data directory is copied inside
@@ -1785,20 +1794,14 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
 int sim_node_power(const struct sim_cluster *c, const char *node, bool on, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    int r;
+    size_t i = 0;
+    int r = open_node(c, node, &d, &i, err);
 
-    for (size_t i = 0; i < c->n_nodes; i++) {
-        if (strcmp(c->nodes[i].name, node) != 0)
-            continue;
-        r = simdriver_open(c->driver, c->uri, &d, err);
-        if (r < 0)
-            return r;
-        if (!on)
-            return simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, err);
-        if (simdriver_ops(d)->node_state(d, c->nodes[i].domain) == NODE_RUNNING)
-            return 0;
-        return start_node(d, c, i, err);
-    }
-    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.",
-                        node);
+    if (r < 0)
+        return r;
+    if (!on)
+        return simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, err);
+    if (simdriver_ops(d)->node_state(d, c->nodes[i].domain) == NODE_RUNNING)
+        return 0;
+    return start_node(d, c, i, err);
 }
