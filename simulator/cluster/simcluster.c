@@ -1532,7 +1532,9 @@ int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
 static const char *const node_trees[] = { "install", "home", "tmp" };
 #define SNAP_STAGE ".ogsim-snapshot-stage"
 
-static int copy_contents(const char *src, const char *dst, struct og_error *err)
+/* Copy the entries of src into dst; skip (may be NULL) is an entry name left
+ * out besides the snapshot stage. */
+static int copy_contents(const char *src, const char *dst, const char *skip, struct og_error *err)
 {
     _cleanup_(closedirp) DIR *d = opendir(src);
     struct dirent *de;
@@ -1544,7 +1546,7 @@ static int copy_contents(const char *src, const char *dst, struct og_error *err)
         char s[PATH_MAX], t[PATH_MAX];
         struct stat st;
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
-            strcmp(de->d_name, SNAP_STAGE) == 0)
+            strcmp(de->d_name, SNAP_STAGE) == 0 || (skip && strcmp(de->d_name, skip) == 0))
             continue;
         snprintf(s, sizeof(s), "%s/%s", src, de->d_name);
         snprintf(t, sizeof(t), "%s/%s", dst, de->d_name);
@@ -1557,28 +1559,63 @@ static int copy_contents(const char *src, const char *dst, struct og_error *err)
     return r;
 }
 
-static int clear_contents(const char *dir, struct og_error *err)
+/* Empty dir, except keep_rel (a path relative to dir, may be NULL) and the
+ * directories leading to it: removing a directory that is a mount point in a
+ * node would detach that mount there (the data filesystem). */
+static int clear_except(const char *dir, const char *keep_rel, struct og_error *err)
 {
     _cleanup_(closedirp) DIR *d = opendir(dir);
     struct dirent *de;
+    size_t kl = 0;
     int r = 0;
 
     if (!d)
         return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot open \"%s\"", dir);
+    if (keep_rel)
+        kl = strcspn(keep_rel, "/");
     while (r == 0 && (de = readdir(d))) {
         char p[PATH_MAX];
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
         snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        if (keep_rel && strlen(de->d_name) == kl && strncmp(de->d_name, keep_rel, kl) == 0) {
+            if (keep_rel[kl] == '/')
+                r = clear_except(p, keep_rel + kl + 1, err);
+            continue; /* the mount point itself stays, untouched */
+        }
         r = simfs_remove_tree(p, err);
     }
     return r;
+}
+
+/* The data mount relative to the install root ("data" for /opt/ogsim/data). */
+static const char *data_mount_rel(const struct sim_cluster *c)
+{
+    size_t rl = strlen(c->install_root);
+
+    if (strncmp(c->data_mount, c->install_root, rl) == 0 && c->data_mount[rl] == '/')
+        return c->data_mount + rl + 1;
+    return NULL;
 }
 
 static int root_exec(struct simdriver *d, const struct sim_cluster *c, size_t i,
                      const char *const *argv, struct og_error *err)
 {
     return exec_as(d, c, i, true, argv, err);
+}
+
+/* The install-root entry under which the data filesystem is mounted, when it
+ * is a direct child ("data" for /opt/ogsim/data): its host-side directory is
+ * only a mount point, whatever it may hold is not the node's data. */
+static const char *data_mount_entry(const struct sim_cluster *c, char *buf)
+{
+    char parent[PATH_MAX];
+
+    buf[0] = '\0';
+    parent_of(c->data_mount, parent, sizeof(parent));
+    if (strcmp(parent, c->install_root) == 0)
+        snprintf(buf, PATH_MAX, "%s", strrchr(c->data_mount, '/') + 1);
+    return buf[0] ? buf : NULL;
 }
 
 /* Snapshot one node (instances stopped): the data directory is copied inside
@@ -1588,6 +1625,7 @@ static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_
                          const char *dir, struct og_error *err)
 {
     char stage_node[PATH_MAX + 32], stage_host[PATH_MAX + 64], dst[PATH_MAX + 300];
+    char skipbuf[PATH_MAX] = "";
     int r;
 
     snprintf(stage_node, sizeof(stage_node), "%s/%s", c->install_root, SNAP_STAGE);
@@ -1609,7 +1647,14 @@ static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_
         snprintf(dst, sizeof(dst), "%s/%s/%s", dir, c->nodes[i].name, node_trees[k]);
         r = fs_mkdir_p(dst, 0755, err);
         if (r == 0)
-            r = copy_contents(src, dst, err);
+            r = copy_contents(src, dst, k == 0 ? data_mount_entry(c, skipbuf) : NULL, err);
+        if (r == 0 && k == 0) {
+            /* the mount point itself, empty */
+            char mp[PATH_MAX + 300];
+            snprintf(mp, sizeof(mp), "%s/%s", dst, skipbuf);
+            if (skipbuf[0])
+                r = fs_mkdir_p(mp, 0750, err);
+        }
     }
     return r;
 }
@@ -1621,16 +1666,16 @@ static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_
 static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
                         const char *dir, struct og_error *err)
 {
-    char src[PATH_MAX + 300];
+    char src[PATH_MAX + 300], skipbuf[PATH_MAX] = "";
     int r = 0;
 
     for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_trees); k++) {
         char dst[PATH_MAX];
         node_dir(c, i, node_trees[k], dst, sizeof(dst));
         snprintf(src, sizeof(src), "%s/%s/%s", dir, c->nodes[i].name, node_trees[k]);
-        r = clear_contents(dst, err);
+        r = clear_except(dst, k == 0 ? data_mount_rel(c) : NULL, err);
         if (r == 0)
-            r = copy_contents(src, dst, err);
+            r = copy_contents(src, dst, k == 0 ? data_mount_entry(c, skipbuf) : NULL, err);
     }
     if (r == 0) {
         const char *a[] = { "find", c->data_mount, "-mindepth", "1", "-maxdepth", "1", "-not",

@@ -222,6 +222,13 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     cr_log_info("restore: %lld ms", t_restore);
     cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "1000");
     cr_assert_str_eq(sql(&c, "node3", "db1", "SELECT count(*) FROM sample"), "1000");
+    {
+        /* the data directory is still on the node's own data filesystem */
+        const char *a[] = { "findmnt", "-n", "-o", "SOURCE", "--target", c.datadir, NULL };
+        cr_assert_eq(node(&c, "node2", "root", a), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "loop"), "data fs not mounted after restore: %s",
+                           res.out);
+    }
     cr_assert_eq(sim_restore(&c, "nosuch", &err), -OG_E_SIM_SNAPSHOT);
 
     /* A client workload for 20 s through every node's address: nothing
