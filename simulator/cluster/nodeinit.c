@@ -2,12 +2,21 @@
 /*
  * ogsim-init - PID 1 of a simulated node:
  *   ogsim-init HOSTNAME SSHD_CONFIG
+ * and, run inside a node by `ogsim restore`:
+ *   ogsim-init --sync SRC DST
+ * which makes the tree DST equal to SRC copying only what differs (type,
+ * size, mtime to the nanosecond, mode, owner), and removing what SRC lacks:
+ * a restore costs what changed since the snapshot, not the whole data dir.
  * sets the host name, prepares /run/sshd, runs sshd in the foreground as its
  * child (restarting it if it dies), reaps every orphan (the node's gaussdb
  * processes are re-parented here), and exits on SIGTERM/SIGPWR.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +51,154 @@ static pid_t start_sshd(const char *config)
     return pid;
 }
 
+/* ---- --sync --------------------------------------------------------------- */
+
+static const char *sync_src, *sync_dst;
+static int sync_failed;
+static unsigned long sync_copied, sync_removed;
+
+static void sync_fail(const char *what, const char *path)
+{
+    fprintf(stderr, "ogsim-init --sync: %s \"%s\": %s\n", what, path, strerror(errno));
+    sync_failed = 1;
+}
+
+static int copy_file(const char *src, const struct stat *st, const char *dst)
+{
+    int in = open(src, O_RDONLY | O_CLOEXEC), out;
+    struct timespec times[2] = { st->st_atim, st->st_mtim };
+    off_t left = st->st_size;
+
+    if (in < 0)
+        return -1;
+    unlink(dst);
+    out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0) {
+        close(in);
+        return -1;
+    }
+    while (left > 0) {
+        ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)left, 0);
+        if (n < 0 && (errno == EXDEV || errno == EOPNOTSUPP || errno == ENOSYS)) {
+            /* across filesystems (the snapshot is on the host's): plain copy */
+            char buf[65536];
+            n = read(in, buf, sizeof(buf));
+            if (n > 0) {
+                for (ssize_t off = 0; off < n;) {
+                    ssize_t w = write(out, buf + off, (size_t)(n - off));
+                    if (w < 0 && errno != EINTR)
+                        goto fail;
+                    off += w > 0 ? w : 0;
+                }
+            }
+        }
+        if (n <= 0) {
+            if (n < 0 && errno == EINTR)
+                continue;
+            goto fail;
+        }
+        left -= n;
+    }
+    close(in);
+    if (fchown(out, st->st_uid, st->st_gid) < 0 || fchmod(out, st->st_mode & 07777) < 0 ||
+        futimens(out, times) < 0) {
+        close(out);
+        return -1;
+    }
+    return close(out);
+fail:
+    close(in);
+    close(out);
+    return -1;
+}
+
+static int sync_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    char dst[PATH_MAX], target[PATH_MAX], have[PATH_MAX];
+    struct stat ds;
+    bool exists;
+
+    (void)ftw;
+    snprintf(dst, sizeof(dst), "%s%s", sync_dst, path + strlen(sync_src));
+    exists = lstat(dst, &ds) == 0;
+    if (flag == FTW_D) {
+        if (exists && !S_ISDIR(ds.st_mode))
+            unlink(dst), exists = false;
+        if (!exists && mkdir(dst, st->st_mode & 07777) < 0)
+            sync_fail("mkdir", dst);
+        if (lchown(dst, st->st_uid, st->st_gid) < 0 || chmod(dst, st->st_mode & 07777) < 0)
+            sync_fail("chown/chmod", dst);
+    } else if (flag == FTW_SL) {
+        ssize_t n = readlink(path, target, sizeof(target) - 1), m = -1;
+        target[n > 0 ? n : 0] = '\0';
+        if (exists && S_ISLNK(ds.st_mode)) {
+            m = readlink(dst, have, sizeof(have) - 1);
+            have[m > 0 ? m : 0] = '\0';
+        }
+        if (m < 0 || strcmp(have, target) != 0) {
+            unlink(dst);
+            if (symlink(target, dst) < 0 || lchown(dst, st->st_uid, st->st_gid) < 0)
+                sync_fail("symlink", dst);
+            sync_copied++;
+        }
+    } else if (flag == FTW_F) {
+        if (!exists || !S_ISREG(ds.st_mode) || ds.st_size != st->st_size ||
+            ds.st_mtim.tv_sec != st->st_mtim.tv_sec || ds.st_mtim.tv_nsec != st->st_mtim.tv_nsec) {
+            if (exists && S_ISDIR(ds.st_mode))
+                sync_fail("a directory is in the way of", dst);
+            else if (copy_file(path, st, dst) < 0)
+                sync_fail("copy to", dst);
+            else
+                sync_copied++;
+        } else if ((ds.st_mode & 07777) != (st->st_mode & 07777) || ds.st_uid != st->st_uid ||
+                   ds.st_gid != st->st_gid) {
+            if (chown(dst, st->st_uid, st->st_gid) < 0 || chmod(dst, st->st_mode & 07777) < 0)
+                sync_fail("chown/chmod", dst);
+        }
+    }
+    return 0;
+}
+
+static int prune_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    char src[PATH_MAX];
+    struct stat ss;
+
+    (void)st;
+    if (ftw->level == 0)
+        return 0;
+    snprintf(src, sizeof(src), "%s%s", sync_src, path + strlen(sync_dst));
+    if (lstat(src, &ss) == 0)
+        return 0;
+    if ((flag == FTW_DP ? rmdir(path) : unlink(path)) < 0)
+        sync_fail("remove", path);
+    else
+        sync_removed++;
+    return 0;
+}
+
+static int sync_main(const char *src, const char *dst)
+{
+    struct stat st;
+
+    sync_src = src;
+    sync_dst = dst;
+    if (lstat(src, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        sync_fail("not a directory:", src);
+        return 1;
+    }
+    if (nftw(src, sync_entry, 64, FTW_PHYS) != 0)
+        sync_fail("walk", src);
+    if (nftw(dst, prune_entry, 64, FTW_DEPTH | FTW_PHYS) != 0)
+        sync_fail("walk", dst);
+    printf("synced %s: %lu copied, %lu removed\n", dst, sync_copied, sync_removed);
+    return sync_failed;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--sync") == 0)
+        return sync_main(argv[2], argv[3]);
     struct sigaction sa = { .sa_handler = on_signal };
     pid_t sshd;
     time_t last_start;

@@ -1677,14 +1677,23 @@ static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t
         if (r == 0)
             r = copy_contents(src, dst, k == 0 ? data_mount_entry(c, skipbuf) : NULL, err);
     }
+    /* Whatever else is on the data filesystem (a disk-full fault's ballast)
+     * goes; the data directory is synced from the snapshot: only the files
+     * that changed since are copied (ogsim-init --sync, run inside the node,
+     * which reads the snapshot through the read-only host root). */
     if (r == 0) {
+        char keep[PATH_MAX];
+        snprintf(keep, sizeof(keep), "%s", strrchr(c->datadir, '/') + 1);
         const char *a[] = { "find", c->data_mount, "-mindepth", "1", "-maxdepth", "1", "-not",
-                            "-name", "lost+found", "-exec", "rm", "-rf", "{}", "+", NULL };
+                            "-name", "lost+found", "-not", "-name", keep, "-exec", "rm", "-rf",
+                            "{}", "+", NULL };
         r = root_exec(d, c, i, a, err);
     }
     snprintf(src, sizeof(src), "%s/%s/datadir", dir, c->nodes[i].name);
     if (r == 0) {
-        const char *a[] = { "cp", "-a", src, c->datadir, NULL };
+        char init[PATH_MAX + 16];
+        snprintf(init, sizeof(init), "%s/ogsim-init", c->state_dir);
+        const char *a[] = { init, "--sync", src, c->datadir, NULL };
         r = root_exec(d, c, i, a, err);
     }
     return r;
