@@ -1487,18 +1487,23 @@ static int wait_db(const struct sim_cluster *c, size_t i, int timeout_ms, struct
                         c->nodes[i].name);
 }
 
+static int start_nowait(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                        const char *unused, struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    const char *a[] = { bin, "start", "-D", c->datadir, "-W", NULL };
+
+    (void)unused;
+    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+    return exec_ok(d, c, i, a, err);
+}
+
 int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
 {
-    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    char bin[PATH_MAX + 16];
-    int r = simdriver_open(c->driver, c->uri, &d, err);
+    /* gs_ctl start -W on every node at once, then wait for all: the starts
+     * overlap. */
+    int r = for_each_node(c, 0, start_nowait, NULL, err);
 
-    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
-    /* gs_ctl start -W on every node, then wait for all: the starts overlap. */
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        const char *a[] = { bin, "start", "-D", c->datadir, "-W", NULL };
-        r = exec_ok(d, c, i, a, err);
-    }
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
         r = wait_db(c, i, 120 * 1000, err);
     return r;
