@@ -104,6 +104,8 @@ static const struct code_entry code_table[] = {
     { OG_E_SSH_HOSTKEY_CHANGED, "The SSH host key of %s has changed." },
     { OG_E_SSH_AUTH, "SSH public key authentication to %s failed." },
     { OG_E_SSH_CONNECT, "Failed to connect to %s over SSH." },
+    { OG_E_JOURNAL_DISAGREE, "The upgrade journals of the nodes disagree: %s." },
+    { OG_E_FAILPOINT, "The failpoint setting %s is invalid." },
     { OG_E_SIM_LIBVIRT, "libvirt does not answer at %s." },
     { OG_E_SIM_LXC, "LXC is unusable on this host: %s." },
     { OG_E_SIM_EXISTS, "The name %s is already in use." },

@@ -113,6 +113,8 @@ enum og_code {
     OG_E_SSH_HOSTKEY_CHANGED = 60081, /* SSH host key differs from known_hosts */
     OG_E_SSH_AUTH = 60082,            /* SSH public key authentication failed */
     OG_E_SSH_CONNECT = 60083,         /* SSH connection could not be made */
+    OG_E_JOURNAL_DISAGREE = 60090,    /* nodes' upgrade journals disagree */
+    OG_E_FAILPOINT = 60091,           /* failpoint spec invalid */
     OG_E_SIM_LIBVIRT = 60100,         /* libvirt does not answer */
     OG_E_SIM_LXC = 60101,             /* LXC unusable on this host */
     OG_E_SIM_EXISTS = 60102,          /* cluster/domain/network name in use */

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * failpoint.h - named failpoints (libfiu) compiled into the upgrader, inert
+ * unless enabled: the only bridge from the product to the test harness.
+ *
+ * A failpoint is declared once in a table (failpoint_register() or the
+ * static list a module passes to failpoint_register_all()) and hit with
+ *     r = failpoint_hit("inplace.switch-bin.before", err);
+ *     if (r < 0) return r;
+ * The environment variable OGUP_FAILPOINTS enables points, comma separated:
+ *     name=fail:CODE      the hit returns -CODE (e.g. fail:51400)
+ *     name=exit:N         the process exits with status N (no cleanup)
+ *     name=kill           the process SIGKILLs itself
+ *     name=...@K          the action fires on the K-th hit only (1-based)
+ * A name may end with '*' to enable every point with that prefix. Names not
+ * registered are refused (OGUP-60091), so a typo never passes silently.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dynbuf.h"
+#include "ogerror.h"
+
+#define FAILPOINT_ENV "OGUP_FAILPOINTS"
+
+struct failpoint_def {
+    const char *name;
+    const char *description;
+};
+
+/* Register points (the array must outlive the process). */
+int failpoint_register_all(const struct failpoint_def *defs, size_t n);
+
+/* Parse OGUP_FAILPOINTS (or spec when non-NULL) and enable the points.
+ * 0, or -OG_E_FAILPOINT (unknown name / bad action); nothing is enabled then. */
+int failpoint_setup(const char *spec, struct og_error *err);
+
+/* Disable everything (tests). */
+void failpoint_reset(void);
+
+/* At a failpoint: 0 when inert; otherwise the action (fail returns -code). */
+int failpoint_hit(const char *name, struct og_error *err);
+
+/* The registered points as JSON: [{"name":…, "description":…}, …] */
+int failpoint_list_json(struct dynbuf *out);
+
+size_t failpoint_count(void);
