@@ -674,7 +674,8 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     /* $GPHOME holds the package (the upgrader reads version.cfg and the
      * tarballs there). */
     {
-        enum package_file files[] = { PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, PACKAGE_UPGRADE_SQL,
+        enum package_file files[] = { PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, PACKAGE_OM,
+                                      PACKAGE_OM_SUM, PACKAGE_UPGRADE_SQL,
                                       PACKAGE_UPGRADE_SQL_SUM };
         char tool[PATH_MAX];
         host_path(c, i, c->tool_path, tool, sizeof(tool));
@@ -690,6 +691,12 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
         snprintf(p, sizeof(p), "%s/version.cfg", app);
         snprintf(sub, sizeof(sub), "%s/version.cfg", tool);
         r = simfs_copy_file(p, sub, err);
+        if (r < 0)
+            return r;
+        /* the OM tools: $GPHOME/script/gs_om, gs_ssh */
+        package_file_name(v, PACKAGE_OM, sub, sizeof(sub));
+        snprintf(p, sizeof(p), "%s/%s", pkg_dir, sub);
+        r = package_extract(p, tool, err);
         if (r < 0)
             return r;
     }
@@ -1473,17 +1480,28 @@ static int wait_db(const struct sim_cluster *c, size_t i, int timeout_ms, struct
     snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres user=omm connect_timeout=2",
              c->nodes[i].ip, c->port);
     /* A real connection, not PQping: the server answers before its gate
-     * opens (see simulator/kernel/gaussdb.c) and refuses TCP clients until. */
+     * opens (see simulator/kernel/gaussdb.c) and refuses TCP clients until.
+     * A standby counts as up once it streams from the primary. */
     while (now_ms() < deadline) {
         PGconn *conn = PQconnectdb(ci);
-        bool ok = conn && PQstatus(conn) == CONNECTION_OK;
+        bool ok = false;
+        if (conn && PQstatus(conn) == CONNECTION_OK) {
+            PGresult *res = PQexec(conn, "SELECT pg_is_in_recovery(), coalesce((SELECT status "
+                                         "FROM pg_stat_wal_receiver), '')");
+            ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
+                 (PQgetvalue(res, 0, 0)[0] == 'f' ||
+                  strcmp(PQgetvalue(res, 0, 1), "streaming") == 0);
+            PQclear(res);
+        }
         if (conn)
             PQfinish(conn);
         if (ok)
             return 0;
         usleep(50 * 1000);
     }
-    return og_error_set(err, OG_E_TIMEOUT, "the instance on %s does not accept connections",
+    return og_error_set(err, OG_E_TIMEOUT,
+                        "the instance on %s does not accept connections (or, a standby, does "
+                        "not stream)",
                         c->nodes[i].name);
 }
 
@@ -1500,10 +1518,14 @@ static int start_nowait(struct simdriver *d, const struct sim_cluster *c, size_t
 
 int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
 {
-    /* gs_ctl start -W on every node at once, then wait for all: the starts
-     * overlap. */
-    int r = for_each_node(c, 0, start_nowait, NULL, err);
+    _cleanup_(simdriver_closep) struct simdriver *d = NULL;
+    int r = simdriver_open(c->driver, c->uri, &d, err);
 
+    /* Every instance at once; then wait until each accepts connections and
+     * every standby streams. */
+    (void)d;
+    if (r == 0)
+        r = for_each_node(c, 0, start_nowait, NULL, err);
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
         r = wait_db(c, i, 120 * 1000, err);
     return r;

@@ -63,7 +63,7 @@ static int og_settings(const char *datadir, const char *nodename, struct og_erro
                        "wal_keep_size = '64MB'\n"
                        "min_wal_size = '32MB'\n"
                        "max_wal_size = '128MB'\n"
-                       "wal_retrieve_retry_interval = '1s'\n"
+                       "wal_retrieve_retry_interval = '200ms'\n"
                        "wal_receiver_timeout = '10s'\n"
                        "wal_sender_timeout = '10s'\n"
                        "shared_buffers = '32MB'\n"

@@ -24,6 +24,17 @@
 #ifndef OGSIM_DEFAULT_KERNEL
 #define OGSIM_DEFAULT_KERNEL "ogkernel"
 #endif
+#ifndef OGSIM_DEFAULT_OM
+#define OGSIM_DEFAULT_OM "ogom"
+#endif
+
+/* The OM tools binary: $OGSIM_OM, else the build tree's upgrader/tools/ogom. */
+static const char *om_path(void)
+{
+    const char *e = getenv("OGSIM_OM");
+
+    return e && *e ? e : OGSIM_DEFAULT_OM;
+}
 
 /* The symlinks next to bin/gaussdb (the kernel is one multi-call program). */
 static const char *const kernel_links[] = {"gs_ctl", "gsql", "gs_guc", "gs_initdb"};
@@ -53,6 +64,12 @@ void package_file_name(const struct sim_version *v, enum package_file f, char *b
         return;
     case PACKAGE_KERNEL:
         snprintf(buf, size, "openGauss-%s-%s-64bit.tar.bz2", v->version, SIM_PACKAGE_OS);
+        return;
+    case PACKAGE_OM:
+        snprintf(buf, size, "openGauss-%s-%s-64bit-om.tar.gz", v->version, SIM_PACKAGE_OS);
+        return;
+    case PACKAGE_OM_SUM:
+        snprintf(buf, size, "openGauss-%s-%s-64bit-om.sha256", v->version, SIM_PACKAGE_OS);
         return;
     case PACKAGE_KERNEL_SUM:
         snprintf(buf, size, "openGauss-%s-%s-64bit.sha256", v->version, SIM_PACKAGE_OS);
@@ -373,6 +390,7 @@ static int tar_tree_write(struct tar_tree *tree, enum tar_filter filter, time_t 
 struct build_ctx {
     const struct sim_version *v;
     const char *kernel;
+    const char *om; /* the OM tools binary (upgrader/tools: gs_om, gs_ssh) */
     time_t mtime;
 };
 
@@ -434,6 +452,27 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
     if (r < 0)
         return nomem(err, "the kernel tarball");
     return tar_tree_write(&t, TAR_BZIP2, ctx->mtime, path, err);
+}
+
+/* The OM tools, as openGauss ships them: script/ under $GPHOME. One
+ * multi-call binary; its name picks the tool. */
+static const char *const om_links[] = {"gs_ssh"};
+
+static int build_om(const struct build_ctx *ctx, const char *path, struct og_error *err)
+{
+    _cleanup_tar_tree_ struct tar_tree t = {0};
+    int r = tar_tree_add(&t, ENTRY_DIR, "script", 0755, NULL, 0);
+
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DISK, "script/gs_om", 0755, ctx->om, 0);
+    for (size_t i = 0; i < ELEMENTSOF(om_links) && r == 0; i++) {
+        char link[64];
+        snprintf(link, sizeof(link), "script/%s", om_links[i]);
+        r = tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gs_om", 0);
+    }
+    if (r < 0)
+        return nomem(err, "the OM tarball");
+    return tar_tree_write(&t, TAR_GZIP, ctx->mtime, path, err);
 }
 
 static const enum catalog_mode all_modes[] = {
@@ -517,6 +556,7 @@ static const struct member {
     member_build_fn build;
 } members[] = {
     {PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, build_kernel},
+    {PACKAGE_OM, PACKAGE_OM_SUM, build_om},
     {PACKAGE_UPGRADE_SQL, PACKAGE_UPGRADE_SQL_SUM, build_upgrade_sql},
 };
 
@@ -559,7 +599,10 @@ int package_build(const char *version, const char *out_dir, const char *kernel,
     if (package_build_time(v, &mtime) < 0)
         return og_error_set(err, OG_E_INVALID_ARG, "bad build time \"%s\" of version %s",
                             v->build_time, v->version);
-    ctx = (struct build_ctx){v, kernel, (time_t)mtime};
+    r = check_kernel(om_path(), err);
+    if (r < 0)
+        return r;
+    ctx = (struct build_ctx){v, kernel, om_path(), (time_t)mtime};
 
     r = fs_mkdir_p(out_dir, 0755, err);
     if (r < 0)

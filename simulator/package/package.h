@@ -36,6 +36,8 @@ enum package_file {
     PACKAGE_BUNDLE,          /* openGauss-V-Debian-64bit-all.tar.gz */
     PACKAGE_KERNEL,          /* openGauss-V-Debian-64bit.tar.bz2 */
     PACKAGE_KERNEL_SUM,      /* openGauss-V-Debian-64bit.sha256 */
+    PACKAGE_OM,              /* openGauss-V-Debian-64bit-om.tar.gz (script/gs_om, gs_ssh) */
+    PACKAGE_OM_SUM,          /* openGauss-V-Debian-64bit-om.sha256 */
     PACKAGE_UPGRADE_SQL,     /* upgrade_sql.tar.gz */
     PACKAGE_UPGRADE_SQL_SUM, /* upgrade_sql.sha256 */
 };

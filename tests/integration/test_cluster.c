@@ -212,6 +212,35 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     cr_assert_not_null(strstr(st.buf, "Primary"), "%s", st.buf);
     cr_assert_not_null(strstr(st.buf, "2.0.0 (78689da9)"), "%s", st.buf);
 
+    /* The guide's OM commands, as omm on a node, over real SSH between nodes. */
+    {
+        const char *a[] = { "bash", "-lc", "gs_om -t status --detail", NULL };
+        cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, " P Primary Normal\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "6003 /opt/ogsim/data/dn1  S Standby Normal\n"), "%s",
+                           res.out);
+        const char *b[] = { "bash", "-lc", "gs_ssh -c 'gsql -V'", NULL };
+        cr_assert_eq(node(&c, "node2", "omm", b), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "Successfully execute command on all nodes.\n"), "%s",
+                           res.out);
+        cr_assert_not_null(strstr(res.out, "[SUCCESS] node3:\ngsql (openGauss 2.0.0 build "
+                                           "78689da9)"),
+                           "%s", res.out);
+        const char *s[] = { "bash", "-lc", "gs_om -t stop && gs_om -t status", NULL };
+        cr_assert_eq(node(&c, "node3", "omm", s), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "cluster_state   : Unavailable\n"), "%s", res.out);
+        const char *g[] = { "bash", "-lc", "gs_om -t start && gs_om -t query", NULL };
+        cr_assert_eq(node(&c, "node1", "omm", g), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "Successfully started.\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
+        const char *v[] = { "bash", "-lc", "gs_om -V", NULL };
+        cr_assert_eq(node(&c, "node1", "omm", v), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "gs_om (openGauss OM 2.0.0 build 78689da9)"), "%s",
+                           res.out);
+    }
+    cr_assert_str_eq(sql(&c, "node3", "db1", "SELECT count(*) FROM sample"), "1000");
+
     /* Snapshot, change data, restore: the data is back. */
     cr_assert_eq(sim_snapshot(&c, "base", &err), 0, "%s", err.detail);
     sql(&c, "node1", "db1", "DELETE FROM sample WHERE id > 10");

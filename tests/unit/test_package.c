@@ -221,13 +221,13 @@ Test(package, every_version_builds_and_verifies)
         fflush(stdout);
 
         cr_assert_eq(package_verify(dir, v->version, &err), 0, "%s: %s", v->version, err.detail);
-        cr_assert_eq(count_entries(dir), 5, "%s: bundle + 4 members, no temp files", v->version);
+        cr_assert_eq(count_entries(dir), 7, "%s: bundle + 6 members, no temp files", v->version);
 
-        /* The bundle holds the four members flat, byte-identical to the
-         * unpacked copies next to it. */
+        /* The bundle holds the six members (kernel, OM tools, upgrade SQL and
+         * their sums) flat, byte-identical to the unpacked copies next to it. */
         _cleanup_free_ char *bpath = file_of(dir, v, PACKAGE_BUNDLE);
         list_archive(bpath, &bundle);
-        cr_assert_eq(bundle.n, 4, "%s: %zu bundle members", v->version, bundle.n);
+        cr_assert_eq(bundle.n, 6, "%s: %zu bundle members", v->version, bundle.n);
         for (size_t k = 0; k < bundle.n; k++) {
             _cleanup_free_ char *p = pathf(dir, bundle.v[k].path);
             _cleanup_free_ char *data = NULL;
@@ -245,8 +245,10 @@ Test(package, every_version_builds_and_verifies)
 
 Test(package, same_input_gives_identical_bytes)
 {
-    static const enum package_file files[] = {PACKAGE_BUNDLE, PACKAGE_KERNEL, PACKAGE_KERNEL_SUM,
-                                              PACKAGE_UPGRADE_SQL, PACKAGE_UPGRADE_SQL_SUM};
+    static const enum package_file files[] = {PACKAGE_BUNDLE,      PACKAGE_KERNEL,
+                                              PACKAGE_KERNEL_SUM,  PACKAGE_OM,
+                                              PACKAGE_OM_SUM,      PACKAGE_UPGRADE_SQL,
+                                              PACKAGE_UPGRADE_SQL_SUM};
 
     for (size_t i = 0; i < sim_version_count(); i++) {
         const struct sim_version *v = sim_version_at(i);
@@ -287,7 +289,7 @@ Test(package, rebuild_in_place_is_identical)
     second = slurp(bundle, &l2);
     cr_assert_eq(l1, l2);
     cr_assert_eq(memcmp(first, second, l1), 0);
-    cr_assert_eq(count_entries(tmp), 5);
+    cr_assert_eq(count_entries(tmp), 7);
 }
 
 Test(package, gzip_headers_carry_no_time_or_name)
@@ -438,6 +440,24 @@ static void step_numbers(const char *version, char *buf, size_t size)
         p += strlen("/upgrade_catalog_maindb_");
         used += (size_t)snprintf(buf + used, size - used, "%s%.6s", used ? " " : "", p);
     }
+    listing_done(&l);
+}
+
+/* The OM tools tarball: script/gs_om (the OM binary) and gs_ssh beside it. */
+Test(package, om_tarball_content)
+{
+    const struct sim_version *v = sim_version_find("2.0.0");
+    _cleanup_free_ char *dir = pathf(tmp, "om"), *om = NULL;
+    struct listing l;
+    const struct listed *x;
+
+    build(v->version, dir);
+    om = file_of(dir, v, PACKAGE_OM);
+    list_archive(om, &l);
+    expect_file(&l, "script/gs_om", 0755);
+    x = find(&l, "script/gs_ssh");
+    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "gs_om") == 0);
+    cr_assert_eq(l.n, 3, "script/, gs_om, gs_ssh: %zu entries", l.n);
     listing_done(&l);
 }
 

@@ -1,0 +1,762 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fiu.h>
+#include <fiu-control.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "journal.h"
+
+static char root[64];  /* plays $PGHOST */
+static char jdir[128]; /* $PGHOST/binary_upgrade */
+
+#define ACTION      "large-binary-upgrade"
+#define VERSION_CFG "openGauss-3.0.0\n92.605\n02c14696\n"
+
+static void setup(void)
+{
+    snprintf(root, sizeof(root), "/tmp/ogup-journal-XXXXXX");
+    cr_assert_not_null(mkdtemp(root));
+    snprintf(jdir, sizeof(jdir), "%s/binary_upgrade", root);
+    fiu_init(0);
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)st;
+    (void)flag;
+    (void)f;
+    return remove(p);
+}
+
+static void teardown(void)
+{
+    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(journal, .init = setup, .fini = teardown);
+
+static struct journal *open_journal(void)
+{
+    struct journal *j = NULL;
+    struct og_error err = {0};
+
+    cr_assert_eq(journal_open(jdir, &j, &err), 0, "%s", err.detail);
+    return j;
+}
+
+static char *slurp(const char *name)
+{
+    char path[256];
+    char *data = NULL;
+    struct og_error err = {0};
+
+    snprintf(path, sizeof(path), "%s/%s", jdir, name);
+    cr_assert_eq(fs_read_file(path, 1 << 24, &data, NULL, &err), 0, "%s", err.detail);
+    return data;
+}
+
+static void put(const char *name, const char *text)
+{
+    char path[256];
+    struct og_error err = {0};
+
+    snprintf(path, sizeof(path), "%s/%s", jdir, name);
+    cr_assert_eq(fs_replace_file(path, text, strlen(text), 0600, &err), 0, "%s", err.detail);
+}
+
+static void mode_is(const char *path, mode_t mode)
+{
+    struct stat st;
+
+    cr_assert_eq(stat(path, &st), 0, "%s", path);
+    cr_assert_eq(st.st_mode & 07777, mode, "%s mode %o", path, st.st_mode & 07777);
+}
+
+static void two_nodes(struct journal_steps *s, int a, int b)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->action, sizeof(s->action), "%s", ACTION);
+    s->n = 2;
+    snprintf(s->rows[0].node, sizeof(s->rows[0].node), "node1");
+    s->rows[0].step = a;
+    snprintf(s->rows[1].node, sizeof(s->rows[1].node), "node2");
+    s->rows[1].step = b;
+}
+
+/* ---- upgrade_step.csv ---- */
+
+Test(journal, steps_csv_is_byte_exact_with_crlf)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    _cleanup_free_ char *text = NULL;
+    struct og_error err = {0};
+    struct journal_steps s;
+    char path[256];
+
+    mode_is(jdir, 0700);
+    two_nodes(&s, 4, 0);
+    cr_assert_eq(journal_write_steps(j, &s, &err), 0, "%s", err.detail);
+    text = slurp(JOURNAL_STEPS_FILE);
+    cr_assert_str_eq(text, "node_host,upgrade_action,step\r\n"
+                           "node1,large-binary-upgrade,4\r\n"
+                           "node2,large-binary-upgrade,0\r\n");
+    snprintf(path, sizeof(path), "%s/%s", jdir, JOURNAL_STEPS_FILE);
+    mode_is(path, 0600);
+    cr_assert_str_eq(journal_dir(j), jdir);
+}
+
+Test(journal, steps_round_trip_and_set)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+    struct journal_steps s, back;
+
+    two_nodes(&s, 1, 0);
+    cr_assert_eq(journal_steps_set(&s, "node2", 3, &err), 0);
+    cr_assert_eq(journal_steps_set(&s, "node9", 3, &err), -OG_E_NODE_UNKNOWN);
+    cr_assert_eq(journal_steps_set(&s, "node1", 7, &err), -OG_E_STEP_INVALID);
+    cr_assert_eq(journal_write_steps(j, &s, &err), 0, "%s", err.detail);
+    cr_assert_eq(journal_read_steps(j, ACTION, &back, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(back.action, ACTION);
+    cr_assert_eq(back.n, 2);
+    cr_assert_str_eq(back.rows[0].node, "node1");
+    cr_assert_eq(back.rows[0].step, 1);
+    cr_assert_str_eq(back.rows[1].node, "node2");
+    cr_assert_eq(back.rows[1].step, 3);
+    cr_assert_eq(journal_read_steps(j, NULL, &back, &err), 0);
+}
+
+Test(journal, steps_absent_is_not_exist)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+    struct journal_steps s;
+
+    cr_assert_eq(journal_read_steps(j, NULL, &s, &err), -OG_E_NOT_EXIST);
+}
+
+static int parse(const char *text, const char *expected)
+{
+    struct journal_steps s;
+    struct og_error err = {0};
+    int r = journal_steps_parse(text, "upgrade_step.csv", expected, &s, &err);
+
+    if (r < 0)
+        cr_assert_eq(err.code, -r);
+    return r;
+}
+
+Test(journal, steps_parse_errors_are_coded)
+{
+    const char *h = "node_host,upgrade_action,step\r\n";
+    char big[64 * 200];
+    size_t o;
+
+    cr_assert_eq(parse("node_host,upgrade_action,step\nn1,a,1\n\n", "a"), 0, "LF and blanks");
+    cr_assert_eq(parse(h, "a"), 0, "header only");
+    cr_assert_eq(parse("n1,a,1\r\n", NULL), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(parse("", NULL), -OG_E_CONTENT_INVALID);
+    char t[256];
+    snprintf(t, sizeof(t), "%sn1,a,x\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_STEP_NOT_DIGIT);
+    snprintf(t, sizeof(t), "%sn1,a,\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_STEP_NOT_DIGIT);
+    snprintf(t, sizeof(t), "%sn1,a,7\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_STEP_INVALID);
+    snprintf(t, sizeof(t), "%sn1,a,-2\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_STEP_INVALID);
+    snprintf(t, sizeof(t), "%sn1,a,-1\r\nn2,a,6\r\n", h);
+    cr_assert_eq(parse(t, NULL), 0);
+    snprintf(t, sizeof(t), "%sn1,a,1\r\nn2,b,1\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_ACTION_MISMATCH);
+    snprintf(t, sizeof(t), "%sn1,a,1\r\n", h);
+    cr_assert_eq(parse(t, "b"), -OG_E_ACTION_MISMATCH);
+    snprintf(t, sizeof(t), "%sn1,a\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_CONTENT_INVALID);
+    snprintf(t, sizeof(t), "%sn1,a,1,2\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_CONTENT_INVALID);
+    snprintf(t, sizeof(t), "%s\"n1\",a,1\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_CONTENT_INVALID);
+    snprintf(t, sizeof(t), "%s,a,1\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_CONTENT_INVALID);
+    snprintf(t, sizeof(t), "%sn1,a,1\r\nn1,a,2\r\n", h);
+    cr_assert_eq(parse(t, NULL), -OG_E_CONTENT_INVALID);
+
+    o = (size_t)snprintf(big, sizeof(big), "%s", h);
+    for (int i = 0; i <= JOURNAL_NODES_MAX; i++)
+        o += (size_t)snprintf(big + o, sizeof(big) - o, "n%d,a,1\r\n", i);
+    cr_assert_eq(parse(big, NULL), -OG_E_TOO_LARGE);
+}
+
+Test(journal, steps_format_refuses_bad_rows)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+    struct journal_steps s;
+
+    two_nodes(&s, 1, 1);
+    snprintf(s.rows[1].node, sizeof(s.rows[1].node), "no,de");
+    cr_assert_eq(journal_write_steps(j, &s, &err), -OG_E_INVALID_ARG);
+    two_nodes(&s, 1, 1);
+    snprintf(s.rows[1].node, sizeof(s.rows[1].node), "node1");
+    cr_assert_eq(journal_write_steps(j, &s, &err), -OG_E_INVALID_ARG);
+    two_nodes(&s, 1, 9);
+    cr_assert_eq(journal_write_steps(j, &s, &err), -OG_E_INVALID_ARG);
+    two_nodes(&s, 1, 1);
+    s.action[0] = '\0';
+    cr_assert_eq(journal_write_steps(j, &s, &err), -OG_E_INVALID_ARG);
+    cr_assert_eq(journal_read_steps(j, NULL, &s, &err), -OG_E_NOT_EXIST, "nothing written");
+}
+
+/* ---- upgrade_step.dat ---- */
+
+Test(journal, dat_is_byte_exact_and_round_trips)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    _cleanup_free_ char *text = NULL;
+    struct og_error err = {0};
+    struct journal_dat d;
+
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_NOT_EXIST);
+    cr_assert_eq(journal_write_dat(j, "inplace-binary-upgrade", 3, &err), 0, "%s", err.detail);
+    text = slurp(JOURNAL_DAT_FILE);
+    cr_assert_str_eq(text, "inplace-binary-upgrade:3\n");
+    cr_assert_eq(journal_read_dat(j, &d, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(d.action, "inplace-binary-upgrade");
+    cr_assert_eq(d.step, 3);
+    cr_assert_eq(journal_write_dat(j, "a:b", 3, &err), -OG_E_INVALID_ARG);
+    cr_assert_eq(journal_write_dat(j, "a", 8, &err), -OG_E_STEP_INVALID);
+}
+
+Test(journal, dat_parse_errors_are_coded)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+    struct journal_dat d;
+
+    put(JOURNAL_DAT_FILE, "a");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_DAT_FILE, "a:1:2\n");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_DAT_FILE, ":1\n");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_DAT_FILE, "a:1\nb:2\n");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_DAT_FILE, "");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_DAT_FILE, "a:x\n");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_STEP_INVALID);
+    put(JOURNAL_DAT_FILE, "a:9\n");
+    cr_assert_eq(journal_read_dat(j, &d, &err), -OG_E_STEP_INVALID);
+    put(JOURNAL_DAT_FILE, " a : 5 ");
+    cr_assert_eq(journal_read_dat(j, &d, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(d.action, "a");
+    cr_assert_eq(d.step, 5);
+}
+
+/* ---- record_app_directory ---- */
+
+Test(journal, app_dirs_two_lines)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    _cleanup_free_ char *text = NULL;
+    struct og_error err = {0};
+    struct journal_app_dirs d;
+
+    cr_assert_eq(journal_read_app_dirs(j, &d, &err), -OG_E_NOT_EXIST);
+    cr_assert_eq(journal_write_app_dirs(j, "/opt/app_old", "/opt/app_new", &err), 0);
+    text = slurp(JOURNAL_APPDIR_FILE);
+    cr_assert_str_eq(text, "/opt/app_old\n/opt/app_new\n");
+    cr_assert_eq(journal_read_app_dirs(j, &d, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(d.old_app, "/opt/app_old");
+    cr_assert_str_eq(d.new_app, "/opt/app_new");
+
+    cr_assert_eq(journal_write_app_dirs(j, "rel", "/opt/b", &err), -OG_E_INVALID_ARG);
+    cr_assert_eq(journal_write_app_dirs(j, "/a\nb", "/opt/b", &err), -OG_E_INVALID_ARG);
+    put(JOURNAL_APPDIR_FILE, "/opt/a\n");
+    cr_assert_eq(journal_read_app_dirs(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_APPDIR_FILE, "/opt/a\n/opt/b\n/opt/c\n");
+    cr_assert_eq(journal_read_app_dirs(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_APPDIR_FILE, "/opt/a\nrelative\n");
+    cr_assert_eq(journal_read_app_dirs(j, &d, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_APPDIR_FILE, "");
+    cr_assert_eq(journal_read_app_dirs(j, &d, &err), -OG_E_CONTENT_INVALID);
+}
+
+/* ---- old_upgrade_version, inplace_upgrade_flag, markers ---- */
+
+Test(journal, old_version_is_a_validated_copy)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    _cleanup_free_ char *text = NULL;
+    struct og_error err = {0};
+    struct version_cfg v;
+
+    cr_assert_eq(journal_read_old_version(j, &v, &err), -OG_E_NOT_EXIST);
+    cr_assert_eq(journal_write_old_version(j, "openGauss-3.0.0\n", &err), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_read_old_version(j, &v, &err), -OG_E_NOT_EXIST, "nothing written");
+    cr_assert_eq(journal_write_old_version(j, VERSION_CFG, &err), 0, "%s", err.detail);
+    text = slurp(JOURNAL_OLDVER_FILE);
+    cr_assert_str_eq(text, VERSION_CFG);
+    cr_assert_eq(journal_read_old_version(j, &v, &err), 0, "%s", err.detail);
+    cr_assert_eq(v.number, 92605);
+    cr_assert_str_eq(v.commit, "02c14696");
+}
+
+Test(journal, inplace_flag_numbers)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    _cleanup_free_ char *text = NULL;
+    struct og_error err = {0};
+    struct journal_cluster_numbers c;
+
+    cr_assert_eq(journal_read_cluster_numbers(j, &c, &err), -OG_E_NOT_EXIST);
+    cr_assert_eq(journal_write_cluster_numbers(j, "92.848", "92.605", &err), 0, "%s", err.detail);
+    text = slurp(JOURNAL_INPLACE_FILE);
+    cr_assert_str_eq(text, "newClusterNumber:92.848\noldClusterNumber:92.605\n");
+    cr_assert_eq(journal_read_cluster_numbers(j, &c, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(c.new_number, "92.848");
+    cr_assert_str_eq(c.old_number, "92.605");
+
+    cr_assert_eq(journal_write_cluster_numbers(j, "x", "92.605", &err), -OG_E_VERSION_NUMBER);
+    put(JOURNAL_INPLACE_FILE, "newClusterNumber:92.848\n");
+    cr_assert_eq(journal_read_cluster_numbers(j, &c, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_INPLACE_FILE, "newClusterNumber:92.848\nnewClusterNumber:92.848\n");
+    cr_assert_eq(journal_read_cluster_numbers(j, &c, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_INPLACE_FILE, "newClusterNumber:92.848\nother:1\n");
+    cr_assert_eq(journal_read_cluster_numbers(j, &c, &err), -OG_E_CONTENT_INVALID);
+    put(JOURNAL_INPLACE_FILE, "oldClusterNumber:abc\nnewClusterNumber:92.848\n");
+    cr_assert_eq(journal_read_cluster_numbers(j, &c, &err), -OG_E_VERSION_NUMBER);
+}
+
+Test(journal, markers)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+    char path[256];
+    struct stat st;
+
+    cr_assert_eq(journal_mark_test(j, JOURNAL_MARK_COMMIT, &err), 0);
+    cr_assert_eq(journal_mark_set(j, JOURNAL_MARK_COMMIT, &err), 0, "%s", err.detail);
+    cr_assert_eq(journal_mark_test(j, JOURNAL_MARK_COMMIT, &err), 1);
+    cr_assert_eq(journal_mark_test(j, JOURNAL_MARK_TOUCH_INIT, &err), 0);
+    snprintf(path, sizeof(path), "%s/commitFlagFile", jdir);
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_size, 0);
+    mode_is(path, 0600);
+    cr_assert_eq(journal_mark_set(j, JOURNAL_MARK_TOUCH_INIT, &err), 0);
+    snprintf(path, sizeof(path), "%s/touch_init_flag", jdir);
+    cr_assert_eq(access(path, F_OK), 0);
+    cr_assert_eq(journal_mark_clear(j, JOURNAL_MARK_COMMIT, &err), 0);
+    cr_assert_eq(journal_mark_test(j, JOURNAL_MARK_COMMIT, &err), 0);
+    cr_assert_eq(journal_mark_clear(j, JOURNAL_MARK_COMMIT, &err), 0, "absent is fine");
+}
+
+/* ---- max step (reference §3.7) and isUnderUpgrade ---- */
+
+Test(journal, max_step_table)
+{
+    struct og_error err = {0};
+    int step = 99;
+
+    cr_assert_eq(journal_max_step(jdir, ACTION, &step, &err), 0);
+    cr_assert_eq(step, -2, "no dir");
+    cr_assert_not(journal_under_upgrade(jdir));
+
+    _cleanup_journal_ struct journal *j = open_journal();
+    cr_assert_eq(journal_max_step(jdir, ACTION, &step, &err), 0);
+    cr_assert_eq(step, 0, "empty dir");
+    cr_assert_not(journal_under_upgrade(jdir));
+
+    cr_assert_eq(journal_write_dat(j, ACTION, 2, &err), 0);
+    cr_assert(journal_under_upgrade(jdir));
+    cr_assert_eq(journal_max_step(jdir, ACTION, &step, &err), 0);
+    cr_assert_eq(step, -2, "no CSV");
+
+    put(JOURNAL_STEPS_FILE, "node_host,upgrade_action,step\r\n");
+    cr_assert_eq(journal_max_step(jdir, ACTION, &step, &err), 0);
+    cr_assert_eq(step, -1, "no rows");
+
+    struct journal_steps s;
+    two_nodes(&s, 3, 5);
+    cr_assert_eq(journal_write_steps(j, &s, &err), 0);
+    cr_assert_eq(journal_max_step(jdir, ACTION, &step, &err), 0);
+    cr_assert_eq(step, 5);
+
+    cr_assert_eq(journal_max_step(jdir, "inplace-binary-upgrade", &step, &err),
+                 -OG_E_CONTENT_INVALID, "openGauss rollback: GAUSS-50222 for the action");
+    put(JOURNAL_STEPS_FILE, "node_host,upgrade_action,step\r\nnode1," ACTION ",x\r\n");
+    cr_assert_eq(journal_max_step(jdir, ACTION, &step, &err), -OG_E_STEP_INVALID);
+    cr_assert_eq(step, 5, "output untouched on error");
+}
+
+/* ---- crash safety ---- */
+
+static void write_two(struct journal *j, int a, int b, int expect)
+{
+    struct og_error err = {0};
+    struct journal_steps s;
+
+    two_nodes(&s, a, b);
+    cr_assert_eq(journal_write_steps(j, &s, &err), expect, "%s", err.detail);
+}
+
+static void assert_steps(struct journal *j, int a, int b)
+{
+    struct og_error err = {0};
+    struct journal_steps s;
+
+    cr_assert_eq(journal_read_steps(j, ACTION, &s, &err), 0, "%s", err.detail);
+    cr_assert_eq(s.rows[0].step, a);
+    cr_assert_eq(s.rows[1].step, b);
+}
+
+Test(journal, failed_write_leaves_old_journal)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+
+    write_two(j, 1, 1, 0);
+    cr_assert_eq(fiu_enable("util/fs/replace/before-fsync", 1, NULL, 0), 0);
+    write_two(j, 4, 4, -OG_E_WRITE_FAILED);
+    fiu_disable("util/fs/replace/before-fsync");
+    assert_steps(j, 1, 1);
+}
+
+static int die_now(const char *name, int *failnum, void **failinfo, unsigned int *flags)
+{
+    (void)name;
+    (void)failnum;
+    (void)failinfo;
+    (void)flags;
+    _exit(42); /* the writer dies between write and fsync/rename */
+}
+
+static int count_entries(void)
+{
+    _cleanup_(closedirp) DIR *d = opendir(jdir);
+    struct dirent *de;
+    int n = 0;
+
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            n++;
+    return n;
+}
+
+Test(journal, crash_mid_write_leaves_old_journal)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    int status;
+    pid_t pid;
+
+    write_two(j, 2, 2, 0);
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        struct og_error err = {0};
+        struct journal_steps s;
+
+        fiu_enable_external("util/fs/replace/before-fsync", 1, NULL, 0, die_now);
+        two_nodes(&s, 4, 4);
+        journal_write_steps(j, &s, &err);
+        _exit(0);
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 42, "writer died in the failpoint");
+    assert_steps(j, 2, 2);
+    cr_assert_eq(count_entries(), 2, "the old CSV and the dead writer's temp file");
+    write_two(j, 3, 3, 0);
+    assert_steps(j, 3, 3);
+    cr_assert_eq(count_entries(), 1, "the next write removed the leftover");
+}
+
+/* ---- reconciliation ---- */
+
+static void view(struct journal_view *v, const char *node, int a, int b)
+{
+    memset(v, 0, sizeof(*v));
+    snprintf(v->node, sizeof(v->node), "%s", node);
+    v->present = true;
+    v->has_steps = true;
+    two_nodes(&v->steps, a, b);
+    v->has_dat = true;
+    snprintf(v->dat.action, sizeof(v->dat.action), "%s", ACTION);
+    v->dat.step = b;
+    v->has_app_dirs = true;
+    snprintf(v->app_dirs.old_app, sizeof(v->app_dirs.old_app), "/opt/old");
+    snprintf(v->app_dirs.new_app, sizeof(v->app_dirs.new_app), "/opt/new");
+}
+
+static struct journal_view views[3], out;
+
+Test(journal, reconcile_agree_and_missing)
+{
+    struct og_error err = {0};
+
+    view(&views[0], "node1", 3, 3);
+    view(&views[1], "node2", 3, 3);
+    view(&views[2], "node3", 3, 3);
+    cr_assert_eq(journal_reconcile(views, 3, &out, &err), 0, "%s", err.detail);
+    cr_assert(out.present);
+    cr_assert_str_eq(out.node, "node1");
+    cr_assert_eq(out.steps.rows[1].step, 3);
+
+    /* node1 lost its directory: the copy on node2 (identical to node3's) wins */
+    memset(&views[0], 0, sizeof(views[0]));
+    snprintf(views[0].node, sizeof(views[0].node), "node1");
+    cr_assert_eq(journal_reconcile(views, 3, &out, &err), 0, "%s", err.detail);
+    cr_assert(out.present);
+    cr_assert_str_eq(out.node, "node2");
+    cr_assert_str_eq(out.app_dirs.new_app, "/opt/new");
+    cr_assert_eq(out.dat.step, 3);
+
+    /* nobody has it */
+    views[1].present = views[2].present = false;
+    cr_assert_eq(journal_reconcile(views, 3, &out, &err), 0);
+    cr_assert_not(out.present);
+    cr_assert_eq(journal_reconcile(NULL, 0, &out, &err), 0);
+    cr_assert_eq(journal_reconcile(NULL, 2, &out, &err), -OG_E_INVALID_ARG);
+}
+
+static void disagree(const char *field)
+{
+    struct og_error err = {0};
+
+    cr_assert_eq(journal_reconcile(views, 3, &out, &err), -OG_E_JOURNAL_DISAGREE);
+    cr_assert_eq(err.code, OG_E_JOURNAL_DISAGREE);
+    cr_assert_not_null(strstr(err.detail, "\"node1\""), "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, "\"node3\""), "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, field), "%s", err.detail);
+}
+
+Test(journal, reconcile_disagreement_is_never_a_silent_pick)
+{
+    view(&views[0], "node1", 4, 3);
+    view(&views[1], "node2", 4, 3);
+    view(&views[2], "node3", 3, 3);
+    disagree("step of row \"node1\" (4 vs 3)");
+
+    view(&views[2], "node3", 4, 3);
+    snprintf(views[2].steps.action, sizeof(views[2].steps.action), "small-binary-upgrade");
+    disagree("upgrade_action");
+
+    view(&views[2], "node3", 4, 3);
+    views[2].steps.n = 1;
+    disagree("upgrade_step.csv row \"node2\"");
+    view(&views[0], "node1", 4, 3);
+    views[0].steps.n = 1;
+    views[1].steps.n = 1;
+    view(&views[2], "node3", 4, 3);
+    disagree("upgrade_step.csv row \"node2\"");
+    view(&views[1], "node2", 4, 3);
+
+    view(&views[0], "node1", 4, 3);
+    view(&views[2], "node3", 4, 3);
+    views[2].has_steps = false;
+    disagree("upgrade_step.csv (present vs absent)");
+
+    view(&views[2], "node3", 4, 3);
+    views[2].dat.step = 2;
+    disagree("upgrade_step.dat");
+    view(&views[2], "node3", 4, 3);
+    views[2].has_dat = false;
+    disagree("upgrade_step.dat");
+
+    view(&views[2], "node3", 4, 3);
+    snprintf(views[2].app_dirs.old_app, sizeof(views[2].app_dirs.old_app), "/opt/other");
+    disagree("record_app_directory");
+    view(&views[2], "node3", 4, 3);
+    views[2].has_app_dirs = false;
+    disagree("record_app_directory");
+}
+
+Test(journal, view_load_from_directories)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+    struct journal_steps s;
+    char missing[160];
+
+    snprintf(missing, sizeof(missing), "%s/nowhere", root);
+    cr_assert_eq(journal_view_load(missing, "node2", &views[1], &err), 0);
+    cr_assert_not(views[1].present);
+    cr_assert_eq(journal_view_load(jdir, "node1", &views[0], &err), 0, "%s", err.detail);
+    cr_assert(views[0].present);
+    cr_assert_not(views[0].has_steps || views[0].has_dat || views[0].has_app_dirs);
+
+    two_nodes(&s, 4, 1);
+    cr_assert_eq(journal_write_steps(j, &s, &err), 0);
+    cr_assert_eq(journal_write_dat(j, ACTION, 4, &err), 0);
+    cr_assert_eq(journal_write_app_dirs(j, "/opt/a", "/opt/b", &err), 0);
+    cr_assert_eq(journal_view_load(jdir, "node1", &views[0], &err), 0, "%s", err.detail);
+    cr_assert(views[0].has_steps && views[0].has_dat && views[0].has_app_dirs);
+    cr_assert_eq(views[0].steps.rows[0].step, 4);
+    cr_assert_eq(journal_reconcile(views, 2, &out, &err), 0);
+    cr_assert_str_eq(out.node, "node1");
+
+    put(JOURNAL_DAT_FILE, "garbage");
+    cr_assert_eq(journal_view_load(jdir, "node1", &views[0], &err), -OG_E_CONTENT_INVALID);
+    cr_assert_not_null(strstr(err.detail, "node1"), "%s", err.detail);
+}
+
+/* ---- upgradeRecord.txt ---- */
+
+#define REC_HEADER                                                                                 \
+    "|       action      |       status       |         time         |                  oldVe"     \
+    "rsionInfo                  |                  newVersionInfo                  |         "     \
+    "                    oldPkgSha256                             |                          "     \
+    "   newPkgSha256                             |                               details     "     \
+    "                           |\n"
+#define REC_BEGIN                                                                                  \
+    "|    auto-upgrade   |       begin        | 2024-05-01 10:00:00  |                       "     \
+    "                           |                                                  |         "     \
+    "                                                             |                          "     \
+    "                                            |                                           "     \
+    "                           |\n"
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define REC_DONE                                                                                   \
+    "|large-binary-upgrade|      success       | 2024-05-01 10:30:00  |              3.0.0 92"     \
+    ".605 02c14696               |              5.0.0 92.848 c4e1bd6f               |   aaaaa"     \
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa   |   bbbbbbbbbbbbbbbbbbbbbb"     \
+    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb   |                                 done     "     \
+    "                            |\n"
+
+static void record(struct journal_record *r, const char *action, const char *status,
+                   const char *time)
+{
+    memset(r, 0, sizeof(*r));
+    snprintf(r->action, sizeof(r->action), "%s", action);
+    snprintf(r->status, sizeof(r->status), "%s", status);
+    snprintf(r->time, sizeof(r->time), "%s", time);
+}
+
+Test(journal, upgrade_record_is_opengauss_format)
+{
+    struct og_error err = {0};
+    struct journal_record r;
+    _cleanup_free_ struct journal_record *rows = NULL;
+    _cleanup_free_ char *text = NULL;
+    char path[160];
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", root, JOURNAL_RECORD_FILE);
+    cr_assert_eq(journal_record_read(path, &rows, &n, &err), -OG_E_NOT_EXIST);
+    record(&r, "auto-upgrade", "begin", "2024-05-01 10:00:00");
+    cr_assert_eq(journal_record_append(path, &r, &err), 0, "%s", err.detail);
+    record(&r, ACTION, "success", "2024-05-01 10:30:00");
+    snprintf(r.old_version, sizeof(r.old_version), "3.0.0 92.605 02c14696");
+    snprintf(r.new_version, sizeof(r.new_version), "5.0.0 92.848 c4e1bd6f");
+    snprintf(r.old_sha256, sizeof(r.old_sha256), SHA_A);
+    snprintf(r.new_sha256, sizeof(r.new_sha256), SHA_B);
+    snprintf(r.details, sizeof(r.details), "done");
+    cr_assert_eq(journal_record_append(path, &r, &err), 0, "%s", err.detail);
+    cr_assert_eq(fs_read_file(path, 1 << 20, &text, NULL, &err), 0);
+    cr_assert_str_eq(text, REC_HEADER REC_BEGIN REC_DONE);
+    mode_is(path, 0600);
+
+    cr_assert_eq(journal_record_read(path, &rows, &n, &err), 0, "%s", err.detail);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(rows[0].action, "auto-upgrade");
+    cr_assert_str_eq(rows[0].status, "begin");
+    cr_assert_str_eq(rows[0].old_version, "");
+    cr_assert_str_eq(rows[1].action, ACTION);
+    cr_assert_str_eq(rows[1].time, "2024-05-01 10:30:00");
+    cr_assert_str_eq(rows[1].new_version, "5.0.0 92.848 c4e1bd6f");
+    cr_assert_str_eq(rows[1].new_sha256, SHA_B);
+    cr_assert_str_eq(rows[1].details, "done");
+}
+
+Test(journal, upgrade_record_details_and_errors)
+{
+    struct og_error err = {0};
+    struct journal_record r;
+    _cleanup_free_ struct journal_record *rows = NULL;
+    char path[160], longmsg[700];
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", root, JOURNAL_RECORD_FILE);
+    memset(longmsg, 'x', sizeof(longmsg) - 1);
+    longmsg[sizeof(longmsg) - 1] = '\0';
+    longmsg[3] = '\n';
+    longmsg[5] = '|';
+    record(&r, "auto-rollback", "failed", "");
+    snprintf(r.details, sizeof(r.details), "%s", longmsg);
+    cr_assert_eq(journal_record_append(path, &r, &err), 0, "%s", err.detail);
+    cr_assert_eq(journal_record_read(path, &rows, &n, &err), 0, "%s", err.detail);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(strlen(rows[0].details), 512 + 6);
+    cr_assert_eq(strncmp(rows[0].details, "xxx x xx", 8), 0, "%s", rows[0].details);
+    cr_assert_str_eq(rows[0].details + 512, "......");
+    cr_assert_eq(strlen(rows[0].time), 19, "time filled in: %s", rows[0].time);
+
+    record(&r, "a|b", "begin", "");
+    cr_assert_eq(journal_record_append(path, &r, &err), -OG_E_INVALID_ARG);
+    record(&r, "", "begin", "");
+    cr_assert_eq(journal_record_append(path, &r, &err), -OG_E_INVALID_ARG);
+
+    free(steal_ptr(rows));
+    cr_assert_eq(journal_record_parse("|a|b|\n", "t", &rows, &n, &err), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_record_parse("", "t", &rows, &n, &err), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_record_parse(REC_HEADER "|1|2|3|4|5|6|7|\n", "t", &rows, &n, &err),
+                 -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_record_parse(REC_HEADER "1|2|3|4|5|6|7|8|\n", "t", &rows, &n, &err),
+                 -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_record_parse(REC_HEADER "|1|2|3|4|5|6|7|8|9|\n", "t", &rows, &n, &err),
+                 -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_record_parse("|action|status|time|oldVersionInfo|newVersionInfo|"
+                                      "oldPkgSha256|newPkgSha256|detail|\n",
+                                      "t", &rows, &n, &err),
+                 -OG_E_CONTENT_INVALID);
+    char over[1200];
+    snprintf(over, sizeof(over), "%s|%080d|s|t|o|n|a|b|d|\n", REC_HEADER, 0);
+    cr_assert_eq(journal_record_parse(over, "t", &rows, &n, &err), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_record_parse(REC_HEADER "\n|1|2|3|4|5|6|7|8|\n", "t", &rows, &n, &err), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(rows[0].details, "8");
+
+    /* a file that lost its final newline still gets whole rows */
+    struct og_error e2 = {0};
+    cr_assert_eq(
+        fs_replace_file(path, REC_HEADER REC_BEGIN, strlen(REC_HEADER REC_BEGIN) - 1, 0600, &e2),
+        0);
+    record(&r, "auto-upgrade", "begin", "2024-05-01 10:00:00");
+    cr_assert_eq(journal_record_append(path, &r, &e2), 0);
+    free(steal_ptr(rows));
+    cr_assert_eq(journal_record_read(path, &rows, &n, &e2), 0, "%s", e2.detail);
+    cr_assert_eq(n, 2);
+}
+
+/* ---- cluster lock ---- */
+
+Test(journal, lock_held_is_gauss_51608_naming_the_holder)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct lockfile *a = NULL, *b = NULL;
+    struct og_error err = {0};
+    char expect[64], path[160], slash_dir[160];
+
+    cr_assert_eq(journal_lock(jdir, "gs_upgradectl", &a, &err), 0, "%s", err.detail);
+    snprintf(path, sizeof(path), "%s/%s", root, JOURNAL_LOCK_FILE);
+    cr_assert_eq(access(path, F_OK), 0, "lock beside the journal");
+    cr_assert_not(journal_under_upgrade(jdir), "the lock does not make the dir non-empty");
+
+    snprintf(slash_dir, sizeof(slash_dir), "%s//", jdir);
+    cr_assert_eq(journal_lock(slash_dir, "gs_expansion", &b, &err), -OG_E_LOCK_CLUSTER);
+    cr_assert_eq(err.code, OG_E_LOCK_CLUSTER);
+    cr_assert_null(b);
+    snprintf(expect, sizeof(expect), "pid=%d tool=gs_upgradectl", getpid());
+    cr_assert_not_null(strstr(err.detail, expect), "holder named: %s", err.detail);
+
+    lockfile_release(a);
+    cr_assert_eq(journal_lock(jdir, "gs_expansion", &b, &err), 0, "%s", err.detail);
+    lockfile_release(b);
+    cr_assert_eq(journal_lock("", "x", &b, &err), -OG_E_INVALID_ARG);
+}

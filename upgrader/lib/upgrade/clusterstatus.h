@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * clusterstatus.h - the cluster's state as openGauss's OM computes it
+ * without CM (reference §7): `gs_ctl query` on every datanode, then
+ * cluster_state Normal / Degraded / Unavailable, and gs_om's layouts.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "clusterconfig.h"
+#include "dynbuf.h"
+#include "ogerror.h"
+#include "transport.h"
+
+struct dn_status {
+    char node[CLUSTER_NAME_MAX];
+    bool reachable;       /* the node answered */
+    bool running;         /* gs_ctl query succeeded */
+    char local_role[32];  /* Primary, Standby, Normal, ..., Down */
+    char db_state[64];    /* Normal, Catchup, Need repair(...), Manually stopped, Unknown */
+};
+
+struct cluster_status {
+    char cluster_state[16]; /* Normal, Degraded, Unavailable */
+    size_t n;
+    struct dn_status dn[CLUSTER_MAX_NODES];
+};
+
+/* Parse `gs_ctl query` output into role and state (detail appended to
+ * "Need repair" as openGauss shows it: Need repair(Disconnected)). */
+void clusterstatus_parse_query(const char *out, struct dn_status *s);
+
+/* cluster_state from the instances (reference §7 queryClsInfo rules). */
+const char *clusterstatus_state(const struct dn_status *dn, size_t n);
+
+/* Query every datanode of cfg through t (nodes added by name). */
+int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
+                        struct cluster_status *ret, struct og_error *err);
+
+/* gs_om -t status (brief), --detail (with data paths) or -t query (without). */
+enum clusterstatus_format { CS_BRIEF, CS_DETAIL, CS_QUERY };
+int clusterstatus_format(const struct cluster_config *cfg, const struct cluster_status *st,
+                         enum clusterstatus_format f, struct dynbuf *out);

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * journal.h - the upgrade journal: openGauss's own files under
+ * $PGHOST/binary_upgrade/ (the directory is given by the caller), in
+ * openGauss's formats, so either tool can read what the other wrote.
+ *
+ *   upgrade_step.csv      CRLF lines, header "node_host,upgrade_action,step",
+ *                         one row per node ("node1,large-binary-upgrade,4")
+ *   upgrade_step.dat      one line "<action>:<step>\n" (in-place's only record)
+ *   record_app_directory  two lines: old app realpath, new app realpath
+ *   old_upgrade_version   a copy of the old version.cfg text
+ *   inplace_upgrade_flag  "newClusterNumber:x\n" "oldClusterNumber:y\n"
+ *   touch_init_flag, commitFlagFile   presence markers (empty files)
+ *
+ * Every setter replaces its file crash-safely (fs_replace_file, 0600): a
+ * reader sees the old journal or the new one. Getters return -OG_E_NOT_EXIST
+ * (GAUSS-50201) for an absent file and a content code for a malformed one:
+ * a step that is not a number GAUSS-52926, a number outside [-1..6]
+ * GAUSS-51633, a recorded action other than the expected one GAUSS-52925
+ * (GAUSS-50222 in journal_max_step, as openGauss's rollback reports it),
+ * anything else GAUSS-50222.
+ *
+ * Also here: openGauss's rollback max-step rule, reconciliation of the
+ * copies held by several nodes (OGUP-60090 when they disagree), the
+ * $GPHOME/upgradeRecord.txt history, the cluster lock and isUnderUpgrade.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dynbuf.h"
+#include "lockfile.h"
+#include "ogerror.h"
+#include "versioncfg.h"
+
+#define JOURNAL_STEPS_FILE   "upgrade_step.csv"
+#define JOURNAL_DAT_FILE     "upgrade_step.dat"
+#define JOURNAL_APPDIR_FILE  "record_app_directory"
+#define JOURNAL_OLDVER_FILE  "old_upgrade_version"
+#define JOURNAL_INPLACE_FILE "inplace_upgrade_flag"
+#define JOURNAL_TOUCH_INIT   "touch_init_flag"
+#define JOURNAL_COMMIT_FLAG  "commitFlagFile"
+#define JOURNAL_LOCK_FILE    ".ogup_upgrade_lock" /* beside the directory */
+#define JOURNAL_RECORD_FILE  "upgradeRecord.txt"  /* in $GPHOME */
+
+#define JOURNAL_STEP_MIN    (-1) /* INVALID_UPRADE_STEP */
+#define JOURNAL_STEP_MAX    6    /* STEP_BEGIN_COMMIT / PRE_COMMIT */
+#define JOURNAL_NO_ROLLBACK (-2) /* BINARY_UPGRADE_NO_NEED_ROLLBACK */
+
+#define JOURNAL_NAME_MAX  64  /* node names, actions (incl. NUL) */
+#define JOURNAL_NODES_MAX 128 /* rows in upgrade_step.csv */
+#define JOURNAL_PATH_MAX  4096
+
+struct journal;
+
+struct journal_step_row {
+    char node[JOURNAL_NAME_MAX];
+    int step;
+};
+
+/* upgrade_step.csv: rows in file order; every row carries the same action. */
+struct journal_steps {
+    char action[JOURNAL_NAME_MAX];
+    size_t n;
+    struct journal_step_row rows[JOURNAL_NODES_MAX];
+};
+
+/* upgrade_step.dat */
+struct journal_dat {
+    char action[JOURNAL_NAME_MAX];
+    int step;
+};
+
+/* record_app_directory */
+struct journal_app_dirs {
+    char old_app[JOURNAL_PATH_MAX];
+    char new_app[JOURNAL_PATH_MAX];
+};
+
+/* inplace_upgrade_flag: the numbers as written ("92.605") */
+struct journal_cluster_numbers {
+    char new_number[16];
+    char old_number[16];
+};
+
+enum journal_marker {
+    JOURNAL_MARK_TOUCH_INIT, /* touch_init_flag */
+    JOURNAL_MARK_COMMIT,     /* commitFlagFile */
+};
+
+/* Open the journal in dir (created 0700 with its parents when missing). */
+int journal_open(const char *dir, struct journal **ret, struct og_error *err);
+void journal_free(struct journal *j);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct journal *, journal_free)
+#define _cleanup_journal_ _cleanup_(journal_freep)
+const char *journal_dir(const struct journal *j);
+
+/* upgrade_step.csv. expected_action NULL accepts any (one) action. */
+int journal_steps_parse(const char *text, const char *origin, const char *expected_action,
+                        struct journal_steps *ret, struct og_error *err);
+int journal_steps_format(const struct journal_steps *s, struct dynbuf *out, struct og_error *err);
+int journal_write_steps(struct journal *j, const struct journal_steps *s, struct og_error *err);
+int journal_read_steps(struct journal *j, const char *expected_action, struct journal_steps *ret,
+                       struct og_error *err);
+/* Set the step of the named node; -OG_E_NODE_UNKNOWN when it has no row. */
+int journal_steps_set(struct journal_steps *s, const char *node, int step, struct og_error *err);
+
+/* upgrade_step.dat */
+int journal_write_dat(struct journal *j, const char *action, int step, struct og_error *err);
+int journal_read_dat(struct journal *j, struct journal_dat *ret, struct og_error *err);
+
+/* record_app_directory */
+int journal_write_app_dirs(struct journal *j, const char *old_app, const char *new_app,
+                           struct og_error *err);
+int journal_read_app_dirs(struct journal *j, struct journal_app_dirs *ret, struct og_error *err);
+
+/* old_upgrade_version: text must parse as a version.cfg; stored as given. */
+int journal_write_old_version(struct journal *j, const char *text, struct og_error *err);
+int journal_read_old_version(struct journal *j, struct version_cfg *ret, struct og_error *err);
+
+/* inplace_upgrade_flag: both numbers must parse as floats (GAUSS-51628). */
+int journal_write_cluster_numbers(struct journal *j, const char *new_number, const char *old_number,
+                                  struct og_error *err);
+int journal_read_cluster_numbers(struct journal *j, struct journal_cluster_numbers *ret,
+                                 struct og_error *err);
+
+/* Markers: set creates an empty file; test returns 1 present, 0 absent. */
+int journal_mark_set(struct journal *j, enum journal_marker m, struct og_error *err);
+int journal_mark_test(struct journal *j, enum journal_marker m, struct og_error *err);
+int journal_mark_clear(struct journal *j, enum journal_marker m, struct og_error *err);
+
+/* openGauss getNodeStepFile (grey rollback): no dir -2, empty dir 0, no CSV
+ * -2, else max(step) over the rows (-1 for no rows); a row whose action is
+ * not action is GAUSS-50222 (as openGauss reports it there). */
+int journal_max_step(const char *dir, const char *action, int *ret, struct og_error *err);
+
+/* openGauss DefaultValue.isUnderUpgrade: dir exists and is not empty. When it
+ * holds, expansion/shrink and the like refuse with GAUSS-52936. */
+bool journal_under_upgrade(const char *dir);
+
+/* The cluster lock, <parent of dir>/.ogup_upgrade_lock (outside the journal,
+ * so taking it never makes the cluster look "under upgrade"). Held by
+ * someone else: GAUSS-51608 whose detail quotes the holder. */
+int journal_lock(const char *dir, const char *tool, struct lockfile **ret, struct og_error *err);
+
+/* What one node holds. present = the directory exists on that node. */
+struct journal_view {
+    char node[JOURNAL_NAME_MAX];
+    bool present;
+    bool has_steps;
+    struct journal_steps steps;
+    bool has_dat;
+    struct journal_dat dat;
+    bool has_app_dirs;
+    struct journal_app_dirs app_dirs;
+};
+
+/* Load a node's view from its directory (absent dir: present = false). */
+int journal_view_load(const char *dir, const char *node, struct journal_view *ret,
+                      struct og_error *err);
+
+/* Reconcile the nodes' views. All present copies must be identical; the
+ * result is that state, with ret->node = the first node holding it (the one
+ * to copy from to nodes that miss the directory). No node present: ret is
+ * not present. Any difference between present copies is OGUP-60090 naming
+ * both nodes and the field: never a silent pick. */
+int journal_reconcile(const struct journal_view *views, size_t n, struct journal_view *ret,
+                      struct og_error *err);
+
+/* $GPHOME/upgradeRecord.txt (openGauss upgradePathRecord): '|'-separated,
+ * Python str.center()-padded columns of widths 19,20,22,50,50,70,70,70 under
+ * the header row "action,status,time,oldVersionInfo,newVersionInfo,
+ * oldPkgSha256,newPkgSha256,details"; "\n" line ends. */
+struct journal_record {
+    char action[JOURNAL_NAME_MAX];
+    char status[JOURNAL_NAME_MAX];
+    char time[32];         /* "YYYY-MM-DD hh:mm:ss"; empty = now on append */
+    char old_version[160]; /* "3.0.0 92.605 02c14696" or empty */
+    char new_version[160];
+    char old_sha256[80];
+    char new_sha256[80];
+    char details[640]; /* newlines become spaces; > 512 chars cut + "......" */
+};
+
+/* Append a row (the header first when the file is new), crash-safely. */
+int journal_record_append(const char *path, const struct journal_record *r, struct og_error *err);
+/* Parse the whole file; *ret is a malloc'ed array (free()). */
+int journal_record_parse(const char *text, const char *origin, struct journal_record **ret,
+                         size_t *ret_n, struct og_error *err);
+int journal_record_read(const char *path, struct journal_record **ret, size_t *ret_n,
+                        struct og_error *err);

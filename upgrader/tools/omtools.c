@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * The OM tools of the upgrade guide, one multi-call program (the name it is
+ * called by picks the tool), installed in $GPHOME/script:
+ *   gs_om -t status [--detail] | -t query | -t start | -t stop | -V
+ *   gs_ssh -c "command"
+ * The cluster is the one installed: $GAUSSHOME/bin/cluster_static_config.
+ * Remote work goes through the SSH transport (host keys checked, argv quoted
+ * by the one quoting function); this node's own work runs locally.
+ */
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clusterstatus.h"
+#include "command.h"
+#include "oglog.h"
+#include "staticconfig.h"
+#include "transport.h"
+#include "versioncfg.h"
+#include "banned.h"
+
+#define RULE "========================================="
+
+static int fail(const char *tool, int rc, const struct og_error *err)
+{
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    log_error("om", "%s", og_error_format(err, msg, sizeof(msg)));
+    (void)tool;
+    return og_exit_code(OG_ACTION_OTHER, rc);
+}
+
+/* $GAUSSHOME etc. must be set (GAUSS-51800), the cluster loaded, and a
+ * transport with every node. */
+static int open_cluster(struct cluster_config *cfg, struct transport **t, struct og_error *err)
+{
+    const char *vars[] = { "GAUSSHOME", "GPHOME", "PGHOST", "GAUSS_ENV", NULL };
+    char path[PATH_MAX];
+    int r;
+
+    for (size_t i = 0; vars[i]; i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || !v[0])
+            return og_error_set(err, OG_E_ENV_EMPTY, "The environmental variable %s is empty.",
+                                vars[i]);
+    }
+    snprintf(path, sizeof(path), "%s/bin/cluster_static_config", getenv("GAUSSHOME"));
+    r = staticconfig_read(path, cfg, err);
+    if (r < 0)
+        return r;
+    r = transport_new(NULL, t, err);
+    for (size_t i = 0; r == 0 && i < cfg->n_nodes; i++)
+        r = transport_add_node(*t, cfg->nodes[i].name, cfg->nodes[i].back_ip, 22, err);
+    return r;
+}
+
+static int om_version(void)
+{
+    char cfgpath[PATH_MAX], bin[PATH_MAX], date[32] = "unknown";
+    const char *gphome = getenv("GPHOME"), *home = getenv("GAUSSHOME");
+    struct version_cfg v;
+    struct og_error err = { 0 };
+
+    snprintf(cfgpath, sizeof(cfgpath), "%s/version.cfg", gphome ? gphome : ".");
+    if (version_cfg_read(cfgpath, &v, &err) < 0)
+        return fail("gs_om", -err.code, &err);
+    if (home) {
+        _cleanup_command_ struct command *c = NULL;
+        struct command_result res = { 0 };
+        const char *at;
+        snprintf(bin, sizeof(bin), "%s/bin/gaussdb", home);
+        c = command_newl(bin, "-V", NULL);
+        if (c && command_run(c, &res, NULL) == 0 && (at = strstr(res.out, "compiled at ")))
+            snprintf(date, sizeof(date), "%.19s", at + 12);
+        command_result_done(&res);
+    }
+    printf("gs_om (openGauss OM %s build %s) compiled at %s commit 0 last mr  \n", v.version,
+           v.commit, date);
+    return 0;
+}
+
+static int om_status(enum clusterstatus_format f)
+{
+    _cleanup_transport_ struct transport *t = NULL;
+    _cleanup_dynbuf_ struct dynbuf out;
+    struct cluster_config cfg;
+    struct cluster_status st;
+    struct og_error err = { 0 };
+    int r = open_cluster(&cfg, &t, &err);
+
+    dynbuf_init(&out, 1 << 20);
+    if (r == 0)
+        r = clusterstatus_query(&cfg, t, &st, &err);
+    if (r == 0)
+        r = clusterstatus_format(&cfg, &st, f, &out);
+    if (r < 0)
+        return fail("gs_om", r, &err);
+    fputs(dynbuf_str(&out), stdout);
+    return 0;
+}
+
+/* gs_ctl on one node: start (with its static role) or stop. */
+static int ctl_node(struct transport *t, const struct cluster_config *cfg, size_t i, bool start,
+                    struct og_error *err)
+{
+    const struct cluster_node *n = &cfg->nodes[i];
+    char bin[PATH_MAX + 16];
+    const char *start_argv[] = { bin, "start", "-D", n->datadir, "-M",
+                                 n->primary ? "primary" : "standby", "-t", "600", NULL };
+    const char *stop_argv[] = { bin, "stop", "-D", n->datadir, "-m", "fast", NULL };
+    struct transport_run_opts o = { .timeout_ms = 11 * 60 * 1000 };
+    struct command_result res = { 0 };
+    int r;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", cfg->app_path);
+    r = transport_run(t, n->name, start ? start_argv : stop_argv, &o, &res, err);
+    if (r == 0 && res.exit_status != 0 &&
+        !(!start && strstr(res.out, "Is server running?")))
+        r = og_error_set(err, OG_E_EXEC_FAILED, "Failed to execute the command: gs_ctl %s on "
+                                                "%s: %s",
+                         start ? "start" : "stop", n->name, res.out);
+    command_result_done(&res);
+    return r;
+}
+
+static int om_start_stop(bool start)
+{
+    _cleanup_transport_ struct transport *t = NULL;
+    struct cluster_config cfg;
+    struct og_error err = { 0 };
+    int r = open_cluster(&cfg, &t, &err);
+
+    if (r < 0)
+        return fail("gs_om", r, &err);
+    printf("%s cluster.\n%s\n", start ? "Starting" : "Stopping", RULE);
+    fflush(stdout);
+    /* start: the primary first; stop: the standbys first */
+    for (int pass = 0; r == 0 && pass < 2; pass++)
+        for (size_t i = 0; r == 0 && i < cfg.n_nodes; i++)
+            if (cfg.nodes[i].primary == (start ? pass == 0 : pass == 1)) {
+                r = ctl_node(t, &cfg, i, start, &err);
+                printf("[%s] %s\n", r == 0 ? "SUCCESS" : "FAILURE", cfg.nodes[i].name);
+                fflush(stdout);
+            }
+    printf("%s\n", RULE);
+    if (r < 0)
+        return fail("gs_om", r, &err);
+    printf(start ? "Successfully started.\n" : "Successfully stopped cluster.\n%s\nEnd stop "
+                                               "cluster.\n",
+           RULE);
+    return 0;
+}
+
+static int usage_gs_om(int rc)
+{
+    printf("gs_om is a utility to manage a cluster (ogup).\n\nUsage:\n"
+           "  gs_om -t status [--detail]\n  gs_om -t query\n  gs_om -t start\n"
+           "  gs_om -t stop\n  gs_om -V\n");
+    return rc;
+}
+
+static int tool_gs_om(int argc, char **argv)
+{
+    const char *action = NULL;
+    bool detail = false;
+    struct og_error err = { 0 };
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+            return om_version();
+        if (strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0)
+            return usage_gs_om(0);
+        if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+            action = argv[++i];
+        else if (strcmp(argv[i], "--detail") == 0)
+            detail = true;
+        else if (strcmp(argv[i], "--time-out") == 0 && i + 1 < argc)
+            i++;
+        else if (strncmp(argv[i], "--time-out=", 11) == 0)
+            continue;
+        else
+            return fail("gs_om",
+                        og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
+                                     argv[i]),
+                        &err);
+    }
+    if (!action)
+        return fail("gs_om",
+                    og_error_set(&err, OG_E_PARAM_REQUIRED,
+                                 "Incorrect parameter. Parameter '-t' is required"),
+                    &err);
+    if (strcmp(action, "status") == 0)
+        return om_status(detail ? CS_DETAIL : CS_BRIEF);
+    if (strcmp(action, "query") == 0)
+        return om_status(CS_QUERY);
+    if (strcmp(action, "start") == 0)
+        return om_start_stop(true);
+    if (strcmp(action, "stop") == 0)
+        return om_start_stop(false);
+    return fail("gs_om",
+                og_error_set(&err, OG_E_PARAM_INVALID, "The parameter '-t' value is incorrect: %s",
+                             action),
+                &err);
+}
+
+static int tool_gs_ssh(int argc, char **argv)
+{
+    _cleanup_transport_ struct transport *t = NULL;
+    _cleanup_free_ char *script = NULL;
+    struct cluster_config cfg;
+    struct og_error err = { 0 };
+    const char *cmd = NULL;
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    const char *nodes[CLUSTER_MAX_NODES];
+    bool all_ok = true;
+    int r;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+            cmd = argv[++i];
+        else if (strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0) {
+            printf("gs_ssh runs a command on every node (ogup).\n\nUsage:\n"
+                   "  gs_ssh -c \"command\"\n");
+            return 0;
+        } else
+            return fail("gs_ssh",
+                        og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
+                                     argv[i]),
+                        &err);
+    }
+    if (!cmd)
+        return fail("gs_ssh",
+                    og_error_set(&err, OG_E_PARAM_REQUIRED,
+                                 "Incorrect parameter. Parameter '-c' is required"),
+                    &err);
+    r = open_cluster(&cfg, &t, &err);
+    if (r < 0)
+        return fail("gs_ssh", r, &err);
+    /* The operator's command is a shell command by definition: it runs in
+     * bash, after the env file, as openGauss's gs_ssh does ("source env; cmd").
+     * It travels as one argv element, quoted by the transport. */
+    if (asprintf(&script, "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; %s", cmd) < 0)
+        return fail("gs_ssh", og_error_set(&err, OG_E_NOMEM, "command"), &err);
+    {
+        const char *argv2[] = { "bash", "-c", script, NULL };
+        struct transport_run_opts o = { .timeout_ms = 10 * 60 * 1000 };
+        for (size_t i = 0; i < cfg.n_nodes; i++)
+            nodes[i] = cfg.nodes[i].name;
+        memset(res, 0, sizeof(res));
+        memset(errs, 0, sizeof(errs));
+        transport_run_all(t, nodes, cfg.n_nodes, argv2, &o, res, errs);
+    }
+    for (size_t i = 0; i < cfg.n_nodes; i++)
+        if (errs[i].code || res[i].exit_status != 0)
+            all_ok = false;
+    printf(all_ok ? "Successfully execute command on all nodes.\nOutput:\n"
+                  : "Failed to execute command on all nodes.\nOutput:\n");
+    for (size_t i = 0; i < cfg.n_nodes; i++) {
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        bool ok = !errs[i].code && res[i].exit_status == 0;
+        printf("[%s] %s:\n", ok ? "SUCCESS" : "FAILURE", cfg.nodes[i].name);
+        if (errs[i].code)
+            printf("%s\n", og_error_format(&errs[i], msg, sizeof(msg)));
+        else
+            printf("%s%s", res[i].out, res[i].err);
+        command_result_done(&res[i]);
+    }
+    return all_ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    char self[256];
+    const char *name;
+
+    snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "gs_om");
+    name = basename(self);
+    oglog_open(name, NULL, NULL);
+    if (strcmp(name, "gs_ssh") == 0)
+        return tool_gs_ssh(argc, argv);
+    return tool_gs_om(argc, argv);
+}
