@@ -46,6 +46,7 @@ typedef int (*node_job_fn)(struct simdriver *d, const struct sim_cluster *c, siz
                            const char *arg, struct og_error *err);
 static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn,
                          const char *arg, struct og_error *err);
+static void trace(const char *what, long long t0);
 
 static long long now_ms(void)
 {
@@ -1523,11 +1524,16 @@ int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
 
     /* Every instance at once; then wait until each accepts connections and
      * every standby streams. */
+    long long t0 = now_ms();
+
     (void)d;
     if (r == 0)
         r = for_each_node(c, 0, start_nowait, NULL, err);
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
+    trace("start: gs_ctl start -W issued", t0);
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
         r = wait_db(c, i, 120 * 1000, err);
+        trace(c->nodes[i].name, t0);
+    }
     return r;
 }
 
