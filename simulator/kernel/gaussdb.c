@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,9 +33,30 @@
 
 #define MAX_DBS 256
 
+struct db_probe {
+    const char *sockdir;
+    int port;
+    const char *db;
+    int num; /* the catalog number, -1 when it cannot be read */
+};
+
+static void *probe_db(void *arg)
+{
+    struct db_probe *p = arg;
+    _cleanup_pgconn_ PGconn *dc = kpg_connect(p->sockdir, p->port, p->db, NULL);
+    char num[32] = "";
+
+    if (dc && kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num),
+                        NULL) == 0)
+        p->num = atoi(num);
+    return NULL;
+}
+
 int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, int upgrade_from,
                          struct og_error *err)
 {
+    struct db_probe probes[MAX_DBS];
+    pthread_t th[MAX_DBS];
     _cleanup_pgconn_ PGconn *c = NULL;
     char bad[1024] = "";
     size_t blen = 0;
@@ -51,16 +73,25 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
         PQclear(res);
         return r;
     }
-    ndb = PQntuples(res);
-    for (int i = 0; i < ndb && i < MAX_DBS; i++) {
-        const char *db = PQgetvalue(res, i, 0);
-        _cleanup_pgconn_ PGconn *dc = kpg_connect(sockdir, port, db, NULL);
-        char num[32] = "";
-        int n = -1;
+    ndb = PQntuples(res) < MAX_DBS ? PQntuples(res) : MAX_DBS;
+    /* one connection per database, all at once (a backend start each) */
+    {
+        for (int i = 0; i < ndb; i++) {
+            probes[i] = (struct db_probe){ .sockdir = sockdir, .port = port,
+                                           .db = PQgetvalue(res, i, 0), .num = -1 };
+            if (pthread_create(&th[i], NULL, probe_db, &probes[i]) != 0) {
+                probe_db(&probes[i]);
+                th[i] = 0;
+            }
+        }
+        for (int i = 0; i < ndb; i++)
+            if (th[i])
+                pthread_join(th[i], NULL);
+    }
+    for (int i = 0; i < ndb; i++) {
+        const char *db = probes[i].db;
+        int n = probes[i].num;
 
-        if (dc && kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num),
-                            NULL) == 0)
-            n = atoi(num);
         if (n == k->ver.number || (upgrade_from > 0 && n == upgrade_from))
             continue;
         if (blen < sizeof(bad) - 1) {
