@@ -1843,6 +1843,23 @@ int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error 
     return r;
 }
 
+/* The instance is being replaced: an immediate stop, no checkpoint ("not
+ * running" is fine). */
+static int stop_immediate(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                          const char *unused, struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    const char *a[] = { bin, "stop", "-D", c->datadir, "-m", "immediate", NULL };
+    struct command_result res = { 0 };
+    int r;
+
+    (void)unused;
+    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
+    r = exec_on(d, c, i, false, a, 60000, &res, err);
+    command_result_done(&res);
+    return r;
+}
+
 int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
@@ -1860,14 +1877,8 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
     /* Whatever state the cluster is in: nodes running, instances down. */
     r = ensure_nodes(d, c, err);
     trace("restore: nodes running", t0);
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        char bin[PATH_MAX + 16];
-        const char *a[] = { bin, "stop", "-D", c->datadir, "-m", "immediate", NULL };
-        struct command_result res = { 0 };
-        snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
-        r = exec_on(d, c, i, false, a, 60000, &res, err);
-        command_result_done(&res);
-    }
+    if (r == 0)
+        r = for_each_node(c, 0, stop_immediate, NULL, err);
     trace("restore: instances stopped", t0);
     if (r == 0)
         r = for_each_node(c, 0, restore_node, dir, err);
