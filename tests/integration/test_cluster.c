@@ -27,6 +27,19 @@ static void setup(void)
 
 static void teardown(void)
 {
+    char state[96];
+    _cleanup_command_ struct command *stop = NULL, *rm = NULL;
+
+    /* Also after a failure: no workload left running, no state left over. */
+    snprintf(state, sizeof(state), "/tmp/ogsim-wl-%s", name);
+    stop = command_newl(OGSIM_PATH, "workload", "stop", "--state-dir", state, NULL);
+    rm = command_newl("rm", "-rf", state, NULL);
+    command_result_done(&res);
+    if (stop && access(state, F_OK) == 0)
+        command_run(stop, &res, NULL);
+    command_result_done(&res);
+    if (rm)
+        command_run(rm, &res, NULL);
     command_result_done(&res);
     sim_down(name, NULL, NULL);
 }
