@@ -247,6 +247,12 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_assert_eq(node(&c, "node1", "omm", g), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "Successfully started.\n"), "%s", res.out);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
+        const char *u[] = { "bash", "-lc", "gs_upgradectl -t show-step", NULL };
+        cr_assert_eq(node(&c, "node2", "omm", u), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, "Cluster Not in Upgrading or have been run `upgrade-commit`.\n");
+        const char *ur[] = { "/opt/ogsim/tool/script/gs_upgradectl", "-t", "show-step", NULL };
+        cr_assert_eq(node(&c, "node2", "root", ur), 1, "as root: refused");
+        cr_assert_not_null(strstr(res.err, "[GAUSS-50105]"), "%s", res.err);
         const char *v[] = { "bash", "-lc", "gs_om -V", NULL };
         cr_assert_eq(node(&c, "node1", "omm", v), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "gs_om (openGauss OM 2.0.0 build 78689da9)"), "%s",

@@ -457,7 +457,9 @@ Test(package, om_tarball_content)
     expect_file(&l, "script/gs_om", 0755);
     x = find(&l, "script/gs_ssh");
     cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "gs_om") == 0);
-    cr_assert_eq(l.n, 3, "script/, gs_om, gs_ssh: %zu entries", l.n);
+    x = find(&l, "script/gs_upgradectl");
+    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "gs_om") == 0);
+    cr_assert_eq(l.n, 4, "script/, gs_om, gs_ssh, gs_upgradectl: %zu entries", l.n);
     listing_done(&l);
 }
 
