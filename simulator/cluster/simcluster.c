@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "clusterconfig.h"
+#include "clusterstatus.h"
 #include "fs.h"
 #include "package.h"
 #include "shquote.h"
@@ -1321,8 +1322,7 @@ void sim_hosts_csv(const struct sim_cluster *c, char *buf, size_t size)
 
 struct node_status {
     const char *domain_state;
-    char role[32];
-    char db_state[48];
+    struct dn_status dn; /* role and db_state, parsed as gs_om does */
     char version[48];
 };
 
@@ -1340,21 +1340,6 @@ static const char *state_name(enum node_state s)
     default:
         return "other";
     }
-}
-
-/* value of "\t<key> : <value>" in gs_ctl query output */
-static void query_field(const char *out, const char *key, char *buf, size_t size)
-{
-    char pat[64];
-    const char *p;
-
-    buf[0] = '\0';
-    snprintf(pat, sizeof(pat), "\t%s", key);
-    p = strstr(out, pat);
-    if (!p || !(p = strstr(p, " : ")))
-        return;
-    p += 3;
-    snprintf(buf, size, "%.*s", (int)strcspn(p, "\n"), p);
 }
 
 static void installed_version(const struct sim_cluster *c, size_t i, char *buf, size_t size)
@@ -1382,8 +1367,9 @@ static void node_status(struct simdriver *d, const struct sim_cluster *c, size_t
 
     memset(s, 0, sizeof(*s));
     s->domain_state = state_name(st);
-    snprintf(s->role, sizeof(s->role), "Down");
-    snprintf(s->db_state, sizeof(s->db_state), "Unknown");
+    snprintf(s->dn.node, sizeof(s->dn.node), "%s", c->nodes[i].name);
+    snprintf(s->dn.local_role, sizeof(s->dn.local_role), "Down");
+    snprintf(s->dn.db_state, sizeof(s->dn.db_state), "Unknown");
     installed_version(c, i, s->version, sizeof(s->version));
     if (st == NODE_RUNNING) {
         char bin[PATH_MAX + 16];
@@ -1392,39 +1378,13 @@ static void node_status(struct simdriver *d, const struct sim_cluster *c, size_t
 
         snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
         if (exec_on(d, c, i, false, a, 30000, &res, NULL) == 0) {
-            if (res.exit_status == 0) {
-                query_field(res.out, "local_role", s->role, sizeof(s->role));
-                query_field(res.out, "db_state", s->db_state, sizeof(s->db_state));
-            } else {
-                snprintf(s->db_state, sizeof(s->db_state), "Manually stopped");
-            }
+            if (res.exit_status == 0)
+                clusterstatus_parse_query(res.out, &s->dn);
+            else
+                snprintf(s->dn.db_state, sizeof(s->dn.db_state), "Manually stopped");
         }
         command_result_done(&res);
     }
-}
-
-/* openGauss's cluster_state without CM (reference §7, queryClsInfo). */
-static const char *cluster_state(const struct node_status *s, size_t n)
-{
-    size_t primaries = 0;
-    const struct node_status *primary = NULL;
-    bool degraded = false;
-
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(s[i].role, "Primary") == 0 || strcmp(s[i].role, "Normal") == 0) {
-            primaries++;
-            primary = &s[i];
-        } else if ((strcmp(s[i].role, "Standby") != 0 && strcmp(s[i].role, "Secondary") != 0 &&
-                    strcmp(s[i].role, "Cascade Standby") != 0) ||
-                   strcmp(s[i].db_state, "Normal") != 0) {
-            degraded = true;
-        }
-    }
-    if (n == 1)
-        return strcmp(s[0].db_state, "Normal") == 0 ? "Normal" : "Unavailable";
-    if (primaries != 1 || strcmp(primary->db_state, "Normal") != 0)
-        return "Unavailable";
-    return degraded ? "Degraded" : "Normal";
 }
 
 int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struct og_error *err)
@@ -1436,9 +1396,13 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
 
     if (r < 0)
         return r;
-    for (size_t i = 0; i < c->n_nodes; i++)
+    struct dn_status dn[SIM_MAX_NODES];
+
+    for (size_t i = 0; i < c->n_nodes; i++) {
         node_status(d, c, i, &s[i]);
-    cs = cluster_state(s, c->n_nodes);
+        dn[i] = s[i].dn;
+    }
+    cs = clusterstatus_state(dn, c->n_nodes);
     if (json) {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
         json_object *arr = json_object_new_array();
@@ -1451,8 +1415,8 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
             json_object_object_add(n, "node", json_object_new_string(c->nodes[i].name));
             json_object_object_add(n, "ip", json_object_new_string(c->nodes[i].ip));
             json_object_object_add(n, "domain_state", json_object_new_string(s[i].domain_state));
-            json_object_object_add(n, "role", json_object_new_string(s[i].role));
-            json_object_object_add(n, "db_state", json_object_new_string(s[i].db_state));
+            json_object_object_add(n, "role", json_object_new_string(s[i].dn.local_role));
+            json_object_object_add(n, "db_state", json_object_new_string(s[i].dn.db_state));
             json_object_object_add(n, "version", json_object_new_string(s[i].version));
             json_object_array_add(arr, n);
         }
@@ -1466,7 +1430,7 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
                        "db_state", "version");
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
         r = dynbuf_appendf(out, "%-8s %-15s %-9s %-8s %-18s %s\n", c->nodes[i].name,
-                           c->nodes[i].ip, s[i].domain_state, s[i].role, s[i].db_state,
+                           c->nodes[i].ip, s[i].domain_state, s[i].dn.local_role, s[i].dn.db_state,
                            s[i].version);
     return r;
 }
