@@ -51,14 +51,12 @@ static void usage(FILE *f)
 static int fail(int code, const char *arg)
 {
     struct og_error err = {0};
-    char msg[OG_ERROR_DETAIL_MAX + 64];
     int rc;
 
     rc = code == OG_E_PARAM_UNKNOWN
              ? og_error_set(&err, code, "Unrecognized parameter: %s.", arg)
              : og_error_set(&err, code, "Incorrect parameter. Parameter '%s' is required", arg);
-    fprintf(stderr, "%s\n", og_error_format(&err, msg, sizeof(msg)));
-    return og_exit_code(OG_ACTION_OTHER, rc);
+    return og_error_report(&err, OG_ACTION_OTHER, rc);
 }
 
 int main(int argc, char **argv)

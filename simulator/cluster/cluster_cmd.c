@@ -11,12 +11,7 @@
 
 static int report(int rc, const struct og_error *err)
 {
-    char msg[OG_ERROR_DETAIL_MAX + 64];
-
-    if (rc == 0)
-        return 0;
-    fprintf(stderr, "%s\n", og_error_format(err, msg, sizeof(msg)));
-    return og_exit_code(OG_ACTION_OTHER, rc);
+    return og_error_report(err, OG_ACTION_OTHER, rc);
 }
 
 static int usage_error(const char *cmd, const char *usage)

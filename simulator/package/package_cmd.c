@@ -12,10 +12,7 @@
 
 static int fail(int rc, const struct og_error *err)
 {
-    char msg[OG_ERROR_DETAIL_MAX + 64];
-
-    fprintf(stderr, "%s\n", og_error_format(err, msg, sizeof(msg)));
-    return og_exit_code(OG_ACTION_OTHER, rc);
+    return og_error_report(err, OG_ACTION_OTHER, rc);
 }
 
 static int param_unknown(struct og_error *err, const char *arg)

@@ -137,3 +137,13 @@ Test(ogerror, exit_codes_follow_gs_upgradectl)
     cr_assert_eq(og_exit_code(OG_ACTION_OTHER, -OG_E_UPGRADE_UNFINISHED), 39);
     cr_assert_eq(og_exit_code(OG_ACTION_OTHER, -OG_E_TIMEOUT), 9);
 }
+
+Test(ogerror, report_returns_the_exit_code)
+{
+    struct og_error e = { 0 };
+
+    cr_assert_eq(og_error_report(&e, OG_ACTION_ROLLBACK, 0), 2, "success prints nothing");
+    og_error_set(&e, OG_E_PARAM_REQUIRED, "Parameter '-t' is required");
+    cr_assert_eq(og_error_report(&e, OG_ACTION_OTHER, -OG_E_PARAM_REQUIRED), 10);
+    cr_assert_eq(og_error_report(&e, OG_ACTION_UPGRADE, -OG_E_PARAM_REQUIRED), 1);
+}

@@ -256,3 +256,12 @@ int og_exit_code(enum og_action action, int rc)
         return code / 100 - 490;
     return 9;
 }
+
+int og_error_report(const struct og_error *err, enum og_action action, int rc)
+{
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    if (rc < 0)
+        fprintf(stderr, "%s\n", og_error_format(err, msg, sizeof(msg)));
+    return og_exit_code(action, rc);
+}

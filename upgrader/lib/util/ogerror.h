@@ -173,6 +173,11 @@ const char *og_error_format(const struct og_error *err, char *buf, size_t size);
  * 5AB - 490 (GAUSS-500xx -> 10, GAUSS-529xx -> 39); any other failure 9. */
 int og_exit_code(enum og_action action, int rc);
 
+/* The command layer's one way to end with an error: print
+ * "[GAUSS-NNNNN] : detail" on stderr when rc < 0, and return the exit code
+ * of action for rc (og_exit_code). */
+int og_error_report(const struct og_error *err, enum og_action action, int rc);
+
 /* Number of entries in the code table, and the i-th code (for tests/docs). */
 size_t og_code_count(void);
 int og_code_at(size_t i);
