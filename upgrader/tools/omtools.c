@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * The OM tools of the upgrade guide, one multi-call program (the name it is
- * called by picks the tool), installed in $GPHOME/script:
+ * gs_om and gs_ssh, two of the OM tools (ogom.c picks the tool by the name
+ * it is called by), installed in $GPHOME/script:
  *   gs_om -t status [--detail] | -t query | -t start | -t stop | -V
  *   gs_ssh -c "command"
  *   gs_upgradectl -t show-step (the upgrade actions come next)
@@ -9,7 +9,6 @@
  * Remote work goes through the SSH transport (host keys checked, argv quoted
  * by the one quoting function); this node's own work runs locally.
  */
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +22,14 @@
 #include "staticconfig.h"
 #include "transport.h"
 #include "versioncfg.h"
+#include "omtools.h"
 #include "banned.h"
 
-#define RULE "========================================="
+
 
 /* Log the error once, where the command decides; exit codes: the OM tools'
  * rule for gs_om/gs_ssh, gs_upgradectl's (1 on failure) for gs_upgradectl. */
-static int fail(const char *tool, int rc, const struct og_error *err)
+int om_fail(const char *tool, int rc, const struct og_error *err)
 {
     char msg[OG_ERROR_DETAIL_MAX + 64];
 
@@ -40,7 +40,7 @@ static int fail(const char *tool, int rc, const struct og_error *err)
 
 /* $GAUSSHOME etc. must be set (GAUSS-51800), the cluster loaded, and a
  * transport with every node. */
-static int open_cluster(struct cluster_config *cfg, struct transport **t, struct og_error *err)
+int om_open_cluster(struct cluster_config *cfg, struct transport **t, struct og_error *err)
 {
     const char *vars[] = { "GAUSSHOME", "GPHOME", "PGHOST", "GAUSS_ENV", NULL };
     char path[PATH_MAX];
@@ -71,7 +71,7 @@ static int om_version(void)
 
     snprintf(cfgpath, sizeof(cfgpath), "%s/version.cfg", gphome ? gphome : ".");
     if (version_cfg_read(cfgpath, &v, &err) < 0)
-        return fail("gs_om", -err.code, &err);
+        return om_fail("gs_om", -err.code, &err);
     if (home) {
         _cleanup_command_ struct command *c = NULL;
         struct command_result res = { 0 };
@@ -94,7 +94,7 @@ static int om_status(enum clusterstatus_format f)
     struct cluster_config cfg;
     struct cluster_status st;
     struct og_error err = { 0 };
-    int r = open_cluster(&cfg, &t, &err);
+    int r = om_open_cluster(&cfg, &t, &err);
 
     dynbuf_init(&out, 1 << 20);
     if (r == 0)
@@ -102,7 +102,7 @@ static int om_status(enum clusterstatus_format f)
     if (r == 0)
         r = clusterstatus_format(&cfg, &st, f, &out);
     if (r < 0)
-        return fail("gs_om", r, &err);
+        return om_fail("gs_om", r, &err);
     fputs(dynbuf_str(&out), stdout);
     return 0;
 }
@@ -136,10 +136,10 @@ static int om_start_stop(bool start)
     _cleanup_transport_ struct transport *t = NULL;
     struct cluster_config cfg;
     struct og_error err = { 0 };
-    int r = open_cluster(&cfg, &t, &err);
+    int r = om_open_cluster(&cfg, &t, &err);
 
     if (r < 0)
-        return fail("gs_om", r, &err);
+        return om_fail("gs_om", r, &err);
     printf("%s cluster.\n%s\n", start ? "Starting" : "Stopping", RULE);
     fflush(stdout);
     /* start: the primary first; stop: the standbys first */
@@ -152,7 +152,7 @@ static int om_start_stop(bool start)
             }
     printf("%s\n", RULE);
     if (r < 0)
-        return fail("gs_om", r, &err);
+        return om_fail("gs_om", r, &err);
     printf(start ? "Successfully started.\n" : "Successfully stopped cluster.\n%s\nEnd stop "
                                                "cluster.\n",
            RULE);
@@ -167,7 +167,7 @@ static int usage_gs_om(int rc)
     return rc;
 }
 
-static int tool_gs_om(int argc, char **argv)
+int tool_gs_om(int argc, char **argv)
 {
     const char *action = NULL;
     bool detail = false;
@@ -187,13 +187,13 @@ static int tool_gs_om(int argc, char **argv)
         else if (strncmp(argv[i], "--time-out=", 11) == 0)
             continue;
         else
-            return fail("gs_om",
+            return om_fail("gs_om",
                         og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
                                      argv[i]),
                         &err);
     }
     if (!action)
-        return fail("gs_om",
+        return om_fail("gs_om",
                     og_error_set(&err, OG_E_PARAM_REQUIRED,
                                  "Incorrect parameter. Parameter '-t' is required"),
                     &err);
@@ -205,13 +205,13 @@ static int tool_gs_om(int argc, char **argv)
         return om_start_stop(true);
     if (strcmp(action, "stop") == 0)
         return om_start_stop(false);
-    return fail("gs_om",
+    return om_fail("gs_om",
                 og_error_set(&err, OG_E_PARAM_INVALID, "The parameter '-t' value is incorrect: %s",
                              action),
                 &err);
 }
 
-static int tool_gs_ssh(int argc, char **argv)
+int tool_gs_ssh(int argc, char **argv)
 {
     _cleanup_transport_ struct transport *t = NULL;
     _cleanup_free_ char *script = NULL;
@@ -232,24 +232,24 @@ static int tool_gs_ssh(int argc, char **argv)
                    "  gs_ssh -c \"command\"\n");
             return 0;
         } else
-            return fail("gs_ssh",
+            return om_fail("gs_ssh",
                         og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
                                      argv[i]),
                         &err);
     }
     if (!cmd)
-        return fail("gs_ssh",
+        return om_fail("gs_ssh",
                     og_error_set(&err, OG_E_PARAM_REQUIRED,
                                  "Incorrect parameter. Parameter '-c' is required"),
                     &err);
-    r = open_cluster(&cfg, &t, &err);
+    r = om_open_cluster(&cfg, &t, &err);
     if (r < 0)
-        return fail("gs_ssh", r, &err);
+        return om_fail("gs_ssh", r, &err);
     /* The operator's command is a shell command by definition: it runs in
      * bash, after the env file, as openGauss's gs_ssh does ("source env; cmd").
      * It travels as one argv element, quoted by the transport. */
     if (asprintf(&script, "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; %s", cmd) < 0)
-        return fail("gs_ssh", og_error_set(&err, OG_E_NOMEM, "command"), &err);
+        return om_fail("gs_ssh", og_error_set(&err, OG_E_NOMEM, "command"), &err);
     {
         const char *argv2[] = { "bash", "-c", script, NULL };
         struct transport_run_opts o = { .timeout_ms = 10 * 60 * 1000 };
@@ -277,127 +277,3 @@ static int tool_gs_ssh(int argc, char **argv)
     return all_ok ? 0 : 1;
 }
 
-/* ---- gs_upgradectl (the parts built so far) ---------------------------- */
-
-static int usage_gs_upgradectl(int rc)
-{
-    printf("gs_upgradectl is a utility to upgrade a cluster (ogup).\n\nUsage:\n"
-           "  gs_upgradectl -t chose-strategy [-l LOGFILE]\n"
-           "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] [--grey] "
-           "[--inplace-upgrade] [--skip-resource-check]\n"
-           "  gs_upgradectl -t auto-rollback -X XMLFILE [-l LOGFILE] [--force]\n"
-           "  gs_upgradectl -t commit-upgrade -X XMLFILE [-l LOGFILE]\n"
-           "  gs_upgradectl -S show-step | -t show-step\n\n"
-           "This build implements show-step; the upgrade actions are being built.\n");
-    return rc;
-}
-
-/* openGauss's show-step: upgrade_mode on the primary (0 none, 1 in-place,
- * 2 grey) and, for grey, one line per node from upgrade_step.csv. */
-static int upgradectl_show_step(void)
-{
-    _cleanup_transport_ struct transport *t = NULL;
-    _cleanup_free_ char *csv = NULL;
-    struct cluster_config cfg;
-    struct og_error err = { 0 };
-    struct command_result res = { 0 };
-    const struct cluster_node *pri;
-    char bin[PATH_MAX + 16], port[16], path[PATH_MAX];
-    int r = open_cluster(&cfg, &t, &err), mode;
-
-    if (r < 0)
-        return fail("gs_upgradectl", r, &err);
-    pri = clusterconfig_primary(&cfg);
-    snprintf(bin, sizeof(bin), "%s/bin/gsql", cfg.app_path);
-    snprintf(port, sizeof(port), "%d", pri->port);
-    {
-        /* the socket dir is the cluster's tmpMppdbPath ($PGHOST), on every node */
-        const char *argv[] = { bin, "-d", "postgres", "-h", cfg.tmp_path, "-p", port, "-X", "-q",
-                               "-tA", "-c", "show upgrade_mode;", NULL };
-        struct transport_run_opts o = { .timeout_ms = 60 * 1000, .check_exit = true };
-        r = transport_run(t, pri->name, argv, &o, &res, &err);
-    }
-    if (r < 0)
-        return fail("gs_upgradectl", r, &err);
-    mode = atoi(res.out);
-    command_result_done(&res);
-    if (mode == 0) {
-        printf("Cluster Not in Upgrading or have been run `upgrade-commit`.\n");
-        return 0;
-    }
-    printf("%s\n", mode == 1 ? "inplace upgrade" : "grey upgrade");
-    snprintf(path, sizeof(path), "%s/binary_upgrade/upgrade_step.csv", getenv("PGHOST"));
-    if (mode == 2 && fs_read_file(path, 1 << 20, &csv, NULL, NULL) == 0) {
-        struct journal_steps steps;
-        if (journal_steps_parse(csv, path, NULL, &steps, &err) < 0)
-            return fail("gs_upgradectl", -err.code, &err);
-        for (size_t i = 0; i < steps.n; i++)
-            printf("%s: %s step %d\n", steps.rows[i].node, steps.action, steps.rows[i].step);
-    }
-    return 0;
-}
-
-static int tool_gs_upgradectl(int argc, char **argv)
-{
-    struct og_error err = { 0 };
-    const char *action = NULL;
-
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0 ||
-            strcmp(argv[i], "-h") == 0)
-            return usage_gs_upgradectl(0);
-        if ((strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "-S") == 0) && i + 1 < argc)
-            action = argv[++i];
-        else if (strcmp(argv[i], "-l") == 0 && i + 1 < argc)
-            oglog_open("gs_upgradectl", argv[++i], NULL);
-        else
-            return fail("gs_upgradectl",
-                        og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
-                                     argv[i]),
-                        &err);
-    }
-    /* openGauss's checkUser: never as root */
-    if (geteuid() == 0)
-        return fail("gs_upgradectl",
-                    og_error_set(&err, OG_E_RUN_AS_ROOT,
-                                 "Cannot run this script as a user with the root permission."),
-                    &err);
-    if (!action)
-        return fail("gs_upgradectl",
-                    og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                 "Incorrect parameter. Parameter '-t' is required"),
-                    &err);
-    {
-        const char *vars[] = { "GAUSSHOME", "GS_CLUSTER_NAME", "GAUSS_ENV", "GPHOME", "PGHOST",
-                               NULL };
-        for (size_t i = 0; vars[i]; i++)
-            if (!getenv(vars[i]) || !getenv(vars[i])[0])
-                return fail("gs_upgradectl",
-                            og_error_set(&err, OG_E_ENV_EMPTY,
-                                         "The environmental variable %s is empty.", vars[i]),
-                            &err);
-    }
-    if (strcmp(action, "show-step") == 0)
-        return upgradectl_show_step();
-    return fail("gs_upgradectl",
-                og_error_set(&err, OG_E_PARAM_INVALID,
-                             "The parameter '-t' value is incorrect: %s (this build implements "
-                             "show-step; the upgrade actions are being built)",
-                             action),
-                &err);
-}
-
-int main(int argc, char **argv)
-{
-    char self[256];
-    const char *name;
-
-    snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "gs_om");
-    name = basename(self);
-    oglog_open(name, NULL, NULL);
-    if (strcmp(name, "gs_ssh") == 0)
-        return tool_gs_ssh(argc, argv);
-    if (strcmp(name, "gs_upgradectl") == 0)
-        return tool_gs_upgradectl(argc, argv);
-    return tool_gs_om(argc, argv);
-}

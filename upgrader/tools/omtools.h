@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * omtools.h - what the OM tools (one multi-call program, ogom.c) share.
+ * One tool = one tool_<name>() main in its own .c, listed in ogom.c's table
+ * and linked in the OM tarball (simulator/package/package.c om_links).
+ */
+#pragma once
+
+#include "clusterconfig.h"
+#include "ogerror.h"
+#include "transport.h"
+
+#define RULE "========================================="
+
+struct om_tool {
+    const char *name;
+    int (*main)(int argc, char **argv);
+};
+
+int tool_gs_om(int argc, char **argv);
+int tool_gs_ssh(int argc, char **argv);
+int tool_gs_upgradectl(int argc, char **argv);
+
+/* Log err once and return the tool's exit code (gs_upgradectl: 1 on
+ * failure; the other OM tools: code/100 - 490). */
+int om_fail(const char *tool, int rc, const struct og_error *err);
+
+/* $GAUSSHOME, $GPHOME, $PGHOST, $GAUSS_ENV set (GAUSS-51800), the installed
+ * cluster loaded from $GAUSSHOME/bin/cluster_static_config, and a transport
+ * with every node (port 22, ~/.ssh keys and known_hosts). */
+int om_open_cluster(struct cluster_config *cfg, struct transport **t, struct og_error *err);
