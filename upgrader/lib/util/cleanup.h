@@ -77,6 +77,7 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 #define _cleanup_close_  _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
 #define _cleanup_strv_   _cleanup_(strv_freep)
+#define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Take a pointer out of a cleanup variable: the variable becomes NULL. */
 static inline void *steal_ptr_impl(void **p)

@@ -32,6 +32,11 @@ static const struct code_entry code_table[] = {
     { OG_E_CONTENT_INVALID, "The content of file %s is not correct." },
     { OG_E_SAME_PATH, "The directory name %s and %s cannot be same." },
     { OG_E_USER_NOT_EXIST, "User %s does not exist." },
+    { OG_E_ROOT_USER_GROUP, "The cluster user/group cannot be a root user/group." },
+    { OG_E_ROOT_PERMISSION, "The cluster user cannot be a user with the root permission." },
+    { OG_E_USER_GROUP, "The user is not matched with the user group." },
+    { OG_E_GROUP_NOT_EXIST, "Group [%s] does not exist." },
+    { OG_E_NON_ROOT_USER, "Non root user, -U -G parameter must be the current user and group." },
     { OG_E_DISK_SPACE, "The remaining space of device [%s] cannot be less than %s." },
     { OG_E_DISK_USAGE, "The usage of the device [%s] space cannot be greater than %s." },
     { OG_E_PREINSTALL_SPACE, "The remaining space cannot be less than %s." },
@@ -98,6 +103,9 @@ static const struct code_entry code_table[] = {
     { OG_E_IO, "I/O error on %s." },
     { OG_E_LOG_OPEN, "Failed to open the log file %s." },
     { OG_E_CATALOG_MISMATCH, "The catalog version of the data directory does not match the kernel." },
+    { OG_E_FROZEN_GUC, "The GUC parameter %s changed during the upgrade." },
+    { OG_E_STREAM_REPLICATION, "Invalid value for GUC parameter: enable_stream_replication." },
+    { OG_E_STANDBY_LAG, "The standby %s has not caught up with the primary." },
     { OG_E_XML_INVALID, "The XML file %s is invalid." },
     { OG_E_MOT_IN_USE, "MOT tables are in use: upgrading to %s is not supported." },
     { OG_E_SSH_HOSTKEY_UNKNOWN, "The SSH host key of %s is not known." },
@@ -133,6 +141,28 @@ bool og_code_known(int code)
 size_t og_code_count(void)
 {
     return ELEMENTSOF(code_table);
+}
+
+int og_error_parse(const char *text, struct og_error *err)
+{
+    const char *found = NULL;
+    int code = 0;
+
+    for (const char *p = text ? strchr(text, '[') : NULL; p; p = strchr(p + 1, '[')) {
+        unsigned c;
+        int n = 0;
+        if ((p == text || p[-1] == '\n') &&
+            (sscanf(p, "[GAUSS-%5u] :%n", &c, &n) == 1 || sscanf(p, "[OGUP-%5u] :%n", &c, &n) == 1) &&
+            n > 0 && og_code_known((int)c)) {
+            found = p + n;
+            code = (int)c;
+        }
+    }
+    if (!found)
+        return 0;
+    while (*found == ' ')
+        found++;
+    return og_error_set(err, code, "%.*s", (int)strcspn(found, "\n"), found);
 }
 
 int og_code_at(size_t i)

@@ -39,6 +39,11 @@ enum og_code {
     OG_E_CONTENT_INVALID = 50222,     /* the content of file %s is not correct */
     OG_E_SAME_PATH = 50233,           /* %s cannot be the same as %s */
     OG_E_USER_NOT_EXIST = 50300,      /* user %s does not exist */
+    OG_E_ROOT_USER_GROUP = 50301,     /* cluster user/group cannot be root */
+    OG_E_ROOT_PERMISSION = 50302,     /* cluster user has the root permission */
+    OG_E_USER_GROUP = 50305,          /* user is not matched with the group */
+    OG_E_GROUP_NOT_EXIST = 50316,     /* group [%s] does not exist */
+    OG_E_NON_ROOT_USER = 50324,       /* non-root: -U -G must be the current ones */
     OG_E_DISK_SPACE = 50400,          /* remaining space too small */
     OG_E_DISK_USAGE = 50401,          /* device usage greater than %s */
     OG_E_PREINSTALL_SPACE = 50411,    /* remaining space for preinstall */
@@ -107,6 +112,9 @@ enum og_code {
     OG_E_IO = 60030,                  /* I/O error */
     OG_E_LOG_OPEN = 60040,            /* cannot open the log file */
     OG_E_CATALOG_MISMATCH = 60050,    /* catalog number differs from the kernel's */
+    OG_E_FROZEN_GUC = 60051,          /* a GUC frozen for the upgrade changed */
+    OG_E_STREAM_REPLICATION = 60052,  /* enable_stream_replication is off */
+    OG_E_STANDBY_LAG = 60053,         /* a standby is not streaming or not caught up */
     OG_E_XML_INVALID = 60060,         /* malformed XML or schema violation */
     OG_E_MOT_IN_USE = 60070,          /* MOT tables block this upgrade target */
     OG_E_SSH_HOSTKEY_UNKNOWN = 60080, /* SSH host key not in known_hosts */
@@ -177,6 +185,11 @@ int og_exit_code(enum og_action action, int rc);
  * "[GAUSS-NNNNN] : detail" on stderr when rc < 0, and return the exit code
  * of action for rc (og_exit_code). */
 int og_error_report(const struct og_error *err, enum og_action action, int rc);
+
+/* Find the last "[GAUSS-NNNNN] : detail" / "[OGUP-NNNNN] : detail" line in
+ * text (a worker's stderr) and set err from it; returns -code, or 0 when no
+ * such line holds a known code (err untouched). */
+int og_error_parse(const char *text, struct og_error *err);
 
 /* Number of entries in the code table, and the i-th code (for tests/docs). */
 size_t og_code_count(void);

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * jdist.h - the journal on every node. The upgrader writes its journal
+ * ($PGHOST/binary_upgrade/) locally, crash-safely, then copies each changed
+ * file to every other node through the node-local worker (`--local put`,
+ * crash-safe there too); reading back loads every node's copy (`--local
+ * dump`) and reconciles them (journal_reconcile: a disagreement is
+ * OGUP-60090, never a silent pick). Nodes that miss the directory while the
+ * others agree get the others' copy.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "journal.h"
+#include "worker.h"
+
+/* Copy the file dir/name (read locally) to nodes (0600, crash-safe). */
+int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                    const char *name, struct og_error *err);
+/* Copy every regular file of dir to nodes. */
+int jdist_push_dir(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                   struct og_error *err);
+/* Remove name from dir on nodes (name NULL: the whole directory). */
+int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                 const char *name, struct og_error *err);
+/* Load every node's copy of dir (scratch: a private directory to unpack the
+ * copies in, removed after), reconcile, and give nodes missing the directory
+ * the agreed copy (when repair). ret: the agreed view (not present when no
+ * node has one). */
+int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                    const char *scratch, bool repair, struct journal_view *ret,
+                    struct og_error *err);
+
+/* The worker side of `--local dump DIR`: the top-level regular files of dir
+ * (each <= 1 MiB) as JSON {"present":bool,"files":{"name":"content",...}}. */
+int jdist_dump(const char *dir, struct dynbuf *out, struct og_error *err);
+/* The caller side: write the files of a dump into dir (created 0700);
+ * *present = whether the node had the directory. */
+int jdist_undump(const char *json, const char *dir, bool *present, struct og_error *err);

@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * precheck.c - the pre-checks of gs_upgradectl, each its own function with
+ * one stable code (see precheck.h and upgrader/README.md "Pre-checks").
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clusterstatus.h"
+#include "fs.h"
+#include "journal.h"
+#include "lockfile.h"
+#include "pkgsum.h"
+#include "precheck.h"
+#include "staticconfig.h"
+#include "versioncfg.h"
+#include "worker.h"
+#include "banned.h"
+
+const char *const frozen_guc_names[FROZEN_GUC_COUNT] = {
+    "wal_level", "max_connections", "max_prepared_transactions", "max_locks_per_transaction",
+};
+
+static const struct cluster_config *cfg_of(const struct precheck_env *e)
+{
+    return e->xml ? e->xml : e->installed;
+}
+
+/* ---- remote helpers -------------------------------------------------------------- */
+
+int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, size_t n,
+                        const char *const *verb_argv, struct og_error *err)
+{
+    struct worker w = { .t = e->t, .path = e->worker };
+
+    return worker_run_all(&w, nodes, n, verb_argv, NULL, 0, NULL, err);
+}
+
+static size_t all_nodes(const struct cluster_config *c, const char **nodes)
+{
+    for (size_t i = 0; i < c->n_nodes; i++)
+        nodes[i] = c->nodes[i].name;
+    return c->n_nodes;
+}
+
+int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
+                 const char *sql, char *buf, size_t size, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    char bin[PATH_MAX + 16], port[16];
+    const char *argv[] = { bin, "-X", "-q", "-tA", "-h", c->tmp_path, "-p", port, "-d", db,
+                           "-c", sql, NULL };
+    struct transport_run_opts o = { .timeout_ms = 60000 };
+    struct command_result res = { 0 };
+    int r;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gsql", e->gausshome ? e->gausshome : c->app_path);
+    snprintf(port, sizeof(port), "%d", node->port);
+    r = transport_run(e->t, node->name, argv, &o, &res, err);
+    if (r == 0 && res.exit_status != 0)
+        r = og_error_set(err, OG_E_SQL, "%s on %s: %s", sql, node->name,
+                         res.err[0] ? res.err : res.out);
+    if (r == 0) {
+        size_t len = strcspn(res.out, "\n");
+        snprintf(buf, size, "%.*s", (int)len, res.out);
+    }
+    command_result_done(&res);
+    return r;
+}
+
+/* ---- the checks --------------------------------------------------------------------- */
+
+int precheck_not_root(const struct precheck_env *e, struct og_error *err)
+{
+    (void)e;
+    if (geteuid() == 0)
+        return og_error_set(err, OG_E_RUN_AS_ROOT,
+                            "Cannot run this script as a user with the root permission.");
+    return 0;
+}
+
+int precheck_environment(const struct precheck_env *e, struct og_error *err)
+{
+    const char *vars[] = { "GAUSSHOME", "GS_CLUSTER_NAME", "GAUSS_ENV", "GPHOME", "PGHOST" };
+
+    (void)e;
+    for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
+        const char *v = getenv(vars[i]);
+        if (!v || !v[0] || strlen(v) >= PATH_MAX)
+            return og_error_set(err, OG_E_ENV_EMPTY, "The environmental variable %s is empty.",
+                                vars[i]);
+    }
+    return 0;
+}
+
+int precheck_cluster_lock(const struct precheck_env *e, struct og_error *err)
+{
+    _cleanup_lockfile_ struct lockfile *l = NULL;
+    char dir[PATH_MAX + 32];
+    struct og_error le = { 0 };
+    int r;
+
+    if (e->lock_held)
+        return 0;
+    snprintf(dir, sizeof(dir), "%s/binary_upgrade", e->pghost);
+    r = journal_lock(dir, "gs_upgradectl pre-check", &l, &le);
+    if (r == -OG_E_LOCK_CLUSTER)
+        return og_error_set(err, OG_E_UPGRADE_UNFINISHED,
+                            "Upgrade is not finished, cannot do another task: %s", le.detail);
+    if (r < 0) {
+        *err = le;
+        return r;
+    }
+    return 0;
+}
+
+int precheck_static_config(const struct precheck_env *e, struct og_error *err)
+{
+    if (!e->xml || !e->installed)
+        return 0;
+    return staticconfig_compare(e->installed, e->xml, err);
+}
+
+/* From this node to every node (the transport: host keys checked), then from
+ * every node to every other node by name with OpenSSH in batch mode and
+ * strict host key checking: the trust the upgrade's workers rely on. */
+int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    const char *nodes[CLUSTER_MAX_NODES];
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = { .timeout_ms = 30000 };
+    _cleanup_dynbuf_ struct dynbuf bad;
+    int r = 0;
+
+    dynbuf_init(&bad, 8192);
+    for (size_t j = 0; j < c->n_nodes; j++) {
+        const char *argv[] = { "ssh",
+                               "-o", "BatchMode=yes",
+                               "-o", "StrictHostKeyChecking=yes",
+                               "-o", "ConnectTimeout=5",
+                               "-o", "LogLevel=ERROR",
+                               c->nodes[j].name,
+                               "true",
+                               NULL };
+        size_t n = 0;
+        for (size_t i = 0; i < c->n_nodes; i++)
+            if (i != j)
+                nodes[n++] = c->nodes[i].name;
+        memset(res, 0, sizeof(res));
+        memset(errs, 0, sizeof(errs));
+        transport_run_all(e->t, nodes, n, argv, &o, res, errs);
+        for (size_t i = 0; i < n; i++) {
+            if (errs[i].code) {
+                char msg[OG_ERROR_DETAIL_MAX + 64];
+                dynbuf_appendf(&bad, "%s%s (from here: %s)", bad.len ? "; " : "", nodes[i],
+                               og_error_format(&errs[i], msg, sizeof(msg)));
+            } else if (res[i].exit_status != 0) {
+                res[i].err[strcspn(res[i].err, "\r\n")] = '\0';
+                dynbuf_appendf(&bad, "%s%s->%s (%s)", bad.len ? "; " : "", nodes[i],
+                               c->nodes[j].name, res[i].err);
+            }
+            command_result_done(&res[i]);
+        }
+    }
+    if (bad.len)
+        r = og_error_set(err, OG_E_SSH_TRUST, "Failed to verify SSH trust on these nodes: %s.",
+                         dynbuf_str(&bad));
+    return r;
+}
+
+int precheck_cluster_state(const struct precheck_env *e, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    struct cluster_status st;
+    _cleanup_dynbuf_ struct dynbuf why;
+    int r;
+
+    dynbuf_init(&why, 8192);
+    r = clusterstatus_query(c, e->t, &st, err);
+    if (r < 0)
+        return og_error_set(err, OG_E_CLUSTER_STATUS, "Failed to check cluster status.");
+    if (strcmp(st.cluster_state, "Normal") == 0)
+        return 0;
+    for (size_t i = 0; i < st.n; i++)
+        if (strcmp(st.dn[i].db_state, "Normal") != 0)
+            dynbuf_appendf(&why, ", %s: %s %s", st.dn[i].node, st.dn[i].local_role,
+                           st.dn[i].db_state);
+    return og_error_set(err, OG_E_CLUSTER_STATUS,
+                        "Failed to check cluster status. Cluster status does not match "
+                        "condition: cluster_state is %s%s.",
+                        st.cluster_state, dynbuf_str(&why));
+}
+
+int precheck_disk_usage(const struct precheck_env *e, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    char limit[16];
+    int r = 0;
+
+    snprintf(limit, sizeof(limit), "%d", PRECHECK_DISK_LIMIT_PCT);
+    /* one worker call per node: its data dir, the app and $PGHOST */
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        const char *nodes[] = { c->nodes[i].name };
+        const char *verb[] = { "disk", limit, c->nodes[i].datadir, c->app_path, c->tmp_path, NULL };
+        r = precheck_worker_all(e, nodes, 1, verb, err);
+    }
+    return r;
+}
+
+int precheck_stream_replication(const struct precheck_env *e, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    const char *on[] = { "on", "true", "1", "yes" };
+    char v[64];
+    int r;
+
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        bool ok = false;
+        r = precheck_sql(e, &c->nodes[i], "postgres", "SHOW enable_stream_replication", v,
+                         sizeof(v), err);
+        if (r < 0)
+            return r;
+        for (size_t k = 0; k < ELEMENTSOF(on); k++)
+            ok |= strcasecmp(v, on[k]) == 0;
+        if (!ok)
+            return og_error_set(err, OG_E_STREAM_REPLICATION,
+                                "Invalid value for GUC parameter: enable_stream_replication "
+                                "(%s on %s; it must be on).",
+                                v, c->nodes[i].name);
+    }
+    return 0;
+}
+
+int precheck_kerberos(const struct precheck_env *e, struct og_error *err)
+{
+    const char *nodes[CLUSTER_MAX_NODES];
+    size_t n = all_nodes(cfg_of(e), nodes);
+    const char *verb[] = { "kerberos", e->kerberos_dir, NULL };
+
+    if (!e->kerberos_dir)
+        return 0;
+    return precheck_worker_all(e, nodes, n, verb, err);
+}
+
+int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    int r;
+
+    memset(ret, 0, sizeof(*ret));
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        snprintf(ret->nodes[i].node, sizeof(ret->nodes[i].node), "%s", c->nodes[i].name);
+        for (size_t k = 0; k < FROZEN_GUC_COUNT; k++) {
+            char q[128];
+            snprintf(q, sizeof(q), "SHOW %s", frozen_guc_names[k]);
+            r = precheck_sql(e, &c->nodes[i], "postgres", q, ret->nodes[i].value[k],
+                             sizeof(ret->nodes[i].value[k]), err);
+            if (r < 0)
+                return r;
+        }
+        ret->n++;
+    }
+    return 0;
+}
+
+int frozen_gucs_format(const struct frozen_gucs *g, struct dynbuf *out)
+{
+    for (size_t i = 0; i < g->n; i++)
+        for (size_t k = 0; k < FROZEN_GUC_COUNT; k++)
+            if (dynbuf_appendf(out, "%s %s=%s\n", g->nodes[i].node, frozen_guc_names[k],
+                               g->nodes[i].value[k]) < 0)
+                return -OG_E_TOO_LARGE;
+    return 0;
+}
+
+int frozen_gucs_parse(const char *text, struct frozen_gucs *ret, struct og_error *err)
+{
+    struct frozen_gucs g;
+    unsigned line = 0;
+
+    memset(&g, 0, sizeof(g));
+    for (const char *p = text; p && *p;) {
+        size_t len = strcspn(p, "\n");
+        char node[CLUSTER_NAME_MAX], name[64], value[64];
+        size_t k, i;
+        line++;
+        if (len == 0 || len >= 256 ||
+            sscanf(p, "%63s %63[^=]=%63[^\n]", node, name, value) != 3)
+            return og_error_set(err, OG_E_CONTENT_INVALID,
+                                "The content of file frozen GUCs is not correct: line %u", line);
+        for (k = 0; k < FROZEN_GUC_COUNT && strcmp(frozen_guc_names[k], name) != 0; k++)
+            ;
+        if (k == FROZEN_GUC_COUNT)
+            return og_error_set(err, OG_E_CONTENT_INVALID,
+                                "The content of file frozen GUCs is not correct: line %u: "
+                                "unknown GUC %s",
+                                line, name);
+        for (i = 0; i < g.n && strcmp(g.nodes[i].node, node) != 0; i++)
+            ;
+        if (i == g.n) {
+            if (g.n == CLUSTER_MAX_NODES)
+                return og_error_set(err, OG_E_CONTENT_INVALID, "too many nodes in frozen GUCs");
+            snprintf(g.nodes[g.n++].node, sizeof(g.nodes[0].node), "%s", node);
+        }
+        snprintf(g.nodes[i].value[k], sizeof(g.nodes[i].value[k]), "%s", value);
+        p += len;
+        if (*p == '\n')
+            p++;
+    }
+    for (size_t i = 0; i < g.n; i++)
+        for (size_t k = 0; k < FROZEN_GUC_COUNT; k++)
+            if (!g.nodes[i].value[k][0])
+                return og_error_set(err, OG_E_CONTENT_INVALID,
+                                    "The content of file frozen GUCs is not correct: %s has no "
+                                    "%s",
+                                    g.nodes[i].node, frozen_guc_names[k]);
+    *ret = g;
+    return 0;
+}
+
+int frozen_gucs_compare(const struct frozen_gucs *recorded, const struct frozen_gucs *now,
+                        struct og_error *err)
+{
+    for (size_t i = 0; i < now->n; i++) {
+        for (size_t k = 0; k < FROZEN_GUC_COUNT; k++) {
+            const char *want = NULL, *from = NULL;
+            if (recorded) {
+                for (size_t j = 0; j < recorded->n; j++)
+                    if (strcmp(recorded->nodes[j].node, now->nodes[i].node) == 0)
+                        want = recorded->nodes[j].value[k], from = "recorded at the start";
+                if (!want)
+                    return og_error_set(err, OG_E_FROZEN_GUC,
+                                        "The GUC parameters of %s were not recorded at the "
+                                        "start of the upgrade.",
+                                        now->nodes[i].node);
+            } else {
+                want = now->nodes[0].value[k];
+                from = now->nodes[0].node;
+            }
+            if (strcmp(want, now->nodes[i].value[k]) != 0)
+                return og_error_set(err, OG_E_FROZEN_GUC,
+                                    "The GUC parameter %s changed during the upgrade: %s has "
+                                    "%s, %s: %s. Set it back before going on.",
+                                    frozen_guc_names[k], now->nodes[i].node,
+                                    now->nodes[i].value[k], from, want);
+        }
+    }
+    return 0;
+}
+
+int precheck_frozen_gucs(const struct precheck_env *e, struct og_error *err)
+{
+    struct frozen_gucs now;
+    int r = frozen_gucs_collect(e, &now, err);
+
+    if (r < 0)
+        return r;
+    return frozen_gucs_compare(e->recorded, &now, err);
+}
+
+/* The primary's pg_stat_replication must show every standby streaming with
+ * its replay position at the primary's current WAL position. */
+int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
+{
+    const struct cluster_config *c = cfg_of(e);
+    const struct cluster_node *primary = NULL;
+    int wait = e->replay_wait_ms > 0 ? e->replay_wait_ms : PRECHECK_REPLAY_WAIT_MS;
+    struct timespec t0, now;
+    int r;
+
+    for (size_t i = 0; i < c->n_nodes; i++)
+        if (c->nodes[i].primary)
+            primary = &c->nodes[i];
+    if (!primary)
+        return og_error_set(err, OG_E_NODE_INFO, "Failed to get cluster node info.exception "
+                                                 "is: no primary datanode.");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        char q[1024], v[512];
+        const char *lagging = NULL;
+        bool absent = false;
+        char detail[256] = "";
+        for (size_t i = 0; i < c->n_nodes && !lagging; i++) {
+            if (&c->nodes[i] == primary)
+                continue;
+            snprintf(q, sizeof(q),
+                     "SELECT coalesce((SELECT state || ' ' || "
+                     "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint "
+                     "FROM pg_stat_replication WHERE client_addr = '%s' "
+                     "ORDER BY backend_start DESC LIMIT 1), 'absent')",
+                     c->nodes[i].ha_ip);
+            r = precheck_sql(e, primary, "postgres", q, v, sizeof(v), err);
+            if (r < 0)
+                return og_error_set(err, OG_E_STANDBY_LAG,
+                                    "The standby %s has not caught up with the primary: the "
+                                    "primary %s cannot be asked.",
+                                    c->nodes[i].name, primary->name);
+            if (strncmp(v, "streaming 0", 12) != 0) {
+                lagging = c->nodes[i].name;
+                absent = strcmp(v, "absent") == 0;
+                snprintf(detail, sizeof(detail), "%s",
+                         strcmp(v, "absent") == 0 ? "not connected to the primary" : v);
+            }
+        }
+        if (!lagging)
+            return 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        /* a standby that is not connected gets 5 s to reconnect; one that
+         * streams gets the whole wait to replay */
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >=
+            (absent && wait > 5000 ? 5000 : wait))
+            return og_error_set(err, OG_E_STANDBY_LAG,
+                                "The standby %s has not caught up with the primary %s: %s.",
+                                lagging, primary->name, detail);
+        {
+            struct timespec ts = { 0, 200 * 1000000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+int precheck_om_kernel(const struct precheck_env *e, struct og_error *err)
+{
+    const char *nodes[CLUSTER_MAX_NODES];
+    size_t n = all_nodes(cfg_of(e), nodes);
+    const char *verb[] = { "om-kernel", e->gphome, cfg_of(e)->app_path, NULL };
+
+    return precheck_worker_all(e, nodes, n, verb, err);
+}
+
+int precheck_package_sha256(const struct precheck_env *e, struct og_error *err)
+{
+    const char *nodes[CLUSTER_MAX_NODES];
+    size_t n = all_nodes(cfg_of(e), nodes);
+    const char *verb[] = { "sha256", e->gphome, NULL };
+
+    return precheck_worker_all(e, nodes, n, verb, err);
+}
+
+/* ---- node-local parts ---------------------------------------------------------------- */
+
+int precheck_local_disk(const char *const *paths, size_t n, int limit_pct, struct og_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct statvfs s;
+        unsigned long long used, avail;
+        int pct;
+        if (statvfs(paths[i], &s) < 0)
+            return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.",
+                                      paths[i]);
+        used = (unsigned long long)(s.f_blocks - s.f_bfree) * s.f_frsize;
+        avail = (unsigned long long)s.f_bavail * s.f_frsize;
+        if (used + avail == 0)
+            continue;
+        pct = (int)((used * 100 + used + avail - 1) / (used + avail));
+        if (pct >= limit_pct)
+            return og_error_set(err, OG_E_DISK_USAGE_EXCEEDS,
+                                "Disk usage exceeds %d%%, please clean up before upgrading: "
+                                "%s is %d%% full.",
+                                limit_pct, paths[i], pct);
+    }
+    return 0;
+}
+
+int precheck_local_sha256(const char *dir, struct og_error *err)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    struct dirent *de;
+    int pairs = 0, r;
+
+    if (!d)
+        return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", dir);
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        char base[NAME_MAX + 1], sum[PATH_MAX], tar[PATH_MAX];
+        const char *exts[] = { ".tar.bz2", ".tar.gz" };
+        bool found = false;
+        if (len <= 7 || strcmp(de->d_name + len - 7, ".sha256") != 0)
+            continue;
+        snprintf(base, sizeof(base), "%.*s", (int)(len - 7), de->d_name);
+        snprintf(sum, sizeof(sum), "%s/%s", dir, de->d_name);
+        for (size_t k = 0; k < ELEMENTSOF(exts) && !found; k++) {
+            snprintf(tar, sizeof(tar), "%s/%s%s", dir, base, exts[k]);
+            if (access(tar, F_OK) == 0) {
+                found = true;
+                r = pkgsum_verify(tar, sum, err);
+                if (r < 0)
+                    return r;
+                pairs++;
+            }
+        }
+        if (!found)
+            return og_error_set(err, OG_E_SHA256, "Failed to check SHA256: %s has no tarball.",
+                                sum);
+    }
+    if (pairs == 0)
+        return og_error_set(err, OG_E_SHA256, "Failed to check SHA256: no package in %s.", dir);
+    return 0;
+}
+
+int precheck_local_om_kernel(const char *gphome, const char *app_path, struct og_error *err)
+{
+    char om_path[PATH_MAX], app[PATH_MAX + 64], kpath[PATH_MAX + 80];
+    struct version_cfg om, k;
+    struct og_error e2 = { 0 };
+
+    snprintf(om_path, sizeof(om_path), "%s/version.cfg", gphome);
+    if (version_cfg_read(om_path, &om, &e2) < 0)
+        return og_error_set(err, OG_E_APP_VERSION,
+                            "Failed to check application version: the OM tools' %s: %s", om_path,
+                            e2.detail);
+    snprintf(app, sizeof(app), "%s_%s", app_path, om.commit);
+    snprintf(kpath, sizeof(kpath), "%s/version.cfg", app);
+    if (version_cfg_read(kpath, &k, &e2) < 0)
+        return og_error_set(err, OG_E_APP_VERSION,
+                            "Failed to check application version: the OM tools are %s (commit "
+                            "%s) but the kernel of that package is not installed: %s",
+                            om.product, om.commit, e2.detail);
+    if (strcmp(om.product, k.product) != 0 || strcmp(om.commit, k.commit) != 0 ||
+        strcmp(om.number_str, k.number_str) != 0)
+        return og_error_set(err, OG_E_APP_VERSION,
+                            "Failed to check application version: the OM tools (%s %s %s) and "
+                            "the kernel in %s (%s %s %s) are not from the same package.",
+                            om.product, om.number_str, om.commit, app, k.product, k.number_str,
+                            k.commit);
+    return 0;
+}
+
+int precheck_local_kerberos(const char *dir, struct og_error *err)
+{
+    char p[PATH_MAX + 64];
+
+    snprintf(p, sizeof(p), "%s/auth_config/mppdb-site.xml", dir);
+    if (access(p, F_OK) == 0)
+        return og_error_set(err, OG_E_EXISTS, "The kerberos already exists (%s).", p);
+    return 0;
+}
+
+/* ---- the table ---------------------------------------------------------------------- */
+
+static const struct precheck table[] = {
+    { "not-root", "not run as root", OG_E_RUN_AS_ROOT, precheck_not_root },
+    { "environment", "GAUSSHOME, GS_CLUSTER_NAME, GAUSS_ENV, GPHOME, PGHOST set",
+      OG_E_ENV_EMPTY, precheck_environment },
+    { "cluster-lock", "no other task holds the cluster lock", OG_E_UPGRADE_UNFINISHED,
+      precheck_cluster_lock },
+    { "static-config", "clusterconfig.xml matches cluster_static_config", OG_E_STATIC_CONFIG,
+      precheck_static_config },
+    { "ssh-trust", "SSH trust between all nodes, host keys verified", OG_E_SSH_TRUST,
+      precheck_ssh_trust },
+    { "cluster-state", "cluster_state Normal (gs_ctl query on every node)",
+      OG_E_CLUSTER_STATUS, precheck_cluster_state },
+    { "disk-usage", "data, app and $PGHOST filesystems below 80% on every node",
+      OG_E_DISK_USAGE_EXCEEDS, precheck_disk_usage },
+    { "stream-replication", "enable_stream_replication on on every datanode",
+      OG_E_STREAM_REPLICATION, precheck_stream_replication },
+    { "kerberos", "Kerberos not configured", OG_E_EXISTS, precheck_kerberos },
+    { "frozen-gucs", "wal_level, max_connections, max_prepared_transactions, "
+                     "max_locks_per_transaction unchanged", OG_E_FROZEN_GUC,
+      precheck_frozen_gucs },
+    { "standby-replay", "every standby streaming and caught up", OG_E_STANDBY_LAG,
+      precheck_standby_replay },
+    { "om-kernel", "OM tools and the kernel from the same package", OG_E_APP_VERSION,
+      precheck_om_kernel },
+    { "package-sha256", "the package in $GPHOME matches its .sha256 files", OG_E_SHA256,
+      precheck_package_sha256 },
+};
+
+const struct precheck *precheck_table(size_t *n)
+{
+    *n = ELEMENTSOF(table);
+    return table;
+}
+
+const struct precheck *precheck_find(const char *id)
+{
+    for (size_t i = 0; i < ELEMENTSOF(table); i++)
+        if (strcmp(table[i].id, id) == 0)
+            return &table[i];
+    return NULL;
+}
+
+int precheck_run_all(const struct precheck_env *e, struct precheck_result *results, size_t *n,
+                     struct og_error *err)
+{
+    int first = 0;
+
+    for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+        struct og_error ce = { 0 };
+        int r = table[i].fn(e, &ce);
+        results[i].check = &table[i];
+        results[i].err = r < 0 ? ce : (struct og_error){ 0 };
+        if (r < 0 && first == 0) {
+            first = r;
+            *err = ce;
+        }
+    }
+    *n = ELEMENTSOF(table);
+    return first;
+}
+
+void precheck_format(const struct precheck_result *r, size_t n, struct dynbuf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        if (r[i].err.code == 0)
+            dynbuf_appendf(out, "[  OK  ] %-19s %s\n", r[i].check->id, r[i].check->title);
+        else
+            dynbuf_appendf(out, "[FAILED] %-19s %s\n         %s\n", r[i].check->id,
+                           r[i].check->title, og_error_format(&r[i].err, msg, sizeof(msg)));
+    }
+}

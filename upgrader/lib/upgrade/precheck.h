@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * precheck.h - everything gs_upgradectl verifies before it changes anything.
+ *
+ * Each check is its own function with one stable code (the table below and
+ * upgrader/README.md "Pre-checks"). The checks that need a node's own view
+ * (its disks, files, packages) run there as the node-local worker
+ * `gs_upgradectl --local <verb>` (openGauss's script/local/ workers); the
+ * worker's verbs call the precheck_local_*() functions below, which the unit
+ * tests also call directly. A worker failure prints "[CODE] : detail" on
+ * stderr; the caller turns it back into that code (og_error_parse).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "clusterconfig.h"
+#include "dynbuf.h"
+#include "ogerror.h"
+#include "transport.h"
+
+#define PRECHECK_DISK_LIMIT_PCT 80 /* the guide: disk usage below 80% */
+#define PRECHECK_REPLAY_WAIT_MS 30000
+
+/* The GUCs that must not change between the start of an upgrade and its end
+ * or rollback (a standby refuses a primary with larger values of these). */
+#define FROZEN_GUC_COUNT 4
+extern const char *const frozen_guc_names[FROZEN_GUC_COUNT];
+
+struct frozen_gucs {
+    size_t n;
+    struct {
+        char node[CLUSTER_NAME_MAX];
+        char value[FROZEN_GUC_COUNT][64];
+    } nodes[CLUSTER_MAX_NODES];
+};
+
+struct precheck_env {
+    const struct cluster_config *xml;       /* from -X; NULL: the installed one */
+    const struct cluster_config *installed; /* $GAUSSHOME/bin/cluster_static_config */
+    struct transport *t;                    /* every node added by name */
+    const char *gausshome, *gphome, *pghost;
+    const char *worker;       /* the worker on every node: $GPHOME/script/gs_upgradectl */
+    const char *kerberos_dir; /* dirname of the env file */
+    const struct frozen_gucs *recorded; /* recorded at the start; NULL: compare across nodes */
+    bool lock_held;                     /* the caller holds the cluster lock */
+    int replay_wait_ms;                 /* 0: PRECHECK_REPLAY_WAIT_MS */
+};
+
+struct precheck {
+    const char *id;    /* stable name: "cluster-state", ... */
+    const char *title; /* what is checked, one line */
+    int code;          /* the code a failure carries */
+    int (*fn)(const struct precheck_env *e, struct og_error *err);
+};
+
+/* The checks, in the order they run. */
+const struct precheck *precheck_table(size_t *n);
+const struct precheck *precheck_find(const char *id);
+
+struct precheck_result {
+    const struct precheck *check;
+    struct og_error err; /* code 0 = passed */
+};
+
+/* Run every check (all of them, also after a failure, so the operator sees
+ * every problem at once); results[] gets one entry per check. Returns 0 when
+ * all passed, else the first failure's -code with its error in *err. */
+int precheck_run_all(const struct precheck_env *e, struct precheck_result *results, size_t *n,
+                     struct og_error *err);
+
+/* One line per result: "[  OK  ] cluster-state  cluster_state is Normal ..." */
+void precheck_format(const struct precheck_result *r, size_t n, struct dynbuf *out);
+
+/* ---- the checks (each also callable alone) ---------------------------------- */
+int precheck_not_root(const struct precheck_env *e, struct og_error *err);
+int precheck_environment(const struct precheck_env *e, struct og_error *err);
+int precheck_cluster_lock(const struct precheck_env *e, struct og_error *err);
+int precheck_static_config(const struct precheck_env *e, struct og_error *err);
+int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err);
+int precheck_cluster_state(const struct precheck_env *e, struct og_error *err);
+int precheck_disk_usage(const struct precheck_env *e, struct og_error *err);
+int precheck_stream_replication(const struct precheck_env *e, struct og_error *err);
+int precheck_kerberos(const struct precheck_env *e, struct og_error *err);
+int precheck_frozen_gucs(const struct precheck_env *e, struct og_error *err);
+int precheck_standby_replay(const struct precheck_env *e, struct og_error *err);
+int precheck_om_kernel(const struct precheck_env *e, struct og_error *err);
+int precheck_package_sha256(const struct precheck_env *e, struct og_error *err);
+
+/* ---- node-local parts (the worker's verbs) ------------------------------------ */
+
+/* Usage of the filesystems holding paths, each < limit_pct percent
+ * (statvfs, as df computes Use%: used / (used + available), rounded up). */
+int precheck_local_disk(const char *const *paths, size_t n, int limit_pct, struct og_error *err);
+/* Every "<X>.sha256" in dir matches its tarball X.tar.bz2 / X.tar.gz
+ * (GAUSS-51635); at least one pair must be there. */
+int precheck_local_sha256(const char *dir, struct og_error *err);
+/* $GPHOME/version.cfg and <app_path>_<its commit>/version.cfg are the same
+ * release (GAUSS-52929). */
+int precheck_local_om_kernel(const char *gphome, const char *app_path, struct og_error *err);
+/* <dir>/auth_config/mppdb-site.xml must not exist (GAUSS-50200). */
+int precheck_local_kerberos(const char *dir, struct og_error *err);
+
+/* ---- frozen GUCs --------------------------------------------------------------- */
+
+/* Read the frozen GUCs of every node (SHOW through gsql on each node). */
+int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, struct og_error *err);
+/* "node name=value" lines, in node order. */
+int frozen_gucs_format(const struct frozen_gucs *g, struct dynbuf *out);
+int frozen_gucs_parse(const char *text, struct frozen_gucs *ret, struct og_error *err);
+/* recorded vs now: the first difference is OGUP-60051 naming node, GUC and
+ * both values; with recorded == NULL the nodes of now must agree. */
+int frozen_gucs_compare(const struct frozen_gucs *recorded, const struct frozen_gucs *now,
+                        struct og_error *err);
+
+/* ---- helpers the upgrade engine shares ----------------------------------------- */
+
+/* Run a worker verb on the given nodes at once; a node's failure is its own
+ * code (parsed from the worker's stderr), else GAUSS-53507. Returns 0 or the
+ * first failing node's code, its node named in the detail. */
+int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, size_t n,
+                        const char *const *verb_argv, struct og_error *err);
+
+/* SQL on one node's instance through gsql (-X -tA -d db): first field of the
+ * first line in buf. */
+int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
+                 const char *sql, char *buf, size_t size, struct og_error *err);

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * worker.h - the node-local worker: `gs_upgradectl --local VERB ...` run on
+ * cluster nodes through the transport (openGauss's script/local workers).
+ * A worker that fails prints "[CODE] : detail" on stderr and exits non-zero;
+ * worker_run_all() turns that back into the code, naming the node.
+ *
+ * Verbs (upgrader/tools/upgradectl.c): disk, sha256, om-kernel, kerberos
+ * (pre-checks), put PATH MODE (stdin -> crash-safe file), rm PATH..., and
+ * dump DIR (the journal files of DIR as JSON).
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "command.h"
+#include "ogerror.h"
+#include "transport.h"
+
+struct worker {
+    struct transport *t;
+    const char *path; /* $GPHOME/script/gs_upgradectl */
+};
+
+/* Run `path --local verb_argv...` on nodes at once, stdin = input (may be
+ * NULL). outs (may be NULL) receives each node's stdout (malloc'ed, free()).
+ * Returns 0, or the first failing node's code with the node in the detail:
+ * its worker's own code, or GAUSS-53507 when the worker gave none. */
+int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
+                   const char *const *verb_argv, const void *input, size_t input_len,
+                   char **outs, struct og_error *err);

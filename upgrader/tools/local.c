@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * `gs_upgradectl --local VERB ...`: the node-local worker the upgrader runs
+ * on every node through the transport (openGauss's script/local workers).
+ * It trusts nothing in its environment (a local run has a clean one): every
+ * path comes in argv, absolute, without "..". Success prints what the verb
+ * yields (or nothing); failure prints "[CODE] : detail" on stderr, exit 1.
+ *
+ *   disk LIMIT PATH...     every filesystem of PATHs below LIMIT% used
+ *   sha256 DIR             every .sha256 in DIR matches its tarball
+ *   om-kernel GPHOME APP   OM tools and <APP>_<commit> from one package
+ *   kerberos DIR           DIR/auth_config/mppdb-site.xml absent
+ *   put PATH MODE          stdin (<= 1 MiB) -> PATH, crash-safe, dirs 0700
+ *   rm PATH...             remove files or directory trees (absent is fine)
+ *   dump DIR               DIR's journal files as JSON
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "dynbuf.h"
+#include "fs.h"
+#include "jdist.h"
+#include "omtools.h"
+#include "precheck.h"
+#include "upgradectl.h"
+#include "banned.h"
+
+#define PUT_MAX (1u << 20)
+
+static bool safe_path(const char *p)
+{
+    return p[0] == '/' && !strstr(p, "/../") && strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
+}
+
+static int check_paths(char **paths, int n, struct og_error *err)
+{
+    for (int i = 0; i < n; i++)
+        if (!safe_path(paths[i]))
+            return og_error_set(err, OG_E_UNSAFE_ARG, "unsafe path \"%s\"", paths[i]);
+    return 0;
+}
+
+static int verb_put(const char *path, const char *mode_s, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf in;
+    char dir[PATH_MAX];
+    char buf[65536];
+    unsigned long mode = strtoul(mode_s, NULL, 8);
+    ssize_t k;
+    int r;
+
+    dynbuf_init(&in, PUT_MAX);
+    while ((k = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read stdin.");
+        if (dynbuf_append(&in, buf, (size_t)k) < 0)
+            return og_error_set(err, OG_E_TOO_LARGE, "input for %s over %u bytes", path, PUT_MAX);
+    }
+    snprintf(dir, sizeof(dir), "%s", path);
+    r = fs_mkdir_p(dirname(dir), 0700, err);
+    if (r == 0)
+        r = fs_replace_file(path, in.buf ? in.buf : "", in.len, (mode_t)(mode & 0777), err);
+    return r;
+}
+
+static int verb_rm(char **paths, int n, struct og_error *err)
+{
+    for (int i = 0; i < n; i++) {
+        _cleanup_command_ struct command *c = command_newl("rm", "-rf", "--", paths[i], NULL);
+        struct command_result res = { 0 };
+        int r = c ? command_run(c, &res, err) : og_error_set(err, OG_E_NOMEM, "rm");
+        if (r == 0 && res.exit_status != 0)
+            r = og_error_set(err, OG_E_EXEC_FAILED, "Failed to execute the command: rm -rf %s: %s",
+                             paths[i], res.err);
+        command_result_done(&res);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+int upgradectl_local(int argc, char **argv)
+{
+    struct og_error err = { 0 };
+    const char *verb = argc > 0 ? argv[0] : "";
+    int r;
+
+    if (argc < 2)
+        r = og_error_set(&err, OG_E_PARAM_REQUIRED, "gs_upgradectl --local: verb and arguments "
+                                                    "required");
+    else if ((r = check_paths(argv + 1 + (strcmp(verb, "disk") == 0),
+                              argc - 1 - (strcmp(verb, "disk") == 0) -
+                                  (strcmp(verb, "put") == 0),
+                              &err)) < 0)
+        ;
+    else if (strcmp(verb, "disk") == 0 && argc >= 3)
+        r = precheck_local_disk((const char *const *)argv + 2, (size_t)argc - 2, atoi(argv[1]),
+                                &err);
+    else if (strcmp(verb, "sha256") == 0 && argc == 2)
+        r = precheck_local_sha256(argv[1], &err);
+    else if (strcmp(verb, "om-kernel") == 0 && argc == 3)
+        r = precheck_local_om_kernel(argv[1], argv[2], &err);
+    else if (strcmp(verb, "kerberos") == 0 && argc == 2)
+        r = precheck_local_kerberos(argv[1], &err);
+    else if (strcmp(verb, "put") == 0 && argc == 3)
+        r = verb_put(argv[1], argv[2], &err);
+    else if (strcmp(verb, "rm") == 0)
+        r = verb_rm(argv + 1, argc - 1, &err);
+    else if (strcmp(verb, "dump") == 0 && argc == 2) {
+        _cleanup_dynbuf_ struct dynbuf out;
+        dynbuf_init(&out, 64u << 20);
+        r = jdist_dump(argv[1], &out, &err);
+        if (r == 0)
+            fputs(dynbuf_str(&out), stdout);
+    } else
+        r = og_error_set(&err, OG_E_PARAM_INVALID, "gs_upgradectl --local: unknown verb or "
+                                                   "arguments: %s",
+                         verb);
+    return og_error_report(&err, OG_ACTION_UPGRADE, r);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * upgradectl.h - gs_upgradectl's parts: the command line (upgradectl.c),
+ * the node-local worker (local.c).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <limits.h>
+
+#include "clusterconfig.h"
+#include "precheck.h"
+#include "transport.h"
+
+/* ogup's record of the frozen GUCs, beside openGauss's journal files. */
+#define FROZEN_GUCS_FILE "ogup_frozen_gucs"
+
+struct upgctl {
+    const char *action, *xml;
+    bool grey, force, skip_resource_check, bypass_stale_check, list_failpoints;
+    struct cluster_config installed, xmlcfg;
+    struct transport *t;
+    char worker[PATH_MAX];
+    char krb_dir[PATH_MAX];
+    struct frozen_gucs recorded;
+    struct precheck_env env;
+};
+
+int upgradectl_local(int argc, char **argv);
+/* Register every failpoint of the upgrade plans (for --list-failpoints and
+ * OGUP_FAILPOINTS). */
+void upgradectl_register_failpoints(void);
