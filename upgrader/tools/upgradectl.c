@@ -103,7 +103,11 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
         snprintf(u->krb_dir, sizeof(u->krb_dir), "%s", envfile);
     else
         snprintf(u->krb_dir, sizeof(u->krb_dir), "%s/.bashrc", getenv("HOME") ? getenv("HOME") : "/");
-    snprintf(u->krb_dir, sizeof(u->krb_dir), "%s", dirname(u->krb_dir));
+    {
+        char tmp[PATH_MAX];
+        snprintf(tmp, sizeof(tmp), "%s", u->krb_dir);
+        snprintf(u->krb_dir, sizeof(u->krb_dir), "%s", dirname(tmp));
+    }
     u->env = (struct precheck_env){
         .xml = &u->xmlcfg,
         .installed = &u->installed,

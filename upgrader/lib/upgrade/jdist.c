@@ -150,22 +150,6 @@ int jdist_undump(const char *json, const char *dir, bool *present, struct og_err
     return r;
 }
 
-static void rm_tree(const char *dir)
-{
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    struct dirent *de;
-
-    while (d && (de = readdir(d))) {
-        char p[PATH_MAX];
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-        if (unlink(p) < 0 && errno == EISDIR)
-            rm_tree(p);
-    }
-    rmdir(dir);
-}
-
 int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                     const char *scratch, bool repair, struct journal_view *ret,
                     struct og_error *err)
@@ -228,7 +212,7 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
             }
         }
     }
-    rm_tree(tmpl);
+    fs_remove_tree(tmpl, NULL);
 out:
     for (size_t i = 0; i < n; i++)
         free(outs[i]);

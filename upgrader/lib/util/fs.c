@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <fiu.h>
 #include <libgen.h>
@@ -178,5 +179,23 @@ int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err)
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
         return og_error_set(err, OG_E_CREATE_FAILED, "\"%s\" exists and is not a directory",
                             path);
+    return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+int fs_remove_tree(const char *path, struct og_error *err)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0 && errno == ENOENT)
+        return 0;
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
+        return og_error_set_errno(err, OG_E_IO, errno, "cannot remove \"%s\"", path);
     return 0;
 }

@@ -34,6 +34,10 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
                  struct og_error *err);
 
 /* mkdir -p with mode for created components. */
+/* Remove path and everything below it (no symlink is followed); an absent
+ * path is not an error. */
+int fs_remove_tree(const char *path, struct og_error *err);
+
 int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err);
 
 /* fsync the directory holding path (or path itself when it is a dir). */

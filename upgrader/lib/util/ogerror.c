@@ -19,6 +19,7 @@ static const struct code_entry code_table[] = {
     { OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s." },
     { OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '-%s' is required" },
     { OG_E_PARAM_NOT_REQUIRED, "Incorrect parameter. Parameter '-%s' is not required" },
+    { OG_E_PARAM_TYPE, "The parameter '-%s' type should be %s." },
     { OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect." },
     { OG_E_PARAM_CONFLICT, "The parameter '-%s' and '-%s' can not be used together." },
     { OG_E_RUN_AS_ROOT, "Cannot run this script as a user with the root permission." },

@@ -26,6 +26,7 @@ enum og_code {
     OG_E_PARAM_UNKNOWN = 50000,       /* unrecognized parameter */
     OG_E_PARAM_REQUIRED = 50001,      /* parameter is required */
     OG_E_PARAM_NOT_REQUIRED = 50002,  /* parameter is not required */
+    OG_E_PARAM_TYPE = 50003,          /* parameter type should be %s */
     OG_E_PARAM_INVALID = 50004,       /* parameter value is incorrect */
     OG_E_PARAM_CONFLICT = 50005,      /* parameters cannot be used together */
     OG_E_RUN_AS_ROOT = 50105,         /* cannot run as root */
