@@ -456,7 +456,7 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
 
 /* The OM tools, as openGauss ships them: script/ under $GPHOME. One
  * multi-call binary; its name picks the tool. */
-static const char *const om_links[] = {"gs_ssh", "gs_upgradectl"};
+static const char *const om_links[] = {"gs_ssh", "gs_upgradectl", "gs_preinstall"};
 
 static int build_om(const struct build_ctx *ctx, const char *path, struct og_error *err)
 {

@@ -16,6 +16,7 @@ static const struct om_tool tools[] = {
     { "gs_om", tool_gs_om },
     { "gs_ssh", tool_gs_ssh },
     { "gs_upgradectl", tool_gs_upgradectl },
+    { "gs_preinstall", tool_gs_preinstall },
 };
 
 int main(int argc, char **argv)

@@ -29,9 +29,11 @@ const char *const frozen_guc_names[FROZEN_GUC_COUNT] = {
     "wal_level", "max_connections", "max_prepared_transactions", "max_locks_per_transaction",
 };
 
+/* The running cluster is the installed one; the XML is compared with it
+ * (static-config) and used only when nothing is installed. */
 static const struct cluster_config *cfg_of(const struct precheck_env *e)
 {
-    return e->xml ? e->xml : e->installed;
+    return e->installed ? e->installed : e->xml;
 }
 
 /* ---- remote helpers -------------------------------------------------------------- */

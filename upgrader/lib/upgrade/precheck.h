@@ -37,8 +37,9 @@ struct frozen_gucs {
 };
 
 struct precheck_env {
-    const struct cluster_config *xml;       /* from -X; NULL: the installed one */
-    const struct cluster_config *installed; /* $GAUSSHOME/bin/cluster_static_config */
+    const struct cluster_config *xml;       /* from -X (compared with installed) */
+    const struct cluster_config *installed; /* $GAUSSHOME/bin/cluster_static_config: the
+                                               nodes the checks talk to (NULL: xml) */
     struct transport *t;                    /* every node added by name */
     const char *gausshome, *gphome, *pghost;
     const char *worker;       /* the worker on every node: $GPHOME/script/gs_upgradectl */

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * gs_preinstall on a real 3-node LXC cluster (2.0.0) with the 3.0.0 package,
+ * as the upgrade guide runs it (2.3 steps 3-5: root on node1 unpacks the
+ * -all bundle and the OM tarball, then `./gs_preinstall -U omm -G dbgrp -X`
+ * from script/): the new app beside the running one on every node, $GPHOME
+ * holding the new package and tools, the env file kept and updated, the
+ * cluster still Normal. Bad input changes nothing on any node; a re-run
+ * changes nothing either.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "fs.h"
+#include "simcluster.h"
+
+#define NEW_COMMIT "02c14696"
+#define OLD_COMMIT "78689da9"
+#define PKG_DIR    "/tmp/gaussdb_upgrade"
+#define XML        "/home/omm/clusterconfig.xml"
+
+static char name[32];
+static struct command_result res;
+
+static void setup(void)
+{
+    snprintf(name, sizeof(name), "pi%d", (int)(getpid() % 10000));
+    sim_down(name, NULL, NULL); /* a crashed earlier run is harmless */
+}
+
+static void teardown(void)
+{
+    command_result_done(&res);
+    sim_down(name, NULL, NULL); /* also after a failure */
+}
+
+static long long ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int host(const char *const *argv)
+{
+    _cleanup_command_ struct command *c = command_new(argv);
+    struct og_error err = { 0 };
+
+    command_result_done(&res);
+    command_set_timeout_ms(c, 120000);
+    cr_assert_eq(command_run(c, &res, &err), 0, "%s", err.detail);
+    return res.exit_status;
+}
+
+static int node(const struct sim_cluster *c, const char *n, const char *user,
+                const char *const *argv)
+{
+    struct og_error err = { 0 };
+
+    command_result_done(&res);
+    cr_assert_eq(sim_exec(c, n, user, argv, 300000, &res, &err), 0, "%s", err.detail);
+    return res.exit_status;
+}
+
+static int sh(const struct sim_cluster *c, const char *n, const char *user, const char *script)
+{
+    const char *a[] = { "bash", "-c", script, NULL };
+    return node(c, n, user, a);
+}
+
+/* What preinstall may change on a node, by content (no times): every entry
+ * of the install root except the data, log, socket and core dirs, with type,
+ * mode, owner and link target; the md5 of every file; the env file. */
+static char *fingerprint(const struct sim_cluster *c, const char *n)
+{
+    static const char script[] =
+        "cd /opt/ogsim && P='( -path ./data -o -path ./log -o -path ./tmp -o -path ./corefile )'"
+        " && find . $P -prune -o -printf '%p %y %m %u:%g %l\\n' | LC_ALL=C sort"
+        " && find . $P -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum"
+        " && md5sum /home/omm/.bashrc && stat -c '%U:%G %a' /home/omm/.bashrc";
+    char *fp;
+
+    cr_assert_eq(sh(c, n, "root", script), 0, "fingerprint of %s: %s", n, res.err);
+    fp = strdup(res.out);
+    cr_assert_not_null(fp);
+    return fp;
+}
+
+static void fingerprints(const struct sim_cluster *c, char *fp[])
+{
+    for (size_t i = 0; i < c->n_nodes; i++)
+        fp[i] = fingerprint(c, c->nodes[i].name);
+}
+
+static void fingerprints_free(const struct sim_cluster *c, char *fp[])
+{
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        free(fp[i]);
+        fp[i] = NULL;
+    }
+}
+
+static void assert_unchanged(const struct sim_cluster *c, char *before[], const char *what)
+{
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        char *now = fingerprint(c, c->nodes[i].name);
+        cr_assert_str_eq(now, before[i], "%s changed %s", what, c->nodes[i].name);
+        free(now);
+    }
+}
+
+/* ./gs_preinstall ARGS as root on node1 from the package's script/. */
+static int preinstall(const struct sim_cluster *c, const char *args)
+{
+    char script[1024];
+
+    snprintf(script, sizeof(script), "cd %s/script && exec ./gs_preinstall %s", PKG_DIR, args);
+    return sh(c, "node1", "root", script);
+}
+
+/* A host path inside a node's own dirs (its /tmp, its install root). */
+static void node_host_path(const struct sim_cluster *c, const char *n, const char *sub, char *buf,
+                           size_t size)
+{
+    snprintf(buf, size, "%s/nodes/%s/%s", c->state_dir, n, sub);
+}
+
+/* Refused with exit_code and code (and naming what when given), nothing
+ * changed on any node. */
+static void expect_refused(const struct sim_cluster *c, char *before[], const char *args,
+                           int exit_code, const char *code, const char *what)
+{
+    int rc = preinstall(c, args);
+
+    cr_assert_eq(rc, exit_code, "%s: exit %d\n%s%s", args, rc, res.out, res.err);
+    cr_assert_not_null(strstr(res.err, code), "%s: %s", args, res.err);
+    if (what)
+        cr_assert_not_null(strstr(res.err, what), "%s: %s", args, res.err);
+    cr_assert_null(strstr(res.out, "Preinstallation succeeded."), "%s", res.out);
+    assert_unchanged(c, before, args);
+}
+
+TestSuite(preinstall, .init = setup, .fini = teardown, .timeout = 900);
+
+Test(preinstall, upgrade_package_beside_running_cluster)
+{
+    struct sim_up_opts o = { .name = name, .nodes = 3, .version = "2.0.0", .databases = 1,
+                             .data_mib = 256, .quiet = true };
+    struct og_error err = { 0 };
+    struct sim_cluster c;
+    char *f0[SIM_MAX_NODES] = { 0 }, *f1[SIM_MAX_NODES] = { 0 };
+    char pkg[600], p[700], q[700], script[2048];
+    long long t0 = ms(), t;
+
+    cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
+    cr_log_info("3-node 2.0.0 up: %lld ms", ms() - t0);
+
+    /* The 3.0.0 package where the nodes can read it (the host's paths are
+     * visible read-only inside a node); unpacked as the guide says. */
+    snprintf(pkg, sizeof(pkg), "%s/pkg-3.0.0", c.state_dir);
+    {
+        const char *a[] = { OGSIM_PATH, "package", "build", "--version", "3.0.0", "--out", pkg,
+                            NULL };
+        cr_assert_eq(host(a), 0, "%s%s", res.out, res.err);
+    }
+    snprintf(script, sizeof(script),
+             "mkdir -p %s && tar -xzf %s/openGauss-3.0.0-Debian-64bit-all.tar.gz -C %s && "
+             "tar -xzf %s/openGauss-3.0.0-Debian-64bit-om.tar.gz -C %s && "
+             "test -L %s/script/gs_preinstall && id -un",
+             PKG_DIR, pkg, PKG_DIR, PKG_DIR, PKG_DIR, PKG_DIR);
+    cr_assert_eq(sh(&c, "node1", "root", script), 0, "%s", res.err);
+    cr_assert_str_eq(res.out, "root\n");
+
+    fingerprints(&c, f0);
+    cr_assert_not_null(strstr(f0[1], " app_" OLD_COMMIT "\n"), "%s", f0[1]);
+
+    /* Bad input: each refused with its code, nothing changed on any node. */
+    t0 = ms();
+    expect_refused(&c, f0, "-U nosuchuser -G dbgrp -X " XML, 13, "[GAUSS-50300]", NULL);
+    expect_refused(&c, f0, "-U omm -G nosuchgroup -X " XML, 13, "[GAUSS-50316]", NULL);
+    expect_refused(&c, f0, "-U omm -G daemon -X " XML, 13, "[GAUSS-50305]", NULL);
+    expect_refused(&c, f0, "-U omm -G root -X " XML, 13, "[GAUSS-50301]", NULL);
+    expect_refused(&c, f0, "-U root -G dbgrp -X " XML, 13, "[GAUSS-50301]", NULL);
+    expect_refused(&c, f0, "-U omm -X " XML, 10, "[GAUSS-50001]", NULL);
+    expect_refused(&c, f0, "-U omm -G dbgrp -X " XML " --bogus", 10, "[GAUSS-50000]", NULL);
+    /* malformed XML */
+    node_host_path(&c, "node1", "tmp/bad.xml", p, sizeof(p));
+    cr_assert_eq(fs_replace_file(p, "<ROOT><CLUSTER>\n", 16, 0644, &err), 0, "%s", err.detail);
+    expect_refused(&c, f0, "-U omm -G dbgrp -X /tmp/bad.xml", 9, "[OGUP-60060]", NULL);
+    /* a tampered server package, then a tampered upgrade_sql.tar.gz */
+    {
+        static const char *const members[] = { "openGauss-3.0.0-Debian-64bit.tar.bz2",
+                                               "upgrade_sql.tar.gz" };
+        for (size_t i = 0; i < 2; i++) {
+            char sub[256];
+            FILE *f;
+            snprintf(sub, sizeof(sub), "tmp/gaussdb_upgrade/%s", members[i]);
+            node_host_path(&c, "node1", sub, p, sizeof(p));
+            snprintf(q, sizeof(q), "%s.orig", p);
+            const char *cp[] = { "cp", "-a", p, q, NULL };
+            cr_assert_eq(host(cp), 0, "%s", res.err);
+            f = fopen(p, "ab");
+            cr_assert_not_null(f);
+            fputs("tampered", f);
+            fclose(f);
+            expect_refused(&c, f0, "-U omm -G dbgrp -X " XML, 26, "[GAUSS-51635]", NULL);
+            cr_assert_eq(rename(q, p), 0);
+        }
+    }
+    /* $GAUSSHOME a real directory on node2 (a remote node): refused before
+     * anything changes anywhere, node1 included. */
+    {
+        char *mod[SIM_MAX_NODES] = { 0 };
+        node_host_path(&c, "node2", "install/app", p, sizeof(p));
+        snprintf(q, sizeof(q), "%s.keep", p);
+        cr_assert_eq(rename(p, q), 0);
+        cr_assert_eq(mkdir(p, 0755), 0);
+        fingerprints(&c, mod);
+        expect_refused(&c, mod, "-U omm -G dbgrp -X " XML, 12, "[GAUSS-50200]", "node2");
+        cr_assert_eq(rmdir(p), 0);
+        cr_assert_eq(rename(q, p), 0);
+        fingerprints_free(&c, mod);
+        assert_unchanged(&c, f0, "restoring $GAUSSHOME");
+    }
+    cr_log_info("11 refusals: %lld ms", ms() - t0);
+
+    /* node2's env file lost its GPHOME line and carries one of the user's
+     * own: preinstall must put GPHOME back and keep the rest. */
+    cr_assert_eq(sh(&c, "node2", "root",
+                    "sed -i '/^export GPHOME=/d' /home/omm/.bashrc && "
+                    "echo 'export OGUP_TEST_KEEP=kept' >> /home/omm/.bashrc && "
+                    "chown root:root /home/omm/.bashrc"),
+                 0, "%s", res.err);
+
+    /* The real run. */
+    t0 = ms();
+    cr_assert_eq(preinstall(&c, "-U omm -G dbgrp -X " XML), 0, "%s%s", res.out, res.err);
+    t = ms() - t0;
+    cr_log_info("gs_preinstall, 3 nodes: %lld ms", t);
+    cr_assert_str_eq(res.out, "Parsing the configuration file.\n"
+                              "Successfully parsed the configuration file.\n"
+                              "Installing the tools on the local node.\n"
+                              "Successfully installed the tools on the local node.\n"
+                              "Distributing package.\n"
+                              "Successfully distributed package.\n"
+                              "Creating cluster's path.\n"
+                              "Successfully created cluster's path.\n"
+                              "Setting user environmental variables.\n"
+                              "Successfully set user environmental variables.\n"
+                              "Preinstallation succeeded.\n");
+
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        const char *n = c.nodes[i].name;
+        /* the new app beside the old one, the user's; $GAUSSHOME untouched */
+        cr_assert_eq(sh(&c, n, "root",
+                        "cd /opt/ogsim && test -x app_" NEW_COMMIT "/bin/gaussdb && "
+                        "head -1 app_" NEW_COMMIT "/version.cfg && readlink app && "
+                        "stat -c %U app_" NEW_COMMIT "/bin/gaussdb && "
+                        "head -1 tool/version.cfg && ls tool && ls -d app* | tr '\\n' ' '"),
+                     0, "%s: %s", n, res.err);
+        cr_assert(strncmp(res.out, "openGauss-3.0.0\napp_" OLD_COMMIT "\nomm\nopenGauss-3.0.0\n",
+                          strlen("openGauss-3.0.0\napp_" OLD_COMMIT "\nomm\nopenGauss-3.0.0\n")) ==
+                      0,
+                  "%s: %s", n, res.out);
+        cr_assert_not_null(strstr(res.out, "openGauss-3.0.0-Debian-64bit.tar.bz2\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "openGauss-3.0.0-Debian-64bit.sha256\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "openGauss-3.0.0-Debian-64bit-om.tar.gz\n"), "%s",
+                           res.out);
+        cr_assert_not_null(strstr(res.out, "upgrade_sql.tar.gz\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "\napp app_" NEW_COMMIT " app_" OLD_COMMIT " "),
+                           "%s: no leftovers expected: %s", n, res.out);
+        {
+            const char *v[] = { "/opt/ogsim/app_" NEW_COMMIT "/bin/gaussdb", "-V", NULL };
+            cr_assert_eq(node(&c, n, "omm", v), 0, "%s", res.err);
+            cr_assert_not_null(strstr(res.out, "openGauss 3.0.0 build " NEW_COMMIT), "%s",
+                               res.out);
+        }
+        /* the env file sources cleanly, names $GPHOME, is the user's */
+        cr_assert_eq(sh(&c, n, "omm",
+                        "exec env -i HOME=/home/omm PATH=/usr/bin:/bin bash -c 'set -eu; "
+                        ". ~/.bashrc; echo \"$GPHOME\"; command -v gs_preinstall; "
+                        "stat -c %U:%G ~/.bashrc'"),
+                     0, "%s: %s", n, res.err);
+        cr_assert_str_eq(res.out, "/opt/ogsim/tool\n/opt/ogsim/tool/script/gs_preinstall\n"
+                                  "omm:dbgrp\n",
+                         "%s", n);
+        cr_assert_str_eq(res.err, "");
+        {
+            const char *v[] = { "env", "-i", "HOME=/home/omm", "bash", "-lc", "gs_om -V", NULL };
+            cr_assert_eq(node(&c, n, "omm", v), 0, "%s", res.err);
+            cr_assert_not_null(strstr(res.out, "gs_om (openGauss OM 3.0.0 build " NEW_COMMIT ")"),
+                               "%s: %s", n, res.out);
+        }
+    }
+    /* node2's own line is kept; nodes 1 and 3 had nothing to change */
+    cr_assert_eq(sh(&c, "node2", "root", "grep -c -e '^export OGUP_TEST_KEEP=kept$' "
+                                         "-e '^export GPHOME=/opt/ogsim/tool$' /home/omm/.bashrc"),
+                 0, "%s", res.err);
+    cr_assert_str_eq(res.out, "2\n");
+    fingerprints(&c, f1);
+    for (size_t i = 0; i < c.n_nodes; i += 2) {
+        const char *env0 = strstr(f0[i], "  /home/omm/.bashrc\n");
+        cr_assert(env0 && env0 - f0[i] >= 32);
+        cr_assert_not_null(strstr(f1[i], env0 - 32), "%s: env file rewritten", c.nodes[i].name);
+    }
+
+    /* The cluster never noticed. */
+    {
+        const char *a[] = { "bash", "-lc", "gs_om -t status", NULL };
+        cr_assert_eq(node(&c, "node3", "omm", a), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
+    }
+
+    /* A re-run is idempotent: same steps, same content on every node. */
+    t0 = ms();
+    cr_assert_eq(preinstall(&c, "-U omm -G dbgrp -X " XML), 0, "%s%s", res.out, res.err);
+    cr_log_info("gs_preinstall again: %lld ms", ms() - t0);
+    cr_assert_not_null(strstr(res.out, "Preinstallation succeeded.\n"), "%s", res.out);
+    assert_unchanged(&c, f1, "the re-run");
+    /* -L: the local node only, also idempotent */
+    cr_assert_eq(preinstall(&c, "-U omm -G dbgrp -X " XML " -L"), 0, "%s%s", res.out, res.err);
+    cr_assert_null(strstr(res.out, "Distributing package."), "%s", res.out);
+    assert_unchanged(&c, f1, "-L");
+    {
+        const char *a[] = { "bash", "-lc", "gs_om -t status", NULL };
+        cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
+    }
+    fingerprints_free(&c, f0);
+    fingerprints_free(&c, f1);
+}
