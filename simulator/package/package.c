@@ -27,6 +27,9 @@
 #ifndef OGSIM_DEFAULT_OM
 #define OGSIM_DEFAULT_OM "ogom"
 #endif
+#ifndef OGSIM_DEFAULT_OM_MAN
+#define OGSIM_DEFAULT_OM_MAN "upgrader/man"
+#endif
 
 /* The OM tools binary: $OGSIM_OM, else the build tree's upgrader/tools/ogom. */
 static const char *om_path(void)
@@ -34,6 +37,14 @@ static const char *om_path(void)
     const char *e = getenv("OGSIM_OM");
 
     return e && *e ? e : OGSIM_DEFAULT_OM;
+}
+
+/* The OM tools' man pages: $OGSIM_OM_MAN, else the source tree's upgrader/man. */
+static const char *om_man_dir(void)
+{
+    const char *e = getenv("OGSIM_OM_MAN");
+
+    return e && *e ? e : OGSIM_DEFAULT_OM_MAN;
 }
 
 /* The symlinks next to bin/gaussdb (the kernel is one multi-call program). */
@@ -456,7 +467,12 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
 
 /* The OM tools, as openGauss ships them: script/ under $GPHOME. One
  * multi-call binary; its name picks the tool. */
-static const char *const om_links[] = {"gs_ssh", "gs_upgradectl", "gs_preinstall"};
+static const char *const om_links[] = {"gs_ssh", "gs_upgradectl", "gs_preinstall",
+                                             "gs_checkos", "gs_collector"};
+
+/* Their man pages, shipped as man/man1/<tool>.1 (MANPATH=$GPHOME/man). */
+static const char *const om_man[] = {"gs_om",         "gs_ssh",       "gs_checkos",
+                                     "gs_preinstall", "gs_collector", "gs_upgradectl"};
 
 static int build_om(const struct build_ctx *ctx, const char *path, struct og_error *err)
 {
@@ -469,6 +485,16 @@ static int build_om(const struct build_ctx *ctx, const char *path, struct og_err
         char link[64];
         snprintf(link, sizeof(link), "script/%s", om_links[i]);
         r = tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gs_om", 0);
+    }
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "man", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "man/man1", 0755, NULL, 0);
+    for (size_t i = 0; i < ELEMENTSOF(om_man) && r == 0; i++) {
+        char src[PATH_MAX], dst[64];
+        snprintf(src, sizeof(src), "%s/%s.1", om_man_dir(), om_man[i]);
+        snprintf(dst, sizeof(dst), "man/man1/%s.1", om_man[i]);
+        r = tar_tree_add(&t, ENTRY_DISK, dst, 0644, src, 0);
     }
     if (r < 0)
         return nomem(err, "the OM tarball");

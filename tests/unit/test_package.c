@@ -443,23 +443,45 @@ static void step_numbers(const char *version, char *buf, size_t size)
     listing_done(&l);
 }
 
-/* The OM tools tarball: script/gs_om (the OM binary) and gs_ssh beside it. */
+/* The OM tools tarball: script/gs_om (the OM binary), the other tools as
+ * links to it, and their man pages in man/man1/. */
 Test(package, om_tarball_content)
 {
+    static const char *const tools[] = { "gs_ssh", "gs_upgradectl", "gs_checkos",
+                                         "gs_collector" };
+    static const char *const pages[] = { "gs_om", "gs_ssh", "gs_checkos", "gs_preinstall",
+                                         "gs_collector", "gs_upgradectl" };
     const struct sim_version *v = sim_version_find("2.0.0");
     _cleanup_free_ char *dir = pathf(tmp, "om"), *om = NULL;
     struct listing l;
     const struct listed *x;
+    char path[128];
 
     build(v->version, dir);
     om = file_of(dir, v, PACKAGE_OM);
     list_archive(om, &l);
+    expect_dir(&l, "script/");
     expect_file(&l, "script/gs_om", 0755);
-    x = find(&l, "script/gs_ssh");
-    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "gs_om") == 0);
-    x = find(&l, "script/gs_upgradectl");
-    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "gs_om") == 0);
-    cr_assert_eq(l.n, 4, "script/, gs_om, gs_ssh, gs_upgradectl: %zu entries", l.n);
+    for (size_t i = 0; i < ELEMENTSOF(tools); i++) {
+        snprintf(path, sizeof(path), "script/%s", tools[i]);
+        x = find(&l, path);
+        cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "gs_om") == 0, "%s", path);
+    }
+    expect_dir(&l, "man/man1/");
+    for (size_t i = 0; i < ELEMENTSOF(pages); i++) {
+        snprintf(path, sizeof(path), "man/man1/%s.1", pages[i]);
+        x = expect_file(&l, path, 0644);
+        cr_assert(x->size > 0 && strncmp(x->data, ".\\\"", 3) == 0, "%s is a man page", path);
+    }
+    /* nothing else: every other script/ entry is a link to gs_om */
+    for (size_t i = 0; i < l.n; i++) {
+        x = &l.v[i];
+        cr_assert(strcmp(x->path, "script/") == 0 || strcmp(x->path, "script/gs_om") == 0 ||
+                      strcmp(x->path, "man/") == 0 || strncmp(x->path, "man/man1/", 9) == 0 ||
+                      (strncmp(x->path, "script/gs_", 10) == 0 && x->type == AE_IFLNK &&
+                       strcmp(x->symlink, "gs_om") == 0),
+                  "unexpected %s", x->path);
+    }
     listing_done(&l);
 }
 

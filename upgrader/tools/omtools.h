@@ -20,6 +20,8 @@ struct om_tool {
 int tool_gs_om(int argc, char **argv);
 int tool_gs_ssh(int argc, char **argv);
 int tool_gs_upgradectl(int argc, char **argv);
+int tool_gs_checkos(int argc, char **argv);
+int tool_gs_collector(int argc, char **argv);
 int tool_gs_preinstall(int argc, char **argv);
 
 /* Log err once and return the tool's exit code (gs_upgradectl: 1 on
