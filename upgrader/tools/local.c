@@ -13,13 +13,19 @@
  *   put PATH MODE          stdin (<= 1 MiB) -> PATH, crash-safe, dirs 0700
  *   rm PATH...             remove files or directory trees (absent is fine)
  *   dump DIR               DIR's journal files as JSON
+ *   relink LINK TARGET     LINK -> TARGET atomically (symlink + rename); TARGET
+ *                          must be a directory; LINK must not be a real directory
+ *   backup-conf DATADIR DIR   DATADIR's *.conf files into DIR (kept if there)
+ *   restore-conf DIR DATADIR  DIR's *.conf files back into DATADIR (none: nothing)
  */
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -87,6 +93,63 @@ static int verb_rm(char **paths, int n, struct og_error *err)
     return 0;
 }
 
+static int verb_relink(const char *link, const char *target, struct og_error *err)
+{
+    char tmp[PATH_MAX + 16];
+    struct stat st;
+
+    if (stat(target, &st) < 0 || !S_ISDIR(st.st_mode))
+        return og_error_set(err, OG_E_NOT_EXIST, "The %s does not exist.", target);
+    if (lstat(link, &st) == 0 && !S_ISLNK(st.st_mode))
+        return og_error_set(err, OG_E_NOT_SYMLINK, "$GAUSSHOME is not a symbolic link: %s.", link);
+    snprintf(tmp, sizeof(tmp), "%s.ogup-tmp", link);
+    unlink(tmp);
+    if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return og_error_set_errno(err, OG_E_SWITCH_LINK, e, "Failed to switch the symbolic link %s.",
+                                  link);
+    }
+    {
+        char dir[PATH_MAX];
+        snprintf(dir, sizeof(dir), "%s", link);
+        return fs_fsync_dir(dirname(dir), err);
+    }
+}
+
+/* Copy the *.conf files of from into to (created 0700). keep: a file that
+ * is already in to is kept (a backup taken once is not overwritten). */
+static int copy_confs(const char *from, const char *to, bool keep, struct og_error *err)
+{
+    _cleanup_closedir_ DIR *d = opendir(from);
+    struct dirent *de;
+    int r;
+
+    if (!d) {
+        if (errno == ENOENT && !keep)
+            return 0; /* no backup: nothing to restore */
+        return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", from);
+    }
+    r = fs_mkdir_p(to, 0700, err);
+    while (r == 0 && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        char src[PATH_MAX], dst[PATH_MAX];
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+        struct stat st;
+        if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0 || de->d_name[0] == '.')
+            continue;
+        snprintf(src, sizeof(src), "%s/%s", from, de->d_name);
+        snprintf(dst, sizeof(dst), "%s/%s", to, de->d_name);
+        if (lstat(src, &st) < 0 || !S_ISREG(st.st_mode) || (keep && access(dst, F_OK) == 0))
+            continue;
+        r = fs_read_file(src, 64u << 20, &text, &n, err);
+        if (r == 0)
+            r = fs_replace_file(dst, text ? text : "", n, st.st_mode & 0777, err);
+    }
+    return r;
+}
+
 int upgradectl_local(int argc, char **argv)
 {
     struct og_error err = { 0 };
@@ -112,6 +175,12 @@ int upgradectl_local(int argc, char **argv)
         r = precheck_local_kerberos(argv[1], &err);
     else if (strcmp(verb, "put") == 0 && argc == 3)
         r = verb_put(argv[1], argv[2], &err);
+    else if (strcmp(verb, "relink") == 0 && argc == 3)
+        r = verb_relink(argv[1], argv[2], &err);
+    else if (strcmp(verb, "backup-conf") == 0 && argc == 3)
+        r = copy_confs(argv[1], argv[2], true, &err);
+    else if (strcmp(verb, "restore-conf") == 0 && argc == 3)
+        r = copy_confs(argv[1], argv[2], false, &err);
     else if (strcmp(verb, "rm") == 0)
         r = verb_rm(argv + 1, argc - 1, &err);
     else if (strcmp(verb, "dump") == 0 && argc == 2) {

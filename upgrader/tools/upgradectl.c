@@ -21,6 +21,10 @@
 #include "failpoint.h"
 #include "precheck.h"
 #include "upgradectl.h"
+#include "inplace.h"
+#include "jdist.h"
+#include "lockfile.h"
+#include "upgpath.h"
 #include "banned.h"
 
 
@@ -95,9 +99,11 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
     r = om_open_cluster(&u->installed, &u->t, err);
     if (r < 0)
         return r;
-    r = clusterconfig_load(u->xml, &u->xmlcfg, err);
-    if (r < 0)
-        return r;
+    if (u->xml) {
+        r = clusterconfig_load(u->xml, &u->xmlcfg, err);
+        if (r < 0)
+            return r;
+    }
     snprintf(u->worker, sizeof(u->worker), "%s/script/gs_upgradectl", getenv("GPHOME"));
     if (envfile && envfile[0])
         snprintf(u->krb_dir, sizeof(u->krb_dir), "%s", envfile);
@@ -109,7 +115,7 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
         snprintf(u->krb_dir, sizeof(u->krb_dir), "%s", dirname(tmp));
     }
     u->env = (struct precheck_env){
-        .xml = &u->xmlcfg,
+        .xml = u->xml ? &u->xmlcfg : NULL,
         .installed = &u->installed,
         .t = u->t,
         .gausshome = getenv("GAUSSHOME"),
@@ -155,6 +161,235 @@ static int upgradectl_pre_check(struct upgctl *u)
     }
     printf("Successfully checked the cluster: all %zu items passed.\n", n);
     return 0;
+}
+
+/* "compiled at YYYY-MM-DD" from <app>/bin/gaussdb -V on this node. */
+static int release_date(const char *app, char *buf, size_t size, struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    _cleanup_command_ struct command *c = NULL;
+    struct command_result res = { 0 };
+    const char *at;
+    int r;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gaussdb", app);
+    c = command_newl(bin, "-V", NULL);
+    if (!c)
+        return og_error_set(err, OG_E_NOMEM, "gaussdb -V");
+    r = command_run(c, &res, err);
+    if (r == 0 && (at = strstr(res.out, "compiled at ")))
+        snprintf(buf, size, "%.19s", at + 12);
+    else if (r == 0)
+        r = og_error_set(err, OG_E_OBTAIN_VERSION, "Failed to obtain version: %s -V printed %s",
+                         bin, res.out);
+    command_result_done(&res);
+    return r;
+}
+
+/* MOT tables in any database (foreign tables on mot_server). */
+static int mot_in_use(struct upgctl *u, bool *ret, struct og_error *err)
+{
+    const struct cluster_node *p = clusterconfig_primary(&u->installed);
+    char dbs[8192], *save = NULL, v[64];
+    int r = precheck_sql(&u->env, p, "postgres",
+                         "SELECT string_agg(datname, ' ') FROM pg_database WHERE datallowconn",
+                         dbs, sizeof(dbs), err);
+
+    *ret = false;
+    for (char *db = strtok_r(dbs, " ", &save); r == 0 && db; db = strtok_r(NULL, " ", &save)) {
+        r = precheck_sql(&u->env, p, db,
+                         "SELECT count(*) FROM pg_foreign_table t JOIN pg_foreign_server s ON "
+                         "s.oid = t.ftserver WHERE s.srvname = 'mot_server'",
+                         v, sizeof(v), err);
+        if (r == 0 && atoi(v) > 0)
+            *ret = true;
+    }
+    return r;
+}
+
+/* openGauss's choseStrategy plus the guide's rules (lib/upgrade/upgpath). */
+static int strategy(struct upgctl *u, struct inplace *ip, struct upgpath_verdict *v,
+                    struct og_error *err)
+{
+    char old_date[32], new_date[32];
+    struct upgpath_options o = { .inplace = !u->grey,
+                                 .bypass_stale_check = u->bypass_stale_check };
+    int r = release_date(ip->old_app, old_date, sizeof(old_date), err);
+
+    if (r == 0)
+        r = release_date(ip->new_app, new_date, sizeof(new_date), err);
+    if (r == 0 && ip->oldv.major < 2 && strcmp(ip->newv.version, "2.0.0") == 0)
+        r = mot_in_use(u, &o.mot_in_use, err);
+    if (r == 0)
+        r = upgpath_check(&ip->oldv, old_date, &ip->newv, new_date, &o, v, err);
+    if (r == 0 && !v->allowed)
+        r = og_error_set(err, v->code, "%s", v->detail);
+    return r;
+}
+
+/* The checks a resumed run can make with the cluster in any state. */
+static int resume_checks(struct upgctl *u, struct og_error *err)
+{
+    const char *ids[] = { "static-config", "ssh-trust", "disk-usage", "kerberos", "om-kernel",
+                          "package-sha256" };
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < ELEMENTSOF(ids); i++)
+        r = precheck_find(ids[i])->fn(&u->env, err);
+    return r;
+}
+
+static void history(struct upgctl *u, struct inplace *ip, const char *action, const char *status,
+                    const struct og_error *err)
+{
+    struct journal_record rec = { 0 };
+    char path[PATH_MAX + 32], msg[OG_ERROR_DETAIL_MAX + 64];
+    const char *others[CLUSTER_MAX_NODES];
+    size_t n = 0;
+    struct og_error e = { 0 };
+
+    snprintf(rec.action, sizeof(rec.action), "%s", action);
+    snprintf(rec.status, sizeof(rec.status), "%s", status);
+    snprintf(rec.old_version, sizeof(rec.old_version), "%s %s %s", ip->oldv.version,
+             ip->oldv.number_str, ip->oldv.commit);
+    snprintf(rec.new_version, sizeof(rec.new_version), "%s %s %s", ip->newv.version,
+             ip->newv.number_str, ip->newv.commit);
+    if (err && err->code)
+        snprintf(rec.details, sizeof(rec.details), "%s", og_error_format(err, msg, sizeof(msg)));
+    snprintf(path, sizeof(path), "%s/%s", getenv("GPHOME"), JOURNAL_RECORD_FILE);
+    if (journal_record_append(path, &rec, &e) < 0) {
+        log_warn("upgrade", "upgradeRecord.txt: %s", og_error_format(&e, msg, sizeof(msg)));
+        return;
+    }
+    for (size_t i = 0; i < u->installed.n_nodes; i++) {
+        bool local = false;
+        if (transport_node_is_local(u->t, u->installed.nodes[i].name, &local, NULL) == 0 &&
+            !local)
+            others[n++] = u->installed.nodes[i].name;
+    }
+    if (jdist_push_file(&ip->w, others, n, getenv("GPHOME"), JOURNAL_RECORD_FILE, &e) < 0)
+        log_warn("upgrade", "upgradeRecord.txt not copied: %s",
+                    og_error_format(&e, msg, sizeof(msg)));
+}
+
+/* Was the last recorded action a successful commit of the running version? */
+static bool committed_before(struct inplace *ip)
+{
+    char path[PATH_MAX + 32];
+    _cleanup_free_ struct journal_record *rows = NULL;
+    size_t n = 0;
+
+    snprintf(path, sizeof(path), "%s/%s", getenv("GPHOME"), JOURNAL_RECORD_FILE);
+    if (journal_record_read(path, &rows, &n, NULL) < 0 || n == 0)
+        return false;
+    return strcmp(rows[n - 1].action, "commit-upgrade") == 0 &&
+           strcmp(rows[n - 1].status, "success") == 0;
+}
+
+static int upgradectl_action(struct upgctl *u)
+{
+    _cleanup_lockfile_ struct lockfile *lock = NULL;
+    struct inplace ip = { 0 };
+    struct og_error err = { 0 };
+    enum og_action act = strcmp(u->action, "auto-rollback") == 0   ? OG_ACTION_ROLLBACK
+                         : strcmp(u->action, "commit-upgrade") == 0 ? OG_ACTION_COMMIT
+                         : strcmp(u->action, "chose-strategy") == 0 ? OG_ACTION_CHOSE_STRATEGY
+                                                                    : OG_ACTION_UPGRADE;
+    char dir[PATH_MAX + 32];
+    int r;
+
+    r = precheck_env_init(u, &err);
+    if (r == 0) {
+        snprintf(dir, sizeof(dir), "%s/binary_upgrade", getenv("PGHOST"));
+        r = journal_lock(dir, "gs_upgradectl", &lock, &err);
+        u->env.lock_held = true;
+    }
+    if (r == 0)
+        r = inplace_init(&ip, &u->env, &err);
+    ip.force = u->force;
+    if (r < 0)
+        goto out;
+    if (act == OG_ACTION_CHOSE_STRATEGY) {
+        struct upgpath_verdict v;
+        r = strategy(u, &ip, &v, &err);
+        if (r == 0)
+            printf("Upgrade strategy: %s%s.\n", upgpath_strategy_name(v.strategy),
+                   v.large ? " (large: the catalog SQL runs)" : " (small: binaries only)");
+        goto out;
+    }
+    if (act == OG_ACTION_UPGRADE) {
+        struct inplace_record rec;
+        struct upgpath_verdict v;
+        if (u->grey) {
+            r = og_error_set(&err, OG_E_STRATEGY_UNSUPPORTED,
+                             "Please choose right upgrade strategy: the grey upgrade is not "
+                             "built yet in this version of ogup; run the in-place upgrade "
+                             "(without --grey).");
+            goto out;
+        }
+        r = inplace_read_record(&ip, &rec, &err);
+        if (r == 0 && !rec.present) {
+            /* a new upgrade: every check first, nothing changed on failure */
+            struct precheck_result res[32];
+            _cleanup_dynbuf_ struct dynbuf out;
+            size_t n = 0;
+            dynbuf_init(&out, 1 << 20);
+            r = strategy(u, &ip, &v, &err);
+            if (r == 0) {
+                printf("Upgrade from %s (%s) to %s (%s): %s.\n", ip.oldv.version,
+                       ip.oldv.number_str, ip.newv.version, ip.newv.number_str,
+                       ip.large ? "large, the catalog SQL runs" : "small, binaries only");
+                r = precheck_run_all(&u->env, res, &n, &err);
+                if (r < 0) {
+                    precheck_format(res, n, &out);
+                    fputs(dynbuf_str(&out), stdout);
+                    printf("Failed to check pre upgrade.\n");
+                }
+            }
+        } else if (r == 0) {
+            r = resume_checks(u, &err);
+        }
+        if (r < 0)
+            goto out;
+        history(u, &ip, "auto-upgrade", "begin", NULL);
+        r = inplace_upgrade(&ip, &err);
+        history(u, &ip, "auto-upgrade", r == 0 ? "success" : "failed", &err);
+    } else if (act == OG_ACTION_ROLLBACK) {
+        struct inplace_record rec;
+        r = inplace_read_record(&ip, &rec, &err);
+        if (r == 0 && !rec.present && committed_before(&ip))
+            r = og_error_set(&err, OG_E_ALREADY_COMMITTED,
+                             "Upgrade has already been committed, can not execute rollback "
+                             "command any more.");
+        if (r < 0)
+            goto out;
+        history(u, &ip, "auto-rollback", "begin", NULL);
+        r = inplace_rollback(&ip, &err);
+        if (ip.skipped.len) {
+            printf("The rollback skipped (--force):\n%s"
+                   "When those nodes are back, run auto-rollback again to finish them.\n",
+                   dynbuf_str(&ip.skipped));
+            if (r == 0)
+                r = og_error_set(&err, OG_E_ROLLBACK_FAILED,
+                                 "Failed to rollback: parts were skipped (listed above).");
+        }
+        history(u, &ip, "auto-rollback", r == 0 ? "success" : "failed", &err);
+    } else {
+        r = inplace_commit(&ip, &err);
+        if (r == 0)
+            history(u, &ip, "commit-upgrade", "success", NULL);
+    }
+out:
+    inplace_done(&ip);
+    if (u->t) {
+        transport_free(u->t);
+        u->t = NULL;
+    }
+    if (r < 0) {
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        log_error("upgrade", "%s", og_error_format(&err, msg, sizeof(msg)));
+    }
+    return og_exit_code(act, r);
 }
 
 static int need_arg(int i, int argc, const char *opt, struct og_error *err)
@@ -219,6 +454,11 @@ int tool_gs_upgradectl(int argc, char **argv)
         printf("%s\n", dynbuf_str(&out));
         return 0;
     }
+    /* failpoints: OGUP_FAILPOINTS names registered points only */
+    upgradectl_register_failpoints();
+    r = failpoint_setup(NULL, &err);
+    if (r < 0)
+        return om_fail("gs_upgradectl", r, &err);
     /* openGauss's checkUser: never as root, the environment set */
     r = precheck_not_root(NULL, &err);
     if (r == 0 && !u->action)
@@ -230,6 +470,8 @@ int tool_gs_upgradectl(int argc, char **argv)
         return om_fail("gs_upgradectl", r, &err);
     if (strcmp(u->action, "show-step") == 0)
         return upgradectl_show_step();
+    if (strcmp(u->action, "chose-strategy") == 0)
+        return upgradectl_action(u);
     if (!u->xml)
         return om_fail("gs_upgradectl",
                        og_error_set(&err, OG_E_PARAM_REQUIRED,
@@ -241,6 +483,9 @@ int tool_gs_upgradectl(int argc, char **argv)
                        &err);
     if (strcmp(u->action, "pre-check") == 0)
         return upgradectl_pre_check(u);
+    if (strcmp(u->action, "auto-upgrade") == 0 || strcmp(u->action, "auto-rollback") == 0 ||
+        strcmp(u->action, "commit-upgrade") == 0)
+        return upgradectl_action(u);
     return om_fail("gs_upgradectl",
                    og_error_set(&err, OG_E_PARAM_INVALID,
                                 "The parameter '-t' value is incorrect: %s", u->action),
@@ -249,5 +494,6 @@ int tool_gs_upgradectl(int argc, char **argv)
 
 void upgradectl_register_failpoints(void)
 {
-    /* the plans register their steps' points (issue 6: the step engine) */
+    engine_register_failpoints(&inplace_plan);
+    engine_register_failpoints(&inplace_commit_plan);
 }

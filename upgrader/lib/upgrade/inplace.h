@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * inplace.h - openGauss's in-place upgrade (reference §3.8) as a plan on the
+ * step engine, with its rollback and its commit.
+ *
+ * Steps (openGauss's upgrade_step.dat number in brackets):
+ *   record [0]         journal: app dirs, old version, cluster numbers, frozen GUCs
+ *   stop-cluster [2]   standbys, then the primary (fast)
+ *   backup [3]         each node's configs and catalog numbers into the journal dir
+ *   switch-bin [4]     $GAUSSHOME -> <app>_<new commit> on every node (atomic rename)
+ *   start [5]          primary, then standbys; large: in upgrade mode (-u old)
+ *   catalog [5]        large: the catalog SQL, one transaction per database
+ *   restart [5]        large: a normal start of the new kernel
+ *   post-check [5]     new version on every node, cluster Normal, replay, GUCs
+ *   pre-commit [6]     the upgrade awaits commit-upgrade or auto-rollback
+ * ogup's own record beside openGauss's files: ogup_step ("inplace <i> <name>
+ * begin|done do|undo"), ogup_frozen_gucs, ogup_catalog_done, backup/.
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "clusterconfig.h"
+#include "dynbuf.h"
+#include "engine.h"
+#include "precheck.h"
+#include "versioncfg.h"
+#include "worker.h"
+
+#define INPLACE_ACTION      "inplace-binary-upgrade"
+#define INPLACE_STEP_FILE   "ogup_step"
+#define INPLACE_FROZEN_FILE "ogup_frozen_gucs"
+#define INPLACE_CATALOG_DONE "ogup_catalog_done"
+
+struct inplace {
+    struct precheck_env *env; /* t, installed cluster, worker, paths */
+    struct worker w;
+    const struct cluster_config *cfg;
+    const char *nodes[CLUSTER_MAX_NODES];
+    size_t n_nodes;
+    const char *gphome, *pghost;
+    char dir[PATH_MAX];     /* $PGHOST/binary_upgrade */
+    char old_app[PATH_MAX]; /* realpath of the old app */
+    char new_app[PATH_MAX]; /* <appPath>_<new commit> */
+    struct version_cfg oldv, newv;
+    bool large;
+    bool force;             /* auto-rollback --force */
+    bool quiet;
+    struct dynbuf skipped;  /* --force: what was skipped, for the operator */
+    int replay_wait_ms;
+};
+
+/* The three plans. */
+extern const struct engine_plan inplace_plan;
+extern const struct engine_plan inplace_commit_plan;
+
+/* What the journal says (the nodes' copies reconciled). */
+struct inplace_record {
+    bool present;        /* binary_upgrade exists */
+    bool has_step;       /* ogup_step read */
+    int index;           /* step index */
+    enum engine_state state;
+    bool undoing;        /* a rollback was under way */
+    bool committed;      /* commitFlagFile */
+    int og_step;         /* upgrade_step.dat, -1 when absent */
+};
+
+int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *err);
+void inplace_done(struct inplace *u);
+
+/* Read the journal on every node (reconciled; nodes missing it repaired). */
+int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og_error *err);
+
+/* The three actions; each returns 0 or a code. */
+int inplace_upgrade(struct inplace *u, struct og_error *err);
+int inplace_rollback(struct inplace *u, struct og_error *err);
+int inplace_commit(struct inplace *u, struct og_error *err);
+
+/* Cluster operations the plans share (also used by tests and the bench). */
+int inplace_stop_all(struct inplace *u, struct og_error *err);
+/* upgrade_from > 0: upgrade mode (-u). Nodes already running are left. */
+int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err);
+int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err);
