@@ -28,7 +28,7 @@ umask 0000
 lcov --quiet --zerocounters --directory "$BUILD" 2>/dev/null || true
 
 status=0
-meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 --no-suite slow || status=$?
 
 # --- coverage -------------------------------------------------------------------
 lcov_q() { lcov --quiet --rc lcov_branch_coverage=0 "$@" 2>/dev/null; }

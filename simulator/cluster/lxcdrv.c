@@ -256,7 +256,15 @@ static int lxc_node_exec(struct simdriver *d, const char *domain, uid_t uid, gid
 
     if (!dom)
         return og_error_set(err, OG_E_SIM_NODE_DOWN, "no running domain \"%s\"", domain);
-    n = virDomainLxcOpenNamespace(dom, &fds, 0);
+    /* Right after a start libvirt may not know the init pid yet
+     * (VIR_ERR_OPERATION_INVALID "Init pid is not yet available"): retry
+     * for up to 10 s. */
+    for (int tries = 0; (n = virDomainLxcOpenNamespace(dom, &fds, 0)) < 0 && tries < 100; tries++) {
+        virErrorPtr e = virGetLastError();
+        if (!e || e->code != VIR_ERR_OPERATION_INVALID)
+            break;
+        usleep(100 * 1000);
+    }
     if (n < 0)
         return og_error_set(err, OG_E_SIM_NODE_DOWN, "cannot open the namespaces of \"%s\": %s",
                             domain, lv_err());

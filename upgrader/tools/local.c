@@ -15,6 +15,7 @@
  *   dump DIR               DIR's journal files as JSON
  *   relink LINK TARGET     LINK -> TARGET atomically (symlink + rename); TARGET
  *                          must be a directory; LINK must not be a real directory
+ *   copy SRC DST           copy a file crash-safely (mode kept)
  *   backup-conf DATADIR DIR   DATADIR's *.conf files into DIR (kept if there)
  *   restore-conf DIR DATADIR  DIR's *.conf files back into DATADIR (none: nothing)
  */
@@ -104,6 +105,12 @@ static int verb_relink(const char *link, const char *target, struct og_error *er
         return og_error_set(err, OG_E_NOT_SYMLINK, "$GAUSSHOME is not a symbolic link: %s.", link);
     snprintf(tmp, sizeof(tmp), "%s.ogup-tmp", link);
     unlink(tmp);
+    {
+        /* beside the link: a relative link, as the install makes it */
+        const char *ls = strrchr(link, '/'), *ts = strrchr(target, '/');
+        if (ls && ts && ls - link == ts - target && strncmp(link, target, (size_t)(ls - link)) == 0)
+            target = ts + 1;
+    }
     if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
         int e = errno;
         unlink(tmp);
@@ -115,6 +122,21 @@ static int verb_relink(const char *link, const char *target, struct og_error *er
         snprintf(dir, sizeof(dir), "%s", link);
         return fs_fsync_dir(dirname(dir), err);
     }
+}
+
+static int copy_file(const char *src, const char *dst, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    struct stat st;
+    size_t n = 0;
+    int r;
+
+    if (stat(src, &st) < 0 || !S_ISREG(st.st_mode))
+        return og_error_set(err, OG_E_NOT_EXIST, "The %s does not exist.", src);
+    r = fs_read_file(src, 64u << 20, &text, &n, err);
+    if (r == 0)
+        r = fs_replace_file(dst, text ? text : "", n, st.st_mode & 0777, err);
+    return r;
 }
 
 /* Copy the *.conf files of from into to (created 0700). keep: a file that
@@ -177,6 +199,8 @@ int upgradectl_local(int argc, char **argv)
         r = verb_put(argv[1], argv[2], &err);
     else if (strcmp(verb, "relink") == 0 && argc == 3)
         r = verb_relink(argv[1], argv[2], &err);
+    else if (strcmp(verb, "copy") == 0 && argc == 3)
+        r = copy_file(argv[1], argv[2], &err);
     else if (strcmp(verb, "backup-conf") == 0 && argc == 3)
         r = copy_confs(argv[1], argv[2], true, &err);
     else if (strcmp(verb, "restore-conf") == 0 && argc == 3)

@@ -454,6 +454,8 @@ int tool_gs_upgradectl(int argc, char **argv)
         printf("%s\n", dynbuf_str(&out));
         return 0;
     }
+    /* the console gets warnings and errors; progress goes to stdout */
+    oglog_set_console_level(OGLOG_WARNING);
     /* failpoints: OGUP_FAILPOINTS names registered points only */
     upgradectl_register_failpoints();
     r = failpoint_setup(NULL, &err);

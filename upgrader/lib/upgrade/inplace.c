@@ -260,6 +260,8 @@ static int record_step(void *ctx, int index, enum engine_state state, bool undoi
     char line[512], dat[128];
     int r;
 
+    if (index < 0 && undoing && u->skipped.len)
+        return 0; /* --force skipped something: inplace_rollback rewinds the record */
     if (index < 0 && undoing)
         return journal_remove_everywhere(u, err);
     snprintf(line, sizeof(line), "inplace %d %s %s %s seq=%llu writer=%s\n", index,
@@ -484,10 +486,21 @@ static int relink_all(struct inplace *u, const char *target, struct og_error *er
     return r;
 }
 
+/* The new app gets the installed cluster's static configuration (openGauss
+ * restores the config into the new app before the switch), then the link. */
 static int do_switch_bin(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    return relink_all(u, u->new_app, err);
+    char src[PATH_MAX + 64], dst[PATH_MAX + 64];
+    const char *verb[] = { "copy", src, dst, NULL };
+    int r;
+
+    snprintf(src, sizeof(src), "%s/bin/cluster_static_config", u->old_app);
+    snprintf(dst, sizeof(dst), "%s/bin/cluster_static_config", u->new_app);
+    r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, NULL, err);
+    if (r == 0)
+        r = relink_all(u, u->new_app, err);
+    return r;
 }
 
 static int undo_switch_bin(void *ctx, struct og_error *err)
@@ -700,6 +713,9 @@ static int do_catalog(void *ctx, struct og_error *err)
         r = run_catalog_mode(u, "upgrade", err);
     if (r == 0)
         r = run_catalog_mode(u, "upgrade-post", err);
+    /* the standbys replay the new catalog before anything stops them */
+    if (r == 0)
+        r = precheck_standby_replay(u->env, err);
     return r;
 }
 
@@ -722,6 +738,9 @@ static int undo_catalog(void *ctx, struct og_error *err)
     }
     if (r == 0)
         r = run_catalog_mode(u, "rollback", err);
+    if (r == 0)
+        r = node_result(u, primary_of(u), precheck_standby_replay(u->env, err),
+                        "waiting for the standbys to replay the catalog rollback", err);
     if (r == 0)
         r = inplace_stop_all(u, err);
     if (r == 0) {
@@ -997,10 +1016,38 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
     return 0;
 }
 
+/* --force: the nodes that do not answer are left out of every journal
+ * operation and noted; the cluster operations on them fail and are noted. */
+static int drop_unreachable(struct inplace *u, struct og_error *err)
+{
+    const char *argv[] = { "true", NULL };
+    struct transport_run_opts o = { .timeout_ms = 15000 };
+    size_t k = 0;
+
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        struct command_result res = { 0 };
+        struct og_error e = { 0 };
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
+            u->nodes[k++] = u->nodes[i];
+        else
+            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n",
+                           u->nodes[i], og_error_format(&e, msg, sizeof(msg)));
+        command_result_done(&res);
+    }
+    u->n_nodes = k;
+    if (k == 0)
+        return og_error_set(err, OG_E_SSH_CONNECT, "no node answers");
+    return 0;
+}
+
 int inplace_rollback(struct inplace *u, struct og_error *err)
 {
     struct inplace_record rec;
-    int r = inplace_read_record(u, &rec, err);
+    int r = u->force ? drop_unreachable(u, err) : 0;
+
+    if (r == 0)
+        r = inplace_read_record(u, &rec, err);
 
     if (r < 0)
         return r;
@@ -1022,6 +1069,16 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
     say(u, "Rolling back from step %s.", rec.index >= 0 ? inplace_plan.steps[rec.index].name
                                                          : "record");
     r = engine_rollback(&inplace_plan, rec.index, u, err);
+    if (r == 0 && u->skipped.len) {
+        /* something was skipped: the journal keeps the step the rollback
+         * started from, so a later auto-rollback does it all again (every
+         * undo is idempotent) and finishes what was skipped */
+        r = record_step(u, rec.index, rec.state, true, err);
+        if (r == 0)
+            say(u, "Rollback done on the reachable nodes; the journal still records step %s.",
+                inplace_plan.steps[rec.index].name);
+        return r;
+    }
     if (r == 0)
         say(u, "Rollback succeeded: every node runs %s.", u->oldv.version);
     return r;

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * gs_upgradectl on real 3-node simulator clusters (LXC nodes, sshd, the
+ * node kernel over PostgreSQL 15): the guide's in-place upgrade, commit,
+ * auto-rollback (also --force), refusals that change nothing, and upgrades
+ * killed at failpoints then rolled back or resumed.
+ *
+ * UPGRADE_FAILPOINTS=all (the slow suite) kills at EVERY failpoint of the
+ * in-place plan and of its rollback; otherwise a sample of them runs.
+ */
+#include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "upfixture.h"
+
+static char name[32];
+
+static void setup(void)
+{
+    snprintf(name, sizeof(name), "ug%d", (int)(getpid() % 10000));
+}
+
+static void teardown(void)
+{
+    command_result_done(&upres);
+    sim_down(name, NULL, NULL);
+}
+
+TestSuite(upgrade, .init = setup, .fini = teardown, .timeout = 3000);
+
+static void snapshot(const struct sim_cluster *c, const char *snap)
+{
+    struct og_error err = { 0 };
+    cr_assert_eq(sim_snapshot(c, snap, &err), 0, "%s", err.detail);
+}
+
+static void restore(const struct sim_cluster *c, const char *snap)
+{
+    struct og_error err = { 0 };
+    cr_assert_eq(sim_restore(c, snap, &err), 0, "%s", err.detail);
+}
+
+static void expect_code(int rc, int want_rc, const char *code)
+{
+    cr_assert_eq(rc, want_rc, "exit %d, want %d: %s %s", rc, want_rc, upres.out, upres.err);
+    if (code)
+        cr_assert(strstr(upres.out, code) || strstr(upres.err, code), "want %s: %s %s", code,
+                  upres.out, upres.err);
+}
+
+/* A refused upgrade changes nothing. */
+static void expect_refused(const struct sim_cluster *c, const char *code, const char *dump0,
+                           const char *links0)
+{
+    char *dump, *links;
+
+    expect_code(up_ctl(c, "auto-upgrade", NULL, NULL), 1, code);
+    up_assert_no_journal(c);
+    links = up_links(c);
+    cr_assert_str_eq(links, links0);
+    dump = up_dump(c, false);
+    cr_assert_str_eq(dump, dump0, "a refused upgrade changed the data");
+    free(dump);
+    free(links);
+}
+
+/* 2.0.0 -> 3.0.0 (large): upgrade, rollback to the exact dump, upgrade
+ * again, commit; the refusals of commit and rollback around them. */
+Test(upgrade, large_rollback_then_commit)
+{
+    struct sim_cluster c;
+    char *dump0, *user0, *links0, *dump, *links;
+
+    up_cluster(&c, name, "2.0.0", 3);
+    up_prepare(&c, "3.0.0");
+    dump0 = up_dump(&c, false);
+    user0 = up_dump(&c, true);
+    links0 = up_links(&c);
+
+    /* nothing to commit yet */
+    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
+
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    cr_assert_not_null(strstr(upres.out, "Progress report: (100%)"), "%s", upres.out);
+    up_assert_version(&c, "3.0.0");
+    up_assert_normal(&c);
+    dump = up_dump(&c, true);
+    cr_assert_str_eq(dump, user0, "user data differs after the upgrade");
+    free(dump);
+    up_sh_ok(&c, "node2", "omm", "gsql -d db1 -X -tA -c 'SELECT og_catalog.gs_feature_92605()'");
+    cr_assert_str_eq(upres.out, "92605\n");
+    up_sh_ok(&c, "node1", "omm", "cat $PGHOST/binary_upgrade/upgrade_step.dat");
+    cr_assert_str_eq(upres.out, "inplace-binary-upgrade:6\n");
+    up_sh_ok(&c, "node3", "omm", "cat $PGHOST/binary_upgrade/upgrade_step.dat");
+    cr_assert_str_eq(upres.out, "inplace-binary-upgrade:6\n", "the journal is on every node");
+
+    /* re-running at pre-commit changes nothing */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    cr_assert_not_null(strstr(upres.out, "at pre-commit already"), "%s", upres.out);
+
+    /* roll back: the old version, the exact dump, no journal */
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    up_assert_no_journal(&c);
+    links = up_links(&c);
+    cr_assert_str_eq(links, links0);
+    free(links);
+    dump = up_dump(&c, false);
+    cr_assert_str_eq(dump, dump0, "pg_dumpall differs after the rollback");
+    free(dump);
+    /* commit after rollback: refused */
+    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
+    /* a second rollback: nothing to do */
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+
+    /* upgrade again and commit: the old app is gone, the journal too */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_assert_version(&c, "3.0.0");
+    up_assert_normal(&c);
+    up_assert_no_journal(&c);
+    for (size_t i = 0; i < c.n_nodes; i++)
+        cr_assert_neq(up_sh(&c, c.nodes[i].name, "omm", "ls -d /opt/ogsim/app_78689da9"), 0,
+                      "old app left on %s", c.nodes[i].name);
+    dump = up_dump(&c, true);
+    cr_assert_str_eq(dump, user0);
+    free(dump);
+    /* rollback after commit: refused */
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, "[GAUSS-52919]");
+    up_assert_version(&c, "3.0.0");
+    /* the history, on every node */
+    up_sh_ok(&c, "node3", "omm", "grep -c 'commit-upgrade' $GPHOME/upgradeRecord.txt");
+    cr_assert_str_eq(upres.out, "1\n");
+    free(dump0);
+    free(user0);
+    free(links0);
+}
+
+/* 2.0.0 -> 2.0.1 (small: binaries only) and commit; then the refusals:
+ * the same commit, an older version. */
+Test(upgrade, small_then_refusals)
+{
+    struct sim_cluster c;
+    char *user0, *dump, *dump1, *links1;
+
+    up_cluster(&c, name, "2.0.0", 3);
+    user0 = up_dump(&c, true);
+    /* the same commit: nothing to upgrade */
+    {
+        char *d0 = up_dump(&c, false), *l0 = up_links(&c);
+        expect_refused(&c, "[GAUSS-52901]", d0, l0);
+        free(d0);
+        free(l0);
+    }
+    up_prepare(&c, "2.0.1");
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    cr_assert_not_null(strstr(upres.out, "small, binaries only"), "%s", upres.out);
+    cr_assert_null(strstr(upres.out, "Catalog upgrade"), "a small upgrade runs no SQL");
+    up_assert_version(&c, "2.0.1");
+    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_assert_version(&c, "2.0.1");
+    up_assert_normal(&c);
+    dump = up_dump(&c, true);
+    cr_assert_str_eq(dump, user0);
+    free(dump);
+
+    /* an older version: refused (GAUSS-52902), nothing changed */
+    up_prepare(&c, "1.1.0");
+    dump1 = up_dump(&c, false);
+    links1 = up_links(&c);
+    expect_refused(&c, "[GAUSS-52902]", dump1, links1);
+    free(dump1);
+    free(links1);
+    free(user0);
+}
+
+/* The guide's table 1-1 from 1.0.1: only 1.1.0 (then commit); with MOT
+ * tables on 1.1.0, 2.0.0 is refused. */
+Test(upgrade, paths_from_1_0_1)
+{
+    struct sim_cluster c;
+    char *dump0, *links0, *user0, *dump;
+
+    up_cluster(&c, name, "1.0.1", 3);
+    user0 = up_dump(&c, true);
+    up_prepare(&c, "2.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    expect_refused(&c, "[GAUSS-52902]", dump0, links0);
+    cr_assert_not_null(strstr(upres.out, "1.0.1") ? upres.out : upres.err, "%s", upres.err);
+    free(dump0);
+    free(links0);
+
+    up_prepare(&c, "1.1.0");
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_assert_version(&c, "1.1.0");
+    up_assert_normal(&c);
+    dump = up_dump(&c, true);
+    cr_assert_str_eq(dump, user0);
+    free(dump);
+
+    /* MOT tables in use: 1.1.0 -> 2.0.0 refused */
+    up_sh_ok(&c, "node1", "omm",
+             "gsql -d db1 -X -c 'CREATE FOREIGN TABLE mot_t (id int) SERVER mot_server'");
+    up_prepare(&c, "2.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    expect_refused(&c, "[OGUP-60070]", dump0, links0);
+    free(dump0);
+    free(links0);
+    free(user0);
+}
+
+/* 3.0.0 -> 5.0.0 (large) and commit. */
+Test(upgrade, path_3_0_0_to_5_0_0)
+{
+    struct sim_cluster c;
+    char *user0, *dump;
+
+    up_cluster(&c, name, "3.0.0", 3);
+    user0 = up_dump(&c, true);
+    up_prepare(&c, "5.0.0");
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_assert_version(&c, "5.0.0");
+    up_assert_normal(&c);
+    dump = up_dump(&c, true);
+    cr_assert_str_eq(dump, user0);
+    free(dump);
+    free(user0);
+}
+
+/* The failpoints of the plan named prefix ("inplace." / "inplace-rollback."). */
+static size_t failpoints(const struct sim_cluster *c, const char *prefix, char names[][128],
+                         size_t max)
+{
+    json_object *a;
+    size_t n = 0;
+
+    up_sh_ok(c, "node1", "omm", "gs_upgradectl --list-failpoints");
+    a = json_tokener_parse(upres.out);
+    cr_assert_not_null(a, "%s", upres.out);
+    for (size_t i = 0; i < json_object_array_length(a) && n < max; i++) {
+        json_object *o = json_object_array_get_idx(a, i), *nm;
+        if (json_object_object_get_ex(o, "name", &nm) &&
+            strncmp(json_object_get_string(nm), prefix, strlen(prefix)) == 0)
+            snprintf(names[n++], 128, "%s", json_object_get_string(nm));
+    }
+    json_object_put(a);
+    return n;
+}
+
+static bool sampled(const char *fp, size_t i)
+{
+    const char *all = getenv("UPGRADE_FAILPOINTS");
+    (void)fp;
+    return (all && strcmp(all, "all") == 0) || i % 7 == 3;
+}
+
+/* Kill the upgrader at each failpoint; then auto-rollback must give back
+ * the old cluster exactly, and a re-run of auto-upgrade must give the same
+ * result as an uninterrupted upgrade. Then kill the rollback at each of its
+ * failpoints and re-run it: it converges. */
+Test(upgrade, killed_at_failpoints)
+{
+    struct sim_cluster c;
+    char fps[64][128], rfps[64][128], *dump0, *links0, *done_dump, *done_links;
+    size_t n, nr, ran = 0;
+
+    up_cluster(&c, name, "2.0.0", 3);
+    up_prepare(&c, "3.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    snapshot(&c, "ready");
+    n = failpoints(&c, "inplace.", fps, 64);
+    nr = failpoints(&c, "inplace-rollback.", rfps, 64);
+    cr_assert_eq(n, 27, "9 steps x 3 points: %zu", n);
+    cr_assert_geq(nr, 15);
+
+    /* the uninterrupted result */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    done_dump = up_dump(&c, false);
+    done_links = up_links(&c);
+
+    for (size_t i = 0; i < n; i++) {
+        char fp[160], *d, *l;
+        if (!sampled(fps[i], i))
+            continue;
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", fps[i]);
+        /* killed, then rolled back */
+        restore(&c, "ready");
+        expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
+        expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_assert_version(&c, "2.0.0");
+        up_assert_normal(&c);
+        up_assert_no_journal(&c);
+        l = up_links(&c);
+        cr_assert_str_eq(l, links0, "%s: links after rollback", fps[i]);
+        free(l);
+        d = up_dump(&c, false);
+        cr_assert_str_eq(d, dump0, "%s: dump after rollback", fps[i]);
+        free(d);
+        /* killed, then resumed */
+        restore(&c, "ready");
+        expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
+        expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+        up_assert_version(&c, "3.0.0");
+        up_assert_normal(&c);
+        l = up_links(&c);
+        cr_assert_str_eq(l, done_links, "%s: links after resume", fps[i]);
+        free(l);
+        d = up_dump(&c, false);
+        cr_assert_str_eq(d, done_dump, "%s: resumed result differs from an uninterrupted one",
+                         fps[i]);
+        free(d);
+        cr_log_info("%s: rollback and resume ok", fps[i]);
+    }
+    /* the rollback killed at its own failpoints, then re-run */
+    for (size_t i = 0; i < nr; i++) {
+        char fp[160], *d;
+        if (!sampled(rfps[i], i + 1))
+            continue;
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", rfps[i]);
+        restore(&c, "ready");
+        expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+        expect_code(up_ctl(&c, "auto-rollback", NULL, fp), 137, NULL);
+        expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_assert_version(&c, "2.0.0");
+        up_assert_normal(&c);
+        up_assert_no_journal(&c);
+        d = up_dump(&c, false);
+        cr_assert_str_eq(d, dump0, "%s: dump after the re-run rollback", rfps[i]);
+        free(d);
+        cr_log_info("%s: re-run rollback converged", rfps[i]);
+    }
+    cr_assert_gt(ran, 0);
+    free(dump0);
+    free(links0);
+    free(done_dump);
+    free(done_links);
+}
+
+/* auto-rollback --force with a node's database killed, then with a node
+ * unreachable (powered off): what can be done is done, the rest reported;
+ * once the node is back a plain auto-rollback finishes. */
+Test(upgrade, force_rollback)
+{
+    struct sim_cluster c;
+    struct og_error err = { 0 };
+    char *dump0;
+
+    up_cluster(&c, name, "2.0.0", 2);
+    up_prepare(&c, "3.0.0");
+    dump0 = up_dump(&c, false);
+    snapshot(&c, "ready");
+
+    /* node2's database killed (SIGKILL) at pre-commit */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_sh_ok(&c, "node2", "omm", "kill -9 $(head -1 /opt/ogsim/data/dn1/postmaster.pid)");
+    expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    up_assert_no_journal(&c);
+    {
+        char *d = up_dump(&c, false);
+        cr_assert_str_eq(d, dump0);
+        free(d);
+    }
+
+    /* node3 powered off at pre-commit */
+    restore(&c, "ready");
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    cr_assert_eq(sim_node_power(&c, "node3", false, &err), 0, "%s", err.detail);
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, NULL); /* without --force: fails */
+    expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 3, "[GAUSS-51626]");
+    cr_assert_not_null(strstr(upres.out, "node3: unreachable"), "%s", upres.out);
+    cr_assert_not_null(strstr(upres.out, "run auto-rollback again"), "%s", upres.out);
+    up_sh_ok(&c, "node1", "omm", "readlink $GAUSSHOME");
+    cr_assert_str_eq(upres.out, "/opt/ogsim/app_78689da9\n", "the reachable nodes rolled back");
+    up_sh_ok(&c, "node2", "omm", "gaussdb -V");
+    cr_assert_not_null(strstr(upres.out, "openGauss 2.0.0"));
+    /* node3 back: a plain rollback finishes */
+    cr_assert_eq(sim_node_power(&c, "node3", true, &err), 0, "%s", err.detail);
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    up_assert_no_journal(&c);
+    {
+        char *d = up_dump(&c, false);
+        cr_assert_str_eq(d, dump0);
+        free(d);
+    }
+    free(dump0);
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dynbuf.h"
+#include "upfixture.h"
+
+struct command_result upres;
+
+int up_sh(const struct sim_cluster *c, const char *node, const char *user, const char *script)
+{
+    const char *argv[] = { "bash", "-lc", script, NULL };
+    struct og_error err = { 0 };
+
+    command_result_done(&upres);
+    cr_assert_eq(sim_exec(c, node, user, argv, 900000, &upres, &err), 0, "%s", err.detail);
+    return upres.exit_status;
+}
+
+void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user,
+              const char *script)
+{
+    cr_assert_eq(up_sh(c, node, user, script), 0, "%s on %s: %s %s", script, node, upres.out,
+                 upres.err);
+}
+
+void up_cluster(struct sim_cluster *c, const char *name, const char *version, int dbs)
+{
+    struct sim_up_opts o = { .name = name, .nodes = 3, .version = version, .databases = dbs,
+                             .data_mib = 384, .quiet = true };
+    struct og_error err = { 0 };
+
+    sim_down(name, NULL, NULL);
+    cr_assert_eq(sim_up(&o, c, &err), 0, "%s", err.detail);
+}
+
+void up_prepare(const struct sim_cluster *c, const char *version)
+{
+    char pkg[PATH_MAX + 32], script[4096];
+    const char *argv[] = { OGSIM_PATH, "package", "build", "--version", version, "--out", pkg,
+                           NULL };
+    _cleanup_command_ struct command *cmd = NULL;
+    struct og_error err = { 0 };
+
+    snprintf(pkg, sizeof(pkg), "%s/pkg-%s", c->state_dir, version);
+    cmd = command_new(argv);
+    command_set_timeout_ms(cmd, 120000);
+    command_result_done(&upres);
+    cr_assert_eq(command_run(cmd, &upres, &err), 0, "%s", err.detail);
+    cr_assert_eq(upres.exit_status, 0, "%s %s", upres.out, upres.err);
+    snprintf(script, sizeof(script),
+             "set -e; d=/tmp/gaussdb_upgrade_%s; rm -rf $d; mkdir -p $d; "
+             "tar -xzf %s/openGauss-%s-Debian-64bit-all.tar.gz -C $d; "
+             "tar -xzf $d/openGauss-%s-Debian-64bit-om.tar.gz -C $d; "
+             "cd $d/script && ./gs_preinstall -U omm -G dbgrp -X /home/omm/clusterconfig.xml",
+             version, pkg, version, version);
+    up_sh_ok(c, "node1", "root", script);
+    cr_assert_not_null(strstr(upres.out, "Preinstallation succeeded."), "%s", upres.out);
+}
+
+int up_ctl(const struct sim_cluster *c, const char *action, const char *flags,
+           const char *failpoints)
+{
+    char script[2048];
+
+    snprintf(script, sizeof(script), "%s%s%sgs_upgradectl -t %s -X ~/clusterconfig.xml %s",
+             failpoints ? "OGUP_FAILPOINTS='" : "", failpoints ? failpoints : "",
+             failpoints ? "' " : "", action, flags ? flags : "");
+    return up_sh(c, "node1", "omm", script);
+}
+
+void up_assert_version(const struct sim_cluster *c, const char *version)
+{
+    char want[64];
+
+    snprintf(want, sizeof(want), "gaussdb (openGauss %s build ", version);
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        up_sh_ok(c, c->nodes[i].name, "omm", "gaussdb -V");
+        cr_assert_not_null(strstr(upres.out, want), "%s: %s", c->nodes[i].name, upres.out);
+    }
+}
+
+void up_assert_normal(const struct sim_cluster *c)
+{
+    for (int i = 0; i < 200; i++) {
+        if (up_sh(c, "node1", "omm", "gs_om -t status") == 0 &&
+            strstr(upres.out, "cluster_state   : Normal"))
+            return;
+        usleep(300000);
+    }
+    cr_assert_fail("cluster not Normal: %s %s", upres.out, upres.err);
+}
+
+void up_assert_no_journal(const struct sim_cluster *c)
+{
+    for (size_t i = 0; i < c->n_nodes; i++)
+        cr_assert_neq(up_sh(c, c->nodes[i].name, "omm", "test -e $PGHOST/binary_upgrade"), 0,
+                      "%s still holds binary_upgrade", c->nodes[i].name);
+}
+
+char *up_links(const struct sim_cluster *c)
+{
+    struct dynbuf b;
+
+    dynbuf_init(&b, 1 << 16);
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        up_sh_ok(c, c->nodes[i].name, "omm", "readlink $GAUSSHOME");
+        dynbuf_appendf(&b, "%s:%s", c->nodes[i].name, upres.out);
+    }
+    return b.buf ? b.buf : strdup("");
+}
+
+char *up_dump(const struct sim_cluster *c, bool user_only)
+{
+    char script[1024];
+
+    if (user_only)
+        snprintf(script, sizeof(script),
+                 "for d in $(gsql -d postgres -X -tA -c \"SELECT datname FROM pg_database WHERE "
+                 "datname NOT IN ('postgres','template0','template1') ORDER BY 1\"); do "
+                 "echo \"== $d\"; /usr/lib/postgresql/15/bin/pg_dump --restrict-key=ogup -h $PGHOST -p %d "
+                 "--exclude-schema=og_catalog $d || exit 1; done",
+                 c->port);
+    else
+        snprintf(script, sizeof(script),
+                 "/usr/lib/postgresql/15/bin/pg_dumpall --restrict-key=ogup -h $PGHOST -p %d", c->port);
+    up_sh_ok(c, "node1", "omm", script);
+    return strdup(upres.out);
+}

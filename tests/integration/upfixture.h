@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * upfixture.h - the upgrade tests' fixture: a real simulator cluster, the
+ * new package prepared as the guide says (built on the host, unpacked and
+ * gs_preinstall'ed as root on node1), gs_upgradectl run as omm on node1, and
+ * what the tests compare (versions, links, journals, dumps).
+ */
+#pragma once
+
+#include <stdbool.h>
+
+#include "command.h"
+#include "simcluster.h"
+
+extern struct command_result upres;
+
+/* bash -lc script on a node as user; its exit status (output in upres). */
+int up_sh(const struct sim_cluster *c, const char *node, const char *user, const char *script);
+/* The same, asserting exit 0. */
+void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user,
+              const char *script);
+
+/* A 3-node cluster on version with dbs user databases (sample data). */
+void up_cluster(struct sim_cluster *c, const char *name, const char *version, int dbs);
+/* Build version's package and gs_preinstall it (side by side). */
+void up_prepare(const struct sim_cluster *c, const char *version);
+/* gs_upgradectl -t action -X ~/clusterconfig.xml [flags] as omm on node1,
+ * with OGUP_FAILPOINTS=failpoints when non-NULL; exit status. */
+int up_ctl(const struct sim_cluster *c, const char *action, const char *flags,
+           const char *failpoints);
+
+/* Every node's gaussdb -V names version (and nothing else). */
+void up_assert_version(const struct sim_cluster *c, const char *version);
+/* gs_om -t status says Normal (waits up to 60 s). */
+void up_assert_normal(const struct sim_cluster *c);
+/* No node holds $PGHOST/binary_upgrade. */
+void up_assert_no_journal(const struct sim_cluster *c);
+/* "node1:<link>\nnode2:..." of $GAUSSHOME on every node (malloc'ed). */
+char *up_links(const struct sim_cluster *c);
+/* pg_dumpall of the cluster through the primary (malloc'ed); with
+ * user_only, the user databases without the og_catalog schema. */
+char *up_dump(const struct sim_cluster *c, bool user_only);
