@@ -162,6 +162,19 @@ static int node_result(struct inplace *u, const struct cluster_node *n, int r,
     return 0;
 }
 
+/* --force: a node found unreachable is not tried again (each try would wait
+ * for the connect timeout); the skip is noted. */
+static bool gone(struct inplace *u, const struct cluster_node *n, const char *what)
+{
+    if (!u->probed)
+        return false;
+    for (size_t i = 0; i < u->n_nodes; i++)
+        if (strcmp(u->nodes[i], n->name) == 0)
+            return false;
+    dynbuf_appendf(&u->skipped, "  %s: %s skipped: the node is unreachable\n", n->name, what);
+    return true;
+}
+
 int inplace_stop_all(struct inplace *u, struct og_error *err)
 {
     int r = 0;
@@ -170,7 +183,7 @@ int inplace_stop_all(struct inplace *u, struct og_error *err)
     for (int pass = 0; r == 0 && pass < 2; pass++)
         for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
             const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 1))
+            if (n->primary != (pass == 1) || gone(u, n, "stopping the datanode"))
                 continue;
             r = node_result(u, n, stop_node(u, n, err), "stopping the datanode", err);
         }
@@ -184,7 +197,7 @@ int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
     for (int pass = 0; r == 0 && pass < 2; pass++)
         for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
             const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 0))
+            if (n->primary != (pass == 0) || gone(u, n, "starting the datanode"))
                 continue;
             r = node_result(u, n, start_node(u, n, upgrade_from, err), "starting the datanode",
                             err);
@@ -309,6 +322,31 @@ static const char *dump_file(json_object *dump, const char *name)
     return NULL;
 }
 
+/* --force: the nodes that do not answer are left out of every journal
+ * operation and noted; the cluster operations on them fail and are noted. */
+static int drop_unreachable(struct inplace *u, struct og_error *err)
+{
+    const char *argv[] = { "true", NULL };
+    struct transport_run_opts o = { .timeout_ms = 15000 };
+    size_t k = 0;
+
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        struct command_result res = { 0 };
+        struct og_error e = { 0 };
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
+            u->nodes[k++] = u->nodes[i];
+        else
+            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n",
+                           u->nodes[i], og_error_format(&e, msg, sizeof(msg)));
+        command_result_done(&res);
+    }
+    u->n_nodes = k;
+    if (k == 0)
+        return og_error_set(err, OG_E_SSH_CONNECT, "no node answers");
+    return 0;
+}
+
 /* Every node's copy; the copy with the highest record sequence is the
  * newest: a crash between the writer's local write and its copies leaves
  * other nodes one record behind, and they are brought level (logged). Then
@@ -327,6 +365,12 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
     memset(ret, 0, sizeof(*ret));
     memset(rec, 0, sizeof(rec));
     ret->og_step = -1;
+    if (u->force && !u->probed) {
+        u->probed = true;
+        r = drop_unreachable(u, err);
+        if (r < 0)
+            return r;
+    }
     r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, outs, err);
     if (r < 0)
         return r;
@@ -463,6 +507,8 @@ static int undo_backup(void *ctx, struct og_error *err)
         const char *node[] = { n->name };
         char src[PATH_MAX + 16];
         const char *verb[] = { "restore-conf", src, n->datadir, NULL };
+        if (gone(u, n, "restoring the configuration"))
+            continue;
         snprintf(src, sizeof(src), "%s/backup", u->dir);
         r = node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
                         "restoring the configuration", err);
@@ -480,6 +526,8 @@ static int relink_all(struct inplace *u, const char *target, struct og_error *er
         const struct cluster_node *n = &u->cfg->nodes[i];
         const char *node[] = { n->name };
         const char *verb[] = { "relink", u->cfg->app_path, target, NULL };
+        if (gone(u, n, "switching $GAUSSHOME"))
+            continue;
         r = node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
                         "switching $GAUSSHOME", err);
     }
@@ -1016,38 +1064,10 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
     return 0;
 }
 
-/* --force: the nodes that do not answer are left out of every journal
- * operation and noted; the cluster operations on them fail and are noted. */
-static int drop_unreachable(struct inplace *u, struct og_error *err)
-{
-    const char *argv[] = { "true", NULL };
-    struct transport_run_opts o = { .timeout_ms = 15000 };
-    size_t k = 0;
-
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        struct command_result res = { 0 };
-        struct og_error e = { 0 };
-        char msg[OG_ERROR_DETAIL_MAX + 64];
-        if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
-            u->nodes[k++] = u->nodes[i];
-        else
-            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n",
-                           u->nodes[i], og_error_format(&e, msg, sizeof(msg)));
-        command_result_done(&res);
-    }
-    u->n_nodes = k;
-    if (k == 0)
-        return og_error_set(err, OG_E_SSH_CONNECT, "no node answers");
-    return 0;
-}
-
 int inplace_rollback(struct inplace *u, struct og_error *err)
 {
     struct inplace_record rec;
-    int r = u->force ? drop_unreachable(u, err) : 0;
-
-    if (r == 0)
-        r = inplace_read_record(u, &rec, err);
+    int r = inplace_read_record(u, &rec, err);
 
     if (r < 0)
         return r;

@@ -45,6 +45,7 @@ struct inplace {
     struct version_cfg oldv, newv;
     bool large;
     bool force;             /* auto-rollback --force */
+    bool probed;            /* --force: unreachable nodes dropped from nodes[] */
     bool quiet;
     struct dynbuf skipped;  /* --force: what was skipped, for the operator */
     int replay_wait_ms;
