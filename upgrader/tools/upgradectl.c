@@ -72,6 +72,13 @@ static int upgradectl_show_step(void)
         return om_fail("gs_upgradectl", r, &err);
     mode = atoi(res.out);
     command_result_done(&res);
+    /* ogup's in-place upgrade keeps upgrade_mode 0 (as openGauss's small
+     * in-place does): its journal tells */
+    snprintf(path, sizeof(path), "%s/binary_upgrade/upgrade_step.dat", getenv("PGHOST"));
+    if (mode == 0 && fs_read_file(path, 4096, &csv, NULL, NULL) == 0) {
+        printf("inplace upgrade\n%s", csv);
+        return 0;
+    }
     if (mode == 0) {
         printf("Cluster Not in Upgrading or have been run `upgrade-commit`.\n");
         return 0;
