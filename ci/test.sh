@@ -22,6 +22,9 @@ ninja -C "$BUILD"
 # coverage counters are written into the build tree, so omm may write there,
 # also into counter files that root's test processes create (umask 0).
 chmod -R a+rwX "$BUILD"
+# the instrumented tools running inside the simulated nodes write their
+# counters into this tree too (bind-mounted into each node)
+export OGSIM_GCOV_DIR="$ROOT/$BUILD"
 umask 0000
 
 # Coverage counts this run only.

@@ -895,6 +895,15 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
     add_mount(n, MOUNT_LOOP, p, c->data_mount, 0);
     snprintf(p, sizeof(p), "%s/hosts", c->state_dir);
     add_mount(n, MOUNT_BIND, p, "/etc/hosts", 0);
+    /* Coverage builds (ci/test.sh): the build tree writable inside the node,
+     * so the instrumented tools running there count (gcov locks its files). */
+    {
+        const char *g = getenv("OGSIM_GCOV_DIR");
+        struct stat st;
+        if (g && g[0] == '/' && strncmp(g, "/tmp/", 5) != 0 && stat(g, &st) == 0 &&
+            S_ISDIR(st.st_mode))
+            add_mount(n, MOUNT_BIND, g, g, 0);
+    }
 }
 
 static int wait_port(const char *ip, int port, int timeout_ms)
