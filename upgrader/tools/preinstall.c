@@ -50,6 +50,7 @@
 #include "pkgsum.h"
 #include "transport.h"
 #include "versioncfg.h"
+#include "archive_util.h"
 #include "banned.h"
 
 #define TOOL            "gs_preinstall"
@@ -394,54 +395,6 @@ static int build_stream(const struct preinstall *pi, struct dynbuf *out, struct 
 
 /* ---- node-local actions (run as the cluster user on each node) ---------------- */
 
-/* Safe extraction: no absolute names, no "..", no writes through symlinks. */
-static int extract_tarball(const char *tarball, const char *dest, struct og_error *err)
-{
-    _cleanup_(archive_read_freep) struct archive *in = archive_read_new();
-    _cleanup_(archive_write_freep) struct archive *out = archive_write_disk_new();
-    struct archive_entry *e;
-    int r;
-
-    if (!in || !out)
-        return og_error_set(err, OG_E_NOMEM, "extracting %s", tarball);
-    archive_read_support_filter_all(in);
-    archive_read_support_format_all(in);
-    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_PERM |
-                                            ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                                            ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-    if (archive_read_open_filename(in, tarball, 64 * 1024) != ARCHIVE_OK)
-        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
-                            archive_error_string(in));
-    while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-        const char *member = archive_entry_pathname(e);
-        char full[PATH_MAX];
-        const void *buf;
-        size_t len;
-        la_int64_t off;
-
-        if (!member || member[0] == '/')
-            return og_error_set(err, OG_E_CONTENT_INVALID,
-                                "The content of file %s is not correct: absolute member \"%s\".",
-                                tarball, member ? member : "");
-        snprintf(full, sizeof(full), "%s/%s", dest, member);
-        archive_entry_set_pathname(e, full);
-        if (archive_write_header(out, e) != ARCHIVE_OK)
-            return og_error_set(err, OG_E_WRITE_FAILED, "Failed to write %s: %s.", full,
-                                archive_error_string(out));
-        while ((r = archive_read_data_block(in, &buf, &len, &off)) == ARCHIVE_OK)
-            if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK)
-                return og_error_set(err, OG_E_WRITE_FAILED, "Failed to write %s: %s.", full,
-                                    archive_error_string(out));
-        if (r != ARCHIVE_EOF || archive_write_finish_entry(out) != ARCHIVE_OK)
-            return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
-                                archive_error_string(in));
-    }
-    if (r != ARCHIVE_EOF)
-        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
-                            archive_error_string(in));
-    return 0;
-}
-
 /* openGauss PreInstallUtility.prepareInstallPath: $GAUSSHOME, when it
  * exists, must be a symbolic link. */
 static int check_app_link(const char *app, struct og_error *err)
@@ -494,7 +447,7 @@ static int action_prepare_app_path(const char *app, const char *gphome, struct o
     if (r == 0 && mkdir(tmp, 0755) < 0)
         r = og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", tmp);
     if (r == 0)
-        r = extract_tarball(tarball, tmp, err);
+        r = archive_extract(tarball, tmp, err);
     /* as openGauss's install: the version record of the app */
     snprintf(cfg_new, sizeof(cfg_new), "%s/version.cfg", tmp);
     snprintf(upv, sizeof(upv), "%s/bin/upgrade_version", tmp);
