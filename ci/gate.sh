@@ -19,14 +19,5 @@ chmod -R a+rwX "$BUILD"
 umask 0000
 status=0
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
-python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
-import json, sys
-passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line).get("result")
-    if r in ("OK", "EXPECTEDFAIL"): passed += 1
-    elif r == "SKIP": skipped += 1
-    else: failed += 1
-print(f"gate: {passed} passed, {failed} failed, {skipped} skipped")
-PY
+python3 ci/summary.py "$BUILD/meson-logs/testlog.json" gate:
 exit $status

@@ -55,14 +55,5 @@ else
 fi
 
 # --- the closing line CI reads ----------------------------------------------------
-python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
-import json, sys
-passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line).get("result")
-    if r in ("OK", "EXPECTEDFAIL"): passed += 1
-    elif r == "SKIP": skipped += 1
-    else: failed += 1
-print(f"{passed} passed, {failed} failed, {skipped} skipped")
-PY
+python3 ci/summary.py "$BUILD/meson-logs/testlog.json"
 exit $status

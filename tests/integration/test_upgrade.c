@@ -52,20 +52,49 @@ static void expect_code(int rc, int want_rc, const char *code)
                   upres.out, upres.err);
 }
 
+/* The cluster is exactly as before: links, pg_dumpall, no journal. */
+static void expect_unchanged(const struct sim_cluster *c, const char *dump0, const char *links0,
+                             const char *what)
+{
+    char *dump, *links;
+
+    up_assert_no_journal(c);
+    links = up_links(c);
+    cr_assert_str_eq(links, links0, "%s: links", what);
+    dump = up_dump(c, false);
+    cr_assert_str_eq(dump, dump0, "%s: pg_dumpall", what);
+    free(dump);
+    free(links);
+}
+
+/* Every node on version, Normal, the user data as user0. */
+static void expect_upgraded(const struct sim_cluster *c, const char *version, const char *user0)
+{
+    char *dump;
+
+    up_assert_version(c, version);
+    up_assert_normal(c);
+    dump = up_dump(c, true);
+    cr_assert_str_eq(dump, user0, "user data differs on %s", version);
+    free(dump);
+}
+
 /* A refused upgrade changes nothing. */
 static void expect_refused(const struct sim_cluster *c, const char *code, const char *dump0,
                            const char *links0)
 {
-    char *dump, *links;
-
     expect_code(up_ctl(c, "auto-upgrade", NULL, NULL), 1, code);
-    up_assert_no_journal(c);
-    links = up_links(c);
-    cr_assert_str_eq(links, links0);
-    dump = up_dump(c, false);
-    cr_assert_str_eq(dump, dump0, "a refused upgrade changed the data");
-    free(dump);
-    free(links);
+    expect_unchanged(c, dump0, links0, "a refused upgrade");
+}
+
+/* The same, taking the before-state itself. */
+static void expect_refused_now(const struct sim_cluster *c, const char *code)
+{
+    char *d0 = up_dump(c, false), *l0 = up_links(c);
+
+    expect_refused(c, code, d0, l0);
+    free(d0);
+    free(l0);
 }
 
 /* 2.0.0 -> 3.0.0 (large): upgrade, rollback to the exact dump, upgrade
@@ -73,7 +102,7 @@ static void expect_refused(const struct sim_cluster *c, const char *code, const 
 Test(upgrade, large_rollback_then_commit)
 {
     struct sim_cluster c;
-    char *dump0, *user0, *links0, *dump, *links;
+    char *dump0, *user0, *links0;
 
     up_cluster(&c, name, "2.0.0", 3);
     up_prepare(&c, "3.0.0");
@@ -86,11 +115,7 @@ Test(upgrade, large_rollback_then_commit)
 
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "Progress report: (100%)"), "%s", upres.out);
-    up_assert_version(&c, "3.0.0");
-    up_assert_normal(&c);
-    dump = up_dump(&c, true);
-    cr_assert_str_eq(dump, user0, "user data differs after the upgrade");
-    free(dump);
+    expect_upgraded(&c, "3.0.0", user0);
     up_sh_ok(&c, "node2", "omm", "gsql -d db1 -X -tA -c 'SELECT og_catalog.gs_feature_92605()'");
     cr_assert_str_eq(upres.out, "92605\n");
     up_sh_ok(&c, "node1", "omm", "cat $PGHOST/binary_upgrade/upgrade_step.dat");
@@ -106,13 +131,7 @@ Test(upgrade, large_rollback_then_commit)
     expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    up_assert_no_journal(&c);
-    links = up_links(&c);
-    cr_assert_str_eq(links, links0);
-    free(links);
-    dump = up_dump(&c, false);
-    cr_assert_str_eq(dump, dump0, "pg_dumpall differs after the rollback");
-    free(dump);
+    expect_unchanged(&c, dump0, links0, "after the rollback");
     /* commit after rollback: refused */
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
     /* a second rollback: nothing to do */
@@ -121,15 +140,11 @@ Test(upgrade, large_rollback_then_commit)
     /* upgrade again and commit: the old app is gone, the journal too */
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    up_assert_version(&c, "3.0.0");
-    up_assert_normal(&c);
+    expect_upgraded(&c, "3.0.0", user0);
     up_assert_no_journal(&c);
     for (size_t i = 0; i < c.n_nodes; i++)
         cr_assert_neq(up_sh(&c, c.nodes[i].name, "omm", "ls -d /opt/ogsim/app_78689da9"), 0,
                       "old app left on %s", c.nodes[i].name);
-    dump = up_dump(&c, true);
-    cr_assert_str_eq(dump, user0);
-    free(dump);
     /* rollback after commit: refused */
     expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, "[GAUSS-52919]");
     up_assert_version(&c, "3.0.0");
@@ -146,36 +161,23 @@ Test(upgrade, large_rollback_then_commit)
 Test(upgrade, small_then_refusals)
 {
     struct sim_cluster c;
-    char *user0, *dump, *dump1, *links1;
+    char *user0;
 
     up_cluster(&c, name, "2.0.0", 3);
     user0 = up_dump(&c, true);
     /* the same commit: nothing to upgrade */
-    {
-        char *d0 = up_dump(&c, false), *l0 = up_links(&c);
-        expect_refused(&c, "[GAUSS-52901]", d0, l0);
-        free(d0);
-        free(l0);
-    }
+    expect_refused_now(&c, "[GAUSS-52901]");
     up_prepare(&c, "2.0.1");
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "small, binaries only"), "%s", upres.out);
     cr_assert_null(strstr(upres.out, "Catalog upgrade"), "a small upgrade runs no SQL");
     up_assert_version(&c, "2.0.1");
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    up_assert_version(&c, "2.0.1");
-    up_assert_normal(&c);
-    dump = up_dump(&c, true);
-    cr_assert_str_eq(dump, user0);
-    free(dump);
+    expect_upgraded(&c, "2.0.1", user0);
 
     /* an older version: refused (GAUSS-52902), nothing changed */
     up_prepare(&c, "1.1.0");
-    dump1 = up_dump(&c, false);
-    links1 = up_links(&c);
-    expect_refused(&c, "[GAUSS-52902]", dump1, links1);
-    free(dump1);
-    free(links1);
+    expect_refused_now(&c, "[GAUSS-52902]");
     free(user0);
 }
 
@@ -184,36 +186,23 @@ Test(upgrade, small_then_refusals)
 Test(upgrade, paths_from_1_0_1)
 {
     struct sim_cluster c;
-    char *dump0, *links0, *user0, *dump;
+    char *user0;
 
     up_cluster(&c, name, "1.0.1", 3);
     user0 = up_dump(&c, true);
     up_prepare(&c, "2.0.0");
-    dump0 = up_dump(&c, false);
-    links0 = up_links(&c);
-    expect_refused(&c, "[GAUSS-52902]", dump0, links0);
-    cr_assert_not_null(strstr(upres.out, "1.0.1") ? upres.out : upres.err, "%s", upres.err);
-    free(dump0);
-    free(links0);
+    expect_refused_now(&c, "[GAUSS-52902]");
 
     up_prepare(&c, "1.1.0");
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    up_assert_version(&c, "1.1.0");
-    up_assert_normal(&c);
-    dump = up_dump(&c, true);
-    cr_assert_str_eq(dump, user0);
-    free(dump);
+    expect_upgraded(&c, "1.1.0", user0);
 
     /* MOT tables in use: 1.1.0 -> 2.0.0 refused */
     up_sh_ok(&c, "node1", "omm",
              "gsql -d db1 -X -c 'CREATE FOREIGN TABLE mot_t (id int) SERVER mot_server'");
     up_prepare(&c, "2.0.0");
-    dump0 = up_dump(&c, false);
-    links0 = up_links(&c);
-    expect_refused(&c, "[OGUP-60070]", dump0, links0);
-    free(dump0);
-    free(links0);
+    expect_refused_now(&c, "[OGUP-60070]");
     free(user0);
 }
 
@@ -221,18 +210,14 @@ Test(upgrade, paths_from_1_0_1)
 Test(upgrade, path_3_0_0_to_5_0_0)
 {
     struct sim_cluster c;
-    char *user0, *dump;
+    char *user0;
 
     up_cluster(&c, name, "3.0.0", 3);
     user0 = up_dump(&c, true);
     up_prepare(&c, "5.0.0");
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    up_assert_version(&c, "5.0.0");
-    up_assert_normal(&c);
-    dump = up_dump(&c, true);
-    cr_assert_str_eq(dump, user0);
-    free(dump);
+    expect_upgraded(&c, "5.0.0", user0);
     free(user0);
 }
 
@@ -310,13 +295,7 @@ Test(upgrade, killed_at_failpoints)
         expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
         up_assert_version(&c, "2.0.0");
         up_assert_normal(&c);
-        up_assert_no_journal(&c);
-        l = up_links(&c);
-        cr_assert_str_eq(l, links0, "%s: links after rollback", fps[i]);
-        free(l);
-        d = up_dump(&c, false);
-        cr_assert_str_eq(d, dump0, "%s: dump after rollback", fps[i]);
-        free(d);
+        expect_unchanged(&c, dump0, links0, fps[i]);
         /* killed, then resumed */
         restore(&c, "ready");
         expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
@@ -334,7 +313,7 @@ Test(upgrade, killed_at_failpoints)
     }
     /* the rollback killed at its own failpoints, then re-run */
     for (size_t i = 0; i < nr; i++) {
-        char fp[160], *d;
+        char fp[160];
         if (!sampled(rfps[i], i + 1))
             continue;
         ran++;
@@ -345,10 +324,7 @@ Test(upgrade, killed_at_failpoints)
         expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
         up_assert_version(&c, "2.0.0");
         up_assert_normal(&c);
-        up_assert_no_journal(&c);
-        d = up_dump(&c, false);
-        cr_assert_str_eq(d, dump0, "%s: dump after the re-run rollback", rfps[i]);
-        free(d);
+        expect_unchanged(&c, dump0, links0, rfps[i]);
         cr_log_info("%s: re-run rollback converged", rfps[i]);
     }
     cr_assert_gt(ran, 0);
@@ -365,11 +341,12 @@ Test(upgrade, force_rollback)
 {
     struct sim_cluster c;
     struct og_error err = { 0 };
-    char *dump0;
+    char *dump0, *links0;
 
     up_cluster(&c, name, "2.0.0", 2);
     up_prepare(&c, "3.0.0");
     dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
     snapshot(&c, "ready");
 
     /* node2's database killed (SIGKILL) at pre-commit */
@@ -378,12 +355,7 @@ Test(upgrade, force_rollback)
     expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 2, NULL);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    up_assert_no_journal(&c);
-    {
-        char *d = up_dump(&c, false);
-        cr_assert_str_eq(d, dump0);
-        free(d);
-    }
+    expect_unchanged(&c, dump0, links0, "--force with a killed datanode");
 
     /* node3 powered off at pre-commit */
     restore(&c, "ready");
@@ -405,11 +377,7 @@ Test(upgrade, force_rollback)
     expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    up_assert_no_journal(&c);
-    {
-        char *d = up_dump(&c, false);
-        cr_assert_str_eq(d, dump0);
-        free(d);
-    }
+    expect_unchanged(&c, dump0, links0, "--force, then the node back");
     free(dump0);
+    free(links0);
 }
