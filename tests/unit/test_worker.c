@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * The node-local worker (`gs_upgradectl --local`) and the journal's
+ * distribution through it, on "nodes" that run locally (the transport's
+ * local path): the real worker binary, its verbs, its coded errors turned
+ * back into codes with the node named.
+ */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "jdist.h"
+#include "worker.h"
+
+static char tmp[PATH_MAX], worker_path[PATH_MAX + 32];
+static struct transport *t;
+static struct worker w;
+static const char *nodes[] = { "n1", "n2" };
+
+static void setup(void)
+{
+    struct og_error err = { 0 };
+    struct transport_opts o = { .local_mode = TRANSPORT_LOCAL_NEVER };
+
+    snprintf(tmp, sizeof(tmp), "/tmp/ogup-worker-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(worker_path, sizeof(worker_path), "%s/gs_upgradectl", tmp);
+    cr_assert_eq(symlink(OGOM_PATH, worker_path), 0);
+    cr_assert_eq(transport_new(&o, &t, &err), 0, "%s", err.detail);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(transport_add_node(t, nodes[i], "127.0.0.1", 22, &err), 0);
+        cr_assert_eq(transport_set_local(t, nodes[i], true, &err), 0);
+    }
+    w = (struct worker){ .t = t, .path = worker_path };
+}
+
+static void teardown(void)
+{
+    transport_free(t);
+    fs_remove_tree(tmp, NULL);
+}
+
+TestSuite(worker, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(worker, put_dump_reconcile_remove)
+{
+    struct og_error err = { 0 };
+    char dir[PATH_MAX + 16], path[PATH_MAX + 64];
+    char *outs[2] = { 0 };
+    struct journal_view v;
+    struct stat st;
+    const char *dump[] = { "dump", dir, NULL };
+
+    snprintf(dir, sizeof(dir), "%s/binary_upgrade", tmp);
+    snprintf(path, sizeof(path), "%s/upgrade_step.dat", dir);
+    {
+        const char *put[] = { "put", path, "0600", NULL };
+        const char *text = "inplace-binary-upgrade:4\n";
+        cr_assert_eq(worker_run_all(&w, nodes, 2, put, text, strlen(text), NULL, &err), 0, "%s",
+                     err.detail);
+    }
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    cr_assert_eq(stat(dir, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0700, "the journal dir is private");
+
+    cr_assert_eq(worker_run_all(&w, nodes, 2, dump, NULL, 0, outs, &err), 0, "%s", err.detail);
+    cr_assert_not_null(strstr(outs[1], "\"upgrade_step.dat\":\"inplace-binary-upgrade:4\\n\""),
+                       "%s", outs[1]);
+    free(outs[0]);
+    free(outs[1]);
+
+    cr_assert_eq(jdist_reconcile(&w, nodes, 2, dir, tmp, true, &v, &err), 0, "%s", err.detail);
+    cr_assert(v.present && v.has_dat);
+    cr_assert_eq(v.dat.step, 4);
+
+    cr_assert_eq(jdist_push_dir(&w, nodes, 2, dir, &err), 0, "%s", err.detail);
+    cr_assert_eq(jdist_remove(&w, nodes, 2, dir, "upgrade_step.dat", &err), 0);
+    cr_assert_neq(access(path, F_OK), 0);
+    cr_assert_eq(jdist_remove(&w, nodes, 2, dir, NULL, &err), 0);
+    cr_assert_neq(access(dir, F_OK), 0);
+    cr_assert_eq(jdist_remove(&w, nodes, 2, dir, "../x", &err), -OG_E_INVALID_ARG);
+}
+
+Test(worker, relink_copy_and_confs)
+{
+    struct og_error err = { 0 };
+    char link[PATH_MAX + 16], a[PATH_MAX + 16], b[PATH_MAX + 16], got[PATH_MAX];
+    char data[PATH_MAX + 16], bak[PATH_MAX + 16], p[PATH_MAX + 64];
+    _cleanup_free_ char *text = NULL;
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "%s/app", tmp);
+    snprintf(a, sizeof(a), "%s/app_aaaa", tmp);
+    snprintf(b, sizeof(b), "%s/app_bbbb", tmp);
+    cr_assert_eq(fs_mkdir_p(a, 0755, &err), 0);
+    cr_assert_eq(fs_mkdir_p(b, 0755, &err), 0);
+    {
+        const char *v[] = { "relink", link, b, NULL };
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
+    }
+    n = readlink(link, got, sizeof(got) - 1);
+    cr_assert_gt(n, 0);
+    got[n] = '\0';
+    cr_assert_str_eq(got, "app_bbbb", "a relative link beside its target");
+    {
+        const char *v[] = { "relink", link, "/nonexistent/app", NULL };
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), -OG_E_NOT_EXIST);
+        cr_assert_not_null(strstr(err.detail, "n1"), "the node is named: %s", err.detail);
+    }
+    {
+        /* a real directory at $GAUSSHOME is never replaced */
+        const char *v[] = { "relink", a, b, NULL };
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), -OG_E_NOT_SYMLINK);
+    }
+    /* configuration backup: taken once, restored on request */
+    snprintf(data, sizeof(data), "%s/dn1", tmp);
+    snprintf(bak, sizeof(bak), "%s/backup", tmp);
+    cr_assert_eq(fs_mkdir_p(data, 0700, &err), 0);
+    snprintf(p, sizeof(p), "%s/postgresql.conf", data);
+    cr_assert_eq(fs_replace_file(p, "port = 1\n", 9, 0600, &err), 0);
+    {
+        const char *v[] = { "backup-conf", data, bak, NULL };
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
+        cr_assert_eq(fs_replace_file(p, "port = 2\n", 9, 0600, &err), 0);
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0);
+    }
+    {
+        const char *v[] = { "restore-conf", bak, data, NULL };
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
+    }
+    cr_assert_eq(fs_read_file(p, 4096, &text, NULL, &err), 0);
+    cr_assert_str_eq(text, "port = 1\n", "the first backup is the one restored");
+    {
+        char src[PATH_MAX + 64], dst[PATH_MAX + 64];
+        snprintf(src, sizeof(src), "%s/postgresql.conf", data);
+        snprintf(dst, sizeof(dst), "%s/copied.conf", tmp);
+        const char *v[] = { "copy", src, dst, NULL };
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
+        cr_assert_eq(access(dst, F_OK), 0);
+    }
+}
+
+Test(worker, refusals_keep_their_codes)
+{
+    struct og_error err = { 0 };
+    const char *rel[] = { "rm", "relative/path", NULL };
+    const char *unknown[] = { "frobnicate", "/x", NULL };
+    const char *disk[] = { "disk", "0", "/", NULL };
+
+    cr_assert_eq(worker_run_all(&w, nodes, 2, rel, NULL, 0, NULL, &err), -OG_E_UNSAFE_ARG);
+    cr_assert_eq(worker_run_all(&w, nodes, 1, unknown, NULL, 0, NULL, &err), -OG_E_PARAM_INVALID);
+    cr_assert_eq(worker_run_all(&w, nodes, 1, disk, NULL, 0, NULL, &err),
+                 -OG_E_DISK_USAGE_EXCEEDS);
+    cr_assert_not_null(strstr(err.detail, "n1"), "%s", err.detail);
+}
