@@ -611,19 +611,14 @@ static int assemble_sql(struct inplace *u, const char *mode, const char *db, cha
     struct dirent *de;
 
     dynbuf_init(&sql, SQL_FILE_MAX);
-    snprintf(folder, sizeof(folder), "%s/upgrade_sql/upgrade_sql/%s_catalog_%s", u->dir,
+    /* the tarball holds upgrade_sql/ at its top */
+    snprintf(folder, sizeof(folder), "%s/upgrade_sql/%s_catalog_%s", u->dir,
              strncmp(mode, "upgrade", 7) == 0 ? "upgrade" : "rollback", db);
     d = opendir(folder);
-    if (!d) {
-        /* the tarball holds upgrade_sql/ at its top */
-        snprintf(folder, sizeof(folder), "%s/upgrade_sql/%s_catalog_%s", u->dir,
-                 strncmp(mode, "upgrade", 7) == 0 ? "upgrade" : "rollback", db);
-        d = opendir(folder);
-    }
     if (!d)
         return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", folder);
     while ((de = readdir(d)) && n < ELEMENTSOF(names))
-        if (de->d_name[0] != '.' && !(names[n] = strdup(de->d_name)) == false)
+        if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)) != NULL)
             n++;
     closedir(d);
     k = catalogsel_select(names, n, mode, db, u->oldv.number, u->newv.number, sel,
