@@ -8,3 +8,4 @@ BUILD=${BUILD_DIR:-build-bench}
 [ -f "$BUILD/build.ninja" ] || meson setup "$BUILD" --buildtype=release -Dtests=disabled
 ninja -C "$BUILD"
 "$BUILD/bench/bench_sim" "$@"
+"$BUILD/bench/bench_upgrade" "$@"

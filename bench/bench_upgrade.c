@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * bench_upgrade - what gs_upgradectl costs over the raw operations of the
+ * same upgrade, measured side by side in one run on one cluster (as root,
+ * libvirtd running):
+ *   (a) `gs_upgradectl -t auto-upgrade` as omm on node1: the in-place large
+ *       upgrade 2.0.0 -> 3.0.0 of 3 nodes with 3 user databases;
+ *   (b) a bare bash script as omm on node1 doing only the raw operations:
+ *       stop the datanodes, switch $GAUSSHOME on every node, start in
+ *       upgrade mode, the catalog SQL on every database, restart normally.
+ * The cluster is brought up once, the 3.0.0 package preinstalled, then
+ * snapshotted; every run starts from that snapshot. Both ends are verified
+ * the same way (every node's gaussdb -V, gs_om status Normal, every
+ * database's catalog version). Prints medians with the spread, the ratio
+ * a/b, and where the time goes, phase by phase.
+ *   bench_upgrade [--rounds N]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "simcluster.h"
+#include "banned.h"
+
+#define MAX_ROUNDS    20
+#define NAME          "benchup"
+#define FROM          "2.0.0"
+#define TO            "3.0.0"
+#define RUN_TIMEOUT   (15 * 60 * 1000)
+#define SHORT_TIMEOUT (2 * 60 * 1000)
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return x < y ? -1 : x > y;
+}
+
+struct series {
+    const char *name;
+    long long v[MAX_ROUNDS];
+    int n;
+};
+
+/* The middle value; the mean of the two middle ones for an even count. */
+static long long median(struct series *s)
+{
+    qsort(s->v, (size_t)s->n, sizeof(s->v[0]), cmp);
+    if (!s->n)
+        return 0;
+    return s->n % 2 ? s->v[s->n / 2] : (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+}
+
+static void add(struct series *s, long long v)
+{
+    if (s->n < MAX_ROUNDS)
+        s->v[s->n++] = v;
+}
+
+static void print_series(struct series *s)
+{
+    long long m = median(s);
+
+    printf("  %-34s %7lld ms   (%lld..%lld, n=%d)\n", s->name, m, s->v[0], s->v[s->n - 1], s->n);
+}
+
+static _noreturn_ void die(const char *what, const struct og_error *err, const char *out)
+{
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    fprintf(stderr, "bench_upgrade: %s: %s\n", what,
+            err && err->code ? og_error_format(err, msg, sizeof(msg)) : "");
+    if (out && *out)
+        fprintf(stderr, "%s\n", out);
+    sim_down(NAME, NULL, NULL);
+    exit(1);
+}
+
+/*
+ * Both scripts print "@<epoch usec> <text>" lines (bash's $EPOCHREALTIME: no
+ * fork) so the phases can be told apart afterwards; gs_upgradectl's stdout is
+ * line-buffered (stdbuf) so each line is stamped when it is written.
+ */
+static const char upgrader_script[] =
+    "ts() { while IFS= read -r l; do echo \"@${EPOCHREALTIME/./} $l\"; done; }\n"
+    "echo \"@${EPOCHREALTIME/./} phase start\"\n"
+    "stdbuf -oL gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml 2>&1 | ts\n"
+    "rc=${PIPESTATUS[0]}\n"
+    "echo \"@${EPOCHREALTIME/./} phase end\"\n"
+    "exit $rc\n";
+
+/* After "P=<primary>; S='<standbys>'; D=<datadir>; PORT=<port>". The catalog
+ * SQL as inplace.c assembles it: one transaction per database, openGauss's
+ * header, the files of mode and kind with old < number <= new ascending. */
+static const char bare_script[] =
+    "set -euo pipefail\n"
+    "ph() { echo \"@${EPOCHREALTIME/./} phase $1\"; }\n"
+    "me=$(hostname)\n"
+    "on() { local n=$1; shift; if [ \"$n\" = \"$me\" ]; then bash -c \"$*\"; "
+    "else ssh -n \"$n\" \"$*\"; fi; }\n"
+    "num() { awk -F. '{ f = $2; while (length(f) < 3) f = f \"0\"; print $1 * 1000 + f }'; }\n"
+    "ph start\n"
+    "old=$(sed -n 2p \"$GAUSSHOME/version.cfg\" | num)\n"
+    "new=$(sed -n 2p \"$GPHOME/version.cfg\" | num)\n"
+    "app=$(readlink -f \"$GAUSSHOME\")\n"
+    "newapp=app_$(sed -n 3p \"$GPHOME/version.cfg\")\n"
+    "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
+    "ph stopped\n"
+    "for n in $P $S; do\n"
+    "  on \"$n\" \"cp $app/bin/cluster_static_config $(dirname \"$app\")/$newapp/bin/ && "
+    "ln -sfn $newapp $GAUSSHOME\"\n"
+    "done\n"
+    "ph switched\n"
+    "on \"$P\" \"gs_ctl start -D $D -M primary -o '-u $old'\" >/dev/null\n"
+    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby -o '-u $old'\" >/dev/null; done\n"
+    "ph started\n"
+    "w=$(mktemp -d); trap 'rm -rf \"$w\"' EXIT\n"
+    "tar -xzf \"$GPHOME/upgrade_sql.tar.gz\" -C \"$w\"\n"
+    "dbs=$(gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres -tA "
+    "-c \"SELECT datname FROM pg_database WHERE datname <> 'postgres' ORDER BY 1\")\n"
+    "for mode in upgrade upgrade-post; do\n"
+    "  for kind in maindb otherdb; do\n"
+    "    {\n"
+    "      printf '%s\\n' 'START TRANSACTION;' 'SET IsInplaceUpgrade = on;' "
+    "\"SET search_path = 'pg_catalog';\" 'SET local client_min_messages = NOTICE;' "
+    "'SET local log_min_messages = NOTICE;'\n"
+    "      for f in \"$w\"/upgrade_sql/upgrade_catalog_$kind/${mode}_catalog_${kind}_*_*.sql; do\n"
+    "        [ -e \"$f\" ] || continue\n"
+    "        k=$(basename \"$f\" .sql); k=${k#\"${mode}_catalog_${kind}_\"}\n"
+    "        echo \"$(echo \"${k/_/.}\" | num) $f\"\n"
+    "      done | sort -n | while read -r k f; do\n"
+    "        if [ \"$k\" -gt \"$old\" ] && [ \"$k\" -le \"$new\" ]; then cat \"$f\"; fi\n"
+    "      done\n"
+    "      echo 'COMMIT;'\n"
+    "    } >\"$w/$mode-$kind.sql\"\n"
+    "  done\n"
+    "  gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres --set ON_ERROR_STOP=on "
+    "-f \"$w/$mode-maindb.sql\"\n"
+    "  for db in $dbs; do\n"
+    "    gsql -X -q -h \"$PGHOST\" -p $PORT -d \"$db\" --set ON_ERROR_STOP=on "
+    "-f \"$w/$mode-otherdb.sql\"\n"
+    "  done\n"
+    "done\n"
+    "ph catalog\n"
+    "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
+    "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
+    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
+    "ph end\n";
+
+/* Every database's catalog is the new kernel's number. */
+static const char catalog_check[] =
+    "want=$(sed -n 2p \"$GPHOME/version.cfg\" | tr -d .)\n"
+    "for d in $(gsql -X -tA -d postgres -c 'SELECT datname FROM pg_database ORDER BY 1'); do\n"
+    "  v=$(gsql -X -tA -d \"$d\" -c 'SELECT max(num) FROM og_catalog.catalog_version') || exit 1\n"
+    "  [ \"$v\" = \"$want\" ] || { echo \"$d: catalog $v, want $want\"; exit 1; }\n"
+    "done\n";
+
+static struct command_result res;
+
+/* bash -lc script as user on node (the env file sourced); the exit status. */
+static int sh(const struct sim_cluster *c, const char *node, const char *user,
+              const char *script, int timeout_ms)
+{
+    const char *argv[] = { "bash", "-lc", script, NULL };
+    struct og_error err = { 0 };
+
+    command_result_done(&res);
+    if (sim_exec(c, node, user, argv, timeout_ms, &res, &err) < 0)
+        die("exec", &err, NULL);
+    return res.exit_status;
+}
+
+/* The ms until gs_om says Normal (up to a minute), or die. */
+static long long wait_normal(const struct sim_cluster *c, const char *after)
+{
+    long long t = now_ms();
+
+    for (int i = 0; i < 200; i++) {
+        if (sh(c, "node1", "omm", "gs_om -t status", SHORT_TIMEOUT) == 0 &&
+            strstr(res.out, "cluster_state   : Normal"))
+            return now_ms() - t;
+        usleep(300000);
+    }
+    fprintf(stderr, "bench_upgrade: cluster not Normal after %s\n", after);
+    die("status", NULL, res.out);
+}
+
+/* The same end for both: every node runs TO, Normal, every catalog new. */
+static long long verify(const struct sim_cluster *c, const char *what)
+{
+    char want[64];
+    long long normal = wait_normal(c, what);
+
+    snprintf(want, sizeof(want), "gaussdb (openGauss %s build ", TO);
+    for (size_t i = 0; i < c->n_nodes; i++)
+        if (sh(c, c->nodes[i].name, "omm", "gaussdb -V", SHORT_TIMEOUT) != 0 ||
+            !strstr(res.out, want)) {
+            fprintf(stderr, "bench_upgrade: after %s, %s does not run %s\n", what,
+                    c->nodes[i].name, TO);
+            die("version", NULL, res.out);
+        }
+    if (sh(c, "node1", "omm", catalog_check, SHORT_TIMEOUT) != 0) {
+        fprintf(stderr, "bench_upgrade: after %s, a catalog is not %s's\n", what, TO);
+        die("catalog", NULL, res.out);
+    }
+    return normal;
+}
+
+/* The stamp of the first "@usec text" line whose text starts with marker. */
+static long long stamp(const char *out, const char *marker)
+{
+    size_t ml = strlen(marker);
+
+    for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        char *end;
+        long long us;
+        if (*l != '@')
+            continue;
+        us = strtoll(l + 1, &end, 10);
+        if (*end == ' ' && strncmp(end + 1, marker, ml) == 0)
+            return us;
+    }
+    return -1;
+}
+
+/* The phases: markers in (a)'s and (b)'s output, NULL where the run has no
+ * such phase. gs_upgradectl reports after each of its 9 steps. */
+struct phase {
+    const char *name;
+    const char *a_from, *a_to, *b_from, *b_to;
+    struct series a, b;
+};
+
+#define PR(n) "Progress report: (" #n "%)"
+
+static struct phase phases[] = {
+    { .name = "setup + strategy", .a_from = "phase start", .a_to = "Upgrade from " },
+    { .name = "pre-checks + record", .a_from = "Upgrade from ", .a_to = PR(11) },
+    { .name = "stop datanodes", .a_from = PR(11), .a_to = PR(22), .b_from = "phase start",
+      .b_to = "phase stopped" },
+    { .name = "back up *.conf", .a_from = PR(22), .a_to = PR(33) },
+    { .name = "switch $GAUSSHOME", .a_from = PR(33), .a_to = PR(44), .b_from = "phase stopped",
+      .b_to = "phase switched" },
+    { .name = "start in upgrade mode", .a_from = PR(44), .a_to = PR(55),
+      .b_from = "phase switched", .b_to = "phase started" },
+    { .name = "catalog SQL", .a_from = PR(55), .a_to = PR(66), .b_from = "phase started",
+      .b_to = "phase catalog" },
+    { .name = "restart normally", .a_from = PR(66), .a_to = PR(77), .b_from = "phase catalog",
+      .b_to = "phase end" },
+    { .name = "post-check", .a_from = PR(77), .a_to = PR(88) },
+    { .name = "pre-commit + exit", .a_from = PR(88), .a_to = "phase end" },
+};
+
+#define N_PHASES (sizeof(phases) / sizeof(phases[0]))
+
+static void add_phases(const char *out, bool a, long long total_ms, struct series *outside)
+{
+    long long s = stamp(out, "phase start"), e = stamp(out, "phase end");
+
+    for (size_t i = 0; i < N_PHASES; i++) {
+        struct phase *p = &phases[i];
+        const char *from = a ? p->a_from : p->b_from, *to = a ? p->a_to : p->b_to;
+        long long f, t;
+        if (!from)
+            continue;
+        f = stamp(out, from);
+        t = stamp(out, to);
+        if (f >= 0 && t >= f)
+            add(a ? &p->a : &p->b, (t - f + 500) / 1000);
+    }
+    if (s >= 0 && e >= s)
+        add(outside, total_ms - (e - s + 500) / 1000);
+}
+
+static void print_phase(struct series *s)
+{
+    if (s->n)
+        printf(" %7lld", median(s));
+    else
+        printf(" %7s", "-");
+}
+
+int main(int argc, char **argv)
+{
+    struct series ta = { .name = "(a) gs_upgradectl auto-upgrade" },
+                  tb = { .name = "(b) bare operations script" },
+                  rest = { .name = "restore from snapshot" },
+                  na = { .name = "Normal after (a)" }, nb = { .name = "Normal after (b)" },
+                  oa = { .name = "exec + login shell (a)" },
+                  ob = { .name = "exec + login shell (b)" };
+    char pkg[PATH_MAX + 32], script[8192], head[1024], standbys[512] = "";
+    const char *primary = NULL;
+    struct og_error err = { 0 };
+    struct sim_cluster c;
+    long long setup;
+    int rounds = 3;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
+            fprintf(stderr, "bench_upgrade: --version %s ignored: the upgrade is %s -> %s\n",
+                    argv[++i], FROM, TO);
+        else {
+            fprintf(stderr, "usage: bench_upgrade [--rounds N]\n");
+            return 2;
+        }
+    }
+    if (rounds < 1 || rounds > MAX_ROUNDS / 2)
+        rounds = 3;
+    sim_down(NAME, NULL, NULL);
+
+    /* the cluster, the new package preinstalled, the snapshot every run starts from */
+    setup = now_ms();
+    {
+        struct sim_up_opts o = { .name = NAME, .nodes = 3, .version = FROM, .databases = 3,
+                                 .data_mib = 384, .quiet = true };
+        if (sim_up(&o, &c, &err) < 0)
+            die("up", &err, NULL);
+    }
+    snprintf(pkg, sizeof(pkg), "%s/pkg-%s", c.state_dir, TO);
+    {
+        const char *build[] = { OGSIM_PATH, "package", "build", "--version", TO, "--out", pkg,
+                                NULL };
+        _cleanup_command_ struct command *cmd = command_new(build);
+        command_set_timeout_ms(cmd, SHORT_TIMEOUT);
+        command_result_done(&res);
+        if (!cmd || command_run(cmd, &res, &err) < 0 || res.exit_status != 0)
+            die("package build", &err, res.err);
+    }
+    snprintf(script, sizeof(script),
+             "set -e; d=/tmp/gaussdb_upgrade_%s; rm -rf $d; mkdir -p $d; "
+             "tar -xzf %s/openGauss-%s-Debian-64bit-all.tar.gz -C $d; "
+             "tar -xzf $d/openGauss-%s-Debian-64bit-om.tar.gz -C $d; "
+             "cd $d/script && ./gs_preinstall -U omm -G dbgrp -X /home/omm/clusterconfig.xml",
+             TO, pkg, TO, TO);
+    if (sh(&c, "node1", "root", script, RUN_TIMEOUT) != 0 ||
+        !strstr(res.out, "Preinstallation succeeded."))
+        die("gs_preinstall", NULL, res.out);
+    if (sim_snapshot(&c, "ready", &err) < 0)
+        die("snapshot", &err, NULL);
+    setup = now_ms() - setup;
+
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        if (c.nodes[i].primary)
+            primary = c.nodes[i].name;
+        else
+            snprintf(standbys + strlen(standbys), sizeof(standbys) - strlen(standbys), "%s%s",
+                     *standbys ? " " : "", c.nodes[i].name);
+    }
+    if (!primary)
+        die("no primary in the cluster", NULL, NULL);
+    snprintf(head, sizeof(head), "P=%s; S='%s'; D=%s; PORT=%d\n", primary, standbys, c.datadir,
+             c.port);
+
+    for (int r = 0; r < rounds; r++)
+        for (int k = 0; k < 2; k++) {
+            bool a = (k == 0) == (r % 2 == 0); /* a first in even rounds */
+            long long t, total;
+            if (!a)
+                snprintf(script, sizeof(script), "%s%s", head, bare_script);
+            t = now_ms();
+            if (sim_restore(&c, "ready", &err) < 0)
+                die("restore", &err, NULL);
+            add(&rest, now_ms() - t);
+            wait_normal(&c, "restore");
+
+            t = now_ms();
+            if (sh(&c, "node1", "omm", a ? upgrader_script : script, RUN_TIMEOUT) != 0)
+                die(a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL, res.out);
+            total = now_ms() - t;
+            add(a ? &ta : &tb, total);
+            add_phases(res.out, a, total, a ? &oa : &ob);
+            add(a ? &na : &nb, verify(&c, a ? "gs_upgradectl" : "the bare script"));
+            fprintf(stderr, "round %d: %s %lld ms\n", r + 1, a ? "(a)" : "(b)", total);
+        }
+    sim_down(NAME, NULL, NULL);
+    command_result_done(&res);
+
+    printf("in-place upgrade %s -> %s (large), 3 nodes, 3 user databases: gs_upgradectl vs the "
+           "bare operations\n(%d rounds, order alternated; medians; min..max; setup %lld ms)\n",
+           FROM, TO, rounds, setup);
+    print_series(&ta);
+    print_series(&tb);
+    print_series(&rest);
+    print_series(&na);
+    print_series(&nb);
+    printf("ratio:\n");
+    printf("  (a) / (b), the upgrader's overhead   %.2f   (+%lld ms)\n",
+           (double)median(&ta) / (double)median(&tb), median(&ta) - median(&tb));
+    printf("phases (medians, ms; stamped in node1's shell):\n");
+    printf("  %-34s %7s %7s\n", "", "(a)", "(b)");
+    for (size_t i = 0; i < N_PHASES; i++) {
+        printf("  %-34s", phases[i].name);
+        print_phase(&phases[i].a);
+        print_phase(&phases[i].b);
+        printf("\n");
+    }
+    printf("  %-34s", "exec + login shell");
+    print_phase(&oa);
+    print_phase(&ob);
+    printf("\n");
+    return 0;
+}
