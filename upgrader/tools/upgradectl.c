@@ -346,6 +346,7 @@ static int upgradectl_action(struct upgctl *u)
                 printf("Upgrade from %s (%s) to %s (%s): %s.\n", ip.oldv.version,
                        ip.oldv.number_str, ip.newv.version, ip.newv.number_str,
                        ip.large ? "large, the catalog SQL runs" : "small, binaries only");
+                fflush(stdout);
                 r = precheck_run_all(&u->env, res, &n, &err);
                 if (r < 0) {
                     precheck_format(res, n, &out);

@@ -719,7 +719,8 @@ static int assign_ips(struct parse *p, const struct xparams *dev, const char *ke
 
     for (size_t i = 0; i < n_dn; i++) {
         struct cluster_node *node = &c->nodes[dn[i]];
-        snprintf(listen ? node->listen_ip : node->ha_ip, CLUSTER_NAME_MAX, "%s", node->back_ip);
+        char *dst = listen ? node->listen_ip : node->ha_ip;
+        memcpy(dst, node->back_ip, CLUSTER_NAME_MAX); /* same size, NUL-terminated */
     }
     if (!x)
         return 0;

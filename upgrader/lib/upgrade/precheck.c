@@ -257,19 +257,29 @@ int precheck_kerberos(const struct precheck_env *e, struct og_error *err)
 int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, struct og_error *err)
 {
     const struct cluster_config *c = cfg_of(e);
+    char q[512];
+    size_t k = 0;
     int r;
 
+    /* one query per node: the four values, '|'-separated */
+    k += (size_t)snprintf(q + k, sizeof(q) - k, "SELECT concat_ws('|'");
+    for (size_t g = 0; g < FROZEN_GUC_COUNT; g++)
+        k += (size_t)snprintf(q + k, sizeof(q) - k, ", current_setting('%s')", frozen_guc_names[g]);
+    snprintf(q + k, sizeof(q) - k, ")");
     memset(ret, 0, sizeof(*ret));
     for (size_t i = 0; i < c->n_nodes; i++) {
+        char v[512], *save = NULL, *tok;
+        size_t g = 0;
         snprintf(ret->nodes[i].node, sizeof(ret->nodes[i].node), "%s", c->nodes[i].name);
-        for (size_t k = 0; k < FROZEN_GUC_COUNT; k++) {
-            char q[128];
-            snprintf(q, sizeof(q), "SHOW %s", frozen_guc_names[k]);
-            r = precheck_sql(e, &c->nodes[i], "postgres", q, ret->nodes[i].value[k],
-                             sizeof(ret->nodes[i].value[k]), err);
-            if (r < 0)
-                return r;
-        }
+        r = precheck_sql(e, &c->nodes[i], "postgres", q, v, sizeof(v), err);
+        if (r < 0)
+            return r;
+        for (tok = strtok_r(v, "|", &save); tok && g < FROZEN_GUC_COUNT;
+             tok = strtok_r(NULL, "|", &save), g++)
+            snprintf(ret->nodes[i].value[g], sizeof(ret->nodes[i].value[g]), "%s", tok);
+        if (g != FROZEN_GUC_COUNT)
+            return og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s on %s: %zu values",
+                                q, c->nodes[i].name, g);
         ret->n++;
     }
     return 0;
