@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * ogfault - the fault injector's command line (a thin main over libfault).
+ *
+ *   ogfault [--cluster C] disk-full NODE [--free-bytes N]
+ *   ogfault [--cluster C] net-cut NODE | net-loss NODE --percent P
+ *   ogfault [--cluster C] partition NODE_A NODE_B
+ *   ogfault [--cluster C] kill-db NODE | kill-upgrader NODE
+ *   ogfault [--cluster C] power-off NODE | freeze NODE | thaw NODE
+ *   ogfault [--cluster C] failpoint [NAME=ACTION[,...]]
+ *   ogfault [--cluster C] list [--json]
+ *   ogfault [--cluster C] heal ID | --all
+ *   ogfault [--cluster C] sweep [--all]
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "failpoint.h"
+#include "fault.h"
+#include "simcluster.h"
+#include "banned.h"
+
+#define LOCK_WAIT_MS (120 * 1000)
+
+static const char usage_text[] =
+    "Usage: ogfault [--cluster NAME] COMMAND [ARGS] [--json]\n"
+    "\n"
+    "Faults (each written to the cluster's ledger before it is installed):\n"
+    "  disk-full NODE [--free-bytes N[K|M|G]]  fill the node's data filesystem (ballast file)\n"
+    "  net-cut NODE                            the node's host-side interface down\n"
+    "  net-loss NODE --percent P               drop P%% of the node's packets (iptables)\n"
+    "  partition NODE_A NODE_B                 drop everything between the two nodes\n"
+    "  kill-db NODE                            SIGKILL the node's gaussdb (heal: start it)\n"
+    "  kill-upgrader NODE                      SIGKILL every gs_upgradectl of omm on the node\n"
+    "  power-off NODE                          destroy the domain (heal: power on, start)\n"
+    "  freeze NODE | thaw NODE                 suspend / resume the domain\n"
+    "  failpoint [NAME=ACTION[,...]]           record a failpoint spec for gs_upgradectl and\n"
+    "                                          print OGUP_FAILPOINTS=...; without an argument,\n"
+    "                                          print the spec of every active one\n"
+    "Ledger:\n"
+    "  list [--json]                           the faults of the cluster\n"
+    "  heal ID | --all                         undo a fault (all: newest first)\n"
+    "  sweep [--all]                           heal every fault not healed and remove what\n"
+    "                                          no live fault owns (rules, ballast, veths\n"
+    "                                          down, paused domains); --all: every cluster,\n"
+    "                                          and the chains of clusters that are gone\n"
+    "\n"
+    "--cluster defaults to \"ogsim\" (as ogsim's --name). The ledger is\n"
+    "$OGSIM_STATE_DIR/<cluster>/faults.json (default /var/lib/ogsim). OGUP_FAILPOINTS\n"
+    "enables ogfault's own failpoints (fault.install.after-ledger, ...).\n";
+
+struct args {
+    const char *cluster;
+    const char *cmd;
+    const char *pos[3];
+    size_t n_pos;
+    const char *free_bytes;
+    const char *percent;
+    bool json, all, help;
+};
+
+static int bad(const char *fmt, ...) _printf_(1, 2);
+static int bad(const char *fmt, ...)
+{
+    struct og_error err = {0};
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    og_error_set(&err, OG_E_PARAM_INVALID, "%s", msg);
+    fprintf(stderr, "%s", usage_text);
+    return og_error_report(&err, OG_ACTION_OTHER, -OG_E_PARAM_INVALID);
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    a->cluster = "ogsim";
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char **val = NULL;
+        if (strcmp(s, "--cluster") == 0 || strcmp(s, "-c") == 0)
+            val = &a->cluster;
+        else if (strcmp(s, "--free-bytes") == 0)
+            val = &a->free_bytes;
+        else if (strcmp(s, "--percent") == 0)
+            val = &a->percent;
+        else if (strcmp(s, "--json") == 0)
+            a->json = true;
+        else if (strcmp(s, "--all") == 0)
+            a->all = true;
+        else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
+            a->help = true;
+        else if (s[0] == '-' && s[1])
+            return bad("Unrecognized parameter: %s.", s);
+        else if (!a->cmd)
+            a->cmd = s;
+        else if (a->n_pos < ELEMENTSOF(a->pos))
+            a->pos[a->n_pos++] = s;
+        else
+            return bad("Too many arguments at \"%s\".", s);
+        if (val) {
+            if (i + 1 >= argc)
+                return bad("Parameter '%s' needs a value.", s);
+            *val = argv[++i];
+        }
+    }
+    return 0;
+}
+
+static int parse_size(const char *s, long long *ret)
+{
+    char *end = NULL;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno || end == s || v < 0)
+        return -1;
+    switch (toupper((unsigned char)*end)) {
+    case 'G':
+        v *= 1024;
+        /* fall through */
+    case 'M':
+        v *= 1024;
+        /* fall through */
+    case 'K':
+        v *= 1024;
+        end++;
+        break;
+    default:
+        break;
+    }
+    if (*end)
+        return -1;
+    *ret = v;
+    return 0;
+}
+
+static void print_entry(const struct ledger_entry *e, bool json)
+{
+    if (json) {
+        _cleanup_dynbuf_ struct dynbuf b;
+        dynbuf_init(&b, LEDGER_MAX_BYTES);
+        if (ledger_entry_format(e, &b) == 0)
+            fputs(dynbuf_str(&b), stdout);
+        return;
+    }
+    printf("fault %d: %s%s%s%s%s %s", e->id, fault_kind_name(e->kind), e->n_nodes ? " " : "",
+           e->n_nodes ? e->nodes[0] : "", e->n_nodes > 1 ? " " : "",
+           e->n_nodes > 1 ? e->nodes[1] : "", fault_state_name(e->state));
+    if (e->error[0])
+        printf(" (%s)", e->error);
+    putchar('\n');
+}
+
+static void detail(const struct ledger_entry *e, char *buf, size_t size)
+{
+    switch (e->kind) {
+    case FAULT_DISK_FULL:
+        snprintf(buf, size, "%s (%lld bytes, free %lld)", e->undo.path, e->params.ballast_bytes,
+                 e->params.free_bytes);
+        break;
+    case FAULT_NET_CUT:
+        snprintf(buf, size, "veth %s", e->undo.veth);
+        break;
+    case FAULT_NET_LOSS:
+        snprintf(buf, size, "%d%% in %s", e->params.percent, e->undo.chain);
+        break;
+    case FAULT_PARTITION:
+        snprintf(buf, size, "%zu rules in %s", e->undo.n_rules, e->undo.chain);
+        break;
+    case FAULT_KILL_DB:
+        snprintf(buf, size, "pid %ld", e->undo.pid);
+        break;
+    case FAULT_KILL_UPGRADER:
+        snprintf(buf, size, "%zu process%s", e->params.n_pids, e->params.n_pids == 1 ? "" : "es");
+        break;
+    case FAULT_POWER_OFF:
+    case FAULT_FREEZE:
+        snprintf(buf, size, "domain %s", e->undo.domain);
+        break;
+    case FAULT_FAILPOINT:
+        snprintf(buf, size, "%s", e->params.spec);
+        break;
+    default:
+        buf[0] = '\0';
+    }
+}
+
+static int cmd_list(const struct args *a)
+{
+    _cleanup_ledger_ struct ledger *l = NULL;
+    _cleanup_dynbuf_ struct dynbuf b;
+    struct og_error err = {0};
+    char path[PATH_MAX];
+    struct sim_cluster c;
+    int r;
+
+    dynbuf_init(&b, LEDGER_MAX_BYTES);
+    r = sim_load(a->cluster, &c, &err);
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    /* no lock: the file is always whole */
+    fault_ledger_path(a->cluster, path, sizeof(path));
+    r = ledger_load(path, a->cluster, &l, &err);
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    if (a->json) {
+        r = ledger_format(l, &b);
+        if (r < 0)
+            return og_error_report(&err, OG_ACTION_OTHER, og_error_set(&err, -r, "list"));
+        fputs(dynbuf_str(&b), stdout);
+        return 0;
+    }
+    printf("%-4s %-14s %-14s %-10s %-20s %s\n", "ID", "KIND", "NODES", "STATE", "CREATED",
+           "DETAIL");
+    for (size_t i = 0; i < l->n; i++) {
+        const struct ledger_entry *e = &l->entries[i];
+        char nodes[140], d[PATH_MAX + 64];
+        snprintf(nodes, sizeof(nodes), "%s%s%s", e->n_nodes ? e->nodes[0] : "-",
+                 e->n_nodes > 1 ? "," : "", e->n_nodes > 1 ? e->nodes[1] : "");
+        detail(e, d, sizeof(d));
+        printf("%-4d %-14s %-14s %-10s %-20s %s%s%s\n", e->id, fault_kind_name(e->kind), nodes,
+               fault_state_name(e->state), e->created, d, e->error[0] ? " error: " : "", e->error);
+    }
+    return 0;
+}
+
+static int cmd_sweep_all(void)
+{
+    _cleanup_dynbuf_ struct dynbuf names, report;
+    struct og_error err = {0};
+    char *save = NULL, *name;
+    int first = 0, r;
+
+    dynbuf_init(&names, 1 << 20);
+    dynbuf_init(&report, 1 << 20);
+    r = sim_list(&names, &err);
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    for (name = strtok_r(names.buf ? names.buf : (char *)"", "\n", &save); name;
+         name = strtok_r(NULL, "\n", &save)) {
+        _cleanup_fault_ struct fault *f = NULL;
+        struct og_error e2 = {0};
+        r = fault_open(name, LOCK_WAIT_MS, &f, &e2);
+        if (r == 0)
+            r = fault_sweep(f, &report, &e2);
+        if (r < 0) {
+            og_error_prefix(&e2, "sweep %s", name);
+            og_error_report(&e2, OG_ACTION_OTHER, r);
+            if (!first) {
+                first = r;
+                err = e2;
+            }
+        }
+    }
+    r = fault_sweep_orphan_chains(&report, first ? NULL : &err);
+    if (r < 0 && !first)
+        first = r;
+    fputs(dynbuf_str(&report), stdout);
+    printf("ogfault: sweep of every cluster %s\n", first ? "incomplete" : "done");
+    return first ? og_exit_code(OG_ACTION_OTHER, first) : 0;
+}
+
+static int inject(const struct args *a, struct fault_req *q)
+{
+    _cleanup_fault_ struct fault *f = NULL;
+    struct og_error err = {0};
+    int id = 0, r = fault_open(a->cluster, LOCK_WAIT_MS, &f, &err);
+
+    if (r == 0)
+        r = fault_inject(f, q, &id, &err);
+    if (id > 0) {
+        const struct ledger_entry *e = ledger_find((struct ledger *)fault_ledger(f), id);
+        if (e && (r == 0 || a->json))
+            print_entry(e, a->json);
+    }
+    if (r == 0 && q->kind == FAULT_FAILPOINT && !a->json)
+        printf("%s=%s\n", FAILPOINT_ENV, q->spec);
+    return og_error_report(&err, OG_ACTION_OTHER, r);
+}
+
+static int need_pos(const struct args *a, size_t n, const char *what)
+{
+    if (a->n_pos != n)
+        return bad("Incorrect parameter. %s", what);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct fault_req q = {.free_bytes = 0, .percent = 0};
+    struct og_error err = {0};
+    struct args a = {0};
+    int kind, r;
+
+    r = parse_args(argc, argv, &a);
+    if (r != 0)
+        return r;
+    if (a.help || !a.cmd) {
+        fputs(usage_text, a.help ? stdout : stderr);
+        return a.help ? 0 : og_exit_code(OG_ACTION_OTHER, -OG_E_PARAM_REQUIRED);
+    }
+    r = fault_register_failpoints();
+    if (r == 0)
+        r = failpoint_setup(NULL, &err);
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+
+    if (strcmp(a.cmd, "list") == 0)
+        return cmd_list(&a);
+    if (strcmp(a.cmd, "sweep") == 0) {
+        _cleanup_fault_ struct fault *f = NULL;
+        _cleanup_dynbuf_ struct dynbuf report;
+        if (a.all)
+            return cmd_sweep_all();
+        dynbuf_init(&report, 1 << 20);
+        r = fault_open(a.cluster, LOCK_WAIT_MS, &f, &err);
+        if (r == 0)
+            r = fault_sweep(f, &report, &err);
+        fputs(dynbuf_str(&report), stdout);
+        if (r == 0)
+            printf("ogfault: sweep of %s done\n", a.cluster);
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+    if (strcmp(a.cmd, "heal") == 0 || strcmp(a.cmd, "thaw") == 0) {
+        _cleanup_fault_ struct fault *f = NULL;
+        bool thaw = a.cmd[0] == 't';
+        char *end = NULL;
+        size_t n = 0;
+        long id = 0;
+        int tid = 0;
+        if (thaw ? a.n_pos != 1 : (a.all ? a.n_pos != 0 : a.n_pos != 1))
+            return bad("Incorrect parameter. %s", thaw ? "thaw NODE" : "heal ID | --all");
+        if (!thaw && !a.all) {
+            id = strtol(a.pos[0], &end, 10);
+            if (!end || *end || id < 1 || id > INT_MAX)
+                return bad("The fault id \"%s\" is not a number.", a.pos[0]);
+        }
+        r = fault_open(a.cluster, LOCK_WAIT_MS, &f, &err);
+        if (r == 0 && thaw)
+            r = fault_thaw(f, a.pos[0], &tid, &err);
+        else if (r == 0 && a.all)
+            r = fault_heal_all(f, &n, &err);
+        else if (r == 0)
+            r = fault_heal(f, (int)id, &err);
+        if (r == 0 && a.all)
+            printf("ogfault: healed %zu fault%s\n", n, n == 1 ? "" : "s");
+        else if (r == 0)
+            print_entry(ledger_find((struct ledger *)fault_ledger(f), thaw ? tid : (int)id),
+                        a.json);
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+    if (strcmp(a.cmd, "failpoint") == 0 && a.n_pos == 0) {
+        _cleanup_ledger_ struct ledger *l = NULL;
+        _cleanup_dynbuf_ struct dynbuf b;
+        char path[PATH_MAX];
+        dynbuf_init(&b, LEDGER_MAX_BYTES);
+        fault_ledger_path(a.cluster, path, sizeof(path));
+        r = ledger_load(path, a.cluster, &l, &err);
+        if (r == 0)
+            r = fault_failpoint_env(l, &b) < 0 ? og_error_set(&err, OG_E_NOMEM, "failpoint") : 0;
+        if (r == 0)
+            printf("%s=%s\n", FAILPOINT_ENV, dynbuf_str(&b));
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+
+    kind = fault_kind_from_name(a.cmd);
+    if (kind < 0)
+        return bad("Unknown command \"%s\".", a.cmd);
+    q.kind = (enum fault_kind)kind;
+    switch (q.kind) {
+    case FAULT_PARTITION:
+        if ((r = need_pos(&a, 2, "partition NODE_A NODE_B")) != 0)
+            return r;
+        q.node = a.pos[0];
+        q.node2 = a.pos[1];
+        break;
+    case FAULT_FAILPOINT:
+        if ((r = need_pos(&a, 1, "failpoint NAME=ACTION[,...]")) != 0)
+            return r;
+        q.spec = a.pos[0];
+        break;
+    default:
+        if ((r = need_pos(&a, 1, "the command takes one NODE")) != 0)
+            return r;
+        q.node = a.pos[0];
+        break;
+    }
+    if (a.free_bytes && (q.kind != FAULT_DISK_FULL || parse_size(a.free_bytes, &q.free_bytes) < 0))
+        return bad("The parameter '--free-bytes' value is incorrect: %s", a.free_bytes);
+    if (q.kind == FAULT_NET_LOSS) {
+        char *end = NULL;
+        long p = a.percent ? strtol(a.percent, &end, 10) : 0;
+        if (!a.percent || !end || *end || p < 1 || p > 100)
+            return bad("The parameter '--percent' value is incorrect (1..100): %s",
+                       a.percent ? a.percent : "missing");
+        q.percent = (int)p;
+    } else if (a.percent) {
+        return bad("Parameter '%s' is only for net-loss.", "--percent");
+    }
+    return inject(&a, &q);
+}
