@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * ogscenario - validate, list, plan and run scenario files; re-run the
+ * failed ones; rewrite a run's reports. A thin main over libscenario.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ogup-config.h"
+#include "plan.h"
+#include "report.h"
+#include "runner.h"
+#include "scenario.h"
+#include "banned.h"
+
+#ifndef OGSIM_PATH_DEFAULT
+#define OGSIM_PATH_DEFAULT "ogsim"
+#endif
+#ifndef OGFAULT_PATH_DEFAULT
+#define OGFAULT_PATH_DEFAULT "ogfault"
+#endif
+
+static const char usage_text[] =
+    "Usage: ogscenario COMMAND [PATH...] [OPTIONS]\n"
+    "\n"
+    "PATH: scenario files or directories (*.xml below them); default " OGUP_SOURCE_ROOT
+    "/scenarios\n"
+    "\n"
+    "Commands:\n"
+    "  validate [PATH...]            check every file against the schema and the rules;\n"
+    "                                one line per bad file: FILE:LINE: rule RULE: message\n"
+    "  list [PATH...]                id, suite, cluster, steps, file of each scenario\n"
+    "  plan [PATH...]                what run would do, scenario by scenario\n"
+    "  run [PATH...]                 play the scenarios on simulated clusters (root)\n"
+    "  rerun --failed                play again the failed scenarios of the last run\n"
+    "  report [RUN_DIR]              rewrite a run's reports, print its summary\n"
+    "  schema                        print the RelaxNG schema compiled in\n"
+    "\n"
+    "Options:\n"
+    "  --filter GLOB                 keep scenarios whose id, suite/id or a tag matches\n"
+    "  --out DIR                     results root (default ./scenario-results); a run goes\n"
+    "                                to DIR/<run-id>/, DIR/latest points at the last one\n"
+    "  --run-id ID                   the run's directory name (default: UTC time)\n"
+    "  --junit FILE                  also write the JUnit XML there\n"
+    "  --from RUN_DIR                rerun/report: the run to read (default DIR/latest)\n"
+    "  --keep-clusters               leave the clusters up at the end\n"
+    "  --cluster-prefix P            cluster names P-1, P-2, ... (default sc<pid>)\n"
+    "  --cache-min N                 snapshot a prepared cluster used by N scenarios (4)\n"
+    "  --ogsim PATH, --ogfault PATH  the tools (defaults: this build's; env OGSIM, OGFAULT)\n"
+    "\n"
+    "Exit: 0 all passed; 1 a scenario failed or a file is invalid; usage errors as the\n"
+    "OM tools ([GAUSS-500xx] exits 10).\n";
+
+struct args {
+    const char *cmd;
+    const char *paths[256];
+    size_t n_paths;
+    const char *filter;
+    const char *from;
+    bool failed;
+    struct scn_run_opts run;
+};
+
+static int usage_error(const char *fmt, ...) _printf_(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    struct og_error err = { 0 };
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    og_error_set(&err, OG_E_PARAM_INVALID, "%s", msg);
+    fprintf(stderr, "%s", usage_text);
+    return og_error_report(&err, OG_ACTION_OTHER, -OG_E_PARAM_INVALID);
+}
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    scn_run_request_stop();
+}
+
+static int load(const struct args *a, struct scn_set *set, bool report_errors)
+{
+    const char *def[] = { OGUP_SOURCE_ROOT "/scenarios" };
+    struct og_error err = { 0 };
+    int r = a->n_paths ? scn_set_load(a->paths, a->n_paths, set, &err)
+                       : scn_set_load(def, 1, set, &err);
+
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    if (report_errors && set->n_errors) {
+        fprintf(stderr, "%s", dynbuf_str(&set->errors));
+        fprintf(stderr, "ogscenario: %zu invalid scenario file%s\n", set->n_errors,
+                set->n_errors == 1 ? "" : "s");
+        return 1;
+    }
+    scn_set_filter(set, a->filter);
+    return 0;
+}
+
+static int cmd_validate(const struct args *a)
+{
+    struct scn_set set;
+    int r = load(a, &set, false);
+
+    if (r)
+        return r;
+    if (set.n_errors)
+        fprintf(stderr, "%s", dynbuf_str(&set.errors));
+    fflush(stderr);
+    printf("ogscenario: %zu valid, %zu invalid\n", set.n, set.n_errors);
+    r = set.n_errors ? 1 : 0;
+    scn_set_done(&set);
+    return r;
+}
+
+static int cmd_list(const struct args *a)
+{
+    struct scn_set set;
+    int r = load(a, &set, true);
+
+    if (r)
+        return r;
+    printf("%-44s %-9s %-20s %5s  %s\n", "ID", "SUITE", "CLUSTER", "STEPS", "FILE");
+    for (size_t i = 0; i < set.n; i++) {
+        const struct scenario *sc = set.v[i];
+        char cl[64];
+        snprintf(cl, sizeof(cl), "%s/%dn/%ddb%s%s", sc->version, sc->nodes, sc->databases,
+                 sc->n_mot ? "/mot" : "", sc->workload ? "/wl" : "");
+        printf("%-44s %-9s %-20s %5zu  %s\n", sc->id, sc->suite, cl, sc->n_steps, sc->file);
+    }
+    printf("%zu scenario%s\n", set.n, set.n == 1 ? "" : "s");
+    scn_set_done(&set);
+    return 0;
+}
+
+static int cmd_plan(const struct args *a)
+{
+    struct scn_set set;
+    int r = load(a, &set, true);
+
+    if (r)
+        return r;
+    for (size_t i = 0; i < set.n; i++) {
+        _cleanup_dynbuf_ struct dynbuf b;
+        dynbuf_init(&b, 1 << 20);
+        scn_plan(set.v[i], &b);
+        printf("%s%s", i ? "\n" : "", dynbuf_str(&b));
+    }
+    scn_set_done(&set);
+    return 0;
+}
+
+static int summary(const struct scn_report *rep, const char *dir)
+{
+    size_t c[4];
+
+    scn_report_counts(rep, c);
+    for (size_t i = 0; i < rep->n; i++)
+        if (rep->v[i].verdict == SCN_FAIL || rep->v[i].verdict == SCN_ERROR)
+            printf("  %-5s %s: %s\n", scn_verdict_name(rep->v[i].verdict), rep->v[i].id,
+                   rep->v[i].message);
+    printf("ogscenario: %zu passed, %zu failed, %zu errors, %zu skipped in %.0f s\n"
+           "  %s/report.html  %s/junit.xml  %s/results.json\n",
+           c[SCN_PASS], c[SCN_FAIL], c[SCN_ERROR], c[SCN_SKIP], rep->seconds, dir, dir, dir);
+    return c[SCN_FAIL] || c[SCN_ERROR] || c[SCN_SKIP] || rep->n == 0 ? 1 : 0;
+}
+
+static int run_set(const struct args *a, const struct scn_set *set)
+{
+    struct scn_report rep;
+    struct og_error err = { 0 };
+    char dir[4096];
+    int r;
+
+    if (geteuid() != 0) {
+        og_error_set(&err, OG_E_PARAM_INVALID,
+                     "run must be root: it drives libvirt and the nodes' namespaces");
+        return og_error_report(&err, OG_ACTION_OTHER, -OG_E_PARAM_INVALID);
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    r = scn_run(set, &a->run, &rep, dir, sizeof(dir), &err);
+    if (r < 0) {
+        scn_report_done(&rep);
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+    r = summary(&rep, dir);
+    scn_report_done(&rep);
+    return r;
+}
+
+static int cmd_run(const struct args *a)
+{
+    struct scn_set set;
+    int r = load(a, &set, true);
+
+    if (r)
+        return r;
+    if (set.n == 0) {
+        printf("ogscenario: no scenario matches\n");
+        scn_set_done(&set);
+        return 1;
+    }
+    r = run_set(a, &set);
+    scn_set_done(&set);
+    return r;
+}
+
+static void from_dir(const struct args *a, char *buf, size_t size)
+{
+    if (a->from)
+        snprintf(buf, size, "%s", a->from);
+    else
+        snprintf(buf, size, "%s/latest", a->run.out_dir ? a->run.out_dir : "scenario-results");
+}
+
+static int cmd_rerun(struct args *a)
+{
+    struct scn_report prev;
+    struct og_error err = { 0 };
+    struct scn_set set;
+    char dir[4096], p[4200];
+    const char *files[1024];
+    size_t n = 0;
+    int r;
+
+    if (!a->failed)
+        return usage_error("rerun needs --failed");
+    from_dir(a, dir, sizeof(dir));
+    snprintf(p, sizeof(p), "%s/results.json", dir);
+    r = scn_report_load_json(p, &prev, &err);
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    for (size_t i = 0; i < prev.n && n < ELEMENTSOF(files); i++)
+        if (prev.v[i].verdict != SCN_PASS)
+            files[n++] = prev.v[i].file;
+    if (n == 0) {
+        printf("ogscenario: nothing failed in %s\n", dir);
+        scn_report_done(&prev);
+        return 0;
+    }
+    printf("ogscenario: re-running %zu scenario%s of %s\n", n, n == 1 ? "" : "s", dir);
+    r = scn_set_load(files, n, &set, &err);
+    scn_report_done(&prev);
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    if (set.n_errors) {
+        fprintf(stderr, "%s", dynbuf_str(&set.errors));
+        scn_set_done(&set);
+        return 1;
+    }
+    scn_set_filter(&set, a->filter);
+    r = run_set(a, &set);
+    scn_set_done(&set);
+    return r;
+}
+
+static int cmd_report(const struct args *a)
+{
+    struct scn_report rep;
+    struct og_error err = { 0 };
+    char dir[4096], p[4200];
+    int r;
+
+    if (a->n_paths)
+        snprintf(dir, sizeof(dir), "%s", a->paths[0]);
+    else
+        from_dir(a, dir, sizeof(dir));
+    snprintf(p, sizeof(p), "%s/results.json", dir);
+    r = scn_report_load_json(p, &rep, &err);
+    if (r == 0)
+        r = scn_write_reports(&rep, dir, a->run.junit, &err);
+    if (r < 0) {
+        if (rep.v)
+            scn_report_done(&rep);
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+    r = summary(&rep, dir);
+    scn_report_done(&rep);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        { "filter", required_argument, NULL, 'f' },
+        { "out", required_argument, NULL, 'o' },
+        { "run-id", required_argument, NULL, 'i' },
+        { "junit", required_argument, NULL, 'j' },
+        { "from", required_argument, NULL, 'F' },
+        { "failed", no_argument, NULL, 'x' },
+        { "keep-clusters", no_argument, NULL, 'k' },
+        { "cluster-prefix", required_argument, NULL, 'p' },
+        { "cache-min", required_argument, NULL, 'c' },
+        { "ogsim", required_argument, NULL, 's' },
+        { "ogfault", required_argument, NULL, 'g' },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    struct args a = { 0 };
+    int c;
+
+    a.run.ogsim = getenv("OGSIM") ? getenv("OGSIM") : OGSIM_PATH_DEFAULT;
+    a.run.ogfault = getenv("OGFAULT") ? getenv("OGFAULT") : OGFAULT_PATH_DEFAULT;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {
+        if (c == -1) { /* a positional argument: the command or a path */
+            if (!a.cmd)
+                a.cmd = argv[optind];
+            else if (a.n_paths < ELEMENTSOF(a.paths))
+                a.paths[a.n_paths++] = argv[optind];
+            else
+                return usage_error("too many paths at \"%s\"", argv[optind]);
+            optind++;
+            continue;
+        }
+        switch (c) {
+        case 'f':
+            a.filter = optarg;
+            break;
+        case 'o':
+            a.run.out_dir = optarg;
+            break;
+        case 'i':
+            a.run.run_id = optarg;
+            break;
+        case 'j':
+            a.run.junit = optarg;
+            break;
+        case 'F':
+            a.from = optarg;
+            break;
+        case 'x':
+            a.failed = true;
+            break;
+        case 'k':
+            a.run.keep_clusters = true;
+            break;
+        case 'p':
+            a.run.cluster_prefix = optarg;
+            break;
+        case 'c':
+            a.run.cache_min = atoi(optarg);
+            break;
+        case 's':
+            a.run.ogsim = optarg;
+            break;
+        case 'g':
+            a.run.ogfault = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return 0;
+        default:
+            return usage_error("unrecognized parameter");
+        }
+    }
+    if (!a.cmd)
+        return usage_error("a command is required");
+    if (a.run.run_id && (strchr(a.run.run_id, '/') || a.run.run_id[0] == '.'))
+        return usage_error("--run-id \"%s\" must be a plain name", a.run.run_id);
+    if (strcmp(a.cmd, "validate") == 0)
+        return cmd_validate(&a);
+    if (strcmp(a.cmd, "list") == 0)
+        return cmd_list(&a);
+    if (strcmp(a.cmd, "plan") == 0)
+        return cmd_plan(&a);
+    if (strcmp(a.cmd, "run") == 0)
+        return cmd_run(&a);
+    if (strcmp(a.cmd, "rerun") == 0)
+        return cmd_rerun(&a);
+    if (strcmp(a.cmd, "report") == 0)
+        return cmd_report(&a);
+    if (strcmp(a.cmd, "schema") == 0) {
+        fputs(scenario_schema(NULL), stdout);
+        return 0;
+    }
+    return usage_error("unknown command \"%s\"", a.cmd);
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * plan.c - scenarios described in words.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "expect.h"
+#include "plan.h"
+#include "banned.h"
+
+void scn_failpoint_spec(const struct scn_step *s, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < s->n_fps && n < size; i++) {
+        const struct scn_failpoint *f = &s->fps[i];
+        char hit[16] = "";
+        if (f->hit > 0)
+            snprintf(hit, sizeof(hit), "@%d", f->hit);
+        snprintf(buf + n, size - n, "%s%s=%s%s", i ? "," : "", f->name, f->action, hit);
+        n = strlen(buf);
+    }
+}
+
+enum scn_step_kind scn_rerun_action(const struct scenario *sc, size_t index)
+{
+    for (size_t i = index; i-- > 0;) {
+        enum scn_step_kind k = sc->steps[i].kind;
+        if (k == SCN_UPGRADE || k == SCN_ROLLBACK || k == SCN_COMMIT)
+            return k;
+    }
+    return SCN_UPGRADE;
+}
+
+static void fault_describe(const struct scn_fault *f, char *buf, size_t size)
+{
+    size_t n;
+
+    snprintf(buf, size, "%s %s", scn_fault_kind_name(f->kind), f->node);
+    n = strlen(buf);
+    if (f->kind == SCN_F_PARTITION)
+        snprintf(buf + n, size - n, " | %s", f->peer);
+    else if (f->kind == SCN_F_NET_LOSS)
+        snprintf(buf + n, size - n, " %d%%", f->percent);
+    else if (f->kind == SCN_F_DISK_FULL && f->free_bytes >= 0)
+        snprintf(buf + n, size - n, " leaving %lld bytes", f->free_bytes);
+    n = strlen(buf);
+    if (f->id[0])
+        snprintf(buf + n, size - n, " [%s]", f->id);
+    n = strlen(buf);
+    if (f->when_step[0])
+        snprintf(buf + n, size - n, " when the journal records %s %s", f->when_step,
+                 f->when_done ? "done" : "begin");
+}
+
+static void expect_exit(const struct scn_step *s, enum scn_step_kind action, char *buf,
+                        size_t size)
+{
+    size_t n;
+
+    if (s->exit_code == SCN_EXIT_KILLED)
+        snprintf(buf, size, "expect: killed");
+    else
+        snprintf(buf, size, "expect: exit %d",
+                 s->exit_code == SCN_EXIT_DEFAULT ? scn_action_success_exit(action) : s->exit_code);
+    n = strlen(buf);
+    if (s->code[0])
+        snprintf(buf + n, size - n, ", [%s]", s->code);
+    n = strlen(buf);
+    if (s->output[0])
+        snprintf(buf + n, size - n, ", output \"%s\"", s->output);
+}
+
+void scn_step_describe(const struct scenario *sc, size_t index, char *buf, size_t size)
+{
+    const struct scn_step *s = &sc->steps[index];
+    char fp[512], ex[300];
+
+    switch (s->kind) {
+    case SCN_PREPARE:
+        snprintf(buf, size, "prepare %s: build its package, gs_preinstall on node1", s->version);
+        break;
+    case SCN_UPGRADE:
+    case SCN_ROLLBACK:
+    case SCN_COMMIT:
+    case SCN_RERUN: {
+        enum scn_step_kind action = s->kind == SCN_RERUN ? scn_rerun_action(sc, index) : s->kind;
+        scn_failpoint_spec(s, fp, sizeof(fp));
+        expect_exit(s, action, ex, sizeof(ex));
+        snprintf(buf, size, "%s: %sgs_upgradectl -t %s%s%s%s (omm@node1); %s",
+                 scn_step_kind_name(s->kind), fp[0] ? "OGUP_FAILPOINTS=" : "", fp,
+                 fp[0] ? " " : "", scn_action_name(action),
+                 s->force ? " --force" : "", ex);
+        if (s->flags[0]) {
+            size_t n = strlen(buf);
+            snprintf(buf + n, size - n, " [flags %s]", s->flags);
+        }
+        break;
+    }
+    case SCN_FAULT:
+        fault_describe(&s->fault, fp, sizeof(fp));
+        snprintf(buf, size, "fault: ogfault %s", fp);
+        break;
+    case SCN_HEAL:
+        if (s->heal_id[0])
+            snprintf(buf, size, "heal: the fault [%s]", s->heal_id);
+        else
+            snprintf(buf, size, "heal: every fault (ogfault heal --all)");
+        break;
+    case SCN_WAIT:
+        if (s->wait_normal)
+            snprintf(buf, size, "wait: until cluster_state is Normal (at most %d s)",
+                     s->wait_timeout_s);
+        else
+            snprintf(buf, size, "wait: %d ms", s->wait_ms);
+        break;
+    case SCN_CHECK: {
+        size_t n;
+        snprintf(buf, size, "check:");
+        for (size_t i = 0; i < s->n_expects; i++) {
+            char d[160];
+            scn_expect_describe(&s->expects[i], d, sizeof(d));
+            n = strlen(buf);
+            snprintf(buf + n, size - n, "%s %s", i ? ";" : "", d);
+        }
+        break;
+    }
+    }
+}
+
+int scn_plan(const struct scenario *sc, struct dynbuf *out)
+{
+    char line[2048];
+
+    dynbuf_appendf(out, "scenario %s (suite %s)%s%s\n", sc->id, sc->suite[0] ? sc->suite : "-",
+                   sc->title[0] ? ": " : "", sc->title);
+    dynbuf_appendf(out, "  file     %s\n", sc->file);
+    dynbuf_appendf(out, "  cluster  %d node%s, openGauss %s, %d user database%s", sc->nodes,
+                   sc->nodes == 1 ? "" : "s", sc->version, sc->databases,
+                   sc->databases == 1 ? "" : "s");
+    for (size_t i = 0; i < sc->n_mot; i++)
+        dynbuf_appendf(out, "%s%s.%s", i ? ", " : "; MOT tables ", sc->mot[i].database,
+                       sc->mot[i].table);
+    if (sc->workload)
+        dynbuf_appendf(out, "; workload %d writer%s, %d reader%s", sc->writers,
+                       sc->writers == 1 ? "" : "s", sc->readers, sc->readers == 1 ? "" : "s");
+    dynbuf_appends(out, "\n");
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        const struct scn_step *s = &sc->steps[i];
+        scn_step_describe(sc, i, line, sizeof(line));
+        dynbuf_appendf(out, "  %2zu. %s\n", i + 1, line);
+        for (size_t k = 0; k < s->n_during; k++) {
+            fault_describe(&s->during[k], line, sizeof(line));
+            dynbuf_appendf(out, "        during: ogfault %s\n", line);
+        }
+    }
+    if (sc->n_expects) {
+        for (size_t i = 0; i < sc->n_expects; i++) {
+            scn_expect_describe(&sc->expects[i], line, sizeof(line));
+            dynbuf_appendf(out, "  %-8s %s\n", i ? "" : "expect", line);
+        }
+    }
+    return dynbuf_appends(out, "  then     workload check, bundle, fault sweep\n");
+}

@@ -1,0 +1,966 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * scenario.c - read, validate (RelaxNG + semantic rules) and hold scenarios.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine.h"
+#include "failpoint.h"
+#include "fs.h"
+#include "inplace.h"
+#include "scenario.h"
+#include "simversion.h"
+#include "banned.h"
+
+/* The schema, compiled in by meson (scenario_rng.c). */
+extern const char scenario_rng_path[];
+extern const char scenario_rng_text[];
+extern const size_t scenario_rng_len;
+
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *xml_error_ptr;
+#else
+typedef xmlError *xml_error_ptr;
+#endif
+
+static void xml_freep(void *p)
+{
+    xmlFree(*(void **)p);
+}
+#define _cleanup_xmlfree_ _cleanup_(xml_freep)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlParserCtxtPtr, xmlFreeParserCtxt)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlRelaxNGParserCtxtPtr, xmlRelaxNGFreeParserCtxt)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlRelaxNGPtr, xmlRelaxNGFree)
+DEFINE_TRIVIAL_CLEANUP_FUNC(xmlRelaxNGValidCtxtPtr, xmlRelaxNGFreeValidCtxt)
+
+const char *scenario_schema(size_t *ret_len)
+{
+    if (ret_len)
+        *ret_len = scenario_rng_len;
+    return scenario_rng_text;
+}
+
+const char *scenario_schema_path(void)
+{
+    return scenario_rng_path;
+}
+
+/* ---- names ---------------------------------------------------------------------------- */
+
+static const char *const step_names[] = {
+    [SCN_PREPARE] = "prepare", [SCN_UPGRADE] = "upgrade", [SCN_ROLLBACK] = "rollback",
+    [SCN_COMMIT] = "commit",   [SCN_RERUN] = "rerun",     [SCN_FAULT] = "fault",
+    [SCN_HEAL] = "heal",       [SCN_WAIT] = "wait",       [SCN_CHECK] = "check",
+};
+
+static const char *const fault_names[] = {
+    [SCN_F_DISK_FULL] = "disk-full", [SCN_F_NET_CUT] = "net-cut",
+    [SCN_F_NET_LOSS] = "net-loss",   [SCN_F_PARTITION] = "partition",
+    [SCN_F_KILL_DB] = "kill-db",     [SCN_F_POWER_OFF] = "power-off",
+    [SCN_F_FREEZE] = "freeze",       [SCN_F_KILL_UPGRADER] = "kill-upgrader",
+};
+
+static const char *const expect_names[] = {
+    [SCN_E_CLUSTER_STATE] = "cluster-state", [SCN_E_VERSION] = "version",
+    [SCN_E_JOURNAL] = "journal",             [SCN_E_LOST_WRITES] = "lost-writes",
+    [SCN_E_WRITE_GAP] = "write-gap",         [SCN_E_DUMP] = "dump",
+};
+
+const char *scn_step_kind_name(enum scn_step_kind k)
+{
+    return (size_t)k < ELEMENTSOF(step_names) ? step_names[k] : "?";
+}
+
+const char *scn_fault_kind_name(enum scn_fault_kind k)
+{
+    return (size_t)k < ELEMENTSOF(fault_names) ? fault_names[k] : "?";
+}
+
+int scn_fault_kind_from_name(const char *name)
+{
+    for (size_t i = 0; i < ELEMENTSOF(fault_names); i++)
+        if (strcmp(fault_names[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const char *scn_expect_kind_name(enum scn_expect_kind k)
+{
+    return (size_t)k < ELEMENTSOF(expect_names) ? expect_names[k] : "?";
+}
+
+const char *scn_action_name(enum scn_step_kind k)
+{
+    switch (k) {
+    case SCN_UPGRADE:
+        return "auto-upgrade";
+    case SCN_ROLLBACK:
+        return "auto-rollback";
+    case SCN_COMMIT:
+        return "commit-upgrade";
+    default:
+        return NULL;
+    }
+}
+
+int scn_action_success_exit(enum scn_step_kind k)
+{
+    switch (k) {
+    case SCN_ROLLBACK:
+        return 2;
+    case SCN_COMMIT:
+        return 5;
+    default:
+        return 0;
+    }
+}
+
+/* ---- the upgrader's failpoints ------------------------------------------------------------ */
+
+#define MAX_FP 256
+static char *fp_names[MAX_FP];
+static size_t n_fp;
+
+size_t scn_failpoints(const char *const **ret)
+{
+    if (n_fp == 0) {
+        _cleanup_dynbuf_ struct dynbuf b;
+        json_object *a;
+
+        dynbuf_init(&b, 1 << 20);
+        engine_register_failpoints(&inplace_plan);
+        engine_register_failpoints(&inplace_commit_plan);
+        if (failpoint_list_json(&b) == 0 && (a = json_tokener_parse(dynbuf_str(&b)))) {
+            for (size_t i = 0; i < json_object_array_length(a) && n_fp < MAX_FP; i++) {
+                json_object *o = json_object_array_get_idx(a, i), *nm;
+                /* only the upgrade plans' points (libogup registers others) */
+                if (json_object_object_get_ex(o, "name", &nm) &&
+                    strncmp(json_object_get_string(nm), "inplace", 7) == 0)
+                    fp_names[n_fp++] = strdup(json_object_get_string(nm));
+            }
+            json_object_put(a);
+        }
+    }
+    *ret = (const char *const *)fp_names;
+    return n_fp;
+}
+
+bool scn_failpoint_known(const char *name)
+{
+    const char *const *v;
+    size_t n = scn_failpoints(&v), len = strlen(name);
+    bool prefix = len > 0 && name[len - 1] == '*';
+
+    for (size_t i = 0; i < n; i++) {
+        if (!v[i])
+            continue;
+        if (prefix ? strncmp(v[i], name, len - 1) == 0 : strcmp(v[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- errors ------------------------------------------------------------------------------- */
+
+struct parse {
+    const char *origin;
+    struct og_error *err;
+};
+
+/* "origin:line: rule RULE: message" */
+static int fail(const struct parse *p, int line, const char *rule, const char *fmt, ...)
+    _printf_(4, 5);
+static int fail(const struct parse *p, int line, const char *rule, const char *fmt, ...)
+{
+    char msg[OG_ERROR_DETAIL_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return og_error_set(p->err, OG_E_XML_INVALID, "%s:%d: rule %s: %s", p->origin,
+                        line > 0 ? line : 1, rule, msg);
+}
+
+#define SCHEMA_MSGS 4
+
+struct schema_msg {
+    int line;
+    char rule[64];
+    char message[256];
+};
+
+struct schema_errors {
+    int n;
+    struct schema_msg m[SCHEMA_MSGS];
+};
+
+static void trim_right(char *s)
+{
+    size_t len = strlen(s);
+
+    while (len > 0 && isspace((unsigned char)s[len - 1]))
+        s[--len] = '\0';
+}
+
+/* libxml2's structured errors: the line, the element being checked (= the
+ * schema's rule of that name) and the message. */
+static void schema_error(void *data, xml_error_ptr e)
+{
+    struct schema_errors *s = data;
+    xmlNodePtr node;
+    struct schema_msg *m;
+
+    if (!e || !e->message || s->n == SCHEMA_MSGS)
+        return;
+    node = e->node;
+    m = &s->m[s->n++];
+    m->line = e->line;
+    if (m->line <= 0 && node)
+        m->line = (int)xmlGetLineNo(node);
+    m->rule[0] = '\0';
+    if (node && node->type == XML_ELEMENT_NODE)
+        snprintf(m->rule, sizeof(m->rule), "%.60s", (const char *)node->name);
+    snprintf(m->message, sizeof(m->message), "%s", e->message);
+    trim_right(m->message);
+}
+
+static int schema_fail(const struct parse *p, const struct schema_errors *s)
+{
+    char detail[OG_ERROR_DETAIL_MAX] = "";
+    const struct schema_msg *first = NULL;
+    size_t n;
+
+    for (int k = 0; k < s->n && !first; k++)
+        if (s->m[k].line > 0)
+            first = &s->m[k];
+    if (!first && s->n)
+        first = &s->m[0];
+    if (!first)
+        return fail(p, 1, "scenario", "the document does not validate (schema scenario.rng)");
+    snprintf(detail, sizeof(detail), "%s", first->message);
+    for (int k = 0; k < s->n; k++) {
+        const struct schema_msg *m = &s->m[k];
+        if (m == first)
+            continue;
+        n = strlen(detail);
+        snprintf(detail + n, sizeof(detail) - n, "; line %d: %s", m->line, m->message);
+    }
+    n = strlen(detail);
+    snprintf(detail + n, sizeof(detail) - n, " (schema scenario.rng)");
+    return fail(p, first->line, first->rule[0] ? first->rule : "scenario", "%s", detail);
+}
+
+struct parse_errors {
+    int line;
+    char message[512];
+};
+
+static void parse_error(void *data, xml_error_ptr e)
+{
+    xmlParserCtxtPtr ctxt = data;
+    struct parse_errors *pe = ctxt ? ctxt->_private : NULL;
+
+    if (!pe || !e || pe->message[0] || e->level < XML_ERR_ERROR)
+        return;
+    pe->line = e->line;
+    snprintf(pe->message, sizeof(pe->message), "%s", e->message ? e->message : "not well-formed");
+    trim_right(pe->message);
+}
+
+static int read_xml(const struct parse *p, const char *text, size_t len, xmlDocPtr *ret)
+{
+    _cleanup_(xmlFreeParserCtxtp) xmlParserCtxtPtr ctxt = NULL;
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    struct parse_errors pe = { 0 };
+    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES;
+
+    if (len > SCN_MAX_FILE_SIZE)
+        return og_error_set(p->err, OG_E_TOO_LARGE, "%s: %zu bytes, more than %d", p->origin,
+                            len, SCN_MAX_FILE_SIZE);
+    xmlInitParser();
+    ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return og_error_set(p->err, OG_E_NOMEM, "parsing %s", p->origin);
+    ctxt->_private = &pe;
+    ctxt->sax->serror = parse_error;
+    doc = xmlCtxtReadMemory(ctxt, text, (int)len, p->origin, NULL, options);
+    if (!doc || !ctxt->wellFormed)
+        return fail(p, pe.line > 0 ? pe.line : 1, "well-formed", "malformed XML: %s",
+                    pe.message[0] ? pe.message : "not well-formed");
+    if (doc->intSubset || doc->extSubset)
+        return fail(p, 1, "no-dtd", "a DTD is not allowed in a scenario file");
+    *ret = steal_ptr(doc);
+    return 0;
+}
+
+static int validate_schema(const struct parse *p, xmlDocPtr doc)
+{
+    _cleanup_(xmlRelaxNGFreeParserCtxtp) xmlRelaxNGParserCtxtPtr pctxt = NULL;
+    _cleanup_(xmlRelaxNGFreep) xmlRelaxNGPtr schema = NULL;
+    _cleanup_(xmlRelaxNGFreeValidCtxtp) xmlRelaxNGValidCtxtPtr vctxt = NULL;
+    struct schema_errors se = { 0 };
+
+    pctxt = xmlRelaxNGNewMemParserCtxt(scenario_rng_text, (int)scenario_rng_len);
+    if (!pctxt)
+        return og_error_set(p->err, OG_E_NOMEM, "loading the schema %s", scenario_rng_path);
+    xmlRelaxNGSetParserStructuredErrors(pctxt, schema_error, &se);
+    schema = xmlRelaxNGParse(pctxt);
+    vctxt = schema ? xmlRelaxNGNewValidCtxt(schema) : NULL;
+    if (!vctxt)
+        return og_error_set(p->err, OG_E_XML_INVALID, "the schema %s does not load: %s",
+                            scenario_rng_path, se.n ? se.m[0].message : "?");
+    se.n = 0;
+    xmlRelaxNGSetValidStructuredErrors(vctxt, schema_error, &se);
+    return xmlRelaxNGValidateDoc(vctxt, doc) == 0 ? 0 : schema_fail(p, &se);
+}
+
+/* ---- the tree into struct scenario (the schema has checked shapes) --------------------------- */
+
+static bool is_el(xmlNodePtr n, const char *name)
+{
+    return n && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* attribute into buf ("" when absent); true when present */
+static bool attr(xmlNodePtr n, const char *name, char *buf, size_t size)
+{
+    _cleanup_xmlfree_ char *v = (char *)xmlGetProp(n, BAD_CAST name);
+
+    snprintf(buf, size, "%s", v ? v : "");
+    return v != NULL;
+}
+
+static long long attr_ll(xmlNodePtr n, const char *name, long long def)
+{
+    char buf[64];
+
+    return attr(n, name, buf, sizeof(buf)) ? strtoll(buf, NULL, 10) : def;
+}
+
+static bool attr_bool(xmlNodePtr n, const char *name)
+{
+    char buf[16];
+
+    return attr(n, name, buf, sizeof(buf)) && (strcmp(buf, "true") == 0 || strcmp(buf, "1") == 0);
+}
+
+static void text_of(xmlNodePtr n, char *buf, size_t size)
+{
+    _cleanup_xmlfree_ char *v = (char *)xmlNodeGetContent(n);
+    const char *s = v ? v : "";
+
+    while (isspace((unsigned char)*s))
+        s++;
+    snprintf(buf, size, "%s", s);
+    trim_right(buf);
+}
+
+static int line_of(xmlNodePtr n)
+{
+    return (int)xmlGetLineNo(n);
+}
+
+static void read_fault(xmlNodePtr n, struct scn_fault *f)
+{
+    char kind[32], when[64];
+
+    memset(f, 0, sizeof(*f));
+    attr(n, "kind", kind, sizeof(kind));
+    f->kind = (enum scn_fault_kind)scn_fault_kind_from_name(kind);
+    attr(n, "node", f->node, sizeof(f->node));
+    attr(n, "peer", f->peer, sizeof(f->peer));
+    f->percent = (int)attr_ll(n, "percent", 0);
+    f->free_bytes = attr_ll(n, "free-bytes", -1);
+    attr(n, "id", f->id, sizeof(f->id));
+    if (attr(n, "when", when, sizeof(when))) {
+        char *colon = strchr(when, ':');
+        if (colon) {
+            *colon = '\0';
+            f->when_done = strcmp(colon + 1, "done") == 0;
+        }
+        snprintf(f->when_step, sizeof(f->when_step), "%s", when);
+    }
+    f->line = line_of(n);
+}
+
+static int read_expect(const struct parse *p, xmlNodePtr n, struct scn_expect *e)
+{
+    const char *name = (const char *)n->name;
+
+    memset(e, 0, sizeof(*e));
+    e->line = line_of(n);
+    snprintf(e->node, sizeof(e->node), "all");
+    if (strcmp(name, "cluster-state") == 0) {
+        e->kind = SCN_E_CLUSTER_STATE;
+        text_of(n, e->value, sizeof(e->value));
+        e->timeout_s = (int)attr_ll(n, "timeout-s", 60);
+    } else if (strcmp(name, "version") == 0) {
+        e->kind = SCN_E_VERSION;
+        text_of(n, e->value, sizeof(e->value));
+        if (!attr(n, "node", e->node, sizeof(e->node)))
+            snprintf(e->node, sizeof(e->node), "all");
+    } else if (strcmp(name, "journal") == 0) {
+        e->kind = SCN_E_JOURNAL;
+        if (!attr(n, "node", e->node, sizeof(e->node)))
+            snprintf(e->node, sizeof(e->node), "all");
+        e->absent = attr_bool(n, "absent");
+        e->step = (int)attr_ll(n, "step", 0);
+    } else if (strcmp(name, "lost-writes") == 0) {
+        e->kind = SCN_E_LOST_WRITES;
+        e->max = attr_ll(n, "max", 0);
+    } else if (strcmp(name, "write-gap") == 0) {
+        e->kind = SCN_E_WRITE_GAP;
+        e->max = attr_ll(n, "max-ms", 0);
+    } else if (strcmp(name, "dump") == 0) {
+        char scope[16];
+        e->kind = SCN_E_DUMP;
+        e->user_scope = attr(n, "scope", scope, sizeof(scope)) && strcmp(scope, "user") == 0;
+    } else {
+        return fail(p, e->line, name, "unknown expectation");
+    }
+    return 0;
+}
+
+static int read_expects(const struct parse *p, xmlNodePtr parent, struct scn_expect *v,
+                        size_t *n)
+{
+    for (xmlNodePtr c = parent->children; c; c = c->next) {
+        int r;
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (*n == SCN_MAX_EXPECTS)
+            return fail(p, line_of(c), (const char *)parent->name, "more than %d expectations",
+                        SCN_MAX_EXPECTS);
+        r = read_expect(p, c, &v[*n]);
+        if (r < 0)
+            return r;
+        (*n)++;
+    }
+    return 0;
+}
+
+static int read_action(const struct parse *p, xmlNodePtr n, struct scn_step *s)
+{
+    char exit_s[16];
+
+    attr(n, "flags", s->flags, sizeof(s->flags));
+    s->force = attr_bool(n, "force");
+    s->exit_code = SCN_EXIT_DEFAULT;
+    if (attr(n, "exit", exit_s, sizeof(exit_s)))
+        s->exit_code = strcmp(exit_s, "killed") == 0 ? SCN_EXIT_KILLED : atoi(exit_s);
+    attr(n, "code", s->code, sizeof(s->code));
+    attr(n, "output", s->output, sizeof(s->output));
+    s->timeout_s = (int)attr_ll(n, "timeout-s", 900);
+    for (xmlNodePtr c = n->children; c; c = c->next) {
+        if (is_el(c, "failpoint")) {
+            struct scn_failpoint *f;
+            if (s->n_fps == SCN_MAX_FPS)
+                return fail(p, line_of(c), "failpoint", "more than %d failpoints in one step",
+                            SCN_MAX_FPS);
+            f = &s->fps[s->n_fps++];
+            attr(c, "name", f->name, sizeof(f->name));
+            if (!attr(c, "action", f->action, sizeof(f->action)))
+                snprintf(f->action, sizeof(f->action), "kill");
+            f->hit = (int)attr_ll(c, "hit", 0);
+            f->line = line_of(c);
+        } else if (is_el(c, "fault")) {
+            if (s->n_during == SCN_MAX_DURING)
+                return fail(p, line_of(c), "fault-during", "more than %d faults in one step",
+                            SCN_MAX_DURING);
+            read_fault(c, &s->during[s->n_during++]);
+        }
+    }
+    return 0;
+}
+
+static int read_steps(const struct parse *p, xmlNodePtr steps, struct scenario *sc)
+{
+    for (xmlNodePtr c = steps->children; c; c = c->next) {
+        const char *name;
+        struct scn_step *s;
+        int r = 0;
+
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (sc->n_steps == SCN_MAX_STEPS)
+            return fail(p, line_of(c), "steps", "more than %d steps", SCN_MAX_STEPS);
+        name = (const char *)c->name;
+        s = &sc->steps[sc->n_steps++];
+        memset(s, 0, sizeof(*s));
+        s->line = line_of(c);
+        if (strcmp(name, "prepare") == 0) {
+            s->kind = SCN_PREPARE;
+            attr(c, "version", s->version, sizeof(s->version));
+        } else if (strcmp(name, "upgrade") == 0) {
+            s->kind = SCN_UPGRADE;
+            r = read_action(p, c, s);
+        } else if (strcmp(name, "rollback") == 0) {
+            s->kind = SCN_ROLLBACK;
+            r = read_action(p, c, s);
+        } else if (strcmp(name, "commit") == 0) {
+            s->kind = SCN_COMMIT;
+            r = read_action(p, c, s);
+        } else if (strcmp(name, "rerun") == 0) {
+            s->kind = SCN_RERUN;
+            r = read_action(p, c, s);
+        } else if (strcmp(name, "fault") == 0) {
+            s->kind = SCN_FAULT;
+            read_fault(c, &s->fault);
+        } else if (strcmp(name, "heal") == 0) {
+            s->kind = SCN_HEAL;
+            attr(c, "fault", s->heal_id, sizeof(s->heal_id));
+        } else if (strcmp(name, "wait") == 0) {
+            char f[16];
+            s->kind = SCN_WAIT;
+            s->wait_ms = (int)attr_ll(c, "ms", 0);
+            s->wait_normal = attr(c, "for", f, sizeof(f));
+            s->wait_timeout_s = (int)attr_ll(c, "timeout-s", 120);
+        } else if (strcmp(name, "check") == 0) {
+            s->kind = SCN_CHECK;
+            r = read_expects(p, c, s->expects, &s->n_expects);
+        } else {
+            r = fail(p, s->line, name, "unknown step");
+        }
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+/* ---- semantic rules --------------------------------------------------------------------------- */
+
+static int check_version(const struct parse *p, int line, const char *v)
+{
+    if (sim_version_find(v))
+        return 0;
+    return fail(p, line, "version-known", "version \"%s\" is not one of the simulated versions", v);
+}
+
+static int check_node(const struct parse *p, const struct scenario *sc, int line,
+                      const char *node, bool all_ok)
+{
+    if (!node[0] || (all_ok && strcmp(node, "all") == 0))
+        return 0;
+    if (strncmp(node, "node", 4) == 0 && atoi(node + 4) >= 1 && atoi(node + 4) <= sc->nodes)
+        return 0;
+    return fail(p, line, "node-in-cluster", "\"%s\" is not a node of this %d-node cluster", node,
+                sc->nodes);
+}
+
+static int check_fault(const struct parse *p, const struct scenario *sc, const struct scn_fault *f)
+{
+    int r = check_node(p, sc, f->line, f->node, false);
+
+    if (r == 0)
+        r = check_node(p, sc, f->line, f->peer, false);
+    if (r < 0)
+        return r;
+    if (f->kind == SCN_F_PARTITION && (!f->peer[0] || strcmp(f->peer, f->node) == 0))
+        return fail(p, f->line, "fault-params", "a partition needs a peer other than its node");
+    if (f->kind != SCN_F_PARTITION && f->peer[0])
+        return fail(p, f->line, "fault-params", "only a partition has a peer");
+    if (f->kind == SCN_F_NET_LOSS && f->percent == 0)
+        return fail(p, f->line, "fault-params", "net-loss needs percent");
+    if (f->kind != SCN_F_NET_LOSS && f->percent)
+        return fail(p, f->line, "fault-params", "only net-loss has percent");
+    if (f->kind != SCN_F_DISK_FULL && f->free_bytes >= 0)
+        return fail(p, f->line, "fault-params", "only disk-full has free-bytes");
+    return 0;
+}
+
+static int check_expects(const struct parse *p, const struct scenario *sc,
+                         const struct scn_expect *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct scn_expect *e = &v[i];
+        int r = 0;
+        if (e->kind == SCN_E_VERSION)
+            r = check_version(p, e->line, e->value);
+        if (r == 0 && (e->kind == SCN_E_VERSION || e->kind == SCN_E_JOURNAL))
+            r = check_node(p, sc, e->line, e->node, true);
+        if (r == 0 && (e->kind == SCN_E_LOST_WRITES || e->kind == SCN_E_WRITE_GAP) &&
+            !sc->workload)
+            r = fail(p, e->line, "workload-required",
+                     "%s needs a <workload> in <cluster>", scn_expect_kind_name(e->kind));
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int check_semantics(const struct parse *p, struct scenario *sc, int cluster_line)
+{
+    const char *ids[SCN_MAX_STEPS * (SCN_MAX_DURING + 1)];
+    size_t n_ids = 0;
+    enum scn_step_kind last_action = SCN_PREPARE;
+    bool have_action = false;
+    int r = check_version(p, cluster_line, sc->version);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < sc->n_steps; i++) {
+        struct scn_step *s = &sc->steps[i];
+        enum scn_step_kind action = s->kind == SCN_RERUN ? last_action : s->kind;
+
+        switch (s->kind) {
+        case SCN_PREPARE:
+            r = check_version(p, s->line, s->version);
+            break;
+        case SCN_RERUN:
+            if (!have_action)
+                return fail(p, s->line, "rerun-after-action",
+                            "rerun repeats the previous upgrade, rollback or commit: there is "
+                            "none before it");
+            /* fall through */
+        case SCN_UPGRADE:
+        case SCN_ROLLBACK:
+        case SCN_COMMIT:
+            for (size_t k = 0; r == 0 && k < s->n_fps; k++)
+                if (!scn_failpoint_known(s->fps[k].name))
+                    r = fail(p, s->fps[k].line, "failpoint-known",
+                             "\"%s\" is not a failpoint of gs_upgradectl (--list-failpoints)",
+                             s->fps[k].name);
+            for (size_t k = 0; r == 0 && k < s->n_during; k++) {
+                const struct scn_fault *f = &s->during[k];
+                r = check_fault(p, sc, f);
+                if (r == 0 && action == SCN_COMMIT)
+                    r = fail(p, f->line, "when-step-known",
+                             "commit-upgrade records no steps in the journal: a fault during a "
+                             "commit cannot be bound to one");
+                if (r == 0 && engine_step_index(&inplace_plan, f->when_step) < 0)
+                    r = fail(p, f->line, "when-step-known",
+                             "\"%s\" is not a step of the in-place plan", f->when_step);
+                if (r == 0 && f->id[0])
+                    ids[n_ids++] = f->id;
+            }
+            if (s->kind != SCN_RERUN)
+                last_action = s->kind;
+            have_action = true;
+            break;
+        case SCN_FAULT:
+            r = check_fault(p, sc, &s->fault);
+            if (r == 0 && s->fault.id[0]) {
+                for (size_t k = 0; k < n_ids; k++)
+                    if (strcmp(ids[k], s->fault.id) == 0)
+                        return fail(p, s->fault.line, "fault-id-unique",
+                                    "fault id \"%s\" is used twice", s->fault.id);
+                ids[n_ids++] = s->fault.id;
+            }
+            break;
+        case SCN_HEAL:
+            if (s->heal_id[0]) {
+                bool found = false;
+                for (size_t k = 0; k < n_ids && !found; k++)
+                    found = strcmp(ids[k], s->heal_id) == 0;
+                if (!found)
+                    return fail(p, s->line, "heal-known",
+                                "no fault with id \"%s\" before this heal", s->heal_id);
+            }
+            break;
+        case SCN_CHECK:
+            r = check_expects(p, sc, s->expects, s->n_expects);
+            break;
+        default:
+            break;
+        }
+        if (r < 0)
+            return r;
+    }
+    return check_expects(p, sc, sc->expects, sc->n_expects);
+}
+
+/* ---- parse ------------------------------------------------------------------------------------- */
+
+static void suite_from_origin(const char *origin, char *buf, size_t size)
+{
+    const char *end = strrchr(origin, '/'), *start;
+
+    buf[0] = '\0';
+    if (!end)
+        return;
+    start = end;
+    while (start > origin && start[-1] != '/')
+        start--;
+    snprintf(buf, size, "%.*s", (int)(end - start), start);
+}
+
+int scenario_parse_memory(const char *text, size_t len, const char *origin,
+                          struct scenario **ret, struct og_error *err)
+{
+    struct parse p = { .origin = origin, .err = err };
+    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    _cleanup_scenario_ struct scenario *sc = NULL;
+    xmlNodePtr root, cluster = NULL;
+    int r = read_xml(&p, text, len, &doc);
+
+    if (r < 0)
+        return r;
+    r = validate_schema(&p, doc);
+    if (r < 0)
+        return r;
+    sc = calloc(1, sizeof(*sc));
+    if (!sc)
+        return og_error_set(err, OG_E_NOMEM, "parsing %s", origin);
+    snprintf(sc->file, sizeof(sc->file), "%s", origin);
+    root = xmlDocGetRootElement(doc);
+    attr(root, "id", sc->id, sizeof(sc->id));
+    if (!attr(root, "suite", sc->suite, sizeof(sc->suite)))
+        suite_from_origin(origin, sc->suite, sizeof(sc->suite));
+    for (xmlNodePtr c = root->children; c; c = c->next) {
+        if (is_el(c, "title"))
+            text_of(c, sc->title, sizeof(sc->title));
+        else if (is_el(c, "tags"))
+            text_of(c, sc->tags, sizeof(sc->tags));
+        else if (is_el(c, "cluster")) {
+            cluster = c;
+            attr(c, "version", sc->version, sizeof(sc->version));
+            sc->nodes = (int)attr_ll(c, "nodes", 3);
+            sc->databases = (int)attr_ll(c, "databases", 2);
+            for (xmlNodePtr m = c->children; m; m = m->next) {
+                if (is_el(m, "mot")) {
+                    struct scn_mot *t;
+                    if (sc->n_mot == SCN_MAX_MOT)
+                        return fail(&p, line_of(m), "mot", "more than %d MOT tables",
+                                    SCN_MAX_MOT);
+                    t = &sc->mot[sc->n_mot++];
+                    attr(m, "table", t->table, sizeof(t->table));
+                    if (!attr(m, "database", t->database, sizeof(t->database)))
+                        snprintf(t->database, sizeof(t->database), "postgres");
+                } else if (is_el(m, "workload")) {
+                    sc->workload = true;
+                    sc->writers = (int)attr_ll(m, "writers", 2);
+                    sc->readers = (int)attr_ll(m, "readers", 1);
+                }
+            }
+        } else if (is_el(c, "steps")) {
+            r = read_steps(&p, c, sc);
+        } else if (is_el(c, "expect")) {
+            r = read_expects(&p, c, sc->expects, &sc->n_expects);
+        }
+        if (r < 0)
+            return r;
+    }
+    r = check_semantics(&p, sc, cluster ? line_of(cluster) : 1);
+    if (r < 0)
+        return r;
+    *ret = steal_ptr(sc);
+    return 0;
+}
+
+int scenario_parse_file(const char *path, struct scenario **ret, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t len = 0;
+    int r = fs_read_file(path, SCN_MAX_FILE_SIZE, &text, &len, err);
+
+    if (r < 0) {
+        og_error_prefix(err, "%s", path);
+        return r;
+    }
+    return scenario_parse_memory(text, len, path, ret, err);
+}
+
+void scenario_free(struct scenario *s)
+{
+    free(s);
+}
+
+/* ---- sets ------------------------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.xml below dir (recursively), appended to files. */
+static int walk(const char *dir, char ***files, size_t *n, struct og_error *err)
+{
+    _cleanup_closedir_ DIR *d = opendir(dir);
+    char **names = NULL;
+    size_t n_names = 0;
+    struct dirent *de;
+    int r = 0;
+
+    if (!d)
+        return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", dir);
+    while ((de = readdir(d))) {
+        char **nv;
+        if (de->d_name[0] == '.')
+            continue;
+        nv = realloc(names, (n_names + 1) * sizeof(*names));
+        if (!nv) {
+            r = og_error_set(err, OG_E_NOMEM, "listing %s", dir);
+            break;
+        }
+        names = nv;
+        names[n_names++] = strdup(de->d_name);
+    }
+    if (r == 0 && n_names)
+        qsort(names, n_names, sizeof(*names), cmp_str);
+    for (size_t i = 0; r == 0 && i < n_names; i++) {
+        char path[PATH_MAX];
+        struct stat st;
+        size_t len = names[i] ? strlen(names[i]) : 0;
+
+        if (!names[i]) {
+            r = og_error_set(err, OG_E_NOMEM, "listing %s", dir);
+            break;
+        }
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (stat(path, &st) < 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            r = walk(path, files, n, err);
+        else if (S_ISREG(st.st_mode) && len > 4 && strcmp(names[i] + len - 4, ".xml") == 0) {
+            char **nv;
+            if (*n >= SCN_MAX_FILES) {
+                r = og_error_set(err, OG_E_TOO_LARGE, "more than %d scenario files",
+                                 SCN_MAX_FILES);
+                break;
+            }
+            nv = realloc(*files, (*n + 1) * sizeof(**files));
+            if (!nv) {
+                r = og_error_set(err, OG_E_NOMEM, "listing %s", dir);
+                break;
+            }
+            *files = nv;
+            (*files)[(*n)++] = strdup(path);
+        }
+    }
+    for (size_t i = 0; i < n_names; i++)
+        free(names[i]);
+    free(names);
+    return r;
+}
+
+int scn_set_load(const char *const *paths, size_t n_paths, struct scn_set *ret,
+                 struct og_error *err)
+{
+    char **files = NULL;
+    size_t n = 0;
+    int r = 0;
+
+    memset(ret, 0, sizeof(*ret));
+    dynbuf_init(&ret->errors, 1 << 20);
+    for (size_t i = 0; r == 0 && i < n_paths; i++) {
+        struct stat st;
+        char path[PATH_MAX];
+        size_t len;
+
+        snprintf(path, sizeof(path), "%s", paths[i]);
+        len = strlen(path);
+        while (len > 1 && path[len - 1] == '/')
+            path[--len] = '\0';
+        if (stat(path, &st) < 0) {
+            r = og_error_set_errno(err, OG_E_NOT_EXIST, errno, "scenario path \"%s\"", path);
+            break;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            r = walk(path, &files, &n, err);
+        } else {
+            char **nv = realloc(files, (n + 1) * sizeof(*files));
+            if (!nv) {
+                r = og_error_set(err, OG_E_NOMEM, "scenario paths");
+                break;
+            }
+            files = nv;
+            files[n++] = strdup(path);
+        }
+    }
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        struct og_error e = { 0 };
+        struct scenario *sc = NULL;
+        char line[OG_ERROR_DETAIL_MAX + 64];
+
+        if (!files[i]) {
+            r = og_error_set(err, OG_E_NOMEM, "scenario paths");
+            break;
+        }
+        if (scenario_parse_file(files[i], &sc, &e) == 0) {
+            for (size_t k = 0; k < ret->n; k++)
+                if (strcmp(ret->v[k]->id, sc->id) == 0) {
+                    og_error_set(&e, OG_E_XML_INVALID, "%s:1: rule id-unique: id \"%s\" is "
+                                 "also the id of %s", files[i], sc->id, ret->v[k]->file);
+                    scenario_free(sc);
+                    sc = NULL;
+                    break;
+                }
+        }
+        if (sc) {
+            struct scenario **nv = realloc(ret->v, (ret->n + 1) * sizeof(*ret->v));
+            if (!nv) {
+                scenario_free(sc);
+                r = og_error_set(err, OG_E_NOMEM, "scenarios");
+                break;
+            }
+            ret->v = nv;
+            ret->v[ret->n++] = sc;
+        } else {
+            og_error_format(&e, line, sizeof(line));
+            dynbuf_appendf(&ret->errors, "%s\n", line);
+            ret->n_errors++;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    if (r < 0)
+        scn_set_done(ret);
+    return r;
+}
+
+void scn_set_done(struct scn_set *set)
+{
+    for (size_t i = 0; i < set->n; i++)
+        scenario_free(set->v[i]);
+    free(set->v);
+    set->v = NULL;
+    set->n = 0;
+    dynbuf_done(&set->errors);
+    set->n_errors = 0;
+}
+
+static bool tag_match(const char *tags, const char *pattern)
+{
+    char buf[sizeof(((struct scenario *)0)->tags)], *save = NULL;
+
+    snprintf(buf, sizeof(buf), "%s", tags);
+    for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+        if (fnmatch(pattern, t, 0) == 0)
+            return true;
+    return false;
+}
+
+void scn_set_filter(struct scn_set *set, const char *pattern)
+{
+    size_t k = 0;
+
+    if (!pattern || !pattern[0])
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        struct scenario *sc = set->v[i];
+        char both[sizeof(sc->suite) + sizeof(sc->id) + 2];
+        snprintf(both, sizeof(both), "%s/%s", sc->suite, sc->id);
+        if (fnmatch(pattern, sc->id, 0) == 0 || fnmatch(pattern, both, 0) == 0 ||
+            tag_match(sc->tags, pattern))
+            set->v[k++] = sc;
+        else
+            scenario_free(sc);
+    }
+    set->n = k;
+}
