@@ -19,5 +19,9 @@ chmod -R a+rwX "$BUILD"
 umask 0000
 status=0
 meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
+# Every scenario suite (scenarios/paths, retry, rollback, faults): any failed
+# scenario fails the gate. Reports in $BUILD/scenario-results/latest/.
+"$BUILD/scenarios/ogscenario" run scenarios/ --out "$BUILD/scenario-results" \
+  --junit "$BUILD/scenarios-junit.xml" || status=$?
 python3 ci/summary.py "$BUILD/meson-logs/testlog.json" gate:
 exit $status

@@ -20,7 +20,7 @@ PACKAGES=(
   libssh2-1-dev libxml2-dev libxml2-utils libpq-dev libarchive-dev libssl-dev
   libfiu-dev fiu-utils libjson-c-dev libcriterion-dev lcov
   openssh-server openssh-client postgresql-15 postgresql-contrib
-  e2fsprogs busybox-static cpio bzip2 procps util-linux groff-base
+  e2fsprogs busybox-static cpio bzip2 procps util-linux groff-base chromium
 )
 RUN_DIR=/run/ogup
 LIBVIRTD_PID=$RUN_DIR/libvirtd.pid

@@ -89,14 +89,10 @@ void scn_step_describe(const struct scenario *sc, size_t index, char *buf, size_
         enum scn_step_kind action = s->kind == SCN_RERUN ? scn_rerun_action(sc, index) : s->kind;
         scn_failpoint_spec(s, fp, sizeof(fp));
         expect_exit(s, action, ex, sizeof(ex));
-        snprintf(buf, size, "%s: %sgs_upgradectl -t %s%s%s%s (omm@node1); %s",
+        snprintf(buf, size, "%s: %s%s%sgs_upgradectl -t %s%s%s%s (omm@node1); %s",
                  scn_step_kind_name(s->kind), fp[0] ? "OGUP_FAILPOINTS=" : "", fp,
-                 fp[0] ? " " : "", scn_action_name(action),
-                 s->force ? " --force" : "", ex);
-        if (s->flags[0]) {
-            size_t n = strlen(buf);
-            snprintf(buf + n, size - n, " [flags %s]", s->flags);
-        }
+                 fp[0] ? " " : "", scn_action_name(action), s->force ? " --force" : "",
+                 s->flags[0] ? " " : "", s->flags, ex);
         break;
     }
     case SCN_FAULT:
@@ -146,6 +142,8 @@ int scn_plan(const struct scenario *sc, struct dynbuf *out)
     if (sc->workload)
         dynbuf_appendf(out, "; workload %d writer%s, %d reader%s", sc->writers,
                        sc->writers == 1 ? "" : "s", sc->readers, sc->readers == 1 ? "" : "s");
+    if (sc->workload && sc->duration_s)
+        dynbuf_appendf(out, " for %d s", sc->duration_s);
     dynbuf_appends(out, "\n");
     for (size_t i = 0; i < sc->n_steps; i++) {
         const struct scn_step *s = &sc->steps[i];

@@ -527,7 +527,7 @@ static bool needs_kind(const struct scenario *sc, enum scn_expect_kind k, bool *
 static int workload_cmd(struct runner *rn, const char *verb, struct command_result *res,
                         struct og_error *err)
 {
-    char hosts[512], port[16], w[16], r[16];
+    char hosts[512], port[16], w[16], r[16], d[16];
     const char *argv[24];
     size_t n = 0;
     double t0 = now_s();
@@ -555,6 +555,11 @@ static int workload_cmd(struct runner *rn, const char *verb, struct command_resu
         argv[n++] = w;
         argv[n++] = "--readers";
         argv[n++] = r;
+        if (rn->sc->duration_s > 0) {
+            snprintf(d, sizeof(d), "%d", rn->sc->duration_s);
+            argv[n++] = "--duration";
+            argv[n++] = d;
+        }
     }
     if (strcmp(verb, "check") == 0) {
         argv[n++] = "--json";

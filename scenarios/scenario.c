@@ -745,6 +745,7 @@ int scenario_parse_memory(const char *text, size_t len, const char *origin,
                     sc->workload = true;
                     sc->writers = (int)attr_ll(m, "writers", 2);
                     sc->readers = (int)attr_ll(m, "readers", 1);
+                    sc->duration_s = (int)attr_ll(m, "duration-s", 0);
                 }
             }
         } else if (is_el(c, "steps")) {

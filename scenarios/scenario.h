@@ -148,6 +148,7 @@ struct scenario {
     bool workload;
     int writers;
     int readers;
+    int duration_s; /* 0: until the steps end */
     /* what happens */
     struct scn_step steps[SCN_MAX_STEPS];
     size_t n_steps;
