@@ -388,6 +388,7 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
     const struct cluster_node *primary = NULL;
     int wait = e->replay_wait_ms > 0 ? e->replay_wait_ms : PRECHECK_REPLAY_WAIT_MS;
     struct timespec t0, now;
+    char target[64];
     int r;
 
     for (size_t i = 0; i < c->n_nodes; i++)
@@ -396,6 +397,15 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
     if (!primary)
         return og_error_set(err, OG_E_NODE_INFO, "Failed to get cluster node info.exception "
                                                  "is: no primary datanode.");
+    /* caught up = replayed everything the primary had written when the check
+     * began (a running workload keeps writing: "now" is never reached) */
+    r = precheck_sql(e, primary, "postgres", "SELECT pg_current_wal_lsn()", target,
+                     sizeof(target), err);
+    if (r < 0)
+        return og_error_set(err, OG_E_STANDBY_LAG,
+                            "The standbys have not caught up with the primary: the primary %s "
+                            "cannot be asked.",
+                            primary->name);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         char q[1024], v[512];
@@ -406,18 +416,18 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
             if (&c->nodes[i] == primary)
                 continue;
             snprintf(q, sizeof(q),
-                     "SELECT coalesce((SELECT state || ' ' || "
-                     "pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint "
-                     "FROM pg_stat_replication WHERE client_addr = '%s' "
+                     "SELECT coalesce((SELECT state || ' ' || CASE WHEN replay_lsn >= '%s'::pg_lsn "
+                     "THEN 'caught-up' ELSE pg_wal_lsn_diff('%s'::pg_lsn, replay_lsn)::bigint || "
+                     "' bytes behind' END FROM pg_stat_replication WHERE client_addr = '%s' "
                      "ORDER BY backend_start DESC LIMIT 1), 'absent')",
-                     c->nodes[i].ha_ip);
+                     target, target, c->nodes[i].ha_ip);
             r = precheck_sql(e, primary, "postgres", q, v, sizeof(v), err);
             if (r < 0)
                 return og_error_set(err, OG_E_STANDBY_LAG,
                                     "The standby %s has not caught up with the primary: the "
                                     "primary %s cannot be asked.",
                                     c->nodes[i].name, primary->name);
-            if (strncmp(v, "streaming 0", 12) != 0) {
+            if (strcmp(v, "streaming caught-up") != 0) {
                 lagging = c->nodes[i].name;
                 absent = strcmp(v, "absent") == 0;
                 snprintf(detail, sizeof(detail), "%s",
