@@ -628,6 +628,34 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
         dynbuf_appends(b, "<div class=\"none\" style=\"flex:1\">no scenarios</div>");
     dynbuf_appends(b, "</div>\n");
 
+    /* per suite: how many, how they went, how long */
+    dynbuf_appends(b, "<h2>Suites</h2>\n<table id=\"suites\">\n<tr><th>suite</th><th>scenarios"
+                      "</th><th>passed</th><th>failed</th><th>errors</th><th>time</th></tr>\n");
+    for (size_t i = 0; i < r->n; i++) {
+        size_t n = 0, k4[4] = { 0 };
+        double t = 0;
+        bool seen = false;
+
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = strcmp(r->v[k].suite, r->v[i].suite) == 0;
+        if (seen)
+            continue;
+        for (size_t k = i; k < r->n; k++)
+            if (strcmp(r->v[k].suite, r->v[i].suite) == 0) {
+                n++;
+                k4[r->v[k].verdict <= SCN_SKIP ? r->v[k].verdict : SCN_ERROR]++;
+                t += r->v[k].seconds;
+            }
+        dynbuf_appendf(b, "<tr class=\"row-%s\"><td>", k4[SCN_FAIL] || k4[SCN_ERROR] ? "fail"
+                                                                                  : "pass");
+        esc(b, r->v[i].suite);
+        dynbuf_appendf(b, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                          "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                          "<td class=\"num\">%.0f s</td></tr>\n",
+                       n, k4[SCN_PASS], k4[SCN_FAIL], k4[SCN_ERROR], t);
+    }
+    dynbuf_appends(b, "</table>\n");
+
     dynbuf_appends(b, "<h2>Scenarios</h2>\n<table id=\"scenarios\">\n<tr><th>verdict</th>"
                       "<th>suite</th><th>scenario</th><th>time</th><th>first failure / "
                       "details</th></tr>\n");
@@ -660,8 +688,10 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
             dynbuf_appends(b, "<a href=\"");
             esc(b, res->bundle);
             dynbuf_appends(b, "/\">bundle</a> &middot; <a href=\"");
-            esc(b, res->file);
-            dynbuf_appends(b, "\">scenario file</a>");
+            esc(b, res->bundle);
+            dynbuf_appends(b, "/scenario.xml\">scenario file</a> &middot; <a href=\"");
+            esc(b, res->bundle);
+            dynbuf_appends(b, "/plan.txt\">plan</a>");
         }
         dynbuf_appends(b, "</details></td></tr>\n");
     }

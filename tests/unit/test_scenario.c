@@ -301,10 +301,10 @@ Test(scenario, checked_in_suites)
             }
             if (strcmp(sc->suite, "rollback") == 0 && s->kind == SCN_ROLLBACK) {
                 n_rb += k > 0 && sc->steps[k - 1].kind == SCN_UPGRADE;
-                force_dead = force_dead || (s->force && k > 0 &&
+                force_dead = force_dead || (s->force && k >= 2 &&
                                             sc->steps[k - 2].kind == SCN_FAULT &&
                                             sc->steps[k - 2].fault.kind == SCN_F_POWER_OFF);
-                after_commit = after_commit || (sc->steps[k - 1].kind == SCN_COMMIT &&
+                after_commit = after_commit || (k >= 1 && sc->steps[k - 1].kind == SCN_COMMIT &&
                                                 strcmp(s->code, "GAUSS-52919") == 0);
             }
             for (size_t j = 0; strcmp(sc->suite, "faults") == 0 && j < s->n_during; j++) {
