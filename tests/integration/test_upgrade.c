@@ -6,7 +6,8 @@
  * killed at failpoints then rolled back or resumed.
  *
  * UPGRADE_FAILPOINTS=all (the slow suite) kills at EVERY failpoint of the
- * in-place plan and of its rollback; otherwise a sample of them runs.
+ * in-place plan and of its rollback; UPGRADE_FAILPOINTS=from:NAME at every
+ * point from NAME on; otherwise a sample of them runs.
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
@@ -249,9 +250,15 @@ static bool sampled(const char *fp, size_t i)
     const char *all = getenv("UPGRADE_FAILPOINTS");
     const char *sample[] = { "inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
                              "inplace-rollback.catalog.after-effect" };
+    static bool from_reached;
     (void)i;
     if (all && strcmp(all, "all") == 0)
         return true;
+    /* "from:NAME": every point from NAME on (to finish an interrupted run) */
+    if (all && strncmp(all, "from:", 5) == 0) {
+        from_reached |= strcmp(fp, all + 5) == 0;
+        return from_reached;
+    }
     for (size_t k = 0; k < sizeof(sample) / sizeof(sample[0]); k++)
         if (strcmp(fp, sample[k]) == 0)
             return true;
