@@ -14,34 +14,8 @@
 #include <unistd.h>
 
 #include "simcluster.h"
+#include "stats.h"
 
-#define MAX_ROUNDS 20
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return x < y ? -1 : x > y;
-}
-
-struct series {
-    const char *name;
-    long long v[MAX_ROUNDS];
-    int n;
-};
-
-static long long median(struct series *s)
-{
-    qsort(s->v, (size_t)s->n, sizeof(s->v[0]), cmp);
-    return s->n ? s->v[s->n / 2] : 0;
-}
 
 static void die(const char *what, const struct og_error *err)
 {

@@ -22,49 +22,14 @@
 #include <unistd.h>
 
 #include "simcluster.h"
+#include "stats.h"
 #include "banned.h"
 
-#define MAX_ROUNDS    20
 #define NAME          "benchup"
 #define FROM          "2.0.0"
 #define TO            "3.0.0"
 #define RUN_TIMEOUT   (15 * 60 * 1000)
 #define SHORT_TIMEOUT (2 * 60 * 1000)
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return x < y ? -1 : x > y;
-}
-
-struct series {
-    const char *name;
-    long long v[MAX_ROUNDS];
-    int n;
-};
-
-/* The middle value; the mean of the two middle ones for an even count. */
-static long long median(struct series *s)
-{
-    qsort(s->v, (size_t)s->n, sizeof(s->v[0]), cmp);
-    if (!s->n)
-        return 0;
-    return s->n % 2 ? s->v[s->n / 2] : (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
-}
-
-static void add(struct series *s, long long v)
-{
-    if (s->n < MAX_ROUNDS)
-        s->v[s->n++] = v;
-}
 
 static void print_series(struct series *s)
 {
