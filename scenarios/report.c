@@ -488,7 +488,7 @@ static const char css[] =
     ".bar{display:flex;height:34px;border-radius:6px;overflow:hidden;box-shadow:0 1px 2px "
     "#0002;margin:8px 0}\n"
     ".bar div{display:flex;align-items:center;justify-content:center;color:#fff;font-weight:600;"
-    "white-space:nowrap;overflow:hidden}\n"
+    "white-space:nowrap;overflow:hidden;min-width:6em}\n"
     ".pass{background:#2e9e4f}.fail{background:#d73a3a}.error{background:#b5651d}"
     ".skip{background:#8a93a3}.none{background:#e8ebef;color:#8a93a3}\n"
     ".counts span{display:inline-block;margin-right:16px;font-weight:600}\n"
@@ -498,7 +498,9 @@ static const char css[] =
     "th,td{border:1px solid #dde1e6;padding:4px 8px;text-align:left;vertical-align:top}\n"
     "th{background:#f0f2f5;font-weight:600}\n"
     "td.v{color:#fff;font-weight:700;text-transform:uppercase;text-align:center;width:52px}\n"
-    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    ".t{color:#5b6372;font-size:12px}\n"
+    "tr.row-pass td.msg{color:#5b6372}\n"
     "tr.row-fail td.msg,tr.row-error td.msg{color:#a11}\n"
     "details summary{cursor:pointer;color:#3b5bdb}\n"
     "details pre{white-space:pre-wrap;font-size:12px;margin:4px 0;max-width:900px}\n"
@@ -595,6 +597,44 @@ static void html_heatmap(const struct scn_report *r, struct dynbuf *b)
     free(extra);
 }
 
+static void html_row(const struct scn_result *res, struct dynbuf *b)
+{
+    const char *v = scn_verdict_name(res->verdict);
+    _cleanup_dynbuf_ struct dynbuf t;
+
+    dynbuf_init(&t, 1 << 20);
+    dynbuf_appendf(b, "<tr class=\"row-%s\" id=\"s-", v);
+    esc(b, res->id);
+    dynbuf_appendf(b, "\"><td class=\"v %s\">%s</td><td>", v, v);
+    esc(b, res->suite);
+    dynbuf_appends(b, "</td><td><b>");
+    esc(b, res->id);
+    dynbuf_appends(b, "</b><div class=\"t\">");
+    esc(b, res->title);
+    dynbuf_appendf(b, "</div></td><td class=\"num\">%.1f s</td><td class=\"msg\">",
+                   res->seconds);
+    esc(b, res->message[0] ? res->message : "all expectations held");
+    dynbuf_appends(b, "<details><summary>checks, steps");
+    if (res->bundle[0])
+        dynbuf_appends(b, ", bundle");
+    dynbuf_appends(b, "</summary><pre>");
+    failure_text(res, &t);
+    dynbuf_appends(&t, "\n");
+    steps_text(res, &t);
+    esc(b, dynbuf_str(&t));
+    dynbuf_appends(b, "</pre>");
+    if (res->bundle[0]) {
+        dynbuf_appends(b, "<a href=\"");
+        esc(b, res->bundle);
+        dynbuf_appends(b, "/\">bundle</a> &middot; <a href=\"");
+        esc(b, res->bundle);
+        dynbuf_appends(b, "/scenario.xml\">scenario file</a> &middot; <a href=\"");
+        esc(b, res->bundle);
+        dynbuf_appends(b, "/plan.txt\">plan</a>");
+    }
+    dynbuf_appends(b, "</details></td></tr>\n");
+}
+
 int scn_report_html(const struct scn_report *r, struct dynbuf *b)
 {
     size_t c[4];
@@ -656,47 +696,18 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
     }
     dynbuf_appends(b, "</table>\n");
 
+    html_heatmap(r, b);
     dynbuf_appends(b, "<h2>Scenarios</h2>\n<table id=\"scenarios\">\n<tr><th>verdict</th>"
                       "<th>suite</th><th>scenario</th><th>time</th><th>first failure / "
                       "details</th></tr>\n");
-    for (size_t i = 0; i < r->n; i++) {
-        const struct scn_result *res = &r->v[i];
-        const char *v = scn_verdict_name(res->verdict);
-        _cleanup_dynbuf_ struct dynbuf t;
-
-        dynbuf_init(&t, 1 << 20);
-        dynbuf_appendf(b, "<tr class=\"row-%s\" id=\"s-", v);
-        esc(b, res->id);
-        dynbuf_appendf(b, "\"><td class=\"v %s\">%s</td><td>", v, v);
-        esc(b, res->suite);
-        dynbuf_appends(b, "</td><td><b>");
-        esc(b, res->id);
-        dynbuf_appends(b, "</b><br>");
-        esc(b, res->title);
-        dynbuf_appendf(b, "</td><td class=\"num\">%.1f s</td><td class=\"msg\">", res->seconds);
-        esc(b, res->message[0] ? res->message : "all expectations held");
-        dynbuf_appends(b, "<details><summary>checks, steps");
-        if (res->bundle[0])
-            dynbuf_appends(b, ", bundle");
-        dynbuf_appends(b, "</summary><pre>");
-        failure_text(res, &t);
-        dynbuf_appends(&t, "\n");
-        steps_text(res, &t);
-        esc(b, dynbuf_str(&t));
-        dynbuf_appends(b, "</pre>");
-        if (res->bundle[0]) {
-            dynbuf_appends(b, "<a href=\"");
-            esc(b, res->bundle);
-            dynbuf_appends(b, "/\">bundle</a> &middot; <a href=\"");
-            esc(b, res->bundle);
-            dynbuf_appends(b, "/scenario.xml\">scenario file</a> &middot; <a href=\"");
-            esc(b, res->bundle);
-            dynbuf_appends(b, "/plan.txt\">plan</a>");
-        }
-        dynbuf_appends(b, "</details></td></tr>\n");
-    }
+    /* what went wrong first, then the rest, each in run order */
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].verdict == SCN_FAIL || r->v[i].verdict == SCN_ERROR)
+            html_row(&r->v[i], b);
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].verdict != SCN_FAIL && r->v[i].verdict != SCN_ERROR)
+            html_row(&r->v[i], b);
     dynbuf_appends(b, "</table>\n");
-    html_heatmap(r, b);
     return dynbuf_appends(b, "</body></html>\n");
 }
 

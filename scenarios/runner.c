@@ -102,11 +102,16 @@ static void say(struct runner *rn, const char *fmt, ...)
     fflush(rn->log);
 }
 
+/* The first failure decides the message (one line); an error outranks a failure. */
 static void set_message(struct runner *rn, enum scn_verdict v, const char *msg)
 {
     if (rn->res->verdict == SCN_PASS || (v == SCN_ERROR && rn->res->verdict != SCN_ERROR)) {
-        if (rn->res->verdict == SCN_PASS || !rn->res->message[0])
+        if (rn->res->verdict == SCN_PASS || !rn->res->message[0]) {
             snprintf(rn->res->message, sizeof(rn->res->message), "%s", msg);
+            for (char *p = rn->res->message; *p; p++)
+                if (*p == '\n' || *p == '\r' || *p == '\t')
+                    *p = ' ';
+        }
         rn->res->verdict = v;
     }
 }

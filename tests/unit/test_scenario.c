@@ -735,6 +735,12 @@ Test(scenario, html_summary_rows_and_heatmap)
     HAS("<td class=\"none\">&middot;</td>");
 #undef HAS
     cr_assert_lt(strstr(h, "inplace.switch-bin</td>"), strstr(h, "odd.row</td>"));
+    /* at a glance: summary, suites, heatmap, then the failures before the passes */
+    cr_assert_lt(strstr(h, "id=\"summary\""), strstr(h, "id=\"suites\""));
+    cr_assert_lt(strstr(h, "id=\"suites\""), strstr(h, "id=\"heatmap\""));
+    cr_assert_lt(strstr(h, "id=\"heatmap\""), strstr(h, "id=\"scenarios\""));
+    cr_assert_lt(strstr(h, "id=\"s-faults-disk\""), strstr(h, "id=\"s-paths-2.0.0-to-2.0.1\""));
+    cr_assert_lt(strstr(h, "id=\"s-retry-kill-catalog\""), strstr(h, "id=\"s-rollback-x\""));
     dynbuf_done(&b);
     scn_report_done(&r);
 }
