@@ -34,7 +34,7 @@ echo
 echo "== report"
 "$BUILD/scenarios/ogscenario" report "$OUT/demo" || true
 echo "HTML report: $OUT/demo/report.html"
-echo "JSON report: $OUT/demo/report.json   JUnit: $OUT/demo/junit.xml"
+echo "JSON report: $OUT/demo/results.json   JUnit: $OUT/demo/junit.xml"
 echo "bundle (journals, node logs, fault ledger, workload report): $OUT/demo/"
 echo "demo took $(( $(date +%s) - t0 )) s; $([ $status -eq 0 ] && echo PASSED || echo FAILED)"
 exit $status
