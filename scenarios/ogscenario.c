@@ -66,20 +66,7 @@ struct args {
     struct scn_run_opts run;
 };
 
-static int usage_error(const char *fmt, ...) _printf_(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-    struct og_error err = { 0 };
-    char msg[512];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    og_error_set(&err, OG_E_PARAM_INVALID, "%s", msg);
-    fprintf(stderr, "%s", usage_text);
-    return og_error_report(&err, OG_ACTION_OTHER, -OG_E_PARAM_INVALID);
-}
+#define usage_error(...) og_usage_error(usage_text, __VA_ARGS__)
 
 static void on_signal(int sig)
 {

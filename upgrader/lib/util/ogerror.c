@@ -150,6 +150,20 @@ size_t og_code_count(void)
     return ELEMENTSOF(code_table);
 }
 
+int og_usage_error(const char *usage, const char *fmt, ...)
+{
+    struct og_error err = { 0 };
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    og_error_set(&err, OG_E_PARAM_INVALID, "%s", msg);
+    fprintf(stderr, "%s", usage);
+    return og_error_report(&err, OG_ACTION_OTHER, -OG_E_PARAM_INVALID);
+}
+
 int og_error_parse(const char *text, struct og_error *err)
 {
     const char *found = NULL;

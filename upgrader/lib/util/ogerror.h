@@ -193,6 +193,10 @@ int og_exit_code(enum og_action action, int rc);
  * of action for rc (og_exit_code). */
 int og_error_report(const struct og_error *err, enum og_action action, int rc);
 
+/* A command line the tool cannot take: print usage then
+ * "[GAUSS-50004] : message" on stderr; returns the OM tools' exit code. */
+int og_usage_error(const char *usage, const char *fmt, ...) _printf_(2, 3);
+
 /* Find the last "[GAUSS-NNNNN] : detail" / "[OGUP-NNNNN] : detail" line in
  * text (a worker's stderr) and set err from it; returns -code, or 0 when no
  * such line holds a known code (err untouched). */
