@@ -46,8 +46,8 @@ static void *probe_db(void *arg)
     _cleanup_pgconn_ PGconn *dc = kpg_connect(p->sockdir, p->port, p->db, NULL);
     char num[32] = "";
 
-    if (dc && kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num),
-                        NULL) == 0)
+    if (dc &&
+        kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num), NULL) == 0)
         p->num = atoi(num);
     return NULL;
 }
@@ -77,8 +77,8 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
     /* one connection per database, all at once (a backend start each) */
     {
         for (int i = 0; i < ndb; i++) {
-            probes[i] = (struct db_probe){ .sockdir = sockdir, .port = port,
-                                           .db = PQgetvalue(res, i, 0), .num = -1 };
+            probes[i] = (struct db_probe){
+                .sockdir = sockdir, .port = port, .db = PQgetvalue(res, i, 0), .num = -1};
             if (pthread_create(&th[i], NULL, probe_db, &probes[i]) != 0) {
                 probe_db(&probes[i]);
                 th[i] = 0;
@@ -144,8 +144,8 @@ static int write_gate(const char *datadir, bool open, struct og_error *err)
 static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid_t pm,
                                   int upgrade_from)
 {
-    struct og_error err = { 0 };
-    struct kpg_pidfile pf = { 0 };
+    struct og_error err = {0};
+    struct kpg_pidfile pf = {0};
     char marker[4096], pidtext[32], msg[OG_ERROR_DETAIL_MAX + 64];
     int r;
 
@@ -168,6 +168,8 @@ static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid
         _exit(1);
     }
     kill(pm, SIGHUP);
+    kconf_write_state(datadir, strcmp(pf.status, "standby") == 0 ? "standby" : "primary", "Normal",
+                      (long)pm, NULL);
     snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
     snprintf(pidtext, sizeof(pidtext), "%ld\n", (long)pm);
     fs_replace_file(marker, pidtext, strlen(pidtext), 0600, NULL);
@@ -203,8 +205,7 @@ static int apply_mode(const char *datadir, const char *mode, struct og_error *er
     }
     if (strcmp(mode, "pending") == 0)
         return 0;
-    return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-M' value is incorrect: %s",
-                        mode);
+    return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-M' value is incorrect: %s", mode);
 }
 
 /* The application_name standbys report: pgxc_node_name, else the host name. */
@@ -223,9 +224,9 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
 {
     const char *datadir = getenv("PGDATA"), *mode = NULL;
     char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], name[256];
-    char hbaopt[PATH_MAX + 32];
+    char hbaopt[PATH_MAX + 32], vstropt[640], workopt[64];
     const char *pass[256];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int upgrade_from = 0, npass = 0, r;
     char **args;
 
@@ -265,8 +266,9 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
         return 1;
     }
     if (kpg_running(datadir, NULL)) {
-        fprintf(stderr, "FATAL:  lock file \"postmaster.pid\" already exists: another server "
-                        "is running in \"%s\"\n",
+        fprintf(stderr,
+                "FATAL:  lock file \"postmaster.pid\" already exists: another server "
+                "is running in \"%s\"\n",
                 datadir);
         return 1;
     }
@@ -302,7 +304,15 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
     snprintf(binopt, sizeof(binopt), "og.kernel_bin=%s", k->bindir);
     snprintf(veropt, sizeof(veropt), "og.kernel_version=%s", k->ver.version);
     snprintf(hbaopt, sizeof(hbaopt), "hba_file=%s/%s", datadir, KCONF_GATE);
-    args = calloc((size_t)npass + 12, sizeof(char *));
+    /* what version() and working_version_num() answer (catalogsql.c) */
+    kenv_version_line(k, "", line, sizeof(line));
+    snprintf(
+        vstropt, sizeof(vstropt),
+        "og.version_string=%s on x86_64-unknown-linux-gnu, compiled by g++ (GCC) 7.3.0, 64-bit",
+        line + 1);
+    snprintf(workopt, sizeof(workopt), "og.working_version_num=%d",
+             upgrade_from > 0 ? upgrade_from : k->ver.number);
+    args = calloc((size_t)npass + 16, sizeof(char *));
     if (!args)
         return 1;
     {
@@ -316,6 +326,10 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
         args[n++] = veropt;
         args[n++] = (char *)"-c";
         args[n++] = hbaopt;
+        args[n++] = (char *)"-c";
+        args[n++] = vstropt;
+        args[n++] = (char *)"-c";
+        args[n++] = workopt;
         for (int i = 0; i < npass; i++)
             args[n++] = (char *)pass[i];
         args[n] = NULL;

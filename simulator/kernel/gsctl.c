@@ -33,14 +33,14 @@ struct ctl {
     const struct kenv *k;
     const char *cmd;
     const char *datadir;
-    const char *mode;      /* -M */
-    const char *opts;      /* -o */
-    const char *logfile;   /* -l */
-    const char *stop_mode; /* -m */
-    const char *build_mode;/* -b */
-    const char *conninfo;  /* -C */
-    int wait_s;            /* -t */
-    bool no_wait;          /* -W */
+    const char *mode;       /* -M */
+    const char *opts;       /* -o */
+    const char *logfile;    /* -l */
+    const char *stop_mode;  /* -m */
+    const char *build_mode; /* -b */
+    const char *conninfo;   /* -C */
+    int wait_s;             /* -t */
+    bool no_wait;           /* -W */
 };
 
 static void say(const char *fmt, ...) _printf_(1, 2);
@@ -361,7 +361,7 @@ static void local_host(const char *datadir, char *buf, size_t size)
 static int do_query(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *conn = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct kpg_pidfile pf;
     struct replconn rc[8];
     char inrec[8] = "", host[256], buf[64];
@@ -387,9 +387,8 @@ static int do_query(const struct ctl *c)
         printf(" HA state:\n");
         printf("        %-30s: %s\n", "local_role", "Unknown");
         printf("        %-30s: %d\n", "static_connections", nrepl);
-        printf("        %-30s: %s\n", "db_state", strcmp(pf.status, "starting") == 0
-                                                       ? "Starting"
-                                                       : "Unknown");
+        printf("        %-30s: %s\n", "db_state",
+               strcmp(pf.status, "starting") == 0 ? "Starting" : "Unknown");
         printf("        %-30s: %s\n", "detail_information", err.detail);
         printf("        %-30s: %s\n", "sync_mode", "Async");
         printf("\n Senders info:\n        No information\n");
@@ -524,8 +523,8 @@ static int term_of(PGconn *conn)
 {
     char tli[16] = "1";
 
-    kpg_value(conn, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", tli,
-              sizeof(tli), NULL);
+    kpg_value(conn, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", tli, sizeof(tli),
+              NULL);
     return atoi(tli) > 0 ? atoi(tli) : 1;
 }
 
@@ -575,7 +574,7 @@ static int remote_gs_ctl(PGconn *conn, const char *const *args, struct og_error 
     if (r == 0)
         r = dynbuf_appends(&line, " >>");
     if (r == 0) {
-        const char *lp[] = { logp, NULL };
+        const char *lp[] = {logp, NULL};
         r = shquote_argv(&line, lp);
     }
     if (r == 0)
@@ -628,12 +627,12 @@ static int do_switchover(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *self = NULL, *primary = NULL, *old = NULL;
     _cleanup_dynbuf_ struct dynbuf peers;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char inrec[8] = "", target[1200], old_end[64] = "", mine[64] = "";
     int wait_s = c->wait_s > 0 ? c->wait_s : 120;
     long long deadline;
-    const char *restart_standby[] = { "restart", "-D", "@DATADIR@", "-M", "standby", "-m",
-                                      "fast",    NULL };
+    const char *restart_standby[] = {"restart", "-D", "@DATADIR@", "-M",
+                                     "standby", "-m", "fast",      NULL};
 
     dynbuf_init(&peers, 8192);
     say("gs_ctl switchover ,datadir is %s \n", c->datadir);
@@ -681,7 +680,7 @@ static int do_switchover(const struct ctl *c)
         if (lsn(mine) >= lsn(old_end))
             break;
         if (kpg_now_ms() > deadline) {
-            const char *back[] = { "restart", "-D", "@DATADIR@", "-M", "primary", NULL };
+            const char *back[] = {"restart", "-D", "@DATADIR@", "-M", "primary", NULL};
             printf("\n");
             say(" switchover failed: this standby replayed %s but the primary ended at %s; "
                 "the old primary is made primary again\n",
@@ -714,7 +713,7 @@ static int do_switchover(const struct ctl *c)
 static int do_failover(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *self = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char inrec[8] = "";
 
     say("gs_ctl failover ,datadir is %s \n", c->datadir);
@@ -742,7 +741,7 @@ static int do_failover(const struct ctl *c)
 
 /* ---- build -------------------------------------------------------------------- */
 
-static const char *const kept_files[] = { KCONF_MAIN, KCONF_OG, KCONF_HBA, "pg_ident.conf" };
+static const char *const kept_files[] = {KCONF_MAIN, KCONF_OG, KCONF_HBA, "pg_ident.conf"};
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -757,10 +756,10 @@ static int do_build(const struct ctl *c)
     _cleanup_dynbuf_ struct dynbuf src;
     _cleanup_pgconn_ PGconn *primary = NULL;
     _cleanup_command_ struct command *bb = NULL;
-    _cleanup_command_result_ struct command_result res = { 0 };
-    struct og_error err = { 0 };
-    char *saved[ELEMENTSOF(kept_files)] = { 0 };
-    size_t saved_len[ELEMENTSOF(kept_files)] = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
+    struct og_error err = {0};
+    char *saved[ELEMENTSOF(kept_files)] = {0};
+    size_t saved_len[ELEMENTSOF(kept_files)] = {0};
     char prog[PATH_MAX], portstr[16], path[4096];
     bool v3 = c->k->ver.major >= 3;
     int rc = 1;
@@ -820,6 +819,10 @@ static int do_build(const struct ctl *c)
             goto out;
         }
     }
+    if (kconf_og_layout(c->datadir, &err) < 0) {
+        say(" build failed(%s): %s\n", c->datadir, err.detail);
+        goto out;
+    }
     snprintf(path, sizeof(path), "%s/postgresql.auto.conf", c->datadir);
     fs_replace_file(path, "# Do not edit this file manually!\n", 34, 0600, NULL);
     snprintf(path, sizeof(path), "%s/standby.signal", c->datadir);
@@ -864,12 +867,12 @@ static void usage(void)
 int tool_gs_ctl(const struct kenv *k, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "pgdata", required_argument, NULL, 'D' },
-        { "version", no_argument, NULL, 'V' },
-        { "help", no_argument, NULL, '?' },
-        { NULL, 0, NULL, 0 },
+        {"pgdata", required_argument, NULL, 'D'},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, '?'},
+        {NULL, 0, NULL, 0},
     };
-    struct ctl c = { .k = k, .datadir = getenv("PGDATA") };
+    struct ctl c = {.k = k, .datadir = getenv("PGDATA")};
     int opt;
 
     if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {

@@ -37,7 +37,7 @@ struct pg_guc_info {
 static int describe_config(char **ret)
 {
     _cleanup_command_ struct command *c = NULL;
-    struct command_result res = { 0 };
+    struct command_result res = {0};
     char prog[PATH_MAX];
     int r;
 
@@ -60,7 +60,7 @@ static void pg_guc_lookup(const char *desc, const char *name, struct pg_guc_info
     for (const char *p = desc; p && *p;) {
         const char *nlp = strchrnul(p, '\n');
         if (strncasecmp(p, name, nl) == 0 && p[nl] == '\t') {
-            char fields[7][64] = { { 0 } };
+            char fields[7][64] = {{0}};
             const char *f = p;
             for (int i = 0; i < 7 && f < nlp; i++) {
                 const char *t = memchr(f, '\t', (size_t)(nlp - f));
@@ -80,7 +80,7 @@ static void pg_guc_lookup(const char *desc, const char *name, struct pg_guc_info
 
 static bool bool_value(const char *v)
 {
-    static const char *const ok[] = { "on", "off", "true", "false", "yes", "no", "1", "0" };
+    static const char *const ok[] = {"on", "off", "true", "false", "yes", "no", "1", "0"};
 
     for (size_t i = 0; i < ELEMENTSOF(ok); i++)
         if (strcasecmp(v, ok[i]) == 0)
@@ -114,10 +114,12 @@ static int validate(const struct pg_guc_info *g, const char *name, const char *r
         long long x = strtoll(v, &end, 10);
         if (end == v) {
             printf("ERROR: The parameter \"%s\" requires an integer value.\n", name);
+            printf("ERROR: The value \"%s\" for parameter \"%s\" is incorrect, requires a "
+                   "integer value\n",
+                   raw, name);
             return -1;
         }
-        if (*end == '\0' && g->min[0] && g->max[0] &&
-            (x < atoll(g->min) || x > atoll(g->max))) {
+        if (*end == '\0' && g->min[0] && g->max[0] && (x < atoll(g->min) || x > atoll(g->max))) {
             printf("ERROR: The value \"%s\" is outside the valid range for parameter \"%s\" "
                    "(%s .. %s).\n",
                    raw, name, g->min, g->max);
@@ -125,6 +127,44 @@ static int validate(const struct pg_guc_info *g, const char *name, const char *r
         }
     }
     return 0;
+}
+
+/* openGauss's first line: the arguments as given, the action moved last. */
+static void print_invocation(int argc, char **argv, const char *action)
+{
+    printf("The gs_guc run with the following arguments: [gs_guc");
+    for (int i = 1; i < argc; i++)
+        if (argv[i] != action)
+            printf(" %s", argv[i]);
+    printf(" %s ].\n", action);
+}
+
+/* openGauss's refusal: its reasons are printed already. */
+static int refuse(void)
+{
+    printf("Try \"gs_guc --help\" for more information.\n");
+    return 1;
+}
+
+/* gs_guc check of one parameter, openGauss's layout: the file it reads is
+ * postgresql.conf (openGauss-only parameters are kept beside it). */
+static void check_one(const char *name, const char *main_conf, const char *og_conf)
+{
+    char host[256] = "localhost", key[300], val[2048] = "NULL";
+    const struct ogguc *og = ogguc_find(name);
+    int last = 0, n;
+
+    gethostname(host, sizeof(host));
+    host[sizeof(host) - 1] = '\0';
+    snprintf(key, sizeof(key), "%s%s", og ? "og." : "", name);
+    printf("expected guc information: %s: %s=NULL: [%s]\n", host, name, main_conf);
+    n = kconf_count(og ? og_conf : main_conf, key, &last);
+    if (n > 1)
+        printf("WARNING: There are %d '%s' not commented in \"postgresql.conf\", and only the "
+               "last one in %dth line will be set and used.\n",
+               n, name, last);
+    kconf_get(og ? og_conf : main_conf, key, val, sizeof(val));
+    printf("gs_guc check: %s: %s=%s: [%s]\n", host, name, val, main_conf);
 }
 
 static void usage(void)
@@ -143,7 +183,7 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
     int nset = 0, nhba = 0, failed = 0;
     _cleanup_free_ char *desc = NULL;
     char main_conf[4096], og_conf[4096], hba_conf[4096];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
         char line[512];
@@ -190,6 +230,7 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
         printf("ERROR: nothing to do: give -c \"parameter=value\" or -h \"...\"\n");
         return 1;
     }
+    print_invocation(argc, argv, action);
     snprintf(main_conf, sizeof(main_conf), "%s/%s", datadir, KCONF_MAIN);
     snprintf(og_conf, sizeof(og_conf), "%s/%s", datadir, KCONF_OG);
     snprintf(hba_conf, sizeof(hba_conf), "%s/%s", datadir, KCONF_HBA);
@@ -219,16 +260,15 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
         }
         pg_guc_lookup(desc, name, &g);
         if (!g.found && !ogguc_find(name)) {
-            printf("ERROR: The name of parameter \"%s\" is incorrect. Please check if the "
-                   "parameters are within the required range.\n",
+            printf("ERROR: The name of parameter \"%s\" is incorrect. It is not within the "
+                   "CN/DN support parameters or it is a read only parameter.\n",
                    name);
-            return 1;
+            return refuse();
         }
         if (g.found && eq && validate(&g, name, eq + 1) < 0)
-            return 1;
+            return refuse();
         if (!g.found && !ogguc_find(name)->instance) {
-            printf("ERROR: The parameter \"%s\" is a session parameter; set it with SET.\n",
-                   name);
+            printf("ERROR: The parameter \"%s\" is a session parameter; set it with SET.\n", name);
             return 1;
         }
     }
@@ -240,14 +280,18 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
             }
 
     if (strcmp(action, "check") == 0) {
+        for (int i = 0; i < nset; i++)
+            check_one(settings[i], main_conf, og_conf);
+        printf("\nTotal GUC values: %d. Failed GUC values: 0.\n", nset);
         for (int i = 0; i < nset; i++) {
             char key[300], val[2048] = "NULL";
             const struct ogguc *og = ogguc_find(settings[i]);
             snprintf(key, sizeof(key), "%s%s", og ? "og." : "", settings[i]);
             kconf_get(og ? og_conf : main_conf, key, val, sizeof(val));
-            printf("gs_guc check: %s=%s: [%s]\n", settings[i], val, og ? og_conf : main_conf);
+            printf("The value of parameter %s is same on all instances.\n    %s=%s\n", settings[i],
+                   settings[i], val);
         }
-        printf("\nTotal GUC values: %d. Failed GUC values: 0.\n", nset);
+        printf("\n");
         return 0;
     }
 
@@ -298,7 +342,8 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
         snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
         snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
         if (kpg_running(datadir, &pid) && fs_read_file(marker, 64, &open_pid, NULL, NULL) == 0 &&
-            atol(open_pid) == (long)pid && fs_read_file(hba_conf, 16u << 20, &hba_text, &hl, &err) == 0 &&
+            atol(open_pid) == (long)pid &&
+            fs_read_file(hba_conf, 16u << 20, &hba_text, &hl, &err) == 0 &&
             fs_replace_file(gate, hba_text, hl, 0600, &err) < 0)
             failed = 1;
     }

@@ -57,7 +57,7 @@ static int og_settings(const char *datadir, const char *nodename, struct og_erro
                        "\n# ---- openGauss instance settings (ogup simulated kernel) ----\n"
                        "listen_addresses = '*'\n"
                        "unix_socket_directories = '%s'\n"
-                       "wal_level = replica\n"
+                       "wal_level = hot_standby\n"
                        "hot_standby = on\n"
                        "max_wal_senders = 16\n"
                        "wal_keep_size = '64MB'\n"
@@ -68,8 +68,8 @@ static int og_settings(const char *datadir, const char *nodename, struct og_erro
                        "wal_sender_timeout = '10s'\n"
                        "shared_buffers = '32MB'\n"
                        "max_connections = 200\n"
-                       "max_prepared_transactions = 0\n"
-                       "max_locks_per_transaction = 64\n"
+                       "max_prepared_transactions = 200\n"
+                       "max_locks_per_transaction = 256\n"
                        "fsync = on\n"
                        "log_line_prefix = '%%m [%%p] '\n"
                        "include_if_exists = '%s'\n"
@@ -109,22 +109,22 @@ static int og_settings(const char *datadir, const char *nodename, struct og_erro
 int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "pgdata", required_argument, NULL, 'D' },
-        { "nodename", required_argument, NULL, 'n' },
-        { "username", required_argument, NULL, 'U' },
-        { "encoding", required_argument, NULL, 'E' },
-        { "locale", required_argument, NULL, 'L' },
-        { "pwpasswd", required_argument, NULL, 'w' },
-        { "version", no_argument, NULL, 'V' },
-        { "help", no_argument, NULL, '?' },
-        { NULL, 0, NULL, 0 },
+        {"pgdata", required_argument, NULL, 'D'},
+        {"nodename", required_argument, NULL, 'n'},
+        {"username", required_argument, NULL, 'U'},
+        {"encoding", required_argument, NULL, 'E'},
+        {"locale", required_argument, NULL, 'L'},
+        {"pwpasswd", required_argument, NULL, 'w'},
+        {"version", no_argument, NULL, 'V'},
+        {"help", no_argument, NULL, '?'},
+        {NULL, 0, NULL, 0},
     };
     const char *datadir = getenv("PGDATA"), *nodename = NULL, *user = NULL;
     const char *encoding = "UTF8", *locale = "C";
     _cleanup_command_ struct command *init = NULL;
-    _cleanup_command_result_ struct command_result res = { 0 };
-    struct og_error err = { 0 };
-    struct kpg_server srv = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
+    struct og_error err = {0};
+    struct kpg_server srv = {0};
     char prog[PATH_MAX], msg[OG_ERROR_DETAIL_MAX + 64], locopt[128];
     int opt, r;
 
@@ -187,6 +187,8 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
     }
     if (r == 0)
         r = og_settings(datadir, nodename, &err);
+    if (r == 0)
+        r = kconf_og_layout(datadir, &err);
     if (r == 0)
         r = kpg_private_start(k, datadir, NULL, NULL, &srv, &err);
     if (r == 0) {

@@ -119,3 +119,31 @@ int tool_gsql(const struct kenv *k, int argc, char **argv)
     fprintf(stderr, "gsql: cannot execute %s: %s\n", psql, strerror(errno));
     return 1;
 }
+
+/* gs_dump / gs_dumpall: PostgreSQL's pg_dump / pg_dumpall with openGauss's
+ * -V line (observed: "gs_dump (openGauss 5.0.0 build ...) compiled at ..."). */
+static int dump_tool(const struct kenv *k, const char *tool, const char *pg, int argc, char **argv)
+{
+    char prog[PATH_MAX];
+
+    if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+        char line[512];
+        kenv_version_line(k, tool, line, sizeof(line));
+        puts(line);
+        return 0;
+    }
+    argv[0] = (char *)kenv_pg_program(pg, prog, sizeof(prog));
+    execv(prog, argv);
+    fprintf(stderr, "%s: cannot execute %s: %s\n", tool, prog, strerror(errno));
+    return 1;
+}
+
+int tool_gs_dump(const struct kenv *k, int argc, char **argv)
+{
+    return dump_tool(k, "gs_dump", "pg_dump", argc, argv);
+}
+
+int tool_gs_dumpall(const struct kenv *k, int argc, char **argv)
+{
+    return dump_tool(k, "gs_dumpall", "pg_dumpall", argc, argv);
+}

@@ -17,12 +17,24 @@
 #include "dynbuf.h"
 #include "ogerror.h"
 
-#define KCONF_MAIN "postgresql.conf"
-#define KCONF_OG   "og_guc.conf"
-#define KCONF_REPL "og_replication.conf"
-#define KCONF_HBA  "pg_hba.conf"
-#define KCONF_GATE "og_hba_gate.conf"  /* the server's hba_file (see gaussdb.c) */
-#define KCONF_GATE_OPEN "og_gate.open" /* the pid of the server whose gate is open */
+#define KCONF_MAIN      "postgresql.conf"
+#define KCONF_OG        "og_guc.conf"
+#define KCONF_REPL      "og_replication.conf"
+#define KCONF_HBA       "pg_hba.conf"
+#define KCONF_GATE      "og_hba_gate.conf" /* the server's hba_file (see gaussdb.c) */
+#define KCONF_GATE_OPEN "og_gate.open"     /* the pid of the server whose gate is open */
+#define KCONF_STATE     "gaussdb.state"    /* the instance's state, written by the kernel */
+
+/* openGauss's data directory names over PostgreSQL's (observed layout):
+ * pg_xlog -> pg_wal and pg_clog -> pg_xact (relative links), pg_csnlog and
+ * undo (directories), gaussdb.state. Idempotent; used by gs_initdb and after
+ * gs_ctl build. */
+int kconf_og_layout(const char *datadir, struct og_error *err);
+
+/* gaussdb.state: "mode=primary|standby\nstate=Starting|Normal\npid=N\n"
+ * (openGauss keeps a binary struct there; the kernel writes text). */
+int kconf_write_state(const char *datadir, const char *mode, const char *state, long pid,
+                      struct og_error *err);
 
 /* Set name = value in the conf file text at path: the last uncommented line
  * setting name is replaced, else a line is appended. Written crash-safely.
@@ -34,6 +46,10 @@ int kconf_set(const char *path, const char *name, const char *value, struct og_e
 int kconf_get(const char *path, const char *name, char *buf, size_t size);
 
 /* Append line to the file unless an identical line is present. */
+/* How many uncommented lines of path set name (the last one's number in
+ * *ret_last_line when any); -OG_E_NOT_EXIST when path cannot be read. */
+int kconf_count(const char *path, const char *name, int *ret_last_line);
+
 int kconf_add_line(const char *path, const char *line, struct og_error *err);
 
 /* Quote a value for a conf file: 'it''s'. */

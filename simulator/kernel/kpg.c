@@ -29,7 +29,7 @@ int kpg_read_pidfile(const char *datadir, struct kpg_pidfile *ret)
 {
     _cleanup_free_ char *text = NULL;
     char path[4096];
-    struct kpg_pidfile pf = { 0 };
+    struct kpg_pidfile pf = {0};
     const char *p;
     int line = 0;
 
@@ -82,15 +82,15 @@ bool kpg_running(const char *datadir, pid_t *ret_pid)
 PGconn *kpg_connect(const char *sockdir, int port, const char *db, struct og_error *err)
 {
     char portstr[16];
-    const char *keys[] = { "host", "port", "dbname", "connect_timeout", "application_name", NULL };
-    const char *vals[] = { sockdir, portstr, db, "10", "ogkernel", NULL };
+    const char *keys[] = {"host", "port", "dbname", "connect_timeout", "application_name", NULL};
+    const char *vals[] = {sockdir, portstr, db, "10", "ogkernel", NULL};
     PGconn *c;
 
     snprintf(portstr, sizeof(portstr), "%d", port);
     c = PQconnectdbParams(keys, vals, 0);
     if (!c || PQstatus(c) != CONNECTION_OK) {
-        og_error_set(err, OG_E_DN_CONNECTIONS, "cannot connect to database \"%s\" at %s:%d: %s",
-                     db, sockdir, port, c ? PQerrorMessage(c) : "out of memory");
+        og_error_set(err, OG_E_DN_CONNECTIONS, "cannot connect to database \"%s\" at %s:%d: %s", db,
+                     sockdir, port, c ? PQerrorMessage(c) : "out of memory");
         if (c)
             PQfinish(c);
         return NULL;
@@ -115,8 +115,7 @@ int kpg_value(PGconn *c, const char *sql, char *buf, size_t size, struct og_erro
     int r = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        r = og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s: %s", sql,
-                         PQerrorMessage(c));
+        r = og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s: %s", sql, PQerrorMessage(c));
     else if (PQntuples(res) < 1)
         r = -OG_E_NOT_EXIST;
     else
@@ -170,21 +169,19 @@ bool kpg_pid_alive(pid_t pid)
     return pid > 0 && !pid_exited(pid);
 }
 
-int kpg_wait_ready(const char *sockdir, int port, pid_t pid, int timeout_ms,
-                   struct og_error *err)
+int kpg_wait_ready(const char *sockdir, int port, pid_t pid, int timeout_ms, struct og_error *err)
 {
     long long deadline = kpg_now_ms() + timeout_ms;
     char portstr[16];
-    const char *keys[] = { "host", "port", "dbname", "connect_timeout", NULL };
-    const char *vals[] = { sockdir, portstr, "postgres", "2", NULL };
+    const char *keys[] = {"host", "port", "dbname", "connect_timeout", NULL};
+    const char *vals[] = {sockdir, portstr, "postgres", "2", NULL};
 
     snprintf(portstr, sizeof(portstr), "%d", port);
     for (;;) {
         if (PQpingParams(keys, vals, 0) == PQPING_OK)
             return 0;
         if (pid_exited(pid))
-            return og_error_set(err, OG_E_EXEC_FAILED, "the server process %ld exited",
-                                (long)pid);
+            return og_error_set(err, OG_E_EXEC_FAILED, "the server process %ld exited", (long)pid);
         if (kpg_now_ms() > deadline)
             return og_error_set(err, OG_E_TIMEOUT, "the server did not accept connections in %d ms",
                                 timeout_ms);
@@ -206,7 +203,7 @@ int kpg_private_start(const struct kenv *k, const char *datadir, const char *log
                       const char *const *extra, struct kpg_server *ret, struct og_error *err)
 {
     char server[PATH_MAX], sockopt[300], portopt[32];
-    struct kpg_server s = { 0 };
+    struct kpg_server s = {0};
     const char *argv[64];
     size_t n = 0;
     pid_t pid;

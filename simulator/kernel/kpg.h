@@ -50,8 +50,7 @@ int kpg_exec(PGconn *c, const char *sql, struct og_error *err);
 
 /* Wait until the server at sockdir:port accepts connections, or pid exits,
  * or timeout. 0, -OG_E_TIMEOUT, or -OG_E_EXEC_FAILED (server exited). */
-int kpg_wait_ready(const char *sockdir, int port, pid_t pid, int timeout_ms,
-                   struct og_error *err);
+int kpg_wait_ready(const char *sockdir, int port, pid_t pid, int timeout_ms, struct og_error *err);
 
 /* The port in <datadir>/postgresql.conf (5432 when unset). */
 int kpg_conf_port(const char *datadir);
@@ -63,8 +62,8 @@ struct kpg_server {
 };
 
 /* Start a private server on datadir: listen_addresses='', socket in a fresh
- * 0700 directory, output appended to logpath (NULL: our stdout/stderr). extra: NULL-terminated server
- * arguments appended, may be NULL. */
+ * 0700 directory, output appended to logpath (NULL: our stdout/stderr). extra: NULL-terminated
+ * server arguments appended, may be NULL. */
 int kpg_private_start(const struct kenv *k, const char *datadir, const char *logpath,
                       const char *const *extra, struct kpg_server *ret, struct og_error *err);
 /* Fast shutdown and wait; removes the socket directory. */

@@ -9,24 +9,44 @@
 #include "banned.h"
 
 static const struct ogguc table[] = {
-    { "upgrade_mode", "0", true },
-    { "enable_stream_replication", "on", true },
-    { "enable_mot_server", "off", true },
-    { "most_available_sync", "off", true },
-    { "enable_thread_pool", "off", true },
-    { "pgxc_node_name", "", true },
-    { "enable_wdr_snapshot", "off", true },
-    { "support_extended_features", "off", true },
-    { "enable_cbm_tracking", "off", true },
-    { "enable_incremental_checkpoint", "on", true },
-    { "upgrade_from", "0", true },
-    { "IsInplaceUpgrade", "off", false },
-    { "inplace_upgrade_next_system_object_oids", "", false },
-    { "d_format_behavior_compat_options", "", false },
+    {"upgrade_mode", "0", true},
+    {"enable_stream_replication", "on", true},
+    {"enable_mot_server", "off", true},
+    {"most_available_sync", "off", true},
+    {"enable_thread_pool", "off", true},
+    {"pgxc_node_name", "", true},
+    {"enable_wdr_snapshot", "off", true},
+    {"support_extended_features", "off", true},
+    {"enable_cbm_tracking", "off", true},
+    {"enable_incremental_checkpoint", "on", true},
+    {"upgrade_from", "0", true},
+    {"IsInplaceUpgrade", "off", false},
+    {"inplace_upgrade_next_system_object_oids", "", false},
+    {"d_format_behavior_compat_options", "", false},
 };
 
+/* PostgreSQL GUCs whose value openGauss reports differently: SHOW name
+ * answers with the expression (real openGauss 3.0.0/5.0.0, observed:
+ * server_version 9.2.4, server_version_num 90204, wal_level hot_standby). */
+static const struct {
+    const char *name, *expr;
+} reported[] = {
+    {"server_version", "'9.2.4'"},
+    {"server_version_num", "'90204'"},
+    {"wal_level", "CASE pg_catalog.current_setting('wal_level') WHEN 'replica' THEN "
+                  "'hot_standby' ELSE pg_catalog.current_setting('wal_level') END"},
+};
+
+static const char *reported_expr(const char *name)
+{
+    for (size_t i = 0; i < ELEMENTSOF(reported); i++)
+        if (strcasecmp(reported[i].name, name) == 0)
+            return reported[i].expr;
+    return NULL;
+}
+
 /* replconninfo1 .. replconninfo8 share one entry. */
-static const struct ogguc replconninfo = { "replconninfo", "", true };
+static const struct ogguc replconninfo = {"replconninfo", "", true};
 
 const struct ogguc *ogguc_find(const char *name)
 {
@@ -64,7 +84,7 @@ static const char *skip_ws(const char *p)
 static int rewrite_stmt(const char *p, struct dynbuf *out, size_t *consumed, int *r)
 {
     const char *q = p, *name;
-    char ident[128];
+    char ident[128], lower[128];
     size_t k, n = 0;
     bool is_show = false, is_reset = false;
     const char *head_end;
@@ -90,13 +110,17 @@ static int rewrite_stmt(const char *p, struct dynbuf *out, size_t *consumed, int
     ident[n] = '\0';
     if (n == 0 || *q == '.')
         return 0;
+    for (size_t i = 0; i <= n; i++)
+        lower[i] = (char)tolower((unsigned char)ident[i]);
+    if (is_show && reported_expr(ident)) {
+        *r = dynbuf_appendf(out, "SELECT %s AS %s", reported_expr(ident), lower);
+        *consumed = (size_t)(q - p);
+        return 1;
+    }
     g = ogguc_find(ident);
     if (!g)
         return 0;
     if (is_show) {
-        char lower[128];
-        for (size_t i = 0; i <= n; i++)
-            lower[i] = (char)tolower((unsigned char)ident[i]);
         *r = dynbuf_appendf(out,
                             "SELECT COALESCE(pg_catalog.current_setting('og.%s', true), "
                             "'%s') AS %s",

@@ -8,10 +8,9 @@
  * GUCs (IsInplaceUpgrade, ...) only through SET. gsql rewrites statements
  * that name one of them, so operators and the upgrader keep openGauss's
  * spelling:
- *   SHOW upgrade_mode            -> SELECT COALESCE(current_setting('og.upgrade_mode', true), '0') AS upgrade_mode
- *   SET [LOCAL] IsInplaceUpgrade = on -> SET [LOCAL] og.IsInplaceUpgrade = on
- *   RESET name                   -> RESET og.name
- * Everything else in the SQL is left byte for byte.
+ *   SHOW upgrade_mode            -> SELECT COALESCE(current_setting('og.upgrade_mode', true), '0')
+ * AS upgrade_mode SET [LOCAL] IsInplaceUpgrade = on -> SET [LOCAL] og.IsInplaceUpgrade = on RESET
+ * name                   -> RESET og.name Everything else in the SQL is left byte for byte.
  */
 #pragma once
 
@@ -20,9 +19,9 @@
 #include "dynbuf.h"
 
 struct ogguc {
-    const char *name;     /* openGauss spelling */
-    const char *def;      /* default value shown by SHOW when unset */
-    bool instance;        /* settable with gs_guc (else session-only) */
+    const char *name; /* openGauss spelling */
+    const char *def;  /* default value shown by SHOW when unset */
+    bool instance;    /* settable with gs_guc (else session-only) */
 };
 
 /* The entry for name (case-insensitive; replconninfo1..8 included), or NULL. */

@@ -17,13 +17,14 @@ static const struct {
     const char *name;
     int (*fn)(const struct kenv *, int, char **);
 } tools[] = {
-    { "gaussdb", tool_gaussdb },   { "gs_ctl", tool_gs_ctl },       { "gsql", tool_gsql },
-    { "gs_guc", tool_gs_guc },     { "gs_initdb", tool_gs_initdb },
+    {"gaussdb", tool_gaussdb},       {"gs_ctl", tool_gs_ctl},       {"gsql", tool_gsql},
+    {"gs_guc", tool_gs_guc},         {"gs_initdb", tool_gs_initdb}, {"gs_dump", tool_gs_dump},
+    {"gs_dumpall", tool_gs_dumpall},
 };
 
 int main(int argc, char **argv)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct kenv k;
     char self[256], msg[OG_ERROR_DETAIL_MAX + 64];
     const char *name;

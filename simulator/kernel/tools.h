@@ -9,6 +9,8 @@ int tool_gs_ctl(const struct kenv *k, int argc, char **argv);
 int tool_gsql(const struct kenv *k, int argc, char **argv);
 int tool_gs_guc(const struct kenv *k, int argc, char **argv);
 int tool_gs_initdb(const struct kenv *k, int argc, char **argv);
+int tool_gs_dump(const struct kenv *k, int argc, char **argv);
+int tool_gs_dumpall(const struct kenv *k, int argc, char **argv);
 
 /* Read every database's catalog number through the server at sockdir:port
  * and compare with the kernel's own (and upgrade_from when non-zero). 0 when

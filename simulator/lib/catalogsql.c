@@ -7,7 +7,7 @@
 #include "simversion.h"
 #include "banned.h"
 
-static const char *const mode_names[] = { "upgrade", "upgrade-post", "rollback", "rollback-post" };
+static const char *const mode_names[] = {"upgrade", "upgrade-post", "rollback", "rollback-post"};
 
 const char *catalog_mode_name(enum catalog_mode mode)
 {
@@ -72,8 +72,8 @@ int catalog_step_prev(int number)
 void catalog_sql_filename(enum catalog_mode mode, enum catalog_db db, int number, char *buf,
                           size_t size)
 {
-    snprintf(buf, size, "%s_catalog_%s_%d_%03d.sql", catalog_mode_name(mode),
-             catalog_db_name(db), number / 1000, number % 1000);
+    snprintf(buf, size, "%s_catalog_%s_%d_%03d.sql", catalog_mode_name(mode), catalog_db_name(db),
+             number / 1000, number % 1000);
 }
 
 void catalog_sql_folder(enum catalog_mode mode, enum catalog_db db, char *buf, size_t size)
@@ -85,7 +85,7 @@ void catalog_sql_folder(enum catalog_mode mode, enum catalog_db db, char *buf, s
 
 #define GUARD_INPLACE                                                                              \
     "DO $og$\nBEGIN\n"                                                                             \
-    "  IF coalesce(current_setting('og.isinplaceupgrade', true), 'off') NOT IN ('on', 'true', "   \
+    "  IF coalesce(current_setting('og.isinplaceupgrade', true), 'off') NOT IN ('on', 'true', "    \
     "'1') THEN\n"                                                                                  \
     "    RAISE EXCEPTION 'catalog changes need IsInplaceUpgrade = on';\n"                          \
     "  END IF;\nEND\n$og$;\n"
@@ -118,8 +118,8 @@ static int gen_upgrade(struct dynbuf *o, enum catalog_db db, int n, int p)
                            "  END IF;\nEND\n$og$;\n",
                            n, n);
     if (r == 0)
-        r = dynbuf_appendf(o, "UPDATE og_catalog.catalog_version SET num = %d WHERE num = %d;\n",
-                           n, p);
+        r = dynbuf_appendf(o, "UPDATE og_catalog.catalog_version SET num = %d WHERE num = %d;\n", n,
+                           p);
     return r;
 }
 
@@ -149,13 +149,12 @@ static int gen_rollback(struct dynbuf *o, enum catalog_db db, int n, int p)
     if (r == 0 && db == CATALOG_MAINDB)
         r = dynbuf_appendf(o, "DROP ROLE IF EXISTS gs_role_%d;\n", n);
     if (r == 0)
-        r = dynbuf_appendf(o, "UPDATE og_catalog.catalog_version SET num = %d WHERE num = %d;\n",
-                           p, n);
+        r = dynbuf_appendf(o, "UPDATE og_catalog.catalog_version SET num = %d WHERE num = %d;\n", p,
+                           n);
     return r;
 }
 
-int catalog_sql_generate(enum catalog_mode mode, enum catalog_db db, int number,
-                         struct dynbuf *out)
+int catalog_sql_generate(enum catalog_mode mode, enum catalog_db db, int number, struct dynbuf *out)
 {
     int prev = catalog_step_prev(number);
     char name[96];
@@ -164,7 +163,8 @@ int catalog_sql_generate(enum catalog_mode mode, enum catalog_db db, int number,
     if (prev < 0)
         return -OG_E_INVALID_ARG;
     catalog_sql_filename(mode, db, number, name, sizeof(name));
-    r = dynbuf_appendf(out, "-- %s: ogup simulated openGauss catalog, step %d.%03d (from %d.%03d)\n",
+    r = dynbuf_appendf(out,
+                       "-- %s: ogup simulated openGauss catalog, step %d.%03d (from %d.%03d)\n",
                        name, number / 1000, number % 1000, prev / 1000, prev % 1000);
     if (r < 0)
         return r;
@@ -191,6 +191,15 @@ int catalog_sql_bootstrap(int own_number, enum catalog_db db, bool mot, struct d
         "og_catalog.catalog_version ((true));\n"
         "INSERT INTO og_catalog.catalog_version SELECT %d WHERE NOT EXISTS "
         "(SELECT 1 FROM og_catalog.catalog_version);\n"
+        /* openGauss's answers (observed): version() is the product line,
+         * working_version_num() the number the running kernel works at (its
+         * own, or the old one in upgrade mode); the server passes both as
+         * og.version_string and og.working_version_num (gaussdb.c). */
+        "CREATE OR REPLACE FUNCTION pg_catalog.version() RETURNS text LANGUAGE sql STABLE "
+        "AS $og$SELECT pg_catalog.current_setting('og.version_string', true)$og$;\n"
+        "CREATE OR REPLACE FUNCTION pg_catalog.working_version_num() RETURNS int LANGUAGE sql "
+        "STABLE AS $og$SELECT pg_catalog.current_setting('og.working_version_num', true)::int"
+        "$og$;\n"
         "SET og.isinplaceupgrade = on;\n",
         CATALOG_BASE_NUMBER);
 
@@ -205,15 +214,14 @@ int catalog_sql_bootstrap(int own_number, enum catalog_db db, bool mot, struct d
     if (r == 0)
         r = dynbuf_appends(out, "RESET og.isinplaceupgrade;\n");
     if (r == 0 && mot)
-        r = dynbuf_appends(out,
-                           "DO $og$\nBEGIN\n"
-                           "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_data_wrapper "
-                           "WHERE fdwname = 'mot_fdw') THEN\n"
-                           "    CREATE FOREIGN DATA WRAPPER mot_fdw;\n"
-                           "  END IF;\n"
-                           "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server "
-                           "WHERE srvname = 'mot_server') THEN\n"
-                           "    CREATE SERVER mot_server FOREIGN DATA WRAPPER mot_fdw;\n"
-                           "  END IF;\nEND\n$og$;\n");
+        r = dynbuf_appends(out, "DO $og$\nBEGIN\n"
+                                "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_data_wrapper "
+                                "WHERE fdwname = 'mot_fdw') THEN\n"
+                                "    CREATE FOREIGN DATA WRAPPER mot_fdw;\n"
+                                "  END IF;\n"
+                                "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_server "
+                                "WHERE srvname = 'mot_server') THEN\n"
+                                "    CREATE SERVER mot_server FOREIGN DATA WRAPPER mot_fdw;\n"
+                                "  END IF;\nEND\n$og$;\n");
     return r;
 }

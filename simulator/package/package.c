@@ -49,7 +49,8 @@ static const char *om_man_dir(void)
 }
 
 /* The symlinks next to bin/gaussdb (the kernel is one multi-call program). */
-static const char *const kernel_links[] = {"gs_ctl", "gsql", "gs_guc", "gs_initdb"};
+static const char *const kernel_links[] = {"gs_ctl", "gsql", "gs_guc", "gs_initdb", "gs_dump",
+                                           "gs_dumpall"};
 
 /* Links to the node's PostgreSQL 15 (see simulator/kernel/kenv.h). */
 static const struct {
