@@ -318,7 +318,8 @@ static void check_kernel_tarball(const struct sim_version *v, const char *dir)
 {
     _cleanup_free_ char *tarball = file_of(dir, v, PACKAGE_KERNEL);
     _cleanup_free_ char *kernel = NULL;
-    static const char *const links[] = {"bin/gs_ctl", "bin/gsql", "bin/gs_guc", "bin/gs_initdb"};
+    static const char *const links[] = {"bin/gs_ctl", "bin/gsql", "bin/gs_guc", "bin/gs_initdb",
+                                        "bin/gs_dump", "bin/gs_dumpall"};
     struct listing l;
     const struct listed *x;
     char cfg[128], number[16];
@@ -354,7 +355,7 @@ static void check_kernel_tarball(const struct sim_version *v, const char *dir)
     x = expect_file(&l, PACKAGE_README_PATH, 0644);
     cr_assert_not_null(strstr(x->data, "simulated"));
     cr_assert_null(find(&l, "bin/upgrade_version"), "upgrade_version is made at install");
-    cr_assert_eq(l.n, 14, "%zu entries", l.n);
+    cr_assert_eq(l.n, 16, "%zu entries", l.n);
 
     for (size_t i = 0; i < l.n; i++) {
         cr_assert_eq(l.v[i].mtime, (time_t)mtime, "%s mtime", l.v[i].path);
