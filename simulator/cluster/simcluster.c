@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,6 +26,7 @@
 #include "package.h"
 #include "shquote.h"
 #include "simcluster.h"
+#include "workload.h"
 #include "simdriver.h"
 #include "simfs.h"
 #include "simversion.h"
@@ -36,17 +38,17 @@
 #define OGSIM_INIT_PATH "/usr/lib/ogsim/ogsim-init"
 #endif
 
-#define DEFAULT_PORT     15400
-#define SSH_WAIT_MS      20000
-#define DB_TIMEOUT_MS    (5 * 60 * 1000)
-#define INSTALL_ROOT     "/opt/ogsim"
+#define DEFAULT_PORT  15400
+#define SSH_WAIT_MS   20000
+#define DB_TIMEOUT_MS (5 * 60 * 1000)
+#define INSTALL_ROOT  "/opt/ogsim"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
 typedef int (*node_job_fn)(struct simdriver *d, const struct sim_cluster *c, size_t i,
                            const char *arg, struct og_error *err);
-static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn,
-                         const char *arg, struct og_error *err);
+static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn, const char *arg,
+                         struct og_error *err);
 static void trace(const char *what, long long t0);
 
 static long long now_ms(void)
@@ -83,8 +85,9 @@ static int omm_ids(uid_t *uid, gid_t *gid, struct og_error *err)
     struct passwd *pw = getpwnam("omm");
 
     if (!pw)
-        return og_error_set(err, OG_E_USER_NOT_EXIST, "User omm does not exist (ci/setup.sh "
-                                                      "creates it)");
+        return og_error_set(err, OG_E_USER_NOT_EXIST,
+                            "User omm does not exist (ci/setup.sh "
+                            "creates it)");
     *uid = pw->pw_uid;
     *gid = pw->pw_gid;
     return 0;
@@ -189,7 +192,7 @@ int sim_load(const char *name, struct sim_cluster *ret, struct og_error *err)
 {
     _cleanup_(json_object_putp) json_object *o = NULL;
     _cleanup_free_ char *text = NULL;
-    struct sim_cluster c = { 0 };
+    struct sim_cluster c = {0};
     json_object *nodes;
     char path[PATH_MAX];
     int r;
@@ -197,8 +200,9 @@ int sim_load(const char *name, struct sim_cluster *ret, struct og_error *err)
     snprintf(path, sizeof(path), "%s/%s/state.json", sim_state_root(), name);
     r = fs_read_file(path, 1 << 20, &text, NULL, err);
     if (r == -OG_E_NOT_EXIST)
-        return og_error_set(err, OG_E_SIM_NO_CLUSTER, "There is no simulated cluster \"%s\" "
-                                                      "(no %s)",
+        return og_error_set(err, OG_E_SIM_NO_CLUSTER,
+                            "There is no simulated cluster \"%s\" "
+                            "(no %s)",
                             name, path);
     if (r < 0)
         return r;
@@ -344,8 +348,9 @@ static void parent_of(const char *path, char *buf, size_t size)
  * data filesystem is mounted there). */
 static int plan_from_xml(const char *xml, struct sim_cluster *c, struct og_error *err)
 {
-    static const char *const forbidden[] = { "/tmp", "/run", "/home", "/dev", "/proc", "/sys",
-                                             "/etc", "/usr", "/var/lib/ogsim", "/bin", "/lib" };
+    static const char *const forbidden[] = {"/tmp",           "/run", "/home", "/dev",
+                                            "/proc",          "/sys", "/etc",  "/usr",
+                                            "/var/lib/ogsim", "/bin", "/lib"};
     struct cluster_config cc;
     const struct cluster_node *pri;
     struct in_addr a;
@@ -558,8 +563,7 @@ static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
         if (r == 0 && chown(p, uid, gid) < 0)
             r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
         host_path(c, i, c->app_path, p, sizeof(p));
-        snprintf(p + strlen(p), sizeof(p) - strlen(p), "_%s/bin/cluster_static_config",
-                 v->commit);
+        snprintf(p + strlen(p), sizeof(p) - strlen(p), "_%s/bin/cluster_static_config", v->commit);
         if (r == 0)
             r = staticconfig_write(&cc, p, err);
         if (r == 0 && chown(p, uid, gid) < 0)
@@ -570,11 +574,9 @@ static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
 
 /* ---- host-side preparation --------------------------------------------------------- */
 
-static void node_dir(const struct sim_cluster *c, size_t i, const char *sub, char *buf,
-                     size_t size)
+static void node_dir(const struct sim_cluster *c, size_t i, const char *sub, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s/nodes/%s%s%s", c->state_dir, c->nodes[i].name, sub[0] ? "/" : "",
-             sub);
+    snprintf(buf, size, "%s/nodes/%s%s%s", c->state_dir, c->nodes[i].name, sub[0] ? "/" : "", sub);
 }
 
 static int run_ok(const char *const *argv, struct og_error *err)
@@ -589,8 +591,8 @@ static int run_ok(const char *const *argv, struct og_error *err)
 
 static int keygen(const char *path, const char *comment, struct og_error *err)
 {
-    const char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f",
-                           path, NULL };
+    const char *argv[] = {"ssh-keygen", "-q",    "-t", "ed25519", "-N", "",
+                          "-C",         comment, "-f", path,      NULL};
 
     unlink(path);
     return run_ok(argv, err);
@@ -631,7 +633,7 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
 {
     const struct sim_version *v = sim_version_find(c->version);
     char dir[PATH_MAX], p[PATH_MAX + 64], app[PATH_MAX + 64], sub[PATH_MAX];
-    const char *subs[] = { "install", "home", "tmp", "sshd", NULL };
+    const char *subs[] = {"install", "home", "tmp", "sshd", NULL};
     char size[32];
     uid_t uid = 0;
     gid_t gid = 0;
@@ -665,7 +667,7 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     if (symlink(sub, p) < 0)
         return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "symlink \"%s\"", p);
     {
-        const char *mk[] = { c->tool_path, c->log_path, c->tmp_path, c->core_path, c->data_mount };
+        const char *mk[] = {c->tool_path, c->log_path, c->tmp_path, c->core_path, c->data_mount};
         for (size_t k = 0; k < ELEMENTSOF(mk); k++) {
             host_path(c, i, mk[k], p, sizeof(p));
             r = fs_mkdir_p(p, mk[k] == c->tmp_path ? 0700 : 0750, err);
@@ -676,9 +678,8 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     /* $GPHOME holds the package (the upgrader reads version.cfg and the
      * tarballs there). */
     {
-        enum package_file files[] = { PACKAGE_KERNEL, PACKAGE_KERNEL_SUM, PACKAGE_OM,
-                                      PACKAGE_OM_SUM, PACKAGE_UPGRADE_SQL,
-                                      PACKAGE_UPGRADE_SQL_SUM };
+        enum package_file files[] = {PACKAGE_KERNEL, PACKAGE_KERNEL_SUM,  PACKAGE_OM,
+                                     PACKAGE_OM_SUM, PACKAGE_UPGRADE_SQL, PACKAGE_UPGRADE_SQL_SUM};
         char tool[PATH_MAX];
         host_path(c, i, c->tool_path, tool, sizeof(tool));
         for (size_t k = 0; k < ELEMENTSOF(files); k++) {
@@ -711,9 +712,9 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     snprintf(size, sizeof(size), "%uM", c->data_mib);
     {
         char owner[64];
-        const char *tr[] = { "truncate", "-s", size, p, NULL };
+        const char *tr[] = {"truncate", "-s", size, p, NULL};
         snprintf(owner, sizeof(owner), "root_owner=%u:%u", (unsigned)uid, (unsigned)gid);
-        const char *mk[] = { "mkfs.ext4", "-q", "-F", "-m", "0", "-E", owner, p, NULL };
+        const char *mk[] = {"mkfs.ext4", "-q", "-F", "-m", "0", "-E", owner, p, NULL};
         unlink(p);
         r = run_ok(tr, err);
         if (r == 0)
@@ -797,8 +798,8 @@ static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
             r = write_file(p, known.buf, 0600, err);
         snprintf(p, sizeof(p), "%s/config", dir);
         if (r == 0)
-            r = write_file(p, "StrictHostKeyChecking yes\nBatchMode yes\nConnectTimeout 5\n",
-                           0600, err);
+            r = write_file(p, "StrictHostKeyChecking yes\nBatchMode yes\nConnectTimeout 5\n", 0600,
+                           err);
         node_dir(c, i, "home", dir, sizeof(dir));
         if (r == 0)
             r = simfs_chown_tree(dir, uid, gid, err);
@@ -911,7 +912,7 @@ static int wait_port(const char *ip, int port, int timeout_ms)
     long long deadline = now_ms() + timeout_ms;
 
     while (now_ms() < deadline) {
-        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
         inet_pton(AF_INET, ip, &a.sin_addr);
         ok = fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
@@ -978,22 +979,24 @@ static int exec_on(struct simdriver *d, const struct sim_cluster *c, size_t i, b
     snprintf(e[n], sizeof(e[n]), "GAUSSLOG=%s", c->log_path), env[n] = e[n], n++;
     snprintf(e[n], sizeof(e[n]), "GS_CLUSTER_NAME=%s", c->name), env[n] = e[n], n++;
     snprintf(e[n], sizeof(e[n]), "HOME=%s", as_root ? "/root" : "/home/omm"), env[n] = e[n], n++;
-    snprintf(e[n], sizeof(e[n]), "PATH=%s/bin:%s/script:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-             c->app_path, c->tool_path), env[n] = e[n], n++;
+    snprintf(e[n], sizeof(e[n]),
+             "PATH=%s/bin:%s/script:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", c->app_path,
+             c->tool_path),
+        env[n] = e[n], n++;
     snprintf(e[n], sizeof(e[n]), "USER=%s", as_root ? "root" : "omm"), env[n] = e[n], n++;
     snprintf(e[n], sizeof(e[n]), "PGPORT=%d", c->port), env[n] = e[n], n++;
     env[n++] = "GAUSS_ENV=2";
     env[n] = NULL;
-    return simdriver_ops(d)->node_exec(d, c->nodes[i].domain, as_root ? 0 : uid,
-                                       as_root ? 0 : gid, as_root ? "/" : "/home/omm", argv, env,
-                                       timeout_ms, res, err);
+    return simdriver_ops(d)->node_exec(d, c->nodes[i].domain, as_root ? 0 : uid, as_root ? 0 : gid,
+                                       as_root ? "/" : "/home/omm", argv, env, timeout_ms, res,
+                                       err);
 }
 
 /* exec_on() where a non-zero exit is an error carrying the output's end. */
 static int exec_as(struct simdriver *d, const struct sim_cluster *c, size_t i, bool as_root,
                    const char *const *argv, struct og_error *err)
 {
-    struct command_result res = { 0 };
+    struct command_result res = {0};
     int r = exec_on(d, c, i, as_root, argv, DB_TIMEOUT_MS, &res, err);
 
     if (r == 0 && res.exit_status != 0) {
@@ -1023,8 +1026,7 @@ static int open_node(const struct sim_cluster *c, const char *name, struct simdr
         *ret = i;
         return simdriver_open(c->driver, c->uri, d, err);
     }
-    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.",
-                        name);
+    return og_error_set(err, OG_E_NODE_UNKNOWN, "The host name [%s] is not in the cluster.", name);
 }
 
 int sim_exec(const struct sim_cluster *c, const char *node, const char *user,
@@ -1042,6 +1044,40 @@ int sim_exec(const struct sim_cluster *c, const char *node, const char *user,
 
 /* ---- instances ------------------------------------------------------------------------ */
 
+/* The initial user's password, the same on every node as gs_install sets it:
+ * random, handed to gs_initdb in a 0600 file in omm's home (never in argv),
+ * removed after gs_initdb. The harness logs in as the application user. */
+#define INITDB_PWFILE ".og_initdb_pw"
+
+static int initdb_pwfiles(const struct sim_cluster *c, bool remove, struct og_error *err)
+{
+    unsigned char raw[18];
+    char pw[64] = "", p[PATH_MAX];
+    uid_t uid = 0;
+    gid_t gid = 0;
+    int r = remove ? 0 : omm_ids(&uid, &gid, err);
+
+    if (!remove && r == 0) {
+        if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+            return og_error_set_errno(err, OG_E_IO, errno, "getrandom");
+        for (size_t k = 0; k < sizeof(raw); k++)
+            snprintf(pw + 2 * k, 3, "%02x", raw[k]);
+        pw[2 * sizeof(raw)] = '\n';
+    }
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        node_dir(c, i, "home/" INITDB_PWFILE, p, sizeof(p));
+        if (remove) {
+            unlink(p);
+            continue;
+        }
+        r = fs_replace_file(p, pw, strlen(pw), 0600, err);
+        if (r == 0 && chown(p, uid, gid) < 0)
+            r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
+    }
+    explicit_bzero(pw, sizeof(pw));
+    return r;
+}
+
 static int setup_instance(struct simdriver *d, const struct sim_cluster *c, size_t i,
                           const char *unused, struct og_error *err)
 {
@@ -1055,7 +1091,9 @@ static int setup_instance(struct simdriver *d, const struct sim_cluster *c, size
     snprintf(nodename, sizeof(nodename), "dn_%zu", 6001 + i);
     snprintf(bin, sizeof(bin), "%s/bin/gs_initdb", c->app_path);
     {
-        const char *a[] = { bin, "-D", c->datadir, "--nodename", nodename, NULL };
+        const char *a[] = {bin,          "-D",     c->datadir,
+                           "--nodename", nodename, "--pwfile=/home/omm/" INITDB_PWFILE,
+                           NULL};
         r = exec_ok(d, c, i, a, err);
         if (r < 0)
             return r;
@@ -1078,8 +1116,8 @@ static int setup_instance(struct simdriver *d, const struct sim_cluster *c, size
         if (j == i)
             continue;
         snprintf(rc[k], sizeof(rc[k]),
-                 "replconninfo%zu='localhost=%s localport=%d remotehost=%s remoteport=%d'",
-                 k + 1, c->nodes[i].ip, c->port, c->nodes[j].ip, c->port);
+                 "replconninfo%zu='localhost=%s localport=%d remotehost=%s remoteport=%d'", k + 1,
+                 c->nodes[i].ip, c->port, c->nodes[j].ip, c->port);
         gs_guc_argv[n++] = "-c";
         gs_guc_argv[n++] = rc[k++];
     }
@@ -1124,8 +1162,8 @@ static int sql_on(struct simdriver *d, const struct sim_cluster *c, size_t i, co
                   const char *sql, struct og_error *err)
 {
     char bin[PATH_MAX + 16], port[16];
-    const char *a[] = { bin, "-X", "-q", "-d", db, "-p", port, "--set", "ON_ERROR_STOP=on", "-c",
-                        sql, NULL };
+    const char *a[] = {bin,  "-X", "-q", "-d", db, "-p", port, "--set", "ON_ERROR_STOP=on",
+                       "-c", sql,  NULL};
 
     snprintf(bin, sizeof(bin), "%s/bin/gsql", c->app_path);
     snprintf(port, sizeof(port), "%d", c->port);
@@ -1134,6 +1172,13 @@ static int sql_on(struct simdriver *d, const struct sim_cluster *c, size_t i, co
 
 static int setup_databases(struct simdriver *d, const struct sim_cluster *c, struct og_error *err)
 {
+    /* the clients' user: openGauss admits the initial user over TCP only with
+     * its password, so applications (the workload) log in as their own */
+    int r0 =
+        sql_on(d, c, 0, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB", err);
+
+    if (r0 < 0)
+        return r0;
     for (int k = 1; k <= c->databases; k++) {
         char db[32], sql[512];
         int r;
@@ -1176,7 +1221,7 @@ static bool lxc_usable(struct og_error *err)
 int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    struct sim_cluster c = { 0 };
+    struct sim_cluster c = {0};
     char pkg[PATH_MAX + 16], p[PATH_MAX + 16];
     long long t0 = now_ms();
     int r;
@@ -1184,11 +1229,11 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
     snprintf(c.name, sizeof(c.name), "%s", o->name ? o->name : "ogsim");
     if (!valid_name(c.name))
         return og_error_set(err, OG_E_PARAM_INVALID,
-                            "cluster name \"%s\": use 1-20 characters of a-z, 0-9 and '-'",
-                            c.name);
+                            "cluster name \"%s\": use 1-20 characters of a-z, 0-9 and '-'", c.name);
     if (!o->version || !sim_version_find(o->version))
-        return og_error_set(err, OG_E_PARAM_INVALID, "unknown version \"%s\" (ogsim package "
-                                                     "list shows the versions)",
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "unknown version \"%s\" (ogsim package "
+                            "list shows the versions)",
                             o->version ? o->version : "");
     snprintf(c.version, sizeof(c.version), "%s", o->version);
     snprintf(c.driver, sizeof(c.driver), "%s", o->driver ? o->driver : "lxc");
@@ -1213,13 +1258,15 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
     if (r < 0)
         return r;
     if (simdriver_ops(d)->net_exists(d, c.net_name))
-        return og_error_set(err, OG_E_SIM_EXISTS, "The name %s is already in use: libvirt "
-                                                  "network \"%s\" exists",
+        return og_error_set(err, OG_E_SIM_EXISTS,
+                            "The name %s is already in use: libvirt "
+                            "network \"%s\" exists",
                             c.name, c.net_name);
     for (size_t i = 0; i < c.n_nodes; i++)
         if (simdriver_ops(d)->node_state(d, c.nodes[i].domain) != NODE_ABSENT)
-            return og_error_set(err, OG_E_SIM_EXISTS, "The name %s is already in use: domain "
-                                                      "\"%s\" exists",
+            return og_error_set(err, OG_E_SIM_EXISTS,
+                                "The name %s is already in use: domain "
+                                "\"%s\" exists",
                                 c.name, c.nodes[i].domain);
 
     /* From here on, state.json says what exists, so down can clean up. */
@@ -1228,8 +1275,8 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         r = save_state(&c, err);
     if (r < 0)
         return r;
-    say(o, "ogsim: cluster %s: %zu %s nodes on %s/%d, openGauss %s", c.name, c.n_nodes,
-        c.driver, c.host_ip, c.prefix, c.version);
+    say(o, "ogsim: cluster %s: %zu %s nodes on %s/%d, openGauss %s", c.name, c.n_nodes, c.driver,
+        c.host_ip, c.prefix, c.version);
 
     snprintf(pkg, sizeof(pkg), "%s/packages", c.state_dir);
     r = package_build(c.version, pkg, NULL, err);
@@ -1254,7 +1301,7 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
     say(o, "ogsim: installed the package on every node (%lld ms)", now_ms() - t0);
 
     {
-        struct net_spec n = { 0 };
+        struct net_spec n = {0};
         snprintf(n.name, sizeof(n.name), "%s", c.net_name);
         snprintf(n.bridge, sizeof(n.bridge), "%s", c.bridge);
         snprintf(n.host_ip, sizeof(n.host_ip), "%s", c.host_ip);
@@ -1269,7 +1316,10 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
 
     /* every node's gs_initdb at once; then the primary; then the builds,
      * which all read from the primary, at once too */
-    r = for_each_node(&c, 0, setup_instance, NULL, err);
+    r = initdb_pwfiles(&c, false, err);
+    if (r == 0)
+        r = for_each_node(&c, 0, setup_instance, NULL, err);
+    initdb_pwfiles(&c, true, NULL);
     if (r == 0)
         r = ctl(d, &c, 0, "start", "primary", err);
     if (r == 0)
@@ -1280,8 +1330,8 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         goto fail;
     snprintf(p, sizeof(p), "%s/ready", c.state_dir);
     fs_replace_file(p, "", 0, 0644, NULL);
-    say(o, "ogsim: cluster %s is up: primary %s, %zu standby(s), %d database(s) (%lld ms)",
-        c.name, c.nodes[0].name, c.n_nodes - 1, c.databases, now_ms() - t0);
+    say(o, "ogsim: cluster %s is up: primary %s, %zu standby(s), %d database(s) (%lld ms)", c.name,
+        c.nodes[0].name, c.n_nodes - 1, c.databases, now_ms() - t0);
     if (ret)
         *ret = c;
     return 0;
@@ -1294,7 +1344,7 @@ fail:
 int sim_down(const char *name, const char *uri, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    struct sim_cluster c = { 0 };
+    struct sim_cluster c = {0};
     char dir[PATH_MAX], net[96];
     bool have = sim_load(name, &c, NULL) == 0;
     int r;
@@ -1382,8 +1432,8 @@ static void node_status(struct simdriver *d, const struct sim_cluster *c, size_t
     installed_version(c, i, s->version, sizeof(s->version));
     if (st == NODE_RUNNING) {
         char bin[PATH_MAX + 16];
-        const char *a[] = { bin, "query", "-D", c->datadir, NULL };
-        struct command_result res = { 0 };
+        const char *a[] = {bin, "query", "-D", c->datadir, NULL};
+        struct command_result res = {0};
 
         snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
         if (exec_on(d, c, i, false, a, 30000, &res, NULL) == 0) {
@@ -1433,14 +1483,14 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
         return dynbuf_appendf(out, "%s\n",
                               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
     }
-    r = dynbuf_appendf(out, "cluster_name    : %s\ncluster_state   : %s\ndriver          : %s "
-                            "(%s)\n\n%-8s %-15s %-9s %-8s %-18s %s\n",
+    r = dynbuf_appendf(out,
+                       "cluster_name    : %s\ncluster_state   : %s\ndriver          : %s "
+                       "(%s)\n\n%-8s %-15s %-9s %-8s %-18s %s\n",
                        c->name, cs, c->driver, c->uri, "node", "node_ip", "domain", "role",
                        "db_state", "version");
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
-        r = dynbuf_appendf(out, "%-8s %-15s %-9s %-8s %-18s %s\n", c->nodes[i].name,
-                           c->nodes[i].ip, s[i].domain_state, s[i].dn.local_role, s[i].dn.db_state,
-                           s[i].version);
+        r = dynbuf_appendf(out, "%-8s %-15s %-9s %-8s %-18s %s\n", c->nodes[i].name, c->nodes[i].ip,
+                           s[i].domain_state, s[i].dn.local_role, s[i].dn.db_state, s[i].version);
     return r;
 }
 
@@ -1451,8 +1501,8 @@ static int wait_db(const struct sim_cluster *c, size_t i, int timeout_ms, struct
     char ci[256];
     long long deadline = now_ms() + timeout_ms;
 
-    snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres user=omm connect_timeout=2",
-             c->nodes[i].ip, c->port);
+    snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres user=%s connect_timeout=2",
+             c->nodes[i].ip, c->port, WORKLOAD_DEFAULT_USER);
     /* A real connection, not PQping: the server answers before its gate
      * opens (see simulator/kernel/gaussdb.c) and refuses TCP clients until.
      * A standby counts as up once it streams from the primary. */
@@ -1483,7 +1533,7 @@ static int start_nowait(struct simdriver *d, const struct sim_cluster *c, size_t
                         const char *unused, struct og_error *err)
 {
     char bin[PATH_MAX + 16];
-    const char *a[] = { bin, "start", "-D", c->datadir, "-W", NULL };
+    const char *a[] = {bin, "start", "-D", c->datadir, "-W", NULL};
 
     (void)unused;
     snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c->app_path);
@@ -1518,9 +1568,9 @@ int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
     /* standbys first, then the primary: every standby has all WAL */
     for (size_t k = 0; r == 0 && k < c->n_nodes; k++) {
         size_t i = c->n_nodes - 1 - k;
-        struct command_result res = { 0 };
+        struct command_result res = {0};
         char bin[PATH_MAX + 16];
-        const char *a[] = { bin, "stop", "-D", c->datadir, "-m", "fast", NULL };
+        const char *a[] = {bin, "stop", "-D", c->datadir, "-m", "fast", NULL};
 
         if (simdriver_ops(d)->node_state(d, c->nodes[i].domain) != NODE_RUNNING)
             continue;
@@ -1531,11 +1581,9 @@ int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
     return r;
 }
 
-
-
 /* The host-side trees of a node that a snapshot keeps (bind-mounted into
  * the node: their contents are replaced in place, the directories stay). */
-static const char *const node_trees[] = { "install", "home", "tmp" };
+static const char *const node_trees[] = {"install", "home", "tmp"};
 #define SNAP_STAGE ".ogsim-snapshot-stage"
 
 /* Copy the entries of src into dst; skip (may be NULL) is an entry name left
@@ -1558,7 +1606,7 @@ static int copy_contents(const char *src, const char *dst, const char *skip, str
         snprintf(t, sizeof(t), "%s/%s", dst, de->d_name);
         if (lstat(s, &st) < 0)
             return og_error_set_errno(err, OG_E_READ_FAILED, errno, "stat \"%s\"", s);
-        r = S_ISDIR(st.st_mode) ? simfs_copy_tree(s, t, err)
+        r = S_ISDIR(st.st_mode)   ? simfs_copy_tree(s, t, err)
             : S_ISLNK(st.st_mode) ? simfs_copy_tree(s, t, err)
                                   : simfs_copy_file(s, t, err);
     }
@@ -1638,7 +1686,7 @@ static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_
     node_dir(c, i, "install/" SNAP_STAGE, stage_host, sizeof(stage_host));
     simfs_remove_tree(stage_host, NULL);
     {
-        const char *a[] = { "cp", "-a", c->datadir, stage_node, NULL };
+        const char *a[] = {"cp", "-a", c->datadir, stage_node, NULL};
         r = root_exec(d, c, i, a, err);
     }
     snprintf(dst, sizeof(dst), "%s/%s", dir, c->nodes[i].name);
@@ -1669,8 +1717,8 @@ static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_
  * the data filesystem emptied (ballast of a disk-full fault included) and the
  * data directory copied back inside the node from the snapshot, which the
  * node reads through the read-only host root. */
-static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
-                        const char *dir, struct og_error *err)
+static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t i, const char *dir,
+                        struct og_error *err)
 {
     char src[PATH_MAX + 300], skipbuf[PATH_MAX] = "";
     int r = 0;
@@ -1690,16 +1738,16 @@ static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t
     if (r == 0) {
         char keep[PATH_MAX];
         snprintf(keep, sizeof(keep), "%s", strrchr(c->datadir, '/') + 1);
-        const char *a[] = { "find", c->data_mount, "-mindepth", "1", "-maxdepth", "1", "-not",
-                            "-name", "lost+found", "-not", "-name", keep, "-exec", "rm", "-rf",
-                            "{}", "+", NULL };
+        const char *a[] = {"find",  c->data_mount, "-mindepth",  "1",    "-maxdepth", "1",
+                           "-not",  "-name",       "lost+found", "-not", "-name",     keep,
+                           "-exec", "rm",          "-rf",        "{}",   "+",         NULL};
         r = root_exec(d, c, i, a, err);
     }
     snprintf(src, sizeof(src), "%s/%s/datadir", dir, c->nodes[i].name);
     if (r == 0) {
         char init[PATH_MAX + 16];
         snprintf(init, sizeof(init), "%s/ogsim-init", c->state_dir);
-        const char *a[] = { init, "--sync", src, c->datadir, NULL };
+        const char *a[] = {init, "--sync", src, c->datadir, NULL};
         r = root_exec(d, c, i, a, err);
     }
     return r;
@@ -1709,8 +1757,8 @@ static int restore_node(struct simdriver *d, const struct sim_cluster *c, size_t
  * own libvirt connection and forks its own helpers (no fork from threads
  * that may hold libvirt locks). A failing node's detail is passed back
  * through a pipe; the first failure is returned. */
-static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn,
-                         const char *arg, struct og_error *err)
+static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn, const char *arg,
+                         struct og_error *err)
 {
     pid_t pids[SIM_MAX_NODES];
     int pipes[SIM_MAX_NODES][2];
@@ -1723,7 +1771,7 @@ static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn f
         pids[i] = fork();
         if (pids[i] == 0) {
             struct simdriver *d = NULL;
-            struct og_error e = { 0 };
+            struct og_error e = {0};
             int jr = simdriver_open(c->driver, c->uri, &d, &e);
             if (jr == 0)
                 jr = fn(d, c, i, arg, &e);
@@ -1735,10 +1783,10 @@ static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn f
         close(pipes[i][1]);
     }
     for (size_t i = from; i < c->n_nodes; i++) {
-        struct og_error e = { 0 };
+        struct og_error e = {0};
         int st = 0;
-        bool failed = pids[i] < 0 || waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) ||
-                      WEXITSTATUS(st) != 0;
+        bool failed =
+            pids[i] < 0 || waitpid(pids[i], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0;
         ssize_t n = pids[i] < 0 ? 0 : read(pipes[i][0], &e, sizeof(e));
         if (pids[i] >= 0)
             close(pipes[i][0]);
@@ -1806,7 +1854,7 @@ int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error 
             r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "rename \"%s\"", tmpdir);
     }
     {
-        struct og_error e2 = { 0 };
+        struct og_error e2 = {0};
         int r2 = sim_db_start_all(c, r < 0 ? &e2 : err);
         if (r == 0)
             r = r2;
@@ -1822,8 +1870,8 @@ static int stop_immediate(struct simdriver *d, const struct sim_cluster *c, size
                           const char *unused, struct og_error *err)
 {
     char bin[PATH_MAX + 16];
-    const char *a[] = { bin, "stop", "-D", c->datadir, "-m", "immediate", NULL };
-    struct command_result res = { 0 };
+    const char *a[] = {bin, "stop", "-D", c->datadir, "-m", "immediate", NULL};
+    struct command_result res = {0};
     int r;
 
     (void)unused;

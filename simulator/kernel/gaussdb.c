@@ -121,9 +121,8 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
 
 static int write_gate(const char *datadir, bool open, struct og_error *err)
 {
-    _cleanup_free_ char *hba = NULL;
-    char gate[4096], src[4096];
-    size_t len = 0;
+    _cleanup_dynbuf_ struct dynbuf text;
+    char gate[4096];
     int r;
 
     snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
@@ -132,10 +131,10 @@ static int write_gate(const char *datadir, bool open, struct og_error *err)
                              "local all all trust\n";
         return fs_replace_file(gate, closed, strlen(closed), 0600, err);
     }
-    snprintf(src, sizeof(src), "%s/%s", datadir, KCONF_HBA);
-    r = fs_read_file(src, 16u << 20, &hba, &len, err);
+    dynbuf_init(&text, 16u << 20);
+    r = kconf_gate_text(datadir, &text, err);
     if (r == 0)
-        r = fs_replace_file(gate, hba, len, 0600, err);
+        r = fs_replace_file(gate, text.buf, text.len, 0600, err);
     return r;
 }
 

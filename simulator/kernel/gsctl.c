@@ -591,11 +591,19 @@ static int remote_gs_ctl(PGconn *conn, const char *const *args, struct og_error 
     return kpg_exec(conn, sql.buf, err);
 }
 
-/* host/port of a connection, as a conninfo reaching that server alone. */
-static void conn_target(PGconn *conn, char *buf, size_t size)
+/* host/port of a connection, as a conninfo reaching that server alone
+ * (with this instance's HA credential). */
+static void conn_target(PGconn *conn, const char *datadir, char *buf, size_t size)
 {
-    snprintf(buf, size, "host=%s port=%s dbname=postgres connect_timeout=2", PQhost(conn),
-             PQport(conn));
+    _cleanup_dynbuf_ struct dynbuf ci;
+
+    dynbuf_init(&ci, size);
+    if (dynbuf_appendf(&ci, "host=%s port=%s dbname=postgres connect_timeout=2", PQhost(conn),
+                       PQport(conn)) < 0 ||
+        kconf_append_ha_auth(datadir, &ci) < 0)
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, "%s", dynbuf_str(&ci));
 }
 
 /* Wait until the server at conninfo answers and is (in_recovery) a standby. */
@@ -654,7 +662,7 @@ static int do_switchover(const struct ctl *c)
         say(" cannot switchover server; no primary is reachable: %s\n", err.detail);
         return 1;
     }
-    conn_target(primary, target, sizeof(target));
+    conn_target(primary, c->datadir, target, sizeof(target));
     say("waiting for server to switchover...");
     /* 1. the old primary restarts itself as a standby (fast shutdown ships
      *    all its WAL to the standbys first) */
@@ -767,9 +775,10 @@ static int do_build(const struct ctl *c)
 
     dynbuf_init(&src, 8192);
     say("gs_ctl full build ,datadir is %s\n", c->datadir);
-    if (c->conninfo)
+    if (c->conninfo) {
         dynbuf_appends(&src, c->conninfo);
-    else if (kconf_peers_conninfo(c->datadir, &src) < 0) {
+        kconf_append_ha_auth(c->datadir, &src);
+    } else if (kconf_peers_conninfo(c->datadir, &src) < 0) {
         say(" build failed: no replconninfo in %s/%s and no -C connection string\n", c->datadir,
             KCONF_OG);
         return 1;

@@ -335,16 +335,17 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
     }
     /* A running server reads the gate copy of pg_hba.conf (gaussdb.c). */
     if (!failed && nhba > 0) {
-        _cleanup_free_ char *open_pid = NULL, *hba_text = NULL;
+        _cleanup_free_ char *open_pid = NULL;
+        _cleanup_dynbuf_ struct dynbuf text;
         char marker[4096], gate[4096];
-        size_t hl = 0;
         pid_t pid;
+        dynbuf_init(&text, 16u << 20);
         snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
         snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
         if (kpg_running(datadir, &pid) && fs_read_file(marker, 64, &open_pid, NULL, NULL) == 0 &&
             atol(open_pid) == (long)pid &&
-            fs_read_file(hba_conf, 16u << 20, &hba_text, &hl, &err) == 0 &&
-            fs_replace_file(gate, hba_text, hl, 0600, &err) < 0)
+            (kconf_gate_text(datadir, &text, &err) < 0 ||
+             fs_replace_file(gate, text.buf, text.len, 0600, &err) < 0))
             failed = 1;
     }
     if (!failed && strcmp(action, "reload") == 0) {

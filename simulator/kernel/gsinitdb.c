@@ -106,6 +106,53 @@ static int og_settings(const char *datadir, const char *nodename, struct og_erro
     return fs_replace_file(path, "", 0, 0600, err);
 }
 
+/* First line of f without its line end; NULL when there is none. */
+static const char *read_password_line(FILE *f, char *buf, size_t size)
+{
+    if (!fgets(buf, (int)size, f))
+        return NULL;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return buf;
+}
+
+/* openGauss's initial user: the password (when given) is set, and kept in
+ * og_ha.pgpass for the kernel's own TCP connections to its peers; the gate
+ * (kconf_gate_text) then admits the user over TCP only with it. */
+static int initial_user_password(PGconn *c, const char *datadir, const char *user,
+                                 const char *password, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf sql, pass;
+    char path[4096];
+    int r = 0;
+
+    dynbuf_init(&sql, 4096);
+    dynbuf_init(&pass, 4096);
+    if (password && password[0]) {
+        char *id = PQescapeIdentifier(c, user, strlen(user));
+        char *lit = PQescapeLiteral(c, password, strlen(password));
+        r = id && lit ? dynbuf_appendf(&sql, "ALTER ROLE %s PASSWORD %s", id, lit) : -OG_E_NOMEM;
+        PQfreemem(id);
+        PQfreemem(lit);
+        if (r == 0)
+            r = kpg_exec(c, sql.buf, err);
+        else
+            og_error_set(err, -r, "setting the initial user's password");
+        if (r < 0)
+            return r;
+    }
+    /* passfile fields escape ':' and '\\' */
+    r = dynbuf_appendf(&pass, "*:*:*:%s:", user);
+    for (const char *p = password ? password : ""; r == 0 && *p; p++)
+        r = (*p == ':' || *p == '\\') ? dynbuf_appendf(&pass, "\\%c", *p)
+                                      : dynbuf_append(&pass, p, 1);
+    if (r == 0)
+        r = dynbuf_appends(&pass, "\n");
+    if (r < 0)
+        return og_error_set(err, -r, "building %s", KCONF_HA_PASS);
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_HA_PASS);
+    return fs_replace_file(path, pass.buf, pass.len, 0600, err);
+}
+
 int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -120,7 +167,9 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *datadir = getenv("PGDATA"), *nodename = NULL, *user = NULL;
-    const char *encoding = "UTF8", *locale = "C";
+    const char *encoding = "UTF8", *locale = "C", *password = NULL;
+    char pwbuf[256];
+    FILE *pwfile = NULL;
     _cleanup_command_ struct command *init = NULL;
     _cleanup_command_result_ struct command_result res = {0};
     struct og_error err = {0};
@@ -152,12 +201,28 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
             locale = optarg;
             break;
         case 'w':
+            password = optarg;
+            break;
         case 'W':
-            break; /* local connections use trust; no password is stored */
+            password = read_password_line(stdin, pwbuf, sizeof(pwbuf));
+            break;
+        case 'f':
+            if (!(pwfile = fopen(optarg, "re")) ||
+                !(password = read_password_line(pwfile, pwbuf, sizeof(pwbuf)))) {
+                fprintf(stderr, "gs_initdb: could not read the password from \"%s\"\n", optarg);
+                if (pwfile)
+                    fclose(pwfile);
+                return 1;
+            }
+            fclose(pwfile);
+            break;
         case '?':
             printf("gs_initdb initializes an openGauss data directory (ogup simulated "
                    "kernel).\n\nUsage:\n  gs_initdb -D DATADIR --nodename=NAME [-U USER] "
-                   "[-E ENCODING] [--locale=LOCALE]\n");
+                   "[-E ENCODING] [--locale=LOCALE]\n"
+                   "            [-w PASSWORD | -W | --pwfile=FILE]\n\n"
+                   "The initial user USER logs in over the local socket; over TCP only with\n"
+                   "its password, which the instance keeps for its HA channel (og_ha.pgpass).\n");
             return optopt ? 1 : 0;
         default:
             return 1;
@@ -198,6 +263,8 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
                          "WHERE datname = 'template0'",
                          &err)
               : -OG_E_DN_CONNECTIONS;
+        if (r == 0)
+            r = initial_user_password(c, datadir, user, password, &err);
         if (r == 0)
             r = bootstrap_db(k, &srv, "postgres", CATALOG_MAINDB, &err);
         if (r == 0)

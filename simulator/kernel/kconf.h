@@ -24,6 +24,19 @@
 #define KCONF_GATE      "og_hba_gate.conf" /* the server's hba_file (see gaussdb.c) */
 #define KCONF_GATE_OPEN "og_gate.open"     /* the pid of the server whose gate is open */
 #define KCONF_STATE     "gaussdb.state"    /* the instance's state, written by the kernel */
+/* The initial user's credential for the kernel's own TCP connections to its
+ * peers (openGauss's HA channel), libpq passfile format "*:*:*:user:password",
+ * 0600; written by gs_initdb, copied to standbys by gs_ctl build. */
+#define KCONF_HA_PASS "og_ha.pgpass"
+
+/* The open gate's text (the server's hba_file): openGauss's rule that the
+ * initial user logs in over the local socket only -- over TCP it needs its
+ * password, which only the kernel's HA channel holds -- then pg_hba.conf. */
+int kconf_gate_text(const char *datadir, struct dynbuf *out, struct og_error *err);
+
+/* " passfile='<datadir>/og_ha.pgpass'" appended to a conninfo when the file
+ * exists (the kernel's connections to its peers). */
+int kconf_append_ha_auth(const char *datadir, struct dynbuf *conninfo);
 
 /* openGauss's data directory names over PostgreSQL's (observed layout):
  * pg_xlog -> pg_wal and pg_clog -> pg_xact (relative links), pg_csnlog and

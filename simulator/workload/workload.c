@@ -98,7 +98,7 @@ void workload_opts_init(struct workload_opts *o)
 {
     memset(o, 0, sizeof(*o));
     snprintf(o->dbname, sizeof(o->dbname), "ogsim_wl");
-    snprintf(o->user, sizeof(o->user), "omm");
+    snprintf(o->user, sizeof(o->user), "%s", WORKLOAD_DEFAULT_USER);
     o->writers = 4;
     o->readers = 2;
     o->ack_fsync = true;

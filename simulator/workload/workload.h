@@ -43,6 +43,9 @@
 #include "dynbuf.h"
 #include "ogerror.h"
 
+/* The user the workload logs in as: openGauss admits its initial user over TCP
+ * only with its password, so clients have their own (ogsim up creates it). */
+#define WORKLOAD_DEFAULT_USER    "ogapp"
 #define WORKLOAD_MAX_HOSTS       16
 #define WORKLOAD_HOST_MAX        255
 #define WORKLOAD_NAME_MAX        63 /* dbname, user: PostgreSQL's NAMEDATALEN - 1 */

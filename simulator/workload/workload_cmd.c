@@ -106,7 +106,7 @@ static void usage_start(FILE *f)
             "  -H, --hosts H1,H2,...   the nodes (up to %d)\n"
             "  -p, --port P|P1,P2,...  one port for every host, or one per host\n"
             "  -d, --dbname NAME       database (default ogsim_wl)\n"
-            "  -U, --user NAME         user (default omm)\n"
+            "  -U, --user NAME         user (default " WORKLOAD_DEFAULT_USER ")\n"
             "  -w, --writers W         writer threads, 1-%d (default 4)\n"
             "  -r, --readers R         reader threads, 0-%d (default 2)\n"
             "  -s, --state-dir DIR     logs and counters (default $HOME/.ogsim/workload)\n"

@@ -43,7 +43,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 void kfix_setup(struct kfix *f, const char *const *versions)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct passwd *pw = getpwnam("omm");
 
     cr_assert_not_null(pw, "user omm is missing (ci/setup.sh creates it)");
@@ -99,8 +99,8 @@ void kfix_teardown(struct kfix *f)
         snprintf(pid_path, sizeof(pid_path), "%s/%s/postmaster.pid", f->root, de->d_name);
         if (access(pid_path, F_OK) == 0) {
             char dir[300];
-            const char *args[] = { "stop", "-D", dir, "-m", "immediate", NULL };
-            struct command_result res = { 0 };
+            const char *args[] = {"stop", "-D", dir, "-m", "immediate", NULL};
+            struct command_result res = {0};
             snprintf(dir, sizeof(dir), "%s/%s", f->root, de->d_name);
             kfix_runv(f, &res, "gs_ctl", args);
             command_result_done(&res);
@@ -109,11 +109,10 @@ void kfix_teardown(struct kfix *f)
     nftw(f->root, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
-int kfix_runv(struct kfix *f, struct command_result *res, const char *tool,
-              const char *const *args)
+int kfix_runv(struct kfix *f, struct command_result *res, const char *tool, const char *const *args)
 {
     _cleanup_command_ struct command *c = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char bin[300], e1[200], e2[200];
     int r;
 
@@ -149,7 +148,7 @@ int kfix_run(struct kfix *f, struct command_result *res, const char *tool, ...)
 
 int kfix_free_port(void)
 {
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = 0 };
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0};
     socklen_t len = sizeof(a);
     int fd = socket(AF_INET, SOCK_STREAM, 0), port;
 
@@ -164,12 +163,15 @@ int kfix_free_port(void)
 
 void kfix_initdb(struct kfix *f, const char *name, int port, char *buf, size_t size)
 {
-    struct command_result res = { 0 };
+    struct command_result res = {0};
     char portset[32];
 
     snprintf(buf, size, "%s/%s", f->root, name);
-    cr_assert_eq(kfix_run(f, &res, "gs_initdb", "-D", buf, "--nodename", name, NULL), 0,
-                 "gs_initdb: %s %s", res.out, res.err);
+    /* one initial-user password for the fixture's instances, as gs_install sets
+     * one for a cluster: the kernel's HA channel (build, switchover) needs it */
+    cr_assert_eq(
+        kfix_run(f, &res, "gs_initdb", "-D", buf, "--nodename", name, "-w", KFIX_PASSWORD, NULL), 0,
+        "gs_initdb: %s %s", res.out, res.err);
     command_result_done(&res);
     snprintf(portset, sizeof(portset), "port=%d", port);
     cr_assert_eq(kfix_run(f, &res, "gs_guc", "set", "-D", buf, "-c", portset, "-c",
@@ -181,13 +183,12 @@ void kfix_initdb(struct kfix *f, const char *name, int port, char *buf, size_t s
 const char *kfix_sql(struct kfix *f, int port, const char *db, const char *sql)
 {
     static char out[8192];
-    struct command_result res = { 0 };
+    struct command_result res = {0};
     char p[16];
     size_t n;
 
     snprintf(p, sizeof(p), "%d", port);
-    cr_assert_eq(kfix_run(f, &res, "gsql", "-X", "-q", "-tA", "-h", "127.0.0.1", "-p", p, "-d",
-                          db, "-c", sql, NULL),
+    cr_assert_eq(kfix_run(f, &res, "gsql", "-X", "-q", "-tA", "-p", p, "-d", db, "-c", sql, NULL),
                  0, "gsql %s: %s", sql, res.err);
     snprintf(out, sizeof(out), "%s", res.out);
     n = strlen(out);

@@ -35,8 +35,13 @@ int kfix_runv(struct kfix *f, struct command_result *res, const char *tool,
 /* A free TCP port on 127.0.0.1. */
 int kfix_free_port(void);
 
-/* gs_initdb + port/listen settings; returns the data dir path in buf. */
+/* The initial user's password in every fixture instance (test-only). */
+#define KFIX_PASSWORD "ogup-fixture-1"
+
+/* gs_initdb (-w KFIX_PASSWORD) + port/listen settings; returns the data dir
+ * path in buf. */
 void kfix_initdb(struct kfix *f, const char *name, int port, char *buf, size_t size);
 
-/* Run SQL with gsql -tA against port/db, return trimmed stdout (static). */
+/* Run SQL with gsql -tA against port/db over the local socket (the initial
+ * user's way in), return trimmed stdout (static). */
 const char *kfix_sql(struct kfix *f, int port, const char *db, const char *sql);

@@ -25,6 +25,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "kfixture.h"
+#include "workload.h"
 
 static struct kfix fx;
 static struct command_result res;
@@ -82,8 +83,7 @@ static void eventually(int port, const char *db, const char *sql, const char *wa
         struct command_result r = {0};
         char p[16];
         snprintf(p, sizeof(p), "%d", port);
-        if (kfix_run(&fx, &r, "gsql", "-X", "-q", "-tA", "-h", "127.0.0.1", "-p", p, "-d", db, "-c",
-                     sql, NULL) == 0) {
+        if (kfix_run(&fx, &r, "gsql", "-X", "-q", "-tA", "-p", p, "-d", db, "-c", sql, NULL) == 0) {
             char *nl = strchr(r.out, '\n');
             if (nl)
                 *nl = '\0';
@@ -116,6 +116,7 @@ static void make_pair(int p1, int p2, char *d1, char *d2, size_t size)
     cr_assert_eq(RUN("gs_guc", "set", "-D", d1, "-c", rc1), 0, "%s", res.out);
     cr_assert_eq(RUN("gs_guc", "set", "-D", d2, "-c", rc2), 0, "%s", res.out);
     cr_assert_eq(RUN("gs_ctl", "start", "-D", d1, "-M", "primary"), 0, "%s", res.out);
+    kfix_sql(&fx, p1, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB");
     cr_assert_eq(RUN("gs_ctl", "build", "-D", d2), 0, "%s", res.out);
     eventually(p2, "postgres", "SELECT status FROM pg_stat_wal_receiver", "streaming");
     snprintf(state, sizeof(state), "%s/wl", fx.root);
@@ -185,9 +186,8 @@ static int64_t independent_lost(int port, const char *root)
     snprintf(file, sizeof(file), "%s/lost.sql", root);
     cr_assert_eq(fs_replace_file(file, sql.buf, sql.len, 0644, &err), 0, "%s", err.detail);
     snprintf(p, sizeof(p), "%d", port);
-    cr_assert_eq(
-        RUN("gsql", "-X", "-q", "-tA", "-h", "127.0.0.1", "-p", p, "-d", "ogsim_wl", "-f", file), 0,
-        "%s", res.err);
+    cr_assert_eq(RUN("gsql", "-X", "-q", "-tA", "-p", p, "-d", "ogsim_wl", "-f", file), 0, "%s",
+                 res.err);
     return strtoll(res.out, NULL, 10);
 }
 
@@ -393,6 +393,7 @@ Test(workload, check_reports_unreachable_hosts)
     kfix_setup(&fx, versions);
     kfix_initdb(&fx, "dn1", p1, d1, sizeof(d1));
     cr_assert_eq(RUN("gs_ctl", "start", "-D", d1, "-M", "primary"), 0, "%s", res.out);
+    kfix_sql(&fx, p1, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB");
     snprintf(state, sizeof(state), "%s/wl", fx.root);
     snprintf(ports, sizeof(ports), "%d", p1);
     cr_assert_eq(ogsim("start", "--hosts", "127.0.0.1", "--port", ports, "--writers", "2",
@@ -459,6 +460,7 @@ Test(workload, measure_ack_fsync_cost)
     kfix_setup(&fx, versions);
     kfix_initdb(&fx, "dn1", p1, d1, sizeof(d1));
     cr_assert_eq(RUN("gs_ctl", "start", "-D", d1, "-M", "primary"), 0, "%s", res.out);
+    kfix_sql(&fx, p1, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB");
     snprintf(state, sizeof(state), "%s/wl", fx.root);
     snprintf(port, sizeof(port), "%d", p1);
     for (int m = 0; m < 2; m++) {
