@@ -491,7 +491,8 @@ static char *take_dump(struct runner *rn, bool user, struct og_error *err)
                  WORKLOAD_DB, rn->g->c.port);
     else
         snprintf(script, sizeof(script),
-                 "/usr/lib/postgresql/15/bin/pg_dumpall --restrict-key=ogup -h $PGHOST -p %d "
+                 "/usr/lib/postgresql/15/bin/pg_dumpall --restrict-key=ogup --no-role-passwords "
+                 "-h $PGHOST -p %d "
                  "--exclude-database=%s",
                  rn->g->c.port, WORKLOAD_DB);
     r = node_sh(rn, "node1", "omm", script, 300000, &res, err);

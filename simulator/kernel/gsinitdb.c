@@ -162,6 +162,8 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
         {"encoding", required_argument, NULL, 'E'},
         {"locale", required_argument, NULL, 'L'},
         {"pwpasswd", required_argument, NULL, 'w'},
+        {"pwprompt", no_argument, NULL, 'W'},
+        {"pwfile", required_argument, NULL, 'f'},
         {"version", no_argument, NULL, 'V'},
         {"help", no_argument, NULL, '?'},
         {NULL, 0, NULL, 0},

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "catalogsel.h"
@@ -373,4 +374,43 @@ Test(kernel, bad_input_is_refused_and_changes_nothing)
                               "SELECT count(*) FROM pg_foreign_table ft JOIN pg_foreign_server s "
                               "ON s.oid = ft.ftserver WHERE s.srvname = 'mot_server'"),
                      "1");
+}
+
+/* openGauss's initial user: socket always; TCP only with the password that
+ * gs_initdb --pwfile set, which the instance keeps (0600) for its HA channel. */
+Test(kernel, initial_user_password_from_pwfile)
+{
+    const char *versions[] = {"3.0.0", NULL};
+    _cleanup_free_ char *ha = NULL;
+    struct og_error err = {0};
+    struct stat st;
+    char dn[256], pwfile[300], hapath[300], p[16];
+    int port = kfix_free_port();
+
+    kfix_setup(&fx, versions);
+    snprintf(pwfile, sizeof(pwfile), "%s/pw", fx.root);
+    cr_assert_eq(fs_replace_file(pwfile, "se:cr\\et\n", 9, 0644, &err), 0);
+    snprintf(dn, sizeof(dn), "%s/dn1", fx.root);
+    cr_assert_eq(RUN("gs_initdb", "-D", dn, "--nodename", "dn1", "--pwfile", pwfile), 0, "%s %s",
+                 res.out, res.err);
+    snprintf(hapath, sizeof(hapath), "%s/og_ha.pgpass", dn);
+    cr_assert_eq(stat(hapath, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    cr_assert_eq(fs_read_file(hapath, 4096, &ha, NULL, &err), 0);
+    cr_assert_str_eq(ha, "*:*:*:omm:se\\:cr\\\\et\n", "passfile escapes ':' and '\\'");
+    /* a password file that cannot be read: refused */
+    cr_assert_eq(RUN("gs_initdb", "-D", dn, "--nodename", "dn1", "--pwfile", "/no/such/file"), 1);
+
+    snprintf(p, sizeof(p), "port=%d", port);
+    cr_assert_eq(RUN("gs_guc", "set", "-D", dn, "-c", p, "-c", "listen_addresses='127.0.0.1'"), 0);
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
+    snprintf(p, sizeof(p), "%d", port);
+    cr_assert_str_eq(kfix_sql(&fx, port, "postgres", "select 1"), "1", "socket: no password");
+    cr_assert_eq(RUN("gsql", "-X", "-tA", "-h", "127.0.0.1", "-p", p, "-d", "postgres", "-c",
+                     "select 1"),
+                 2, "TCP without the password is refused");
+    cr_assert_eq(RUN("gsql", "-X", "-tA", "-h", "127.0.0.1", "-p", p, "-d", "postgres", "-W",
+                     "se:cr\\et", "-c", "select 2"),
+                 0, "TCP with the password: %s", res.err);
+    cr_assert_str_eq(res.out, "2\n");
 }

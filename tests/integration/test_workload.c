@@ -116,9 +116,11 @@ static void make_pair(int p1, int p2, char *d1, char *d2, size_t size)
     cr_assert_eq(RUN("gs_guc", "set", "-D", d1, "-c", rc1), 0, "%s", res.out);
     cr_assert_eq(RUN("gs_guc", "set", "-D", d2, "-c", rc2), 0, "%s", res.out);
     cr_assert_eq(RUN("gs_ctl", "start", "-D", d1, "-M", "primary"), 0, "%s", res.out);
-    kfix_sql(&fx, p1, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB");
     cr_assert_eq(RUN("gs_ctl", "build", "-D", d2), 0, "%s", res.out);
     eventually(p2, "postgres", "SELECT status FROM pg_stat_wal_receiver", "streaming");
+    /* the clients' user, once the standby streams (a primary with a configured
+     * standby waits at commit for it, as openGauss's) */
+    kfix_sql(&fx, p1, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB");
     snprintf(state, sizeof(state), "%s/wl", fx.root);
 }
 

@@ -127,7 +127,9 @@ char *up_dump(const struct sim_cluster *c, bool user_only)
                  c->port);
     else
         snprintf(script, sizeof(script),
-                 "/usr/lib/postgresql/15/bin/pg_dumpall --restrict-key=ogup -h $PGHOST -p %d", c->port);
+                 "/usr/lib/postgresql/15/bin/pg_dumpall --restrict-key=ogup --no-role-passwords "
+                 "-h $PGHOST -p %d",
+                 c->port);
     up_sh_ok(c, "node1", "omm", script);
     return strdup(upres.out);
 }
