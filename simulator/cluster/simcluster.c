@@ -1173,9 +1173,11 @@ static int sql_on(struct simdriver *d, const struct sim_cluster *c, size_t i, co
 static int setup_databases(struct simdriver *d, const struct sim_cluster *c, struct og_error *err)
 {
     /* the clients' user: openGauss admits the initial user over TCP only with
-     * its password, so applications (the workload) log in as their own */
-    int r0 =
-        sql_on(d, c, 0, "postgres", "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB", err);
+     * its password, so applications (the workload) log in as their own; it
+     * reads the replication views (wait_db), which need pg_read_all_stats */
+    int r0 = sql_on(d, c, 0, "postgres",
+                    "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB IN ROLE pg_read_all_stats",
+                    err);
 
     if (r0 < 0)
         return r0;
