@@ -97,7 +97,7 @@ Test(workload, hosts_and_ports)
 
     workload_opts_init(&o);
     cr_assert_str_eq(o.dbname, "ogsim_wl");
-    cr_assert_str_eq(o.user, "omm");
+    cr_assert_str_eq(o.user, WORKLOAD_DEFAULT_USER);
     cr_assert_eq(o.writers, 4);
     cr_assert_eq(o.readers, 2);
     cr_assert(o.ack_fsync);
