@@ -135,7 +135,10 @@ void scn_expect_eval(const struct scn_expect *e, const struct scn_observed *o,
         }
         if (e->kind == SCN_E_LOST_WRITES) {
             ret->pass = o->lost >= 0 && o->lost <= e->max;
-            snprintf(ret->detail, sizeof(ret->detail), "%lld acknowledged writes lost", o->lost);
+            /* refused writes (the read-only window) are not lost: say how many */
+            snprintf(ret->detail, sizeof(ret->detail),
+                     "%lld acknowledged writes lost (%lld refused as read-only)", o->lost,
+                     o->read_only);
         } else {
             ret->pass = o->gap_ms >= 0 && o->gap_ms <= e->max;
             snprintf(ret->detail, sizeof(ret->detail), "longest write gap %lld ms", o->gap_ms);
@@ -202,8 +205,8 @@ size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size
         else
             snprintf(want, sizeof(want), "%d", exp);
         snprintf(c->what, sizeof(c->what), "step %zu %s: exit %s", index, name, want);
-        c->pass = s->exit_code == SCN_EXIT_KILLED ? killed
-                                                  : (term_signal == 0 && exit_status == exp);
+        c->pass =
+            s->exit_code == SCN_EXIT_KILLED ? killed : (term_signal == 0 && exit_status == exp);
         if (term_signal)
             snprintf(c->detail, sizeof(c->detail), "killed by signal %d%s%s", term_signal,
                      code[0] ? ", last error " : "", code);
@@ -267,7 +270,7 @@ int scn_journal_step_of(const char *dat)
 
 bool scn_jrec_parse(const char *text, struct scn_jrec *ret)
 {
-    struct scn_jrec r = { 0 };
+    struct scn_jrec r = {0};
     char st[16], dir[16];
     const char *seq;
 

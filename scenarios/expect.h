@@ -14,7 +14,7 @@
 #define SCN_OBS_MAX_NODES 16
 
 struct scn_check {
-    char what[160];    /* "step 3 upgrade: exit 0", "version 3.0.0 on every node" */
+    char what[160]; /* "step 3 upgrade: exit 0", "version 3.0.0 on every node" */
     bool pass;
     char detail[1024]; /* what was seen, when it failed (also when it passed, briefly) */
     int line;          /* in the scenario file */
@@ -22,10 +22,10 @@ struct scn_check {
 
 struct scn_obs_node {
     char name[16];
-    bool reachable;     /* answered (domain running) */
-    char version[16];   /* "3.0.0" ("" when unknown) */
-    bool journal;       /* binary_upgrade/upgrade_step.dat exists */
-    int journal_step;   /* its step */
+    bool reachable;   /* answered (domain running) */
+    char version[16]; /* "3.0.0" ("" when unknown) */
+    bool journal;     /* binary_upgrade/upgrade_step.dat exists */
+    int journal_step; /* its step */
     char journal_raw[96];
 };
 
@@ -37,8 +37,9 @@ struct scn_observed {
     /* the workload's check */
     bool have_workload;
     char workload_error[256];
-    long long lost;   /* acknowledged writes missing, summed over nodes */
-    long long gap_ms; /* longest write gap */
+    long long lost;      /* acknowledged writes missing, summed over nodes */
+    long long gap_ms;    /* longest write gap */
+    long long read_only; /* writes refused as read-only (not lost: never committed) */
     /* dumps: before the first upgrade, and now (NULL when not taken) */
     const char *dump_pre_all, *dump_now_all;
     const char *dump_pre_user, *dump_now_user;

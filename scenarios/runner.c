@@ -143,7 +143,7 @@ static void add_check(struct runner *rn, const struct scn_check *c)
 static void add_step(struct runner *rn, const char *label, int line, double t0, bool ok,
                      const char *detail)
 {
-    struct scn_step_result s = { 0 };
+    struct scn_step_result s = {0};
 
     snprintf(s.label, sizeof(s.label), "%s", label);
     s.line = line;
@@ -172,11 +172,10 @@ static int host_run(const char *const *argv, int timeout_ms, struct command_resu
 }
 
 /* bash -lc script on node as user (the openGauss environment). */
-static int node_sh(const struct runner *rn, const char *node, const char *user,
-                   const char *script, int timeout_ms, struct command_result *res,
-                   struct og_error *err)
+static int node_sh(const struct runner *rn, const char *node, const char *user, const char *script,
+                   int timeout_ms, struct command_result *res, struct og_error *err)
 {
-    const char *argv[] = { "bash", "-lc", script, NULL };
+    const char *argv[] = {"bash", "-lc", script, NULL};
 
     return sim_exec(&rn->g->c, node, user, argv, timeout_ms, res, err);
 }
@@ -210,8 +209,8 @@ static void bundle_command(struct runner *rn, const char *name, const char *what
 }
 
 /* Host path of a node path under the install root. */
-static void host_path(const struct runner *rn, const char *node, const char *node_path,
-                      char *buf, size_t size)
+static void host_path(const struct runner *rn, const char *node, const char *node_path, char *buf,
+                      size_t size)
 {
     const struct sim_cluster *c = &rn->g->c;
     size_t rl = strlen(c->install_root);
@@ -291,8 +290,8 @@ static int ledger_id_of(const char *out)
 static int inject(struct runner *rn, const struct scn_fault *f, int *ret_id, char *detail,
                   size_t dsize)
 {
-    _cleanup_command_result_ struct command_result res = { 0 };
-    struct og_error err = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
+    struct og_error err = {0};
     char num[32], what[256];
     const char *args[10];
     size_t n = 0;
@@ -342,7 +341,8 @@ static void remember_fault(struct runner *rn, const struct scn_fault *f, int id)
     }
 }
 
-/* ---- the journal watcher: faults during an action ------------------------------------------------ */
+/* ---- the journal watcher: faults during an action
+ * ------------------------------------------------ */
 
 struct watch_fault {
     const struct scn_fault *f;
@@ -400,8 +400,7 @@ static void *watch_main(void *arg)
                     wf->at_s = now_s() - w->t0;
                     snprintf(wf->record, sizeof(wf->record), "%s", text);
                     scn_journal_row(text, wf->row, sizeof(wf->row));
-                    wf->rc = inject(w->rn, wf->f, &wf->ledger_id, wf->detail,
-                                    sizeof(wf->detail));
+                    wf->rc = inject(w->rn, wf->f, &wf->ledger_id, wf->detail, sizeof(wf->detail));
                 }
             }
         }
@@ -414,7 +413,8 @@ static void *watch_main(void *arg)
     return NULL;
 }
 
-/* ---- observations ------------------------------------------------------------------------------ */
+/* ---- observations ------------------------------------------------------------------------------
+ */
 
 /* sim_status --json into o (cluster_state, per node version and reachability). */
 static int observe_status(struct runner *rn, struct scn_observed *o, struct og_error *err)
@@ -476,7 +476,7 @@ static void observe_journal(struct runner *rn, struct scn_observed *o)
  * workload's database left out; malloc'ed. */
 static char *take_dump(struct runner *rn, bool user, struct og_error *err)
 {
-    _cleanup_command_result_ struct command_result res = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
     char script[1536];
     double t0 = now_s();
     int r;
@@ -528,7 +528,8 @@ static bool needs_kind(const struct scenario *sc, enum scn_expect_kind k, bool *
     return any;
 }
 
-/* ---- the workload ------------------------------------------------------------------------------- */
+/* ---- the workload -------------------------------------------------------------------------------
+ */
 
 static int workload_cmd(struct runner *rn, const char *verb, struct command_result *res,
                         struct og_error *err)
@@ -585,8 +586,8 @@ static int workload_cmd(struct runner *rn, const char *verb, struct command_resu
 
 static void workload_report(struct runner *rn, struct scn_observed *o)
 {
-    _cleanup_command_result_ struct command_result res = { 0 };
-    struct og_error err = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
+    struct og_error err = {0};
     json_object *j, *v, *nodes;
 
     o->have_workload = false;
@@ -621,23 +622,26 @@ static void workload_report(struct runner *rn, struct scn_observed *o)
                 json_object *h, *e;
                 snprintf(o->workload_error + len, sizeof(o->workload_error) - len,
                          "%s%s not checked%s%s", len ? "; " : "",
-                         json_object_object_get_ex(n, "host", &h) ? json_object_get_string(h)
-                                                                  : "?",
+                         json_object_object_get_ex(n, "host", &h) ? json_object_get_string(h) : "?",
                          json_object_object_get_ex(n, "error", &e) ? ": " : "",
                          json_object_object_get_ex(n, "error", &e) ? json_object_get_string(e)
                                                                    : "");
             }
         }
+    o->read_only = 0;
+    if (json_object_object_get_ex(j, "clients", &v) && json_object_object_get_ex(v, "writer", &v) &&
+        json_object_object_get_ex(v, "read_only", &v))
+        o->read_only = json_object_get_int64(v);
     o->gap_ms = -1;
-    if (json_object_object_get_ex(j, "longest_gap", &v) &&
-        json_object_object_get_ex(v, "ms", &v))
+    if (json_object_object_get_ex(j, "longest_gap", &v) && json_object_object_get_ex(v, "ms", &v))
         o->gap_ms = (long long)json_object_get_double(v);
     json_object_put(j);
     if (o->workload_error[0])
         o->have_workload = o->lost >= 0; /* judged, with the error noted */
 }
 
-/* ---- expectations --------------------------------------------------------------------------------- */
+/* ---- expectations
+ * --------------------------------------------------------------------------------- */
 
 /* Poll the status until cluster_state is want (or timeout); o filled. */
 static int wait_state(struct runner *rn, const char *want, int timeout_s, struct scn_observed *o,
@@ -659,10 +663,10 @@ static int wait_state(struct runner *rn, const char *want, int timeout_s, struct
 
 static void judge(struct runner *rn, const struct scn_expect *v, size_t n, bool final)
 {
-    struct scn_observed o = { 0 };
+    struct scn_observed o = {0};
     _cleanup_free_ char *dump_all = NULL, *dump_user = NULL;
-    bool need_status = false, need_journal = false, need_wl = false, dumps[2] = { false, false };
-    struct og_error err = { 0 };
+    bool need_status = false, need_journal = false, need_wl = false, dumps[2] = {false, false};
+    struct og_error err = {0};
 
     for (size_t i = 0; i < n; i++) {
         switch (v[i].kind) {
@@ -692,7 +696,7 @@ static void judge(struct runner *rn, const struct scn_expect *v, size_t n, bool 
             harness_error(rn, "cluster status: %s", err.detail);
     }
     if (need_journal) {
-        struct scn_observed oj = { 0 };
+        struct scn_observed oj = {0};
         observe_journal(rn, &oj);
         for (size_t i = 0; i < oj.n_nodes; i++) {
             struct scn_obs_node *dst = NULL;
@@ -706,8 +710,7 @@ static void judge(struct runner *rn, const struct scn_expect *v, size_t n, bool 
             if (dst) {
                 dst->journal = oj.nodes[i].journal;
                 dst->journal_step = oj.nodes[i].journal_step;
-                snprintf(dst->journal_raw, sizeof(dst->journal_raw), "%s",
-                         oj.nodes[i].journal_raw);
+                snprintf(dst->journal_raw, sizeof(dst->journal_raw), "%s", oj.nodes[i].journal_raw);
             }
         }
     }
@@ -738,22 +741,22 @@ static void judge(struct runner *rn, const struct scn_expect *v, size_t n, bool 
     }
 }
 
-/* ---- steps ---------------------------------------------------------------------------------------- */
+/* ---- steps
+ * ---------------------------------------------------------------------------------------- */
 
 static int prepare(struct runner *rn, const char *version, char *detail, size_t dsize)
 {
-    _cleanup_command_result_ struct command_result res = { 0 };
-    struct og_error err = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
+    struct og_error err = {0};
     char pkg[PATH_MAX], all[PATH_MAX + 128], script[3 * PATH_MAX];
     double t0 = now_s();
     int r;
 
     snprintf(pkg, sizeof(pkg), "%s/pkg-%s", rn->g->c.state_dir, version);
-    snprintf(all, sizeof(all), "%s/openGauss-%s-%s-64bit-all.tar.gz", pkg, version,
-             SIM_PACKAGE_OS);
+    snprintf(all, sizeof(all), "%s/openGauss-%s-%s-64bit-all.tar.gz", pkg, version, SIM_PACKAGE_OS);
     if (access(all, F_OK) < 0) {
-        const char *argv[] = { rn->o->ogsim, "package", "build", "--version", version, "--out",
-                               pkg, NULL };
+        const char *argv[] = {rn->o->ogsim, "package", "build", "--version",
+                              version,      "--out",   pkg,     NULL};
         r = host_run(argv, 600000, &res, &err);
         bundle_command(rn, "package", "ogsim package build", now_s() - t0, r == 0 ? &res : NULL,
                        r < 0 ? err.detail : NULL);
@@ -775,7 +778,9 @@ static int prepare(struct runner *rn, const char *version, char *detail, size_t 
                    r < 0 ? err.detail : NULL);
     if (r < 0 || res.exit_status != 0 || !strstr(res.out, "Preinstallation succeeded.")) {
         snprintf(detail, dsize, "gs_preinstall of %s: %.400s", version,
-                 r < 0 ? err.detail : res.err[0] ? res.err : res.out);
+                 r < 0        ? err.detail
+                 : res.err[0] ? res.err
+                              : res.out);
         return r < 0 ? r : -OG_E_CMD_FAILED;
     }
     snprintf(detail, dsize, "gs_preinstall of %s done", version);
@@ -785,9 +790,9 @@ static int prepare(struct runner *rn, const char *version, char *detail, size_t 
 static int create_mot(struct runner *rn, char *detail, size_t dsize)
 {
     for (size_t i = 0; i < rn->sc->n_mot; i++) {
-        _cleanup_command_result_ struct command_result res = { 0 };
+        _cleanup_command_result_ struct command_result res = {0};
         _cleanup_dynbuf_ struct dynbuf q;
-        struct og_error err = { 0 };
+        struct og_error err = {0};
         char sql[256];
         int r;
 
@@ -795,8 +800,7 @@ static int create_mot(struct runner *rn, char *detail, size_t dsize)
         snprintf(sql, sizeof(sql), "CREATE FOREIGN TABLE %s (id int) SERVER mot_server",
                  rn->sc->mot[i].table);
         {
-            const char *argv[] = { "gsql", "-X", "-d", rn->sc->mot[i].database, "-c", sql,
-                                   NULL };
+            const char *argv[] = {"gsql", "-X", "-d", rn->sc->mot[i].database, "-c", sql, NULL};
             shquote_argv(&q, argv);
         }
         r = node_sh(rn, "node1", "omm", dynbuf_str(&q), 120000, &res, &err);
@@ -818,9 +822,9 @@ static void play_action(struct runner *rn, size_t index)
     const struct scn_step *s = &sc->steps[index];
     enum scn_step_kind action = s->kind == SCN_RERUN ? scn_rerun_action(sc, index) : s->kind;
     const struct scn_step *as = s; /* whose flags and --force */
-    _cleanup_command_result_ struct command_result res = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
     _cleanup_dynbuf_ struct dynbuf cmd;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct scn_check checks[3];
     struct watcher w;
     char spec[1100], label[400], desc[2048];
@@ -838,7 +842,7 @@ static void play_action(struct runner *rn, size_t index)
     dynbuf_init(&cmd, 8192);
     scn_failpoint_spec(s, spec, sizeof(spec));
     if (spec[0]) {
-        const char *v[] = { spec, NULL };
+        const char *v[] = {spec, NULL};
         dynbuf_appends(&cmd, "OGUP_FAILPOINTS=");
         shquote_argv(&cmd, v);
         dynbuf_appends(&cmd, " ");
@@ -909,7 +913,7 @@ static void play_action(struct runner *rn, size_t index)
         struct watch_fault *wf = &w.wf[i];
         char how[160];
         if (!wf->fired) {
-            struct scn_check c = { .line = wf->f->line, .pass = false };
+            struct scn_check c = {.line = wf->f->line, .pass = false};
             snprintf(c.what, sizeof(c.what), "step %zu: %s on %s when %s %s", index + 1,
                      scn_fault_kind_name(wf->f->kind), wf->f->node, wf->f->when_step,
                      wf->f->when_done ? "done" : "begin");
@@ -922,8 +926,8 @@ static void play_action(struct runner *rn, size_t index)
         say(rn, "    fault %s on %s at %.2f s (journal: %s): %s\n",
             scn_fault_kind_name(wf->f->kind), wf->f->node, wf->at_s, wf->record, wf->detail);
         if (wf->rc < 0) {
-            harness_error(rn, "step %zu: %s on %s: %s", index + 1,
-                          scn_fault_kind_name(wf->f->kind), wf->f->node, wf->detail);
+            harness_error(rn, "step %zu: %s on %s: %s", index + 1, scn_fault_kind_name(wf->f->kind),
+                          wf->f->node, wf->detail);
             ok = false;
             continue;
         }
@@ -979,10 +983,10 @@ static void play_fault(struct runner *rn, size_t index)
 static void play_heal(struct runner *rn, size_t index)
 {
     const struct scn_step *s = &rn->sc->steps[index];
-    _cleanup_command_result_ struct command_result res = { 0 };
-    struct og_error err = { 0 };
+    _cleanup_command_result_ struct command_result res = {0};
+    struct og_error err = {0};
     char desc[512], label[600], num[16];
-    const char *args[4] = { "heal", "--all", NULL, NULL };
+    const char *args[4] = {"heal", "--all", NULL, NULL};
     double t0 = now_s();
     int r;
 
@@ -994,8 +998,7 @@ static void play_heal(struct runner *rn, size_t index)
             if (strcmp(rn->faults[i].label, s->heal_id) == 0)
                 id = rn->faults[i].ledger_id;
         if (id < 0) {
-            harness_error(rn, "step %zu: the fault [%s] was not installed", index + 1,
-                          s->heal_id);
+            harness_error(rn, "step %zu: the fault [%s] was not installed", index + 1, s->heal_id);
             add_step(rn, label, s->line, t0, false, "no such fault");
             return;
         }
@@ -1007,7 +1010,9 @@ static void play_heal(struct runner *rn, size_t index)
                    r < 0 ? err.detail : NULL);
     if (r < 0 || res.exit_status != 0) {
         harness_error(rn, "step %zu: heal: %.400s", index + 1,
-                      r < 0 ? err.detail : res.err[0] ? res.err : res.out);
+                      r < 0        ? err.detail
+                      : res.err[0] ? res.err
+                                   : res.out);
         add_step(rn, label, s->line, t0, false, r < 0 ? err.detail : res.err);
         return;
     }
@@ -1025,13 +1030,13 @@ static void play_wait(struct runner *rn, size_t index)
     snprintf(label, sizeof(label), "%zu. %s", index + 1, desc);
     if (s->wait_normal) {
         struct scn_observed o;
-        struct og_error err = { 0 };
+        struct og_error err = {0};
         int r = wait_state(rn, "Normal", s->wait_timeout_s, &o, &err);
         bool ok = r == 0 && strcmp(o.cluster_state, "Normal") == 0;
         snprintf(detail, sizeof(detail), "cluster_state %s after %.1f s",
                  r == 0 ? o.cluster_state : "unknown", now_s() - t0);
         if (!ok) {
-            struct scn_check c = { .line = s->line, .pass = false };
+            struct scn_check c = {.line = s->line, .pass = false};
             snprintf(c.what, sizeof(c.what), "step %zu wait: cluster_state Normal", index + 1);
             snprintf(c.detail, sizeof(c.detail), "%s%s%s", detail, r < 0 ? ": " : "",
                      r < 0 ? err.detail : "");
@@ -1057,7 +1062,8 @@ static void play_check(struct runner *rn, size_t index)
     add_step(rn, label, s->line, t0, rn->res->verdict == before, "");
 }
 
-/* ---- groups and snapshots --------------------------------------------------------------------------- */
+/* ---- groups and snapshots
+ * --------------------------------------------------------------------------- */
 
 static struct group *group_of(struct runner *rn, const struct scenario *sc)
 {
@@ -1115,13 +1121,13 @@ static bool is_cached(const struct group *g, const char *key)
 
 static void group_down(struct runner *rn, struct group *g)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     if (!g->up)
         return;
     if (ogfault_present(rn)) {
-        _cleanup_command_result_ struct command_result res = { 0 };
-        const char *argv[] = { rn->o->ogfault, "--cluster", g->name, "sweep", NULL };
+        _cleanup_command_result_ struct command_result res = {0};
+        const char *argv[] = {rn->o->ogfault, "--cluster", g->name, "sweep", NULL};
         host_run(argv, 300000, &res, NULL);
     }
     if (rn->o->keep_clusters) {
@@ -1137,9 +1143,12 @@ static void group_down(struct runner *rn, struct group *g)
 
 static int group_up(struct runner *rn, struct group *g, struct og_error *err)
 {
-    struct sim_up_opts uo = { .name = g->name, .nodes = g->nodes, .version = g->version,
-                              .databases = g->databases, .data_mib = CLUSTER_DATA_MIB,
-                              .quiet = true };
+    struct sim_up_opts uo = {.name = g->name,
+                             .nodes = g->nodes,
+                             .version = g->version,
+                             .databases = g->databases,
+                             .data_mib = CLUSTER_DATA_MIB,
+                             .quiet = true};
     double t0 = now_s();
     int r;
 
@@ -1188,7 +1197,7 @@ static size_t key_users(const struct runner *rn, const struct scn_set *set, cons
 static int reset(struct runner *rn, const struct scn_set *set, size_t *first_step)
 {
     const struct scenario *sc = rn->sc;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char key[32], detail[600];
     size_t n_prep = ready_key(sc, key, sizeof(key));
     bool cached = n_prep && is_cached(rn->g, key);
@@ -1267,12 +1276,13 @@ static int reset(struct runner *rn, const struct scn_set *set, size_t *first_ste
     return 0;
 }
 
-/* ---- the bundle and the sweep ------------------------------------------------------------------------ */
+/* ---- the bundle and the sweep
+ * ------------------------------------------------------------------------ */
 
 static void copy_tree(const char *src, const char *dst)
 {
-    _cleanup_command_result_ struct command_result res = { 0 };
-    const char *argv[] = { "cp", "-a", "--", src, dst, NULL };
+    _cleanup_command_result_ struct command_result res = {0};
+    const char *argv[] = {"cp", "-a", "--", src, dst, NULL};
 
     if (access(src, F_OK) == 0)
         host_run(argv, 120000, &res, NULL);
@@ -1282,7 +1292,7 @@ static void collect_bundle(struct runner *rn)
 {
     const struct sim_cluster *c = &rn->g->c;
     _cleanup_dynbuf_ struct dynbuf b;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     for (size_t i = 0; i < c->n_nodes; i++) {
         const char *node = c->nodes[i].name;
@@ -1314,9 +1324,9 @@ static void collect_bundle(struct runner *rn)
  * that fails) is an error, and the cluster is rebuilt for the next one. */
 static void sweep(struct runner *rn)
 {
-    _cleanup_command_result_ struct command_result res = { 0 }, res2 = { 0 }, res3 = { 0 };
-    struct og_error err = { 0 };
-    const char *list[] = { "list", "--json", NULL }, *sw[] = { "sweep", NULL };
+    _cleanup_command_result_ struct command_result res = {0}, res2 = {0}, res3 = {0};
+    struct og_error err = {0};
+    const char *list[] = {"list", "--json", NULL}, *sw[] = {"sweep", NULL};
     json_object *j, *faults = NULL;
     size_t active = 0;
     double t0 = now_s();
@@ -1333,7 +1343,9 @@ static void sweep(struct runner *rn)
                    r < 0 ? err.detail : NULL);
     if (r < 0 || res2.exit_status != 0) {
         harness_error(rn, "fault sweep failed: %.300s",
-                      r < 0 ? err.detail : res2.err[0] ? res2.err : res2.out);
+                      r < 0         ? err.detail
+                      : res2.err[0] ? res2.err
+                                    : res2.out);
         group_down(rn, rn->g);
         return;
     }
@@ -1356,7 +1368,8 @@ static void sweep(struct runner *rn)
     }
 }
 
-/* ---- one scenario -------------------------------------------------------------------------------------- */
+/* ---- one scenario
+ * -------------------------------------------------------------------------------------- */
 
 static bool first_upgrade(const struct scenario *sc, size_t i)
 {
@@ -1370,10 +1383,10 @@ static void play(struct runner *rn, const struct scn_set *set, const struct scen
                  struct scn_result *res)
 {
     _cleanup_dynbuf_ struct dynbuf plan;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     double t0 = now_s();
     size_t first = 0;
-    bool dumps[2] = { false, false };
+    bool dumps[2] = {false, false};
 
     rn->sc = sc;
     rn->res = res;
@@ -1409,7 +1422,7 @@ static void play(struct runner *rn, const struct scn_set *set, const struct scen
         goto out;
 
     if (sc->workload) {
-        _cleanup_command_result_ struct command_result wr = { 0 };
+        _cleanup_command_result_ struct command_result wr = {0};
         snprintf(rn->wl_dir, sizeof(rn->wl_dir), "%s/workload", rn->bundle);
         if (workload_cmd(rn, "start", &wr, &err) < 0 || wr.exit_status != 0) {
             harness_error(rn, "workload start: %.300s", wr.err ? wr.err : err.detail);
@@ -1467,7 +1480,7 @@ static void play(struct runner *rn, const struct scn_set *set, const struct scen
     if (stop_requested && !failed(rn))
         harness_error(rn, "interrupted");
     if (rn->workload_started) {
-        _cleanup_command_result_ struct command_result wr = { 0 };
+        _cleanup_command_result_ struct command_result wr = {0};
         if (workload_cmd(rn, "stop", &wr, &err) < 0 || wr.exit_status != 0)
             harness_error(rn, "workload stop: %.300s", wr.err ? wr.err : err.detail);
     }
@@ -1477,7 +1490,7 @@ static void play(struct runner *rn, const struct scn_set *set, const struct scen
         judge(rn, sc->expects, sc->n_expects, true);
         add_step(rn, "expectations", 0, ts, !failed(rn), "");
     } else if (rn->workload_started) {
-        struct scn_observed o = { 0 };
+        struct scn_observed o = {0};
         workload_report(rn, &o); /* kept in the bundle */
     }
 out:
@@ -1489,7 +1502,7 @@ out:
     say(rn, "  => %s %s in %.1f s%s%s\n", scn_verdict_name(res->verdict), sc->id, res->seconds,
         res->message[0] ? ": " : "", res->message);
     {
-        struct scn_report one = { 0 };
+        struct scn_report one = {0};
         char p[PATH_MAX + 32];
         one.v = res;
         one.n = 1;
@@ -1499,7 +1512,8 @@ out:
     }
 }
 
-/* ---- the run ------------------------------------------------------------------------------------------ */
+/* ---- the run
+ * ------------------------------------------------------------------------------------------ */
 
 int scn_write_reports(const struct scn_report *r, const char *dir, const char *extra_junit,
                       struct og_error *err)

@@ -439,6 +439,7 @@ static int stats_kv(const char *key, const char *value, void *userdata)
     KV(reconnects)
     KV(connect_errors)
     KV(log_errors)
+    KV(read_only)
 #undef KV
     return 0;
 }
@@ -466,12 +467,13 @@ int workload_stats_read(const char *state_dir, struct workload_stats *ret, struc
 
 static void kind_append(struct dynbuf *b, const char *kind, const struct workload_kind_stats *k)
 {
-    dynbuf_appendf(b,
-                   "%s.acked=%" PRIu64 "\n%s.in_doubt=%" PRIu64 "\n%s.queries=%" PRIu64
-                   "\n%s.errors=%" PRIu64 "\n%s.connects=%" PRIu64 "\n%s.reconnects=%" PRIu64
-                   "\n%s.connect_errors=%" PRIu64 "\n%s.log_errors=%" PRIu64 "\n",
-                   kind, k->acked, kind, k->in_doubt, kind, k->queries, kind, k->errors, kind,
-                   k->connects, kind, k->reconnects, kind, k->connect_errors, kind, k->log_errors);
+    dynbuf_appendf(
+        b,
+        "%s.acked=%" PRIu64 "\n%s.in_doubt=%" PRIu64 "\n%s.queries=%" PRIu64 "\n%s.errors=%" PRIu64
+        "\n%s.connects=%" PRIu64 "\n%s.reconnects=%" PRIu64 "\n%s.connect_errors=%" PRIu64
+        "\n%s.log_errors=%" PRIu64 "\n%s.read_only=%" PRIu64 "\n",
+        kind, k->acked, kind, k->in_doubt, kind, k->queries, kind, k->errors, kind, k->connects,
+        kind, k->reconnects, kind, k->connect_errors, kind, k->log_errors, kind, k->read_only);
 }
 
 static int stats_write(const char *state_dir, const struct workload_stats *s, struct og_error *err)
@@ -498,6 +500,9 @@ enum wl_outcome {
     WL_FAILED, /* the server reported an ERROR and the session lives: nothing committed */
     WL_DOUBT,  /* connection lost, FATAL, timeout: the outcome is unknown */
 };
+
+/* read_only_sql_transaction: "cannot execute INSERT in a read-only transaction" */
+#define SQLSTATE_READ_ONLY "25006"
 
 struct wl_conninfo {
     const char *keys[10];
@@ -749,7 +754,7 @@ struct wl_client {
     bool started;
     int log_fd, doubt_fd;
     atomic_uint_fast64_t acked, in_doubt, queries, errors, connects, reconnects, connect_errors,
-        log_errors;
+        log_errors, read_only;
 };
 
 struct wl_daemon {
@@ -853,6 +858,9 @@ static void *writer_main(void *arg)
         o = wl_exec(conn, "INSERT INTO wl_acked (id, writer) VALUES ($1, $2)", 2, params,
                     PGRES_COMMAND_OK, WORKLOAD_STMT_TIMEOUT_MS, &res);
         t1 = mono_ns();
+        if (o == WL_FAILED && res && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
+            strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), SQLSTATE_READ_ONLY) == 0)
+            INC(cl, read_only);
         PQclear(res);
         if (o == WL_OK) {
             backoff = WORKLOAD_BACKOFF_MIN_MS;
@@ -946,6 +954,7 @@ static void daemon_snapshot(const struct wl_daemon *d, bool running, struct work
         ADD(reconnects);
         ADD(connect_errors);
         ADD(log_errors);
+        ADD(read_only);
 #undef ADD
     }
 }
@@ -1991,9 +2000,9 @@ static void kind_text(struct dynbuf *b, const char *kind, int count,
     if (writer)
         dynbuf_appendf(b,
                        "  %-8s %3d: acked %" PRIu64 ", in doubt %" PRIu64 ", errors %" PRIu64
-                       ", reconnects %" PRIu64 ", connect errors %" PRIu64 ", log errors %" PRIu64
-                       "\n",
-                       kind, count, k->acked, k->in_doubt, k->errors, k->reconnects,
+                       " (read-only %" PRIu64 "), reconnects %" PRIu64 ", connect errors %" PRIu64
+                       ", log errors %" PRIu64 "\n",
+                       kind, count, k->acked, k->in_doubt, k->errors, k->read_only, k->reconnects,
                        k->connect_errors, k->log_errors);
     else
         dynbuf_appendf(b,
@@ -2082,6 +2091,7 @@ static json_object *kind_json(int count, const struct workload_kind_stats *k)
     json_object_object_add(o, "reconnects", json_object_new_int64((int64_t)k->reconnects));
     json_object_object_add(o, "connect_errors", json_object_new_int64((int64_t)k->connect_errors));
     json_object_object_add(o, "log_errors", json_object_new_int64((int64_t)k->log_errors));
+    json_object_object_add(o, "read_only", json_object_new_int64((int64_t)k->read_only));
     return o;
 }
 

@@ -124,6 +124,9 @@ struct workload_kind_stats {
     uint64_t reconnects;     /* successful connections after a client's first */
     uint64_t connect_errors; /* failed connection attempts */
     uint64_t log_errors;     /* writers: ack/doubt log write or fsync failures */
+    uint64_t read_only;      /* writers: refused by a read-only cluster (SQLSTATE 25006, the
+                              * upgrade's read-only window): counted in errors, never
+                              * committed, so neither acked nor in doubt nor lost */
 };
 
 struct workload_stats {

@@ -35,13 +35,13 @@ TestSuite(upgrade, .init = setup, .fini = teardown, .timeout = 3000);
 
 static void snapshot(const struct sim_cluster *c, const char *snap)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     cr_assert_eq(sim_snapshot(c, snap, &err), 0, "%s", err.detail);
 }
 
 static void restore(const struct sim_cluster *c, const char *snap)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     cr_assert_eq(sim_restore(c, snap, &err), 0, "%s", err.detail);
 }
 
@@ -98,8 +98,28 @@ static void expect_refused_now(const struct sim_cluster *c, const char *code)
     free(l0);
 }
 
+/* A write on the primary (a table made and dropped: nothing stays) is
+ * refused with the kernel's read-only error (refused = true), or accepted. */
+static void expect_writes(const struct sim_cluster *c, bool refused, const char *when)
+{
+    int rc = up_sh(c, "node1", "omm",
+                   "gsql -d db1 -X -v ON_ERROR_STOP=1 -c 'CREATE TABLE ro_probe (i int); "
+                   "DROP TABLE ro_probe'");
+
+    if (refused) {
+        cr_assert_neq(rc, 0, "a write %s was accepted", when);
+        cr_assert_not_null(strstr(upres.err, "cannot execute CREATE TABLE in a read-only "
+                                             "transaction"),
+                           "%s: %s", when, upres.err);
+    } else {
+        cr_assert_eq(rc, 0, "a write %s was refused: %s", when, upres.err);
+    }
+}
+
 /* 2.0.0 -> 3.0.0 (large): upgrade, rollback to the exact dump, upgrade
- * again, commit; the refusals of commit and rollback around them. */
+ * again, commit; the refusals of commit and rollback around them; the
+ * read-only window (openGauss-OM v5.0.0 UpgradeImpl.py:2345, :2456, :2608):
+ * from before the backup to commit or rollback, writes are refused. */
 Test(upgrade, large_rollback_then_commit)
 {
     struct sim_cluster c;
@@ -110,11 +130,18 @@ Test(upgrade, large_rollback_then_commit)
     dump0 = up_dump(&c, false);
     user0 = up_dump(&c, true);
     links0 = up_links(&c);
+    expect_writes(&c, false, "before the upgrade");
 
     /* nothing to commit yet */
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
 
+    /* killed before the cluster stops: still running, already read-only */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.stop-cluster.before=kill"), 137, NULL);
+    expect_writes(&c, true, "before the backup");
+
+    /* resumed to pre-commit: read-only until commit or rollback */
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    expect_writes(&c, true, "at pre-commit");
     cr_assert_not_null(strstr(upres.out, "Progress report: (100%)"), "%s", upres.out);
     expect_upgraded(&c, "3.0.0", user0);
     up_sh_ok(&c, "node2", "omm", "gsql -d db1 -X -tA -c 'SELECT og_catalog.gs_feature_92605()'");
@@ -133,6 +160,7 @@ Test(upgrade, large_rollback_then_commit)
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
     expect_unchanged(&c, dump0, links0, "after the rollback");
+    expect_writes(&c, false, "after the rollback");
     /* commit after rollback: refused */
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
     /* a second rollback: nothing to do */
@@ -141,6 +169,7 @@ Test(upgrade, large_rollback_then_commit)
     /* upgrade again and commit: the old app is gone, the journal too */
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    expect_writes(&c, false, "after the commit");
     expect_upgraded(&c, "3.0.0", user0);
     up_assert_no_journal(&c);
     for (size_t i = 0; i < c.n_nodes; i++)
@@ -248,8 +277,8 @@ static size_t failpoints(const struct sim_cluster *c, const char *prefix, char n
 static bool sampled(const char *fp, size_t i)
 {
     const char *all = getenv("UPGRADE_FAILPOINTS");
-    const char *sample[] = { "inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
-                             "inplace-rollback.catalog.after-effect" };
+    const char *sample[] = {"inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
+                            "inplace-rollback.catalog.after-effect"};
     static bool from_reached;
     (void)i;
     if (all && strcmp(all, "all") == 0)
@@ -347,7 +376,7 @@ Test(upgrade, killed_at_failpoints)
 Test(upgrade, force_rollback)
 {
     struct sim_cluster c;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char *dump0, *links0;
 
     up_cluster(&c, name, "2.0.0", 2);

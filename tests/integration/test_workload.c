@@ -225,6 +225,7 @@ Test(workload, primary_standby_nothing_lost)
 {
     char d1[256], d2[256], ports[32], wrong[64];
     int p1 = kfix_free_port(), p2 = kfix_free_port();
+    int64_t read_only = 0;
     json_object *rep;
 
     make_pair(p1, p2, d1, d2, sizeof(d1));
@@ -245,6 +246,23 @@ Test(workload, primary_standby_nothing_lost)
     cr_assert(json_object_get_boolean(get(rep, "running")));
     json_object_put(rep);
 
+    /* the upgrade's read-only window (default_transaction_read_only by gs_guc
+     * reload, as gs_upgradectl sets it): writes are refused and counted apart
+     * (SQLSTATE 25006), never as acked, in doubt or lost; after it, accepted */
+    cr_assert_eq(RUN("gs_guc", "reload", "-D", d1, "-c", "default_transaction_read_only=true"), 0,
+                 "%s", res.out);
+    for (int i = 0; i < 100 && read_only == 0; i++) {
+        usleep(100 * 1000);
+        cr_assert_eq(ogsim("check", "--state-dir", state, "--json", NULL), 0, "%s", res.err);
+        rep = parse_json(res.out);
+        read_only = geti(get(get(rep, "clients"), "writer"), "read_only");
+        json_object_put(rep);
+    }
+    cr_assert_gt(read_only, 0, "no write was refused as read-only");
+    cr_assert_eq(RUN("gs_guc", "reload", "-D", d1, "-c", "default_transaction_read_only=false"), 0,
+                 "%s", res.out);
+    sleep(2);
+
     cr_assert_eq(ogsim("stop", "--state-dir", state, NULL), 0, "%s%s", res.out, res.err);
     cr_assert_not_null(strstr(res.out, "Stopped the workload"), "%s", res.out);
     cr_assert_eq(ogsim("check", "--state-dir", state, "--json", NULL), 0, "%s%s", res.out, res.err);
@@ -256,6 +274,8 @@ Test(workload, primary_standby_nothing_lost)
     cr_assert_eq(geti(rep, "torn_lines"), 0);
     cr_assert_eq(geti(get(get(rep, "clients"), "writer"), "count"), 3);
     cr_assert_eq(geti(get(get(rep, "clients"), "writer"), "acked"), geti(rep, "acked"));
+    cr_assert_geq(geti(get(get(rep, "clients"), "writer"), "read_only"), read_only);
+    cr_assert_geq(geti(get(get(rep, "clients"), "writer"), "errors"), read_only);
     cr_assert_gt(geti(get(get(rep, "clients"), "reader"), "queries"), 0);
     cr_assert_gt(getd(get(rep, "latency_ms"), "p50"), 0);
     cr_assert_geq(getd(get(rep, "latency_ms"), "p99"), getd(get(rep, "latency_ms"), "p50"));

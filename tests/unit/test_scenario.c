@@ -26,7 +26,7 @@
 static struct scenario *parse_ok(const char *path)
 {
     struct scenario *sc = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(scenario_parse_file(path, &sc, &err), 0, "%s: %s", path, err.detail);
     return sc;
@@ -148,7 +148,7 @@ Test(scenario, bad_files_name_file_line_and_rule)
         char path[PATH_MAX], rule[64], words[256], want[PATH_MAX + 128];
         char *text = NULL;
         struct scenario *sc = NULL;
-        struct og_error err = { 0 };
+        struct og_error err = {0};
         int line;
 
         if (!strstr(de->d_name, ".xml"))
@@ -163,8 +163,8 @@ Test(scenario, bad_files_name_file_line_and_rule)
         cr_assert(strncmp(err.detail, want, strlen(want)) == 0, "%s: want \"%s...\", got \"%s\"",
                   de->d_name, want, err.detail);
         if (words[0])
-            cr_assert_not_null(strstr(err.detail, words), "%s: \"%s\" not in \"%s\"",
-                               de->d_name, words, err.detail);
+            cr_assert_not_null(strstr(err.detail, words), "%s: \"%s\" not in \"%s\"", de->d_name,
+                               words, err.detail);
         free(text);
         n++;
     }
@@ -174,9 +174,9 @@ Test(scenario, bad_files_name_file_line_and_rule)
 
 Test(scenario, duplicate_ids_in_a_set)
 {
-    const char *paths[] = { DATA "/dup" };
+    const char *paths[] = {DATA "/dup"};
     struct scn_set set;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(scn_set_load(paths, 1, &set, &err), 0, "%s", err.detail);
     cr_assert_eq(set.n, 1);
@@ -189,7 +189,7 @@ Test(scenario, duplicate_ids_in_a_set)
 
 Test(scenario, limits_and_defaults)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct scenario *sc;
     char *big;
 
@@ -221,8 +221,7 @@ Test(scenario, limits_and_defaults)
             dynbuf_appends(&b, "<wait ms=\"1\"/>");
         dynbuf_appends(&b, "</steps></scenario>");
         cr_assert_null(parse_text(dynbuf_str(&b), &err));
-        cr_assert_not_null(strstr(err.detail, "rule steps: more than 64 steps"), "%s",
-                           err.detail);
+        cr_assert_not_null(strstr(err.detail, "rule steps: more than 64 steps"), "%s", err.detail);
         dynbuf_done(&b);
     }
 }
@@ -231,7 +230,7 @@ Test(scenario, embedded_schema_is_the_source)
 {
     char *text = NULL;
     size_t len = 0, elen = 0;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     const char *embedded = scenario_schema(&elen);
 
     cr_assert_eq(fs_read_file(scenario_schema_path(), 1 << 20, &text, &len, &err), 0, "%s",
@@ -254,7 +253,8 @@ Test(scenario, failpoints_are_the_upgraders)
     cr_assert_not(scn_failpoint_known("nothing*"));
 }
 
-/* ---- the suites checked in -------------------------------------------------------------------- */
+/* ---- the suites checked in --------------------------------------------------------------------
+ */
 
 static size_t suite_count(const struct scn_set *set, const char *suite)
 {
@@ -267,9 +267,9 @@ static size_t suite_count(const struct scn_set *set, const char *suite)
 
 Test(scenario, checked_in_suites)
 {
-    const char *paths[] = { SCENARIO_SUITES };
+    const char *paths[] = {SCENARIO_SUITES};
     struct scn_set set;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char kill_steps[16][64];
     size_t n_kill = 0, n_rb = 0, allowed = 0, refused = 0;
     bool force_dead = false, after_commit = false, disk = false, cut = false, off = false;
@@ -291,9 +291,8 @@ Test(scenario, checked_in_suites)
                 s->exit_code == SCN_EXIT_KILLED && s->n_fps && k + 1 < sc->n_steps) {
                 char step[64];
                 bool dup = false;
-                snprintf(step, sizeof(step), "%.*s", (int)(strrchr(s->fps[0].name, '.') -
-                                                           s->fps[0].name),
-                         s->fps[0].name);
+                snprintf(step, sizeof(step), "%.*s",
+                         (int)(strrchr(s->fps[0].name, '.') - s->fps[0].name), s->fps[0].name);
                 for (size_t j = 0; j < n_kill; j++)
                     dup = dup || strcmp(kill_steps[j], step) == 0;
                 if (!dup && n_kill < 16)
@@ -301,17 +300,17 @@ Test(scenario, checked_in_suites)
             }
             if (strcmp(sc->suite, "rollback") == 0 && s->kind == SCN_ROLLBACK) {
                 n_rb += k > 0 && sc->steps[k - 1].kind == SCN_UPGRADE;
-                force_dead = force_dead || (s->force && k >= 2 &&
-                                            sc->steps[k - 2].kind == SCN_FAULT &&
-                                            sc->steps[k - 2].fault.kind == SCN_F_POWER_OFF);
+                force_dead =
+                    force_dead || (s->force && k >= 2 && sc->steps[k - 2].kind == SCN_FAULT &&
+                                   sc->steps[k - 2].fault.kind == SCN_F_POWER_OFF);
                 after_commit = after_commit || (k >= 1 && sc->steps[k - 1].kind == SCN_COMMIT &&
                                                 strcmp(s->code, "GAUSS-52919") == 0);
             }
             for (size_t j = 0; strcmp(sc->suite, "faults") == 0 && j < s->n_during; j++) {
-                disk = disk || (s->during[j].kind == SCN_F_DISK_FULL &&
-                                (strcmp(s->during[j].when_step, "catalog") == 0 ||
-                                 (strcmp(s->during[j].when_step, "start") == 0 &&
-                                  s->during[j].when_done)));
+                disk = disk ||
+                       (s->during[j].kind == SCN_F_DISK_FULL &&
+                        (strcmp(s->during[j].when_step, "catalog") == 0 ||
+                         (strcmp(s->during[j].when_step, "start") == 0 && s->during[j].when_done)));
                 cut = cut || (s->during[j].kind == SCN_F_NET_CUT &&
                               strcmp(s->during[j].node, "node1") != 0 &&
                               strcmp(s->during[j].when_step, "start") == 0);
@@ -332,9 +331,9 @@ Test(scenario, checked_in_suites)
 
 Test(scenario, filter)
 {
-    const char *paths[] = { SCENARIO_SUITES };
+    const char *paths[] = {SCENARIO_SUITES};
     struct scn_set set;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(scn_set_load(paths, 1, &set, &err), 0, "%s", err.detail);
     scn_set_filter(&set, "paths-2.0.0-to-*");
@@ -353,7 +352,8 @@ Test(scenario, filter)
     scn_set_done(&set);
 }
 
-/* ---- the plan -------------------------------------------------------------------------------------- */
+/* ---- the plan
+ * -------------------------------------------------------------------------------------- */
 
 Test(scenario, plan_printing)
 {
@@ -362,7 +362,8 @@ Test(scenario, plan_printing)
 
     dynbuf_init(&b, 1 << 20);
     cr_assert_eq(scn_plan(sc, &b), 0);
-#define HAS(s) cr_assert_not_null(strstr(dynbuf_str(&b), s), "\"%s\" not in:\n%s", s, dynbuf_str(&b))
+#define HAS(s)                                                                                     \
+    cr_assert_not_null(strstr(dynbuf_str(&b), s), "\"%s\" not in:\n%s", s, dynbuf_str(&b))
     HAS("scenario good-full (suite unit): every element\n");
     HAS("  cluster  3 nodes, openGauss 2.0.0, 1 user database; MOT tables db1.mot_t; workload "
         "3 writers, 0 readers\n");
@@ -390,11 +391,12 @@ Test(scenario, plan_printing)
     scenario_free(sc);
 }
 
-/* ---- expectations --------------------------------------------------------------------------------- */
+/* ---- expectations
+ * --------------------------------------------------------------------------------- */
 
 static struct scn_observed observed(void)
 {
-    struct scn_observed o = { 0 };
+    struct scn_observed o = {0};
 
     o.have_status = true;
     snprintf(o.cluster_state, sizeof(o.cluster_state), "Normal");
@@ -414,7 +416,7 @@ static struct scn_observed observed(void)
 static bool judged(const char *kind_xml, const struct scn_observed *o, char *detail)
 {
     char text[1024];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct scenario *sc;
     struct scn_check c;
 
@@ -465,8 +467,9 @@ Test(scenario, expectations)
     o.gap_ms = 2500;
     cr_assert(judged("<lost-writes max=\"0\"/>", &o, NULL));
     o.lost = 2;
+    o.read_only = 7;
     cr_assert_not(judged("<lost-writes max=\"0\"/>", &o, d));
-    cr_assert_str_eq(d, "2 acknowledged writes lost");
+    cr_assert_str_eq(d, "2 acknowledged writes lost (7 refused as read-only)");
     cr_assert(judged("<lost-writes max=\"2\"/>", &o, NULL));
     cr_assert(judged("<write-gap max-ms=\"2500\"/>", &o, NULL));
     cr_assert_not(judged("<write-gap max-ms=\"2499\"/>", &o, d));
@@ -487,7 +490,7 @@ Test(scenario, expectations)
 
 Test(scenario, action_checks)
 {
-    struct scn_step s = { .kind = SCN_UPGRADE, .exit_code = SCN_EXIT_DEFAULT, .line = 9 };
+    struct scn_step s = {.kind = SCN_UPGRADE, .exit_code = SCN_EXIT_DEFAULT, .line = 9};
     struct scn_check v[3];
     size_t n;
 
@@ -579,8 +582,7 @@ Test(scenario, versions_from_status)
 
     scn_version_of("3.0.0 (02c14696)", v, sizeof(v));
     cr_assert_str_eq(v, "3.0.0");
-    scn_version_of("gaussdb (openGauss 2.0.1 build d97c0e8a) compiled at 2021-06-02", v,
-                   sizeof(v));
+    scn_version_of("gaussdb (openGauss 2.0.1 build d97c0e8a) compiled at 2021-06-02", v, sizeof(v));
     cr_assert_str_eq(v, "2.0.1");
     scn_version_of("", v, sizeof(v));
     cr_assert_str_eq(v, "");
@@ -588,16 +590,17 @@ Test(scenario, versions_from_status)
     cr_assert_str_eq(v, "");
 }
 
-/* ---- reports ------------------------------------------------------------------------------------------ */
+/* ---- reports
+ * ------------------------------------------------------------------------------------------ */
 
 static void sample_report(struct scn_report *r)
 {
-    const char *fps[] = { "inplace.catalog.before", "inplace.catalog.after-effect",
-                          "inplace.switch-bin.before", "inplace-rollback.start.before" };
+    const char *fps[] = {"inplace.catalog.before", "inplace.catalog.after-effect",
+                         "inplace.switch-bin.before", "inplace-rollback.start.before"};
     struct scn_result *a, *b, *c;
-    struct scn_check ok = { .what = "step 2 upgrade: exit 0", .pass = true, .line = 7 };
-    struct scn_check bad = { .what = "step 2 upgrade: exit 0", .pass = false, .line = 7 };
-    struct scn_step_result st = { .label = "2. upgrade", .line = 7, .seconds = 1.5, .ok = true };
+    struct scn_check ok = {.what = "step 2 upgrade: exit 0", .pass = true, .line = 7};
+    struct scn_check bad = {.what = "step 2 upgrade: exit 0", .pass = false, .line = 7};
+    struct scn_step_result st = {.label = "2. upgrade", .line = 7, .seconds = 1.5, .ok = true};
 
     scn_report_init(r, "run-1");
     snprintf(r->started, sizeof(r->started), "2026-11-26T08:00:00Z");
@@ -646,7 +649,7 @@ static int xpath_count(xmlDocPtr doc, const char *expr)
 Test(scenario, junit_one_testcase_per_scenario)
 {
     struct scn_report r;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     const char *p = tmpfile_path("junit.xml");
     xmlDocPtr doc;
 
@@ -655,8 +658,7 @@ Test(scenario, junit_one_testcase_per_scenario)
     doc = xmlReadFile(p, NULL, XML_PARSE_NONET);
     cr_assert_not_null(doc, "the JUnit file is not XML");
     cr_assert_eq(xpath_count(doc, "/testsuites/testsuite/testcase"), 4);
-    cr_assert_eq(xpath_count(doc, "/testsuites[@tests='4' and @failures='1' and @errors='1']"),
-                 1);
+    cr_assert_eq(xpath_count(doc, "/testsuites[@tests='4' and @failures='1' and @errors='1']"), 1);
     cr_assert_eq(xpath_count(doc, "/testsuites/testsuite"), 4, "one per suite");
     cr_assert_eq(xpath_count(doc, "//testcase[@name='retry-kill-catalog' and "
                                   "@classname='retry']/failure[@message]"),
@@ -672,7 +674,7 @@ Test(scenario, junit_one_testcase_per_scenario)
 Test(scenario, json_round_trip)
 {
     struct scn_report r, back;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     const char *p = tmpfile_path("results.json");
     struct dynbuf h1, h2;
 

@@ -26,9 +26,9 @@
 #include "pkgsum.h"
 #include "banned.h"
 
-#define CTL_TIMEOUT_MS  (10 * 60 * 1000)
-#define NORMAL_WAIT_MS  (90 * 1000)
-#define SQL_FILE_MAX    (64u << 20)
+#define CTL_TIMEOUT_MS (10 * 60 * 1000)
+#define NORMAL_WAIT_MS (90 * 1000)
+#define SQL_FILE_MAX   (64u << 20)
 
 static void say(const struct inplace *u, const char *fmt, ...) _printf_(2, 3);
 static void say(const struct inplace *u, const char *fmt, ...)
@@ -83,7 +83,7 @@ static int ctl(struct inplace *u, const struct cluster_node *n, const char *cons
 {
     char bin[PATH_MAX + 16];
     const char *argv[16];
-    struct transport_run_opts o = { .timeout_ms = CTL_TIMEOUT_MS };
+    struct transport_run_opts o = {.timeout_ms = CTL_TIMEOUT_MS};
     size_t k = 0;
 
     snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", u->cfg->app_path);
@@ -97,8 +97,8 @@ static int ctl(struct inplace *u, const struct cluster_node *n, const char *cons
 static int node_running(struct inplace *u, const struct cluster_node *n, bool *ret,
                         struct og_error *err)
 {
-    const char *args[] = { "status", "-D", n->datadir, NULL };
-    struct command_result res = { 0 };
+    const char *args[] = {"status", "-D", n->datadir, NULL};
+    struct command_result res = {0};
     int r = ctl(u, n, args, &res, err);
 
     if (r == 0)
@@ -109,8 +109,8 @@ static int node_running(struct inplace *u, const struct cluster_node *n, bool *r
 
 static int stop_node(struct inplace *u, const struct cluster_node *n, struct og_error *err)
 {
-    const char *args[] = { "stop", "-D", n->datadir, "-m", "fast", NULL };
-    struct command_result res = { 0 };
+    const char *args[] = {"stop", "-D", n->datadir, "-m", "fast", NULL};
+    struct command_result res = {0};
     bool running = true;
     int r = node_running(u, n, &running, err);
 
@@ -130,9 +130,17 @@ static int start_node(struct inplace *u, const struct cluster_node *n, int upgra
                       struct og_error *err)
 {
     char uopt[32];
-    const char *args[] = { "start", "-D", n->datadir, "-M", n->primary ? "primary" : "standby",
-                           "-t", "600", upgrade_from > 0 ? "-o" : NULL, uopt, NULL };
-    struct command_result res = { 0 };
+    const char *args[] = {"start",
+                          "-D",
+                          n->datadir,
+                          "-M",
+                          n->primary ? "primary" : "standby",
+                          "-t",
+                          "600",
+                          upgrade_from > 0 ? "-o" : NULL,
+                          uopt,
+                          NULL};
+    struct command_result res = {0};
     bool running = false;
     int r = node_running(u, n, &running, err);
 
@@ -149,8 +157,8 @@ static int start_node(struct inplace *u, const struct cluster_node *n, int upgra
 }
 
 /* With --force a node's failure is noted and the rest goes on. */
-static int node_result(struct inplace *u, const struct cluster_node *n, int r,
-                       const char *what, struct og_error *err)
+static int node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
+                       struct og_error *err)
 {
     char msg[OG_ERROR_DETAIL_MAX + 64];
 
@@ -205,6 +213,50 @@ int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
     return r;
 }
 
+/* The read-only window, openGauss's way: default_transaction_read_only by
+ * gs_guc reload on every node (openGauss-OM v5.0.0 UpgradeImpl.py:738
+ * setClusterReadOnlyMode, :759 unSetClusterReadOnlyMode). Set before the
+ * backup (:2345) and again after the post scripts (:2456); cleared for the
+ * catalog SQL once the new binaries run (:2407), and by commit (:2608) and
+ * rollback. A stopped instance gets it in its postgresql.conf. */
+static int set_read_only(struct inplace *u, bool on, struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    const char *setting =
+        on ? "default_transaction_read_only=true" : "default_transaction_read_only=false";
+    const char *what = on ? "setting read-only" : "cancelling read-only";
+    struct transport_run_opts o = {.timeout_ms = 60000};
+    int r = 0;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gs_guc", u->cfg->app_path);
+    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
+        const struct cluster_node *n = &u->cfg->nodes[i];
+        const char *argv[] = {bin, "reload", "-D", n->datadir, "-c", setting, NULL};
+        struct command_result res = {0};
+
+        if (gone(u, n, what))
+            continue;
+        r = transport_run(u->env->t, n->name, argv, &o, &res, err);
+        if (r == 0 && res.exit_status != 0)
+            r = -OG_E_EXEC_FAILED;
+        if (r < 0) {
+            char why[OG_ERROR_DETAIL_MAX];
+            snprintf(why, sizeof(why), "%s",
+                     r == -OG_E_EXEC_FAILED && res.out ? res.out : err->detail);
+            r = og_error_set(err, on ? OG_E_READONLY_SET : OG_E_READONLY_CANCEL, "%s on %s: %s",
+                             on ? "Failed to set cluster read-only mode."
+                                : "Failed to cancel the cluster read-only mode",
+                             n->name, why);
+        }
+        command_result_done(&res);
+        r = node_result(u, n, r, what, err);
+    }
+    if (r == 0)
+        say(u, on ? "Cluster is read-only (default_transaction_read_only=true)."
+                  : "Cluster is writable again (default_transaction_read_only=false).");
+    return r;
+}
+
 int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
 {
     struct timespec t0, now;
@@ -221,7 +273,7 @@ int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
                                 "Failed to check cluster status. Cluster status is %s after %d s.",
                                 r == 0 ? st.cluster_state : "unknown", timeout_ms / 1000);
         {
-            struct timespec ts = { 0, 300 * 1000000 };
+            struct timespec ts = {0, 300 * 1000000};
             nanosleep(&ts, NULL);
         }
     }
@@ -229,8 +281,7 @@ int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
 
 /* ---- the journal ------------------------------------------------------------------ */
 
-static int write_local(struct inplace *u, const char *name, const char *text,
-                       struct og_error *err)
+static int write_local(struct inplace *u, const char *name, const char *text, struct og_error *err)
 {
     char p[PATH_MAX + 64];
     int r = fs_mkdir_p(u->dir, 0700, err);
@@ -242,8 +293,7 @@ static int write_local(struct inplace *u, const char *name, const char *text,
 }
 
 /* Write locally, crash-safely, then copy to every other node. */
-static int journal_put(struct inplace *u, const char *name, const char *text,
-                       struct og_error *err)
+static int journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
 {
     const char *others[CLUSTER_MAX_NODES];
     size_t n = other_nodes(u, others);
@@ -300,8 +350,9 @@ static int parse_step_line(const char *text, struct inplace_record *ret, unsigne
     char name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
     int idx;
 
-    if (!text || sscanf(text, "inplace %d %63s %15s %15s seq=%llu writer=%63s", &idx, name, state,
-                        dir, seq, w) != 6 ||
+    if (!text ||
+        sscanf(text, "inplace %d %63s %15s %15s seq=%llu writer=%63s", &idx, name, state, dir, seq,
+               w) != 6 ||
         idx < -1 || idx >= (int)inplace_plan.n)
         return -1;
     ret->has_step = true;
@@ -326,19 +377,19 @@ static const char *dump_file(json_object *dump, const char *name)
  * operation and noted; the cluster operations on them fail and are noted. */
 static int drop_unreachable(struct inplace *u, struct og_error *err)
 {
-    const char *argv[] = { "true", NULL };
-    struct transport_run_opts o = { .timeout_ms = 15000 };
+    const char *argv[] = {"true", NULL};
+    struct transport_run_opts o = {.timeout_ms = 15000};
     size_t k = 0;
 
     for (size_t i = 0; i < u->n_nodes; i++) {
-        struct command_result res = { 0 };
-        struct og_error e = { 0 };
+        struct command_result res = {0};
+        struct og_error e = {0};
         char msg[OG_ERROR_DETAIL_MAX + 64];
         if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
             u->nodes[k++] = u->nodes[i];
         else
-            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n",
-                           u->nodes[i], og_error_format(&e, msg, sizeof(msg)));
+            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n", u->nodes[i],
+                           og_error_format(&e, msg, sizeof(msg)));
         command_result_done(&res);
     }
     u->n_nodes = k;
@@ -353,10 +404,10 @@ static int drop_unreachable(struct inplace *u, struct og_error *err)
  * every copy must agree (journal_reconcile: OGUP-60090 otherwise). */
 int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og_error *err)
 {
-    char *outs[CLUSTER_MAX_NODES] = { 0 };
-    json_object *dumps[CLUSTER_MAX_NODES] = { 0 };
-    unsigned long long seqs[CLUSTER_MAX_NODES] = { 0 };
-    const char *verb[] = { "dump", u->dir, NULL };
+    char *outs[CLUSTER_MAX_NODES] = {0};
+    json_object *dumps[CLUSTER_MAX_NODES] = {0};
+    unsigned long long seqs[CLUSTER_MAX_NODES] = {0};
+    const char *verb[] = {"dump", u->dir, NULL};
     struct inplace_record rec[CLUSTER_MAX_NODES];
     struct journal_view view;
     size_t best = SIZE_MAX;
@@ -387,7 +438,7 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
         seq_counter = seqs[best];
         json_object_object_get_ex(dumps[best], "files", &files);
         for (size_t i = 0; r == 0 && i < u->n_nodes; i++) {
-            const char *node[] = { u->nodes[i] };
+            const char *node[] = {u->nodes[i]};
             if (i == best || seqs[i] == seqs[best])
                 continue;
             say(u, "The journal of %s is behind (record %llu, newest %llu on %s): copying it.",
@@ -396,7 +447,7 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
             json_object_object_foreach(files, name, val)
             {
                 char path[PATH_MAX + 300];
-                const char *put[] = { "put", path, "0600", NULL };
+                const char *put[] = {"put", path, "0600", NULL};
                 if (r < 0)
                     break;
                 snprintf(path, sizeof(path), "%s/%s", u->dir, name);
@@ -459,7 +510,17 @@ static int do_record(void *ctx, struct og_error *err)
         if (r == 0)
             r = journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
     }
+    /* clients are refused from here to commit or rollback (writes during the
+     * backup would be lost by a rollback) */
+    if (r == 0)
+        r = set_read_only(u, true, err);
     return r;
+}
+
+/* the last undo of a rollback: the cluster (running again) takes writes */
+static int undo_record(void *ctx, struct og_error *err)
+{
+    return set_read_only(ctx, false, err);
 }
 
 /* ---- step: stop-cluster --------------------------------------------------------------- */
@@ -488,9 +549,9 @@ static int do_backup(void *ctx, struct og_error *err)
 
     for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
         const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *node[] = { n->name };
+        const char *node[] = {n->name};
         char dst[PATH_MAX + 16];
-        const char *verb[] = { "backup-conf", n->datadir, dst, NULL };
+        const char *verb[] = {"backup-conf", n->datadir, dst, NULL};
         snprintf(dst, sizeof(dst), "%s/backup", u->dir);
         r = worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err);
     }
@@ -504,9 +565,9 @@ static int undo_backup(void *ctx, struct og_error *err)
 
     for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
         const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *node[] = { n->name };
+        const char *node[] = {n->name};
         char src[PATH_MAX + 16];
-        const char *verb[] = { "restore-conf", src, n->datadir, NULL };
+        const char *verb[] = {"restore-conf", src, n->datadir, NULL};
         if (gone(u, n, "restoring the configuration"))
             continue;
         snprintf(src, sizeof(src), "%s/backup", u->dir);
@@ -524,8 +585,8 @@ static int relink_all(struct inplace *u, const char *target, struct og_error *er
 
     for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
         const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *node[] = { n->name };
-        const char *verb[] = { "relink", u->cfg->app_path, target, NULL };
+        const char *node[] = {n->name};
+        const char *verb[] = {"relink", u->cfg->app_path, target, NULL};
         if (gone(u, n, "switching $GAUSSHOME"))
             continue;
         r = node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
@@ -540,7 +601,7 @@ static int do_switch_bin(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
     char src[PATH_MAX + 64], dst[PATH_MAX + 64];
-    const char *verb[] = { "copy", src, dst, NULL };
+    const char *verb[] = {"copy", src, dst, NULL};
     int r;
 
     snprintf(src, sizeof(src), "%s/bin/cluster_static_config", u->old_app);
@@ -562,7 +623,12 @@ static int undo_switch_bin(void *ctx, struct og_error *err)
 static int do_start(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    return inplace_start_all(u, u->large ? u->oldv.number : 0, err);
+    int r = inplace_start_all(u, u->large ? u->oldv.number : 0, err);
+
+    /* the catalog SQL writes (openGauss clears read-only here too) */
+    if (r == 0)
+        r = set_read_only(u, false, err);
+    return r;
 }
 
 static int undo_start(void *ctx, struct og_error *err)
@@ -621,15 +687,13 @@ static int assemble_sql(struct inplace *u, const char *mode, const char *db, cha
         if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)) != NULL)
             n++;
     closedir(d);
-    k = catalogsel_select(names, n, mode, db, u->oldv.number, u->newv.number, sel,
-                          ELEMENTSOF(sel));
+    k = catalogsel_select(names, n, mode, db, u->oldv.number, u->newv.number, sel, ELEMENTSOF(sel));
     if (k < 0)
         r = og_error_set(err, OG_E_CONTENT_INVALID, "selecting the %s SQL of %s", mode, db);
-    if (r == 0 &&
-        dynbuf_appends(&sql, "START TRANSACTION;\nSET IsInplaceUpgrade = on;\n"
-                             "SET search_path = 'pg_catalog';\n"
-                             "SET local client_min_messages = NOTICE;\n"
-                             "SET local log_min_messages = NOTICE;\n") < 0)
+    if (r == 0 && dynbuf_appends(&sql, "START TRANSACTION;\nSET IsInplaceUpgrade = on;\n"
+                                       "SET search_path = 'pg_catalog';\n"
+                                       "SET local client_min_messages = NOTICE;\n"
+                                       "SET local log_min_messages = NOTICE;\n") < 0)
         r = og_error_set(err, OG_E_TOO_LARGE, "catalog SQL");
     for (int i = 0; r == 0 && i < k; i++) {
         char fp[PATH_MAX + 400];
@@ -651,7 +715,7 @@ static int assemble_sql(struct inplace *u, const char *mode, const char *db, cha
         size_t no = other_nodes(u, others);
         for (size_t i = 0; r == 0 && i < no; i++)
             if (strcmp(others[i], primary_of(u)->name) == 0) {
-                const char *one[] = { others[i] };
+                const char *one[] = {others[i]};
                 r = jdist_push_file(&u->w, one, 1, u->dir, strrchr(path, '/') + 1, err);
             }
     }
@@ -666,8 +730,8 @@ static int list_databases(struct inplace *u, char *buf, size_t size, struct og_e
                          "SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_database", buf,
                          size, err);
 
-    if (r == 0 && (!strstr(buf, "template0") || !strstr(buf, "template1") ||
-                   !strstr(buf, "postgres")))
+    if (r == 0 &&
+        (!strstr(buf, "template0") || !strstr(buf, "template1") || !strstr(buf, "postgres")))
         r = og_error_set(err, OG_E_CONTENT_INVALID, "The database list is invalid: %s", buf);
     return r;
 }
@@ -676,10 +740,11 @@ static int run_sql_file(struct inplace *u, const char *db, const char *file, str
 {
     const struct cluster_node *p = primary_of(u);
     char bin[PATH_MAX + 16], port[16];
-    const char *argv[] = { bin, "-X", "-q", "-h", u->cfg->tmp_path, "-p", port, "-d", db,
-                           "--set", "ON_ERROR_STOP=on", "-f", file, NULL };
-    struct transport_run_opts o = { .timeout_ms = CTL_TIMEOUT_MS };
-    struct command_result res = { 0 };
+    const char *argv[] = {bin,  "-X", "-q", "-h",    u->cfg->tmp_path,   "-p",
+                          port, "-d", db,   "--set", "ON_ERROR_STOP=on", "-f",
+                          file, NULL};
+    struct transport_run_opts o = {.timeout_ms = CTL_TIMEOUT_MS};
+    struct command_result res = {0};
     int r;
 
     snprintf(bin, sizeof(bin), "%s/bin/gsql", u->cfg->app_path);
@@ -774,6 +839,9 @@ static int undo_catalog(void *ctx, struct og_error *err)
         r = inplace_stop_all(u, err);
     if (r == 0)
         r = inplace_start_all(u, u->oldv.number, err);
+    /* the rollback SQL writes; read-only comes back with the restored config */
+    if (r == 0)
+        r = set_read_only(u, false, err);
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_DONE);
     if (r == 0) {
         unlink(p); /* the rollback runs on every database */
@@ -787,7 +855,7 @@ static int undo_catalog(void *ctx, struct og_error *err)
     if (r == 0)
         r = inplace_stop_all(u, err);
     if (r == 0) {
-        const char *all[] = { INPLACE_CATALOG_DONE, NULL };
+        const char *all[] = {INPLACE_CATALOG_DONE, NULL};
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, all[0], err);
     }
     return r;
@@ -810,23 +878,28 @@ static int undo_restart(void *ctx, struct og_error *err)
     return inplace_stop_all(ctx, err);
 }
 
-/* ---- step: post-check ------------------------------------------------------------------------- */
+/* ---- step: post-check -------------------------------------------------------------------------
+ */
 
 static int do_post_check(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
     char bin[PATH_MAX + 16], want[96];
-    const char *argv[] = { bin, "-V", NULL };
+    const char *argv[] = {bin, "-V", NULL};
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = { .timeout_ms = 60000 };
+    struct transport_run_opts o = {.timeout_ms = 60000};
     int r = inplace_start_all(u, 0, err); /* resumed after a crash: up again */
 
+    /* read-only until commit or rollback, as openGauss before its health check */
+    if (r == 0)
+        r = set_read_only(u, true, err);
     if (r == 0)
         r = inplace_wait_normal(u, NORMAL_WAIT_MS, err);
     if (r < 0)
-        return og_error_set(err, OG_E_CLUSTER_STATUS, "Failed to check cluster status. Cluster "
-                                                      "status is Abnormal.");
+        return og_error_set(err, OG_E_CLUSTER_STATUS,
+                            "Failed to check cluster status. Cluster "
+                            "status is Abnormal.");
     snprintf(bin, sizeof(bin), "%s/bin/gaussdb", u->cfg->app_path);
     snprintf(want, sizeof(want), "(openGauss %s build %s)", u->newv.version, u->newv.commit);
     memset(res, 0, sizeof(res));
@@ -847,7 +920,8 @@ static int do_post_check(void *ctx, struct og_error *err)
     return r;
 }
 
-/* ---- step: pre-commit -------------------------------------------------------------------------- */
+/* ---- step: pre-commit --------------------------------------------------------------------------
+ */
 
 static int do_pre_commit(void *ctx, struct og_error *err)
 {
@@ -864,20 +938,20 @@ static void progress(void *ctx, int index, int percent)
 }
 
 static const struct engine_step inplace_steps[] = {
-    { "record", "record the upgrade in the journal on every node", 0, NULL, do_record, NULL },
-    { "stop-cluster", "stop every datanode (standbys first)", 2, NULL, do_stop_cluster,
-      undo_stop_cluster },
-    { "backup", "back up every node's configuration", 3, NULL, do_backup, undo_backup },
-    { "switch-bin", "switch $GAUSSHOME to the new app on every node", 4, NULL, do_switch_bin,
-      undo_switch_bin },
-    { "start", "start every datanode (upgrade mode for a large upgrade)", 5, NULL, do_start,
-      undo_start },
-    { "catalog", "run the catalog upgrade SQL on every database", 5, is_large, do_catalog,
-      undo_catalog },
-    { "restart", "restart every datanode normally", 5, is_large, do_restart, undo_restart },
-    { "post-check", "check versions, cluster state, replay and GUCs", 5, NULL, do_post_check,
-      NULL },
-    { "pre-commit", "wait for commit-upgrade or auto-rollback", 6, NULL, do_pre_commit, NULL },
+    {"record", "record the upgrade on every node; the cluster becomes read-only", 0, NULL,
+     do_record, undo_record},
+    {"stop-cluster", "stop every datanode (standbys first)", 2, NULL, do_stop_cluster,
+     undo_stop_cluster},
+    {"backup", "back up every node's configuration", 3, NULL, do_backup, undo_backup},
+    {"switch-bin", "switch $GAUSSHOME to the new app on every node", 4, NULL, do_switch_bin,
+     undo_switch_bin},
+    {"start", "start every datanode (upgrade mode for a large upgrade)", 5, NULL, do_start,
+     undo_start},
+    {"catalog", "run the catalog upgrade SQL on every database", 5, is_large, do_catalog,
+     undo_catalog},
+    {"restart", "restart every datanode normally", 5, is_large, do_restart, undo_restart},
+    {"post-check", "check versions, cluster state, replay and GUCs", 5, NULL, do_post_check, NULL},
+    {"pre-commit", "wait for commit-upgrade or auto-rollback", 6, NULL, do_pre_commit, NULL},
 };
 
 const struct engine_plan inplace_plan = {
@@ -888,7 +962,8 @@ const struct engine_plan inplace_plan = {
     .progress = progress,
 };
 
-/* ---- commit ------------------------------------------------------------------------------------ */
+/* ---- commit ------------------------------------------------------------------------------------
+ */
 
 static int commit_record(void *ctx, int index, enum engine_state state, bool undoing,
                          struct og_error *err)
@@ -906,10 +981,15 @@ static int do_commit_flag(void *ctx, struct og_error *err)
     return journal_put(ctx, JOURNAL_COMMIT_FLAG, "", err);
 }
 
+static int do_read_write(void *ctx, struct og_error *err)
+{
+    return set_read_only(ctx, false, err);
+}
+
 static int do_remove_backup(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    const char *names[] = { "backup", "upgrade_sql" };
+    const char *names[] = {"backup", "upgrade_sql"};
     int r = 0;
 
     for (size_t i = 0; r == 0 && i < ELEMENTSOF(names); i++)
@@ -920,7 +1000,7 @@ static int do_remove_backup(void *ctx, struct og_error *err)
 static int do_remove_old_app(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    const char *verb[] = { "rm", u->old_app, NULL };
+    const char *verb[] = {"rm", u->old_app, NULL};
 
     if (strcmp(u->old_app, u->new_app) == 0 || !u->old_app[0])
         return og_error_set(err, OG_E_SAME_PATH, "The directory name %s and %s cannot be same.",
@@ -934,12 +1014,12 @@ static int do_clear_journal(void *ctx, struct og_error *err)
 }
 
 static const struct engine_step commit_steps[] = {
-    { "record-commit", "record the commit on every node (commitFlagFile)", 6, NULL,
-      do_commit_flag, NULL },
-    { "remove-backup", "remove the backups and the extracted SQL", 6, NULL, do_remove_backup,
-      NULL },
-    { "remove-old-app", "remove the old app on every node", 6, NULL, do_remove_old_app, NULL },
-    { "clear-journal", "remove binary_upgrade on every node", 6, NULL, do_clear_journal, NULL },
+    {"record-commit", "record the commit on every node (commitFlagFile)", 6, NULL, do_commit_flag,
+     NULL},
+    {"read-write", "the cluster takes writes again", 6, NULL, do_read_write, NULL},
+    {"remove-backup", "remove the backups and the extracted SQL", 6, NULL, do_remove_backup, NULL},
+    {"remove-old-app", "remove the old app on every node", 6, NULL, do_remove_old_app, NULL},
+    {"clear-journal", "remove binary_upgrade on every node", 6, NULL, do_clear_journal, NULL},
 };
 
 const struct engine_plan inplace_commit_plan = {
@@ -950,7 +1030,8 @@ const struct engine_plan inplace_commit_plan = {
     .progress = progress,
 };
 
-/* ---- set-up and the actions ---------------------------------------------------------------------- */
+/* ---- set-up and the actions
+ * ---------------------------------------------------------------------- */
 
 int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *err)
 {
@@ -959,7 +1040,7 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
 
     u->env = env;
     u->cfg = env->installed;
-    u->w = (struct worker){ .t = env->t, .path = env->worker };
+    u->w = (struct worker){.t = env->t, .path = env->worker};
     u->gphome = env->gphome;
     u->pghost = env->pghost;
     dynbuf_init(&u->skipped, 1 << 20);
@@ -1048,13 +1129,15 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
     }
     r = engine_run(&inplace_plan, from, u, &failed, err);
     if (r < 0) {
-        say(u, "Failed to upgrade at step %s. Fix the cause, then run auto-upgrade again to "
-               "resume, or auto-rollback to return to %s.",
+        say(u,
+            "Failed to upgrade at step %s. Fix the cause, then run auto-upgrade again to "
+            "resume, or auto-rollback to return to %s.",
             failed >= 0 ? inplace_plan.steps[failed].name : "?", u->oldv.version);
         return r;
     }
-    say(u, "Successfully upgraded nodes. The cluster runs %s; run commit-upgrade to finish or "
-           "auto-rollback to return to %s.",
+    say(u,
+        "Successfully upgraded nodes. The cluster runs %s; run commit-upgrade to finish or "
+        "auto-rollback to return to %s.",
         u->newv.version, u->oldv.version);
     return 0;
 }
@@ -1081,8 +1164,8 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
                             "by ogup.",
                             u->dir);
     }
-    say(u, "Rolling back from step %s.", rec.index >= 0 ? inplace_plan.steps[rec.index].name
-                                                         : "record");
+    say(u, "Rolling back from step %s.",
+        rec.index >= 0 ? inplace_plan.steps[rec.index].name : "record");
     r = engine_rollback(&inplace_plan, rec.index, u, err);
     if (r == 0 && u->skipped.len) {
         /* something was skipped: the journal keeps the step the rollback
