@@ -40,8 +40,8 @@ TestSuite(precheck, .init = setup, .fini = teardown, .timeout = 900);
 /* bash -lc script on a node (the user's env file sourced); exit status. */
 static int sh(const struct sim_cluster *c, const char *node, const char *user, const char *script)
 {
-    const char *argv[] = { "bash", "-lc", script, NULL };
-    struct og_error err = { 0 };
+    const char *argv[] = {"bash", "-lc", script, NULL};
+    struct og_error err = {0};
 
     command_result_done(&res);
     cr_assert_eq(sim_exec(c, node, user, argv, 120000, &res, &err), 0, "%s", err.detail);
@@ -95,15 +95,19 @@ static void expect_fail(const struct sim_cluster *c, const char *prefix, const c
 static void expect_pass(const struct sim_cluster *c, const char *when)
 {
     cr_assert_eq(sh(c, "node1", "omm", PRECHECK), 0, "%s: %s %s", when, res.out, res.err);
-    cr_assert_not_null(strstr(res.out, "Successfully checked the cluster: all 13 items passed."),
+    cr_assert_not_null(strstr(res.out, "Successfully checked the cluster: all 16 items passed."),
                        "%s: %s", when, res.out);
 }
 
 Test(precheck, each_check_fails_for_its_own_reason)
 {
-    struct sim_up_opts o = { .name = name, .nodes = 3, .version = "2.0.0", .databases = 1,
-                             .data_mib = 256, .quiet = true };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.name = name,
+                            .nodes = 3,
+                            .version = "2.0.0",
+                            .databases = 1,
+                            .data_mib = 256,
+                            .quiet = true};
+    struct og_error err = {0};
     struct sim_cluster c;
     char script[2048];
 
@@ -111,8 +115,9 @@ Test(precheck, each_check_fails_for_its_own_reason)
     expect_pass(&c, "healthy cluster");
 
     /* not as root: openGauss's checkUser, before anything else */
-    cr_assert_eq(sh(&c, "node1", "root", "/opt/ogsim/tool/script/gs_upgradectl -t pre-check -X "
-                                          "/home/omm/clusterconfig.xml"),
+    cr_assert_eq(sh(&c, "node1", "root",
+                    "/opt/ogsim/tool/script/gs_upgradectl -t pre-check -X "
+                    "/home/omm/clusterconfig.xml"),
                  1);
     cr_assert_not_null(strstr(res.err, "[GAUSS-50105]"), "%s", res.err);
 
@@ -144,8 +149,9 @@ Test(precheck, each_check_fails_for_its_own_reason)
 
     /* SSH trust between two other nodes: node2's key removed from node3
      * (node1, where the upgrader runs, still reaches every node) */
-    sh_ok(&c, "node3", "omm", "cp ~/.ssh/authorized_keys ~/ak.bak && "
-                              "grep -v ' node2$' ~/ak.bak > ~/.ssh/authorized_keys");
+    sh_ok(&c, "node3", "omm",
+          "cp ~/.ssh/authorized_keys ~/ak.bak && "
+          "grep -v ' node2$' ~/ak.bak > ~/.ssh/authorized_keys");
     expect_fail(&c, "", "ssh-trust", "GAUSS-51100");
     cr_assert_not_null(strstr(res.out, "node2->node3 (omm@node3: Permission denied"), "%s",
                        res.out);
@@ -183,14 +189,16 @@ Test(precheck, each_check_fails_for_its_own_reason)
     sh_ok(&c, "node3", "omm", "rm -rf ~/auth_config");
 
     /* the OM tools of another package than the installed kernel (node2) */
-    sh_ok(&c, "node2", "omm", "cp $GPHOME/version.cfg ~/v.bak && "
-                              "sed -i '3s/.*/0badc0de/' $GPHOME/version.cfg");
+    sh_ok(&c, "node2", "omm",
+          "cp $GPHOME/version.cfg ~/v.bak && "
+          "sed -i '3s/.*/0badc0de/' $GPHOME/version.cfg");
     expect_fail(&c, "", "om-kernel", "GAUSS-52929");
     sh_ok(&c, "node2", "omm", "cp ~/v.bak $GPHOME/version.cfg");
 
     /* a tampered package in $GPHOME (node3) */
-    sh_ok(&c, "node3", "omm", "cp $GPHOME/upgrade_sql.tar.gz ~/sql.bak && "
-                              "echo x >> $GPHOME/upgrade_sql.tar.gz");
+    sh_ok(&c, "node3", "omm",
+          "cp $GPHOME/upgrade_sql.tar.gz ~/sql.bak && "
+          "echo x >> $GPHOME/upgrade_sql.tar.gz");
     expect_fail(&c, "", "package-sha256", "GAUSS-51635");
     sh_ok(&c, "node3", "omm", "cp ~/sql.bak $GPHOME/upgrade_sql.tar.gz");
 
@@ -205,6 +213,34 @@ Test(precheck, each_check_fails_for_its_own_reason)
     sh_ok(&c, "node3", "omm",
           "gs_guc set -D /opt/ogsim/data/dn1 -c \"max_connections=$(cat ~/mc.bak)\" && "
           "gs_ctl restart -D /opt/ogsim/data/dn1 -M standby >/dev/null");
+    /* openGauss's CheckUpgrade, per node (CheckUpgrade.py v5.0.0): personal data
+     * in node2's old app (over 2000M besides pg_plugin) */
+    sh_ok(&c, "node2", "omm", "fallocate -l 2100M $GAUSSHOME/personal.dat");
+    expect_fail(&c, "", "app-size", "GAUSS-50401");
+    cr_assert_not_null(strstr(res.out, "personal data"), "%s", res.out);
+    sh_ok(&c, "node2", "omm", "rm -f $GAUSSHOME/personal.dat");
+
+    /* node3's backup directory on a 64M filesystem */
+    sh_ok(&c, "node3", "root",
+          "mkdir -p /opt/ogsim/tmp/binary_upgrade && "
+          "mount -t tmpfs -o size=64m,mode=0700,uid=$(id -u omm) tmpfs "
+          "/opt/ogsim/tmp/binary_upgrade");
+    expect_fail(&c, "", "backup-space", "GAUSS-50400");
+    sh_ok(&c, "node3", "root", "umount /opt/ogsim/tmp/binary_upgrade");
+
+    /* node2's data directory takes no new file */
+    sh_ok(&c, "node2", "omm", "chmod u-w /opt/ogsim/data/dn1");
+    expect_fail(&c, "", "datadir-writable", "GAUSS-50205");
+    sh_ok(&c, "node2", "omm", "chmod u+w /opt/ogsim/data/dn1");
+
+    /* $GAUSSHOME a directory, not a link: the upgrade refuses (choseStrategy) */
+    cr_assert_eq(sh(&c, "node1", "omm",
+                    "mv /opt/ogsim/app /opt/ogsim/app.link && mkdir /opt/ogsim/app && "
+                    "gs_upgradectl -t chose-strategy; rc=$?; rmdir /opt/ogsim/app; "
+                    "mv /opt/ogsim/app.link /opt/ogsim/app; exit $rc"),
+                 1, "%s %s", res.out, res.err);
+    cr_assert_not_null(strstr(res.out, "GAUSS-52915") ? res.out : strstr(res.err, "GAUSS-52915"),
+                       "%s %s", res.out, res.err);
     expect_pass(&c, "every condition healed");
 
     /* a stopped standby: cluster_state Degraded, and not streaming */
@@ -219,28 +255,32 @@ Test(precheck, each_check_fails_for_its_own_reason)
  * the nodes' own worker): put, dump, reconcile, repair, disagreement, rm. */
 Test(precheck, journal_on_every_node)
 {
-    struct sim_up_opts o = { .name = name, .nodes = 3, .version = "2.0.0", .databases = 1,
-                             .data_mib = 256, .quiet = true };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.name = name,
+                            .nodes = 3,
+                            .version = "2.0.0",
+                            .databases = 1,
+                            .data_mib = 256,
+                            .quiet = true};
+    struct og_error err = {0};
     struct sim_cluster c;
     _cleanup_transport_ struct transport *t = NULL;
     char key[PATH_MAX + 32], kh[PATH_MAX + 32], worker[PATH_MAX + 32], dir[PATH_MAX + 32];
     char path[PATH_MAX + 64];
-    const char *nodes[] = { "node1", "node2", "node3" };
+    const char *nodes[] = {"node1", "node2", "node3"};
     struct journal_view v;
     struct worker w;
 
     cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
     snprintf(key, sizeof(key), "%s/ssh/id_ed25519", c.state_dir);
     snprintf(kh, sizeof(kh), "%s/ssh/known_hosts", c.state_dir);
-    struct transport_opts to = { .user = "omm", .key_file = key, .known_hosts = kh,
-                                 .local_mode = TRANSPORT_LOCAL_NEVER };
+    struct transport_opts to = {
+        .user = "omm", .key_file = key, .known_hosts = kh, .local_mode = TRANSPORT_LOCAL_NEVER};
     cr_assert_eq(transport_new(&to, &t, &err), 0, "%s", err.detail);
     for (size_t i = 0; i < c.n_nodes; i++)
         cr_assert_eq(transport_add_node(t, c.nodes[i].name, c.nodes[i].ip, 22, &err), 0);
     snprintf(worker, sizeof(worker), "%s/script/gs_upgradectl", c.tool_path);
     snprintf(dir, sizeof(dir), "%s/binary_upgrade", c.tmp_path);
-    w = (struct worker){ .t = t, .path = worker };
+    w = (struct worker){.t = t, .path = worker};
 
     /* no node has a journal */
     cr_assert_eq(jdist_reconcile(&w, nodes, 3, dir, c.state_dir, true, &v, &err), 0, "%s",
@@ -250,7 +290,7 @@ Test(precheck, journal_on_every_node)
     /* the same step record on node1 and node2, none on node3 */
     snprintf(path, sizeof(path), "%s/upgrade_step.dat", dir);
     {
-        const char *put[] = { "put", path, "0600", NULL };
+        const char *put[] = {"put", path, "0600", NULL};
         const char *text = "inplace-binary-upgrade:3\n";
         cr_assert_eq(worker_run_all(&w, nodes, 2, put, text, strlen(text), NULL, &err), 0, "%s",
                      err.detail);
@@ -268,7 +308,7 @@ Test(precheck, journal_on_every_node)
 
     /* node2 disagrees: a coded error naming both, never a silent pick */
     {
-        const char *put[] = { "put", path, "0600", NULL };
+        const char *put[] = {"put", path, "0600", NULL};
         const char *text = "inplace-binary-upgrade:4\n";
         cr_assert_eq(worker_run_all(&w, nodes + 1, 1, put, text, strlen(text), NULL, &err), 0);
     }
@@ -278,10 +318,10 @@ Test(precheck, journal_on_every_node)
 
     /* a worker refusing a relative path keeps its own code, naming the node */
     {
-        const char *put[] = { "put", "relative/x", "0600", NULL };
+        const char *put[] = {"put", "relative/x", "0600", NULL};
         memset(&err, 0, sizeof(err));
-        cr_assert_eq(worker_run_all(&w, nodes, 1, put, "x", 1, NULL, &err), -OG_E_UNSAFE_ARG,
-                     "%s", err.detail);
+        cr_assert_eq(worker_run_all(&w, nodes, 1, put, "x", 1, NULL, &err), -OG_E_UNSAFE_ARG, "%s",
+                     err.detail);
         cr_assert_not_null(strstr(err.detail, "node1"), "%s", err.detail);
     }
 

@@ -11,6 +11,7 @@
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -416,4 +417,48 @@ Test(upgrade, force_rollback)
     expect_unchanged(&c, dump0, links0, "--force, then the node back");
     free(dump0);
     free(links0);
+}
+
+/* The HA state's local_role of node's instance is role. */
+static void expect_role(const struct sim_cluster *c, const char *node, const char *role)
+{
+    char q[PATH_MAX + 64];
+
+    snprintf(q, sizeof(q), "gs_ctl query -D %s | awk '/local_role/ {print $3; exit}'", c->datadir);
+    for (int i = 0; i < 100; i++) {
+        if (up_sh(c, node, "omm", q) == 0 && strncmp(upres.out, role, strlen(role)) == 0)
+            return;
+        usleep(300 * 1000);
+    }
+    cr_assert_fail("%s is not %s: %s", node, role, upres.out);
+}
+
+/* Live roles: after a switchover node2 is the primary; the upgrade and its
+ * rollback take the roles from the running cluster (openGauss's gs_om -t
+ * query), not from the install's static config (node1). */
+Test(upgrade, after_switchover)
+{
+    struct sim_cluster c;
+    char sw[PATH_MAX + 64], *user0;
+
+    up_cluster(&c, name, "2.0.0", 1);
+    up_prepare(&c, "3.0.0");
+    snprintf(sw, sizeof(sw), "gs_ctl switchover -D %s", c.datadir);
+    up_sh_ok(&c, "node2", "omm", sw);
+    expect_role(&c, "node2", "Primary");
+    expect_role(&c, "node1", "Standby");
+    up_assert_normal(&c);
+    user0 = up_dump(&c, true);
+
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    expect_upgraded(&c, "3.0.0", user0);
+    expect_role(&c, "node2", "Primary");
+    expect_role(&c, "node1", "Standby");
+
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    expect_role(&c, "node2", "Primary");
+    expect_role(&c, "node3", "Standby");
+    free(user0);
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +29,11 @@ static void setup(void)
 
 static void teardown(void)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
+    char small[PATH_MAX + 16];
+
+    snprintf(small, sizeof(small), "%s/small", tmp);
+    umount2(small, MNT_DETACH); /* a failed test's tmpfs (none: EINVAL, fine) */
     fs_remove_tree(tmp, &err);
 }
 
@@ -36,7 +42,7 @@ TestSuite(precheck, .init = setup, .fini = teardown);
 static void put_file(const char *name, const char *text)
 {
     char p[PATH_MAX + 64], d[PATH_MAX + 64];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     snprintf(p, sizeof(p), "%s/%s", tmp, name);
     snprintf(d, sizeof(d), "%s", p);
     *strrchr(d, '/') = '\0';
@@ -48,12 +54,12 @@ Test(precheck, table_ids_and_codes_are_stable)
 {
     size_t n = 0;
     const struct precheck *t = precheck_table(&n);
-    const char *ids[] = { "not-root", "environment", "cluster-lock", "static-config",
-                          "ssh-trust", "cluster-state", "disk-usage", "stream-replication",
-                          "kerberos", "frozen-gucs", "standby-replay", "om-kernel",
-                          "package-sha256" };
-    const int codes[] = { 50105, 51800, 52936, 51217, 51100, 51601, 52922,
-                          60052, 50200, 60051, 60053, 52929, 51635 };
+    const char *ids[] = {"not-root",       "environment",   "cluster-lock",   "static-config",
+                         "ssh-trust",      "cluster-state", "disk-usage",     "stream-replication",
+                         "kerberos",       "frozen-gucs",   "standby-replay", "om-kernel",
+                         "package-sha256", "app-size",      "backup-space",   "datadir-writable"};
+    const int codes[] = {50105, 51800, 52936, 51217, 51100, 51601, 52922, 60052,
+                         50200, 60051, 60053, 52929, 51635, 50401, 50400, 50205};
 
     cr_assert_eq(n, sizeof(ids) / sizeof(ids[0]));
     for (size_t i = 0; i < n; i++) {
@@ -69,7 +75,7 @@ Test(precheck, frozen_gucs_round_trip_and_compare)
 {
     struct frozen_gucs a, b;
     _cleanup_dynbuf_ struct dynbuf out;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     dynbuf_init(&out, 1 << 16);
     memset(&a, 0, sizeof(a));
@@ -82,9 +88,9 @@ Test(precheck, frozen_gucs_round_trip_and_compare)
         snprintf(a.nodes[i].value[3], 64, "64");
     }
     cr_assert_eq(frozen_gucs_format(&a, &out), 0);
-    cr_assert_eq(strncmp(dynbuf_str(&out), "node1 wal_level=hot_standby\nnode1 max_connections=200\n",
-                         53),
-                 0, "%s", dynbuf_str(&out));
+    cr_assert_eq(
+        strncmp(dynbuf_str(&out), "node1 wal_level=hot_standby\nnode1 max_connections=200\n", 53),
+        0, "%s", dynbuf_str(&out));
     cr_assert_eq(frozen_gucs_parse(dynbuf_str(&out), &b, &err), 0, "%s", err.detail);
     cr_assert_eq(b.n, 2);
     cr_assert_eq(frozen_gucs_compare(&a, &b, &err), 0);
@@ -107,15 +113,15 @@ Test(precheck, frozen_gucs_round_trip_and_compare)
     /* malformed records */
     cr_assert_eq(frozen_gucs_parse("node1 shared_buffers=1\n", &b, &err), -OG_E_CONTENT_INVALID);
     cr_assert_eq(frozen_gucs_parse("garbage\n", &b, &err), -OG_E_CONTENT_INVALID);
-    cr_assert_eq(frozen_gucs_parse("node1 wal_level=replica\n", &b, &err),
-                 -OG_E_CONTENT_INVALID, "a node must have all four");
+    cr_assert_eq(frozen_gucs_parse("node1 wal_level=replica\n", &b, &err), -OG_E_CONTENT_INVALID,
+                 "a node must have all four");
 }
 
 Test(precheck, local_disk)
 {
-    const char *paths[] = { tmp };
-    const char *missing[] = { "/nonexistent/ogup" };
-    struct og_error err = { 0 };
+    const char *paths[] = {tmp};
+    const char *missing[] = {"/nonexistent/ogup"};
+    struct og_error err = {0};
 
     cr_assert_eq(precheck_local_disk(paths, 1, 101, &err), 0, "%s", err.detail);
     /* any filesystem in use is over 0% */
@@ -127,7 +133,7 @@ Test(precheck, local_disk)
 Test(precheck, local_sha256)
 {
     char tar[PATH_MAX + 32], sum[PATH_MAX + 32];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(precheck_local_sha256(tmp, &err), -OG_E_SHA256, "an empty dir has no package");
     put_file("pkg.tar.gz", "payload");
@@ -148,7 +154,7 @@ Test(precheck, local_sha256)
 Test(precheck, local_om_kernel)
 {
     char gphome[PATH_MAX + 16], app[PATH_MAX + 16];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     snprintf(gphome, sizeof(gphome), "%s/tool", tmp);
     snprintf(app, sizeof(app), "%s/app", tmp);
@@ -167,7 +173,7 @@ Test(precheck, local_om_kernel)
 
 Test(precheck, local_kerberos)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(precheck_local_kerberos(tmp, &err), 0);
     put_file("auth_config/mppdb-site.xml", "<x/>");
@@ -176,7 +182,7 @@ Test(precheck, local_kerberos)
 
 Test(precheck, worker_error_line_round_trip)
 {
-    struct og_error err = { 0 }, back = { 0 };
+    struct og_error err = {0}, back = {0};
     char line[OG_ERROR_DETAIL_MAX + 64];
 
     og_error_set(&err, OG_E_DISK_USAGE_EXCEEDS, "Disk usage exceeds 80%%: /data is 91%% full.");
@@ -202,7 +208,7 @@ Test(precheck, journal_dump_round_trip)
     _cleanup_dynbuf_ struct dynbuf out;
     char src[PATH_MAX + 16], dst[PATH_MAX + 16], p[PATH_MAX + 64];
     _cleanup_free_ char *text = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct stat st;
     bool present = true;
 
@@ -227,8 +233,65 @@ Test(precheck, journal_dump_round_trip)
     cr_assert_eq(stat(p, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0600);
 
-    cr_assert_eq(jdist_undump("{\"present\":true,\"files\":{\"../x\":\"y\"}}", dst, &present,
-                              &err),
+    cr_assert_eq(jdist_undump("{\"present\":true,\"files\":{\"../x\":\"y\"}}", dst, &present, &err),
                  -OG_E_CONTENT_INVALID, "a path outside the directory is refused");
     cr_assert_eq(jdist_undump("not json", dst, &present, &err), -OG_E_CONTENT_INVALID);
+}
+
+/* CheckUpgrade.py's app size: du of the app less pg_plugin, at most 2000M. */
+Test(precheck, local_app_size)
+{
+    struct og_error err = {0};
+    char app[PATH_MAX + 16], link[PATH_MAX + 16], big[PATH_MAX + 64], plugin[PATH_MAX + 64];
+    int fd;
+
+    snprintf(app, sizeof(app), "%s/app_1", tmp);
+    snprintf(link, sizeof(link), "%s/app", tmp);
+    put_file("app_1/bin/gaussdb", "x");
+    cr_assert_eq(symlink("app_1", link), 0);
+    cr_assert_eq(precheck_local_app_size(link, &err), 0, "%s", err.detail);
+    /* 2001M of allocated blocks inside pg_plugin: exempt */
+    put_file("app_1/lib/postgresql/pg_plugin/p", "");
+    snprintf(plugin, sizeof(plugin), "%s/lib/postgresql/pg_plugin/big", app);
+    fd = open(plugin, O_WRONLY | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(fallocate(fd, 0, 0, (off_t)2001 << 20), 0, "fallocate: %m");
+    close(fd);
+    cr_assert_eq(precheck_local_app_size(link, &err), 0, "%s", err.detail);
+    unlink(plugin);
+    /* elsewhere in the app: personal data, GAUSS-50401; a sparse file holds no blocks */
+    snprintf(big, sizeof(big), "%s/personal", app);
+    fd = open(big, O_WRONLY | O_CREAT, 0600);
+    cr_assert_geq(fd, 0);
+    cr_assert_eq(ftruncate(fd, (off_t)3000 << 20), 0);
+    cr_assert_eq(precheck_local_app_size(link, &err), 0, "sparse: %s", err.detail);
+    cr_assert_eq(fallocate(fd, 0, 0, (off_t)2001 << 20), 0);
+    close(fd);
+    cr_assert_eq(precheck_local_app_size(link, &err), -OG_E_DISK_USAGE);
+    cr_assert_not_null(strstr(err.detail, "personal data"), "%s", err.detail);
+    unlink(big);
+    cr_assert_eq(precheck_local_app_size("/no/such/app", &err), -OG_E_NOT_EXIST);
+}
+
+/* The backup directory is created; a data directory must take a new file. */
+Test(precheck, local_backup_space_and_writable)
+{
+    struct og_error err = {0};
+    char bak[PATH_MAX + 32], small[PATH_MAX + 16];
+
+    cr_assert_eq(precheck_local_backup_space(tmp, &err), 0, "%s", err.detail);
+    snprintf(bak, sizeof(bak), "%s/binary_upgrade", tmp);
+    cr_assert_eq(access(bak, F_OK), 0, "binary_upgrade is made");
+    cr_assert_eq(precheck_local_writable(tmp, &err), 0, "%s", err.detail);
+    cr_assert_eq(precheck_local_writable("/no/such/dir", &err), -OG_E_NOT_EXIST);
+    if (geteuid() != 0)
+        return; /* a small or read-only filesystem needs a mount */
+    snprintf(small, sizeof(small), "%s/small", tmp);
+    cr_assert_eq(mkdir(small, 0700), 0);
+    cr_assert_eq(mount("tmpfs", small, "tmpfs", 0, "size=64m"), 0, "mount: %m");
+    cr_assert_eq(precheck_local_backup_space(small, &err), -OG_E_DISK_SPACE);
+    cr_assert_not_null(strstr(err.detail, "[BakDir]"), "%s", err.detail);
+    cr_assert_eq(mount(NULL, small, NULL, MS_REMOUNT | MS_RDONLY, "size=64m"), 0, "%m");
+    cr_assert_eq(precheck_local_writable(small, &err), -OG_E_WRITE_FAILED);
+    cr_assert_eq(umount(small), 0);
 }

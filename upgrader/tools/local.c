@@ -42,7 +42,8 @@
 
 static bool safe_path(const char *p)
 {
-    return p[0] == '/' && !strstr(p, "/../") && strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
+    return p[0] == '/' && !strstr(p, "/../") &&
+           strcmp(p + strlen(p) - (strlen(p) >= 3 ? 3 : 0), "/..") != 0;
 }
 
 static int check_paths(char **paths, int n, struct og_error *err)
@@ -82,7 +83,7 @@ static int verb_rm(char **paths, int n, struct og_error *err)
 {
     for (int i = 0; i < n; i++) {
         _cleanup_command_ struct command *c = command_newl("rm", "-rf", "--", paths[i], NULL);
-        struct command_result res = { 0 };
+        struct command_result res = {0};
         int r = c ? command_run(c, &res, err) : og_error_set(err, OG_E_NOMEM, "rm");
         if (r == 0 && res.exit_status != 0)
             r = og_error_set(err, OG_E_EXEC_FAILED, "Failed to execute the command: rm -rf %s: %s",
@@ -114,8 +115,8 @@ static int verb_relink(const char *link, const char *target, struct og_error *er
     if (symlink(target, tmp) < 0 || rename(tmp, link) < 0) {
         int e = errno;
         unlink(tmp);
-        return og_error_set_errno(err, OG_E_SWITCH_LINK, e, "Failed to switch the symbolic link %s.",
-                                  link);
+        return og_error_set_errno(err, OG_E_SWITCH_LINK, e,
+                                  "Failed to switch the symbolic link %s.", link);
     }
     {
         char dir[PATH_MAX];
@@ -174,16 +175,16 @@ static int copy_confs(const char *from, const char *to, bool keep, struct og_err
 
 int upgradectl_local(int argc, char **argv)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     const char *verb = argc > 0 ? argv[0] : "";
     int r;
 
     if (argc < 2)
-        r = og_error_set(&err, OG_E_PARAM_REQUIRED, "gs_upgradectl --local: verb and arguments "
-                                                    "required");
+        r = og_error_set(&err, OG_E_PARAM_REQUIRED,
+                         "gs_upgradectl --local: verb and arguments "
+                         "required");
     else if ((r = check_paths(argv + 1 + (strcmp(verb, "disk") == 0),
-                              argc - 1 - (strcmp(verb, "disk") == 0) -
-                                  (strcmp(verb, "put") == 0),
+                              argc - 1 - (strcmp(verb, "disk") == 0) - (strcmp(verb, "put") == 0),
                               &err)) < 0)
         ;
     else if (strcmp(verb, "disk") == 0 && argc >= 3)
@@ -195,6 +196,12 @@ int upgradectl_local(int argc, char **argv)
         r = precheck_local_om_kernel(argv[1], argv[2], &err);
     else if (strcmp(verb, "kerberos") == 0 && argc == 2)
         r = precheck_local_kerberos(argv[1], &err);
+    else if (strcmp(verb, "app-size") == 0 && argc == 2)
+        r = precheck_local_app_size(argv[1], &err);
+    else if (strcmp(verb, "backup-space") == 0 && argc == 2)
+        r = precheck_local_backup_space(argv[1], &err);
+    else if (strcmp(verb, "writable") == 0 && argc == 2)
+        r = precheck_local_writable(argv[1], &err);
     else if (strcmp(verb, "put") == 0 && argc == 3)
         r = verb_put(argv[1], argv[2], &err);
     else if (strcmp(verb, "relink") == 0 && argc == 3)
@@ -214,8 +221,9 @@ int upgradectl_local(int argc, char **argv)
         if (r == 0)
             fputs(dynbuf_str(&out), stdout);
     } else
-        r = og_error_set(&err, OG_E_PARAM_INVALID, "gs_upgradectl --local: unknown verb or "
-                                                   "arguments: %s",
+        r = og_error_set(&err, OG_E_PARAM_INVALID,
+                         "gs_upgradectl --local: unknown verb or "
+                         "arguments: %s",
                          verb);
     return og_error_report(&err, OG_ACTION_UPGRADE, r);
 }

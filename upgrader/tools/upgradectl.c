@@ -27,7 +27,6 @@
 #include "upgpath.h"
 #include "banned.h"
 
-
 static int usage_gs_upgradectl(int rc)
 {
     printf("gs_upgradectl is a utility to upgrade a cluster (ogup).\n\nUsage:\n"
@@ -50,8 +49,8 @@ static int upgradectl_show_step(void)
     _cleanup_transport_ struct transport *t = NULL;
     _cleanup_free_ char *csv = NULL;
     struct cluster_config cfg;
-    struct og_error err = { 0 };
-    struct command_result res = { 0 };
+    struct og_error err = {0};
+    struct command_result res = {0};
     const struct cluster_node *pri;
     char bin[PATH_MAX + 16], port[16], path[PATH_MAX];
     int r = om_open_cluster(&cfg, &t, &err), mode;
@@ -63,9 +62,9 @@ static int upgradectl_show_step(void)
     snprintf(port, sizeof(port), "%d", pri->port);
     {
         /* the socket dir is the cluster's tmpMppdbPath ($PGHOST), on every node */
-        const char *argv[] = { bin, "-d", "postgres", "-h", cfg.tmp_path, "-p", port, "-X", "-q",
-                               "-tA", "-c", "show upgrade_mode;", NULL };
-        struct transport_run_opts o = { .timeout_ms = 60 * 1000, .check_exit = true };
+        const char *argv[] = {bin,  "-d", "postgres", "-h", cfg.tmp_path,         "-p", port,
+                              "-X", "-q", "-tA",      "-c", "show upgrade_mode;", NULL};
+        struct transport_run_opts o = {.timeout_ms = 60 * 1000, .check_exit = true};
         r = transport_run(t, pri->name, argv, &o, &res, &err);
     }
     if (r < 0)
@@ -95,6 +94,24 @@ static int upgradectl_show_step(void)
     return 0;
 }
 
+/* Which node is primary now: the roles an upgrade under way recorded, else
+ * the running cluster's (gs_om -t query), as openGauss's tool resolves them
+ * (a switchover or failover since the install moves the primary); the static
+ * config's only when neither says. */
+static int live_roles(struct upgctl *u, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    struct cluster_status st;
+    char path[PATH_MAX + 64];
+
+    snprintf(path, sizeof(path), "%s/binary_upgrade/%s", getenv("PGHOST"), INPLACE_ROLES_FILE);
+    if (fs_read_file(path, 1 << 16, &text, NULL, NULL) == 0)
+        return clusterstatus_roles_parse(&u->installed, text, err);
+    if (clusterstatus_query(&u->installed, u->t, &st, NULL) == 0)
+        clusterstatus_live_roles(&u->installed, &st);
+    return 0;
+}
+
 /* The pre-checks' environment from the installed cluster, the XML and the
  * process environment. */
 static int precheck_env_init(struct upgctl *u, struct og_error *err)
@@ -115,7 +132,8 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
     if (envfile && envfile[0])
         snprintf(u->krb_dir, sizeof(u->krb_dir), "%s", envfile);
     else
-        snprintf(u->krb_dir, sizeof(u->krb_dir), "%s/.bashrc", getenv("HOME") ? getenv("HOME") : "/");
+        snprintf(u->krb_dir, sizeof(u->krb_dir), "%s/.bashrc",
+                 getenv("HOME") ? getenv("HOME") : "/");
     {
         char tmp[PATH_MAX];
         snprintf(tmp, sizeof(tmp), "%s", u->krb_dir);
@@ -142,14 +160,14 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
             u->env.recorded = &u->recorded;
         }
     }
-    return 0;
+    return live_roles(u, err);
 }
 
 static int upgradectl_pre_check(struct upgctl *u)
 {
     struct precheck_result res[32];
     _cleanup_dynbuf_ struct dynbuf out;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     size_t n = 0;
     int r;
 
@@ -175,7 +193,7 @@ static int release_date(const char *app, char *buf, size_t size, struct og_error
 {
     char bin[PATH_MAX + 16];
     _cleanup_command_ struct command *c = NULL;
-    struct command_result res = { 0 };
+    struct command_result res = {0};
     const char *at;
     int r;
 
@@ -199,8 +217,8 @@ static int mot_in_use(struct upgctl *u, bool *ret, struct og_error *err)
     const struct cluster_node *p = clusterconfig_primary(&u->installed);
     char dbs[8192], *save = NULL, v[64];
     int r = precheck_sql(&u->env, p, "postgres",
-                         "SELECT string_agg(datname, ' ') FROM pg_database WHERE datallowconn",
-                         dbs, sizeof(dbs), err);
+                         "SELECT string_agg(datname, ' ') FROM pg_database WHERE datallowconn", dbs,
+                         sizeof(dbs), err);
 
     *ret = false;
     for (char *db = strtok_r(dbs, " ", &save); r == 0 && db; db = strtok_r(NULL, " ", &save)) {
@@ -219,8 +237,7 @@ static int strategy(struct upgctl *u, struct inplace *ip, struct upgpath_verdict
                     struct og_error *err)
 {
     char old_date[32], new_date[32];
-    struct upgpath_options o = { .inplace = !u->grey,
-                                 .bypass_stale_check = u->bypass_stale_check };
+    struct upgpath_options o = {.inplace = !u->grey, .bypass_stale_check = u->bypass_stale_check};
     int r = release_date(ip->old_app, old_date, sizeof(old_date), err);
 
     if (r == 0)
@@ -237,8 +254,8 @@ static int strategy(struct upgctl *u, struct inplace *ip, struct upgpath_verdict
 /* The checks a resumed run can make with the cluster in any state. */
 static int resume_checks(struct upgctl *u, struct og_error *err)
 {
-    const char *ids[] = { "static-config", "ssh-trust", "disk-usage", "kerberos", "om-kernel",
-                          "package-sha256" };
+    const char *ids[] = {"static-config", "ssh-trust", "disk-usage",
+                         "kerberos",      "om-kernel", "package-sha256"};
     int r = 0;
 
     for (size_t i = 0; r == 0 && i < ELEMENTSOF(ids); i++)
@@ -249,11 +266,11 @@ static int resume_checks(struct upgctl *u, struct og_error *err)
 static void history(struct upgctl *u, struct inplace *ip, const char *action, const char *status,
                     const struct og_error *err)
 {
-    struct journal_record rec = { 0 };
+    struct journal_record rec = {0};
     char path[PATH_MAX + 32], msg[OG_ERROR_DETAIL_MAX + 64];
     const char *others[CLUSTER_MAX_NODES];
     size_t n = 0;
-    struct og_error e = { 0 };
+    struct og_error e = {0};
 
     snprintf(rec.action, sizeof(rec.action), "%s", action);
     snprintf(rec.status, sizeof(rec.status), "%s", status);
@@ -270,13 +287,12 @@ static void history(struct upgctl *u, struct inplace *ip, const char *action, co
     }
     for (size_t i = 0; i < u->installed.n_nodes; i++) {
         bool local = false;
-        if (transport_node_is_local(u->t, u->installed.nodes[i].name, &local, NULL) == 0 &&
-            !local)
+        if (transport_node_is_local(u->t, u->installed.nodes[i].name, &local, NULL) == 0 && !local)
             others[n++] = u->installed.nodes[i].name;
     }
     if (jdist_push_file(&ip->w, others, n, getenv("GPHOME"), JOURNAL_RECORD_FILE, &e) < 0)
         log_warn("upgrade", "upgradeRecord.txt not copied: %s",
-                    og_error_format(&e, msg, sizeof(msg)));
+                 og_error_format(&e, msg, sizeof(msg)));
 }
 
 /* Was the last recorded action a successful commit of the running version? */
@@ -296,9 +312,9 @@ static bool committed_before(struct inplace *ip)
 static int upgradectl_action(struct upgctl *u)
 {
     _cleanup_lockfile_ struct lockfile *lock = NULL;
-    struct inplace ip = { 0 };
-    struct og_error err = { 0 };
-    enum og_action act = strcmp(u->action, "auto-rollback") == 0   ? OG_ACTION_ROLLBACK
+    struct inplace ip = {0};
+    struct og_error err = {0};
+    enum og_action act = strcmp(u->action, "auto-rollback") == 0    ? OG_ACTION_ROLLBACK
                          : strcmp(u->action, "commit-upgrade") == 0 ? OG_ACTION_COMMIT
                          : strcmp(u->action, "chose-strategy") == 0 ? OG_ACTION_CHOSE_STRATEGY
                                                                     : OG_ACTION_UPGRADE;
@@ -403,8 +419,9 @@ out:
 static int need_arg(int i, int argc, const char *opt, struct og_error *err)
 {
     if (i + 1 >= argc)
-        return og_error_set(err, OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '%s' is "
-                                                      "required",
+        return og_error_set(err, OG_E_PARAM_REQUIRED,
+                            "Incorrect parameter. Parameter '%s' is "
+                            "required",
                             opt);
     return 0;
 }
@@ -412,7 +429,7 @@ static int need_arg(int i, int argc, const char *opt, struct og_error *err)
 int tool_gs_upgradectl(int argc, char **argv)
 {
     _cleanup_free_ struct upgctl *u = calloc(1, sizeof(*u));
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int r = 0;
 
     if (!u)
@@ -472,8 +489,9 @@ int tool_gs_upgradectl(int argc, char **argv)
     /* openGauss's checkUser: never as root, the environment set */
     r = precheck_not_root(NULL, &err);
     if (r == 0 && !u->action)
-        r = og_error_set(&err, OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '-t' is "
-                                                    "required");
+        r = og_error_set(&err, OG_E_PARAM_REQUIRED,
+                         "Incorrect parameter. Parameter '-t' is "
+                         "required");
     if (r == 0)
         r = precheck_environment(NULL, &err);
     if (r < 0)
@@ -489,8 +507,7 @@ int tool_gs_upgradectl(int argc, char **argv)
                        &err);
     if (access(u->xml, R_OK) < 0)
         return om_fail("gs_upgradectl",
-                       og_error_set(&err, OG_E_NOT_EXIST, "The %s does not exist.", u->xml),
-                       &err);
+                       og_error_set(&err, OG_E_NOT_EXIST, "The %s does not exist.", u->xml), &err);
     if (strcmp(u->action, "pre-check") == 0)
         return upgradectl_pre_check(u);
     if (strcmp(u->action, "auto-upgrade") == 0 || strcmp(u->action, "auto-rollback") == 0 ||

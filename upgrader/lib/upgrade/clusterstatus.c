@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,17 +66,17 @@ const char *clusterstatus_state(const struct dn_status *dn, size_t n)
 int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
                         struct cluster_status *ret, struct og_error *err)
 {
-    struct cluster_status st = { 0 };
+    struct cluster_status st = {0};
     char bin[PATH_MAX + 16];
 
     snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", cfg->app_path);
     for (size_t i = 0; i < cfg->n_nodes; i++) {
         const struct cluster_node *n = &cfg->nodes[i];
-        const char *argv[] = { bin, "query", "-D", n->datadir, NULL };
-        struct transport_run_opts o = { .timeout_ms = 60 * 1000 };
-        struct command_result res = { 0 };
+        const char *argv[] = {bin, "query", "-D", n->datadir, NULL};
+        struct transport_run_opts o = {.timeout_ms = 60 * 1000};
+        struct command_result res = {0};
         struct dn_status *s = &st.dn[st.n++];
-        struct og_error e = { 0 };
+        struct og_error e = {0};
 
         snprintf(s->node, sizeof(s->node), "%s", n->name);
         snprintf(s->local_role, sizeof(s->local_role), "Down");
@@ -92,8 +93,7 @@ int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
         command_result_done(&res);
     }
     (void)err;
-    snprintf(st.cluster_state, sizeof(st.cluster_state), "%s",
-             clusterstatus_state(st.dn, st.n));
+    snprintf(st.cluster_state, sizeof(st.cluster_state), "%s", clusterstatus_state(st.dn, st.n));
     *ret = st;
     return 0;
 }
@@ -130,4 +130,66 @@ int clusterstatus_format(const struct cluster_config *cfg, const struct cluster_
                            n->port, inst, letter, st->dn[i].local_role, st->dn[i].db_state);
     }
     return r;
+}
+
+int clusterstatus_live_roles(struct cluster_config *cfg, const struct cluster_status *st)
+{
+    size_t primary = SIZE_MAX, n = 0;
+
+    for (size_t i = 0; i < st->n; i++)
+        if (strcmp(st->dn[i].local_role, "Primary") == 0) {
+            primary = i;
+            n++;
+        }
+    if (n != 1)
+        return -OG_E_CLUSTER_STATUS;
+    for (size_t i = 0; i < cfg->n_nodes; i++)
+        cfg->nodes[i].primary = strcmp(cfg->nodes[i].name, st->dn[primary].node) == 0;
+    return 0;
+}
+
+int clusterstatus_roles_format(const struct cluster_config *cfg, struct dynbuf *out)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < cfg->n_nodes; i++)
+        r = dynbuf_appendf(out, "%s %s\n", cfg->nodes[i].name,
+                           cfg->nodes[i].primary ? "primary" : "standby");
+    return r;
+}
+
+int clusterstatus_roles_parse(struct cluster_config *cfg, const char *text, struct og_error *err)
+{
+    bool primary[CLUSTER_MAX_NODES] = {false};
+    size_t seen = 0, primaries = 0;
+
+    for (const char *p = text; *p;) {
+        const char *nl = strchrnul(p, '\n');
+        char name[CLUSTER_NAME_MAX], role[16];
+        size_t i;
+
+        if (sscanf(p, "%63s %15s", name, role) != 2 ||
+            (strcmp(role, "primary") != 0 && strcmp(role, "standby") != 0))
+            return og_error_set(err, OG_E_CONTENT_INVALID, "bad role record line \"%.*s\"",
+                                (int)(nl - p), p);
+        for (i = 0; i < cfg->n_nodes && strcmp(cfg->nodes[i].name, name) != 0; i++)
+            ;
+        if (i == cfg->n_nodes)
+            return og_error_set(err, OG_E_CONTENT_INVALID,
+                                "the role record names \"%s\", not a "
+                                "node of the cluster",
+                                name);
+        primary[i] = strcmp(role, "primary") == 0;
+        primaries += primary[i];
+        seen++;
+        p = *nl ? nl + 1 : nl;
+    }
+    if (seen != cfg->n_nodes || primaries != 1)
+        return og_error_set(err, OG_E_CONTENT_INVALID,
+                            "the role record names %zu of %zu nodes and "
+                            "%zu primaries",
+                            seen, cfg->n_nodes, primaries);
+    for (size_t i = 0; i < cfg->n_nodes; i++)
+        cfg->nodes[i].primary = primary[i];
+    return 0;
 }

@@ -15,10 +15,10 @@
 
 struct dn_status {
     char node[CLUSTER_NAME_MAX];
-    bool reachable;       /* the node answered */
-    bool running;         /* gs_ctl query succeeded */
-    char local_role[32];  /* Primary, Standby, Normal, ..., Down */
-    char db_state[64];    /* Normal, Catchup, Need repair(...), Manually stopped, Unknown */
+    bool reachable;      /* the node answered */
+    bool running;        /* gs_ctl query succeeded */
+    char local_role[32]; /* Primary, Standby, Normal, ..., Down */
+    char db_state[64];   /* Normal, Catchup, Need repair(...), Manually stopped, Unknown */
 };
 
 struct cluster_status {
@@ -37,6 +37,18 @@ const char *clusterstatus_state(const struct dn_status *dn, size_t n);
 /* Query every datanode of cfg through t (nodes added by name). */
 int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
                         struct cluster_status *ret, struct og_error *err);
+
+/* Live roles (openGauss's gs_om -t query, not the static config): the one
+ * instance st reports Primary becomes cfg's primary, the others standbys
+ * (in memory). -OG_E_CLUSTER_STATUS, cfg unchanged, without exactly one. */
+int clusterstatus_live_roles(struct cluster_config *cfg, const struct cluster_status *st);
+
+/* The roles as the journal keeps them ("<node> primary|standby" a line), so a
+ * stopped cluster starts with the roles it ran with when the upgrade began. */
+int clusterstatus_roles_format(const struct cluster_config *cfg, struct dynbuf *out);
+/* Apply such a record; -OG_E_CONTENT_INVALID (cfg unchanged) unless it names
+ * every node once and one primary. */
+int clusterstatus_roles_parse(struct cluster_config *cfg, const char *text, struct og_error *err);
 
 /* gs_om -t status (brief), --detail (with data paths) or -t query (without). */
 enum clusterstatus_format { CS_BRIEF, CS_DETAIL, CS_QUERY };

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -501,6 +502,15 @@ static int do_record(void *ctx, struct og_error *err)
     snprintf(nums, sizeof(nums), "newClusterNumber:%s\noldClusterNumber:%s\n", newn, oldn);
     if (r == 0)
         r = journal_put(u, JOURNAL_INPLACE_FILE, nums, err);
+    /* the live roles (gs_ctl start -M, the catalog SQL's primary) for every
+     * later step, also once the cluster is stopped */
+    if (r == 0) {
+        _cleanup_dynbuf_ struct dynbuf roles;
+        dynbuf_init(&roles, 1 << 16);
+        r = clusterstatus_roles_format(u->cfg, &roles) < 0
+                ? og_error_set(err, OG_E_NOMEM, "roles")
+                : journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
+    }
     /* the frozen GUCs, as they are now (an existing record is kept) */
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
     if (r == 0 && access(p, F_OK) != 0) {
@@ -1036,6 +1046,7 @@ const struct engine_plan inplace_commit_plan = {
 int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *err)
 {
     char link[PATH_MAX], p[PATH_MAX + 32];
+    struct stat st;
     int r;
 
     u->env = env;
@@ -1050,6 +1061,15 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
     snprintf(u->dir, sizeof(u->dir), "%s/binary_upgrade", env->pghost);
     engine_register_failpoints(&inplace_plan);
     engine_register_failpoints(&inplace_commit_plan);
+
+    /* the switch relinks $GAUSSHOME: it must be a link (openGauss-OM v5.0.0
+     * UpgradeImpl.py:481 choseStrategy, GAUSS-52915) */
+    if (lstat(u->cfg->app_path, &st) < 0)
+        return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.",
+                                  u->cfg->app_path);
+    if (!S_ISLNK(st.st_mode))
+        return og_error_set(err, OG_E_NOT_SYMLINK, "$GAUSSHOME is not a symbolic link: %s.",
+                            u->cfg->app_path);
 
     /* new: the OM tools' package */
     snprintf(p, sizeof(p), "%s/version.cfg", env->gphome);

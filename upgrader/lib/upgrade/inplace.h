@@ -31,6 +31,7 @@
 #define INPLACE_STEP_FILE   "ogup_step"
 #define INPLACE_FROZEN_FILE "ogup_frozen_gucs"
 #define INPLACE_CATALOG_DONE "ogup_catalog_done"
+#define INPLACE_ROLES_FILE  "ogup_roles" /* the live roles when the upgrade began */
 
 struct inplace {
     struct precheck_env *env; /* t, installed cluster, worker, paths */

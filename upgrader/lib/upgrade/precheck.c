@@ -596,6 +596,12 @@ static const struct precheck table[] = {
       precheck_om_kernel },
     { "package-sha256", "the package in $GPHOME matches its .sha256 files", OG_E_SHA256,
       precheck_package_sha256 },
+    { "app-size", "the old app holds at most 2000M besides pg_plugin on every node",
+      OG_E_DISK_USAGE, precheck_app_size },
+    { "backup-space", "$PGHOST/binary_upgrade has 2000M free on every node", OG_E_DISK_SPACE,
+      precheck_backup_space },
+    { "datadir-writable", "every data directory exists and takes a new file",
+      OG_E_WRITE_FAILED, precheck_datadir_writable },
 };
 
 const struct precheck *precheck_table(size_t *n)

@@ -42,8 +42,8 @@ struct precheck_env {
                                                nodes the checks talk to (NULL: xml) */
     struct transport *t;                    /* every node added by name */
     const char *gausshome, *gphome, *pghost;
-    const char *worker;       /* the worker on every node: $GPHOME/script/gs_upgradectl */
-    const char *kerberos_dir; /* dirname of the env file */
+    const char *worker;                 /* the worker on every node: $GPHOME/script/gs_upgradectl */
+    const char *kerberos_dir;           /* dirname of the env file */
     const struct frozen_gucs *recorded; /* recorded at the start; NULL: compare across nodes */
     bool lock_held;                     /* the caller holds the cluster lock */
     int replay_wait_ms;                 /* 0: PRECHECK_REPLAY_WAIT_MS */
@@ -88,6 +88,10 @@ int precheck_frozen_gucs(const struct precheck_env *e, struct og_error *err);
 int precheck_standby_replay(const struct precheck_env *e, struct og_error *err);
 int precheck_om_kernel(const struct precheck_env *e, struct og_error *err);
 int precheck_package_sha256(const struct precheck_env *e, struct og_error *err);
+/* openGauss's per-node CheckUpgrade (checkupgrade.c) */
+int precheck_app_size(const struct precheck_env *e, struct og_error *err);
+int precheck_backup_space(const struct precheck_env *e, struct og_error *err);
+int precheck_datadir_writable(const struct precheck_env *e, struct og_error *err);
 
 /* ---- node-local parts (the worker's verbs) ------------------------------------ */
 
@@ -103,10 +107,21 @@ int precheck_local_om_kernel(const char *gphome, const char *app_path, struct og
 /* <dir>/auth_config/mppdb-site.xml must not exist (GAUSS-50200). */
 int precheck_local_kerberos(const char *dir, struct og_error *err);
 
+/* openGauss's UpgradeConst.MAX_APP_SIZE (MB). */
+#define PRECHECK_MAX_APP_MB 2000
+/* The app behind app_path (du, less lib/postgresql/pg_plugin) at most
+ * PRECHECK_MAX_APP_MB (GAUSS-50401). */
+int precheck_local_app_size(const char *app_path, struct og_error *err);
+/* <pghost>/binary_upgrade (created) has PRECHECK_MAX_APP_MB free (GAUSS-50400). */
+int precheck_local_backup_space(const char *pghost, struct og_error *err);
+/* dir exists (GAUSS-50201) and a new file can be made in it (GAUSS-50205). */
+int precheck_local_writable(const char *dir, struct og_error *err);
+
 /* ---- frozen GUCs --------------------------------------------------------------- */
 
 /* Read the frozen GUCs of every node (SHOW through gsql on each node). */
-int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, struct og_error *err);
+int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret,
+                        struct og_error *err);
 /* "node name=value" lines, in node order. */
 int frozen_gucs_format(const struct frozen_gucs *g, struct dynbuf *out);
 int frozen_gucs_parse(const char *text, struct frozen_gucs *ret, struct og_error *err);
