@@ -125,13 +125,13 @@ static int write_gate(const char *datadir, bool open, struct og_error *err)
     char gate[4096];
     int r;
 
+    dynbuf_init(&text, 16u << 20); /* before any return: the cleanup frees it */
     snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
     if (!open) {
         const char *closed = "# og gate: closed until the catalog check passes\n"
                              "local all all trust\n";
         return fs_replace_file(gate, closed, strlen(closed), 0600, err);
     }
-    dynbuf_init(&text, 16u << 20);
     r = kconf_gate_text(datadir, &text, err);
     if (r == 0)
         r = fs_replace_file(gate, text.buf, text.len, 0600, err);

@@ -239,6 +239,10 @@ static int do_start(const struct ctl *c, bool banner)
             printf("\n");
             say("stopped waiting\n");
             say("could not start server\nExamine the log output.\n");
+            if (WIFSIGNALED(status))
+                say("the server was killed by signal %d\n", WTERMSIG(status));
+            else if (WEXITSTATUS(status) != 1)
+                say("the server exited with %d\n", WEXITSTATUS(status));
             show_log_since(logpath, log_offset, 8);
             return 1;
         }

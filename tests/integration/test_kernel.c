@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,11 +407,34 @@ Test(kernel, initial_user_password_from_pwfile)
     cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
     snprintf(p, sizeof(p), "%d", port);
     cr_assert_str_eq(kfix_sql(&fx, port, "postgres", "select 1"), "1", "socket: no password");
-    cr_assert_eq(RUN("gsql", "-X", "-tA", "-h", "127.0.0.1", "-p", p, "-d", "postgres", "-c",
-                     "select 1"),
-                 2, "TCP without the password is refused");
+    cr_assert_eq(
+        RUN("gsql", "-X", "-tA", "-h", "127.0.0.1", "-p", p, "-d", "postgres", "-c", "select 1"), 2,
+        "TCP without the password is refused");
     cr_assert_eq(RUN("gsql", "-X", "-tA", "-h", "127.0.0.1", "-p", p, "-d", "postgres", "-W",
                      "se:cr\\et", "-c", "select 2"),
                  0, "TCP with the password: %s", res.err);
     cr_assert_str_eq(res.out, "2\n");
+}
+
+/* A killed instance (SIGKILL of the server) starts again: crash recovery, as
+ * openGauss's. */
+Test(kernel, killed_instance_starts_again)
+{
+    const char *versions[] = {"3.0.0", NULL};
+    _cleanup_free_ char *pidtext = NULL;
+    struct og_error err = {0};
+    char dn[256], pidfile[300];
+    int port = kfix_free_port();
+
+    kfix_setup(&fx, versions);
+    kfix_initdb(&fx, "dn1", port, dn, sizeof(dn));
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
+    kfix_sql(&fx, port, "postgres", "CREATE TABLE k (i int)");
+    snprintf(pidfile, sizeof(pidfile), "%s/postmaster.pid", dn);
+    cr_assert_eq(fs_read_file(pidfile, 4096, &pidtext, NULL, &err), 0);
+    cr_assert_eq(kill((pid_t)atol(pidtext), SIGKILL), 0);
+    for (int i = 0; i < 100 && kill((pid_t)atol(pidtext), 0) == 0; i++)
+        usleep(50 * 1000);
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s %s", res.out, res.err);
+    cr_assert_str_eq(kfix_sql(&fx, port, "postgres", "SELECT count(*) FROM k"), "0");
 }
