@@ -99,6 +99,26 @@ static void expect_pass(const struct sim_cluster *c, const char *when)
                        "%s: %s", when, res.out);
 }
 
+/* A condition broken on a node, the check that must fail alone with its code,
+ * and the heal. */
+struct breakage {
+    const char *node, *user, *broken, *ids, *code, *heal;
+};
+
+static const struct breakage checkupgrade_cases[] = {
+    /* personal data in node2's old app: over 2000M besides pg_plugin */
+    {"node2", "omm", "fallocate -l 2100M $GAUSSHOME/personal.dat", "app-size", "GAUSS-50401",
+     "rm -f $GAUSSHOME/personal.dat"},
+    /* node3's backup directory on a 64M filesystem */
+    {"node3", "root",
+     "mkdir -p /opt/ogsim/tmp/binary_upgrade && mount -t tmpfs -o "
+     "size=64m,mode=0700,uid=$(id -u omm) tmpfs /opt/ogsim/tmp/binary_upgrade",
+     "backup-space", "GAUSS-50400", "umount /opt/ogsim/tmp/binary_upgrade"},
+    /* node2's data directory takes no new file */
+    {"node2", "omm", "chmod u-w /opt/ogsim/data/dn1", "datadir-writable", "GAUSS-50205",
+     "chmod u+w /opt/ogsim/data/dn1"},
+};
+
 Test(precheck, each_check_fails_for_its_own_reason)
 {
     struct sim_up_opts o = {.name = name,
@@ -213,30 +233,19 @@ Test(precheck, each_check_fails_for_its_own_reason)
     sh_ok(&c, "node3", "omm",
           "gs_guc set -D /opt/ogsim/data/dn1 -c \"max_connections=$(cat ~/mc.bak)\" && "
           "gs_ctl restart -D /opt/ogsim/data/dn1 -M standby >/dev/null");
-    /* openGauss's CheckUpgrade, per node (CheckUpgrade.py v5.0.0): personal data
-     * in node2's old app (over 2000M besides pg_plugin) */
-    sh_ok(&c, "node2", "omm", "fallocate -l 2100M $GAUSSHOME/personal.dat");
-    expect_fail(&c, "", "app-size", "GAUSS-50401");
-    cr_assert_not_null(strstr(res.out, "personal data"), "%s", res.out);
-    sh_ok(&c, "node2", "omm", "rm -f $GAUSSHOME/personal.dat");
+    /* openGauss's CheckUpgrade, per node (CheckUpgrade.py v5.0.0) */
+    for (size_t i = 0; i < ELEMENTSOF(checkupgrade_cases); i++) {
+        const struct breakage *b = &checkupgrade_cases[i];
+        sh_ok(&c, b->node, b->user, b->broken);
+        expect_fail(&c, "", b->ids, b->code);
+        sh_ok(&c, b->node, b->user, b->heal);
+    }
 
-    /* node3's backup directory on a 64M filesystem */
-    sh_ok(&c, "node3", "root",
-          "mkdir -p /opt/ogsim/tmp/binary_upgrade && "
-          "mount -t tmpfs -o size=64m,mode=0700,uid=$(id -u omm) tmpfs "
-          "/opt/ogsim/tmp/binary_upgrade");
-    expect_fail(&c, "", "backup-space", "GAUSS-50400");
-    sh_ok(&c, "node3", "root", "umount /opt/ogsim/tmp/binary_upgrade");
-
-    /* node2's data directory takes no new file */
-    sh_ok(&c, "node2", "omm", "chmod u-w /opt/ogsim/data/dn1");
-    expect_fail(&c, "", "datadir-writable", "GAUSS-50205");
-    sh_ok(&c, "node2", "omm", "chmod u+w /opt/ogsim/data/dn1");
-
-    /* $GAUSSHOME a directory, not a link: the upgrade refuses (choseStrategy) */
+    /* $GAUSSHOME a copy of the app, not a link: the upgrade refuses (choseStrategy) */
     cr_assert_eq(sh(&c, "node1", "omm",
-                    "mv /opt/ogsim/app /opt/ogsim/app.link && mkdir /opt/ogsim/app && "
-                    "gs_upgradectl -t chose-strategy; rc=$?; rmdir /opt/ogsim/app; "
+                    "mv /opt/ogsim/app /opt/ogsim/app.link && "
+                    "cp -a /opt/ogsim/app.link/. /opt/ogsim/app/ && "
+                    "gs_upgradectl -t chose-strategy; rc=$?; rm -rf /opt/ogsim/app; "
                     "mv /opt/ogsim/app.link /opt/ogsim/app; exit $rc"),
                  1, "%s %s", res.out, res.err);
     cr_assert_not_null(strstr(res.out, "GAUSS-52915") ? res.out : strstr(res.err, "GAUSS-52915"),
