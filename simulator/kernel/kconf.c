@@ -246,7 +246,7 @@ int kconf_peers_conninfo(const char *datadir, struct dynbuf *out)
     for (int i = 0; r == 0 && i < n; i++)
         r = dynbuf_appendf(out, "%s%d", i ? "," : "", rc[i].remoteport);
     if (r == 0)
-        r = dynbuf_appends(out, " target_session_attrs=read-write connect_timeout=3");
+        r = dynbuf_appends(out, " target_session_attrs=primary connect_timeout=3");
     if (r == 0)
         r = kconf_append_ha_auth(datadir, out);
     return r;

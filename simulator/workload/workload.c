@@ -673,7 +673,7 @@ static int connect_primary(const struct workload_opts *o, const char *dbname, PG
     PGconn *c;
     char msg[1024];
 
-    conninfo_init(&ci, o, -1, dbname, "read-write", "ogsim-workload");
+    conninfo_init(&ci, o, -1, dbname, "primary", "ogsim-workload");
     c = wl_connect(&ci);
     if (!c)
         return og_error_set(err, OG_E_NOMEM, "connecting to the primary");
@@ -837,7 +837,7 @@ static void *writer_main(void *arg)
 
     snprintf(appname, sizeof(appname), "ogsim-workload-writer-%d", cl->num);
     snprintf(wtxt, sizeof(wtxt), "%d", cl->num);
-    conninfo_init(&ci, &d->conf.o, -1, d->conf.o.dbname, "read-write", appname);
+    conninfo_init(&ci, &d->conf.o, -1, d->conf.o.dbname, "primary", appname);
     while (!stopping(d)) {
         PGresult *res = NULL;
         enum wl_outcome o;

@@ -99,7 +99,7 @@ static void usage_start(FILE *f)
             "Create the database (on the primary, when missing) and the table wl_acked, then\n"
             "run W writer and R reader threads in a background process until `stop` (or for\n"
             "--duration seconds). Clients connect to host=H1,H2,H3 port=P,P,P with\n"
-            "target_session_attrs=read-write (readers: prefer-standby) and connect_timeout=2,\n"
+            "target_session_attrs=primary (readers: prefer-standby) and connect_timeout=2,\n"
             "and reconnect after any failure (backoff %d ms to %d ms).\n"
             "\n"
             "Options:\n"
@@ -135,27 +135,28 @@ static void usage_stop(FILE *f)
 
 static void usage_check(FILE *f)
 {
-    fprintf(f, "Usage: ogsim workload check [--state-dir DIR] [--hosts H1,H2 --port P] [--json]\n"
-               "                            [--catchup-timeout SECS]\n"
-               "\n"
-               "Find the primary (read-write) and the standbys among the hosts, wait until every\n"
-               "standby replayed the primary's current WAL position, then prove every\n"
-               "acknowledged id in the logs is on every node. Reports acked, in doubt, lost per\n"
-               "node (up to 20 ids), extra rows, the longest write gap, commit latency\n"
-               "percentiles, reconnects and errors. Works while the workload runs too (it checks\n"
-               "the writes acknowledged when it read the logs).\n"
-               "\n"
-               "Exit code: 0 when every node was reached, caught up and checked, and no\n"
-               "acknowledged write is missing on any node; 1 otherwise.\n"
-               "\n"
-               "Options:\n"
-               "  -s, --state-dir DIR         the workload's state directory\n"
-               "  -H, --hosts H1,H2,...       the nodes (default: those of `start`)\n"
-               "  -p, --port P|P1,P2,...      their port(s) (with --hosts)\n"
-               "  -j, --json                  print JSON instead of text\n"
-               "  -c, --catchup-timeout SECS  how long standbys may take to catch up (default "
-               "60)\n"
-               "  -h, --help                  show this help\n");
+    fprintf(
+        f, "Usage: ogsim workload check [--state-dir DIR] [--hosts H1,H2 --port P] [--json]\n"
+           "                            [--catchup-timeout SECS]\n"
+           "\n"
+           "Find the primary (not in recovery) and the standbys among the hosts, wait until every\n"
+           "standby replayed the primary's current WAL position, then prove every\n"
+           "acknowledged id in the logs is on every node. Reports acked, in doubt, lost per\n"
+           "node (up to 20 ids), extra rows, the longest write gap, commit latency\n"
+           "percentiles, reconnects and errors. Works while the workload runs too (it checks\n"
+           "the writes acknowledged when it read the logs).\n"
+           "\n"
+           "Exit code: 0 when every node was reached, caught up and checked, and no\n"
+           "acknowledged write is missing on any node; 1 otherwise.\n"
+           "\n"
+           "Options:\n"
+           "  -s, --state-dir DIR         the workload's state directory\n"
+           "  -H, --hosts H1,H2,...       the nodes (default: those of `start`)\n"
+           "  -p, --port P|P1,P2,...      their port(s) (with --hosts)\n"
+           "  -j, --json                  print JSON instead of text\n"
+           "  -c, --catchup-timeout SECS  how long standbys may take to catch up (default "
+           "60)\n"
+           "  -h, --help                  show this help\n");
 }
 
 static int cmd_start(int argc, char **argv)

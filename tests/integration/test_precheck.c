@@ -113,7 +113,8 @@ static const struct breakage checkupgrade_cases[] = {
     {"node3", "root",
      "mkdir -p /opt/ogsim/tmp/binary_upgrade && mount -t tmpfs -o "
      "size=64m,mode=0700,uid=$(id -u omm) tmpfs /opt/ogsim/tmp/binary_upgrade",
-     "backup-space", "GAUSS-50400", "umount /opt/ogsim/tmp/binary_upgrade"},
+     "backup-space", "GAUSS-50400",
+     "umount /opt/ogsim/tmp/binary_upgrade && rmdir /opt/ogsim/tmp/binary_upgrade"},
     /* node2's data directory takes no new file */
     {"node2", "omm", "chmod u-w /opt/ogsim/data/dn1", "datadir-writable", "GAUSS-50205",
      "chmod u+w /opt/ogsim/data/dn1"},

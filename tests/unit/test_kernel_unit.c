@@ -115,7 +115,7 @@ Test(kconf, set_get_and_replconninfo)
     dynbuf_init(&ci, 4096);
     cr_assert_eq(kconf_peers_conninfo(dir, &ci), 0);
     cr_assert_str_eq(dynbuf_str(&ci), "host=10.0.0.2,10.0.0.3 port=15400,15400 "
-                                      "target_session_attrs=read-write connect_timeout=3");
+                                      "target_session_attrs=primary connect_timeout=3");
     cr_assert_eq(kconf_write_replication(dir, "dn_6001", &err), 0);
     cr_assert_eq(kconf_parse_replconninfo("localhost=a", &rc[0]), -OG_E_CONTENT_INVALID);
     cr_assert_eq(kconf_add_line(path, "host all all 10.0.0.0/24 trust", &err), 0);

@@ -4,7 +4,8 @@
  * script/local/CheckUpgrade.py) as pre-check items: each node's old app
  * holds no personal data (du of the app less lib/postgresql/pg_plugin at
  * most MAX_APP_SIZE, :123-145, GAUSS-50401), its backup directory
- * $PGHOST/binary_upgrade has MAX_APP_SIZE free (:241-267, GAUSS-50400), its
+ * $PGHOST/binary_upgrade (or $PGHOST before it exists) has MAX_APP_SIZE free
+ * (:241-267, GAUSS-50400), its
  * data directory exists and takes a new file (:269-284, GAUSS-50201/50205).
  * MAX_APP_SIZE is 2000 MB (script/impl/upgrade/UpgradeConst.py:206).
  */
@@ -109,14 +110,13 @@ int precheck_local_backup_space(const char *pghost, struct og_error *err)
     char dir[PATH_MAX + 32];
     struct statvfs s;
     unsigned long long avail_mb;
-    int r;
 
+    /* openGauss creates binary_upgrade here; a pre-check changes nothing, so
+     * the filesystem it would be made on is measured when it is not there
+     * (an empty binary_upgrade would read as a journal) */
     snprintf(dir, sizeof(dir), "%s/binary_upgrade", pghost);
-    r = fs_mkdir_p(dir, 0700, err);
-    if (r < 0)
-        return r;
-    if (statvfs(dir, &s) < 0)
-        return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", dir);
+    if (statvfs(dir, &s) < 0 && statvfs(pghost, &s) < 0)
+        return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", pghost);
     avail_mb = (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024);
     if (avail_mb < PRECHECK_MAX_APP_MB)
         return og_error_set(err, OG_E_DISK_SPACE,

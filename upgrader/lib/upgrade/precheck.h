@@ -112,7 +112,8 @@ int precheck_local_kerberos(const char *dir, struct og_error *err);
 /* The app behind app_path (du, less lib/postgresql/pg_plugin) at most
  * PRECHECK_MAX_APP_MB (GAUSS-50401). */
 int precheck_local_app_size(const char *app_path, struct og_error *err);
-/* <pghost>/binary_upgrade (created) has PRECHECK_MAX_APP_MB free (GAUSS-50400). */
+/* <pghost>/binary_upgrade (or pghost, before it exists: nothing is created)
+ * has PRECHECK_MAX_APP_MB free (GAUSS-50400). */
 int precheck_local_backup_space(const char *pghost, struct og_error *err);
 /* dir exists (GAUSS-50201) and a new file can be made in it (GAUSS-50205). */
 int precheck_local_writable(const char *dir, struct og_error *err);
