@@ -142,8 +142,8 @@ Test(upgrade, large_rollback_then_commit)
 
     /* resumed to pre-commit: read-only until commit or rollback */
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    expect_writes(&c, true, "at pre-commit");
     cr_assert_not_null(strstr(upres.out, "Progress report: (100%)"), "%s", upres.out);
+    expect_writes(&c, true, "at pre-commit");
     expect_upgraded(&c, "3.0.0", user0);
     up_sh_ok(&c, "node2", "omm", "gsql -d db1 -X -tA -c 'SELECT og_catalog.gs_feature_92605()'");
     cr_assert_str_eq(upres.out, "92605\n");
