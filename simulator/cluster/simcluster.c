@@ -938,8 +938,8 @@ static void log_tail(const char *domain, char *buf, size_t size)
     snprintf(buf, size, "%s", len > 600 ? text + len - 600 : text);
 }
 
-static int start_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
-                      struct og_error *err)
+static int create_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                       struct og_error *err)
 {
     struct node_spec spec;
     int r;
@@ -957,6 +957,28 @@ static int start_node(struct simdriver *d, const struct sim_cluster *c, size_t i
                             c->nodes[i].name, c->nodes[i].ip, SSH_WAIT_MS, tail);
     }
     return 0;
+}
+
+/* A new node, and one it is possible to enter: libvirt sometimes loses a new
+ * container's init pid (its controller's monitor closes at start; every
+ * entry then fails with "Init pid is not yet available", seen about once in
+ * five cluster suites): such a node is made again, once. */
+static int start_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
+                      struct og_error *err)
+{
+    const char *probe[] = {"/bin/true", NULL};
+
+    for (int attempt = 0;; attempt++) {
+        _cleanup_command_result_ struct command_result res = {0};
+        int r = create_node(d, c, i, err);
+        if (r == 0)
+            r = simdriver_ops(d)->node_exec(d, c->nodes[i].domain, 0, 0, "/", probe, NULL,
+                                            30 * 1000, &res, err);
+        if (r == 0 || attempt == 1)
+            return r;
+        simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, NULL);
+        og_error_clear(err);
+    }
 }
 
 /* ---- exec --------------------------------------------------------------------------- */
@@ -1175,9 +1197,9 @@ static int setup_databases(struct simdriver *d, const struct sim_cluster *c, str
     /* the clients' user: openGauss admits the initial user over TCP only with
      * its password, so applications (the workload) log in as their own; it
      * reads the replication views (wait_db), which need pg_read_all_stats */
-    int r0 = sql_on(d, c, 0, "postgres",
-                    "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB IN ROLE pg_read_all_stats",
-                    err);
+    int r0 = sql_on(
+        d, c, 0, "postgres",
+        "CREATE ROLE " WORKLOAD_DEFAULT_USER " LOGIN CREATEDB IN ROLE pg_read_all_stats", err);
 
     if (r0 < 0)
         return r0;
