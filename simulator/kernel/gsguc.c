@@ -147,10 +147,12 @@ static int refuse(void)
 }
 
 /* gs_guc check of one parameter, openGauss's layout: the file it reads is
- * postgresql.conf (openGauss-only parameters are kept beside it). */
-static void check_one(const char *name, const char *main_conf, const char *og_conf)
+ * postgresql.conf (openGauss-only parameters are kept beside it). The value
+ * (or "NULL") in val. */
+static void check_one(const char *name, const char *main_conf, const char *og_conf, char *val,
+                      size_t size)
 {
-    char host[256] = "localhost", key[300], val[2048] = "NULL";
+    char host[256] = "localhost", key[300];
     const struct ogguc *og = ogguc_find(name);
     int last = 0, n;
 
@@ -163,7 +165,8 @@ static void check_one(const char *name, const char *main_conf, const char *og_co
         printf("WARNING: There are %d '%s' not commented in \"postgresql.conf\", and only the "
                "last one in %dth line will be set and used.\n",
                n, name, last);
-    kconf_get(og ? og_conf : main_conf, key, val, sizeof(val));
+    snprintf(val, size, "NULL");
+    kconf_get(og ? og_conf : main_conf, key, val, size);
     printf("gs_guc check: %s: %s=%s: [%s]\n", host, name, val, main_conf);
 }
 
@@ -280,17 +283,18 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
             }
 
     if (strcmp(action, "check") == 0) {
-        for (int i = 0; i < nset; i++)
-            check_one(settings[i], main_conf, og_conf);
-        printf("\nTotal GUC values: %d. Failed GUC values: 0.\n", nset);
-        for (int i = 0; i < nset; i++) {
-            char key[300], val[2048] = "NULL";
-            const struct ogguc *og = ogguc_find(settings[i]);
-            snprintf(key, sizeof(key), "%s%s", og ? "og." : "", settings[i]);
-            kconf_get(og ? og_conf : main_conf, key, val, sizeof(val));
-            printf("The value of parameter %s is same on all instances.\n    %s=%s\n", settings[i],
-                   settings[i], val);
+        char(*vals)[2048] = calloc((size_t)nset, sizeof(*vals));
+        if (!vals) {
+            printf("ERROR: out of memory\n");
+            return 1;
         }
+        for (int i = 0; i < nset; i++)
+            check_one(settings[i], main_conf, og_conf, vals[i], sizeof(vals[i]));
+        printf("\nTotal GUC values: %d. Failed GUC values: 0.\n", nset);
+        for (int i = 0; i < nset; i++)
+            printf("The value of parameter %s is same on all instances.\n    %s=%s\n", settings[i],
+                   settings[i], vals[i]);
+        free(vals);
         printf("\n");
         return 0;
     }

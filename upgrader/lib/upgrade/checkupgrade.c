@@ -29,8 +29,11 @@ static const struct cluster_config *cfg(const struct precheck_env *e)
     return e->installed ? e->installed : e->xml;
 }
 
-/* One worker verb per node: verb, then one path argument of that node. */
-static int per_node(const struct precheck_env *e, const char *verb, bool datadir,
+/* The path a per-node check looks at. */
+enum node_path { PATH_APP, PATH_PGHOST, PATH_DATADIR };
+
+/* One worker verb per node: verb, then that node's path. */
+static int per_node(const struct precheck_env *e, const char *verb, enum node_path which,
                     struct og_error *err)
 {
     const struct cluster_config *c = cfg(e);
@@ -38,11 +41,10 @@ static int per_node(const struct precheck_env *e, const char *verb, bool datadir
 
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
         const char *nodes[] = {c->nodes[i].name};
-        const char *argv[] = {verb,
-                              datadir                         ? c->nodes[i].datadir
-                              : strcmp(verb, "app-size") == 0 ? c->app_path
-                                                              : c->tmp_path,
-                              NULL};
+        const char *path = which == PATH_APP      ? c->app_path
+                           : which == PATH_PGHOST ? c->tmp_path
+                                                  : c->nodes[i].datadir;
+        const char *argv[] = {verb, path, NULL};
         r = precheck_worker_all(e, nodes, 1, argv, err);
     }
     return r;
@@ -50,17 +52,17 @@ static int per_node(const struct precheck_env *e, const char *verb, bool datadir
 
 int precheck_app_size(const struct precheck_env *e, struct og_error *err)
 {
-    return per_node(e, "app-size", false, err);
+    return per_node(e, "app-size", PATH_APP, err);
 }
 
 int precheck_backup_space(const struct precheck_env *e, struct og_error *err)
 {
-    return per_node(e, "backup-space", false, err);
+    return per_node(e, "backup-space", PATH_PGHOST, err);
 }
 
 int precheck_datadir_writable(const struct precheck_env *e, struct og_error *err)
 {
-    return per_node(e, "writable", true, err);
+    return per_node(e, "writable", PATH_DATADIR, err);
 }
 
 /* ---- node-local parts ----------------------------------------------------------------- */
