@@ -150,7 +150,7 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
         .kerberos_dir = u->krb_dir,
     };
     /* frozen GUCs recorded by an upgrade under way */
-    snprintf(path, sizeof(path), "%s/binary_upgrade/%s", getenv("PGHOST"), FROZEN_GUCS_FILE);
+    snprintf(path, sizeof(path), "%s/binary_upgrade/%s", getenv("PGHOST"), INPLACE_FROZEN_FILE);
     {
         _cleanup_free_ char *text = NULL;
         if (fs_read_file(path, 1 << 20, &text, NULL, NULL) == 0) {

@@ -12,9 +12,6 @@
 #include "precheck.h"
 #include "transport.h"
 
-/* ogup's record of the frozen GUCs, beside openGauss's journal files. */
-#define FROZEN_GUCS_FILE "ogup_frozen_gucs"
-
 struct upgctl {
     const char *action, *xml;
     bool grey, force, skip_resource_check, bypass_stale_check, list_failpoints;
