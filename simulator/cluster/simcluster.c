@@ -522,6 +522,38 @@ static void node_dir(const struct sim_cluster *c, size_t i, const char *sub, cha
 static void host_path(const struct sim_cluster *c, size_t i, const char *node_path, char *buf,
                       size_t size);
 
+/* What openGauss's install leaves in the app besides the package: the
+ * server key's cipher and rand (gs_guc encrypt), the cgroup config
+ * (gs_cgroup); random per install, so an upgrade that carries them to the
+ * new app (and a rollback that keeps them) can be checked byte for byte. */
+static int write_install_files(const char *app, uid_t uid, gid_t gid, struct og_error *err)
+{
+    static const char *const names[] = {"bin/server.key.cipher", "bin/server.key.rand",
+                                        "etc/gscgroup_omm.cfg"};
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < ELEMENTSOF(names); i++) {
+        unsigned char raw[32];
+        char text[128], p[PATH_MAX + 64];
+        size_t n = 0;
+        if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+            return og_error_set_errno(err, OG_E_IO, errno, "getrandom");
+        n = (size_t)snprintf(text, sizeof(text), "%s:", names[i]);
+        for (size_t k = 0; k < sizeof(raw); k++)
+            n += (size_t)snprintf(text + n, sizeof(text) - n, "%02x", raw[k]);
+        text[n++] = '\n';
+        snprintf(p, sizeof(p), "%s/%s", app, names[i]);
+        *strrchr(p, '/') = '\0';
+        r = fs_mkdir_p(p, 0755, err);
+        snprintf(p, sizeof(p), "%s/%s", app, names[i]);
+        if (r == 0)
+            r = fs_replace_file(p, text, n, 0600, err);
+        if (r == 0 && chown(p, uid, gid) < 0)
+            r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
+    }
+    return r;
+}
+
 static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
                                struct og_error *err)
 {
@@ -568,6 +600,10 @@ static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
             r = staticconfig_write(&cc, p, err);
         if (r == 0 && chown(p, uid, gid) < 0)
             r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
+        host_path(c, i, c->app_path, p, sizeof(p));
+        snprintf(p + strlen(p), sizeof(p) - strlen(p), "_%s", v->commit);
+        if (r == 0)
+            r = write_install_files(p, uid, gid, err);
     }
     return r;
 }

@@ -61,11 +61,20 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
     char bad[1024] = "";
     size_t blen = 0;
     PGresult *res;
+    char mode[16] = "0";
     int r = 0, ndb;
+    bool inplace;
 
     c = kpg_connect(sockdir, port, "postgres", err);
     if (!c)
         return -OG_E_DN_CONNECTIONS;
+    /* upgrade_mode=1 (an in-place upgrade under way): the old binary works on
+     * the catalog the upgrade scripts moved forward, as openGauss's old binary
+     * runs the catalog scripts and is restarted on them at a rollback
+     * (openGauss-OM v5.0.0 UpgradeImpl.py:3207 doUpgradeCatalog, :4759) */
+    kpg_value(c, "SELECT coalesce(current_setting('og.upgrade_mode', true), '0')", mode,
+              sizeof(mode), NULL);
+    inplace = strcmp(mode, "1") == 0;
     res = PQexec(c, "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
                     "ORDER BY datname");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -92,7 +101,8 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
         const char *db = probes[i].db;
         int n = probes[i].num;
 
-        if (n == k->ver.number || (upgrade_from > 0 && n == upgrade_from))
+        if (n == k->ver.number || (upgrade_from > 0 && n == upgrade_from) ||
+            (inplace && n > k->ver.number))
             continue;
         if (blen < sizeof(bad) - 1) {
             if (n < 0)
@@ -222,7 +232,7 @@ static void node_name(const char *datadir, char *buf, size_t size)
 int tool_gaussdb(const struct kenv *k, int argc, char **argv)
 {
     const char *datadir = getenv("PGDATA"), *mode = NULL;
-    char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], name[256];
+    char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], numopt[48], name[256];
     char hbaopt[PATH_MAX + 32], vstropt[640], workopt[64];
     const char *pass[256];
     struct og_error err = {0};
@@ -302,6 +312,7 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
     kenv_server_program(k, server, sizeof(server));
     snprintf(binopt, sizeof(binopt), "og.kernel_bin=%s", k->bindir);
     snprintf(veropt, sizeof(veropt), "og.kernel_version=%s", k->ver.version);
+    snprintf(numopt, sizeof(numopt), "og.kernel_num=%d", k->ver.number);
     snprintf(hbaopt, sizeof(hbaopt), "hba_file=%s/%s", datadir, KCONF_GATE);
     /* what version() and working_version_num() answer (catalogsql.c) */
     kenv_version_line(k, "", line, sizeof(line));
@@ -323,6 +334,8 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
         args[n++] = binopt;
         args[n++] = (char *)"-c";
         args[n++] = veropt;
+        args[n++] = (char *)"-c";
+        args[n++] = numopt;
         args[n++] = (char *)"-c";
         args[n++] = hbaopt;
         args[n++] = (char *)"-c";

@@ -90,9 +90,29 @@ void catalog_sql_folder(enum catalog_mode mode, enum catalog_db db, char *buf, s
     "    RAISE EXCEPTION 'catalog changes need IsInplaceUpgrade = on';\n"                          \
     "  END IF;\nEND\n$og$;\n"
 
+/* Which binary runs a script (openGauss: the non-post scripts on the old
+ * binary before the switch, the post scripts on the new one after it; blog
+ * upgrade_script.md, UpgradeImpl.py v5.0.0 :2430-2447). The running binary's
+ * own number is og.kernel_num (gaussdb.c); gs_initdb's bootstrap, which
+ * plays every step on the new binary, says og.catalog_bootstrap. */
+#define GUARD_BINARY(cmp, what)                                                                    \
+    "DO $og$\nBEGIN\n"                                                                             \
+    "  IF coalesce(current_setting('og.catalog_bootstrap', true), 'off') <> 'on' AND "             \
+    "coalesce(current_setting('og.kernel_num', true), '0')::int " cmp " THEN\n"                    \
+    "    RAISE EXCEPTION '" what " (this binary is %%', "                                          \
+    "current_setting('og.kernel_version', true) || ')';\n"                                         \
+    "  END IF;\nEND\n$og$;\n"
+
 static int gen_upgrade(struct dynbuf *o, enum catalog_db db, int n, int p)
 {
     int r = dynbuf_appends(o, GUARD_INPLACE);
+
+    if (r == 0)
+        r = dynbuf_appendf(o,
+                           GUARD_BINARY(">= %d",
+                                        "catalog step %d.%03d runs on the old binary, before "
+                                        "the switch"),
+                           n, n / 1000, n % 1000);
 
     if (r == 0)
         r = dynbuf_appendf(
@@ -125,15 +145,21 @@ static int gen_upgrade(struct dynbuf *o, enum catalog_db db, int n, int p)
 
 static int gen_upgrade_post(struct dynbuf *o, int n)
 {
-    return dynbuf_appendf(
-        o,
-        "DO $og$\nBEGIN\n"
-        "  IF coalesce((SELECT num FROM og_catalog.catalog_version), 0) < %d THEN\n"
-        "    RAISE EXCEPTION 'post step %d.%03d needs catalog %d.%03d or later';\n"
-        "  END IF;\nEND\n$og$;\n"
-        "CREATE OR REPLACE VIEW og_catalog.gs_post_%d AS SELECT objid, objname FROM "
-        "og_catalog.gs_catalog_%d;\n",
-        n, n / 1000, n % 1000, n / 1000, n % 1000, n, n);
+    return dynbuf_appendf(o,
+                          GUARD_BINARY("< %d", "post step %d.%03d runs on the new binary, after "
+                                               "the switch") "DO $og$\nBEGIN\n"
+                                                             "  IF coalesce((SELECT num FROM "
+                                                             "og_catalog.catalog_version), 0) < %d "
+                                                             "THEN\n"
+                                                             "    RAISE EXCEPTION 'post step "
+                                                             "%d.%03d needs catalog %d.%03d or "
+                                                             "later';\n"
+                                                             "  END IF;\nEND\n$og$;\n"
+                                                             "CREATE OR REPLACE VIEW "
+                                                             "og_catalog.gs_post_%d AS SELECT "
+                                                             "objid, objname FROM "
+                                                             "og_catalog.gs_catalog_%d;\n",
+                          n, n / 1000, n % 1000, n, n / 1000, n % 1000, n / 1000, n % 1000, n, n);
 }
 
 static int gen_rollback(struct dynbuf *o, enum catalog_db db, int n, int p)
@@ -200,7 +226,7 @@ int catalog_sql_bootstrap(int own_number, enum catalog_db db, bool mot, struct d
         "CREATE OR REPLACE FUNCTION pg_catalog.working_version_num() RETURNS int LANGUAGE sql "
         "STABLE AS $og$SELECT pg_catalog.current_setting('og.working_version_num', true)::int"
         "$og$;\n"
-        "SET og.isinplaceupgrade = on;\n",
+        "SET og.isinplaceupgrade = on;\nSET og.catalog_bootstrap = on;\n",
         CATALOG_BASE_NUMBER);
 
     for (size_t i = 0; r == 0 && i < catalog_step_count(); i++) {
@@ -212,7 +238,7 @@ int catalog_sql_bootstrap(int own_number, enum catalog_db db, bool mot, struct d
             r = catalog_sql_generate(CATALOG_UPGRADE_POST, db, n, out);
     }
     if (r == 0)
-        r = dynbuf_appends(out, "RESET og.isinplaceupgrade;\n");
+        r = dynbuf_appends(out, "RESET og.isinplaceupgrade;\nRESET og.catalog_bootstrap;\n");
     if (r == 0 && mot)
         r = dynbuf_appends(out, "DO $og$\nBEGIN\n"
                                 "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_foreign_data_wrapper "

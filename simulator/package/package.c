@@ -49,8 +49,8 @@ static const char *om_man_dir(void)
 }
 
 /* The symlinks next to bin/gaussdb (the kernel is one multi-call program). */
-static const char *const kernel_links[] = {"gs_ctl", "gsql", "gs_guc", "gs_initdb", "gs_dump",
-                                           "gs_dumpall"};
+static const char *const kernel_links[] = {"gs_ctl",    "gsql",    "gs_guc",
+                                           "gs_initdb", "gs_dump", "gs_dumpall"};
 
 /* Links to the node's PostgreSQL 15 (see simulator/kernel/kenv.h). */
 static const struct {
@@ -58,6 +58,8 @@ static const struct {
 } pg_links[] = {
     {"lib/postgresql/gaussdb", "/usr/lib/postgresql/15/bin/postgres"},
     {"lib/postgresql/gsql", "/usr/lib/postgresql/15/bin/psql"},
+    /* openGauss ships it; its upgrade reads the checkpoint's REDO WAL file */
+    {"bin/pg_controldata", "/usr/lib/postgresql/15/bin/pg_controldata"},
 };
 
 #define SQL_FILE_MAX (1u << 20)
@@ -454,10 +456,20 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
      * server's process is named gaussdb and the client's messages say gsql. */
     for (size_t i = 0; i < ELEMENTSOF(pg_links) && r == 0; i++)
         r = tar_tree_add(&t, ENTRY_SYMLINK, pg_links[i].name, 0777, pg_links[i].target, 0);
+    /* where an installed cluster keeps what its upgrade carries to the new
+     * app (openGauss's layout; the files come at install, ogsim up) */
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "lib/postgresql/pg_plugin", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "etc", 0755, NULL, 0);
     if (r == 0)
         r = tar_tree_add(&t, ENTRY_DIR, "share", 0755, NULL, 0);
     if (r == 0)
         r = tar_tree_add(&t, ENTRY_DIR, "share/postgresql", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "share/sslcert", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "share/sslcert/om", 0755, NULL, 0);
     if (r == 0)
         r = tar_tree_add(&t, ENTRY_MEM, PACKAGE_README_PATH, 0644, readme.buf, readme.len);
     if (r == 0)
@@ -469,8 +481,8 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
 
 /* The OM tools, as openGauss ships them: script/ under $GPHOME. One
  * multi-call binary; its name picks the tool. */
-static const char *const om_links[] = {"gs_ssh", "gs_upgradectl", "gs_preinstall",
-                                             "gs_checkos", "gs_collector"};
+static const char *const om_links[] = {"gs_ssh", "gs_upgradectl", "gs_preinstall", "gs_checkos",
+                                       "gs_collector"};
 
 /* Their man pages, shipped as man/man1/<tool>.1 (MANPATH=$GPHOME/man). */
 static const char *const om_man[] = {"gs_om",         "gs_ssh",       "gs_checkos",

@@ -245,10 +245,9 @@ Test(package, every_version_builds_and_verifies)
 
 Test(package, same_input_gives_identical_bytes)
 {
-    static const enum package_file files[] = {PACKAGE_BUNDLE,      PACKAGE_KERNEL,
-                                              PACKAGE_KERNEL_SUM,  PACKAGE_OM,
-                                              PACKAGE_OM_SUM,      PACKAGE_UPGRADE_SQL,
-                                              PACKAGE_UPGRADE_SQL_SUM};
+    static const enum package_file files[] = {
+        PACKAGE_BUNDLE, PACKAGE_KERNEL,      PACKAGE_KERNEL_SUM,     PACKAGE_OM,
+        PACKAGE_OM_SUM, PACKAGE_UPGRADE_SQL, PACKAGE_UPGRADE_SQL_SUM};
 
     for (size_t i = 0; i < sim_version_count(); i++) {
         const struct sim_version *v = sim_version_at(i);
@@ -318,8 +317,8 @@ static void check_kernel_tarball(const struct sim_version *v, const char *dir)
 {
     _cleanup_free_ char *tarball = file_of(dir, v, PACKAGE_KERNEL);
     _cleanup_free_ char *kernel = NULL;
-    static const char *const links[] = {"bin/gs_ctl", "bin/gsql", "bin/gs_guc", "bin/gs_initdb",
-                                        "bin/gs_dump", "bin/gs_dumpall"};
+    static const char *const links[] = {"bin/gs_ctl",    "bin/gsql",    "bin/gs_guc",
+                                        "bin/gs_initdb", "bin/gs_dump", "bin/gs_dumpall"};
     struct listing l;
     const struct listed *x;
     char cfg[128], number[16];
@@ -347,15 +346,25 @@ static void check_kernel_tarball(const struct sim_version *v, const char *dir)
     expect_dir(&l, "lib/");
     expect_dir(&l, "lib/postgresql/");
     x = find(&l, "lib/postgresql/gaussdb");
-    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "/usr/lib/postgresql/15/bin/postgres") == 0);
+    cr_assert(x && x->type == AE_IFLNK &&
+              strcmp(x->symlink, "/usr/lib/postgresql/15/bin/postgres") == 0);
     x = find(&l, "lib/postgresql/gsql");
-    cr_assert(x && x->type == AE_IFLNK && strcmp(x->symlink, "/usr/lib/postgresql/15/bin/psql") == 0);
+    cr_assert(x && x->type == AE_IFLNK &&
+              strcmp(x->symlink, "/usr/lib/postgresql/15/bin/psql") == 0);
+    x = find(&l, "bin/pg_controldata");
+    cr_assert(x && x->type == AE_IFLNK &&
+              strcmp(x->symlink, "/usr/lib/postgresql/15/bin/pg_controldata") == 0);
+    /* where an installed cluster keeps what its upgrade carries */
+    expect_dir(&l, "lib/postgresql/pg_plugin/");
+    expect_dir(&l, "etc/");
     expect_dir(&l, "share/");
     expect_dir(&l, "share/postgresql/");
+    expect_dir(&l, "share/sslcert/");
+    expect_dir(&l, "share/sslcert/om/");
     x = expect_file(&l, PACKAGE_README_PATH, 0644);
     cr_assert_not_null(strstr(x->data, "simulated"));
     cr_assert_null(find(&l, "bin/upgrade_version"), "upgrade_version is made at install");
-    cr_assert_eq(l.n, 16, "%zu entries", l.n);
+    cr_assert_eq(l.n, 21, "%zu entries", l.n);
 
     for (size_t i = 0; i < l.n; i++) {
         cr_assert_eq(l.v[i].mtime, (time_t)mtime, "%s mtime", l.v[i].path);
@@ -448,10 +457,9 @@ static void step_numbers(const char *version, char *buf, size_t size)
  * links to it, and their man pages in man/man1/. */
 Test(package, om_tarball_content)
 {
-    static const char *const tools[] = { "gs_ssh", "gs_upgradectl", "gs_checkos",
-                                         "gs_collector" };
-    static const char *const pages[] = { "gs_om", "gs_ssh", "gs_checkos", "gs_preinstall",
-                                         "gs_collector", "gs_upgradectl" };
+    static const char *const tools[] = {"gs_ssh", "gs_upgradectl", "gs_checkos", "gs_collector"};
+    static const char *const pages[] = {"gs_om",         "gs_ssh",       "gs_checkos",
+                                        "gs_preinstall", "gs_collector", "gs_upgradectl"};
     const struct sim_version *v = sim_version_find("2.0.0");
     _cleanup_free_ char *dir = pathf(tmp, "om"), *om = NULL;
     struct listing l;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "fs.h"
 #include "jdist.h"
 #include "pkgsum.h"
@@ -151,9 +152,30 @@ Test(precheck, local_sha256)
     cr_assert_eq(precheck_local_sha256("/nonexistent/ogup", &err), -OG_E_NOT_EXIST);
 }
 
+/* tool/<name> a bzip2 tarball holding version.cfg = cfg, with its .sha256 */
+static void put_kernel_package(const char *name, const char *cfg)
+{
+    char src[PATH_MAX + 16], tar[PATH_MAX + 300], sum[PATH_MAX + 300];
+    struct og_error err = {0};
+
+    snprintf(src, sizeof(src), "%s/pkgsrc", tmp);
+    cr_assert_eq(fs_mkdir_p(src, 0755, &err), 0);
+    put_file("pkgsrc/version.cfg", cfg);
+    snprintf(tar, sizeof(tar), "%s/tool/%s.tar.bz2", tmp, name);
+    snprintf(sum, sizeof(sum), "%s/tool/%s.sha256", tmp, name);
+    {
+        _cleanup_command_ struct command *c =
+            command_newl("tar", "-cjf", tar, "-C", src, "./version.cfg", NULL);
+        cr_assert_eq(command_run_ok(c, NULL, &err), 0, "%s", err.detail);
+    }
+    cr_assert_eq(pkgsum_write(tar, sum, &err), 0, "%s", err.detail);
+}
+
+/* The OM tools and the server package beside them are one release (the new
+ * app is installed from that package at step 4, not before). */
 Test(precheck, local_om_kernel)
 {
-    char gphome[PATH_MAX + 16], app[PATH_MAX + 16];
+    char gphome[PATH_MAX + 16], app[PATH_MAX + 16], tar[PATH_MAX + 64];
     struct og_error err = {0};
 
     snprintf(gphome, sizeof(gphome), "%s/tool", tmp);
@@ -161,12 +183,23 @@ Test(precheck, local_om_kernel)
     cr_assert_eq(fs_mkdir_p(gphome, 0755, &err), 0);
     put_file("tool/version.cfg", "openGauss-3.0.0\n92.605\n02c14696\n");
     cr_assert_eq(precheck_local_om_kernel(gphome, app, &err), -OG_E_APP_VERSION,
-                 "the kernel of that package is not installed");
-    cr_assert_not_null(strstr(err.detail, "not installed"), "%s", err.detail);
-    put_file("app_02c14696/version.cfg", "openGauss-3.0.0\n92.605\n02c14696\n");
+                 "no server package");
+    cr_assert_not_null(strstr(err.detail, "server package"), "%s", err.detail);
+    put_kernel_package("openGauss-3.0.0-openEuler-64bit", "openGauss-3.0.0\n92.605\n02c14696\n");
     cr_assert_eq(precheck_local_om_kernel(gphome, app, &err), 0, "%s", err.detail);
-    put_file("app_02c14696/version.cfg", "openGauss-3.1.0\n92.780\n02c14696\n");
+    /* a tampered package: its sha256 no longer matches */
+    snprintf(tar, sizeof(tar), "%s/openGauss-3.0.0-openEuler-64bit.tar.bz2", gphome);
+    {
+        int fd = open(tar, O_WRONLY | O_APPEND);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(write(fd, "x", 1), 1);
+        close(fd);
+    }
     cr_assert_eq(precheck_local_om_kernel(gphome, app, &err), -OG_E_APP_VERSION);
+    cr_assert_not_null(strstr(err.detail, "SHA256"), "%s", err.detail);
+    put_kernel_package("openGauss-3.0.0-openEuler-64bit", "openGauss-3.1.0\n92.780\n02c14696\n");
+    cr_assert_eq(precheck_local_om_kernel(gphome, app, &err), -OG_E_APP_VERSION);
+    cr_assert_not_null(strstr(err.detail, "not from the same package"), "%s", err.detail);
     put_file("tool/version.cfg", "garbage\n");
     cr_assert_eq(precheck_local_om_kernel(gphome, app, &err), -OG_E_APP_VERSION);
 }

@@ -368,7 +368,8 @@ Test(scenario, plan_printing)
     HAS("  cluster  3 nodes, openGauss 2.0.0, 1 user database; MOT tables db1.mot_t; workload "
         "3 writers, 0 readers\n");
     HAS("   1. prepare 3.0.0: build its package, gs_preinstall on node1\n");
-    HAS("   2. upgrade: OGUP_FAILPOINTS=inplace.catalog.after-effect=kill,inplace.restart.before="
+    HAS("   2. upgrade: "
+        "OGUP_FAILPOINTS=inplace.catalog.after-effect=kill,inplace.post-catalog.before="
         "exit:7@2 gs_upgradectl -t auto-upgrade --bypass-stale-check (omm@node1); expect: "
         "killed\n");
     HAS("        during: ogfault disk-full node1 leaving 4096 bytes [disk] when the journal "

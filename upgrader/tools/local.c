@@ -18,6 +18,11 @@
  *   copy SRC DST           copy a file crash-safely (mode kept)
  *   backup-conf DATADIR DIR   DATADIR's *.conf files into DIR (kept if there)
  *   restore-conf DIR DATADIR  DIR's *.conf files back into DATADIR (none: nothing)
+ *   install-app GPHOME APP    GPHOME's server package installed as APP
+ *   carry-app FROM TO         what an app carries (appinstall.h) FROM -> TO
+ *   backup-app FROM TO        the same, an entry already in TO kept
+ *   backup-catalog APP DATADIR LIST OLDNUM   the physical catalog backup
+ *   restore-catalog DATADIR   ... put back;   clean-catalog DATADIR  ... removed
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,11 +34,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "appinstall.h"
+#include "catalogphys.h"
 #include "command.h"
 #include "dynbuf.h"
 #include "fs.h"
 #include "jdist.h"
 #include "omtools.h"
+#include "parse.h"
 #include "precheck.h"
 #include "upgradectl.h"
 #include "banned.h"
@@ -173,6 +181,66 @@ static int copy_confs(const char *from, const char *to, bool keep, struct og_err
     return r;
 }
 
+static int verb_install_app(char **a, struct og_error *err)
+{
+    return appinstall_install(a[0], a[1], err);
+}
+
+static int verb_carry_app(char **a, struct og_error *err)
+{
+    return appinstall_carry(a[0], a[1], false, err);
+}
+
+static int verb_backup_app(char **a, struct og_error *err)
+{
+    return appinstall_carry(a[0], a[1], true, err);
+}
+
+static int verb_backup_catalog(char **a, struct og_error *err)
+{
+    int old = 0;
+
+    if (safe_atoi(a[3], &old) < 0 || old <= 0)
+        return og_error_set(err, OG_E_PARAM_INVALID, "old kernel number \"%s\"", a[3]);
+    return catalogphys_backup(a[0], a[1], a[2], old, err);
+}
+
+static int verb_restore_catalog(char **a, struct og_error *err)
+{
+    return catalogphys_restore(a[0], err);
+}
+
+static int verb_clean_catalog(char **a, struct og_error *err)
+{
+    return catalogphys_clean(a[0], err);
+}
+
+/* verbs with a fixed number of arguments; the last `plain` ones are not paths */
+static const struct {
+    const char *name;
+    int nargs, plain;
+    int (*fn)(char **args, struct og_error *err);
+} verbs[] = {
+    {"install-app", 2, 0, verb_install_app},         {"carry-app", 2, 0, verb_carry_app},
+    {"backup-app", 2, 0, verb_backup_app},           {"backup-catalog", 4, 1, verb_backup_catalog},
+    {"restore-catalog", 1, 0, verb_restore_catalog}, {"clean-catalog", 1, 0, verb_clean_catalog},
+};
+
+/* A verb of the table: true when it is one (*ret its result). */
+static bool local_table_verb(const char *verb, int argc, char **argv, int *ret,
+                             struct og_error *err)
+{
+    for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+        if (strcmp(verb, verbs[i].name) != 0 || argc - 1 != verbs[i].nargs)
+            continue;
+        *ret = check_paths(argv + 1, verbs[i].nargs - verbs[i].plain, err);
+        if (*ret == 0)
+            *ret = verbs[i].fn(argv + 1, err);
+        return true;
+    }
+    return false;
+}
+
 int upgradectl_local(int argc, char **argv)
 {
     struct og_error err = {0};
@@ -183,6 +251,8 @@ int upgradectl_local(int argc, char **argv)
         r = og_error_set(&err, OG_E_PARAM_REQUIRED,
                          "gs_upgradectl --local: verb and arguments "
                          "required");
+    else if (local_table_verb(verb, argc, argv, &r, &err))
+        ;
     else if ((r = check_paths(argv + 1 + (strcmp(verb, "disk") == 0),
                               argc - 1 - (strcmp(verb, "disk") == 0) - (strcmp(verb, "put") == 0),
                               &err)) < 0)

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "appinstall.h"
 #include "clusterconfig.h"
 #include "command.h"
 #include "dynbuf.h"
@@ -57,10 +58,8 @@
 #define STREAM_MAX      (1024u * 1024 * 1024) /* the package as a tar stream */
 #define ENV_FILE_MAX    (1024u * 1024)
 #define PKG_FILES_MAX   64
-#define KERNEL_SUFFIX   "-64bit.tar.bz2"
 #define STEP_TIMEOUT_MS (10 * 60 * 1000)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_read_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
 
@@ -69,12 +68,12 @@ struct preinstall {
     bool local_only;
     uid_t uid;
     gid_t gid;
-    char pkg_dir[PATH_MAX];          /* script/.. of this program */
+    char pkg_dir[PATH_MAX]; /* script/.. of this program */
     struct cluster_config cfg;
     const struct cluster_node *local;
-    struct version_cfg ver;          /* the new version (the kernel's version.cfg) */
+    struct version_cfg ver; /* the new version (the kernel's version.cfg) */
     char version_text[256];
-    char *files[PKG_FILES_MAX];      /* package files with a .sha256, and those */
+    char *files[PKG_FILES_MAX]; /* package files with a .sha256, and those */
     size_t n_files;
 };
 
@@ -101,8 +100,9 @@ static int check_path_arg(const char *opt, const char *p, struct og_error *err)
     static const char illegal[] = " |;&$<>`\\'\"{}()[]~*?!,";
 
     if (!p || p[0] != '/')
-        return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect: "
-                                                     "\"%s\" is not an absolute path.",
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '-%s' value is incorrect: "
+                            "\"%s\" is not an absolute path.",
                             opt, p ? p : "");
     for (const char *c = p; *c; c++)
         if (strchr(illegal, *c) || (unsigned char)*c < 0x20)
@@ -114,74 +114,6 @@ static int check_path_arg(const char *opt, const char *p, struct og_error *err)
 }
 
 /* ---- the package --------------------------------------------------------------- */
-
-/* The server package (openGauss-V-OS-64bit.tar.bz2) in dir; of version when
- * given. Exactly one must match. */
-static int find_kernel_tarball(const char *dir, const char *version, char *name, size_t size,
-                               struct og_error *err)
-{
-    _cleanup_closedir_ DIR *d = opendir(dir);
-    char prefix[64];
-    struct dirent *e;
-    int found = 0;
-
-    if (!d)
-        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
-                                  "The package directory %s does not exist.", dir);
-    snprintf(prefix, sizeof(prefix), "openGauss-%s%s", version ? version : "", version ? "-" : "");
-    while ((e = readdir(d))) {
-        if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || !ends_with(e->d_name, KERNEL_SUFFIX))
-            continue;
-        if (found++ == 0)
-            snprintf(name, size, "%s", e->d_name);
-    }
-    if (found == 0)
-        return og_error_set(err, OG_E_NOT_EXIST,
-                            "The server package %s*%s does not exist in %s.", prefix,
-                            KERNEL_SUFFIX, dir);
-    if (found > 1)
-        return og_error_set(err, OG_E_CHECK_FAILED,
-                            "Failed to check the server package: %d files match %s*%s in %s.",
-                            found, prefix, KERNEL_SUFFIX, dir);
-    return 0;
-}
-
-/* version.cfg from inside the server package, as openGauss's gs_preinstall
- * reads it (tar -xpf <server>.tar.bz2 ./version.cfg). */
-static int read_tar_member(const char *tarball, const char *member, char *buf, size_t size,
-                           struct og_error *err)
-{
-    _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
-    struct archive_entry *e;
-    int r;
-
-    if (!a)
-        return og_error_set(err, OG_E_NOMEM, "reading %s", tarball);
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
-    if (archive_read_open_filename(a, tarball, 64 * 1024) != ARCHIVE_OK)
-        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
-                            archive_error_string(a));
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-        const char *p = archive_entry_pathname(e);
-        la_ssize_t n;
-        if (!p || (strcmp(p, member) != 0 && !(strncmp(p, "./", 2) == 0 && strcmp(p + 2, member) == 0)))
-            continue;
-        if (archive_entry_size(e) >= (la_int64_t)size)
-            return og_error_set(err, OG_E_TOO_LARGE, "%s in %s is larger than %zu bytes", member,
-                                tarball, size - 1);
-        n = archive_read_data(a, buf, size - 1);
-        if (n < 0)
-            return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s in %s: %s.", member,
-                                tarball, archive_error_string(a));
-        buf[n] = '\0';
-        return 0;
-    }
-    if (r != ARCHIVE_EOF)
-        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
-                            archive_error_string(a));
-    return og_error_set(err, OG_E_NOT_EXIST, "The %s in %s does not exist.", member, tarball);
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -204,7 +136,7 @@ static int verify_package(struct preinstall *pi, const char *kernel, struct og_e
     snprintf(kernel_sum, sizeof(kernel_sum), "%.*s.sha256",
              (int)(strlen(kernel) - strlen(".tar.bz2")), kernel);
     while ((e = readdir(d))) {
-        static const char *const exts[] = { ".tar.bz2", ".tar.gz" };
+        static const char *const exts[] = {".tar.bz2", ".tar.gz"};
         char stem[NAME_MAX + 1], sum[PATH_MAX + 300], file[PATH_MAX + 300];
         const char *found = NULL;
 
@@ -218,8 +150,8 @@ static int verify_package(struct preinstall *pi, const char *kernel, struct og_e
                 found = exts[i];
         }
         if (!found)
-            return og_error_set(err, OG_E_NOT_EXIST, "The %s/%s.tar.* does not exist.",
-                                pi->pkg_dir, stem);
+            return og_error_set(err, OG_E_NOT_EXIST, "The %s/%s.tar.* does not exist.", pi->pkg_dir,
+                                stem);
         snprintf(sum, sizeof(sum), "%s/%s", pi->pkg_dir, e->d_name);
         r = pkgsum_verify(file, sum, err);
         if (r < 0)
@@ -273,7 +205,7 @@ static int stream_add(struct archive *a, const char *name, const char *path, con
 {
     _cleanup_(archive_entry_freep) struct archive_entry *e = archive_entry_new();
     _cleanup_close_ int fd = -1;
-    struct stat st = { .st_mode = S_IFREG | 0644 };
+    struct stat st = {.st_mode = S_IFREG | 0644};
     char buf[64 * 1024], target[PATH_MAX];
 
     if (!e)
@@ -365,7 +297,7 @@ static int stream_add_tree(struct archive *a, const char *root, const char *rel,
 static int build_stream(const struct preinstall *pi, struct dynbuf *out, struct og_error *err)
 {
     _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
-    struct stream_sink sink = { out, 0 };
+    struct stream_sink sink = {out, 0};
     char path[PATH_MAX + NAME_MAX + 2];
     int r = 0;
 
@@ -387,8 +319,8 @@ static int build_stream(const struct preinstall *pi, struct dynbuf *out, struct 
         r = stream_fail(a, "close", err);
     if (sink.rc < 0) {
         og_error_clear(err);
-        r = og_error_set(err, -sink.rc, "The package in %s is larger than %u bytes.",
-                         pi->pkg_dir, STREAM_MAX);
+        r = og_error_set(err, -sink.rc, "The package in %s is larger than %u bytes.", pi->pkg_dir,
+                         STREAM_MAX);
     }
     return r;
 }
@@ -409,69 +341,45 @@ static int check_app_link(const char *app, struct og_error *err)
                         app);
 }
 
-/* <app>_<commit>: the new kernel, extracted beside the running one into a
- * temporary directory and then renamed (or atomically exchanged with an
- * earlier copy) into place. Untouched when $GAUSSHOME already points there. */
+/* <app>_<commit>: the directory the upgrade installs the new kernel into
+ * (its step 4), created empty as openGauss's Local_PreInstall
+ * prepareInstallPath does (PreInstallUtility.py v5.0.0 :1066-1105): the
+ * server package is only checked here. A directory already there is left
+ * as it is (a node an earlier run already upgraded keeps its binaries). */
 static int action_prepare_app_path(const char *app, const char *gphome, struct og_error *err)
 {
     char cfg_path[PATH_MAX], kernel[NAME_MAX + 1], tarball[PATH_MAX + 300], sum[PATH_MAX + 300];
-    char target[PATH_MAX + 16], tmp[PATH_MAX + 32], upv[PATH_MAX + 64], cfg_new[PATH_MAX + 64];
-    char real_app[PATH_MAX], real_target[PATH_MAX];
-    _cleanup_free_ char *cfg_text = NULL;
+    char target[PATH_MAX + 16], parent[PATH_MAX + 16];
     struct version_cfg v;
-    size_t len = 0;
+    struct stat st;
     int r;
 
     snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
     r = version_cfg_read(cfg_path, &v, err);
     if (r == 0)
-        r = find_kernel_tarball(gphome, v.version, kernel, sizeof(kernel), err);
+        r = appinstall_find_kernel(gphome, v.version, kernel, sizeof(kernel), err);
     if (r < 0)
         return r;
     snprintf(tarball, sizeof(tarball), "%s/%s", gphome, kernel);
-    snprintf(sum, sizeof(sum), "%s/%.*s.sha256", gphome,
-             (int)(strlen(kernel) - strlen(".tar.bz2")), kernel);
+    snprintf(sum, sizeof(sum), "%s/%.*s.sha256", gphome, (int)(strlen(kernel) - strlen(".tar.bz2")),
+             kernel);
     r = pkgsum_verify(tarball, sum, err);
     if (r == 0)
         r = check_app_link(app, err);
     if (r < 0)
         return r;
     snprintf(target, sizeof(target), "%s_%s", app, v.commit);
-    if (realpath(app, real_app) && realpath(target, real_target) &&
-        strcmp(real_app, real_target) == 0) {
-        log_debug("preinstall", "%s is the running app: left as it is", target);
+    if (lstat(target, &st) == 0) {
+        if (!S_ISDIR(st.st_mode))
+            return og_error_set(err, OG_E_EXISTS, "The %s already exists and is not a directory.",
+                                target);
+        log_debug("preinstall", "%s is there: left as it is", target);
         return 0;
     }
-    snprintf(tmp, sizeof(tmp), "%s.preinstall", target);
-    r = fs_remove_tree(tmp, err);
-    if (r == 0 && mkdir(tmp, 0755) < 0)
-        r = og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", tmp);
-    if (r == 0)
-        r = archive_extract(tarball, tmp, err);
-    /* as openGauss's install: the version record of the app */
-    snprintf(cfg_new, sizeof(cfg_new), "%s/version.cfg", tmp);
-    snprintf(upv, sizeof(upv), "%s/bin/upgrade_version", tmp);
-    if (r == 0)
-        r = fs_read_file(cfg_new, 4096, &cfg_text, &len, err);
-    if (r == 0)
-        r = fs_replace_file(upv, cfg_text, len, 0644, err);
-    if (r == 0 && rename(tmp, target) < 0) {
-        if (errno != EEXIST && errno != ENOTEMPTY)
-            r = og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", target);
-        else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, target, RENAME_EXCHANGE) < 0)
-            r = og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to replace %s.",
-                                   target);
-    }
-    if (r == 0) {
-        char parent[PATH_MAX + 16];
-        snprintf(parent, sizeof(parent), "%s", target);
-        r = fs_fsync_dir(dirname(parent), err);
-    }
-    if (r < 0) {
-        fs_remove_tree(tmp, NULL);
-        return r;
-    }
-    return fs_remove_tree(tmp, err); /* the earlier copy, after an exchange */
+    if (mkdir(target, 0750) < 0)
+        return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", target);
+    snprintf(parent, sizeof(parent), "%s", target);
+    return fs_fsync_dir(dirname(parent), err);
 }
 
 /* An "export NAME=" line (leading blanks allowed). */
@@ -571,14 +479,13 @@ struct step_ctx {
 
 /* argv on the given nodes at once; the first failure (array order) names
  * its node. A worker's own "[GAUSS-NNNNN] : detail" becomes the error. */
-static int run_on(struct step_ctx *s, const char *const *nodes, size_t n,
-                  const char *const *argv, const void *input, size_t input_len,
-                  struct og_error *err)
+static int run_on(struct step_ctx *s, const char *const *nodes, size_t n, const char *const *argv,
+                  const void *input, size_t input_len, struct og_error *err)
 {
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = { .timeout_ms = STEP_TIMEOUT_MS, .input = input,
-                                    .input_len = input_len };
+    struct transport_run_opts o = {
+        .timeout_ms = STEP_TIMEOUT_MS, .input = input, .input_len = input_len};
     int r = 0;
 
     memset(res, 0, sizeof(res));
@@ -588,7 +495,7 @@ static int run_on(struct step_ctx *s, const char *const *nodes, size_t n,
         if (r == 0 && errs[i].code) {
             r = og_error_set(err, errs[i].code, "%s", errs[i].detail);
         } else if (r == 0 && res[i].exit_status != 0) {
-            struct og_error w = { 0 };
+            struct og_error w = {0};
             if (og_error_parse(res[i].err, &w) < 0)
                 r = og_error_set(err, w.code, "%s (on %s)", w.detail, nodes[i]);
             else
@@ -605,10 +512,10 @@ static int run_on(struct step_ctx *s, const char *const *nodes, size_t n,
  * changes anywhere. */
 static int precheck_app_path(struct step_ctx *s, const struct preinstall *pi, struct og_error *err)
 {
-    const char *argv[] = { "env", "LC_ALL=C", "stat", "-c", "%F", "--", pi->cfg.app_path, NULL };
+    const char *argv[] = {"env", "LC_ALL=C", "stat", "-c", "%F", "--", pi->cfg.app_path, NULL};
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = { .timeout_ms = 60 * 1000 };
+    struct transport_run_opts o = {.timeout_ms = 60 * 1000};
     int r = 0;
 
     memset(res, 0, sizeof(res));
@@ -624,8 +531,8 @@ static int precheck_app_path(struct step_ctx *s, const struct preinstall *pi, st
                              pi->cfg.app_path, s->nodes[i]);
         else if (r == 0 && res[i].exit_status != 0 && !strstr(res[i].err, "No such file"))
             r = og_error_set(err, OG_E_EXEC_FAILED,
-                             "Failed to execute the command: stat %s on %s: %s",
-                             pi->cfg.app_path, s->nodes[i], res[i].err);
+                             "Failed to execute the command: stat %s on %s: %s", pi->cfg.app_path,
+                             s->nodes[i], res[i].err);
         command_result_done(&res[i]);
     }
     return r;
@@ -643,7 +550,7 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
                             struct og_error *err)
 {
     _cleanup_transport_ struct transport *t = NULL;
-    struct step_ctx s = { 0 };
+    struct step_ctx s = {0};
     const char *remote[CLUSTER_MAX_NODES];
     size_t n_remote = 0;
     char worker[PATH_MAX + 32];
@@ -675,10 +582,17 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
                    strcmp(real_pkg, real_tool) == 0;
     }
     {
-        const char *mk[] = { "mkdir", "-p", "--", pi->cfg.tool_path, NULL };
-        const char *untar[] = { "tar", "-x", "--no-same-owner", "--no-overwrite-dir", "-f", "-",
-                                "-C", pi->cfg.tool_path, NULL };
-        const char *local[] = { pi->local->name };
+        const char *mk[] = {"mkdir", "-p", "--", pi->cfg.tool_path, NULL};
+        const char *untar[] = {"tar",
+                               "-x",
+                               "--no-same-owner",
+                               "--no-overwrite-dir",
+                               "-f",
+                               "-",
+                               "-C",
+                               pi->cfg.tool_path,
+                               NULL};
+        const char *local[] = {pi->local->name};
 
         if (!same_dir) {
             r = run_on(&s, local, 1, mk, NULL, 0, err);
@@ -702,8 +616,8 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
     snprintf(worker, sizeof(worker), "%s/script/gs_preinstall", pi->cfg.tool_path);
     step("Creating cluster's path.");
     {
-        const char *argv[] = { worker, "-t", "prepare_app_path", "-R", pi->cfg.app_path, "-Q",
-                               pi->cfg.tool_path, NULL };
+        const char *argv[] = {worker,           "-t", "prepare_app_path", "-R",
+                              pi->cfg.app_path, "-Q", pi->cfg.tool_path,  NULL};
         r = run_on(&s, s.nodes, s.n, argv, NULL, 0, err);
         if (r < 0)
             return r;
@@ -711,7 +625,7 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
     step("Successfully created cluster's path.");
     step("Setting user environmental variables.");
     {
-        const char *argv[] = { worker, "-t", "set_tool_env", "-Q", pi->cfg.tool_path, NULL };
+        const char *argv[] = {worker, "-t", "set_tool_env", "-Q", pi->cfg.tool_path, NULL};
         r = run_on(&s, s.nodes, s.n, argv, NULL, 0, err);
         if (r < 0)
             return r;
@@ -723,8 +637,8 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
 /* Root: the rest runs in a child that is the cluster user (initgroups,
  * setgid, setuid; no way back), which reports its own error. Its exit
  * status, the tool's, goes to *ret_status. */
-static int apply_as_user(const struct preinstall *pi, const struct dynbuf *stream,
-                         int *ret_status, struct og_error *err)
+static int apply_as_user(const struct preinstall *pi, const struct dynbuf *stream, int *ret_status,
+                         struct og_error *err)
 {
     struct passwd *pw = getpwuid(pi->uid);
     int status = 0;
@@ -738,7 +652,7 @@ static int apply_as_user(const struct preinstall *pi, const struct dynbuf *strea
     if (pid < 0)
         return og_error_set_errno(err, OG_E_EXEC_FAILED, errno, "fork");
     if (pid == 0) {
-        struct og_error cerr = { 0 };
+        struct og_error cerr = {0};
         int r = 0;
 
         if (initgroups(pi->user, pi->gid) < 0 || setgid(pi->gid) < 0 || setuid(pi->uid) < 0 ||
@@ -747,8 +661,7 @@ static int apply_as_user(const struct preinstall *pi, const struct dynbuf *strea
                                    "Failed to switch to the user %s", pi->user);
         if (r == 0 && (setenv("HOME", pw->pw_dir, 1) < 0 || setenv("USER", pi->user, 1) < 0 ||
                        setenv("LOGNAME", pi->user, 1) < 0 || chdir("/") < 0))
-            r = og_error_set_errno(&cerr, OG_E_EXEC_FAILED, errno, "environment of %s",
-                                   pi->user);
+            r = og_error_set_errno(&cerr, OG_E_EXEC_FAILED, errno, "environment of %s", pi->user);
         if (r == 0)
             r = preinstall_apply(pi, stream, &cerr);
         fflush(stdout);
@@ -776,14 +689,17 @@ static int check_user_group(struct preinstall *pi, struct og_error *err)
     bool member;
 
     if (!pi->user || !pi->user[0])
-        return og_error_set(err, OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '-U' is "
-                                                      "required.");
+        return og_error_set(err, OG_E_PARAM_REQUIRED,
+                            "Incorrect parameter. Parameter '-U' is "
+                            "required.");
     if (!pi->group || !pi->group[0])
-        return og_error_set(err, OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '-G' is "
-                                                      "required.");
+        return og_error_set(err, OG_E_PARAM_REQUIRED,
+                            "Incorrect parameter. Parameter '-G' is "
+                            "required.");
     if (!pi->xml || !pi->xml[0])
-        return og_error_set(err, OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '-X' is "
-                                                      "required.");
+        return og_error_set(err, OG_E_PARAM_REQUIRED,
+                            "Incorrect parameter. Parameter '-X' is "
+                            "required.");
     if (strcmp(pi->user, "root") == 0 || strcmp(pi->group, "root") == 0)
         return og_error_set(err, OG_E_ROOT_USER_GROUP,
                             "The cluster user/group cannot be a root user/group.User:Group[%s:%s].",
@@ -809,8 +725,9 @@ static int check_user_group(struct preinstall *pi, struct og_error *err)
                             "The user is not matched with the user group.User:Group[%s:%s]",
                             pi->user, pi->group);
     if (geteuid() != 0 && (geteuid() != pw->pw_uid || getegid() != gr->gr_gid))
-        return og_error_set(err, OG_E_NON_ROOT_USER, "Non root user, -U -G parameter must be "
-                                                     "the current user and group.");
+        return og_error_set(err, OG_E_NON_ROOT_USER,
+                            "Non root user, -U -G parameter must be "
+                            "the current user and group.");
     return 0;
 }
 
@@ -848,7 +765,7 @@ static void give_log_to_user(const struct preinstall *pi)
 static int preinstall_run(struct preinstall *pi)
 {
     _cleanup_dynbuf_ struct dynbuf stream;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char host[256] = "", kernel[NAME_MAX + 1], tarball[PATH_MAX + NAME_MAX + 2];
     int r;
 
@@ -879,13 +796,13 @@ static int preinstall_run(struct preinstall *pi)
         char own_cfg[PATH_MAX + 16];
         snprintf(own_cfg, sizeof(own_cfg), "%s/version.cfg", pi->pkg_dir);
         bool have = access(own_cfg, F_OK) == 0 && version_cfg_read(own_cfg, &own, NULL) == 0;
-        r = find_kernel_tarball(pi->pkg_dir, have ? own.version : NULL, kernel, sizeof(kernel),
-                                &err);
+        r = appinstall_find_kernel(pi->pkg_dir, have ? own.version : NULL, kernel, sizeof(kernel),
+                                   &err);
     }
     if (r == 0) {
         snprintf(tarball, sizeof(tarball), "%s/%s", pi->pkg_dir, kernel);
-        r = read_tar_member(tarball, "version.cfg", pi->version_text, sizeof(pi->version_text),
-                            &err);
+        r = appinstall_read_member(tarball, "version.cfg", pi->version_text,
+                                   sizeof(pi->version_text), &err);
     }
     if (r == 0)
         r = version_cfg_parse(pi->version_text, tarball, &pi->ver, &err);
@@ -896,7 +813,7 @@ static int preinstall_run(struct preinstall *pi)
     if (r < 0)
         return om_fail(TOOL, r, &err);
     log_debug("preinstall", "package %s: openGauss %s commit %s, %zu files", pi->pkg_dir,
-             pi->ver.version, pi->ver.commit, pi->n_files);
+              pi->ver.version, pi->ver.commit, pi->n_files);
 
     if (geteuid() == 0) {
         int status = 0;
@@ -936,8 +853,8 @@ static int usage(int rc)
 
 int tool_gs_preinstall(int argc, char **argv)
 {
-    struct preinstall pi = { 0 };
-    struct og_error err = { 0 };
+    struct preinstall pi = {0};
+    struct og_error err = {0};
     const char *action = NULL, *app = NULL, *gphome = NULL;
     int rc;
 
@@ -952,8 +869,8 @@ int tool_gs_preinstall(int argc, char **argv)
         if (!v || !(strcmp(a, "-U") == 0 || strcmp(a, "-G") == 0 || strcmp(a, "-X") == 0 ||
                     strcmp(a, "-l") == 0 || strcmp(a, "-t") == 0 || strcmp(a, "-R") == 0 ||
                     strcmp(a, "-Q") == 0))
-            return om_fail(TOOL, og_error_set(&err, OG_E_PARAM_UNKNOWN,
-                                              "Unrecognized parameter: %s.", a),
+            return om_fail(TOOL,
+                           og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", a),
                            &err);
         i++;
         if (strcmp(a, "-U") == 0)
@@ -979,9 +896,10 @@ int tool_gs_preinstall(int argc, char **argv)
     }
     /* The per-node actions, as the cluster user. */
     if (geteuid() == 0)
-        return om_fail(TOOL, og_error_set(&err, OG_E_RUN_AS_ROOT,
-                                          "Cannot run this script as a user with the root "
-                                          "permission."),
+        return om_fail(TOOL,
+                       og_error_set(&err, OG_E_RUN_AS_ROOT,
+                                    "Cannot run this script as a user with the root "
+                                    "permission."),
                        &err);
     rc = check_path_arg("Q", gphome, &err);
     if (rc == 0 && strcmp(action, "prepare_app_path") == 0) {

@@ -20,19 +20,17 @@
 #include "catalogsel.h"
 #include "clusterstatus.h"
 #include "fs.h"
-#include "inplace.h"
+#include "inplace_int.h"
 #include "jdist.h"
 #include "journal.h"
 #include "oglog.h"
 #include "pkgsum.h"
 #include "banned.h"
 
-#define CTL_TIMEOUT_MS (10 * 60 * 1000)
-#define NORMAL_WAIT_MS (90 * 1000)
-#define SQL_FILE_MAX   (64u << 20)
+#define CTL_TIMEOUT_MS INPLACE_CTL_TIMEOUT_MS
+#define NORMAL_WAIT_MS INPLACE_NORMAL_WAIT_MS
 
-static void say(const struct inplace *u, const char *fmt, ...) _printf_(2, 3);
-static void say(const struct inplace *u, const char *fmt, ...)
+void inplace_say(const struct inplace *u, const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -47,13 +45,13 @@ static void say(const struct inplace *u, const char *fmt, ...)
     }
 }
 
-static const struct cluster_node *primary_of(const struct inplace *u)
+const struct cluster_node *inplace_primary(const struct inplace *u)
 {
     return clusterconfig_primary(u->cfg);
 }
 
 /* The nodes other than this one (the journal's writer). */
-static size_t other_nodes(const struct inplace *u, const char **out)
+size_t inplace_other_nodes(const struct inplace *u, const char **out)
 {
     size_t k = 0;
 
@@ -158,8 +156,8 @@ static int start_node(struct inplace *u, const struct cluster_node *n, int upgra
 }
 
 /* With --force a node's failure is noted and the rest goes on. */
-static int node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
-                       struct og_error *err)
+int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
+                        struct og_error *err)
 {
     char msg[OG_ERROR_DETAIL_MAX + 64];
 
@@ -173,7 +171,7 @@ static int node_result(struct inplace *u, const struct cluster_node *n, int r, c
 
 /* --force: a node found unreachable is not tried again (each try would wait
  * for the connect timeout); the skip is noted. */
-static bool gone(struct inplace *u, const struct cluster_node *n, const char *what)
+bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what)
 {
     if (!u->probed)
         return false;
@@ -192,9 +190,9 @@ int inplace_stop_all(struct inplace *u, struct og_error *err)
     for (int pass = 0; r == 0 && pass < 2; pass++)
         for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
             const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 1) || gone(u, n, "stopping the datanode"))
+            if (n->primary != (pass == 1) || inplace_gone(u, n, "stopping the datanode"))
                 continue;
-            r = node_result(u, n, stop_node(u, n, err), "stopping the datanode", err);
+            r = inplace_node_result(u, n, stop_node(u, n, err), "stopping the datanode", err);
         }
     return r;
 }
@@ -206,10 +204,10 @@ int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
     for (int pass = 0; r == 0 && pass < 2; pass++)
         for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
             const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 0) || gone(u, n, "starting the datanode"))
+            if (n->primary != (pass == 0) || inplace_gone(u, n, "starting the datanode"))
                 continue;
-            r = node_result(u, n, start_node(u, n, upgrade_from, err), "starting the datanode",
-                            err);
+            r = inplace_node_result(u, n, start_node(u, n, upgrade_from, err),
+                                    "starting the datanode", err);
         }
     return r;
 }
@@ -217,15 +215,14 @@ int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
 /* The read-only window, openGauss's way: default_transaction_read_only by
  * gs_guc reload on every node (openGauss-OM v5.0.0 UpgradeImpl.py:738
  * setClusterReadOnlyMode, :759 unSetClusterReadOnlyMode). Set before the
- * backup (:2345) and again after the post scripts (:2456); cleared for the
- * catalog SQL once the new binaries run (:2407), and by commit (:2608) and
- * rollback. A stopped instance gets it in its postgresql.conf. */
-static int set_read_only(struct inplace *u, bool on, struct og_error *err)
+ * backup (:2345) and again after the post scripts (:2456); cleared by
+ * commit (:2608) and rollback. openGauss lifts it for the catalog phase
+ * (:2407); ogup keeps clients out and lets only its catalog sessions write
+ * (inplace_catalog.c). A stopped instance gets it in its postgresql.conf. */
+int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
+                       struct og_error *err)
 {
     char bin[PATH_MAX + 16];
-    const char *setting =
-        on ? "default_transaction_read_only=true" : "default_transaction_read_only=false";
-    const char *what = on ? "setting read-only" : "cancelling read-only";
     struct transport_run_opts o = {.timeout_ms = 60000};
     int r = 0;
 
@@ -235,7 +232,7 @@ static int set_read_only(struct inplace *u, bool on, struct og_error *err)
         const char *argv[] = {bin, "reload", "-D", n->datadir, "-c", setting, NULL};
         struct command_result res = {0};
 
-        if (gone(u, n, what))
+        if (inplace_gone(u, n, setting))
             continue;
         r = transport_run(u->env->t, n->name, argv, &o, &res, err);
         if (r == 0 && res.exit_status != 0)
@@ -244,17 +241,26 @@ static int set_read_only(struct inplace *u, bool on, struct og_error *err)
             char why[OG_ERROR_DETAIL_MAX];
             snprintf(why, sizeof(why), "%s",
                      r == -OG_E_EXEC_FAILED && res.out ? res.out : err->detail);
-            r = og_error_set(err, on ? OG_E_READONLY_SET : OG_E_READONLY_CANCEL, "%s on %s: %s",
-                             on ? "Failed to set cluster read-only mode."
-                                : "Failed to cancel the cluster read-only mode",
-                             n->name, why);
+            r = og_error_set(err, code, "%s on %s: %s", failure, n->name, why);
         }
         command_result_done(&res);
-        r = node_result(u, n, r, what, err);
+        r = inplace_node_result(u, n, r, setting, err);
     }
+    return r;
+}
+
+static int set_read_only(struct inplace *u, bool on, struct og_error *err)
+{
+    int r = inplace_reload_guc(
+        u, on ? "default_transaction_read_only=true" : "default_transaction_read_only=false",
+        on ? OG_E_READONLY_SET : OG_E_READONLY_CANCEL,
+        on ? "Failed to set cluster read-only mode."
+           : "Failed to cancel the cluster read-only mode",
+        err);
+
     if (r == 0)
-        say(u, on ? "Cluster is read-only (default_transaction_read_only=true)."
-                  : "Cluster is writable again (default_transaction_read_only=false).");
+        inplace_say(u, on ? "Cluster is read-only (default_transaction_read_only=true)."
+                          : "Cluster is writable again (default_transaction_read_only=false).");
     return r;
 }
 
@@ -294,10 +300,10 @@ static int write_local(struct inplace *u, const char *name, const char *text, st
 }
 
 /* Write locally, crash-safely, then copy to every other node. */
-static int journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
+int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
 {
     const char *others[CLUSTER_MAX_NODES];
-    size_t n = other_nodes(u, others);
+    size_t n = inplace_other_nodes(u, others);
     int r = write_local(u, name, text, err);
 
     if (r == 0)
@@ -337,7 +343,7 @@ static int record_step(void *ctx, int index, enum engine_state state, bool undoi
         r = write_local(u, JOURNAL_DAT_FILE, dat, err);
     if (r == 0) {
         const char *others[CLUSTER_MAX_NODES];
-        size_t n = other_nodes(u, others);
+        size_t n = inplace_other_nodes(u, others);
         r = jdist_push_file(&u->w, others, n, u->dir, INPLACE_STEP_FILE, err);
         if (r == 0)
             r = jdist_push_file(&u->w, others, n, u->dir, JOURNAL_DAT_FILE, err);
@@ -442,8 +448,9 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
             const char *node[] = {u->nodes[i]};
             if (i == best || seqs[i] == seqs[best])
                 continue;
-            say(u, "The journal of %s is behind (record %llu, newest %llu on %s): copying it.",
-                u->nodes[i], seqs[i], seqs[best], u->nodes[best]);
+            inplace_say(u,
+                        "The journal of %s is behind (record %llu, newest %llu on %s): copying it.",
+                        u->nodes[i], seqs[i], seqs[best], u->nodes[best]);
             r = jdist_remove(&u->w, node, 1, u->dir, NULL, err);
             json_object_object_foreach(files, name, val)
             {
@@ -491,17 +498,17 @@ static int do_record(void *ctx, struct og_error *err)
 
     dynbuf_init(&text, 1 << 20);
     snprintf(a, sizeof(a), "%s\n%s\n", u->old_app, u->new_app);
-    r = journal_put(u, JOURNAL_APPDIR_FILE, a, err);
+    r = inplace_journal_put(u, JOURNAL_APPDIR_FILE, a, err);
     snprintf(p, sizeof(p), "%s/version.cfg", u->old_app);
     if (r == 0)
         r = fs_read_file(p, 4096, &oldcfg, NULL, err);
     if (r == 0)
-        r = journal_put(u, JOURNAL_OLDVER_FILE, oldcfg, err);
+        r = inplace_journal_put(u, JOURNAL_OLDVER_FILE, oldcfg, err);
     snprintf(oldn, sizeof(oldn), "%s", u->oldv.number_str);
     snprintf(newn, sizeof(newn), "%s", u->newv.number_str);
     snprintf(nums, sizeof(nums), "newClusterNumber:%s\noldClusterNumber:%s\n", newn, oldn);
     if (r == 0)
-        r = journal_put(u, JOURNAL_INPLACE_FILE, nums, err);
+        r = inplace_journal_put(u, JOURNAL_INPLACE_FILE, nums, err);
     /* the live roles (gs_ctl start -M, the catalog SQL's primary) for every
      * later step, also once the cluster is stopped */
     if (r == 0) {
@@ -509,7 +516,7 @@ static int do_record(void *ctx, struct og_error *err)
         dynbuf_init(&roles, 1 << 16);
         r = clusterstatus_roles_format(u->cfg, &roles) < 0
                 ? og_error_set(err, OG_E_NOMEM, "roles")
-                : journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
+                : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
     }
     /* the frozen GUCs, as they are now (an existing record is kept) */
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
@@ -518,12 +525,15 @@ static int do_record(void *ctx, struct og_error *err)
         if (r == 0)
             r = frozen_gucs_format(&g, &text) < 0 ? og_error_set(err, OG_E_NOMEM, "GUCs") : 0;
         if (r == 0)
-            r = journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
+            r = inplace_journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
     }
     /* clients are refused from here to commit or rollback (writes during the
      * backup would be lost by a rollback) */
     if (r == 0)
         r = set_read_only(u, true, err);
+    /* large: the catalog files the physical backup takes, while it runs */
+    if (r == 0 && u->large)
+        r = inplace_catalog_list(u, err);
     return r;
 }
 
@@ -552,19 +562,28 @@ static int undo_stop_cluster(void *ctx, struct og_error *err)
 
 /* ---- step: backup -------------------------------------------------------------------- */
 
+/* openGauss's backupClusterConfig (UpgradeImpl.py v5.0.0 :2370): each
+ * node's instance configuration, what the old app carries (appinstall.h)
+ * into backup/app, and for a large upgrade the catalog physical files. */
 static int do_backup(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
+    char dst[PATH_MAX + 16], app[PATH_MAX + 16];
+    const char *carry[] = {"backup-app", u->old_app, app, NULL};
     int r = 0;
 
+    snprintf(dst, sizeof(dst), "%s/backup", u->dir);
+    snprintf(app, sizeof(app), "%s/backup/app", u->dir);
     for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
         const struct cluster_node *n = &u->cfg->nodes[i];
         const char *node[] = {n->name};
-        char dst[PATH_MAX + 16];
         const char *verb[] = {"backup-conf", n->datadir, dst, NULL};
-        snprintf(dst, sizeof(dst), "%s/backup", u->dir);
         r = worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err);
     }
+    if (r == 0)
+        r = worker_run_all(&u->w, u->nodes, u->n_nodes, carry, NULL, 0, NULL, err);
+    if (r == 0 && u->large)
+        r = inplace_catalog_backup(u, err);
     return r;
 }
 
@@ -578,12 +597,76 @@ static int undo_backup(void *ctx, struct og_error *err)
         const char *node[] = {n->name};
         char src[PATH_MAX + 16];
         const char *verb[] = {"restore-conf", src, n->datadir, NULL};
-        if (gone(u, n, "restoring the configuration"))
+        if (inplace_gone(u, n, "restoring the configuration"))
             continue;
         snprintf(src, sizeof(src), "%s/backup", u->dir);
-        r = node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
-                        "restoring the configuration", err);
+        r = inplace_node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
+                                "restoring the configuration", err);
     }
+    /* cleanBackupedCatalogPhysicalFiles(isRollBack=True), UpgradeImpl.py :4600 */
+    if (r == 0 && u->large)
+        r = inplace_catalog_clean(u, err);
+    return r;
+}
+
+/* ---- step: install --------------------------------------------------------------------- */
+
+/* A worker verb on every reachable node (--force: the others noted). */
+static int on_every_node(struct inplace *u, const char *const *verb, const char *what,
+                         struct og_error *err)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
+        const struct cluster_node *n = &u->cfg->nodes[i];
+        const char *node[] = {n->name};
+        if (inplace_gone(u, n, what))
+            continue;
+        r = inplace_node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
+                                what, err);
+    }
+    return r;
+}
+
+/* openGauss's installNewBin (:6729) and restoreClusterConfig (:6111): the
+ * server package in $GPHOME installed as <appPath>_<commit>, then what the
+ * old app carries, from the backup, into it. */
+static int do_install(void *ctx, struct og_error *err)
+{
+    struct inplace *u = ctx;
+    char app[PATH_MAX + 16];
+    const char *install[] = {"install-app", u->gphome, u->new_app, NULL};
+    const char *carry[] = {"carry-app", app, u->new_app, NULL};
+    int r;
+
+    snprintf(app, sizeof(app), "%s/backup/app", u->dir);
+    r = worker_run_all(&u->w, u->nodes, u->n_nodes, install, NULL, 0, NULL, err);
+    if (r == 0)
+        r = worker_run_all(&u->w, u->nodes, u->n_nodes, carry, NULL, 0, NULL, err);
+    return r;
+}
+
+static int relink_all(struct inplace *u, const char *target, struct og_error *err);
+
+/* $GAUSSHOME back on the old app, what it carries restored into it
+ * (restoreClusterConfig(isRollBack=True), :4592), the new app removed
+ * (cleanInstallPath(NEW), :4613). */
+static int undo_install(void *ctx, struct og_error *err)
+{
+    struct inplace *u = ctx;
+    char app[PATH_MAX + 16];
+    const char *carry[] = {"carry-app", app, u->old_app, NULL};
+    const char *rm[] = {"rm", u->new_app, NULL};
+    int r = relink_all(u, u->old_app, err);
+
+    snprintf(app, sizeof(app), "%s/backup/app", u->dir);
+    if (r == 0 && strcmp(u->old_app, u->new_app) == 0)
+        r = og_error_set(err, OG_E_SAME_PATH, "The directory name %s and %s cannot be same.",
+                         u->old_app, u->new_app);
+    if (r == 0)
+        r = on_every_node(u, carry, "restoring the old app's configuration", err);
+    if (r == 0)
+        r = on_every_node(u, rm, "removing the new app", err);
     return r;
 }
 
@@ -597,295 +680,36 @@ static int relink_all(struct inplace *u, const char *target, struct og_error *er
         const struct cluster_node *n = &u->cfg->nodes[i];
         const char *node[] = {n->name};
         const char *verb[] = {"relink", u->cfg->app_path, target, NULL};
-        if (gone(u, n, "switching $GAUSSHOME"))
+        if (inplace_gone(u, n, "switching $GAUSSHOME"))
             continue;
-        r = node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
-                        "switching $GAUSSHOME", err);
+        r = inplace_node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
+                                "switching $GAUSSHOME", err);
     }
     return r;
 }
 
-/* The new app gets the installed cluster's static configuration (openGauss
- * restores the config into the new app before the switch), then the link. */
+/* openGauss: stop, switchBin(NEW), start (:2438-2443); the new binary
+ * starts normally on the catalog the old one upgraded. */
 static int do_switch_bin(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    char src[PATH_MAX + 64], dst[PATH_MAX + 64];
-    const char *verb[] = {"copy", src, dst, NULL};
-    int r;
+    int r = inplace_stop_all(u, err);
 
-    snprintf(src, sizeof(src), "%s/bin/cluster_static_config", u->old_app);
-    snprintf(dst, sizeof(dst), "%s/bin/cluster_static_config", u->new_app);
-    r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, NULL, err);
     if (r == 0)
         r = relink_all(u, u->new_app, err);
+    if (r == 0)
+        r = inplace_start_all(u, 0, err);
     return r;
 }
 
 static int undo_switch_bin(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    return relink_all(u, u->old_app, err);
-}
-
-/* ---- step: start ------------------------------------------------------------------------ */
-
-static int do_start(void *ctx, struct og_error *err)
-{
-    struct inplace *u = ctx;
-    int r = inplace_start_all(u, u->large ? u->oldv.number : 0, err);
-
-    /* the catalog SQL writes (openGauss clears read-only here too) */
-    if (r == 0)
-        r = set_read_only(u, false, err);
-    return r;
-}
-
-static int undo_start(void *ctx, struct og_error *err)
-{
-    return inplace_stop_all(ctx, err);
-}
-
-/* ---- step: catalog ------------------------------------------------------------------------ */
-
-static bool is_large(void *ctx)
-{
-    return ((struct inplace *)ctx)->large;
-}
-
-/* binary_upgrade/upgrade_sql from $GPHOME/upgrade_sql.tar.gz (sha256 checked). */
-static int extract_sql(struct inplace *u, struct og_error *err)
-{
-    char tar[PATH_MAX + 32], sum[PATH_MAX + 32], dst[PATH_MAX + 32];
-    int r;
-
-    snprintf(tar, sizeof(tar), "%s/upgrade_sql.tar.gz", u->gphome);
-    snprintf(sum, sizeof(sum), "%s/upgrade_sql.sha256", u->gphome);
-    snprintf(dst, sizeof(dst), "%s/upgrade_sql", u->dir);
-    r = pkgsum_verify(tar, sum, err);
-    if (r == 0)
-        r = fs_remove_tree(dst, err);
-    if (r == 0)
-        r = fs_mkdir_p(u->dir, 0700, err);
-    if (r == 0)
-        r = archive_extract(tar, u->dir, err);
-    return r;
-}
-
-/* Assemble <mode>_catalog_<db>_tmp.sql (reference §3.5): one transaction,
- * openGauss's header, the selected files in order, COMMIT; copied to the
- * primary's node. */
-static int assemble_sql(struct inplace *u, const char *mode, const char *db, char *path,
-                        size_t size, struct og_error *err)
-{
-    char folder[PATH_MAX + 64];
-    const char *names[512], *sel[512];
-    size_t n = 0;
-    int k, r = 0;
-    _cleanup_dynbuf_ struct dynbuf sql;
-    DIR *d;
-    struct dirent *de;
-
-    dynbuf_init(&sql, SQL_FILE_MAX);
-    /* the tarball holds upgrade_sql/ at its top */
-    snprintf(folder, sizeof(folder), "%s/upgrade_sql/%s_catalog_%s", u->dir,
-             strncmp(mode, "upgrade", 7) == 0 ? "upgrade" : "rollback", db);
-    d = opendir(folder);
-    if (!d)
-        return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", folder);
-    while ((de = readdir(d)) && n < ELEMENTSOF(names))
-        if (de->d_name[0] != '.' && (names[n] = strdup(de->d_name)) != NULL)
-            n++;
-    closedir(d);
-    k = catalogsel_select(names, n, mode, db, u->oldv.number, u->newv.number, sel, ELEMENTSOF(sel));
-    if (k < 0)
-        r = og_error_set(err, OG_E_CONTENT_INVALID, "selecting the %s SQL of %s", mode, db);
-    if (r == 0 && dynbuf_appends(&sql, "START TRANSACTION;\nSET IsInplaceUpgrade = on;\n"
-                                       "SET search_path = 'pg_catalog';\n"
-                                       "SET local client_min_messages = NOTICE;\n"
-                                       "SET local log_min_messages = NOTICE;\n") < 0)
-        r = og_error_set(err, OG_E_TOO_LARGE, "catalog SQL");
-    for (int i = 0; r == 0 && i < k; i++) {
-        char fp[PATH_MAX + 400];
-        _cleanup_free_ char *text = NULL;
-        snprintf(fp, sizeof(fp), "%s/%s", folder, sel[i]);
-        r = fs_read_file(fp, SQL_FILE_MAX, &text, NULL, err);
-        if (r == 0 && dynbuf_appends(&sql, text) < 0)
-            r = og_error_set(err, OG_E_TOO_LARGE, "catalog SQL");
-    }
-    if (r == 0 && dynbuf_appends(&sql, "COMMIT;\n") < 0)
-        r = og_error_set(err, OG_E_TOO_LARGE, "catalog SQL");
-    for (size_t i = 0; i < n; i++)
-        free((char *)names[i]);
-    snprintf(path, size, "%s/%s_catalog_%s_tmp.sql", u->dir, mode, db);
-    if (r == 0)
-        r = fs_replace_file(path, sql.buf, sql.len, 0600, err);
-    if (r == 0) {
-        const char *others[CLUSTER_MAX_NODES];
-        size_t no = other_nodes(u, others);
-        for (size_t i = 0; r == 0 && i < no; i++)
-            if (strcmp(others[i], primary_of(u)->name) == 0) {
-                const char *one[] = {others[i]};
-                r = jdist_push_file(&u->w, one, 1, u->dir, strrchr(path, '/') + 1, err);
-            }
-    }
-    return r;
-}
-
-/* The databases, as openGauss lists them: template0, template1 and postgres
- * must be there. Space separated in buf. */
-static int list_databases(struct inplace *u, char *buf, size_t size, struct og_error *err)
-{
-    int r = precheck_sql(u->env, primary_of(u), "postgres",
-                         "SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_database", buf,
-                         size, err);
-
-    if (r == 0 &&
-        (!strstr(buf, "template0") || !strstr(buf, "template1") || !strstr(buf, "postgres")))
-        r = og_error_set(err, OG_E_CONTENT_INVALID, "The database list is invalid: %s", buf);
-    return r;
-}
-
-static int run_sql_file(struct inplace *u, const char *db, const char *file, struct og_error *err)
-{
-    const struct cluster_node *p = primary_of(u);
-    char bin[PATH_MAX + 16], port[16];
-    const char *argv[] = {bin,  "-X", "-q", "-h",    u->cfg->tmp_path,   "-p",
-                          port, "-d", db,   "--set", "ON_ERROR_STOP=on", "-f",
-                          file, NULL};
-    struct transport_run_opts o = {.timeout_ms = CTL_TIMEOUT_MS};
-    struct command_result res = {0};
-    int r;
-
-    snprintf(bin, sizeof(bin), "%s/bin/gsql", u->cfg->app_path);
-    snprintf(port, sizeof(port), "%d", p->port);
-    r = transport_run(u->env->t, p->name, argv, &o, &res, err);
-    if (r == 0 && res.exit_status != 0)
-        r = og_error_set(err, OG_E_SQL, "Failed to update catalog. Error: %s on %s: %s",
-                         strrchr(file, '/') + 1, db, res.err);
-    command_result_done(&res);
-    return r;
-}
-
-static bool has_line(const char *text, const char *line)
-{
-    size_t len = strlen(line);
-
-    for (const char *p = text; (p = strstr(p, line)); p++)
-        if (p == text || p[-1] == '\n')
-            return len > 0;
-    return false;
-}
-
-/* Run mode on every database (maindb on postgres first), skipping the ones
- * the journal lists as done; each one recorded once committed. */
-static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error *err)
-{
-    char dbs[8192], mainf[PATH_MAX + 64], otherf[PATH_MAX + 64], p[PATH_MAX + 32];
-    _cleanup_free_ char *done = NULL;
-    _cleanup_dynbuf_ struct dynbuf rec;
-    char *save = NULL;
-    int r;
-
-    dynbuf_init(&rec, 1 << 20);
-    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_DONE);
-    if (fs_read_file(p, 1 << 20, &done, NULL, NULL) == 0)
-        dynbuf_appends(&rec, done);
-    r = list_databases(u, dbs, sizeof(dbs), err);
-    if (r == 0)
-        r = assemble_sql(u, mode, "maindb", mainf, sizeof(mainf), err);
-    if (r == 0)
-        r = assemble_sql(u, mode, "otherdb", otherf, sizeof(otherf), err);
-    /* postgres first */
-    for (int pass = 0; r == 0 && pass < 2; pass++) {
-        char copy[8192];
-        snprintf(copy, sizeof(copy), "%s", dbs);
-        for (char *db = strtok_r(copy, " ", &save); r == 0 && db; db = strtok_r(NULL, " ", &save)) {
-            char line[256];
-            bool is_main = strcmp(db, "postgres") == 0;
-            if (is_main != (pass == 0))
-                continue;
-            snprintf(line, sizeof(line), "%s %s\n", mode, db);
-            if (has_line(dynbuf_str(&rec), line))
-                continue;
-            r = run_sql_file(u, db, is_main ? mainf : otherf, err);
-            if (r == 0 && dynbuf_appends(&rec, line) < 0)
-                r = og_error_set(err, OG_E_TOO_LARGE, "catalog record");
-            if (r == 0)
-                r = journal_put(u, INPLACE_CATALOG_DONE, dynbuf_str(&rec), err);
-            if (r == 0)
-                say(u, "Catalog %s done on database %s.", mode, db);
-        }
-    }
-    return r;
-}
-
-static int do_catalog(void *ctx, struct og_error *err)
-{
-    struct inplace *u = ctx;
-    int r = extract_sql(u, err);
-
-    if (r == 0)
-        r = inplace_start_all(u, u->oldv.number, err); /* resumed after a crash: up again */
-    if (r == 0)
-        r = run_catalog_mode(u, "upgrade", err);
-    if (r == 0)
-        r = run_catalog_mode(u, "upgrade-post", err);
-    /* the standbys replay the new catalog before anything stops them */
-    if (r == 0)
-        r = precheck_standby_replay(u->env, err);
-    return r;
-}
-
-/* The new kernel in upgrade mode accepts the old catalog and the new one:
- * the rollback SQL (idempotent) brings every database back, then stop. */
-static int undo_catalog(void *ctx, struct og_error *err)
-{
-    struct inplace *u = ctx;
-    char p[PATH_MAX + 32];
-    int r = extract_sql(u, err);
-
-    if (r == 0)
-        r = inplace_stop_all(u, err);
-    if (r == 0)
-        r = inplace_start_all(u, u->oldv.number, err);
-    /* the rollback SQL writes; read-only comes back with the restored config */
-    if (r == 0)
-        r = set_read_only(u, false, err);
-    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_DONE);
-    if (r == 0) {
-        unlink(p); /* the rollback runs on every database */
-        r = run_catalog_mode(u, "rollback-post", err);
-    }
-    if (r == 0)
-        r = run_catalog_mode(u, "rollback", err);
-    if (r == 0)
-        r = node_result(u, primary_of(u), precheck_standby_replay(u->env, err),
-                        "waiting for the standbys to replay the catalog rollback", err);
-    if (r == 0)
-        r = inplace_stop_all(u, err);
-    if (r == 0) {
-        const char *all[] = {INPLACE_CATALOG_DONE, NULL};
-        r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, all[0], err);
-    }
-    return r;
-}
-
-/* ---- step: restart -------------------------------------------------------------------------- */
-
-static int do_restart(void *ctx, struct og_error *err)
-{
-    struct inplace *u = ctx;
     int r = inplace_stop_all(u, err);
 
     if (r == 0)
-        r = inplace_start_all(u, 0, err);
+        r = relink_all(u, u->old_app, err);
     return r;
-}
-
-static int undo_restart(void *ctx, struct og_error *err)
-{
-    return inplace_stop_all(ctx, err);
 }
 
 /* ---- step: post-check -------------------------------------------------------------------------
@@ -944,7 +768,7 @@ static void progress(void *ctx, int index, int percent)
 {
     struct inplace *u = ctx;
     (void)index;
-    say(u, "Progress report: (%d%%)", percent);
+    inplace_say(u, "Progress report: (%d%%)", percent);
 }
 
 static const struct engine_step inplace_steps[] = {
@@ -952,14 +776,18 @@ static const struct engine_step inplace_steps[] = {
      do_record, undo_record},
     {"stop-cluster", "stop every datanode (standbys first)", 2, NULL, do_stop_cluster,
      undo_stop_cluster},
-    {"backup", "back up every node's configuration", 3, NULL, do_backup, undo_backup},
-    {"switch-bin", "switch $GAUSSHOME to the new app on every node", 4, NULL, do_switch_bin,
-     undo_switch_bin},
-    {"start", "start every datanode (upgrade mode for a large upgrade)", 5, NULL, do_start,
-     undo_start},
-    {"catalog", "run the catalog upgrade SQL on every database", 5, is_large, do_catalog,
-     undo_catalog},
-    {"restart", "restart every datanode normally", 5, is_large, do_restart, undo_restart},
+    {"backup", "back up every node's configuration, app files and (large) catalog files", 3, NULL,
+     do_backup, undo_backup},
+    {"install", "install the new app on every node and carry the old app's files into it", 4, NULL,
+     do_install, undo_install},
+    {"start", "start every datanode on the old binary with upgrade_mode=1", 5, inplace_is_large,
+     inplace_do_start, inplace_undo_start},
+    {"catalog", "the rollback then the upgrade catalog SQL, on the old binary", 5, inplace_is_large,
+     inplace_do_catalog, inplace_undo_catalog},
+    {"switch-bin", "stop, switch $GAUSSHOME to the new app, start the new binary", 5, NULL,
+     do_switch_bin, undo_switch_bin},
+    {"post-catalog", "the rollback-post then the upgrade-post SQL, on the new binary", 5,
+     inplace_is_large, inplace_do_post_catalog, NULL},
     {"post-check", "check versions, cluster state, replay and GUCs", 5, NULL, do_post_check, NULL},
     {"pre-commit", "wait for commit-upgrade or auto-rollback", 6, NULL, do_pre_commit, NULL},
 };
@@ -988,12 +816,20 @@ static int commit_record(void *ctx, int index, enum engine_state state, bool und
 
 static int do_commit_flag(void *ctx, struct og_error *err)
 {
-    return journal_put(ctx, JOURNAL_COMMIT_FLAG, "", err);
+    return inplace_journal_put(ctx, JOURNAL_COMMIT_FLAG, "", err);
 }
 
+/* openGauss's commit: upgrade_mode=0 (large), then read-write (:2600-2608) */
 static int do_read_write(void *ctx, struct og_error *err)
 {
-    return set_read_only(ctx, false, err);
+    struct inplace *u = ctx;
+    int r = u->large ? inplace_reload_guc(u, "upgrade_mode=0", OG_E_EXEC_FAILED,
+                                          "Failed to set upgrade_mode", err)
+                     : 0;
+
+    if (r == 0)
+        r = set_read_only(u, false, err);
+    return r;
 }
 
 static int do_remove_backup(void *ctx, struct og_error *err)
@@ -1004,6 +840,8 @@ static int do_remove_backup(void *ctx, struct og_error *err)
 
     for (size_t i = 0; r == 0 && i < ELEMENTSOF(names); i++)
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, names[i], err);
+    if (r == 0 && u->large)
+        r = inplace_catalog_clean(u, err);
     return r;
 }
 
@@ -1026,8 +864,10 @@ static int do_clear_journal(void *ctx, struct og_error *err)
 static const struct engine_step commit_steps[] = {
     {"record-commit", "record the commit on every node (commitFlagFile)", 6, NULL, do_commit_flag,
      NULL},
-    {"read-write", "the cluster takes writes again", 6, NULL, do_read_write, NULL},
-    {"remove-backup", "remove the backups and the extracted SQL", 6, NULL, do_remove_backup, NULL},
+    {"read-write", "upgrade_mode=0 (large); the cluster takes writes again", 6, NULL, do_read_write,
+     NULL},
+    {"remove-backup", "remove the backups, the catalog files' backup and the extracted SQL", 6,
+     NULL, do_remove_backup, NULL},
     {"remove-old-app", "remove the old app on every node", 6, NULL, do_remove_old_app, NULL},
     {"clear-journal", "remove binary_upgrade on every node", 6, NULL, do_clear_journal, NULL},
 };
@@ -1133,11 +973,13 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
                             rec.index >= 0 ? inplace_plan.steps[rec.index].name : "none");
     if (rec.present && rec.has_step) {
         from = (size_t)rec.index + (rec.state == ENGINE_DONE ? 1 : 0);
-        say(u, "Resuming the upgrade from step %s (the journal records %s %s).",
-            from < inplace_plan.n ? inplace_plan.steps[from].name : "(none)",
-            inplace_plan.steps[rec.index].name, rec.state == ENGINE_DONE ? "done" : "begun");
+        inplace_say(u, "Resuming the upgrade from step %s (the journal records %s %s).",
+                    from < inplace_plan.n ? inplace_plan.steps[from].name : "(none)",
+                    inplace_plan.steps[rec.index].name,
+                    rec.state == ENGINE_DONE ? "done" : "begun");
         if (from >= inplace_plan.n) {
-            say(u, "The upgrade is at pre-commit already: run commit-upgrade or auto-rollback.");
+            inplace_say(
+                u, "The upgrade is at pre-commit already: run commit-upgrade or auto-rollback.");
             return 0;
         }
     } else if (rec.present) {
@@ -1149,16 +991,16 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
     }
     r = engine_run(&inplace_plan, from, u, &failed, err);
     if (r < 0) {
-        say(u,
-            "Failed to upgrade at step %s. Fix the cause, then run auto-upgrade again to "
-            "resume, or auto-rollback to return to %s.",
-            failed >= 0 ? inplace_plan.steps[failed].name : "?", u->oldv.version);
+        inplace_say(u,
+                    "Failed to upgrade at step %s. Fix the cause, then run auto-upgrade again to "
+                    "resume, or auto-rollback to return to %s.",
+                    failed >= 0 ? inplace_plan.steps[failed].name : "?", u->oldv.version);
         return r;
     }
-    say(u,
-        "Successfully upgraded nodes. The cluster runs %s; run commit-upgrade to finish or "
-        "auto-rollback to return to %s.",
-        u->newv.version, u->oldv.version);
+    inplace_say(u,
+                "Successfully upgraded nodes. The cluster runs %s; run commit-upgrade to finish or "
+                "auto-rollback to return to %s.",
+                u->newv.version, u->oldv.version);
     return 0;
 }
 
@@ -1170,7 +1012,7 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
     if (r < 0)
         return r;
     if (!rec.present) {
-        say(u, "No need to rollback.");
+        inplace_say(u, "No need to rollback.");
         return 0;
     }
     if (rec.committed)
@@ -1184,8 +1026,8 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
                             "by ogup.",
                             u->dir);
     }
-    say(u, "Rolling back from step %s.",
-        rec.index >= 0 ? inplace_plan.steps[rec.index].name : "record");
+    inplace_say(u, "Rolling back from step %s.",
+                rec.index >= 0 ? inplace_plan.steps[rec.index].name : "record");
     r = engine_rollback(&inplace_plan, rec.index, u, err);
     if (r == 0 && u->skipped.len) {
         /* something was skipped: the journal keeps the step the rollback
@@ -1193,12 +1035,13 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
          * undo is idempotent) and finishes what was skipped */
         r = record_step(u, rec.index, rec.state, true, err);
         if (r == 0)
-            say(u, "Rollback done on the reachable nodes; the journal still records step %s.",
-                inplace_plan.steps[rec.index].name);
+            inplace_say(u,
+                        "Rollback done on the reachable nodes; the journal still records step %s.",
+                        inplace_plan.steps[rec.index].name);
         return r;
     }
     if (r == 0)
-        say(u, "Rollback succeeded: every node runs %s.", u->oldv.version);
+        inplace_say(u, "Rollback succeeded: every node runs %s.", u->oldv.version);
     return r;
 }
 
@@ -1215,6 +1058,6 @@ int inplace_commit(struct inplace *u, struct og_error *err)
         return og_error_set(err, OG_E_NOT_PRECOMMIT, "Current upgrade status is not pre commit.");
     r = engine_run(&inplace_commit_plan, 0, u, NULL, err);
     if (r == 0)
-        say(u, "Commit upgrade succeeded.");
+        inplace_say(u, "Commit upgrade succeeded.");
     return r;
 }

@@ -3,18 +3,22 @@
  * inplace.h - openGauss's in-place upgrade (reference §3.8) as a plan on the
  * step engine, with its rollback and its commit.
  *
- * Steps (openGauss's upgrade_step.dat number in brackets):
- *   record [0]         journal: app dirs, old version, cluster numbers, frozen GUCs
+ * Steps (openGauss's upgrade_step.dat number in brackets), in openGauss's
+ * order (openGauss-OM v5.0.0 UpgradeImpl.py doInplaceBinaryUpgrade :2285):
+ *   record [0]         journal: app dirs, old version, cluster numbers, frozen
+ *                      GUCs, live roles; read-only; large: the catalog file list
  *   stop-cluster [2]   standbys, then the primary (fast)
- *   backup [3]         each node's configs and catalog numbers into the journal dir
- *   switch-bin [4]     $GAUSSHOME -> <app>_<new commit> on every node (atomic rename)
- *   start [5]          primary, then standbys; large: in upgrade mode (-u old)
- *   catalog [5]        large: the catalog SQL, one transaction per database
- *   restart [5]        large: a normal start of the new kernel
- *   post-check [5]     new version on every node, cluster Normal, replay, GUCs
+ *   backup [3]         configs, the old app's carried files, large: catalog files
+ *   install [4]        the server package as <app>_<commit>; carried files into it
+ *   start [5]          large: touch_init_flag; the old binary; upgrade_mode=1
+ *   catalog [5]        large: rollback, then upgrade SQL (old binary)
+ *   switch-bin [5]     stop; $GAUSSHOME -> new app (atomic rename); start
+ *   post-catalog [5]   large: rollback-post, then upgrade-post SQL (new binary)
+ *   post-check [5]     read-only; new version everywhere, Normal, replay, GUCs
  *   pre-commit [6]     the upgrade awaits commit-upgrade or auto-rollback
  * ogup's own record beside openGauss's files: ogup_step ("inplace <i> <name>
- * begin|done do|undo"), ogup_frozen_gucs, ogup_catalog_done, backup/.
+ * begin|done do|undo"), ogup_frozen_gucs, ogup_catalog_done, ogup_roles,
+ * ogup_catalog_files, backup/ (backup/app: the carried files).
  */
 #pragma once
 
@@ -27,11 +31,12 @@
 #include "versioncfg.h"
 #include "worker.h"
 
-#define INPLACE_ACTION      "inplace-binary-upgrade"
-#define INPLACE_STEP_FILE   "ogup_step"
-#define INPLACE_FROZEN_FILE "ogup_frozen_gucs"
+#define INPLACE_ACTION       "inplace-binary-upgrade"
+#define INPLACE_STEP_FILE    "ogup_step"
+#define INPLACE_FROZEN_FILE  "ogup_frozen_gucs"
 #define INPLACE_CATALOG_DONE "ogup_catalog_done"
-#define INPLACE_ROLES_FILE  "ogup_roles" /* the live roles when the upgrade began */
+#define INPLACE_ROLES_FILE   "ogup_roles"         /* the live roles when the upgrade began */
+#define INPLACE_CATALOG_LIST "ogup_catalog_files" /* catalog relation files, large */
 
 struct inplace {
     struct precheck_env *env; /* t, installed cluster, worker, paths */
@@ -45,10 +50,10 @@ struct inplace {
     char new_app[PATH_MAX]; /* <appPath>_<new commit> */
     struct version_cfg oldv, newv;
     bool large;
-    bool force;             /* auto-rollback --force */
-    bool probed;            /* --force: unreachable nodes dropped from nodes[] */
+    bool force;  /* auto-rollback --force */
+    bool probed; /* --force: unreachable nodes dropped from nodes[] */
     bool quiet;
-    struct dynbuf skipped;  /* --force: what was skipped, for the operator */
+    struct dynbuf skipped; /* --force: what was skipped, for the operator */
     int replay_wait_ms;
 };
 
@@ -58,13 +63,13 @@ extern const struct engine_plan inplace_commit_plan;
 
 /* What the journal says (the nodes' copies reconciled). */
 struct inplace_record {
-    bool present;        /* binary_upgrade exists */
-    bool has_step;       /* ogup_step read */
-    int index;           /* step index */
+    bool present;  /* binary_upgrade exists */
+    bool has_step; /* ogup_step read */
+    int index;     /* step index */
     enum engine_state state;
-    bool undoing;        /* a rollback was under way */
-    bool committed;      /* commitFlagFile */
-    int og_step;         /* upgrade_step.dat, -1 when absent */
+    bool undoing;   /* a rollback was under way */
+    bool committed; /* commitFlagFile */
+    int og_step;    /* upgrade_step.dat, -1 when absent */
 };
 
 int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *err);

@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "lockfile.h"
 #include "pkgsum.h"
+#include "appinstall.h"
 #include "precheck.h"
 #include "staticconfig.h"
 #include "versioncfg.h"
@@ -26,7 +27,10 @@
 #include "banned.h"
 
 const char *const frozen_guc_names[FROZEN_GUC_COUNT] = {
-    "wal_level", "max_connections", "max_prepared_transactions", "max_locks_per_transaction",
+    "wal_level",
+    "max_connections",
+    "max_prepared_transactions",
+    "max_locks_per_transaction",
 };
 
 /* The running cluster is the installed one; the XML is compared with it
@@ -41,7 +45,7 @@ static const struct cluster_config *cfg_of(const struct precheck_env *e)
 int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, size_t n,
                         const char *const *verb_argv, struct og_error *err)
 {
-    struct worker w = { .t = e->t, .path = e->worker };
+    struct worker w = {.t = e->t, .path = e->worker};
 
     return worker_run_all(&w, nodes, n, verb_argv, NULL, 0, NULL, err);
 }
@@ -58,10 +62,10 @@ int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, 
 {
     const struct cluster_config *c = cfg_of(e);
     char bin[PATH_MAX + 16], port[16];
-    const char *argv[] = { bin, "-X", "-q", "-tA", "-h", c->tmp_path, "-p", port, "-d", db,
-                           "-c", sql, NULL };
-    struct transport_run_opts o = { .timeout_ms = 60000 };
-    struct command_result res = { 0 };
+    const char *argv[] = {bin,  "-X", "-q", "-tA", "-h", c->tmp_path, "-p",
+                          port, "-d", db,   "-c",  sql,  NULL};
+    struct transport_run_opts o = {.timeout_ms = 60000};
+    struct command_result res = {0};
     int r;
 
     snprintf(bin, sizeof(bin), "%s/bin/gsql", e->gausshome ? e->gausshome : c->app_path);
@@ -91,7 +95,7 @@ int precheck_not_root(const struct precheck_env *e, struct og_error *err)
 
 int precheck_environment(const struct precheck_env *e, struct og_error *err)
 {
-    const char *vars[] = { "GAUSSHOME", "GS_CLUSTER_NAME", "GAUSS_ENV", "GPHOME", "PGHOST" };
+    const char *vars[] = {"GAUSSHOME", "GS_CLUSTER_NAME", "GAUSS_ENV", "GPHOME", "PGHOST"};
 
     (void)e;
     for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
@@ -107,7 +111,7 @@ int precheck_cluster_lock(const struct precheck_env *e, struct og_error *err)
 {
     _cleanup_lockfile_ struct lockfile *l = NULL;
     char dir[PATH_MAX + 32];
-    struct og_error le = { 0 };
+    struct og_error le = {0};
     int r;
 
     if (e->lock_held)
@@ -140,20 +144,24 @@ int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
     const char *nodes[CLUSTER_MAX_NODES];
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = { .timeout_ms = 30000 };
+    struct transport_run_opts o = {.timeout_ms = 30000};
     _cleanup_dynbuf_ struct dynbuf bad;
     int r = 0;
 
     dynbuf_init(&bad, 8192);
     for (size_t j = 0; j < c->n_nodes; j++) {
-        const char *argv[] = { "ssh",
-                               "-o", "BatchMode=yes",
-                               "-o", "StrictHostKeyChecking=yes",
-                               "-o", "ConnectTimeout=5",
-                               "-o", "LogLevel=ERROR",
-                               c->nodes[j].name,
-                               "true",
-                               NULL };
+        const char *argv[] = {"ssh",
+                              "-o",
+                              "BatchMode=yes",
+                              "-o",
+                              "StrictHostKeyChecking=yes",
+                              "-o",
+                              "ConnectTimeout=5",
+                              "-o",
+                              "LogLevel=ERROR",
+                              c->nodes[j].name,
+                              "true",
+                              NULL};
         size_t n = 0;
         for (size_t i = 0; i < c->n_nodes; i++)
             if (i != j)
@@ -212,8 +220,8 @@ int precheck_disk_usage(const struct precheck_env *e, struct og_error *err)
     snprintf(limit, sizeof(limit), "%d", PRECHECK_DISK_LIMIT_PCT);
     /* one worker call per node: its data dir, the app and $PGHOST */
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        const char *nodes[] = { c->nodes[i].name };
-        const char *verb[] = { "disk", limit, c->nodes[i].datadir, c->app_path, c->tmp_path, NULL };
+        const char *nodes[] = {c->nodes[i].name};
+        const char *verb[] = {"disk", limit, c->nodes[i].datadir, c->app_path, c->tmp_path, NULL};
         r = precheck_worker_all(e, nodes, 1, verb, err);
     }
     return r;
@@ -222,7 +230,7 @@ int precheck_disk_usage(const struct precheck_env *e, struct og_error *err)
 int precheck_stream_replication(const struct precheck_env *e, struct og_error *err)
 {
     const struct cluster_config *c = cfg_of(e);
-    const char *on[] = { "on", "true", "1", "yes" };
+    const char *on[] = {"on", "true", "1", "yes"};
     char v[64];
     int r;
 
@@ -247,7 +255,7 @@ int precheck_kerberos(const struct precheck_env *e, struct og_error *err)
 {
     const char *nodes[CLUSTER_MAX_NODES];
     size_t n = all_nodes(cfg_of(e), nodes);
-    const char *verb[] = { "kerberos", e->kerberos_dir, NULL };
+    const char *verb[] = {"kerberos", e->kerberos_dir, NULL};
 
     if (!e->kerberos_dir)
         return 0;
@@ -278,8 +286,8 @@ int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, s
              tok = strtok_r(NULL, "|", &save), g++)
             snprintf(ret->nodes[i].value[g], sizeof(ret->nodes[i].value[g]), "%s", tok);
         if (g != FROZEN_GUC_COUNT)
-            return og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s on %s: %zu values",
-                                q, c->nodes[i].name, g);
+            return og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s on %s: %zu values", q,
+                                c->nodes[i].name, g);
         ret->n++;
     }
     return 0;
@@ -306,8 +314,7 @@ int frozen_gucs_parse(const char *text, struct frozen_gucs *ret, struct og_error
         char node[CLUSTER_NAME_MAX], name[64], value[64];
         size_t k, i;
         line++;
-        if (len == 0 || len >= 256 ||
-            sscanf(p, "%63s %63[^=]=%63[^\n]", node, name, value) != 3)
+        if (len == 0 || len >= 256 || sscanf(p, "%63s %63[^=]=%63[^\n]", node, name, value) != 3)
             return og_error_set(err, OG_E_CONTENT_INVALID,
                                 "The content of file frozen GUCs is not correct: line %u", line);
         for (k = 0; k < FROZEN_GUC_COUNT && strcmp(frozen_guc_names[k], name) != 0; k++)
@@ -363,8 +370,8 @@ int frozen_gucs_compare(const struct frozen_gucs *recorded, const struct frozen_
                 return og_error_set(err, OG_E_FROZEN_GUC,
                                     "The GUC parameter %s changed during the upgrade: %s has "
                                     "%s, %s: %s. Set it back before going on.",
-                                    frozen_guc_names[k], now->nodes[i].node,
-                                    now->nodes[i].value[k], from, want);
+                                    frozen_guc_names[k], now->nodes[i].node, now->nodes[i].value[k],
+                                    from, want);
         }
     }
     return 0;
@@ -395,12 +402,13 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
         if (c->nodes[i].primary)
             primary = &c->nodes[i];
     if (!primary)
-        return og_error_set(err, OG_E_NODE_INFO, "Failed to get cluster node info.exception "
-                                                 "is: no primary datanode.");
+        return og_error_set(err, OG_E_NODE_INFO,
+                            "Failed to get cluster node info.exception "
+                            "is: no primary datanode.");
     /* caught up = replayed everything the primary had written when the check
      * began (a running workload keeps writing: "now" is never reached) */
-    r = precheck_sql(e, primary, "postgres", "SELECT pg_current_wal_lsn()", target,
-                     sizeof(target), err);
+    r = precheck_sql(e, primary, "postgres", "SELECT pg_current_wal_lsn()", target, sizeof(target),
+                     err);
     if (r < 0)
         return og_error_set(err, OG_E_STANDBY_LAG,
                             "The standbys have not caught up with the primary: the primary %s "
@@ -445,7 +453,7 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
                                 "The standby %s has not caught up with the primary %s: %s.",
                                 lagging, primary->name, detail);
         {
-            struct timespec ts = { 0, 200 * 1000000 };
+            struct timespec ts = {0, 200 * 1000000};
             nanosleep(&ts, NULL);
         }
     }
@@ -455,7 +463,7 @@ int precheck_om_kernel(const struct precheck_env *e, struct og_error *err)
 {
     const char *nodes[CLUSTER_MAX_NODES];
     size_t n = all_nodes(cfg_of(e), nodes);
-    const char *verb[] = { "om-kernel", e->gphome, cfg_of(e)->app_path, NULL };
+    const char *verb[] = {"om-kernel", e->gphome, cfg_of(e)->app_path, NULL};
 
     return precheck_worker_all(e, nodes, n, verb, err);
 }
@@ -464,7 +472,7 @@ int precheck_package_sha256(const struct precheck_env *e, struct og_error *err)
 {
     const char *nodes[CLUSTER_MAX_NODES];
     size_t n = all_nodes(cfg_of(e), nodes);
-    const char *verb[] = { "sha256", e->gphome, NULL };
+    const char *verb[] = {"sha256", e->gphome, NULL};
 
     return precheck_worker_all(e, nodes, n, verb, err);
 }
@@ -505,7 +513,7 @@ int precheck_local_sha256(const char *dir, struct og_error *err)
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
         char base[NAME_MAX + 1], sum[PATH_MAX], tar[PATH_MAX];
-        const char *exts[] = { ".tar.bz2", ".tar.gz" };
+        const char *exts[] = {".tar.bz2", ".tar.gz"};
         bool found = false;
         if (len <= 7 || strcmp(de->d_name + len - 7, ".sha256") != 0)
             continue;
@@ -532,28 +540,27 @@ int precheck_local_sha256(const char *dir, struct og_error *err)
 
 int precheck_local_om_kernel(const char *gphome, const char *app_path, struct og_error *err)
 {
-    char om_path[PATH_MAX], app[PATH_MAX + 64], kpath[PATH_MAX + 80];
+    char om_path[PATH_MAX];
     struct version_cfg om, k;
-    struct og_error e2 = { 0 };
+    struct og_error e2 = {0};
 
+    (void)app_path; /* the new app is installed at step 4, from this package */
     snprintf(om_path, sizeof(om_path), "%s/version.cfg", gphome);
     if (version_cfg_read(om_path, &om, &e2) < 0)
         return og_error_set(err, OG_E_APP_VERSION,
                             "Failed to check application version: the OM tools' %s: %s", om_path,
                             e2.detail);
-    snprintf(app, sizeof(app), "%s_%s", app_path, om.commit);
-    snprintf(kpath, sizeof(kpath), "%s/version.cfg", app);
-    if (version_cfg_read(kpath, &k, &e2) < 0)
+    if (appinstall_kernel_version(gphome, &k, &e2) < 0)
         return og_error_set(err, OG_E_APP_VERSION,
                             "Failed to check application version: the OM tools are %s (commit "
-                            "%s) but the kernel of that package is not installed: %s",
+                            "%s) but the server package of that version is not usable: %s",
                             om.product, om.commit, e2.detail);
     if (strcmp(om.product, k.product) != 0 || strcmp(om.commit, k.commit) != 0 ||
         strcmp(om.number_str, k.number_str) != 0)
         return og_error_set(err, OG_E_APP_VERSION,
                             "Failed to check application version: the OM tools (%s %s %s) and "
-                            "the kernel in %s (%s %s %s) are not from the same package.",
-                            om.product, om.number_str, om.commit, app, k.product, k.number_str,
+                            "the server package in %s (%s %s %s) are not from the same package.",
+                            om.product, om.number_str, om.commit, gphome, k.product, k.number_str,
                             k.commit);
     return 0;
 }
@@ -571,37 +578,38 @@ int precheck_local_kerberos(const char *dir, struct og_error *err)
 /* ---- the table ---------------------------------------------------------------------- */
 
 static const struct precheck table[] = {
-    { "not-root", "not run as root", OG_E_RUN_AS_ROOT, precheck_not_root },
-    { "environment", "GAUSSHOME, GS_CLUSTER_NAME, GAUSS_ENV, GPHOME, PGHOST set",
-      OG_E_ENV_EMPTY, precheck_environment },
-    { "cluster-lock", "no other task holds the cluster lock", OG_E_UPGRADE_UNFINISHED,
-      precheck_cluster_lock },
-    { "static-config", "clusterconfig.xml matches cluster_static_config", OG_E_STATIC_CONFIG,
-      precheck_static_config },
-    { "ssh-trust", "SSH trust between all nodes, host keys verified", OG_E_SSH_TRUST,
-      precheck_ssh_trust },
-    { "cluster-state", "cluster_state Normal (gs_ctl query on every node)",
-      OG_E_CLUSTER_STATUS, precheck_cluster_state },
-    { "disk-usage", "data, app and $PGHOST filesystems below 80% on every node",
-      OG_E_DISK_USAGE_EXCEEDS, precheck_disk_usage },
-    { "stream-replication", "enable_stream_replication on on every datanode",
-      OG_E_STREAM_REPLICATION, precheck_stream_replication },
-    { "kerberos", "Kerberos not configured", OG_E_EXISTS, precheck_kerberos },
-    { "frozen-gucs", "wal_level, max_connections, max_prepared_transactions, "
-                     "max_locks_per_transaction unchanged", OG_E_FROZEN_GUC,
-      precheck_frozen_gucs },
-    { "standby-replay", "every standby streaming and caught up", OG_E_STANDBY_LAG,
-      precheck_standby_replay },
-    { "om-kernel", "OM tools and the kernel from the same package", OG_E_APP_VERSION,
-      precheck_om_kernel },
-    { "package-sha256", "the package in $GPHOME matches its .sha256 files", OG_E_SHA256,
-      precheck_package_sha256 },
-    { "app-size", "the old app holds at most 2000M besides pg_plugin on every node",
-      OG_E_DISK_USAGE, precheck_app_size },
-    { "backup-space", "$PGHOST/binary_upgrade has 2000M free on every node", OG_E_DISK_SPACE,
-      precheck_backup_space },
-    { "datadir-writable", "every data directory exists and takes a new file",
-      OG_E_WRITE_FAILED, precheck_datadir_writable },
+    {"not-root", "not run as root", OG_E_RUN_AS_ROOT, precheck_not_root},
+    {"environment", "GAUSSHOME, GS_CLUSTER_NAME, GAUSS_ENV, GPHOME, PGHOST set", OG_E_ENV_EMPTY,
+     precheck_environment},
+    {"cluster-lock", "no other task holds the cluster lock", OG_E_UPGRADE_UNFINISHED,
+     precheck_cluster_lock},
+    {"static-config", "clusterconfig.xml matches cluster_static_config", OG_E_STATIC_CONFIG,
+     precheck_static_config},
+    {"ssh-trust", "SSH trust between all nodes, host keys verified", OG_E_SSH_TRUST,
+     precheck_ssh_trust},
+    {"cluster-state", "cluster_state Normal (gs_ctl query on every node)", OG_E_CLUSTER_STATUS,
+     precheck_cluster_state},
+    {"disk-usage", "data, app and $PGHOST filesystems below 80% on every node",
+     OG_E_DISK_USAGE_EXCEEDS, precheck_disk_usage},
+    {"stream-replication", "enable_stream_replication on on every datanode",
+     OG_E_STREAM_REPLICATION, precheck_stream_replication},
+    {"kerberos", "Kerberos not configured", OG_E_EXISTS, precheck_kerberos},
+    {"frozen-gucs",
+     "wal_level, max_connections, max_prepared_transactions, "
+     "max_locks_per_transaction unchanged",
+     OG_E_FROZEN_GUC, precheck_frozen_gucs},
+    {"standby-replay", "every standby streaming and caught up", OG_E_STANDBY_LAG,
+     precheck_standby_replay},
+    {"om-kernel", "OM tools and the kernel from the same package", OG_E_APP_VERSION,
+     precheck_om_kernel},
+    {"package-sha256", "the package in $GPHOME matches its .sha256 files", OG_E_SHA256,
+     precheck_package_sha256},
+    {"app-size", "the old app holds at most 2000M besides pg_plugin on every node", OG_E_DISK_USAGE,
+     precheck_app_size},
+    {"backup-space", "$PGHOST/binary_upgrade has 2000M free on every node", OG_E_DISK_SPACE,
+     precheck_backup_space},
+    {"datadir-writable", "every data directory exists and takes a new file", OG_E_WRITE_FAILED,
+     precheck_datadir_writable},
 };
 
 const struct precheck *precheck_table(size_t *n)
@@ -624,10 +632,10 @@ int precheck_run_all(const struct precheck_env *e, struct precheck_result *resul
     int first = 0;
 
     for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-        struct og_error ce = { 0 };
+        struct og_error ce = {0};
         int r = table[i].fn(e, &ce);
         results[i].check = &table[i];
-        results[i].err = r < 0 ? ce : (struct og_error){ 0 };
+        results[i].err = r < 0 ? ce : (struct og_error){0};
         if (r < 0 && first == 0) {
             first = r;
             *err = ce;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fiu.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +77,7 @@ static int write_buffer(int fd, void *userdata, struct og_error *err)
 int fs_replace_file(const char *path, const void *data, size_t len, mode_t mode,
                     struct og_error *err)
 {
-    struct buf_writer w = { data, len };
+    struct buf_writer w = {data, len};
 
     return fs_replace_file_with(path, mode, write_buffer, &w, err);
 }
@@ -134,8 +135,8 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
 
     dynbuf_init(&b, max);
     if (fd < 0)
-        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED,
-                                  errno, "cannot open \"%s\"", path);
+        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
+                                  "cannot open \"%s\"", path);
     for (;;) {
         ssize_t n = read(fd, chunk, sizeof(chunk));
         if (n < 0) {
@@ -177,8 +178,7 @@ int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err)
             break;
     }
     if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-        return og_error_set(err, OG_E_CREATE_FAILED, "\"%s\" exists and is not a directory",
-                            path);
+        return og_error_set(err, OG_E_CREATE_FAILED, "\"%s\" exists and is not a directory", path);
     return 0;
 }
 
@@ -198,4 +198,64 @@ int fs_remove_tree(const char *path, struct og_error *err)
     if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) < 0)
         return og_error_set_errno(err, OG_E_IO, errno, "cannot remove \"%s\"", path);
     return 0;
+}
+
+/* ---- copying trees ------------------------------------------------------------ */
+
+#define COPY_FILE_MAX (64u << 20)
+
+static int copy_entry(const char *src, const char *dst, bool keep, bool top, struct og_error *err);
+
+static int copy_dir(const char *src, const char *dst, mode_t mode, bool keep, struct og_error *err)
+{
+    DIR *d = opendir(src);
+    struct dirent *de;
+    int r;
+
+    if (!d)
+        return og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", src);
+    r = fs_mkdir_p(dst, mode & 0777, err);
+    while (r == 0 && (de = readdir(d))) {
+        char s[PATH_MAX], t[PATH_MAX];
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        if ((size_t)snprintf(s, sizeof(s), "%s/%s", src, de->d_name) >= sizeof(s) ||
+            (size_t)snprintf(t, sizeof(t), "%s/%s", dst, de->d_name) >= sizeof(t))
+            r = og_error_set(err, OG_E_TOO_LARGE, "path too long under %s", src);
+        else
+            r = copy_entry(s, t, keep, false, err);
+    }
+    closedir(d);
+    return r;
+}
+
+static int copy_entry(const char *src, const char *dst, bool keep, bool top, struct og_error *err)
+{
+    char *text = NULL;
+    char dir[PATH_MAX];
+    struct stat st;
+    size_t n = 0;
+    int r;
+
+    if ((top ? stat(src, &st) : lstat(src, &st)) < 0)
+        return errno == ENOENT
+                   ? 0
+                   : og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", src);
+    if (S_ISDIR(st.st_mode))
+        return copy_dir(src, dst, st.st_mode, keep, err);
+    if (!S_ISREG(st.st_mode) || (keep && access(dst, F_OK) == 0))
+        return 0;
+    snprintf(dir, sizeof(dir), "%s", dst);
+    r = fs_mkdir_p(dirname(dir), 0700, err);
+    if (r == 0)
+        r = fs_read_file(src, COPY_FILE_MAX, &text, &n, err);
+    if (r == 0)
+        r = fs_replace_file(dst, text ? text : "", n, st.st_mode & 0777, err);
+    free(text);
+    return r;
+}
+
+int fs_copy_tree(const char *src, const char *dst, bool keep, struct og_error *err)
+{
+    return copy_entry(src, dst, keep, true, err);
 }

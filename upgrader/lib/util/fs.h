@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <stdbool.h>
+
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -39,6 +41,12 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
 int fs_remove_tree(const char *path, struct og_error *err);
 
 int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err);
+
+/* Copy a regular file or a directory tree (a top-level symlink is followed,
+ * none below it; links, devices and sockets below are skipped), modes
+ * kept, each file written crash-safely; files of at most 64 MiB. An absent
+ * src is not an error. keep: a file already at its destination is left. */
+int fs_copy_tree(const char *src, const char *dst, bool keep, struct og_error *err);
 
 /* fsync the directory holding path (or path itself when it is a dir). */
 int fs_fsync_dir(const char *dir, struct og_error *err);

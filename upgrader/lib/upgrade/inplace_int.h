@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * Internal to the in-place plan: what inplace.c (the plan, the journal, the
+ * node operations) and inplace_catalog.c (the catalog steps) share.
+ */
+#pragma once
+
+#include "inplace.h"
+
+#define INPLACE_CTL_TIMEOUT_MS (10 * 60 * 1000)
+#define INPLACE_NORMAL_WAIT_MS (90 * 1000)
+
+void inplace_say(const struct inplace *u, const char *fmt, ...) _printf_(2, 3);
+const struct cluster_node *inplace_primary(const struct inplace *u);
+size_t inplace_other_nodes(const struct inplace *u, const char **out);
+/* --force: a node's failure is noted and the rest goes on */
+int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
+                        struct og_error *err);
+bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what);
+/* a journal file written here, crash-safely, and copied to every other node */
+int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
+    _warn_unused_result_;
+/* gs_guc reload NAME=VALUE on every datanode; code and message on failure */
+int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
+                       struct og_error *err) _warn_unused_result_;
+
+/* the catalog steps (inplace_catalog.c) */
+bool inplace_is_large(void *ctx);
+int inplace_catalog_list(struct inplace *u, struct og_error *err) _warn_unused_result_;
+int inplace_catalog_backup(struct inplace *u, struct og_error *err) _warn_unused_result_;
+int inplace_catalog_clean(struct inplace *u, struct og_error *err) _warn_unused_result_;
+int inplace_do_start(void *ctx, struct og_error *err);
+int inplace_undo_start(void *ctx, struct og_error *err);
+int inplace_do_catalog(void *ctx, struct og_error *err);
+int inplace_undo_catalog(void *ctx, struct og_error *err);
+int inplace_do_post_catalog(void *ctx, struct og_error *err);
