@@ -173,26 +173,61 @@ Test(kernel, large_upgrade_catalog_then_rollback)
     cr_assert_neq(access("postmaster.pid", F_OK), 0);
     cr_assert_eq(RUN("gs_ctl", "status", "-D", dn), 3);
 
-    /* Upgrade mode: the catalog SQL moves every database to 92.605. */
+    /* Grey's mechanism: the new binary in upgrade mode (-u old) runs on the
+     * old catalog. */
     cr_assert_eq(RUN("gs_ctl", "start", "-D", dn, "-o", "-u 92298"), 0, "%s", res.out);
     catalog_numbers_are(port, "92298");
+    cr_assert_eq(RUN("gs_ctl", "stop", "-D", dn), 0);
+
+    /* In-place, openGauss's order (UpgradeImpl.py v5.0.0 :2430-2447): the
+     * OLD binary, upgrade_mode=1, runs the non-post scripts ... */
     snprintf(pkg, sizeof(pkg), "%s/pkg-3.0.0/upgrade_sql.tar.gz", fx.root);
     snprintf(sqltree, sizeof(sqltree), "%s/sqltree", fx.root);
     cr_assert_eq(package_extract(pkg, sqltree, &err), 0, "%s", err.detail);
+    kfix_use(&fx, "2.0.0");
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
+    cr_assert_eq(RUN("gs_guc", "reload", "-D", dn, "-c", "upgrade_mode=1"), 0, "%s", res.out);
+    cr_assert_str_eq(kfix_sql(&fx, port, "postgres", "SHOW upgrade_mode"), "1");
+    /* a post script refuses the old binary */
+    cr_assert_neq(RUN("gsql", "-X", "-q", "-p", p, "-d", "postgres", "--set", "ON_ERROR_STOP=on",
+                      "-f", assemble(sqltree, "upgrade-post", "maindb", 92298, 92605)),
+                  0);
+    cr_assert_not_null(strstr(res.err, "runs on the new binary, after the switch"), "%s", res.err);
+    run_catalog(sqltree, port, "rollback", 92298, 92605);
     run_catalog(sqltree, port, "upgrade", 92298, 92605);
-    run_catalog(sqltree, port, "upgrade-post", 92298, 92605);
     catalog_numbers_are(port, "92605");
+    /* ... and, in upgrade_mode=1, starts again on the newer catalog */
+    cr_assert_eq(RUN("gs_ctl", "restart", "-D", dn), 0, "%s", res.out);
+    catalog_numbers_are(port, "92605");
+    cr_assert_eq(RUN("gs_ctl", "stop", "-D", dn), 0);
+
+    /* the switch: the new binary starts normally on the upgraded catalog and
+     * runs the post scripts; a non-post script refuses it */
+    kfix_use(&fx, "3.0.0");
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
+    cr_assert_neq(RUN("gsql", "-X", "-q", "-p", p, "-d", "postgres", "--set", "ON_ERROR_STOP=on",
+                      "-f", assemble(sqltree, "upgrade", "maindb", 92298, 92605)),
+                  0);
+    cr_assert_not_null(strstr(res.err, "runs on the old binary, before the switch"), "%s",
+                       res.err);
+    run_catalog(sqltree, port, "rollback-post", 92298, 92605);
+    run_catalog(sqltree, port, "upgrade-post", 92298, 92605);
     cr_assert_str_eq(kfix_sql(&fx, port, "db1", "SELECT og_catalog.gs_feature_92605()"), "92605");
     cr_assert_str_eq(kfix_sql(&fx, port, "postgres",
                               "SELECT count(*) FROM pg_roles WHERE rolname = 'gs_role_92605'"),
                      "1");
-
-    /* A normal start of 3.0.0 now works, data intact. */
-    cr_assert_eq(RUN("gs_ctl", "restart", "-D", dn), 0, "%s", res.out);
     cr_assert_str_eq(kfix_sql(&fx, port, "db1", "SELECT count(*) FROM t"), "1000");
+    cr_assert_eq(RUN("gs_ctl", "stop", "-D", dn), 0);
 
-    /* Roll back: upgrade mode again, rollback SQL (descending), then 2.0.0. */
-    cr_assert_eq(RUN("gs_ctl", "restart", "-D", dn, "-o", "-u 92298"), 0, "%s", res.out);
+    /* The SQL rollback (old kernels above 93.000 roll back this way): the
+     * old binary refuses the newer catalog once upgrade_mode is 0 ... */
+    kfix_use(&fx, "2.0.0");
+    cr_assert_eq(RUN("gs_guc", "set", "-D", dn, "-c", "upgrade_mode=0"), 0, "%s", res.out);
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 1, "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "[OGUP-60050]"), "%s", res.out);
+    /* ... accepts it with upgrade_mode=1; the scripts, descending */
+    cr_assert_eq(RUN("gs_guc", "set", "-D", dn, "-c", "upgrade_mode=1"), 0, "%s", res.out);
+    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
     run_catalog(sqltree, port, "rollback-post", 92298, 92605);
     run_catalog(sqltree, port, "rollback", 92298, 92605);
     catalog_numbers_are(port, "92298");
@@ -202,9 +237,8 @@ Test(kernel, large_upgrade_catalog_then_rollback)
     /* Rollback SQL is idempotent: a second run changes nothing and succeeds. */
     run_catalog(sqltree, port, "rollback", 92298, 92605);
     catalog_numbers_are(port, "92298");
-    cr_assert_eq(RUN("gs_ctl", "stop", "-D", dn), 0);
-    kfix_use(&fx, "2.0.0");
-    cr_assert_eq(RUN("gs_ctl", "start", "-D", dn), 0, "%s", res.out);
+    cr_assert_eq(RUN("gs_guc", "reload", "-D", dn, "-c", "upgrade_mode=0"), 0, "%s", res.out);
+    cr_assert_eq(RUN("gs_ctl", "restart", "-D", dn), 0, "%s", res.out);
     cr_assert_str_eq(kfix_sql(&fx, port, "db1", "SELECT count(*) FROM t"), "1000");
     cr_assert_str_eq(kfix_sql(&fx, port, "db1", "SELECT sum(length(v)) FROM t"), "32000");
     (void)p;

@@ -117,6 +117,39 @@ static void expect_writes(const struct sim_cluster *c, bool refused, const char 
     }
 }
 
+/* What the old app carries to the new one (openGauss's backupClusterConfig /
+ * restoreClusterConfig, UpgradeUtility.py v5.0.0 :1283-1460): checksums,
+ * relative to an app directory, the same on every node's app at dir. */
+#define CARRIED                                                                                    \
+    "bin/server.key.cipher bin/server.key.rand etc/gscgroup_omm.cfg "                              \
+    "lib/postgresql/pg_plugin/og_ext.so bin/cluster_static_config"
+
+static char *carried_sums(const struct sim_cluster *c, const char *node, const char *dir)
+{
+    char sh[512];
+
+    snprintf(sh, sizeof(sh), "cd %s && sha256sum " CARRIED, dir);
+    up_sh_ok(c, node, "omm", sh);
+    return strdup(upres.out);
+}
+
+/* The physical catalog backup of step 3 on a node: present or absent. */
+static void expect_catalog_backup(const struct sim_cluster *c, const char *node, bool present)
+{
+    char sh[PATH_MAX + 256];
+
+    snprintf(sh, sizeof(sh),
+             "ls -d %s/global_bak %s/pg_clog_bak %s/pg_csnlog_bak %s/pg_xlog/xlog_backup_info.json"
+             " && ls %s/base/1/ | grep -c '_bak$'",
+             c->datadir, c->datadir, c->datadir, c->datadir, c->datadir);
+    if (present) {
+        up_sh_ok(c, node, "omm", sh); /* grep -c fails on 0 catalog files */
+    } else {
+        cr_assert_neq(up_sh(c, node, "omm", sh), 0, "a catalog backup is left on %s: %s", node,
+                      upres.out);
+    }
+}
+
 /* 2.0.0 -> 3.0.0 (large): upgrade, rollback to the exact dump, upgrade
  * again, commit; the refusals of commit and rollback around them; the
  * read-only window (openGauss-OM v5.0.0 UpgradeImpl.py:2345, :2456, :2608):
@@ -126,8 +159,22 @@ Test(upgrade, large_rollback_then_commit)
     struct sim_cluster c;
     char *dump0, *user0, *links0;
 
+    char *sums0[SIM_MAX_NODES], newapp[PATH_MAX + 32];
+
     up_cluster(&c, name, "2.0.0", 3);
+    /* an operator's plugin in the old app */
+    for (size_t i = 0; i < c.n_nodes; i++)
+        up_sh_ok(&c, c.nodes[i].name, "omm",
+                 "head -c 4096 /dev/urandom > $GAUSSHOME/lib/postgresql/pg_plugin/og_ext.so");
     up_prepare(&c, "3.0.0");
+    /* gs_preinstall made the new app's directory, empty: the upgrade
+     * installs into it at its step 4 (PreInstallUtility.py v5.0.0 :1066) */
+    up_sh_ok(&c, "node2", "omm", "echo /opt/ogsim/app_$(sed -n 3p $GPHOME/version.cfg)");
+    snprintf(newapp, sizeof(newapp), "%.*s", (int)strcspn(upres.out, "\n"), upres.out);
+    up_sh_ok(&c, "node2", "omm", "ls -A /opt/ogsim/app_$(sed -n 3p $GPHOME/version.cfg) | wc -l");
+    cr_assert_str_eq(upres.out, "0\n", "the new app is installed before the upgrade");
+    for (size_t i = 0; i < c.n_nodes; i++)
+        sums0[i] = carried_sums(&c, c.nodes[i].name, "$GAUSSHOME");
     dump0 = up_dump(&c, false);
     user0 = up_dump(&c, true);
     links0 = up_links(&c);
@@ -151,6 +198,16 @@ Test(upgrade, large_rollback_then_commit)
     cr_assert_str_eq(upres.out, "inplace-binary-upgrade:6\n");
     up_sh_ok(&c, "node3", "omm", "cat $PGHOST/binary_upgrade/upgrade_step.dat");
     cr_assert_str_eq(upres.out, "inplace-binary-upgrade:6\n", "the journal is on every node");
+    /* the new app carries the old app's files; each node took the physical
+     * catalog backup; upgrade_mode=1 until the commit */
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        char *sums = carried_sums(&c, c.nodes[i].name, newapp);
+        cr_assert_str_eq(sums, sums0[i], "carried files on %s", c.nodes[i].name);
+        free(sums);
+        expect_catalog_backup(&c, c.nodes[i].name, true);
+    }
+    up_sh_ok(&c, "node1", "omm", "gsql -d postgres -X -tA -c 'show upgrade_mode'");
+    cr_assert_str_eq(upres.out, "1\n");
 
     /* re-running at pre-commit changes nothing */
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
@@ -158,21 +215,53 @@ Test(upgrade, large_rollback_then_commit)
 
     /* roll back: the old version, the exact dump, no journal */
     expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    cr_assert_not_null(strstr(upres.out, "rolled back the catalog (the physical files of before)"),
+                       "%s", upres.out);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
     expect_unchanged(&c, dump0, links0, "after the rollback");
     expect_writes(&c, false, "after the rollback");
+    /* the physical catalog restore, not SQL (old 92.298 <= 93.000,
+     * UpgradeImpl.py v5.0.0 :4718); the new app removed (cleanInstallPath,
+     * :4613); the old app's files as they were; no catalog backup left */
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        char sh[PATH_MAX + 32], *sums;
+        snprintf(sh, sizeof(sh), "test ! -e %s", newapp);
+        up_sh_ok(&c, c.nodes[i].name, "omm", sh);
+        sums = carried_sums(&c, c.nodes[i].name, "$GAUSSHOME");
+        cr_assert_str_eq(sums, sums0[i], "old app's files on %s", c.nodes[i].name);
+        free(sums);
+        expect_catalog_backup(&c, c.nodes[i].name, false);
+    }
     /* commit after rollback: refused */
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
     /* a second rollback: nothing to do */
     expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
 
-    /* upgrade again and commit: the old app is gone, the journal too */
+    /* upgrade again, killed just before the switch: the old binary ran the
+     * non-post catalog SQL (the scripts refuse the other binary), $GAUSSHOME
+     * is still the old app; then resumed and committed: the old app is
+     * gone, the journal too */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.switch-bin.before=kill"), 137, NULL);
+    up_sh_ok(&c, "node1", "omm",
+             "readlink -f $GAUSSHOME; gsql -d db1 -X -tA -c 'SELECT num FROM "
+             "og_catalog.catalog_version' -c 'show upgrade_mode'; ls $PGHOST/binary_upgrade/");
+    cr_assert(strncmp(upres.out, "/opt/ogsim/app_78689da9\n92605\n1\n", 32) == 0, "%s", upres.out);
+    cr_assert_not_null(strstr(upres.out, "\ntouch_init_flag\n"), "%s", upres.out);
     expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
     expect_writes(&c, false, "after the commit");
     expect_upgraded(&c, "3.0.0", user0);
     up_assert_no_journal(&c);
+    up_sh_ok(&c, "node2", "omm", "gsql -d postgres -X -tA -c 'show upgrade_mode'");
+    cr_assert_str_eq(upres.out, "0\n", "upgrade_mode after the commit");
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        char *sums = carried_sums(&c, c.nodes[i].name, "$GAUSSHOME");
+        cr_assert_str_eq(sums, sums0[i], "carried files on %s after the commit", c.nodes[i].name);
+        free(sums);
+        expect_catalog_backup(&c, c.nodes[i].name, false);
+        free(sums0[i]);
+    }
     for (size_t i = 0; i < c.n_nodes; i++)
         cr_assert_neq(up_sh(&c, c.nodes[i].name, "omm", "ls -d /opt/ogsim/app_78689da9"), 0,
                       "old app left on %s", c.nodes[i].name);

@@ -21,6 +21,7 @@
 #include "failpoint.h"
 #include "precheck.h"
 #include "upgradectl.h"
+#include "appinstall.h"
 #include "inplace.h"
 #include "jdist.h"
 #include "lockfile.h"
@@ -240,8 +241,9 @@ static int strategy(struct upgctl *u, struct inplace *ip, struct upgpath_verdict
     struct upgpath_options o = {.inplace = !u->grey, .bypass_stale_check = u->bypass_stale_check};
     int r = release_date(ip->old_app, old_date, sizeof(old_date), err);
 
+    /* the new app is installed at step 4: its package says when it was built */
     if (r == 0)
-        r = release_date(ip->new_app, new_date, sizeof(new_date), err);
+        r = appinstall_kernel_build_time(ip->gphome, new_date, sizeof(new_date), err);
     if (r == 0 && ip->oldv.major < 2 && strcmp(ip->newv.version, "2.0.0") == 0)
         r = mot_in_use(u, &o.mot_in_use, err);
     if (r == 0)

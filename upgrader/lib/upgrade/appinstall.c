@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "appinstall.h"
@@ -153,6 +154,42 @@ int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struc
         r = version_cfg_read(tmp, ret, err);
     unlink(tmp);
     return r;
+}
+
+int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size, struct og_error *err)
+{
+    _cleanup_(archive_read_freep) struct archive *a = NULL;
+    char cfg_path[PATH_MAX], tarball[PATH_MAX + 300];
+    struct archive_entry *e;
+    struct version_cfg v;
+    int r = 0;
+
+    snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
+    r = version_cfg_read(cfg_path, &v, err);
+    if (r == 0)
+        r = kernel_package(gphome, &v, tarball, sizeof(tarball), err);
+    if (r < 0)
+        return r;
+    a = archive_read_new();
+    if (!a)
+        return og_error_set(err, OG_E_NOMEM, "reading %s", tarball);
+    archive_read_support_filter_all(a);
+    archive_read_support_format_all(a);
+    if (archive_read_open_filename(a, tarball, 64 * 1024) != ARCHIVE_OK)
+        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
+                            archive_error_string(a));
+    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+        const char *p = archive_entry_pathname(e);
+        time_t t;
+        struct tm tm;
+        if (!p || (strcmp(p, "bin/gaussdb") != 0 && strcmp(p, "./bin/gaussdb") != 0))
+            continue;
+        t = archive_entry_mtime(e);
+        if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+            return og_error_set(err, OG_E_CONTENT_INVALID, "bin/gaussdb's time in %s", tarball);
+        return 0;
+    }
+    return og_error_set(err, OG_E_NOT_EXIST, "The bin/gaussdb in %s does not exist.", tarball);
 }
 
 int appinstall_install(const char *gphome, const char *target, struct og_error *err)

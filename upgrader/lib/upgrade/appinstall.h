@@ -37,6 +37,11 @@ int appinstall_read_member(const char *tarball, const char *member, char *buf, s
 int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struct og_error *err)
     _warn_unused_result_;
 
+/* When gphome's server package was built (its bin/gaussdb's time, UTC,
+ * "YYYY-MM-DD HH:MM:SS", the "compiled at" of its gaussdb -V). */
+int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size,
+                                 struct og_error *err) _warn_unused_result_;
+
 /* Extract gphome's server package (sha256 checked) into target: a temporary
  * directory beside it renamed (or exchanged) into place, bin/upgrade_version
  * written; an existing target is replaced. */
