@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "fs.h"
 #include "upfixture.h"
 
 static char name[32];
@@ -401,7 +403,7 @@ Test(upgrade, killed_at_failpoints)
     snapshot(&c, "ready");
     n = failpoints(&c, "inplace.", fps, 64);
     nr = failpoints(&c, "inplace-rollback.", rfps, 64);
-    cr_assert_eq(n, 27, "9 steps x 3 points: %zu", n);
+    cr_assert_eq(n, 30, "10 steps x 3 points: %zu", n);
     cr_assert_geq(nr, 15);
 
     /* the uninterrupted result */
@@ -550,4 +552,186 @@ Test(upgrade, after_switchover)
     expect_role(&c, "node2", "Primary");
     expect_role(&c, "node3", "Standby");
     free(user0);
+}
+
+/* ---- a journal openGauss's own gs_upgradectl left -------------------------------------- */
+
+/* The fixture file, @OLD_APP@ / @NEW_APP@ replaced, written on node into
+ * binary_upgrade (tests/data/journals/opengauss-5.0.0-inplace/README.md). */
+static void put_fixture(const struct sim_cluster *c, const char *node, const char *file,
+                        const char *old_app, const char *new_app)
+{
+    char path[PATH_MAX], sh[8192], text[4096 + 2 * PATH_MAX];
+    char *raw = NULL;
+    struct og_error err = {0};
+    size_t k = 0;
+
+    snprintf(path, sizeof(path), "%s/tests/data/journals/opengauss-5.0.0-inplace/%s", SOURCE_ROOT,
+             file);
+    cr_assert_eq(fs_read_file(path, 4096, &raw, NULL, &err), 0, "%s", err.detail);
+    for (const char *p = raw; *p; p++) {
+        if (strncmp(p, "@OLD_APP@", 9) == 0 || strncmp(p, "@NEW_APP@", 9) == 0) {
+            k +=
+                (size_t)snprintf(text + k, sizeof(text) - k, "%s", p[1] == 'O' ? old_app : new_app);
+            p += 8;
+        } else if (k < sizeof(text) - 1) {
+            text[k++] = *p;
+        }
+    }
+    text[k] = '\0';
+    free(raw);
+    snprintf(sh, sizeof(sh), "cat > $PGHOST/binary_upgrade/%s <<'OGEOF'\n%sOGEOF", file, text);
+    up_sh_ok(c, node, "omm", sh);
+}
+
+/* What openGauss's tool does before it records step 4, on a node whose
+ * datanode it stopped: Local_Backup -p -b (script/local/Backup.py v5.0.0),
+ * backupClusterConfig's flat copies (UpgradeUtility.py :1283-1460), the
+ * physical catalog backup (:2850-2990, :947-1070) of binary_upgrade/relfiles. */
+static void opengauss_backups(const struct sim_cluster *c, const char *node)
+{
+    char sh[4096];
+
+    snprintf(sh, sizeof(sh),
+             "set -e; B=$PGHOST/binary_upgrade; D=%s; H=$(hostname); cd $B\n"
+             "cp $GAUSSHOME/bin/upgrade_version old_upgrade_version\n"
+             "mkdir parameter_$H; cp $D/postgresql.conf parameter_$H/6001_postgresql.conf\n"
+             "cp $D/pg_hba.conf parameter_$H/6001_pg_hba.conf; echo $H > parameter_$H/HOSTNAME\n"
+             "tar -cf parameter_$H.tar parameter_$H; rm -r parameter_$H\n"
+             "tar -cf binary_$H.tar -C $(dirname $(readlink -f $GAUSSHOME)) "
+             "$(basename $(readlink -f $GAUSSHOME))\n"
+             "cp -p $GAUSSHOME/bin/cluster_static_config $GAUSSHOME/bin/server.key.cipher "
+             "$GAUSSHOME/bin/server.key.rand $GAUSSHOME/etc/gscgroup_omm.cfg .\n"
+             "cp -rp $GAUSSHOME/lib/postgresql/pg_plugin .\n"
+             "cd $D; cp -rp global global_bak; cp -rpL pg_clog pg_clog_bak; "
+             "cp -rp pg_csnlog pg_csnlog_bak\n"
+             "R=$($GAUSSHOME/bin/pg_controldata $D | sed -n \"s/^Latest checkpoint's REDO WAL "
+             "file: *//p\"); L=''\n"
+             "for f in $(ls pg_xlog | grep -E '^[0-9A-F]{24}$'); do\n"
+             "  if [ \"$f\" = \"$R\" ] || [ \"$f\" \\> \"$R\" ]; then\n"
+             "    cp -p pg_xlog/$f pg_xlog/${f}_upgrade_backup; L=\"$L, \\\"$f\\\"\"; fi; done\n"
+             "printf '{\"latest_checkpoint_redo_xlog_file\": \"%%s\", \"backup_xlog_list\": "
+             "[%%s]}' $R \"${L#, }\" > pg_xlog/xlog_backup_info.json\n"
+             "for p in $(cat $B/relfiles); do for f in $D/$p $D/${p}_fsm $D/${p}_vm; do\n"
+             "  if [ -f $f ]; then cp -p $f ${f}_bak; fi; done; done; rm $B/relfiles\n",
+             c->datadir);
+    up_sh_ok(c, node, "omm", sh);
+}
+
+/* 2.0.0 -> 3.0.0: openGauss's own gs_upgradectl died at in-place step 4
+ * (installNewBin); its binary_upgrade (the fixture and what its tool builds)
+ * is taken over: resumed to pre-commit and, from a snapshot of the same
+ * state, rolled back to the exact cluster of before. */
+Test(upgrade, opengauss_journal_at_step_4)
+{
+    struct sim_cluster c;
+    char *dump0, *links0, *sums0, old_app[PATH_MAX], new_app[PATH_MAX];
+    char json[65536], rels[65536], dbs[4096], *save = NULL;
+    static const char *const files[] = {"upgrade_step.dat", "record_app_directory",
+                                        "inplace_upgrade_flag"};
+    static const char cat_where[] =
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE (c.oid < 16384 OR "
+        "n.nspname = 'og_catalog') AND c.relkind IN ('r','i','t') AND "
+        "pg_relation_filepath(c.oid) LIKE 'base/%'";
+    size_t kj, kr = 0;
+
+    up_cluster(&c, name, "2.0.0", 2);
+    up_prepare(&c, "3.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    sums0 = carried_sums(&c, "node1", "$GAUSSHOME");
+    up_sh_ok(&c, "node1", "omm",
+             "readlink -f $GAUSSHOME; echo /opt/ogsim/app_$(sed -n 3p $GPHOME/version.cfg)");
+    cr_assert_eq(sscanf(upres.out, "%4095s %4095s", old_app, new_app), 2);
+
+    /* its catalog list, per database (backupOldClusterDBAndRelInfo, :2356) */
+    kj = (size_t)snprintf(json, sizeof(json), "{\"dblist\": [");
+    up_sh_ok(&c, "node1", "omm",
+             "gsql -d postgres -X -tA -c 'SELECT datname FROM pg_database ORDER BY 1'");
+    snprintf(dbs, sizeof(dbs), "%s", upres.out);
+    for (char *db = strtok_r(dbs, "\n", &save); db; db = strtok_r(NULL, "\n", &save)) {
+        char sh[4096];
+        snprintf(sh, sizeof(sh),
+                 "gsql -d %s -X -tA -c \"SELECT json_build_object('dbname', current_database(), "
+                 "'dboid', (SELECT oid::text FROM pg_database WHERE datname = "
+                 "current_database()), 'spclocation', '', 'CatalogList', "
+                 "json_agg(json_build_object('oid', c.oid::text, 'relname', c.relname, "
+                 "'relfilenode', pg_relation_filenode(c.oid)::text, 'relpersistence', "
+                 "c.relpersistence))) %s\"",
+                 db, cat_where);
+        up_sh_ok(&c, "node1", "omm", sh);
+        kj += (size_t)snprintf(json + kj, sizeof(json) - kj, "%s%.*s",
+                               json[kj - 1] == '[' ? "" : ", ", (int)strcspn(upres.out, "\n"),
+                               upres.out);
+        snprintf(sh, sizeof(sh),
+                 "gsql -d %s -X -tA -c \"SELECT string_agg(pg_relation_filepath(c.oid), ' ') "
+                 "%s\"",
+                 db, cat_where);
+        up_sh_ok(&c, "node1", "omm", sh);
+        kr += (size_t)snprintf(rels + kr, sizeof(rels) - kr, "%.*s ", (int)strcspn(upres.out, "\n"),
+                               upres.out);
+    }
+    snprintf(json + kj, sizeof(json) - kj, "]}");
+    /* its read-only (:2345), then the stop (:2366): standbys, then the primary */
+    for (size_t i = c.n_nodes; i-- > 0;) {
+        char sh[PATH_MAX + 64];
+        snprintf(sh, sizeof(sh), "gs_guc reload -D %s -c default_transaction_read_only=true",
+                 c.datadir);
+        up_sh_ok(&c, c.nodes[i].name, "omm", sh);
+    }
+    for (size_t i = c.n_nodes; i-- > 0;) {
+        char sh[PATH_MAX + 64];
+        snprintf(sh, sizeof(sh), "gs_ctl stop -D %s -m fast", c.datadir);
+        up_sh_ok(&c, c.nodes[i].name, "omm", sh);
+    }
+    /* binary_upgrade on every node, as it left it */
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        const char *n = c.nodes[i].name;
+        char sh[sizeof(json) + sizeof(rels) + 512];
+        up_sh_ok(&c, n, "omm", "mkdir -p -m 700 $PGHOST/binary_upgrade/oldClusterDBAndRel");
+        for (size_t f = 0; f < ELEMENTSOF(files); f++)
+            put_fixture(&c, n, files[f], old_app, new_app);
+        snprintf(sh, sizeof(sh),
+                 "cat > $PGHOST/binary_upgrade/oldClusterDBAndRel/"
+                 "dn_db_and_catalog_info_dn_6001.json <<'OGEOF'\n%s\nOGEOF\n"
+                 "echo '%s' > $PGHOST/binary_upgrade/relfiles",
+                 json, rels);
+        up_sh_ok(&c, n, "omm", sh);
+        opengauss_backups(&c, n);
+    }
+    snapshot(&c, "og4");
+
+    /* taken over and resumed */
+    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    cr_assert_not_null(strstr(upres.out, "Taking over the journal openGauss's gs_upgradectl left "
+                                         "(inplace-binary-upgrade:4): ogup continues at step "
+                                         "install."),
+                       "%s", upres.out);
+    up_assert_version(&c, "3.0.0");
+    up_assert_normal(&c);
+    {
+        char *sums = carried_sums(&c, "node1", new_app);
+        cr_assert_str_eq(sums, sums0, "the carried files, from openGauss's flat copies");
+        free(sums);
+    }
+    up_sh_ok(&c, "node2", "omm", "cat $PGHOST/binary_upgrade/upgrade_step.dat");
+    cr_assert_str_eq(upres.out, "inplace-binary-upgrade:6\n");
+
+    /* the same state again, rolled back: openGauss's physical catalog files
+     * and configuration backup bring back the exact cluster */
+    restore(&c, "og4");
+    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    cr_assert_not_null(strstr(upres.out, "Taking over the journal"), "%s", upres.out);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    expect_unchanged(&c, dump0, links0, "a rollback of openGauss's journal");
+    expect_writes(&c, false, "after the rollback");
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        char sh[PATH_MAX + 32];
+        snprintf(sh, sizeof(sh), "test ! -e %s", new_app);
+        up_sh_ok(&c, c.nodes[i].name, "omm", sh);
+    }
+    free(dump0);
+    free(links0);
+    free(sums0);
 }

@@ -21,8 +21,10 @@
  *   install-app GPHOME APP    GPHOME's server package installed as APP
  *   carry-app FROM TO         what an app carries (appinstall.h) FROM -> TO
  *   backup-app FROM TO        the same, an entry already in TO kept
+ *   restore-app FROM TO       carry-app; FROM absent: nothing to restore
  *   backup-catalog APP DATADIR LIST OLDNUM   the physical catalog backup
  *   restore-catalog DATADIR   ... put back;   clean-catalog DATADIR  ... removed
+ *   adopt-backup DIR          openGauss's own backups in DIR into ogup's layout
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,6 +41,7 @@
 #include "command.h"
 #include "dynbuf.h"
 #include "fs.h"
+#include "inplace.h"
 #include "jdist.h"
 #include "omtools.h"
 #include "parse.h"
@@ -191,6 +194,11 @@ static int verb_carry_app(char **a, struct og_error *err)
     return appinstall_carry(a[0], a[1], false, err);
 }
 
+static int verb_restore_app(char **a, struct og_error *err)
+{
+    return appinstall_restore(a[0], a[1], err);
+}
+
 static int verb_backup_app(char **a, struct og_error *err)
 {
     return appinstall_carry(a[0], a[1], true, err);
@@ -210,6 +218,11 @@ static int verb_restore_catalog(char **a, struct og_error *err)
     return catalogphys_restore(a[0], err);
 }
 
+static int verb_adopt_backup(char **a, struct og_error *err)
+{
+    return inplace_adopt_local(a[0], err);
+}
+
 static int verb_clean_catalog(char **a, struct og_error *err)
 {
     return catalogphys_clean(a[0], err);
@@ -221,9 +234,10 @@ static const struct {
     int nargs, plain;
     int (*fn)(char **args, struct og_error *err);
 } verbs[] = {
-    {"install-app", 2, 0, verb_install_app},         {"carry-app", 2, 0, verb_carry_app},
-    {"backup-app", 2, 0, verb_backup_app},           {"backup-catalog", 4, 1, verb_backup_catalog},
-    {"restore-catalog", 1, 0, verb_restore_catalog}, {"clean-catalog", 1, 0, verb_clean_catalog},
+    {"install-app", 2, 0, verb_install_app},       {"carry-app", 2, 0, verb_carry_app},
+    {"backup-app", 2, 0, verb_backup_app},         {"restore-app", 2, 0, verb_restore_app},
+    {"backup-catalog", 4, 1, verb_backup_catalog}, {"restore-catalog", 1, 0, verb_restore_catalog},
+    {"clean-catalog", 1, 0, verb_clean_catalog},   {"adopt-backup", 1, 0, verb_adopt_backup},
 };
 
 /* A verb of the table: true when it is one (*ret its result). */

@@ -281,3 +281,12 @@ int appinstall_carry(const char *from, const char *to, bool keep, struct og_erro
         r = carry_one(from, to, carried[i], keep, err);
     return r;
 }
+
+int appinstall_restore(const char *from, const char *to, struct og_error *err)
+{
+    struct stat st;
+
+    if (lstat(from, &st) < 0 && errno == ENOENT)
+        return 0; /* the app was never changed from it */
+    return appinstall_carry(from, to, false, err);
+}

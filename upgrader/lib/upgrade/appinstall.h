@@ -39,8 +39,8 @@ int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struc
 
 /* When gphome's server package was built (its bin/gaussdb's time, UTC,
  * "YYYY-MM-DD HH:MM:SS", the "compiled at" of its gaussdb -V). */
-int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size,
-                                 struct og_error *err) _warn_unused_result_;
+int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size, struct og_error *err)
+    _warn_unused_result_;
 
 /* Extract gphome's server package (sha256 checked) into target: a temporary
  * directory beside it renamed (or exchanged) into place, bin/upgrade_version
@@ -53,6 +53,9 @@ int appinstall_install(const char *gphome, const char *target, struct og_error *
  * entry already in to is left (a backup taken once is not overwritten). */
 int appinstall_carry(const char *from, const char *to, bool keep, struct og_error *err)
     _warn_unused_result_;
+
+/* The same, from a backup that may be absent (nothing to restore then). */
+int appinstall_restore(const char *from, const char *to, struct og_error *err) _warn_unused_result_;
 
 /* The carried entries, relative to an app ("*" globs in the last part). */
 size_t appinstall_carried_count(void);

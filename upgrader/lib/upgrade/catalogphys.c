@@ -24,13 +24,14 @@ static const char *const dirs_64bit_xid[] = {"pg_multixact", "pg_replslot", "pg_
                                              "pg_subtrans", "pg_twophase"};
 
 /* The relations of the catalog: the system ones (below FirstNormalObjectId)
- * and the catalog schema's, their TOAST tables and TOAST indexes. */
+ * and the catalog schema's, their TOAST tables and TOAST indexes; one line,
+ * paths separated by blanks (the list file takes blanks or newlines). */
 const char catalogphys_list_sql[] =
     "WITH cat AS (SELECT c.oid, c.reltoastrelid FROM pg_catalog.pg_class c JOIN "
     "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid < 16384 OR n.nspname = "
     "'og_catalog'), rels AS (SELECT oid FROM cat UNION SELECT reltoastrelid FROM cat WHERE "
     "reltoastrelid <> 0 UNION SELECT i.indexrelid FROM pg_catalog.pg_index i JOIN cat ON "
-    "i.indrelid = cat.reltoastrelid) SELECT string_agg(p, E'\\n' ORDER BY p) FROM (SELECT "
+    "i.indrelid = cat.reltoastrelid) SELECT string_agg(p, ' ' ORDER BY p) FROM (SELECT "
     "pg_catalog.pg_relation_filepath(oid) AS p FROM rels) f WHERE p LIKE 'base/%'";
 
 static bool is_segment(const char *name)
@@ -211,6 +212,35 @@ static int backup_rel(const char *datadir, const char *rel, struct og_error *err
     return r;
 }
 
+/* A fork or segment of a backed-up relation (<node>_bak there) that has
+ * no backup of its own was made after the backup: gone with the restore
+ * (a free space or visibility map left over would describe pages that are
+ * no longer there). */
+static int drop_new_forks(const char *dir, struct og_error *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int r = 0;
+
+    if (!d)
+        return 0;
+    while (r == 0 && (de = readdir(d))) {
+        const char *n = de->d_name;
+        size_t k = strspn(n, "0123456789");
+        char main_bak[PATH_MAX + 320], own_bak[PATH_MAX + 320], path[PATH_MAX + 320];
+        if (k == 0 || (n[k] != '_' && n[k] != '.') || strstr(n, "_bak"))
+            continue;
+        snprintf(main_bak, sizeof(main_bak), "%s/%.*s_bak", dir, (int)k, n);
+        snprintf(own_bak, sizeof(own_bak), "%s/%s_bak", dir, n);
+        snprintf(path, sizeof(path), "%s/%s", dir, n);
+        if (access(main_bak, F_OK) == 0 && access(own_bak, F_OK) != 0 && unlink(path) < 0 &&
+            errno != ENOENT)
+            r = og_error_set_errno(err, OG_E_IO, errno, "Failed to remove %s.", path);
+    }
+    closedir(d);
+    return r;
+}
+
 /* Every base/<db>/<name>_bak back to <name> (remove: drop the _bak). */
 static int walk_base_bak(const char *datadir, bool restore, struct og_error *err)
 {
@@ -245,6 +275,8 @@ static int walk_base_bak(const char *datadir, bool restore, struct og_error *err
                 r = og_error_set_errno(err, OG_E_IO, errno, "Failed to remove %s.", s);
         }
         closedir(d);
+        if (r == 0 && restore)
+            r = drop_new_forks(dir, err);
     }
     closedir(b);
     return r;
@@ -276,8 +308,8 @@ int catalogphys_backup(const char *app, const char *datadir, const char *list, i
         r = backup_xlog(app, datadir, err);
     if (r == 0)
         r = fs_read_file(list, LIST_MAX, &text, NULL, err);
-    for (char *l = r == 0 ? strtok_r(text, "\n", &save) : NULL; r == 0 && l;
-         l = strtok_r(NULL, "\n", &save))
+    for (char *l = r == 0 ? strtok_r(text, " \n", &save) : NULL; r == 0 && l;
+         l = strtok_r(NULL, " \n", &save))
         if (*l)
             r = backup_rel(datadir, l, err);
     if (r == 0)

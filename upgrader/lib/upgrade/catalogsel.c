@@ -94,8 +94,7 @@ int catalogsel_select(const char *const *names, size_t n, const char *mode, cons
 
         if (split(names[i], copy, sizeof(copy), tok) != 5)
             continue;
-        if (strcmp(tok[0], mode) != 0 || strcmp(tok[1], "catalog") != 0 ||
-            strcmp(tok[2], db) != 0)
+        if (strcmp(tok[0], mode) != 0 || strcmp(tok[1], "catalog") != 0 || strcmp(tok[2], db) != 0)
             continue;
         num = catalogsel_number(names[i]);
         if (num < 0 || !(old_number < num && num <= new_number))

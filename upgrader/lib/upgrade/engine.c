@@ -9,7 +9,7 @@
 
 #define FP_NAME_MAX 128
 
-static const char *const fp_kinds[] = { "before", "after-effect", "after-journal" };
+static const char *const fp_kinds[] = {"before", "after-effect", "after-journal"};
 
 static void fp_name(const struct engine_plan *p, bool undo, size_t i, size_t kind, char *buf,
                     size_t size)
@@ -18,8 +18,7 @@ static void fp_name(const struct engine_plan *p, bool undo, size_t i, size_t kin
              fp_kinds[kind]);
 }
 
-static int hit(const struct engine_plan *p, bool undo, size_t i, size_t kind,
-               struct og_error *err)
+static int hit(const struct engine_plan *p, bool undo, size_t i, size_t kind, struct og_error *err)
 {
     char name[FP_NAME_MAX];
 

@@ -28,9 +28,9 @@ enum engine_state {
 };
 
 struct engine_step {
-    const char *name;   /* "switch-bin" */
-    const char *title;  /* what it does, for the operator and the README */
-    int og_step;        /* openGauss's step number recorded while it runs */
+    const char *name;  /* "switch-bin" */
+    const char *title; /* what it does, for the operator and the README */
+    int og_step;       /* openGauss's step number recorded while it runs */
     /* NULL: always; false: skipped (e.g. the catalog steps of a small upgrade) */
     bool (*applies)(void *ctx);
     int (*do_fn)(void *ctx, struct og_error *err);

@@ -322,8 +322,8 @@ static int journal_remove_everywhere(struct inplace *u, struct og_error *err)
 
 static unsigned long long seq_counter;
 
-static int record_step(void *ctx, int index, enum engine_state state, bool undoing,
-                       struct og_error *err)
+int inplace_record_step(void *ctx, int index, enum engine_state state, bool undoing,
+                        struct og_error *err)
 {
     struct inplace *u = ctx;
     const struct engine_plan *p = &inplace_plan;
@@ -655,7 +655,7 @@ static int undo_install(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
     char app[PATH_MAX + 16];
-    const char *carry[] = {"carry-app", app, u->old_app, NULL};
+    const char *carry[] = {"restore-app", app, u->old_app, NULL};
     const char *rm[] = {"rm", u->new_app, NULL};
     int r = relink_all(u, u->old_app, err);
 
@@ -796,7 +796,7 @@ const struct engine_plan inplace_plan = {
     .name = "inplace",
     .steps = inplace_steps,
     .n = ELEMENTSOF(inplace_steps),
-    .record = record_step,
+    .record = inplace_record_step,
     .progress = progress,
 };
 
@@ -971,6 +971,12 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
                             "Upgrade is not finished, cannot do another task: a rollback is under "
                             "way (at step %s); run auto-rollback to finish it.",
                             rec.index >= 0 ? inplace_plan.steps[rec.index].name : "none");
+    /* a journal openGauss's own tool left: taken over */
+    if (rec.present && !rec.has_step) {
+        r = inplace_adopt(u, &rec, &rec, err);
+        if (r < 0)
+            return r;
+    }
     if (rec.present && rec.has_step) {
         from = (size_t)rec.index + (rec.state == ENGINE_DONE ? 1 : 0);
         inplace_say(u, "Resuming the upgrade from step %s (the journal records %s %s).",
@@ -982,12 +988,6 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
                 u, "The upgrade is at pre-commit already: run commit-upgrade or auto-rollback.");
             return 0;
         }
-    } else if (rec.present) {
-        return og_error_set(err, OG_E_UPGRADE_UNFINISHED,
-                            "Upgrade is not finished, cannot do another task: %s holds a journal "
-                            "ogup did not write (upgrade_step.dat %d); roll it back with the tool "
-                            "that wrote it.",
-                            u->dir, rec.og_step);
     }
     r = engine_run(&inplace_plan, from, u, &failed, err);
     if (r < 0) {
@@ -1019,12 +1019,11 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
         return og_error_set(err, OG_E_ALREADY_COMMITTED,
                             "Upgrade has already been committed, can not execute rollback command "
                             "any more.");
+    /* a journal openGauss's own tool left: taken over, then undone */
     if (!rec.has_step) {
-        /* openGauss's own journal: the recorded dat step; nothing of ours to undo */
-        return og_error_set(err, OG_E_UPGRADE_UNFINISHED,
-                            "Upgrade is not finished, cannot do another task: %s was not written "
-                            "by ogup.",
-                            u->dir);
+        r = inplace_adopt(u, &rec, &rec, err);
+        if (r < 0)
+            return r;
     }
     inplace_say(u, "Rolling back from step %s.",
                 rec.index >= 0 ? inplace_plan.steps[rec.index].name : "record");
@@ -1033,7 +1032,7 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
         /* something was skipped: the journal keeps the step the rollback
          * started from, so a later auto-rollback does it all again (every
          * undo is idempotent) and finishes what was skipped */
-        r = record_step(u, rec.index, rec.state, true, err);
+        r = inplace_record_step(u, rec.index, rec.state, true, err);
         if (r == 0)
             inplace_say(u,
                         "Rollback done on the reachable nodes; the journal still records step %s.",

@@ -85,6 +85,10 @@ int inplace_commit(struct inplace *u, struct og_error *err);
 
 /* Cluster operations the plans share (also used by tests and the bench). */
 int inplace_stop_all(struct inplace *u, struct og_error *err);
+
+/* node-local (gs_upgradectl --local adopt-backup DIR): openGauss's backups
+ * in DIR converted into ogup's layout beside them (inplace_adopt.c) */
+int inplace_adopt_local(const char *dir, struct og_error *err);
 /* upgrade_from > 0: upgrade mode (-u). Nodes already running are left. */
 int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err);
 int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err);

@@ -348,6 +348,10 @@ static int rollback_physically(struct inplace *u, struct og_error *err)
 
     if (r == 0)
         r = each_datanode(u, "restore-catalog", false, "restoring the catalog files", err);
+    /* doPhysicalRollbackCatalog's setUpgradeMode(0) (:4791), into the
+     * stopped instances' configuration */
+    if (r == 0)
+        r = set_upgrade_mode(u, 0, err);
     return r;
 }
 

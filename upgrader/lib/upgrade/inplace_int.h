@@ -24,6 +24,16 @@ int inplace_journal_put(struct inplace *u, const char *name, const char *text, s
 int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
                        struct og_error *err) _warn_unused_result_;
 
+/* ogup's step record (ogup_step and upgrade_step.dat on every node) */
+int inplace_record_step(void *ctx, int index, enum engine_state state, bool undoing,
+                        struct og_error *err);
+
+/* a journal openGauss's gs_upgradectl left (inplace_adopt.c): converted on
+ * every node, ogup's record written from upgrade_step.dat; *ret the record
+ * to go on from */
+int inplace_adopt(struct inplace *u, const struct inplace_record *rec, struct inplace_record *ret,
+                  struct og_error *err) _warn_unused_result_;
+
 /* the catalog steps (inplace_catalog.c) */
 bool inplace_is_large(void *ctx);
 int inplace_catalog_list(struct inplace *u, struct og_error *err) _warn_unused_result_;

@@ -39,7 +39,7 @@ int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, 
     if (r < 0)
         return r;
     {
-        const char *verb[] = { "put", path, "0600", NULL };
+        const char *verb[] = {"put", path, "0600", NULL};
         return worker_run_all(w, nodes, n, verb, text, len, NULL, err);
     }
 }
@@ -69,7 +69,7 @@ int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, con
                  const char *name, struct og_error *err)
 {
     char path[PATH_MAX];
-    const char *verb[] = { "rm", path, NULL };
+    const char *verb[] = {"rm", path, NULL};
 
     if (n == 0)
         return 0;
@@ -112,7 +112,8 @@ int jdist_dump(const char *dir, struct dynbuf *out, struct og_error *err)
         if (r == 0)
             json_object_object_add(files, de->d_name, json_object_new_string_len(text, (int)len));
     }
-    if (r == 0 && dynbuf_appends(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN)) < 0)
+    if (r == 0 &&
+        dynbuf_appends(out, json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN)) < 0)
         r = og_error_set(err, OG_E_TOO_LARGE, "journal dump of %s", dir);
     json_object_put(root);
     return r;
@@ -154,10 +155,10 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
                     const char *scratch, bool repair, struct journal_view *ret,
                     struct og_error *err)
 {
-    char *outs[CLUSTER_MAX_NODES] = { 0 };
+    char *outs[CLUSTER_MAX_NODES] = {0};
     _cleanup_free_ struct journal_view *views = NULL;
     char tmpl[PATH_MAX];
-    const char *verb[] = { "dump", dir, NULL };
+    const char *verb[] = {"dump", dir, NULL};
     const char *missing[CLUSTER_MAX_NODES];
     size_t n_missing = 0, holder = 0;
     int r;
@@ -206,7 +207,7 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
                 snprintf(dst, sizeof(dst), "%s/%s", dir, de->d_name);
                 r = fs_read_file(p, JDIST_FILE_MAX, &text, &len, err);
                 if (r == 0) {
-                    const char *put[] = { "put", dst, "0600", NULL };
+                    const char *put[] = {"put", dst, "0600", NULL};
                     r = worker_run_all(w, missing, n_missing, put, text, len, NULL, err);
                 }
             }

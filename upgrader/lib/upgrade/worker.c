@@ -9,14 +9,14 @@
 #define WORKER_ARGV_MAX 32
 
 int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
-                   const char *const *verb_argv, const void *input, size_t input_len,
-                   char **outs, struct og_error *err)
+                   const char *const *verb_argv, const void *input, size_t input_len, char **outs,
+                   struct og_error *err)
 {
     const char *argv[WORKER_ARGV_MAX];
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = { .timeout_ms = 10 * 60 * 1000, .input = input,
-                                    .input_len = input_len };
+    struct transport_run_opts o = {
+        .timeout_ms = 10 * 60 * 1000, .input = input, .input_len = input_len};
     size_t k = 0;
     int r = 0;
 
@@ -41,7 +41,7 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
             og_error_prefix(err, "%s", nodes[i]);
             r = -errs[i].code;
         } else if (r == 0 && res[i].exit_status != 0) {
-            struct og_error pe = { 0 };
+            struct og_error pe = {0};
             if (og_error_parse(res[i].err, &pe) < 0) {
                 *err = pe;
                 og_error_prefix(err, "%s", nodes[i]);

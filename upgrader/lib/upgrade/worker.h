@@ -27,5 +27,5 @@ struct worker {
  * Returns 0, or the first failing node's code with the node in the detail:
  * its worker's own code, or GAUSS-53507 when the worker gave none. */
 int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
-                   const char *const *verb_argv, const void *input, size_t input_len,
-                   char **outs, struct og_error *err);
+                   const char *const *verb_argv, const void *input, size_t input_len, char **outs,
+                   struct og_error *err);
