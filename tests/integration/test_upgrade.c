@@ -636,6 +636,9 @@ Test(upgrade, opengauss_journal_at_step_4)
     size_t kj, kr = 0;
 
     up_cluster(&c, name, "2.0.0", 2);
+    for (size_t i = 0; i < c.n_nodes; i++)
+        up_sh_ok(&c, c.nodes[i].name, "omm",
+                 "head -c 4096 /dev/urandom > $GAUSSHOME/lib/postgresql/pg_plugin/og_ext.so");
     up_prepare(&c, "3.0.0");
     dump0 = up_dump(&c, false);
     links0 = up_links(&c);

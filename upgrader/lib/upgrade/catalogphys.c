@@ -192,6 +192,12 @@ static int backup_rel(const char *datadir, const char *rel, struct og_error *err
         return og_error_set(err, OG_E_CONTENT_INVALID, "catalog file \"%s\"", rel);
     snprintf(node, sizeof(node), "%s", slash + 1);
     snprintf(dir, sizeof(dir), "%s/%.*s", datadir, (int)(slash - rel), rel);
+    {
+        char main_bak[PATH_MAX + 80];
+        snprintf(main_bak, sizeof(main_bak), "%s/%s_bak", dir, node);
+        if (access(main_bak, F_OK) == 0)
+            return 0; /* taken once, forks included */
+    }
     d = opendir(dir);
     if (!d)
         return og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", dir);
