@@ -79,13 +79,15 @@ int appinstall_find_kernel(const char *dir, const char *version, char *name, siz
     return 0;
 }
 
-int appinstall_read_member(const char *tarball, const char *member, char *buf, size_t size,
-                           struct og_error *err)
+/* The tarball opened and positioned at member's header (*e): 0, or an error
+ * (-OG_E_NOT_EXIST when it has no such member). *a is the caller's to free. */
+static int seek_member(const char *tarball, const char *member, struct archive **ret,
+                       struct archive_entry **e, struct og_error *err)
 {
-    _cleanup_(archive_read_freep) struct archive *a = archive_read_new();
-    struct archive_entry *e;
+    struct archive *a = archive_read_new();
     int r;
 
+    *ret = a;
     if (!a)
         return og_error_set(err, OG_E_NOMEM, "reading %s", tarball);
     archive_read_support_filter_all(a);
@@ -93,26 +95,37 @@ int appinstall_read_member(const char *tarball, const char *member, char *buf, s
     if (archive_read_open_filename(a, tarball, 64 * 1024) != ARCHIVE_OK)
         return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
                             archive_error_string(a));
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-        const char *p = archive_entry_pathname(e);
-        la_ssize_t n;
-        if (!p ||
-            (strcmp(p, member) != 0 && !(strncmp(p, "./", 2) == 0 && strcmp(p + 2, member) == 0)))
-            continue;
-        if (archive_entry_size(e) >= (la_int64_t)size)
-            return og_error_set(err, OG_E_TOO_LARGE, "%s in %s is larger than %zu bytes", member,
-                                tarball, size - 1);
-        n = archive_read_data(a, buf, size - 1);
-        if (n < 0)
-            return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s in %s: %s.", member,
-                                tarball, archive_error_string(a));
-        buf[n] = '\0';
-        return 0;
+    while ((r = archive_read_next_header(a, e)) == ARCHIVE_OK) {
+        const char *p = archive_entry_pathname(*e);
+        if (p &&
+            (strcmp(p, member) == 0 || (strncmp(p, "./", 2) == 0 && strcmp(p + 2, member) == 0)))
+            return 0;
     }
     if (r != ARCHIVE_EOF)
         return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
                             archive_error_string(a));
     return og_error_set(err, OG_E_NOT_EXIST, "The %s in %s does not exist.", member, tarball);
+}
+
+int appinstall_read_member(const char *tarball, const char *member, char *buf, size_t size,
+                           struct og_error *err)
+{
+    _cleanup_(archive_read_freep) struct archive *a = NULL;
+    struct archive_entry *e = NULL;
+    la_ssize_t n;
+    int r = seek_member(tarball, member, &a, &e, err);
+
+    if (r < 0)
+        return r;
+    if (archive_entry_size(e) >= (la_int64_t)size)
+        return og_error_set(err, OG_E_TOO_LARGE, "%s in %s is larger than %zu bytes", member,
+                            tarball, size - 1);
+    n = archive_read_data(a, buf, size - 1);
+    if (n < 0)
+        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s in %s: %s.", member, tarball,
+                            archive_error_string(a));
+    buf[n] = '\0';
+    return 0;
 }
 
 static int kernel_package(const char *gphome, const struct version_cfg *om, char *tarball,
@@ -160,36 +173,24 @@ int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size, str
 {
     _cleanup_(archive_read_freep) struct archive *a = NULL;
     char cfg_path[PATH_MAX], tarball[PATH_MAX + 300];
-    struct archive_entry *e;
+    struct archive_entry *e = NULL;
     struct version_cfg v;
-    int r = 0;
+    struct tm tm;
+    time_t t;
+    int r;
 
     snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
     r = version_cfg_read(cfg_path, &v, err);
     if (r == 0)
         r = kernel_package(gphome, &v, tarball, sizeof(tarball), err);
+    if (r == 0)
+        r = seek_member(tarball, "bin/gaussdb", &a, &e, err);
     if (r < 0)
         return r;
-    a = archive_read_new();
-    if (!a)
-        return og_error_set(err, OG_E_NOMEM, "reading %s", tarball);
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
-    if (archive_read_open_filename(a, tarball, 64 * 1024) != ARCHIVE_OK)
-        return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s: %s.", tarball,
-                            archive_error_string(a));
-    while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-        const char *p = archive_entry_pathname(e);
-        time_t t;
-        struct tm tm;
-        if (!p || (strcmp(p, "bin/gaussdb") != 0 && strcmp(p, "./bin/gaussdb") != 0))
-            continue;
-        t = archive_entry_mtime(e);
-        if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
-            return og_error_set(err, OG_E_CONTENT_INVALID, "bin/gaussdb's time in %s", tarball);
-        return 0;
-    }
-    return og_error_set(err, OG_E_NOT_EXIST, "The bin/gaussdb in %s does not exist.", tarball);
+    t = archive_entry_mtime(e);
+    if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+        return og_error_set(err, OG_E_CONTENT_INVALID, "bin/gaussdb's time in %s", tarball);
+    return 0;
 }
 
 int appinstall_install(const char *gphome, const char *target, struct og_error *err)

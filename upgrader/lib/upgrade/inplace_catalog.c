@@ -304,18 +304,24 @@ int inplace_undo_start(void *ctx, struct og_error *err)
 
 /* ---- step: catalog ---------------------------------------------------------------------- */
 
-int inplace_do_catalog(void *ctx, struct og_error *err)
+/* The SQL extracted, the cluster up (a resumed run finds it down), then the
+ * cleanup scripts and the scripts of one phase, in that order (§3.5). */
+static int run_phase(struct inplace *u, const char *cleanup, const char *mode, struct og_error *err)
 {
-    struct inplace *u = ctx;
     int r = extract_sql(u, err);
 
     if (r == 0)
-        r = inplace_start_all(u, 0, err); /* resumed after a crash: up again */
+        r = inplace_start_all(u, 0, err);
     if (r == 0)
-        r = run_catalog_mode(u, "rollback", err);
+        r = run_catalog_mode(u, cleanup, err);
     if (r == 0)
-        r = run_catalog_mode(u, "upgrade", err);
+        r = run_catalog_mode(u, mode, err);
     return r;
+}
+
+int inplace_do_catalog(void *ctx, struct og_error *err)
+{
+    return run_phase(ctx, "rollback", "upgrade", err);
 }
 
 /* The SQL way back (old kernel above 93.000): the old binary, upgrade_mode
@@ -390,14 +396,8 @@ int inplace_undo_catalog(void *ctx, struct og_error *err)
 int inplace_do_post_catalog(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    int r = extract_sql(u, err);
+    int r = run_phase(u, "rollback-post", "upgrade-post", err);
 
-    if (r == 0)
-        r = inplace_start_all(u, 0, err); /* resumed after a crash: up again */
-    if (r == 0)
-        r = run_catalog_mode(u, "rollback-post", err);
-    if (r == 0)
-        r = run_catalog_mode(u, "upgrade-post", err);
     /* the standbys replay the new catalog before anything stops them */
     if (r == 0)
         r = precheck_standby_replay(u->env, err);
