@@ -626,14 +626,14 @@ Test(upgrade, opengauss_journal_at_step_4)
 {
     struct sim_cluster c;
     char *dump0, *links0, *sums0, old_app[PATH_MAX], new_app[PATH_MAX];
-    char json[65536], rels[65536], dbs[4096], *save = NULL;
+    char *objs[16] = {0}, rels[65536], dbs[4096], *save = NULL;
     static const char *const files[] = {"upgrade_step.dat", "record_app_directory",
                                         "inplace_upgrade_flag"};
     static const char cat_where[] =
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE (c.oid < 16384 OR "
         "n.nspname = 'og_catalog') AND c.relkind IN ('r','i','t') AND "
         "pg_relation_filepath(c.oid) LIKE 'base/%'";
-    size_t kj, kr = 0;
+    size_t nobj = 0, kr = 0;
 
     up_cluster(&c, name, "2.0.0", 2);
     for (size_t i = 0; i < c.n_nodes; i++)
@@ -647,25 +647,23 @@ Test(upgrade, opengauss_journal_at_step_4)
              "readlink -f $GAUSSHOME; echo /opt/ogsim/app_$(sed -n 3p $GPHOME/version.cfg)");
     cr_assert_eq(sscanf(upres.out, "%4095s %4095s", old_app, new_app), 2);
 
-    /* its catalog list, per database (backupOldClusterDBAndRelInfo, :2356) */
-    kj = (size_t)snprintf(json, sizeof(json), "{\"dblist\": [");
+    /* its catalog list, per database (backupOldClusterDBAndRelInfo, :2356; jsonb: one line) */
     up_sh_ok(&c, "node1", "omm",
              "gsql -d postgres -X -tA -c 'SELECT datname FROM pg_database ORDER BY 1'");
     snprintf(dbs, sizeof(dbs), "%s", upres.out);
     for (char *db = strtok_r(dbs, "\n", &save); db; db = strtok_r(NULL, "\n", &save)) {
         char sh[4096];
         snprintf(sh, sizeof(sh),
-                 "gsql -d %s -X -tA -c \"SELECT json_build_object('dbname', current_database(), "
+                 "gsql -d %s -X -tA -c \"SELECT jsonb_build_object('dbname', current_database(), "
                  "'dboid', (SELECT oid::text FROM pg_database WHERE datname = "
                  "current_database()), 'spclocation', '', 'CatalogList', "
-                 "json_agg(json_build_object('oid', c.oid::text, 'relname', c.relname, "
+                 "jsonb_agg(jsonb_build_object('oid', c.oid::text, 'relname', c.relname, "
                  "'relfilenode', pg_relation_filenode(c.oid)::text, 'relpersistence', "
                  "c.relpersistence))) %s\"",
                  db, cat_where);
         up_sh_ok(&c, "node1", "omm", sh);
-        kj += (size_t)snprintf(json + kj, sizeof(json) - kj, "%s%.*s",
-                               json[kj - 1] == '[' ? "" : ", ", (int)strcspn(upres.out, "\n"),
-                               upres.out);
+        cr_assert_lt(nobj, ELEMENTSOF(objs));
+        objs[nobj++] = strndup(upres.out, strcspn(upres.out, "\n"));
         snprintf(sh, sizeof(sh),
                  "gsql -d %s -X -tA -c \"SELECT string_agg(pg_relation_filepath(c.oid), ' ') "
                  "%s\"",
@@ -674,7 +672,6 @@ Test(upgrade, opengauss_journal_at_step_4)
         kr += (size_t)snprintf(rels + kr, sizeof(rels) - kr, "%.*s ", (int)strcspn(upres.out, "\n"),
                                upres.out);
     }
-    snprintf(json + kj, sizeof(json) - kj, "]}");
     /* its read-only (:2345), then the stop (:2366): standbys, then the primary */
     for (size_t i = c.n_nodes; i-- > 0;) {
         char sh[PATH_MAX + 64];
@@ -690,15 +687,28 @@ Test(upgrade, opengauss_journal_at_step_4)
     /* binary_upgrade on every node, as it left it */
     for (size_t i = 0; i < c.n_nodes; i++) {
         const char *n = c.nodes[i].name;
-        char sh[sizeof(json) + sizeof(rels) + 512];
+        char sh[sizeof(rels) + 512];
         up_sh_ok(&c, n, "omm", "mkdir -p -m 700 $PGHOST/binary_upgrade/oldClusterDBAndRel");
         for (size_t f = 0; f < ELEMENTSOF(files); f++)
             put_fixture(&c, n, files[f], old_app, new_app);
-        snprintf(sh, sizeof(sh),
-                 "cat > $PGHOST/binary_upgrade/oldClusterDBAndRel/"
-                 "dn_db_and_catalog_info_dn_6001.json <<'OGEOF'\n%s\nOGEOF\n"
-                 "echo '%s' > $PGHOST/binary_upgrade/relfiles",
-                 json, rels);
+        /* the JSON, a database at a time (an argv string stays below 128 KiB) */
+        up_sh_ok(&c, n, "omm",
+                 "printf '{\"dblist\": [' > $PGHOST/binary_upgrade/oldClusterDBAndRel/"
+                 "dn_db_and_catalog_info_dn_6001.json");
+        for (size_t k = 0; k < nobj; k++) {
+            char *js = NULL;
+            cr_assert_gt(asprintf(&js,
+                                  "cat >> $PGHOST/binary_upgrade/oldClusterDBAndRel/"
+                                  "dn_db_and_catalog_info_dn_6001.json <<'OGEOF'\n%s%s\nOGEOF",
+                                  k ? ", " : "", objs[k]),
+                         0);
+            up_sh_ok(&c, n, "omm", js);
+            free(js);
+        }
+        up_sh_ok(&c, n, "omm",
+                 "echo ']}' >> $PGHOST/binary_upgrade/oldClusterDBAndRel/"
+                 "dn_db_and_catalog_info_dn_6001.json");
+        snprintf(sh, sizeof(sh), "echo '%s' > $PGHOST/binary_upgrade/relfiles", rels);
         up_sh_ok(&c, n, "omm", sh);
         opengauss_backups(&c, n);
     }
@@ -734,6 +744,8 @@ Test(upgrade, opengauss_journal_at_step_4)
         snprintf(sh, sizeof(sh), "test ! -e %s", new_app);
         up_sh_ok(&c, c.nodes[i].name, "omm", sh);
     }
+    for (size_t k = 0; k < nobj; k++)
+        free(objs[k]);
     free(dump0);
     free(links0);
     free(sums0);
