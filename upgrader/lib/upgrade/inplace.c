@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * inplace.c - the in-place upgrade, its rollback and its commit (see
- * inplace.h). Each step's do and undo live side by side below.
+ * inplace.h). Each step's do and undo live side by side below; the catalog
+ * steps in inplace_catalog.c, the node operations in inplace_node.c, the
+ * record in inplace_journal.c, taking over openGauss's own journal in
+ * inplace_adopt.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,463 +30,7 @@
 #include "pkgsum.h"
 #include "banned.h"
 
-#define CTL_TIMEOUT_MS INPLACE_CTL_TIMEOUT_MS
 #define NORMAL_WAIT_MS INPLACE_NORMAL_WAIT_MS
-
-void inplace_say(const struct inplace *u, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    log_info("upgrade", "%s", line);
-    if (!u->quiet) {
-        printf("%s\n", line);
-        fflush(stdout);
-    }
-}
-
-const struct cluster_node *inplace_primary(const struct inplace *u)
-{
-    return clusterconfig_primary(u->cfg);
-}
-
-/* The nodes other than this one (the journal's writer). */
-size_t inplace_other_nodes(const struct inplace *u, const char **out)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        bool local = false;
-        if (transport_node_is_local(u->env->t, u->nodes[i], &local, NULL) == 0 && local)
-            continue;
-        out[k++] = u->nodes[i];
-    }
-    return k;
-}
-
-static const char *this_node(const struct inplace *u)
-{
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        bool local = false;
-        if (transport_node_is_local(u->env->t, u->nodes[i], &local, NULL) == 0 && local)
-            return u->nodes[i];
-    }
-    return "?";
-}
-
-/* ---- node operations ----------------------------------------------------------- */
-
-/* gs_ctl on one node through $GAUSSHOME (whatever it points to now). */
-static int ctl(struct inplace *u, const struct cluster_node *n, const char *const *args,
-               struct command_result *res, struct og_error *err)
-{
-    char bin[PATH_MAX + 16];
-    const char *argv[16];
-    struct transport_run_opts o = {.timeout_ms = CTL_TIMEOUT_MS};
-    size_t k = 0;
-
-    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", u->cfg->app_path);
-    argv[k++] = bin;
-    for (size_t i = 0; args[i] && k < 14; i++)
-        argv[k++] = args[i];
-    argv[k] = NULL;
-    return transport_run(u->env->t, n->name, argv, &o, res, err);
-}
-
-static int node_running(struct inplace *u, const struct cluster_node *n, bool *ret,
-                        struct og_error *err)
-{
-    const char *args[] = {"status", "-D", n->datadir, NULL};
-    struct command_result res = {0};
-    int r = ctl(u, n, args, &res, err);
-
-    if (r == 0)
-        *ret = res.exit_status == 0;
-    command_result_done(&res);
-    return r;
-}
-
-static int stop_node(struct inplace *u, const struct cluster_node *n, struct og_error *err)
-{
-    const char *args[] = {"stop", "-D", n->datadir, "-m", "fast", NULL};
-    struct command_result res = {0};
-    bool running = true;
-    int r = node_running(u, n, &running, err);
-
-    if (r == 0 && running) {
-        r = ctl(u, n, args, &res, err);
-        if (r == 0 && res.exit_status != 0 && !strstr(res.out, "Is server running?") &&
-            !strstr(res.err, "Is server running?"))
-            r = og_error_set(err, OG_E_EXEC_FAILED,
-                             "Failed to execute the command: gs_ctl stop on %s: %s%s", n->name,
-                             res.out, res.err);
-    }
-    command_result_done(&res);
-    return r;
-}
-
-static int start_node(struct inplace *u, const struct cluster_node *n, int upgrade_from,
-                      struct og_error *err)
-{
-    char uopt[32];
-    const char *args[] = {"start",
-                          "-D",
-                          n->datadir,
-                          "-M",
-                          n->primary ? "primary" : "standby",
-                          "-t",
-                          "600",
-                          upgrade_from > 0 ? "-o" : NULL,
-                          uopt,
-                          NULL};
-    struct command_result res = {0};
-    bool running = false;
-    int r = node_running(u, n, &running, err);
-
-    snprintf(uopt, sizeof(uopt), "-u %d", upgrade_from);
-    if (r == 0 && !running) {
-        r = ctl(u, n, args, &res, err);
-        if (r == 0 && res.exit_status != 0)
-            r = og_error_set(err, OG_E_EXEC_FAILED,
-                             "Failed to execute the command: gs_ctl start on %s: %s%s", n->name,
-                             res.out, res.err);
-    }
-    command_result_done(&res);
-    return r;
-}
-
-/* With --force a node's failure is noted and the rest goes on. */
-int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
-                        struct og_error *err)
-{
-    char msg[OG_ERROR_DETAIL_MAX + 64];
-
-    if (r == 0 || !u->force)
-        return r;
-    dynbuf_appendf(&u->skipped, "  %s: %s skipped: %s\n", n->name, what,
-                   og_error_format(err, msg, sizeof(msg)));
-    og_error_clear(err);
-    return 0;
-}
-
-/* --force: a node found unreachable is not tried again (each try would wait
- * for the connect timeout); the skip is noted. */
-bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what)
-{
-    if (!u->probed)
-        return false;
-    for (size_t i = 0; i < u->n_nodes; i++)
-        if (strcmp(u->nodes[i], n->name) == 0)
-            return false;
-    dynbuf_appendf(&u->skipped, "  %s: %s skipped: the node is unreachable\n", n->name, what);
-    return true;
-}
-
-int inplace_stop_all(struct inplace *u, struct og_error *err)
-{
-    int r = 0;
-
-    /* standbys first, then the primary */
-    for (int pass = 0; r == 0 && pass < 2; pass++)
-        for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-            const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 1) || inplace_gone(u, n, "stopping the datanode"))
-                continue;
-            r = inplace_node_result(u, n, stop_node(u, n, err), "stopping the datanode", err);
-        }
-    return r;
-}
-
-int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
-{
-    int r = 0;
-
-    for (int pass = 0; r == 0 && pass < 2; pass++)
-        for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-            const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 0) || inplace_gone(u, n, "starting the datanode"))
-                continue;
-            r = inplace_node_result(u, n, start_node(u, n, upgrade_from, err),
-                                    "starting the datanode", err);
-        }
-    return r;
-}
-
-/* The read-only window, openGauss's way: default_transaction_read_only by
- * gs_guc reload on every node (openGauss-OM v5.0.0 UpgradeImpl.py:738
- * setClusterReadOnlyMode, :759 unSetClusterReadOnlyMode). Set before the
- * backup (:2345) and again after the post scripts (:2456); cleared by
- * commit (:2608) and rollback. openGauss lifts it for the catalog phase
- * (:2407); ogup keeps clients out and lets only its catalog sessions write
- * (inplace_catalog.c). A stopped instance gets it in its postgresql.conf. */
-int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
-                       struct og_error *err)
-{
-    char bin[PATH_MAX + 16];
-    struct transport_run_opts o = {.timeout_ms = 60000};
-    int r = 0;
-
-    snprintf(bin, sizeof(bin), "%s/bin/gs_guc", u->cfg->app_path);
-    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-        const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *argv[] = {bin, "reload", "-D", n->datadir, "-c", setting, NULL};
-        struct command_result res = {0};
-
-        if (inplace_gone(u, n, setting))
-            continue;
-        r = transport_run(u->env->t, n->name, argv, &o, &res, err);
-        if (r == 0 && res.exit_status != 0)
-            r = -OG_E_EXEC_FAILED;
-        if (r < 0) {
-            char why[OG_ERROR_DETAIL_MAX];
-            snprintf(why, sizeof(why), "%s",
-                     r == -OG_E_EXEC_FAILED && res.out ? res.out : err->detail);
-            r = og_error_set(err, code, "%s on %s: %s", failure, n->name, why);
-        }
-        command_result_done(&res);
-        r = inplace_node_result(u, n, r, setting, err);
-    }
-    return r;
-}
-
-static int set_read_only(struct inplace *u, bool on, struct og_error *err)
-{
-    int r = inplace_reload_guc(
-        u, on ? "default_transaction_read_only=true" : "default_transaction_read_only=false",
-        on ? OG_E_READONLY_SET : OG_E_READONLY_CANCEL,
-        on ? "Failed to set cluster read-only mode."
-           : "Failed to cancel the cluster read-only mode",
-        err);
-
-    if (r == 0)
-        inplace_say(u, on ? "Cluster is read-only (default_transaction_read_only=true)."
-                          : "Cluster is writable again (default_transaction_read_only=false).");
-    return r;
-}
-
-int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
-{
-    struct timespec t0, now;
-    struct cluster_status st;
-
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        int r = clusterstatus_query(u->cfg, u->env->t, &st, err);
-        if (r == 0 && strcmp(st.cluster_state, "Normal") == 0)
-            return 0;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
-            return og_error_set(err, OG_E_CLUSTER_STATUS,
-                                "Failed to check cluster status. Cluster status is %s after %d s.",
-                                r == 0 ? st.cluster_state : "unknown", timeout_ms / 1000);
-        {
-            struct timespec ts = {0, 300 * 1000000};
-            nanosleep(&ts, NULL);
-        }
-    }
-}
-
-/* ---- the journal ------------------------------------------------------------------ */
-
-static int write_local(struct inplace *u, const char *name, const char *text, struct og_error *err)
-{
-    char p[PATH_MAX + 64];
-    int r = fs_mkdir_p(u->dir, 0700, err);
-
-    snprintf(p, sizeof(p), "%s/%s", u->dir, name);
-    if (r == 0)
-        r = fs_replace_file(p, text, strlen(text), 0600, err);
-    return r;
-}
-
-/* Write locally, crash-safely, then copy to every other node. */
-int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
-{
-    const char *others[CLUSTER_MAX_NODES];
-    size_t n = inplace_other_nodes(u, others);
-    int r = write_local(u, name, text, err);
-
-    if (r == 0)
-        r = jdist_push_file(&u->w, others, n, u->dir, name, err);
-    return r;
-}
-
-static int journal_remove_everywhere(struct inplace *u, struct og_error *err)
-{
-    int r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, NULL, err);
-
-    if (r == 0)
-        r = fs_remove_tree(u->dir, err);
-    return r;
-}
-
-static unsigned long long seq_counter;
-
-int inplace_record_step(void *ctx, int index, enum engine_state state, bool undoing,
-                        struct og_error *err)
-{
-    struct inplace *u = ctx;
-    const struct engine_plan *p = &inplace_plan;
-    char line[512], dat[128];
-    int r;
-
-    if (index < 0 && undoing && u->skipped.len)
-        return 0; /* --force skipped something: inplace_rollback rewinds the record */
-    if (index < 0 && undoing)
-        return journal_remove_everywhere(u, err);
-    snprintf(line, sizeof(line), "inplace %d %s %s %s seq=%llu writer=%s\n", index,
-             p->steps[index].name, state == ENGINE_BEGIN ? "begin" : "done",
-             undoing ? "undo" : "do", ++seq_counter, this_node(u));
-    snprintf(dat, sizeof(dat), "%s:%d\n", INPLACE_ACTION, p->steps[index].og_step);
-    r = write_local(u, INPLACE_STEP_FILE, line, err);
-    if (r == 0)
-        r = write_local(u, JOURNAL_DAT_FILE, dat, err);
-    if (r == 0) {
-        const char *others[CLUSTER_MAX_NODES];
-        size_t n = inplace_other_nodes(u, others);
-        r = jdist_push_file(&u->w, others, n, u->dir, INPLACE_STEP_FILE, err);
-        if (r == 0)
-            r = jdist_push_file(&u->w, others, n, u->dir, JOURNAL_DAT_FILE, err);
-    }
-    return r;
-}
-
-static int parse_step_line(const char *text, struct inplace_record *ret, unsigned long long *seq,
-                           char *writer, size_t wsize)
-{
-    char name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
-    int idx;
-
-    if (!text ||
-        sscanf(text, "inplace %d %63s %15s %15s seq=%llu writer=%63s", &idx, name, state, dir, seq,
-               w) != 6 ||
-        idx < -1 || idx >= (int)inplace_plan.n)
-        return -1;
-    ret->has_step = true;
-    ret->index = idx;
-    ret->state = strcmp(state, "begin") == 0 ? ENGINE_BEGIN : ENGINE_DONE;
-    ret->undoing = strcmp(dir, "undo") == 0;
-    snprintf(writer, wsize, "%s", w);
-    return 0;
-}
-
-static const char *dump_file(json_object *dump, const char *name)
-{
-    json_object *files, *f;
-
-    if (dump && json_object_object_get_ex(dump, "files", &files) &&
-        json_object_object_get_ex(files, name, &f))
-        return json_object_get_string(f);
-    return NULL;
-}
-
-/* --force: the nodes that do not answer are left out of every journal
- * operation and noted; the cluster operations on them fail and are noted. */
-static int drop_unreachable(struct inplace *u, struct og_error *err)
-{
-    const char *argv[] = {"true", NULL};
-    struct transport_run_opts o = {.timeout_ms = 15000};
-    size_t k = 0;
-
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        struct command_result res = {0};
-        struct og_error e = {0};
-        char msg[OG_ERROR_DETAIL_MAX + 64];
-        if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
-            u->nodes[k++] = u->nodes[i];
-        else
-            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n", u->nodes[i],
-                           og_error_format(&e, msg, sizeof(msg)));
-        command_result_done(&res);
-    }
-    u->n_nodes = k;
-    if (k == 0)
-        return og_error_set(err, OG_E_SSH_CONNECT, "no node answers");
-    return 0;
-}
-
-/* Every node's copy; the copy with the highest record sequence is the
- * newest: a crash between the writer's local write and its copies leaves
- * other nodes one record behind, and they are brought level (logged). Then
- * every copy must agree (journal_reconcile: OGUP-60090 otherwise). */
-int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og_error *err)
-{
-    char *outs[CLUSTER_MAX_NODES] = {0};
-    json_object *dumps[CLUSTER_MAX_NODES] = {0};
-    unsigned long long seqs[CLUSTER_MAX_NODES] = {0};
-    const char *verb[] = {"dump", u->dir, NULL};
-    struct inplace_record rec[CLUSTER_MAX_NODES];
-    struct journal_view view;
-    size_t best = SIZE_MAX;
-    int r;
-
-    memset(ret, 0, sizeof(*ret));
-    memset(rec, 0, sizeof(rec));
-    ret->og_step = -1;
-    if (u->force && !u->probed) {
-        u->probed = true;
-        r = drop_unreachable(u, err);
-        if (r < 0)
-            return r;
-    }
-    r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, outs, err);
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        char writer[CLUSTER_NAME_MAX];
-        dumps[i] = json_tokener_parse(outs[i]);
-        if (parse_step_line(dump_file(dumps[i], INPLACE_STEP_FILE), &rec[i], &seqs[i], writer,
-                            sizeof(writer)) == 0 &&
-            (best == SIZE_MAX || seqs[i] > seqs[best]))
-            best = i;
-    }
-    if (best != SIZE_MAX) {
-        json_object *files;
-        seq_counter = seqs[best];
-        json_object_object_get_ex(dumps[best], "files", &files);
-        for (size_t i = 0; r == 0 && i < u->n_nodes; i++) {
-            const char *node[] = {u->nodes[i]};
-            if (i == best || seqs[i] == seqs[best])
-                continue;
-            inplace_say(u,
-                        "The journal of %s is behind (record %llu, newest %llu on %s): copying it.",
-                        u->nodes[i], seqs[i], seqs[best], u->nodes[best]);
-            r = jdist_remove(&u->w, node, 1, u->dir, NULL, err);
-            json_object_object_foreach(files, name, val)
-            {
-                char path[PATH_MAX + 300];
-                const char *put[] = {"put", path, "0600", NULL};
-                if (r < 0)
-                    break;
-                snprintf(path, sizeof(path), "%s/%s", u->dir, name);
-                r = worker_run_all(&u->w, node, 1, put, json_object_get_string(val),
-                                   (size_t)json_object_get_string_len(val), NULL, err);
-            }
-        }
-    }
-    if (r == 0)
-        r = jdist_reconcile(&u->w, u->nodes, u->n_nodes, u->dir, u->pghost, true, &view, err);
-    if (r == 0 && view.present) {
-        ret->present = true;
-        if (best != SIZE_MAX) {
-            ret->has_step = true;
-            ret->index = rec[best].index;
-            ret->state = rec[best].state;
-            ret->undoing = rec[best].undoing;
-        }
-        if (view.has_dat)
-            ret->og_step = view.dat.step;
-        ret->committed = dump_file(dumps[best != SIZE_MAX ? best : 0], JOURNAL_COMMIT_FLAG) != NULL;
-    }
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        free(outs[i]);
-        json_object_put(dumps[i]);
-    }
-    return r;
-}
 
 /* ---- step: record ------------------------------------------------------------------ */
 
@@ -530,7 +77,7 @@ static int do_record(void *ctx, struct og_error *err)
     /* clients are refused from here to commit or rollback (writes during the
      * backup would be lost by a rollback) */
     if (r == 0)
-        r = set_read_only(u, true, err);
+        r = inplace_set_read_only(u, true, err);
     /* large: the catalog files the physical backup takes, while it runs */
     if (r == 0 && u->large)
         r = inplace_catalog_list(u, err);
@@ -540,7 +87,7 @@ static int do_record(void *ctx, struct og_error *err)
 /* the last undo of a rollback: the cluster (running again) takes writes */
 static int undo_record(void *ctx, struct og_error *err)
 {
-    return set_read_only(ctx, false, err);
+    return inplace_set_read_only(ctx, false, err);
 }
 
 /* ---- step: stop-cluster --------------------------------------------------------------- */
@@ -727,7 +274,7 @@ static int do_post_check(void *ctx, struct og_error *err)
 
     /* read-only until commit or rollback, as openGauss before its health check */
     if (r == 0)
-        r = set_read_only(u, true, err);
+        r = inplace_set_read_only(u, true, err);
     if (r == 0)
         r = inplace_wait_normal(u, NORMAL_WAIT_MS, err);
     if (r < 0)
@@ -828,7 +375,7 @@ static int do_read_write(void *ctx, struct og_error *err)
                      : 0;
 
     if (r == 0)
-        r = set_read_only(u, false, err);
+        r = inplace_set_read_only(u, false, err);
     return r;
 }
 
@@ -858,7 +405,7 @@ static int do_remove_old_app(void *ctx, struct og_error *err)
 
 static int do_clear_journal(void *ctx, struct og_error *err)
 {
-    return journal_remove_everywhere(ctx, err);
+    return inplace_journal_remove_everywhere(ctx, err);
 }
 
 static const struct engine_step commit_steps[] = {

@@ -34,6 +34,11 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
 int inplace_adopt(struct inplace *u, const struct inplace_record *rec, struct inplace_record *ret,
                   struct og_error *err) _warn_unused_result_;
 
+/* default_transaction_read_only on every node (inplace_node.c) */
+int inplace_set_read_only(struct inplace *u, bool on, struct og_error *err) _warn_unused_result_;
+/* binary_upgrade removed on every node (inplace_journal.c) */
+int inplace_journal_remove_everywhere(struct inplace *u, struct og_error *err) _warn_unused_result_;
+
 /* the catalog steps (inplace_catalog.c) */
 bool inplace_is_large(void *ctx);
 int inplace_catalog_list(struct inplace *u, struct og_error *err) _warn_unused_result_;

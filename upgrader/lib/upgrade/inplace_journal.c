@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * inplace_journal.c - the in-place plan's record on every node: ogup_step
+ * (with a sequence number and its writer) and upgrade_step.dat, journal
+ * files written here then copied to the others, read back and reconciled.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "clusterstatus.h"
+#include "fs.h"
+#include "inplace_int.h"
+#include "jdist.h"
+#include "journal.h"
+#include "oglog.h"
+#include "banned.h"
+
+#define CTL_TIMEOUT_MS INPLACE_CTL_TIMEOUT_MS
+
+static const char *this_node(const struct inplace *u)
+{
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        bool local = false;
+        if (transport_node_is_local(u->env->t, u->nodes[i], &local, NULL) == 0 && local)
+            return u->nodes[i];
+    }
+    return "?";
+}
+
+/* ---- the journal ------------------------------------------------------------------ */
+
+static int write_local(struct inplace *u, const char *name, const char *text, struct og_error *err)
+{
+    char p[PATH_MAX + 64];
+    int r = fs_mkdir_p(u->dir, 0700, err);
+
+    snprintf(p, sizeof(p), "%s/%s", u->dir, name);
+    if (r == 0)
+        r = fs_replace_file(p, text, strlen(text), 0600, err);
+    return r;
+}
+
+/* Write locally, crash-safely, then copy to every other node. */
+int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
+{
+    const char *others[CLUSTER_MAX_NODES];
+    size_t n = inplace_other_nodes(u, others);
+    int r = write_local(u, name, text, err);
+
+    if (r == 0)
+        r = jdist_push_file(&u->w, others, n, u->dir, name, err);
+    return r;
+}
+
+int inplace_journal_remove_everywhere(struct inplace *u, struct og_error *err)
+{
+    int r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, NULL, err);
+
+    if (r == 0)
+        r = fs_remove_tree(u->dir, err);
+    return r;
+}
+
+static unsigned long long seq_counter;
+
+int inplace_record_step(void *ctx, int index, enum engine_state state, bool undoing,
+                        struct og_error *err)
+{
+    struct inplace *u = ctx;
+    const struct engine_plan *p = &inplace_plan;
+    char line[512], dat[128];
+    int r;
+
+    if (index < 0 && undoing && u->skipped.len)
+        return 0; /* --force skipped something: inplace_rollback rewinds the record */
+    if (index < 0 && undoing)
+        return inplace_journal_remove_everywhere(u, err);
+    snprintf(line, sizeof(line), "inplace %d %s %s %s seq=%llu writer=%s\n", index,
+             p->steps[index].name, state == ENGINE_BEGIN ? "begin" : "done",
+             undoing ? "undo" : "do", ++seq_counter, this_node(u));
+    snprintf(dat, sizeof(dat), "%s:%d\n", INPLACE_ACTION, p->steps[index].og_step);
+    r = write_local(u, INPLACE_STEP_FILE, line, err);
+    if (r == 0)
+        r = write_local(u, JOURNAL_DAT_FILE, dat, err);
+    if (r == 0) {
+        const char *others[CLUSTER_MAX_NODES];
+        size_t n = inplace_other_nodes(u, others);
+        r = jdist_push_file(&u->w, others, n, u->dir, INPLACE_STEP_FILE, err);
+        if (r == 0)
+            r = jdist_push_file(&u->w, others, n, u->dir, JOURNAL_DAT_FILE, err);
+    }
+    return r;
+}
+
+static int parse_step_line(const char *text, struct inplace_record *ret, unsigned long long *seq,
+                           char *writer, size_t wsize)
+{
+    char name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
+    int idx;
+
+    if (!text ||
+        sscanf(text, "inplace %d %63s %15s %15s seq=%llu writer=%63s", &idx, name, state, dir, seq,
+               w) != 6 ||
+        idx < -1 || idx >= (int)inplace_plan.n)
+        return -1;
+    ret->has_step = true;
+    ret->index = idx;
+    ret->state = strcmp(state, "begin") == 0 ? ENGINE_BEGIN : ENGINE_DONE;
+    ret->undoing = strcmp(dir, "undo") == 0;
+    snprintf(writer, wsize, "%s", w);
+    return 0;
+}
+
+static const char *dump_file(json_object *dump, const char *name)
+{
+    json_object *files, *f;
+
+    if (dump && json_object_object_get_ex(dump, "files", &files) &&
+        json_object_object_get_ex(files, name, &f))
+        return json_object_get_string(f);
+    return NULL;
+}
+
+/* --force: the nodes that do not answer are left out of every journal
+ * operation and noted; the cluster operations on them fail and are noted. */
+static int drop_unreachable(struct inplace *u, struct og_error *err)
+{
+    const char *argv[] = {"true", NULL};
+    struct transport_run_opts o = {.timeout_ms = 15000};
+    size_t k = 0;
+
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        struct command_result res = {0};
+        struct og_error e = {0};
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
+            u->nodes[k++] = u->nodes[i];
+        else
+            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n", u->nodes[i],
+                           og_error_format(&e, msg, sizeof(msg)));
+        command_result_done(&res);
+    }
+    u->n_nodes = k;
+    if (k == 0)
+        return og_error_set(err, OG_E_SSH_CONNECT, "no node answers");
+    return 0;
+}
+
+/* Every node's copy; the copy with the highest record sequence is the
+ * newest: a crash between the writer's local write and its copies leaves
+ * other nodes one record behind, and they are brought level (logged). Then
+ * every copy must agree (journal_reconcile: OGUP-60090 otherwise). */
+int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og_error *err)
+{
+    char *outs[CLUSTER_MAX_NODES] = {0};
+    json_object *dumps[CLUSTER_MAX_NODES] = {0};
+    unsigned long long seqs[CLUSTER_MAX_NODES] = {0};
+    const char *verb[] = {"dump", u->dir, NULL};
+    struct inplace_record rec[CLUSTER_MAX_NODES];
+    struct journal_view view;
+    size_t best = SIZE_MAX;
+    int r;
+
+    memset(ret, 0, sizeof(*ret));
+    memset(rec, 0, sizeof(rec));
+    ret->og_step = -1;
+    if (u->force && !u->probed) {
+        u->probed = true;
+        r = drop_unreachable(u, err);
+        if (r < 0)
+            return r;
+    }
+    r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, outs, err);
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        char writer[CLUSTER_NAME_MAX];
+        dumps[i] = json_tokener_parse(outs[i]);
+        if (parse_step_line(dump_file(dumps[i], INPLACE_STEP_FILE), &rec[i], &seqs[i], writer,
+                            sizeof(writer)) == 0 &&
+            (best == SIZE_MAX || seqs[i] > seqs[best]))
+            best = i;
+    }
+    if (best != SIZE_MAX) {
+        json_object *files;
+        seq_counter = seqs[best];
+        json_object_object_get_ex(dumps[best], "files", &files);
+        for (size_t i = 0; r == 0 && i < u->n_nodes; i++) {
+            const char *node[] = {u->nodes[i]};
+            if (i == best || seqs[i] == seqs[best])
+                continue;
+            inplace_say(u,
+                        "The journal of %s is behind (record %llu, newest %llu on %s): copying it.",
+                        u->nodes[i], seqs[i], seqs[best], u->nodes[best]);
+            r = jdist_remove(&u->w, node, 1, u->dir, NULL, err);
+            json_object_object_foreach(files, name, val)
+            {
+                char path[PATH_MAX + 300];
+                const char *put[] = {"put", path, "0600", NULL};
+                if (r < 0)
+                    break;
+                snprintf(path, sizeof(path), "%s/%s", u->dir, name);
+                r = worker_run_all(&u->w, node, 1, put, json_object_get_string(val),
+                                   (size_t)json_object_get_string_len(val), NULL, err);
+            }
+        }
+    }
+    if (r == 0)
+        r = jdist_reconcile(&u->w, u->nodes, u->n_nodes, u->dir, u->pghost, true, &view, err);
+    if (r == 0 && view.present) {
+        ret->present = true;
+        if (best != SIZE_MAX) {
+            ret->has_step = true;
+            ret->index = rec[best].index;
+            ret->state = rec[best].state;
+            ret->undoing = rec[best].undoing;
+        }
+        if (view.has_dat)
+            ret->og_step = view.dat.step;
+        ret->committed = dump_file(dumps[best != SIZE_MAX ? best : 0], JOURNAL_COMMIT_FLAG) != NULL;
+    }
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        free(outs[i]);
+        json_object_put(dumps[i]);
+    }
+    return r;
+}

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * inplace_node.c - what the in-place plan does to the nodes: output, gs_ctl
+ * start/stop in role order, --force's bookkeeping, gs_guc reload on every
+ * node (the read-only window), waiting for Normal.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "clusterstatus.h"
+#include "fs.h"
+#include "inplace_int.h"
+#include "jdist.h"
+#include "journal.h"
+#include "oglog.h"
+#include "banned.h"
+
+#define CTL_TIMEOUT_MS INPLACE_CTL_TIMEOUT_MS
+
+void inplace_say(const struct inplace *u, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    log_info("upgrade", "%s", line);
+    if (!u->quiet) {
+        printf("%s\n", line);
+        fflush(stdout);
+    }
+}
+
+const struct cluster_node *inplace_primary(const struct inplace *u)
+{
+    return clusterconfig_primary(u->cfg);
+}
+
+/* The nodes other than this one (the journal's writer). */
+size_t inplace_other_nodes(const struct inplace *u, const char **out)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < u->n_nodes; i++) {
+        bool local = false;
+        if (transport_node_is_local(u->env->t, u->nodes[i], &local, NULL) == 0 && local)
+            continue;
+        out[k++] = u->nodes[i];
+    }
+    return k;
+}
+
+/* ---- node operations ----------------------------------------------------------- */
+
+/* gs_ctl on one node through $GAUSSHOME (whatever it points to now). */
+static int ctl(struct inplace *u, const struct cluster_node *n, const char *const *args,
+               struct command_result *res, struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    const char *argv[16];
+    struct transport_run_opts o = {.timeout_ms = CTL_TIMEOUT_MS};
+    size_t k = 0;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", u->cfg->app_path);
+    argv[k++] = bin;
+    for (size_t i = 0; args[i] && k < 14; i++)
+        argv[k++] = args[i];
+    argv[k] = NULL;
+    return transport_run(u->env->t, n->name, argv, &o, res, err);
+}
+
+static int node_running(struct inplace *u, const struct cluster_node *n, bool *ret,
+                        struct og_error *err)
+{
+    const char *args[] = {"status", "-D", n->datadir, NULL};
+    struct command_result res = {0};
+    int r = ctl(u, n, args, &res, err);
+
+    if (r == 0)
+        *ret = res.exit_status == 0;
+    command_result_done(&res);
+    return r;
+}
+
+static int stop_node(struct inplace *u, const struct cluster_node *n, struct og_error *err)
+{
+    const char *args[] = {"stop", "-D", n->datadir, "-m", "fast", NULL};
+    struct command_result res = {0};
+    bool running = true;
+    int r = node_running(u, n, &running, err);
+
+    if (r == 0 && running) {
+        r = ctl(u, n, args, &res, err);
+        if (r == 0 && res.exit_status != 0 && !strstr(res.out, "Is server running?") &&
+            !strstr(res.err, "Is server running?"))
+            r = og_error_set(err, OG_E_EXEC_FAILED,
+                             "Failed to execute the command: gs_ctl stop on %s: %s%s", n->name,
+                             res.out, res.err);
+    }
+    command_result_done(&res);
+    return r;
+}
+
+static int start_node(struct inplace *u, const struct cluster_node *n, int upgrade_from,
+                      struct og_error *err)
+{
+    char uopt[32];
+    const char *args[] = {"start",
+                          "-D",
+                          n->datadir,
+                          "-M",
+                          n->primary ? "primary" : "standby",
+                          "-t",
+                          "600",
+                          upgrade_from > 0 ? "-o" : NULL,
+                          uopt,
+                          NULL};
+    struct command_result res = {0};
+    bool running = false;
+    int r = node_running(u, n, &running, err);
+
+    snprintf(uopt, sizeof(uopt), "-u %d", upgrade_from);
+    if (r == 0 && !running) {
+        r = ctl(u, n, args, &res, err);
+        if (r == 0 && res.exit_status != 0)
+            r = og_error_set(err, OG_E_EXEC_FAILED,
+                             "Failed to execute the command: gs_ctl start on %s: %s%s", n->name,
+                             res.out, res.err);
+    }
+    command_result_done(&res);
+    return r;
+}
+
+/* With --force a node's failure is noted and the rest goes on. */
+int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
+                        struct og_error *err)
+{
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    if (r == 0 || !u->force)
+        return r;
+    dynbuf_appendf(&u->skipped, "  %s: %s skipped: %s\n", n->name, what,
+                   og_error_format(err, msg, sizeof(msg)));
+    og_error_clear(err);
+    return 0;
+}
+
+/* --force: a node found unreachable is not tried again (each try would wait
+ * for the connect timeout); the skip is noted. */
+bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what)
+{
+    if (!u->probed)
+        return false;
+    for (size_t i = 0; i < u->n_nodes; i++)
+        if (strcmp(u->nodes[i], n->name) == 0)
+            return false;
+    dynbuf_appendf(&u->skipped, "  %s: %s skipped: the node is unreachable\n", n->name, what);
+    return true;
+}
+
+int inplace_stop_all(struct inplace *u, struct og_error *err)
+{
+    int r = 0;
+
+    /* standbys first, then the primary */
+    for (int pass = 0; r == 0 && pass < 2; pass++)
+        for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
+            const struct cluster_node *n = &u->cfg->nodes[i];
+            if (n->primary != (pass == 1) || inplace_gone(u, n, "stopping the datanode"))
+                continue;
+            r = inplace_node_result(u, n, stop_node(u, n, err), "stopping the datanode", err);
+        }
+    return r;
+}
+
+int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
+{
+    int r = 0;
+
+    for (int pass = 0; r == 0 && pass < 2; pass++)
+        for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
+            const struct cluster_node *n = &u->cfg->nodes[i];
+            if (n->primary != (pass == 0) || inplace_gone(u, n, "starting the datanode"))
+                continue;
+            r = inplace_node_result(u, n, start_node(u, n, upgrade_from, err),
+                                    "starting the datanode", err);
+        }
+    return r;
+}
+
+/* The read-only window, openGauss's way: default_transaction_read_only by
+ * gs_guc reload on every node (openGauss-OM v5.0.0 UpgradeImpl.py:738
+ * setClusterReadOnlyMode, :759 unSetClusterReadOnlyMode). Set before the
+ * backup (:2345) and again after the post scripts (:2456); cleared by
+ * commit (:2608) and rollback. openGauss lifts it for the catalog phase
+ * (:2407); ogup keeps clients out and lets only its catalog sessions write
+ * (inplace_catalog.c). A stopped instance gets it in its postgresql.conf. */
+int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
+                       struct og_error *err)
+{
+    char bin[PATH_MAX + 16];
+    struct transport_run_opts o = {.timeout_ms = 60000};
+    int r = 0;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gs_guc", u->cfg->app_path);
+    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
+        const struct cluster_node *n = &u->cfg->nodes[i];
+        const char *argv[] = {bin, "reload", "-D", n->datadir, "-c", setting, NULL};
+        struct command_result res = {0};
+
+        if (inplace_gone(u, n, setting))
+            continue;
+        r = transport_run(u->env->t, n->name, argv, &o, &res, err);
+        if (r == 0 && res.exit_status != 0)
+            r = -OG_E_EXEC_FAILED;
+        if (r < 0) {
+            char why[OG_ERROR_DETAIL_MAX];
+            snprintf(why, sizeof(why), "%s",
+                     r == -OG_E_EXEC_FAILED && res.out ? res.out : err->detail);
+            r = og_error_set(err, code, "%s on %s: %s", failure, n->name, why);
+        }
+        command_result_done(&res);
+        r = inplace_node_result(u, n, r, setting, err);
+    }
+    return r;
+}
+
+int inplace_set_read_only(struct inplace *u, bool on, struct og_error *err)
+{
+    int r = inplace_reload_guc(
+        u, on ? "default_transaction_read_only=true" : "default_transaction_read_only=false",
+        on ? OG_E_READONLY_SET : OG_E_READONLY_CANCEL,
+        on ? "Failed to set cluster read-only mode."
+           : "Failed to cancel the cluster read-only mode",
+        err);
+
+    if (r == 0)
+        inplace_say(u, on ? "Cluster is read-only (default_transaction_read_only=true)."
+                          : "Cluster is writable again (default_transaction_read_only=false).");
+    return r;
+}
+
+int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
+{
+    struct timespec t0, now;
+    struct cluster_status st;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int r = clusterstatus_query(u->cfg, u->env->t, &st, err);
+        if (r == 0 && strcmp(st.cluster_state, "Normal") == 0)
+            return 0;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+            return og_error_set(err, OG_E_CLUSTER_STATUS,
+                                "Failed to check cluster status. Cluster status is %s after %d s.",
+                                r == 0 ? st.cluster_state : "unknown", timeout_ms / 1000);
+        {
+            struct timespec ts = {0, 300 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
