@@ -348,22 +348,11 @@ static int check_app_link(const char *app, struct og_error *err)
  * as it is (a node an earlier run already upgraded keeps its binaries). */
 static int action_prepare_app_path(const char *app, const char *gphome, struct og_error *err)
 {
-    char cfg_path[PATH_MAX], kernel[NAME_MAX + 1], tarball[PATH_MAX + 300], sum[PATH_MAX + 300];
-    char target[PATH_MAX + 16], parent[PATH_MAX + 16];
+    char tarball[PATH_MAX + 300], target[PATH_MAX + 16], parent[PATH_MAX + 16];
     struct version_cfg v;
     struct stat st;
-    int r;
+    int r = appinstall_kernel_package(gphome, &v, tarball, sizeof(tarball), err);
 
-    snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
-    r = version_cfg_read(cfg_path, &v, err);
-    if (r == 0)
-        r = appinstall_find_kernel(gphome, v.version, kernel, sizeof(kernel), err);
-    if (r < 0)
-        return r;
-    snprintf(tarball, sizeof(tarball), "%s/%s", gphome, kernel);
-    snprintf(sum, sizeof(sum), "%s/%.*s.sha256", gphome, (int)(strlen(kernel) - strlen(".tar.bz2")),
-             kernel);
-    r = pkgsum_verify(tarball, sum, err);
     if (r == 0)
         r = check_app_link(app, err);
     if (r < 0)

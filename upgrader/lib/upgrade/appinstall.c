@@ -128,12 +128,16 @@ int appinstall_read_member(const char *tarball, const char *member, char *buf, s
     return 0;
 }
 
-static int kernel_package(const char *gphome, const struct version_cfg *om, char *tarball,
-                          size_t size, struct og_error *err)
+int appinstall_kernel_package(const char *gphome, struct version_cfg *om, char *tarball,
+                              size_t size, struct og_error *err)
 {
-    char kernel[NAME_MAX + 1], sum[PATH_MAX + 300];
-    int r = appinstall_find_kernel(gphome, om ? om->version : NULL, kernel, sizeof(kernel), err);
+    char cfg_path[PATH_MAX], kernel[NAME_MAX + 1], sum[PATH_MAX + 300];
+    int r;
 
+    snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
+    r = version_cfg_read(cfg_path, om, err);
+    if (r == 0)
+        r = appinstall_find_kernel(gphome, om->version, kernel, sizeof(kernel), err);
     if (r < 0)
         return r;
     snprintf(tarball, size, "%s/%s", gphome, kernel);
@@ -144,45 +148,27 @@ static int kernel_package(const char *gphome, const struct version_cfg *om, char
 
 int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struct og_error *err)
 {
-    char cfg_path[PATH_MAX], tarball[PATH_MAX + 300], text[4096], tmp[] = "/tmp/ogup-vcfg-XXXXXX";
+    char tarball[PATH_MAX + 300], text[4096];
     struct version_cfg om;
-    int fd, r;
+    int r = appinstall_kernel_package(gphome, &om, tarball, sizeof(tarball), err);
 
-    snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
-    r = version_cfg_read(cfg_path, &om, err);
-    if (r == 0)
-        r = kernel_package(gphome, &om, tarball, sizeof(tarball), err);
     if (r == 0)
         r = appinstall_read_member(tarball, "version.cfg", text, sizeof(text), err);
-    if (r < 0)
-        return r;
-    fd = mkstemp(tmp);
-    if (fd < 0)
-        return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", tmp);
-    r = fs_write_all(fd, text, strlen(text)) < 0
-            ? og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "Failed to write %s.", tmp)
-            : 0;
-    close(fd);
     if (r == 0)
-        r = version_cfg_read(tmp, ret, err);
-    unlink(tmp);
+        r = version_cfg_parse(text, tarball, ret, err);
     return r;
 }
 
 int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size, struct og_error *err)
 {
     _cleanup_(archive_read_freep) struct archive *a = NULL;
-    char cfg_path[PATH_MAX], tarball[PATH_MAX + 300];
+    char tarball[PATH_MAX + 300];
     struct archive_entry *e = NULL;
     struct version_cfg v;
     struct tm tm;
     time_t t;
-    int r;
+    int r = appinstall_kernel_package(gphome, &v, tarball, sizeof(tarball), err);
 
-    snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
-    r = version_cfg_read(cfg_path, &v, err);
-    if (r == 0)
-        r = kernel_package(gphome, &v, tarball, sizeof(tarball), err);
     if (r == 0)
         r = seek_member(tarball, "bin/gaussdb", &a, &e, err);
     if (r < 0)
@@ -195,17 +181,13 @@ int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size, str
 
 int appinstall_install(const char *gphome, const char *target, struct og_error *err)
 {
-    char cfg_path[PATH_MAX], tarball[PATH_MAX + 300], tmp[PATH_MAX + 32];
+    char tarball[PATH_MAX + 300], tmp[PATH_MAX + 32];
     char upv[PATH_MAX + 64], cfg_new[PATH_MAX + 64], parent[PATH_MAX + 16];
     _cleanup_free_ char *cfg_text = NULL;
     struct version_cfg v;
     size_t len = 0;
-    int r;
+    int r = appinstall_kernel_package(gphome, &v, tarball, sizeof(tarball), err);
 
-    snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
-    r = version_cfg_read(cfg_path, &v, err);
-    if (r == 0)
-        r = kernel_package(gphome, &v, tarball, sizeof(tarball), err);
     if (r < 0)
         return r;
     snprintf(tmp, sizeof(tmp), "%s.install", target);

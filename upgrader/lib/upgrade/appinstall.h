@@ -33,6 +33,11 @@ int appinstall_find_kernel(const char *dir, const char *version, char *name, siz
 int appinstall_read_member(const char *tarball, const char *member, char *buf, size_t size,
                            struct og_error *err) _warn_unused_result_;
 
+/* gphome's version.cfg (the OM tools' release) into *om and the server
+ * package of that release beside it, sha256 checked (GAUSS-51635): its path. */
+int appinstall_kernel_package(const char *gphome, struct version_cfg *om, char *tarball,
+                              size_t size, struct og_error *err) _warn_unused_result_;
+
 /* version.cfg of the server package in gphome (the OM tools' version). */
 int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struct og_error *err)
     _warn_unused_result_;
