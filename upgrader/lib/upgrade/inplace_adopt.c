@@ -39,6 +39,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "appinstall.h"
 #include "archive_util.h"
 #include "fs.h"
 #include "inplace_int.h"
@@ -46,21 +47,6 @@
 #include "banned.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
-
-/* a flat backup file name -> where it lives in an app */
-static const struct {
-    const char *pattern, *dir;
-} flat[] = {
-    {"*cluster_static_config*", "bin"},
-    {"cluster_dynamic_config", "bin"},
-    {"logic_cluster_name.txt", "bin"},
-    {"gscgroup_*.cfg", "etc"},
-    {"pg_plugin", "lib/postgresql"},
-    {"*.key.cipher", "bin"},
-    {"*.key.rand", "bin"},
-    {"trans_encrypt_ak_sk.key", "bin"},
-    {"gs_tde_keys.cipher", "bin"},
-};
 
 /* parameter_<host>.tar: <id>_<name>.conf -> backup/<name>.conf (kept if there) */
 static int adopt_parameters(const char *dir, const char *tar, struct og_error *err)
@@ -109,7 +95,8 @@ static int adopt_parameters(const char *dir, const char *tar, struct og_error *e
     return r;
 }
 
-/* The flat copies of the carried files -> backup/app/<dir>/<name>. */
+/* The flat copies of the carried files -> backup/app/<dir>/<name>: each
+ * carried entry (appinstall.h) is found by the last part of its path. */
 static int adopt_carried(const char *dir, struct og_error *err)
 {
     DIR *d = opendir(dir);
@@ -119,12 +106,14 @@ static int adopt_carried(const char *dir, struct og_error *err)
     if (!d)
         return og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", dir);
     while (r == 0 && (de = readdir(d)))
-        for (size_t i = 0; r == 0 && i < ELEMENTSOF(flat); i++) {
+        for (size_t i = 0; r == 0 && i < appinstall_carried_count(); i++) {
+            const char *rel = appinstall_carried_at(i), *base = strrchr(rel, '/');
             char s[PATH_MAX + 256], t[PATH_MAX + 512];
-            if (fnmatch(flat[i].pattern, de->d_name, 0) != 0)
+            if (!base || fnmatch(base + 1, de->d_name, 0) != 0)
                 continue;
             snprintf(s, sizeof(s), "%s/%s", dir, de->d_name);
-            snprintf(t, sizeof(t), "%s/backup/app/%s/%s", dir, flat[i].dir, de->d_name);
+            snprintf(t, sizeof(t), "%s/backup/app/%.*s/%s", dir, (int)(base - rel), rel,
+                     de->d_name);
             r = fs_copy_tree(s, t, true, err);
             break;
         }
