@@ -68,13 +68,14 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
     c = kpg_connect(sockdir, port, "postgres", err);
     if (!c)
         return -OG_E_DN_CONNECTIONS;
-    /* upgrade_mode=1 (an in-place upgrade under way): the old binary works on
-     * the catalog the upgrade scripts moved forward, as openGauss's old binary
-     * runs the catalog scripts and is restarted on them at a rollback
-     * (openGauss-OM v5.0.0 UpgradeImpl.py:3207 doUpgradeCatalog, :4759) */
+    /* upgrade_mode=1 (in-place) or 2 (grey) under way: the old binary works
+     * on the catalog the upgrade scripts moved forward, as openGauss's old
+     * binary runs the catalog scripts and is restarted on them at a rollback
+     * (openGauss-OM v5.0.0 UpgradeImpl.py:3207 doUpgradeCatalog, :4759; grey
+     * :1530 updateCatalog, :4291 switchExistsProcess(rollback)) */
     kpg_value(c, "SELECT coalesce(current_setting('og.upgrade_mode', true), '0')", mode,
               sizeof(mode), NULL);
-    inplace = strcmp(mode, "1") == 0;
+    inplace = strcmp(mode, "1") == 0 || strcmp(mode, "2") == 0;
     res = PQexec(c, "SELECT datname FROM pg_catalog.pg_database WHERE datallowconn "
                     "ORDER BY datname");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {

@@ -25,6 +25,10 @@
  *   backup-catalog APP DATADIR LIST OLDNUM   the physical catalog backup
  *   restore-catalog DATADIR   ... put back;   clean-catalog DATADIR  ... removed
  *   adopt-backup DIR          openGauss's own backups in DIR into ogup's layout
+ *   conf-bak-old DATADIR      grey: postgresql.conf kept as postgresql.conf.bak.old
+ *   conf-restore-old DATADIR  ... put back;   conf-clean-old DATADIR  ... removed
+ *   switch-dn LINK TARGET DATADIR   grey: the instance killed unless it runs
+ *                             TARGET's build, then LINK -> TARGET
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,6 +45,7 @@
 #include "command.h"
 #include "dynbuf.h"
 #include "fs.h"
+#include "greylocal.h"
 #include "inplace.h"
 #include "jdist.h"
 #include "omtools.h"
@@ -228,6 +233,33 @@ static int verb_clean_catalog(char **a, struct og_error *err)
     return catalogphys_clean(a[0], err);
 }
 
+static int verb_conf_bak_old(char **a, struct og_error *err)
+{
+    return grey_local_conf_backup(a[0], err);
+}
+
+static int verb_conf_restore_old(char **a, struct og_error *err)
+{
+    return grey_local_conf_restore(a[0], err);
+}
+
+static int verb_conf_clean_old(char **a, struct og_error *err)
+{
+    return grey_local_conf_clean(a[0], err);
+}
+
+static int verb_switch_dn(char **a, struct og_error *err)
+{
+    bool killed = false;
+    int r = grey_local_kill_other(a[1], a[2], &killed, err);
+
+    if (r == 0)
+        r = verb_relink(a[0], a[1], err);
+    if (r == 0)
+        printf("%s\n", killed ? "killed" : "kept");
+    return r;
+}
+
 /* verbs with a fixed number of arguments; the last `plain` ones are not paths */
 static const struct {
     const char *name;
@@ -238,6 +270,8 @@ static const struct {
     {"backup-app", 2, 0, verb_backup_app},         {"restore-app", 2, 0, verb_restore_app},
     {"backup-catalog", 4, 1, verb_backup_catalog}, {"restore-catalog", 1, 0, verb_restore_catalog},
     {"clean-catalog", 1, 0, verb_clean_catalog},   {"adopt-backup", 1, 0, verb_adopt_backup},
+    {"conf-bak-old", 1, 0, verb_conf_bak_old},     {"conf-restore-old", 1, 0, verb_conf_restore_old},
+    {"conf-clean-old", 1, 0, verb_conf_clean_old}, {"switch-dn", 3, 0, verb_switch_dn},
 };
 
 /* A verb of the table: true when it is one (*ret its result). */

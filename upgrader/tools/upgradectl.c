@@ -22,6 +22,7 @@
 #include "precheck.h"
 #include "upgradectl.h"
 #include "appinstall.h"
+#include "grey.h"
 #include "inplace.h"
 #include "jdist.h"
 #include "lockfile.h"
@@ -34,6 +35,8 @@ static int usage_gs_upgradectl(int rc)
            "  gs_upgradectl -t chose-strategy [-l LOGFILE]\n"
            "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] [--grey] "
            "[--inplace-upgrade] [--skip-resource-check]\n"
+           "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] --grey [-h HOSTNAME[,...] | "
+           "--continue]\n"
            "  gs_upgradectl -t auto-rollback -X XMLFILE [-l LOGFILE] [--force]\n"
            "  gs_upgradectl -t commit-upgrade -X XMLFILE [-l LOGFILE]\n"
            "  gs_upgradectl -S show-step | -t show-step\n"
@@ -72,8 +75,10 @@ static int upgradectl_show_step(void)
         return om_fail("gs_upgradectl", r, &err);
     mode = atoi(res.out);
     command_result_done(&res);
-    /* ogup's in-place upgrade keeps upgrade_mode 0 (as openGauss's small
-     * in-place does): its journal tells */
+    /* a small upgrade keeps upgrade_mode 0: the journal tells which */
+    snprintf(path, sizeof(path), "%s/binary_upgrade", getenv("PGHOST"));
+    if (mode == 0 && grey_journal_here(path))
+        mode = 2;
     snprintf(path, sizeof(path), "%s/binary_upgrade/upgrade_step.dat", getenv("PGHOST"));
     if (mode == 0 && fs_read_file(path, 4096, &csv, NULL, NULL) == 0) {
         printf("inplace upgrade\n%s", csv);
@@ -311,6 +316,58 @@ static bool committed_before(struct inplace *ip)
            strcmp(rows[n - 1].status, "success") == 0;
 }
 
+/* Which plan runs: an upgrade under way keeps its own (upgrade_step.csv
+ * means grey, openGauss's canDoRollbackOrCommit :604); a new one goes by
+ * the OM tools doing it: up to 5.0.1 in-place unless --grey, 5.0.2 on grey
+ * unless --inplace-upgrade, 6.0.0 on grey only. */
+static int choose_mode(struct upgctl *u, bool upgrade, struct og_error *err)
+{
+    char dir[PATH_MAX + 32], p[PATH_MAX + 64];
+    struct version_cfg om;
+    bool inplace_journal;
+    int r;
+
+    snprintf(dir, sizeof(dir), "%s/binary_upgrade", getenv("PGHOST"));
+    snprintf(p, sizeof(p), "%s/%s", dir, JOURNAL_DAT_FILE);
+    inplace_journal = !grey_journal_here(dir) && access(p, F_OK) == 0;
+    bool asked_grey = u->grey || u->cont || u->hosts;
+
+    snprintf(p, sizeof(p), "%s/version.cfg", getenv("GPHOME"));
+    r = version_cfg_read(p, &om, err);
+    if (r < 0)
+        return r;
+    if (om.major >= 6) {
+        if (u->inplace_opt)
+            printf("We no longer maintain inplace-upgrade and use grey upgrade as default.\n");
+        if (u->force)
+            printf("We no longer support force rollback. and '--force' is no longer in effect.\n");
+        u->force = false;
+        u->inplace_opt = false;
+        u->grey = true;
+    } else if (u->inplace_opt)
+        u->grey = false;
+    else if (!u->grey)
+        u->grey = om.major == 5 && (om.minor > 0 || om.patch >= 2);
+    if (grey_journal_here(dir)) {
+        if (upgrade && u->inplace_opt)
+            return og_error_set(err, OG_E_UPGRADE_UNFINISHED,
+                                "The %s exists. In grey upgrade process, cannot do inplace "
+                                "upgrade!",
+                                JOURNAL_STEPS_FILE);
+        u->grey = true;
+    } else if (inplace_journal) {
+        if (upgrade && asked_grey)
+            return og_error_set(err, OG_E_UPGRADE_UNFINISHED,
+                                "In inplace upgrade process, cannot do grey upgrade! Finish or "
+                                "roll back the in-place upgrade first.");
+        u->grey = false;
+    }
+    if (upgrade && !u->grey && (u->cont || u->hosts))
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '--continue, -h' should be used in grey upgrade");
+    return 0;
+}
+
 static int upgradectl_action(struct upgctl *u)
 {
     _cleanup_lockfile_ struct lockfile *lock = NULL;
@@ -321,6 +378,8 @@ static int upgradectl_action(struct upgctl *u)
                          : strcmp(u->action, "chose-strategy") == 0 ? OG_ACTION_CHOSE_STRATEGY
                                                                     : OG_ACTION_UPGRADE;
     char dir[PATH_MAX + 32];
+    const char *hosts[CLUSTER_MAX_NODES];
+    size_t n_hosts = 0;
     int r;
 
     r = precheck_env_init(u, &err);
@@ -330,7 +389,11 @@ static int upgradectl_action(struct upgctl *u)
         u->env.lock_held = true;
     }
     if (r == 0)
-        r = inplace_init(&ip, &u->env, &err);
+        r = choose_mode(u, act == OG_ACTION_UPGRADE, &err);
+    if (r == 0)
+        r = u->grey ? grey_init(&ip, &u->env, &err) : inplace_init(&ip, &u->env, &err);
+    if (r == 0 && u->hosts)
+        r = grey_parse_hosts(&u->installed, u->hosts, hosts, &n_hosts, &err);
     ip.force = u->force;
     if (r < 0)
         goto out;
@@ -345,13 +408,6 @@ static int upgradectl_action(struct upgctl *u)
     if (act == OG_ACTION_UPGRADE) {
         struct inplace_record rec;
         struct upgpath_verdict v;
-        if (u->grey) {
-            r = og_error_set(&err, OG_E_STRATEGY_UNSUPPORTED,
-                             "Please choose right upgrade strategy: the grey upgrade is not "
-                             "built yet in this version of ogup; run the in-place upgrade "
-                             "(without --grey).");
-            goto out;
-        }
         r = inplace_read_record(&ip, &rec, &err);
         if (r == 0 && !rec.present) {
             /* a new upgrade: every check first, nothing changed on failure */
@@ -378,7 +434,8 @@ static int upgradectl_action(struct upgctl *u)
         if (r < 0)
             goto out;
         history(u, &ip, "auto-upgrade", "begin", NULL);
-        r = inplace_upgrade(&ip, &err);
+        r = u->grey ? grey_upgrade(&ip, hosts, n_hosts, u->cont, &err)
+                    : inplace_upgrade(&ip, &err);
         history(u, &ip, "auto-upgrade", r == 0 ? "success" : "failed", &err);
     } else if (act == OG_ACTION_ROLLBACK) {
         struct inplace_record rec;
@@ -390,7 +447,7 @@ static int upgradectl_action(struct upgctl *u)
         if (r < 0)
             goto out;
         history(u, &ip, "auto-rollback", "begin", NULL);
-        r = inplace_rollback(&ip, &err);
+        r = u->grey ? grey_rollback(&ip, &err) : inplace_rollback(&ip, &err);
         if (ip.skipped.len) {
             printf("The rollback skipped (--force):\n%s"
                    "When those nodes are back, run auto-rollback again to finish them.\n",
@@ -401,7 +458,7 @@ static int upgradectl_action(struct upgctl *u)
         }
         history(u, &ip, "auto-rollback", r == 0 ? "success" : "failed", &err);
     } else {
-        r = inplace_commit(&ip, &err);
+        r = u->grey ? grey_commit(&ip, &err) : inplace_commit(&ip, &err);
         if (r == 0)
             history(u, &ip, "commit-upgrade", "success", NULL);
     }
@@ -441,7 +498,7 @@ int tool_gs_upgradectl(int argc, char **argv)
         return upgradectl_local(argc - 2, argv + 2);
     for (int i = 1; r == 0 && i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "-?") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+        if (strcmp(a, "-?") == 0 || strcmp(a, "--help") == 0)
             return usage_gs_upgradectl(0);
         if (strcmp(a, "--list-failpoints") == 0)
             u->list_failpoints = true;
@@ -457,10 +514,16 @@ int tool_gs_upgradectl(int argc, char **argv)
             r = need_arg(i, argc, "l", &err);
             if (r == 0)
                 oglog_open("gs_upgradectl", argv[++i], NULL);
+        } else if (strcmp(a, "-h") == 0) {
+            r = need_arg(i, argc, "h", &err);
+            if (r == 0)
+                u->hosts = argv[++i];
         } else if (strcmp(a, "--grey") == 0)
             u->grey = true;
+        else if (strcmp(a, "--continue") == 0)
+            u->cont = true;
         else if (strcmp(a, "--inplace-upgrade") == 0)
-            u->grey = false;
+            u->inplace_opt = true;
         else if (strcmp(a, "--force") == 0)
             u->force = true;
         else if (strcmp(a, "--skip-resource-check") == 0)
@@ -470,6 +533,9 @@ int tool_gs_upgradectl(int argc, char **argv)
         else
             r = og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", a);
     }
+    if (r == 0 && u->cont && u->hosts)
+        r = og_error_set(&err, OG_E_PARAM_CONFLICT,
+                         "The parameter '---continue' and '--h' can not be used together.");
     if (r < 0)
         return om_fail("gs_upgradectl", r, &err);
     if (u->list_failpoints) {
@@ -525,4 +591,6 @@ void upgradectl_register_failpoints(void)
 {
     engine_register_failpoints(&inplace_plan);
     engine_register_failpoints(&inplace_commit_plan);
+    engine_register_failpoints(&grey_plan);
+    engine_register_failpoints(&grey_commit_plan);
 }

@@ -437,6 +437,8 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
     int r;
 
     u->env = env;
+    u->plan = &inplace_plan;
+    u->action = INPLACE_ACTION;
     u->cfg = env->installed;
     u->w = (struct worker){.t = env->t, .path = env->worker};
     u->gphome = env->gphome;

@@ -27,6 +27,7 @@
 #include "clusterconfig.h"
 #include "dynbuf.h"
 #include "engine.h"
+#include "journal.h"
 #include "precheck.h"
 #include "versioncfg.h"
 #include "worker.h"
@@ -38,8 +39,12 @@
 #define INPLACE_ROLES_FILE   "ogup_roles"         /* the live roles when the upgrade began */
 #define INPLACE_CATALOG_LIST "ogup_catalog_files" /* catalog relation files, large */
 
+/* The upgrade's context, shared by the in-place plan and the grey one
+ * (grey.h): the same node operations, catalog SQL and record. */
 struct inplace {
     struct precheck_env *env; /* t, installed cluster, worker, paths */
+    const struct engine_plan *plan; /* recorded in ogup_step (&inplace_plan) */
+    const char *action;             /* upgrade_step.dat's action */
     struct worker w;
     const struct cluster_config *cfg;
     const char *nodes[CLUSTER_MAX_NODES];
@@ -55,6 +60,12 @@ struct inplace {
     bool quiet;
     struct dynbuf skipped; /* --force: what was skipped, for the operator */
     int replay_wait_ms;
+    /* grey (grey.h): the batch being upgraded (-h, --continue, all) */
+    bool grey;
+    bool degraded_ok; /* waiting for the cluster: Degraded will do */
+    const char *targets[CLUSTER_MAX_NODES];
+    size_t n_targets;
+    struct journal_steps steps; /* upgrade_step.csv as recorded */
 };
 
 /* The three plans. */
@@ -70,6 +81,8 @@ struct inplace_record {
     bool undoing;   /* a rollback was under way */
     bool committed; /* commitFlagFile */
     int og_step;    /* upgrade_step.dat, -1 when absent */
+    bool has_steps; /* grey: upgrade_step.csv */
+    struct journal_steps steps;
 };
 
 int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *err);

@@ -276,7 +276,7 @@ int inplace_catalog_clean(struct inplace *u, struct og_error *err)
 
 /* ---- step: start ---------------------------------------------------------------------- */
 
-static int set_upgrade_mode(struct inplace *u, int mode, struct og_error *err)
+int inplace_set_upgrade_mode(struct inplace *u, int mode, struct og_error *err)
 {
     char setting[32];
 
@@ -293,7 +293,7 @@ int inplace_do_start(void *ctx, struct og_error *err)
     if (r == 0)
         r = inplace_start_all(u, 0, err);
     if (r == 0)
-        r = set_upgrade_mode(u, 1, err);
+        r = inplace_set_upgrade_mode(u, 1, err);
     return r;
 }
 
@@ -304,18 +304,28 @@ int inplace_undo_start(void *ctx, struct og_error *err)
 
 /* ---- step: catalog ---------------------------------------------------------------------- */
 
-/* The SQL extracted, the cluster up (a resumed run finds it down), then the
- * cleanup scripts and the scripts of one phase, in that order (§3.5). */
-static int run_phase(struct inplace *u, const char *cleanup, const char *mode, struct og_error *err)
+int inplace_catalog_sql(struct inplace *u, const char *first, const char *then, bool fresh,
+                        struct og_error *err)
 {
     int r = extract_sql(u, err);
 
+    if (r == 0 && fresh)
+        r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, INPLACE_CATALOG_DONE, err);
+    if (r == 0 && first)
+        r = run_catalog_mode(u, first, err);
+    if (r == 0 && then)
+        r = run_catalog_mode(u, then, err);
+    return r;
+}
+
+/* The cluster up (a resumed run finds it down), then the cleanup scripts
+ * and the scripts of one phase, in that order (§3.5). */
+static int run_phase(struct inplace *u, const char *cleanup, const char *mode, struct og_error *err)
+{
+    int r = inplace_start_all(u, 0, err);
+
     if (r == 0)
-        r = inplace_start_all(u, 0, err);
-    if (r == 0)
-        r = run_catalog_mode(u, cleanup, err);
-    if (r == 0)
-        r = run_catalog_mode(u, mode, err);
+        r = inplace_catalog_sql(u, cleanup, mode, false, err);
     return r;
 }
 
@@ -357,7 +367,7 @@ static int rollback_physically(struct inplace *u, struct og_error *err)
     /* doPhysicalRollbackCatalog's setUpgradeMode(0) (:4791), into the
      * stopped instances' configuration */
     if (r == 0)
-        r = set_upgrade_mode(u, 0, err);
+        r = inplace_set_upgrade_mode(u, 0, err);
     return r;
 }
 

@@ -49,3 +49,12 @@ int inplace_undo_start(void *ctx, struct og_error *err);
 int inplace_do_catalog(void *ctx, struct og_error *err);
 int inplace_undo_catalog(void *ctx, struct og_error *err);
 int inplace_do_post_catalog(void *ctx, struct og_error *err);
+
+/* upgrade_mode=N on every datanode (gs_guc reload) */
+int inplace_set_upgrade_mode(struct inplace *u, int mode, struct og_error *err)
+    _warn_unused_result_;
+/* The SQL extracted from $GPHOME, then the scripts of first and then (either
+ * may be NULL) on every database of the running primary; fresh: the record
+ * of the databases done is dropped first (a rollback runs everywhere). */
+int inplace_catalog_sql(struct inplace *u, const char *first, const char *then, bool fresh,
+                        struct og_error *err) _warn_unused_result_;

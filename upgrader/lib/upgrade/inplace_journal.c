@@ -77,7 +77,7 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
                         struct og_error *err)
 {
     struct inplace *u = ctx;
-    const struct engine_plan *p = &inplace_plan;
+    const struct engine_plan *p = u->plan;
     char line[512], dat[128];
     int r;
 
@@ -85,10 +85,10 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
         return 0; /* --force skipped something: inplace_rollback rewinds the record */
     if (index < 0 && undoing)
         return inplace_journal_remove_everywhere(u, err);
-    snprintf(line, sizeof(line), "inplace %d %s %s %s seq=%llu writer=%s\n", index,
+    snprintf(line, sizeof(line), "%s %d %s %s %s seq=%llu writer=%s\n", p->name, index,
              p->steps[index].name, state == ENGINE_BEGIN ? "begin" : "done",
              undoing ? "undo" : "do", ++seq_counter, this_node(u));
-    snprintf(dat, sizeof(dat), "%s:%d\n", INPLACE_ACTION, p->steps[index].og_step);
+    snprintf(dat, sizeof(dat), "%s:%d\n", u->action, p->steps[index].og_step);
     r = write_local(u, INPLACE_STEP_FILE, line, err);
     if (r == 0)
         r = write_local(u, JOURNAL_DAT_FILE, dat, err);
@@ -102,16 +102,17 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
     return r;
 }
 
-static int parse_step_line(const char *text, struct inplace_record *ret, unsigned long long *seq,
-                           char *writer, size_t wsize)
+static int parse_step_line(const struct engine_plan *p, const char *text,
+                           struct inplace_record *ret, unsigned long long *seq, char *writer,
+                           size_t wsize)
 {
-    char name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
+    char plan[64], name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
     int idx;
 
     if (!text ||
-        sscanf(text, "inplace %d %63s %15s %15s seq=%llu writer=%63s", &idx, name, state, dir, seq,
-               w) != 6 ||
-        idx < -1 || idx >= (int)inplace_plan.n)
+        sscanf(text, "%63s %d %63s %15s %15s seq=%llu writer=%63s", plan, &idx, name, state, dir,
+               seq, w) != 7 ||
+        strcmp(plan, p->name) != 0 || idx < -1 || idx >= (int)p->n)
         return -1;
     ret->has_step = true;
     ret->index = idx;
@@ -186,8 +187,8 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
     for (size_t i = 0; i < u->n_nodes; i++) {
         char writer[CLUSTER_NAME_MAX];
         dumps[i] = json_tokener_parse(outs[i]);
-        if (parse_step_line(dump_file(dumps[i], INPLACE_STEP_FILE), &rec[i], &seqs[i], writer,
-                            sizeof(writer)) == 0 &&
+        if (parse_step_line(u->plan, dump_file(dumps[i], INPLACE_STEP_FILE), &rec[i], &seqs[i],
+                            writer, sizeof(writer)) == 0 &&
             (best == SIZE_MAX || seqs[i] > seqs[best]))
             best = i;
     }
@@ -227,6 +228,9 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
         }
         if (view.has_dat)
             ret->og_step = view.dat.step;
+        ret->has_steps = view.has_steps;
+        if (view.has_steps)
+            ret->steps = view.steps;
         ret->committed = dump_file(dumps[best != SIZE_MAX ? best : 0], JOURNAL_COMMIT_FLAG) != NULL;
     }
     for (size_t i = 0; i < u->n_nodes; i++) {

@@ -259,7 +259,8 @@ int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         int r = clusterstatus_query(u->cfg, u->env->t, &st, err);
-        if (r == 0 && strcmp(st.cluster_state, "Normal") == 0)
+        if (r == 0 && (strcmp(st.cluster_state, "Normal") == 0 ||
+                       (u->degraded_ok && strcmp(st.cluster_state, "Degraded") == 0)))
             return 0;
         clock_gettime(CLOCK_MONOTONIC, &now);
         if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)

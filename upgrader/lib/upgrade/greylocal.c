@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * greylocal.c - what the grey plan does on one node (greylocal.h), run by
+ * `gs_upgradectl --local`.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "fs.h"
+#include "greylocal.h"
+#include "parse.h"
+#include "versioncfg.h"
+#include "banned.h"
+
+#define CONF_FILE      "postgresql.conf"
+#define CONF_MAX       (16u << 20)
+#define KILL_DEADLINE  (30 * 1000)
+#define QUERY_TIMEOUT  (20 * 1000)
+
+static int copy_conf(const char *src, const char *dst, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t n = 0;
+    int r = fs_read_file(src, CONF_MAX, &text, &n, err);
+
+    if (r == 0)
+        r = fs_replace_file(dst, text ? text : "", n, 0600, err);
+    return r;
+}
+
+int grey_local_conf_backup(const char *datadir, struct og_error *err)
+{
+    char conf[PATH_MAX], bak[PATH_MAX + 16];
+
+    snprintf(conf, sizeof(conf), "%s/%s", datadir, CONF_FILE);
+    snprintf(bak, sizeof(bak), "%s%s", conf, GREY_CONF_BAK_SUFFIX);
+    if (access(bak, F_OK) == 0)
+        return 0; /* taken before: the file of before the upgrade */
+    /* fs_replace_file writes a temporary file beside it and renames it: the
+     * .bak.old appears complete or not at all (openGauss: via .bak.old.temp) */
+    return copy_conf(conf, bak, err);
+}
+
+int grey_local_conf_restore(const char *datadir, struct og_error *err)
+{
+    char conf[PATH_MAX], bak[PATH_MAX + 16];
+
+    snprintf(conf, sizeof(conf), "%s/%s", datadir, CONF_FILE);
+    snprintf(bak, sizeof(bak), "%s%s", conf, GREY_CONF_BAK_SUFFIX);
+    if (access(bak, F_OK) != 0)
+        return 0; /* never taken: nothing changed */
+    return copy_conf(bak, conf, err);
+}
+
+int grey_local_conf_clean(const char *datadir, struct og_error *err)
+{
+    char bak[PATH_MAX + 32];
+
+    snprintf(bak, sizeof(bak), "%s/%s%s", datadir, CONF_FILE, GREY_CONF_BAK_SUFFIX);
+    if (unlink(bak) < 0 && errno != ENOENT)
+        return og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "Failed to remove %s.", bak);
+    return 0;
+}
+
+/* postmaster.pid: line 1 the pid, 4 the port, 5 the socket directory. */
+static int read_pidfile(const char *datadir, pid_t *pid, char *port, size_t psize, char *sock,
+                        size_t ssize)
+{
+    char path[PATH_MAX + 32], *save = NULL, *line;
+    _cleanup_free_ char *text = NULL;
+    int n = 0, v = 0;
+
+    snprintf(path, sizeof(path), "%s/postmaster.pid", datadir);
+    if (fs_read_file(path, 1 << 16, &text, NULL, NULL) < 0)
+        return -1;
+    *pid = 0;
+    for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        n++;
+        if (n == 1 && safe_atoi(line, &v) == 0 && v > 0)
+            *pid = v;
+        else if (n == 4)
+            snprintf(port, psize, "%s", line);
+        else if (n == 5)
+            snprintf(sock, ssize, "%s", line);
+    }
+    return *pid > 0 ? 0 : -1;
+}
+
+/* Alive and not a zombie. */
+static bool alive(pid_t pid)
+{
+    char path[64], *text = NULL, *rp;
+    bool ret;
+
+    if (kill(pid, 0) < 0)
+        return false;
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    if (fs_read_file(path, 4096, &text, NULL, NULL) < 0)
+        return false;
+    rp = strrchr(text, ')');
+    ret = !(rp && rp[1] == ' ' && rp[2] == 'Z');
+    free(text);
+    return ret;
+}
+
+/* The children of pid (its backends, its auxiliary processes). */
+static size_t children(pid_t pid, pid_t *out, size_t max)
+{
+    _cleanup_closedir_ DIR *d = opendir("/proc");
+    struct dirent *de;
+    size_t n = 0;
+
+    while (d && (de = readdir(d)) && n < max) {
+        char path[300], *text = NULL, *rp;
+        int ppid = 0, child = 0;
+        if (safe_atoi(de->d_name, &child) < 0 || child <= 0)
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        if (fs_read_file(path, 4096, &text, NULL, NULL) < 0)
+            continue;
+        rp = strrchr(text, ')');
+        if (rp && sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == (int)pid)
+            out[n++] = child;
+        free(text);
+    }
+    return n;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* What version() of the running instance says (empty when it cannot tell). */
+static void running_version(const char *app, const char *port, const char *sock, char *buf,
+                            size_t size)
+{
+    char gsql[PATH_MAX + 16];
+    _cleanup_command_ struct command *c = NULL;
+    struct command_result res = {0};
+
+    buf[0] = '\0';
+    snprintf(gsql, sizeof(gsql), "%s/bin/gsql", app);
+    c = command_newl(gsql, "-h", sock, "-p", port, "-d", "postgres", "-X", "-q", "-tA", "-c",
+                     "select version()", NULL);
+    if (!c)
+        return;
+    command_set_timeout_ms(c, QUERY_TIMEOUT);
+    if (command_run(c, &res, NULL) == 0 && res.exit_status == 0)
+        snprintf(buf, size, "%s", res.out);
+    command_result_done(&res);
+}
+
+int grey_local_kill_other(const char *target, const char *datadir, bool *killed,
+                          struct og_error *err)
+{
+    char port[32] = "", sock[PATH_MAX] = "", ver[1024], want[96], cfg[PATH_MAX + 16];
+    pid_t pid = 0, kids[256];
+    struct version_cfg v;
+    size_t nk;
+    long long t0;
+    int r;
+
+    *killed = false;
+    if (read_pidfile(datadir, &pid, port, sizeof(port), sock, sizeof(sock)) < 0 || !alive(pid))
+        return 0; /* not running: nothing to switch */
+    snprintf(cfg, sizeof(cfg), "%s/version.cfg", target);
+    r = version_cfg_read(cfg, &v, err);
+    if (r < 0)
+        return r;
+    /* openGauss's isKillDn: the running instance's version() against the
+     * target's build (UpgradeUtility.py v5.0.0 :4323, checkExistsVersion) */
+    running_version(target, port, sock, ver, sizeof(ver));
+    snprintf(want, sizeof(want), "build %s)", v.commit);
+    if (ver[0] && strstr(ver, want))
+        return 0;
+    /* pkill -9 gaussdb (:4330), this instance's processes only */
+    nk = children(pid, kids, ELEMENTSOF(kids));
+    if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+        return og_error_set_errno(err, OG_E_EXEC_FAILED, errno, "Failed to kill gaussdb (pid %d).",
+                                  (int)pid);
+    for (size_t i = 0; i < nk; i++)
+        kill(kids[i], SIGKILL);
+    *killed = true;
+    t0 = now_ms();
+    for (;;) {
+        bool any = alive(pid);
+        for (size_t i = 0; !any && i < nk; i++)
+            any = alive(kids[i]);
+        if (!any)
+            return 0;
+        if (now_ms() - t0 > KILL_DEADLINE)
+            return og_error_set(err, OG_E_TIMEOUT,
+                                "gaussdb (pid %d) of %s still runs %d s after SIGKILL.", (int)pid,
+                                datadir, KILL_DEADLINE / 1000);
+        {
+            struct timespec ts = {0, 20 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+}
