@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "expect.h"
+#include "grey.h"
 #include "plan.h"
 #include "banned.h"
 
@@ -32,6 +33,19 @@ enum scn_step_kind scn_rerun_action(const struct scenario *sc, size_t index)
             return k;
     }
     return SCN_UPGRADE;
+}
+
+const struct engine_plan *scn_step_plan(const struct scenario *sc, size_t index)
+{
+    for (size_t i = index + 1; i-- > 0;) {
+        const struct scn_step *s = &sc->steps[i];
+        if (s->kind == SCN_UPGRADE)
+            return strstr(s->flags, "--grey") || strstr(s->flags, "-h ") ||
+                           strstr(s->flags, "--continue")
+                       ? &grey_plan
+                       : &inplace_plan;
+    }
+    return &inplace_plan;
 }
 
 static void fault_describe(const struct scn_fault *f, char *buf, size_t size)

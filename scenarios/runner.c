@@ -875,7 +875,8 @@ static void play_action(struct runner *rn, size_t index)
         w.undo = action == SCN_ROLLBACK;
         for (size_t i = 0; i < s->n_during; i++) {
             w.wf[i].f = &s->during[i];
-            w.wf[i].step_index = engine_step_index(&inplace_plan, s->during[i].when_step);
+            w.wf[i].step_index =
+                engine_step_index(scn_step_plan(sc, index), s->during[i].when_step);
         }
         w.n = s->n_during;
         journal_file(rn, "node1", "ogup_step", p, sizeof(p));

@@ -22,6 +22,8 @@
 #include "fs.h"
 #include "inplace.h"
 #include "scenario.h"
+#include "grey.h"
+#include "plan.h"
 #include "simversion.h"
 #include "banned.h"
 
@@ -144,12 +146,15 @@ size_t scn_failpoints(const char *const **ret)
         dynbuf_init(&b, 1 << 20);
         engine_register_failpoints(&inplace_plan);
         engine_register_failpoints(&inplace_commit_plan);
+        engine_register_failpoints(&grey_plan);
+        engine_register_failpoints(&grey_commit_plan);
         if (failpoint_list_json(&b) == 0 && (a = json_tokener_parse(dynbuf_str(&b)))) {
             for (size_t i = 0; i < json_object_array_length(a) && n_fp < MAX_FP; i++) {
                 json_object *o = json_object_array_get_idx(a, i), *nm;
                 /* only the upgrade plans' points (libogup registers others) */
                 if (json_object_object_get_ex(o, "name", &nm) &&
-                    strncmp(json_object_get_string(nm), "inplace", 7) == 0)
+                    (strncmp(json_object_get_string(nm), "inplace", 7) == 0 ||
+                     strncmp(json_object_get_string(nm), "grey", 4) == 0))
                     fp_names[n_fp++] = strdup(json_object_get_string(nm));
             }
             json_object_put(a);
@@ -642,9 +647,9 @@ static int check_semantics(const struct parse *p, struct scenario *sc, int clust
                     r = fail(p, f->line, "when-step-known",
                              "commit-upgrade records no steps in the journal: a fault during a "
                              "commit cannot be bound to one");
-                if (r == 0 && engine_step_index(&inplace_plan, f->when_step) < 0)
-                    r = fail(p, f->line, "when-step-known",
-                             "\"%s\" is not a step of the in-place plan", f->when_step);
+                if (r == 0 && engine_step_index(scn_step_plan(sc, i), f->when_step) < 0)
+                    r = fail(p, f->line, "when-step-known", "\"%s\" is not a step of the %s plan",
+                             f->when_step, scn_step_plan(sc, i)->name);
                 if (r == 0 && f->id[0])
                     ids[n_ids++] = f->id;
             }

@@ -36,59 +36,12 @@ static void teardown(void)
 
 TestSuite(upgrade, .init = setup, .fini = teardown, .timeout = 3000);
 
-static void snapshot(const struct sim_cluster *c, const char *snap)
-{
-    struct og_error err = {0};
-    cr_assert_eq(sim_snapshot(c, snap, &err), 0, "%s", err.detail);
-}
-
-static void restore(const struct sim_cluster *c, const char *snap)
-{
-    struct og_error err = {0};
-    cr_assert_eq(sim_restore(c, snap, &err), 0, "%s", err.detail);
-}
-
-static void expect_code(int rc, int want_rc, const char *code)
-{
-    cr_assert_eq(rc, want_rc, "exit %d, want %d: %s %s", rc, want_rc, upres.out, upres.err);
-    if (code)
-        cr_assert(strstr(upres.out, code) || strstr(upres.err, code), "want %s: %s %s", code,
-                  upres.out, upres.err);
-}
-
-/* The cluster is exactly as before: links, pg_dumpall, no journal. */
-static void expect_unchanged(const struct sim_cluster *c, const char *dump0, const char *links0,
-                             const char *what)
-{
-    char *dump, *links;
-
-    up_assert_no_journal(c);
-    links = up_links(c);
-    cr_assert_str_eq(links, links0, "%s: links", what);
-    dump = up_dump(c, false);
-    cr_assert_str_eq(dump, dump0, "%s: pg_dumpall", what);
-    free(dump);
-    free(links);
-}
-
-/* Every node on version, Normal, the user data as user0. */
-static void expect_upgraded(const struct sim_cluster *c, const char *version, const char *user0)
-{
-    char *dump;
-
-    up_assert_version(c, version);
-    up_assert_normal(c);
-    dump = up_dump(c, true);
-    cr_assert_str_eq(dump, user0, "user data differs on %s", version);
-    free(dump);
-}
-
 /* A refused upgrade changes nothing. */
 static void expect_refused(const struct sim_cluster *c, const char *code, const char *dump0,
                            const char *links0)
 {
-    expect_code(up_ctl(c, "auto-upgrade", NULL, NULL), 1, code);
-    expect_unchanged(c, dump0, links0, "a refused upgrade");
+    up_expect_code(up_ctl(c, "auto-upgrade", NULL, NULL), 1, code);
+    up_expect_unchanged(c, dump0, links0, "a refused upgrade");
 }
 
 /* The same, taking the before-state itself. */
@@ -183,17 +136,17 @@ Test(upgrade, large_rollback_then_commit)
     expect_writes(&c, false, "before the upgrade");
 
     /* nothing to commit yet */
-    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
 
     /* killed before the cluster stops: still running, already read-only */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.stop-cluster.before=kill"), 137, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.stop-cluster.before=kill"), 137, NULL);
     expect_writes(&c, true, "before the backup");
 
     /* resumed to pre-commit: read-only until commit or rollback */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "Progress report: (100%)"), "%s", upres.out);
     expect_writes(&c, true, "at pre-commit");
-    expect_upgraded(&c, "3.0.0", user0);
+    up_expect_upgraded(&c, "3.0.0", user0);
     up_sh_ok(&c, "node2", "omm", "gsql -d db1 -X -tA -c 'SELECT og_catalog.gs_feature_92605()'");
     cr_assert_str_eq(upres.out, "92605\n");
     up_sh_ok(&c, "node1", "omm", "cat $PGHOST/binary_upgrade/upgrade_step.dat");
@@ -212,16 +165,16 @@ Test(upgrade, large_rollback_then_commit)
     cr_assert_str_eq(upres.out, "1\n");
 
     /* re-running at pre-commit changes nothing */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "at pre-commit already"), "%s", upres.out);
 
     /* roll back: the old version, the exact dump, no journal */
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
     cr_assert_not_null(strstr(upres.out, "rolled back the catalog (the physical files of before)"),
                        "%s", upres.out);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    expect_unchanged(&c, dump0, links0, "after the rollback");
+    up_expect_unchanged(&c, dump0, links0, "after the rollback");
     expect_writes(&c, false, "after the rollback");
     /* the physical catalog restore, not SQL (old 92.298 <= 93.000,
      * UpgradeImpl.py v5.0.0 :4718); the new app removed (cleanInstallPath,
@@ -236,24 +189,24 @@ Test(upgrade, large_rollback_then_commit)
         expect_catalog_backup(&c, c.nodes[i].name, false);
     }
     /* commit after rollback: refused */
-    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
     /* a second rollback: nothing to do */
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
 
     /* upgrade again, killed just before the switch: the old binary ran the
      * non-post catalog SQL (the scripts refuse the other binary), $GAUSSHOME
      * is still the old app; then resumed and committed: the old app is
      * gone, the journal too */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.switch-bin.before=kill"), 137, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.switch-bin.before=kill"), 137, NULL);
     up_sh_ok(&c, "node1", "omm",
              "readlink -f $GAUSSHOME; gsql -d db1 -X -tA -c 'SELECT num FROM "
              "og_catalog.catalog_version' -c 'show upgrade_mode'; ls $PGHOST/binary_upgrade/");
     cr_assert(strncmp(upres.out, "/opt/ogsim/app_78689da9\n92605\n1\n", 32) == 0, "%s", upres.out);
     cr_assert_not_null(strstr(upres.out, "\ntouch_init_flag\n"), "%s", upres.out);
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
     expect_writes(&c, false, "after the commit");
-    expect_upgraded(&c, "3.0.0", user0);
+    up_expect_upgraded(&c, "3.0.0", user0);
     up_assert_no_journal(&c);
     up_sh_ok(&c, "node2", "omm", "gsql -d postgres -X -tA -c 'show upgrade_mode'");
     cr_assert_str_eq(upres.out, "0\n", "upgrade_mode after the commit");
@@ -268,7 +221,7 @@ Test(upgrade, large_rollback_then_commit)
         cr_assert_neq(up_sh(&c, c.nodes[i].name, "omm", "ls -d /opt/ogsim/app_78689da9"), 0,
                       "old app left on %s", c.nodes[i].name);
     /* rollback after commit: refused */
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, "[GAUSS-52919]");
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, "[GAUSS-52919]");
     up_assert_version(&c, "3.0.0");
     /* the history, on every node */
     up_sh_ok(&c, "node3", "omm", "grep -c 'commit-upgrade' $GPHOME/upgradeRecord.txt");
@@ -290,12 +243,12 @@ Test(upgrade, small_then_refusals)
     /* the same commit: nothing to upgrade */
     expect_refused_now(&c, "[GAUSS-52901]");
     up_prepare(&c, "2.0.1");
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "small, binaries only"), "%s", upres.out);
     cr_assert_null(strstr(upres.out, "Catalog upgrade"), "a small upgrade runs no SQL");
     up_assert_version(&c, "2.0.1");
-    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    expect_upgraded(&c, "2.0.1", user0);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_upgraded(&c, "2.0.1", user0);
 
     /* an older version: refused (GAUSS-52902), nothing changed */
     up_prepare(&c, "1.1.0");
@@ -316,9 +269,9 @@ Test(upgrade, paths_from_1_0_1)
     expect_refused_now(&c, "[GAUSS-52902]");
 
     up_prepare(&c, "1.1.0");
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    expect_upgraded(&c, "1.1.0", user0);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_upgraded(&c, "1.1.0", user0);
 
     /* MOT tables in use: 1.1.0 -> 2.0.0 refused */
     up_sh_ok(&c, "node1", "omm",
@@ -337,53 +290,21 @@ Test(upgrade, path_3_0_0_to_5_0_0)
     up_cluster(&c, name, "3.0.0", 3);
     user0 = up_dump(&c, true);
     up_prepare(&c, "5.0.0");
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
-    expect_upgraded(&c, "5.0.0", user0);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_upgraded(&c, "5.0.0", user0);
     free(user0);
-}
-
-/* The failpoints of the plan named prefix ("inplace." / "inplace-rollback."). */
-static size_t failpoints(const struct sim_cluster *c, const char *prefix, char names[][128],
-                         size_t max)
-{
-    json_object *a;
-    size_t n = 0;
-
-    up_sh_ok(c, "node1", "omm", "gs_upgradectl --list-failpoints");
-    a = json_tokener_parse(upres.out);
-    cr_assert_not_null(a, "%s", upres.out);
-    for (size_t i = 0; i < json_object_array_length(a) && n < max; i++) {
-        json_object *o = json_object_array_get_idx(a, i), *nm;
-        if (json_object_object_get_ex(o, "name", &nm) &&
-            strncmp(json_object_get_string(nm), prefix, strlen(prefix)) == 0)
-            snprintf(names[n++], 128, "%s", json_object_get_string(nm));
-    }
-    json_object_put(a);
-    return n;
 }
 
 /* The integration suite's sample: the binary switch half done and the
  * catalog SQL committed but not recorded; the rollback killed after its
  * catalog undo. The slow suite (UPGRADE_FAILPOINTS=all) runs every point. */
-static bool sampled(const char *fp, size_t i)
+static bool sampled(const char *fp)
 {
-    const char *all = getenv("UPGRADE_FAILPOINTS");
     const char *sample[] = {"inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
                             "inplace-rollback.catalog.after-effect"};
-    static bool from_reached;
-    (void)i;
-    if (all && strcmp(all, "all") == 0)
-        return true;
-    /* "from:NAME": every point from NAME on (to finish an interrupted run) */
-    if (all && strncmp(all, "from:", 5) == 0) {
-        from_reached |= strcmp(fp, all + 5) == 0;
-        return from_reached;
-    }
-    for (size_t k = 0; k < sizeof(sample) / sizeof(sample[0]); k++)
-        if (strcmp(fp, sample[k]) == 0)
-            return true;
-    return false;
+
+    return up_sampled(fp, sample, sizeof(sample) / sizeof(sample[0]));
 }
 
 /* Kill the upgrader at each failpoint; then auto-rollback must give back
@@ -400,34 +321,34 @@ Test(upgrade, killed_at_failpoints)
     up_prepare(&c, "3.0.0");
     dump0 = up_dump(&c, false);
     links0 = up_links(&c);
-    snapshot(&c, "ready");
-    n = failpoints(&c, "inplace.", fps, 64);
-    nr = failpoints(&c, "inplace-rollback.", rfps, 64);
+    up_snapshot(&c, "ready");
+    n = up_failpoints(&c, "inplace.", fps, 64);
+    nr = up_failpoints(&c, "inplace-rollback.", rfps, 64);
     cr_assert_eq(n, 30, "10 steps x 3 points: %zu", n);
     cr_assert_geq(nr, 15);
 
     /* the uninterrupted result */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     done_dump = up_dump(&c, false);
     done_links = up_links(&c);
 
     for (size_t i = 0; i < n; i++) {
         char fp[160], *d, *l;
-        if (!sampled(fps[i], i))
+        if (!sampled(fps[i]))
             continue;
         ran++;
         snprintf(fp, sizeof(fp), "%s=kill", fps[i]);
         /* killed, then rolled back */
-        restore(&c, "ready");
-        expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
-        expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_restore(&c, "ready");
+        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
+        up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
         up_assert_version(&c, "2.0.0");
         up_assert_normal(&c);
-        expect_unchanged(&c, dump0, links0, fps[i]);
+        up_expect_unchanged(&c, dump0, links0, fps[i]);
         /* killed, then resumed */
-        restore(&c, "ready");
-        expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
-        expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+        up_restore(&c, "ready");
+        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
+        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
         up_assert_version(&c, "3.0.0");
         up_assert_normal(&c);
         l = up_links(&c);
@@ -442,17 +363,17 @@ Test(upgrade, killed_at_failpoints)
     /* the rollback killed at its own failpoints, then re-run */
     for (size_t i = 0; i < nr; i++) {
         char fp[160];
-        if (!sampled(rfps[i], i + 1))
+        if (!sampled(rfps[i]))
             continue;
         ran++;
         snprintf(fp, sizeof(fp), "%s=kill", rfps[i]);
-        restore(&c, "ready");
-        expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-        expect_code(up_ctl(&c, "auto-rollback", NULL, fp), 137, NULL);
-        expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_restore(&c, "ready");
+        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+        up_expect_code(up_ctl(&c, "auto-rollback", NULL, fp), 137, NULL);
+        up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
         up_assert_version(&c, "2.0.0");
         up_assert_normal(&c);
-        expect_unchanged(&c, dump0, links0, rfps[i]);
+        up_expect_unchanged(&c, dump0, links0, rfps[i]);
         cr_log_info("%s: re-run rollback converged", rfps[i]);
     }
     cr_assert_gt(ran, 0);
@@ -475,22 +396,22 @@ Test(upgrade, force_rollback)
     up_prepare(&c, "3.0.0");
     dump0 = up_dump(&c, false);
     links0 = up_links(&c);
-    snapshot(&c, "ready");
+    up_snapshot(&c, "ready");
 
     /* node2's database killed (SIGKILL) at pre-commit */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     up_sh_ok(&c, "node2", "omm", "kill -9 $(head -1 /opt/ogsim/data/dn1/postmaster.pid)");
-    expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 2, NULL);
+    up_expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 2, NULL);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    expect_unchanged(&c, dump0, links0, "--force with a killed datanode");
+    up_expect_unchanged(&c, dump0, links0, "--force with a killed datanode");
 
     /* node3 powered off at pre-commit */
-    restore(&c, "ready");
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_restore(&c, "ready");
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_eq(sim_node_power(&c, "node3", false, &err), 0, "%s", err.detail);
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, NULL); /* without --force: fails */
-    expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 3, "[GAUSS-51626]");
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, NULL); /* without --force: fails */
+    up_expect_code(up_ctl(&c, "auto-rollback", "--force", NULL), 3, "[GAUSS-51626]");
     cr_assert_not_null(strstr(upres.out, "node3: unreachable"), "%s", upres.out);
     cr_assert_not_null(strstr(upres.out, "run auto-rollback again"), "%s", upres.out);
     up_sh_ok(&c, "node1", "omm", "readlink $GAUSSHOME");
@@ -502,10 +423,10 @@ Test(upgrade, force_rollback)
     up_sh_ok(&c, "node1", "omm",
              "for i in $(seq 120); do ssh node3 true 2>/dev/null && exit 0; sleep 0.5; done; "
              "exit 1");
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    expect_unchanged(&c, dump0, links0, "--force, then the node back");
+    up_expect_unchanged(&c, dump0, links0, "--force, then the node back");
     free(dump0);
     free(links0);
 }
@@ -541,12 +462,12 @@ Test(upgrade, after_switchover)
     up_assert_normal(&c);
     user0 = up_dump(&c, true);
 
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    expect_upgraded(&c, "3.0.0", user0);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_upgraded(&c, "3.0.0", user0);
     expect_role(&c, "node2", "Primary");
     expect_role(&c, "node1", "Standby");
 
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
     expect_role(&c, "node2", "Primary");
@@ -712,10 +633,10 @@ Test(upgrade, opengauss_journal_at_step_4)
         up_sh_ok(&c, n, "omm", sh);
         opengauss_backups(&c, n);
     }
-    snapshot(&c, "og4");
+    up_snapshot(&c, "og4");
 
     /* taken over and resumed */
-    expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "Taking over the journal openGauss's gs_upgradectl left "
                                          "(inplace-binary-upgrade:4): ogup continues at step "
                                          "install."),
@@ -732,12 +653,12 @@ Test(upgrade, opengauss_journal_at_step_4)
 
     /* the same state again, rolled back: openGauss's physical catalog files
      * and configuration backup bring back the exact cluster */
-    restore(&c, "og4");
-    expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_restore(&c, "og4");
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
     cr_assert_not_null(strstr(upres.out, "Taking over the journal"), "%s", upres.out);
     up_assert_version(&c, "2.0.0");
     up_assert_normal(&c);
-    expect_unchanged(&c, dump0, links0, "a rollback of openGauss's journal");
+    up_expect_unchanged(&c, dump0, links0, "a rollback of openGauss's journal");
     expect_writes(&c, false, "after the rollback");
     for (size_t i = 0; i < c.n_nodes; i++) {
         char sh[PATH_MAX + 32];

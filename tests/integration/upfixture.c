@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <criterion/criterion.h>
+#include <json-c/json.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,4 +134,91 @@ char *up_dump(const struct sim_cluster *c, bool user_only)
                  c->port);
     up_sh_ok(c, "node1", "omm", script);
     return strdup(upres.out);
+}
+
+void up_snapshot(const struct sim_cluster *c, const char *snap)
+{
+    struct og_error err = {0};
+    cr_assert_eq(sim_snapshot(c, snap, &err), 0, "%s", err.detail);
+}
+
+void up_restore(const struct sim_cluster *c, const char *snap)
+{
+    struct og_error err = {0};
+    cr_assert_eq(sim_restore(c, snap, &err), 0, "%s", err.detail);
+}
+
+void up_expect_code(int rc, int want_rc, const char *code)
+{
+    cr_assert_eq(rc, want_rc, "exit %d, want %d: %s %s", rc, want_rc, upres.out, upres.err);
+    if (code)
+        cr_assert(strstr(upres.out, code) || strstr(upres.err, code), "want %s: %s %s", code,
+                  upres.out, upres.err);
+}
+
+/* The cluster is exactly as before: links, pg_dumpall, no journal. */
+void up_expect_unchanged(const struct sim_cluster *c, const char *dump0, const char *links0,
+                             const char *what)
+{
+    char *dump, *links;
+
+    up_assert_no_journal(c);
+    links = up_links(c);
+    cr_assert_str_eq(links, links0, "%s: links", what);
+    dump = up_dump(c, false);
+    cr_assert_str_eq(dump, dump0, "%s: pg_dumpall", what);
+    free(dump);
+    free(links);
+}
+
+/* Every node on version, Normal, the user data as user0. */
+void up_expect_upgraded(const struct sim_cluster *c, const char *version, const char *user0)
+{
+    char *dump;
+
+    up_assert_version(c, version);
+    up_assert_normal(c);
+    dump = up_dump(c, true);
+    cr_assert_str_eq(dump, user0, "user data differs on %s", version);
+    free(dump);
+}
+
+/* The failpoints of the plan named prefix ("inplace." / "inplace-rollback."). */
+size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names[][128],
+                         size_t max)
+{
+    json_object *a;
+    size_t n = 0;
+
+    up_sh_ok(c, "node1", "omm", "gs_upgradectl --list-failpoints");
+    a = json_tokener_parse(upres.out);
+    cr_assert_not_null(a, "%s", upres.out);
+    for (size_t i = 0; i < json_object_array_length(a) && n < max; i++) {
+        json_object *o = json_object_array_get_idx(a, i), *nm;
+        if (json_object_object_get_ex(o, "name", &nm) &&
+            strncmp(json_object_get_string(nm), prefix, strlen(prefix)) == 0)
+            snprintf(names[n++], 128, "%s", json_object_get_string(nm));
+    }
+    json_object_put(a);
+    return n;
+}
+
+
+/* UPGRADE_FAILPOINTS: "all" (the slow suite), "from:NAME" (every point
+ * from NAME on, to finish an interrupted run), else the sample. */
+bool up_sampled(const char *fp, const char *const *sample, size_t n)
+{
+    const char *all = getenv("UPGRADE_FAILPOINTS");
+    static bool from_reached;
+
+    if (all && strcmp(all, "all") == 0)
+        return true;
+    if (all && strncmp(all, "from:", 5) == 0) {
+        from_reached |= strcmp(fp, all + 5) == 0;
+        return from_reached;
+    }
+    for (size_t k = 0; k < n; k++)
+        if (strcmp(fp, sample[k]) == 0)
+            return true;
+    return false;
 }

@@ -40,3 +40,20 @@ char *up_links(const struct sim_cluster *c);
 /* pg_dumpall of the cluster through the primary (malloc'ed); with
  * user_only, the user databases without the og_catalog schema. */
 char *up_dump(const struct sim_cluster *c, bool user_only);
+
+/* Snapshot / restore the cluster (ogsim), asserting success. */
+void up_snapshot(const struct sim_cluster *c, const char *snap);
+void up_restore(const struct sim_cluster *c, const char *snap);
+/* rc is want_rc and, when code is not NULL, the output names it. */
+void up_expect_code(int rc, int want_rc, const char *code);
+/* The cluster is exactly as before: links, pg_dumpall, no journal. */
+void up_expect_unchanged(const struct sim_cluster *c, const char *dump0, const char *links0,
+                         const char *what);
+/* Every node on version, Normal, the user data as user0. */
+void up_expect_upgraded(const struct sim_cluster *c, const char *version, const char *user0);
+/* The failpoints gs_upgradectl lists whose names start with prefix. */
+size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names[][128],
+                     size_t max);
+/* Whether failpoint fp runs: UPGRADE_FAILPOINTS=all, from:NAME, else the
+ * sample of n names. */
+bool up_sampled(const char *fp, const char *const *sample, size_t n);

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * gs_upgradectl --grey on real 3-node simulator clusters (LXC nodes, sshd,
+ * the node kernel over PostgreSQL 15), 3.0.0 -> 5.0.0 (large): -h batches
+ * and --continue (a mixed-version cluster between them), the refusals that
+ * change nothing, grey rollback from a partly and a fully upgraded
+ * cluster, commit, and the upgrade killed at failpoints then resumed or
+ * rolled back. UPGRADE_FAILPOINTS=all (the slow suite) kills at every grey
+ * failpoint; otherwise a sample runs.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "upfixture.h"
+
+static char name[32];
+
+static void setup(void)
+{
+    snprintf(name, sizeof(name), "gy%d", (int)(getpid() % 10000));
+}
+
+static void teardown(void)
+{
+    command_result_done(&upres);
+    sim_down(name, NULL, NULL);
+}
+
+TestSuite(grey, .init = setup, .fini = teardown, .timeout = 3000);
+
+/* gaussdb -V on one node names version */
+static void expect_node_version(const struct sim_cluster *c, const char *node,
+                                const char *version)
+{
+    char want[64];
+
+    snprintf(want, sizeof(want), "gaussdb (openGauss %s build ", version);
+    up_sh_ok(c, node, "omm", "gaussdb -V");
+    cr_assert_not_null(strstr(upres.out, want), "%s: %s", node, upres.out);
+}
+
+/* upgrade_step.csv on node1 as show-step prints it */
+static void expect_steps(const struct sim_cluster *c, const char *rows)
+{
+    up_sh_ok(c, "node1", "omm", "gs_upgradectl -t show-step");
+    cr_assert_not_null(strstr(upres.out, rows), "want\n%s\ngot\n%s", rows, upres.out);
+}
+
+/* A refused grey run: the code, exit 1, nothing changed. */
+static void expect_refused(const struct sim_cluster *c, const char *flags, const char *code,
+                           const char *dump, const char *links)
+{
+    up_expect_code(up_ctl(c, "auto-upgrade", flags, NULL), 1, code);
+    if (dump)
+        up_expect_unchanged(c, dump, links, flags);
+}
+
+/* -h node2 (a mixed-version cluster that keeps serving), the refusals,
+ * rollback of the partly upgraded cluster; then -h node3, --continue, a
+ * full rollback from pre-commit; then a whole-cluster run and commit. */
+Test(grey, batches_rollback_commit)
+{
+    struct sim_cluster c;
+    char *dump0, *links0, *user0;
+
+    up_cluster(&c, name, "3.0.0", 2);
+    up_prepare(&c, "5.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    user0 = up_dump(&c, true);
+
+    /* misuse: openGauss's codes (ParameterParsecheck / checkOption), nothing changed */
+    expect_refused(&c, "--grey --continue", "[GAUSS-52920]", dump0, links0);
+    expect_refused(&c, "--grey -h node9", "[GAUSS-51619]", dump0, links0);
+    expect_refused(&c, "--grey -h node1 --continue", "[GAUSS-50005]", NULL, NULL);
+    expect_refused(&c, "--inplace-upgrade -h node1", "should be used in grey upgrade", dump0,
+                   links0);
+
+    /* the first batch: node2 only, through every step to 4 */
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey -h node2", NULL), 0,
+                   "Then can upgrade the remaining nodes.");
+    expect_node_version(&c, "node2", "5.0.0");
+    expect_node_version(&c, "node1", "3.0.0");
+    expect_node_version(&c, "node3", "3.0.0");
+    up_assert_normal(&c);
+    expect_steps(&c, "grey upgrade\nnode1: large-binary-upgrade step 0\n"
+                     "node2: large-binary-upgrade step 4\nnode3: large-binary-upgrade step 0\n");
+    /* a mixed cluster takes writes (grey never makes it read-only) */
+    up_sh_ok(&c, "node1", "omm", "gsql -d db1 -X -v ON_ERROR_STOP=1 -c 'CREATE TABLE mixed (i int)'");
+    up_sh_ok(&c, "node1", "omm", "gsql -d db1 -X -v ON_ERROR_STOP=1 -c 'DROP TABLE mixed'");
+    expect_refused(&c, "--grey -h node2", "[GAUSS-52910]", NULL, NULL);
+    expect_refused(&c, "--grey", "use --continue instead of -g", NULL, NULL);
+
+    /* rollback of a partly upgraded cluster: node2 back, the rest untouched */
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, "Rollback succeeded");
+    up_assert_normal(&c);
+    up_expect_unchanged(&c, dump0, links0, "rollback from -h node2");
+    up_assert_version(&c, "3.0.0");
+    up_sh_ok(&c, "node2", "omm", "ls /opt/ogsim/data/dn1/postgresql.conf.bak.old 2>&1 || true");
+    cr_assert_not_null(strstr(upres.out, "No such file"), "%s", upres.out);
+
+    /* three batches: -h node3, -h node1, --continue (node2) */
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey -h node3", NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey -h node1", NULL), 0, NULL);
+    expect_node_version(&c, "node2", "3.0.0");
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey --continue", NULL), 0,
+                   "Upgrade main process has been finished");
+    cr_assert_not_null(strstr(upres.out, "Catalog upgrade-post done on database postgres"),
+                       "%s", upres.out);
+    up_assert_version(&c, "5.0.0");
+    expect_steps(&c, "node1: large-binary-upgrade step 5\nnode2: large-binary-upgrade step 5\n"
+                     "node3: large-binary-upgrade step 5\n");
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", NULL), 0, "no need to upgrade again");
+
+    /* rollback from pre-commit: rollback-post, every node back, the exact dump */
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, "Rollback succeeded");
+    up_assert_normal(&c);
+    up_expect_unchanged(&c, dump0, links0, "rollback from pre-commit");
+
+    /* every node at once, then commit */
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", NULL), 0, "Successfully upgrade all nodes");
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, "Commit upgrade succeeded.");
+    up_expect_upgraded(&c, "5.0.0", user0);
+    up_assert_no_journal(&c);
+    up_sh_ok(&c, "node1", "omm", "ls /opt/ogsim; gsql -d postgres -X -tA -c 'show upgrade_mode'");
+    cr_assert_null(strstr(upres.out, "app_02c14696"), "the old app is removed: %s", upres.out);
+    cr_assert_not_null(strstr(upres.out, "\n0\n"), "upgrade_mode=0: %s", upres.out);
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, "[GAUSS-52919]");
+    free(dump0);
+    free(links0);
+    free(user0);
+}
+
+static bool sampled(const char *fp)
+{
+    const char *sample[] = {"grey.switch-process.after-effect", "grey.catalog.after-effect",
+                            "grey-rollback.switch-process.after-effect"};
+
+    return up_sampled(fp, sample, sizeof(sample) / sizeof(sample[0]));
+}
+
+/* Kill gs_upgradectl (SIGKILL) at each grey failpoint: auto-rollback gives
+ * the old cluster back exactly, and a re-run of auto-upgrade ends as an
+ * uninterrupted run. The rollback killed at its failpoints, re-run,
+ * converges. */
+Test(grey, killed_at_failpoints)
+{
+    struct sim_cluster c;
+    char fps[64][128], rfps[64][128], *dump0, *links0, *done_dump, *done_links;
+    size_t n, nr, ran = 0;
+
+    up_cluster(&c, name, "3.0.0", 2);
+    up_prepare(&c, "5.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    up_snapshot(&c, "ready");
+    n = up_failpoints(&c, "grey.", fps, 64);
+    nr = up_failpoints(&c, "grey-rollback.", rfps, 64);
+    cr_assert_eq(n, 24, "8 steps x 3 points: %zu", n);
+    cr_assert_eq(nr, 15, "5 undos x 3 points: %zu", nr);
+
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", NULL), 0, NULL);
+    done_dump = up_dump(&c, false);
+    done_links = up_links(&c);
+
+    for (size_t i = 0; i < n; i++) {
+        char fp[160], *d, *l;
+        if (!sampled(fps[i]))
+            continue;
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", fps[i]);
+        up_restore(&c, "ready");
+        up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", fp), 137, NULL);
+        up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_assert_version(&c, "3.0.0");
+        up_assert_normal(&c);
+        up_expect_unchanged(&c, dump0, links0, fps[i]);
+        up_restore(&c, "ready");
+        up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", fp), 137, NULL);
+        up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", NULL), 0, NULL);
+        up_assert_version(&c, "5.0.0");
+        up_assert_normal(&c);
+        l = up_links(&c);
+        cr_assert_str_eq(l, done_links, "%s: links after resume", fps[i]);
+        free(l);
+        d = up_dump(&c, false);
+        cr_assert_str_eq(d, done_dump, "%s: resumed result differs from an uninterrupted one",
+                         fps[i]);
+        free(d);
+        cr_log_info("%s: rollback and resume ok", fps[i]);
+    }
+    for (size_t i = 0; i < nr; i++) {
+        char fp[160];
+        if (!sampled(rfps[i]))
+            continue;
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", rfps[i]);
+        up_restore(&c, "ready");
+        up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", NULL), 0, NULL);
+        up_expect_code(up_ctl(&c, "auto-rollback", NULL, fp), 137, NULL);
+        up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_assert_version(&c, "3.0.0");
+        up_assert_normal(&c);
+        up_expect_unchanged(&c, dump0, links0, rfps[i]);
+        cr_log_info("%s: re-run rollback converged", rfps[i]);
+    }
+    cr_assert_gt(ran, 0);
+    free(dump0);
+    free(links0);
+    free(done_dump);
+    free(done_links);
+}
