@@ -21,33 +21,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "simcluster.h"
+#include "benchcluster.h"
 #include "stats.h"
 #include "banned.h"
 
 #define NAME          "benchup"
 #define FROM          "2.0.0"
 #define TO            "3.0.0"
-#define RUN_TIMEOUT   (15 * 60 * 1000)
-#define SHORT_TIMEOUT (2 * 60 * 1000)
+#define RUN_TIMEOUT   BENCH_RUN_TIMEOUT
+#define SHORT_TIMEOUT BENCH_SHORT_TIMEOUT
 
 static void print_series(struct series *s)
 {
     long long m = median(s);
 
     printf("  %-34s %7lld ms   (%lld..%lld, n=%d)\n", s->name, m, s->v[0], s->v[s->n - 1], s->n);
-}
-
-static _noreturn_ void die(const char *what, const struct og_error *err, const char *out)
-{
-    char msg[OG_ERROR_DETAIL_MAX + 64];
-
-    fprintf(stderr, "bench_upgrade: %s: %s\n", what,
-            err && err->code ? og_error_format(err, msg, sizeof(msg)) : "");
-    if (out && *out)
-        fprintf(stderr, "%s\n", out);
-    sim_down(NAME, NULL, NULL);
-    exit(1);
 }
 
 /*
@@ -129,53 +117,25 @@ static const char catalog_check[] =
     "  [ \"$v\" = \"$want\" ] || { echo \"$d: catalog $v, want $want\"; exit 1; }\n"
     "done\n";
 
-static struct command_result res;
-
-/* bash -lc script as user on node (the env file sourced); the exit status. */
-static int sh(const struct sim_cluster *c, const char *node, const char *user,
-              const char *script, int timeout_ms)
-{
-    const char *argv[] = { "bash", "-lc", script, NULL };
-    struct og_error err = { 0 };
-
-    command_result_done(&res);
-    if (sim_exec(c, node, user, argv, timeout_ms, &res, &err) < 0)
-        die("exec", &err, NULL);
-    return res.exit_status;
-}
-
-/* The ms until gs_om says Normal (up to a minute), or die. */
-static long long wait_normal(const struct sim_cluster *c, const char *after)
-{
-    long long t = now_ms();
-
-    for (int i = 0; i < 200; i++) {
-        if (sh(c, "node1", "omm", "gs_om -t status", SHORT_TIMEOUT) == 0 &&
-            strstr(res.out, "cluster_state   : Normal"))
-            return now_ms() - t;
-        usleep(300000);
-    }
-    fprintf(stderr, "bench_upgrade: cluster not Normal after %s\n", after);
-    die("status", NULL, res.out);
-}
+static struct bench B = { .prog = "bench_upgrade", .name = NAME };
 
 /* The same end for both: every node runs TO, Normal, every catalog new. */
 static long long verify(const struct sim_cluster *c, const char *what)
 {
     char want[64];
-    long long normal = wait_normal(c, what);
+    long long normal = bench_wait_normal(&B, what);
 
     snprintf(want, sizeof(want), "gaussdb (openGauss %s build ", TO);
     for (size_t i = 0; i < c->n_nodes; i++)
-        if (sh(c, c->nodes[i].name, "omm", "gaussdb -V", SHORT_TIMEOUT) != 0 ||
-            !strstr(res.out, want)) {
+        if (bench_sh(&B, c->nodes[i].name, "omm", "gaussdb -V", SHORT_TIMEOUT) != 0 ||
+            !strstr(B.res.out, want)) {
             fprintf(stderr, "bench_upgrade: after %s, %s does not run %s\n", what,
                     c->nodes[i].name, TO);
-            die("version", NULL, res.out);
+            bench_die(&B, "version", NULL, B.res.out);
         }
-    if (sh(c, "node1", "omm", catalog_check, SHORT_TIMEOUT) != 0) {
+    if (bench_sh(&B, "node1", "omm", catalog_check, SHORT_TIMEOUT) != 0) {
         fprintf(stderr, "bench_upgrade: after %s, a catalog is not %s's\n", what, TO);
-        die("catalog", NULL, res.out);
+        bench_die(&B, "catalog", NULL, B.res.out);
     }
     return normal;
 }
@@ -262,10 +222,10 @@ int main(int argc, char **argv)
                   na = { .name = "Normal after (a)" }, nb = { .name = "Normal after (b)" },
                   oa = { .name = "exec + login shell (a)" },
                   ob = { .name = "exec + login shell (b)" };
-    char pkg[PATH_MAX + 32], script[8192], head[1024], standbys[512] = "";
+    char script[8192], head[1024], standbys[512] = "";
     const char *primary = NULL;
     struct og_error err = { 0 };
-    struct sim_cluster c;
+    struct sim_cluster *c = &B.c;
     long long setup;
     int rounds = 3;
 
@@ -283,50 +243,20 @@ int main(int argc, char **argv)
     }
     if (rounds < 1 || rounds > MAX_ROUNDS / 2)
         rounds = 3;
-    sim_down(NAME, NULL, NULL);
-
     /* the cluster, the new package preinstalled, the snapshot every run starts from */
-    setup = now_ms();
-    {
-        struct sim_up_opts o = { .name = NAME, .nodes = 3, .version = FROM, .databases = 3,
-                                 .data_mib = 384, .quiet = true };
-        if (sim_up(&o, &c, &err) < 0)
-            die("up", &err, NULL);
-    }
-    snprintf(pkg, sizeof(pkg), "%s/pkg-%s", c.state_dir, TO);
-    {
-        const char *build[] = { OGSIM_PATH, "package", "build", "--version", TO, "--out", pkg,
-                                NULL };
-        _cleanup_command_ struct command *cmd = command_new(build);
-        command_set_timeout_ms(cmd, SHORT_TIMEOUT);
-        command_result_done(&res);
-        if (!cmd || command_run(cmd, &res, &err) < 0 || res.exit_status != 0)
-            die("package build", &err, res.err);
-    }
-    snprintf(script, sizeof(script),
-             "set -e; d=/tmp/gaussdb_upgrade_%s; rm -rf $d; mkdir -p $d; "
-             "tar -xzf %s/openGauss-%s-Debian-64bit-all.tar.gz -C $d; "
-             "tar -xzf $d/openGauss-%s-Debian-64bit-om.tar.gz -C $d; "
-             "cd $d/script && ./gs_preinstall -U omm -G dbgrp -X /home/omm/clusterconfig.xml",
-             TO, pkg, TO, TO);
-    if (sh(&c, "node1", "root", script, RUN_TIMEOUT) != 0 ||
-        !strstr(res.out, "Preinstallation succeeded."))
-        die("gs_preinstall", NULL, res.out);
-    if (sim_snapshot(&c, "ready", &err) < 0)
-        die("snapshot", &err, NULL);
-    setup = now_ms() - setup;
+    setup = bench_setup(&B, FROM, TO, 3);
 
-    for (size_t i = 0; i < c.n_nodes; i++) {
-        if (c.nodes[i].primary)
-            primary = c.nodes[i].name;
+    for (size_t i = 0; i < c->n_nodes; i++) {
+        if (c->nodes[i].primary)
+            primary = c->nodes[i].name;
         else
             snprintf(standbys + strlen(standbys), sizeof(standbys) - strlen(standbys), "%s%s",
-                     *standbys ? " " : "", c.nodes[i].name);
+                     *standbys ? " " : "", c->nodes[i].name);
     }
     if (!primary)
-        die("no primary in the cluster", NULL, NULL);
-    snprintf(head, sizeof(head), "P=%s; S='%s'; D=%s; PORT=%d\n", primary, standbys, c.datadir,
-             c.port);
+        bench_die(&B, "no primary in the cluster", NULL, NULL);
+    snprintf(head, sizeof(head), "P=%s; S='%s'; D=%s; PORT=%d\n", primary, standbys, c->datadir,
+             c->port);
 
     for (int r = 0; r < rounds; r++)
         for (int k = 0; k < 2; k++) {
@@ -335,22 +265,22 @@ int main(int argc, char **argv)
             if (!a)
                 snprintf(script, sizeof(script), "%s%s", head, bare_script);
             t = now_ms();
-            if (sim_restore(&c, "ready", &err) < 0)
-                die("restore", &err, NULL);
+            if (sim_restore(c, "ready", &err) < 0)
+                bench_die(&B, "restore", &err, NULL);
             add(&rest, now_ms() - t);
-            wait_normal(&c, "restore");
+            bench_wait_normal(&B, "restore");
 
             t = now_ms();
-            if (sh(&c, "node1", "omm", a ? upgrader_script : script, RUN_TIMEOUT) != 0)
-                die(a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL, res.out);
+            if (bench_sh(&B, "node1", "omm", a ? upgrader_script : script, RUN_TIMEOUT) != 0)
+                bench_die(&B, a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL, B.res.out);
             total = now_ms() - t;
             add(a ? &ta : &tb, total);
-            add_phases(res.out, a, total, a ? &oa : &ob);
-            add(a ? &na : &nb, verify(&c, a ? "gs_upgradectl" : "the bare script"));
+            add_phases(B.res.out, a, total, a ? &oa : &ob);
+            add(a ? &na : &nb, verify(c, a ? "gs_upgradectl" : "the bare script"));
             fprintf(stderr, "round %d: %s %lld ms\n", r + 1, a ? "(a)" : "(b)", total);
         }
     sim_down(NAME, NULL, NULL);
-    command_result_done(&res);
+    command_result_done(&B.res);
 
     printf("in-place upgrade %s -> %s (large), 3 nodes, 3 user databases: gs_upgradectl vs the "
            "bare operations\n(%d rounds, order alternated; medians; min..max; setup %lld ms)\n",

@@ -36,7 +36,7 @@ static int usage_gs_upgradectl(int rc)
            "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] [--grey] "
            "[--inplace-upgrade] [--skip-resource-check]\n"
            "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] --grey [-h HOSTNAME[,...] | "
-           "--continue]\n"
+           "--continue] [--rolling]\n"
            "  gs_upgradectl -t auto-rollback -X XMLFILE [-l LOGFILE] [--force]\n"
            "  gs_upgradectl -t commit-upgrade -X XMLFILE [-l LOGFILE]\n"
            "  gs_upgradectl -S show-step | -t show-step\n"
@@ -330,7 +330,7 @@ static int choose_mode(struct upgctl *u, bool upgrade, struct og_error *err)
     snprintf(dir, sizeof(dir), "%s/binary_upgrade", getenv("PGHOST"));
     snprintf(p, sizeof(p), "%s/%s", dir, JOURNAL_DAT_FILE);
     inplace_journal = !grey_journal_here(dir) && access(p, F_OK) == 0;
-    bool asked_grey = u->grey || u->cont || u->hosts;
+    bool asked_grey = u->grey || u->cont || u->hosts || u->rolling;
 
     snprintf(p, sizeof(p), "%s/version.cfg", getenv("GPHOME"));
     r = version_cfg_read(p, &om, err);
@@ -362,9 +362,10 @@ static int choose_mode(struct upgctl *u, bool upgrade, struct og_error *err)
                                 "roll back the in-place upgrade first.");
         u->grey = false;
     }
-    if (upgrade && !u->grey && (u->cont || u->hosts))
+    if (upgrade && !u->grey && (u->cont || u->hosts || u->rolling))
         return og_error_set(err, OG_E_PARAM_INVALID,
-                            "The parameter '--continue, -h' should be used in grey upgrade");
+                            "The parameter '--continue, -h%s' should be used in grey upgrade",
+                            u->rolling ? ", --rolling" : "");
     return 0;
 }
 
@@ -395,6 +396,7 @@ static int upgradectl_action(struct upgctl *u)
     if (r == 0 && u->hosts)
         r = grey_parse_hosts(&u->installed, u->hosts, hosts, &n_hosts, &err);
     ip.force = u->force;
+    ip.rolling = u->rolling;
     if (r < 0)
         goto out;
     if (act == OG_ACTION_CHOSE_STRATEGY) {
@@ -522,6 +524,8 @@ int tool_gs_upgradectl(int argc, char **argv)
             u->grey = true;
         else if (strcmp(a, "--continue") == 0)
             u->cont = true;
+        else if (strcmp(a, "--rolling") == 0)
+            u->rolling = true;
         else if (strcmp(a, "--inplace-upgrade") == 0)
             u->inplace_opt = true;
         else if (strcmp(a, "--force") == 0)

@@ -331,19 +331,15 @@ static int checkpoint(struct inplace *u, struct og_error *err)
     return r;
 }
 
-/* switchExistsProcess (:1760): the nodes' gaussdb killed unless it runs
- * target's build (switch_dn, in parallel), $GAUSSHOME -> target, then
- * greyStartCluster (:1938: -u <old number>) and Normal or Degraded */
-static int switch_processes(struct inplace *u, const char *const *nodes, size_t n,
-                            const char *target, struct og_error *err)
+/* switch_dn (UpgradeUtility.py :4330) on nodes at once (one call for the
+ * nodes of one datadir path: all of them, as a rule): each gaussdb killed
+ * unless it runs target's build, $GAUSSHOME -> target */
+static int kill_and_relink(struct inplace *u, const char *const *nodes, size_t n,
+                           const char *target, struct og_error *err)
 {
     bool done[CLUSTER_MAX_NODES] = {false};
     int r = 0;
 
-    if (!u->force)
-        r = checkpoint(u, err);
-    /* one worker per node, at once for the nodes of one datadir path (all of
-     * them, as a rule): the batch restarts together */
     for (size_t i = 0; r == 0 && i < n; i++) {
         const struct cluster_node *node = clusterconfig_find_node(u->cfg, nodes[i]);
         const char *group[CLUSTER_MAX_NODES];
@@ -371,11 +367,76 @@ static int switch_processes(struct inplace *u, const char *const *nodes, size_t 
             free(outs[j]);
         }
     }
-    if (r == 0)
-        r = inplace_start_all(u, u->oldv.number, err);
+    return r;
+}
+
+/* greyStartCluster (:1938: -u <old number>), then Normal or Degraded */
+static int start_and_wait(struct inplace *u, struct og_error *err)
+{
+    int r = inplace_start_all(u, u->oldv.number, err);
+
     u->degraded_ok = true;
     if (r == 0 && !u->force)
         r = inplace_wait_normal(u, NORMAL_WAIT_MS, err);
+    return r;
+}
+
+/* switchExistsProcess (:1760): CHECKPOINT, the nodes switched together,
+ * the cluster started */
+static int switch_processes(struct inplace *u, const char *const *nodes, size_t n,
+                            const char *target, struct og_error *err)
+{
+    int r = u->force ? 0 : checkpoint(u, err);
+
+    if (r == 0)
+        r = kill_and_relink(u, nodes, n, target, err);
+    if (r == 0)
+        r = start_and_wait(u, err);
+    return r;
+}
+
+/* One node switched and caught up before the next. */
+static int switch_one(struct inplace *u, const char *node, struct og_error *err)
+{
+    const char *one[] = {node};
+    int r = kill_and_relink(u, one, 1, u->new_app, err);
+
+    if (r == 0)
+        r = start_and_wait(u, err);
+    if (r == 0)
+        r = precheck_standby_replay(u->env, err);
+    return r;
+}
+
+/* ogup's --rolling (an extension; openGauss restarts the batch's nodes
+ * together, primary included): the batch's standbys one at a time, each
+ * caught up before the next; then a planned switchover to a standby that
+ * runs the new build; then the old primary, now a standby. Clients see one
+ * switchover and never a killed primary. With no upgraded standby to hand
+ * over to, the primary is restarted as openGauss does. */
+static int switch_rolling(struct inplace *u, struct og_error *err)
+{
+    const struct cluster_node *pri = inplace_primary(u);
+    const struct cluster_node *to = NULL;
+    int r = checkpoint(u, err);
+
+    for (size_t i = 0; r == 0 && i < u->n_targets; i++)
+        if (strcmp(u->targets[i], pri->name) != 0)
+            r = switch_one(u, u->targets[i], err);
+    if (r < 0 || !is_target(u, pri->name))
+        return r;
+    for (size_t i = 0; !to && i < u->cfg->n_nodes; i++) {
+        const struct cluster_node *n = &u->cfg->nodes[i];
+        if (n != pri && (is_target(u, n->name) || grey_step_of(u, n->name) >= 3))
+            to = n;
+    }
+    if (to) {
+        inplace_say(u, "Switchover to %s (the new build) before the old primary %s switches.",
+                    to->name, pri->name);
+        r = inplace_switchover(u, to, err);
+    }
+    if (r == 0)
+        r = switch_one(u, pri->name, err);
     return r;
 }
 
@@ -383,6 +444,8 @@ static int do_switch_process(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
 
+    if (u->rolling)
+        return switch_rolling(u, err);
     return switch_processes(u, u->targets, u->n_targets, u->new_app, err);
 }
 

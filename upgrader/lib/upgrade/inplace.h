@@ -63,6 +63,7 @@ struct inplace {
     /* grey (grey.h): the batch being upgraded (-h, --continue, all) */
     bool grey;
     bool degraded_ok; /* waiting for the cluster: Degraded will do */
+    bool rolling;     /* ogup's --rolling: standbys first, one switchover */
     const char *targets[CLUSTER_MAX_NODES];
     size_t n_targets;
     struct journal_steps steps; /* upgrade_step.csv as recorded */

@@ -58,3 +58,7 @@ int inplace_set_upgrade_mode(struct inplace *u, int mode, struct og_error *err)
  * of the databases done is dropped first (a rollback runs everywhere). */
 int inplace_catalog_sql(struct inplace *u, const char *first, const char *then, bool fresh,
                         struct og_error *err) _warn_unused_result_;
+/* gs_ctl switchover on node to (a standby): the live roles re-read and
+ * recorded (ogup_roles) */
+int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct og_error *err)
+    _warn_unused_result_;

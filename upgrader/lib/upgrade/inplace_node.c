@@ -273,3 +273,32 @@ int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
         }
     }
 }
+
+int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct og_error *err)
+{
+    const char *args[] = {"switchover", "-D", to->datadir, "-t", "600", NULL};
+    struct command_result res = {0};
+    struct cluster_status st;
+    _cleanup_dynbuf_ struct dynbuf roles;
+    int r = ctl(u, to, args, &res, err);
+
+    dynbuf_init(&roles, 1 << 16);
+    if (r == 0 && res.exit_status != 0)
+        r = og_error_set(err, OG_E_EXEC_FAILED,
+                         "Failed to execute the command: gs_ctl switchover on %s: %s%s", to->name,
+                         res.out, res.err);
+    command_result_done(&res);
+    /* the roles every later step starts and connects by */
+    if (r == 0)
+        r = clusterstatus_query(u->cfg, u->env->t, &st, err);
+    if (r == 0)
+        clusterstatus_live_roles((struct cluster_config *)u->cfg, &st);
+    if (r == 0 && !clusterconfig_find_node(u->cfg, to->name)->primary)
+        r = og_error_set(err, OG_E_CLUSTER_STATUS, "%s is not primary after the switchover.",
+                         to->name);
+    if (r == 0)
+        r = clusterstatus_roles_format(u->cfg, &roles) < 0
+                ? og_error_set(err, OG_E_NOMEM, "roles")
+                : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
+    return r;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * bench_grey - what clients feel during an upgrade, measured side by side in
+ * one run on one cluster (as root, libvirtd running): 3.0.0 -> 5.0.0 (large)
+ * of 3 nodes under 16 writer clients (ogsim workload: libpq multi-host,
+ * following the primary, every acknowledged id logged and checked after):
+ *   (a) gs_upgradectl --grey              openGauss's way: the batch's
+ *                                         instances killed and restarted together
+ *   (b) gs_upgradectl --grey --rolling    ogup's extension: standbys one at a
+ *                                         time, one planned switchover
+ *   (c) gs_upgradectl (in place)          the cluster read-only, then stopped
+ * Every run starts from the same snapshot. For each: the upgrade's time, the
+ * longest interval between two acknowledged writes (the client-visible write
+ * gap), the failed and in-doubt commits, the writes refused as read-only,
+ * and the acknowledged writes lost (must be 0). Medians over the rounds.
+ *   bench_grey [--rounds N] [--writers W]
+ */
+#include <json-c/json.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "benchcluster.h"
+#include "stats.h"
+#include "banned.h"
+
+#define NAME "benchgrey"
+#define FROM "3.0.0"
+#define TO   "5.0.0"
+#define WLDIR "/tmp/bench_grey_workload"
+
+static struct bench B = { .prog = "bench_grey", .name = NAME };
+
+struct mode {
+    const char *name, *flags;
+    struct series time, gap, failed, doubt, ro, lost;
+};
+
+/* ogsim workload VERB ...; stdout in out (malloc'ed) */
+static int workload(const char *verb, int writers, char **out)
+{
+    char hosts[512], port[16], w[16];
+    const char *argv[20];
+    size_t n = 0;
+    struct command_result res = { 0 };
+    struct og_error err = { 0 };
+    _cleanup_command_ struct command *cmd = NULL;
+    int rc;
+
+    sim_hosts_csv(&B.c, hosts, sizeof(hosts));
+    snprintf(port, sizeof(port), "%d", B.c.port);
+    snprintf(w, sizeof(w), "%d", writers);
+    argv[n++] = OGSIM_PATH;
+    argv[n++] = "workload";
+    argv[n++] = verb;
+    argv[n++] = "--state-dir";
+    argv[n++] = WLDIR;
+    if (strcmp(verb, "start") == 0) {
+        const char *more[] = { "--hosts", hosts, "--port", port, "--dbname", "ogsim_wl",
+                               "--writers", w, "--readers", "0" };
+        for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+            argv[n++] = more[i];
+    } else if (strcmp(verb, "check") == 0) {
+        argv[n++] = "--json";
+        argv[n++] = "--catchup-timeout";
+        argv[n++] = "120";
+    }
+    argv[n] = NULL;
+    cmd = command_new(argv);
+    command_set_timeout_ms(cmd, BENCH_SHORT_TIMEOUT);
+    rc = cmd && command_run(cmd, &res, &err) == 0 ? res.exit_status : -1;
+    if (out)
+        *out = res.out ? strdup(res.out) : NULL;
+    if (rc != 0 && strcmp(verb, "check") != 0)
+        fprintf(stderr, "bench_grey: workload %s: %s %s\n", verb, res.out ? res.out : "",
+                res.err ? res.err : err.detail);
+    command_result_done(&res);
+    return rc;
+}
+
+static long long jint(json_object *o, const char *a, const char *b)
+{
+    json_object *v = NULL;
+
+    if (!json_object_object_get_ex(o, a, &v))
+        return -1;
+    if (b && !json_object_object_get_ex(v, b, &v))
+        return -1;
+    return (long long)json_object_get_double(v);
+}
+
+static void one_run(struct mode *m, int writers)
+{
+    char script[512], *report = NULL, want[64];
+    struct og_error err = { 0 };
+    json_object *o, *nodes, *wr;
+    long long t, lost = 0;
+
+    if (sim_restore(&B.c, "ready", &err) < 0)
+        bench_die(&B, "restore", &err, NULL);
+    bench_wait_normal(&B, "restore");
+    if (workload("start", writers, NULL) != 0)
+        bench_die(&B, "workload start", NULL, NULL);
+    sleep(3); /* the clients settle: a gap is measured against a steady flow */
+    snprintf(script, sizeof(script), "gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s",
+             m->flags);
+    t = now_ms();
+    if (bench_sh(&B, "node1", "omm", script, BENCH_RUN_TIMEOUT) != 0)
+        bench_die(&B, script, NULL, B.res.out);
+    add(&m->time, now_ms() - t);
+    sleep(3);
+    if (workload("stop", writers, NULL) != 0 || workload("check", writers, &report) < 0 ||
+        !report || !(o = json_tokener_parse(report)))
+        bench_die(&B, "workload check", NULL, report);
+    add(&m->gap, jint(o, "longest_gap", "ms"));
+    json_object_object_get_ex(o, "clients", &wr);
+    json_object_object_get_ex(wr, "writer", &wr);
+    add(&m->failed, jint(wr, "errors", NULL));
+    add(&m->doubt, jint(wr, "in_doubt", NULL));
+    add(&m->ro, jint(wr, "read_only", NULL));
+    if (json_object_object_get_ex(o, "nodes", &nodes))
+        for (size_t i = 0; i < json_object_array_length(nodes); i++)
+            lost += jint(json_object_array_get_idx(nodes, i), "lost", NULL);
+    add(&m->lost, lost);
+    json_object_put(o);
+    free(report);
+    bench_wait_normal(&B, m->name);
+    snprintf(want, sizeof(want), "gaussdb (openGauss %s build ", TO);
+    for (size_t i = 0; i < B.c.n_nodes; i++)
+        if (bench_sh(&B, B.c.nodes[i].name, "omm", "gaussdb -V", BENCH_SHORT_TIMEOUT) != 0 ||
+            !strstr(B.res.out, want))
+            bench_die(&B, "version after the upgrade", NULL, B.res.out);
+    fprintf(stderr, "%s: %lld ms, longest write gap %lld ms, lost %lld\n", m->name,
+            m->time.v[m->time.n - 1], m->gap.v[m->gap.n - 1], lost);
+}
+
+static void row(const char *what, struct mode *modes, size_t n, size_t off)
+{
+    printf("  %-32s", what);
+    for (size_t i = 0; i < n; i++)
+        printf(" %12lld", median((struct series *)((char *)&modes[i] + off)));
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct mode modes[] = {
+        { .name = "(a) grey", .flags = "--grey" },
+        { .name = "(b) grey --rolling", .flags = "--grey --rolling" },
+        { .name = "(c) in place", .flags = "--inplace-upgrade" },
+    };
+    const size_t n = sizeof(modes) / sizeof(modes[0]);
+    int rounds = 1, writers = 16;
+    long long setup;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
+            rounds = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--writers") == 0 && i + 1 < argc)
+            writers = atoi(argv[++i]);
+        else {
+            fprintf(stderr, "usage: bench_grey [--rounds N] [--writers W]\n");
+            return 2;
+        }
+    }
+    if (rounds < 1 || rounds > MAX_ROUNDS)
+        rounds = 1;
+    if (writers < 1 || writers > 255)
+        writers = 16;
+    setup = bench_setup(&B, FROM, TO, 2);
+    for (int r = 0; r < rounds; r++)
+        for (size_t k = 0; k < n; k++)
+            one_run(&modes[(k + (size_t)r) % n], writers); /* the order rotates */
+    sim_down(NAME, NULL, NULL);
+    command_result_done(&B.res);
+
+    printf("%s -> %s (large), 3 nodes, %d writer clients: what clients feel\n"
+           "(%d rounds, order rotated; medians; setup %lld ms)\n",
+           FROM, TO, writers, rounds, setup);
+    printf("  %-32s %12s %12s %12s\n", "", "grey", "--rolling", "in place");
+    row("upgrade (ms)", modes, n, offsetof(struct mode, time));
+    row("longest write gap (ms)", modes, n, offsetof(struct mode, gap));
+    row("failed commits", modes, n, offsetof(struct mode, failed));
+    row("in-doubt commits", modes, n, offsetof(struct mode, doubt));
+    row("refused as read-only", modes, n, offsetof(struct mode, ro));
+    row("acknowledged writes lost", modes, n, offsetof(struct mode, lost));
+    printf("ratios of the longest write gap:\n  grey / in place   %.3f\n  rolling / grey    %.3f\n",
+           (double)median(&modes[0].gap) / (double)(median(&modes[2].gap) ?: 1),
+           (double)median(&modes[1].gap) / (double)(median(&modes[0].gap) ?: 1));
+    for (size_t i = 0; i < n; i++)
+        if (median(&modes[i].lost) != 0) {
+            fprintf(stderr, "bench_grey: %s lost acknowledged writes\n", modes[i].name);
+            return 1;
+        }
+    return 0;
+}
