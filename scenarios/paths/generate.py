@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MulanPSL-2.0
-"""Write scenarios/paths/*.xml: every pair of the simulated versions, in place.
+"""Write scenarios/paths/*.xml: every pair of the simulated versions, in place,
+and every pair grey allows (--grey; from after 1.1.0, seed 1.1: GAUSS-52904).
+The OM tools of 6.0.0 upgrade grey only: pairs to 6.0.0 run grey, plain.
 
 The expectations come from the upgrade guide's path table as upgrader/README.md
 ("Upgrade paths") transcribes it -- an oracle independent of the upgrader's
@@ -41,18 +43,27 @@ def cells():
             yield src.strip(), dst, cell
 
 
-def allowed(src, dst, kind):
+def grey_only(dst):
+    return dst == "6.0.0"
+
+
+def allowed(src, dst, kind, grey=False):
     size = "small" if kind == "S" else "large"
     output = "small, binaries only" if kind == "S" else "large, the catalog SQL runs"
-    return f"""{HEAD}<scenario id="paths-{src}-to-{dst}" suite="paths">
-  <title>{src} to {dst} in place ({size}), then commit</title>
-  <tags>allowed {size}</tags>
+    grey = grey or grey_only(dst)
+    mode = "grey" if grey else "in place"
+    flags = ' flags="--grey"' if grey and not grey_only(dst) else ""
+    sid = f"paths-{src}-to-{dst}" + ("-grey" if flags else "")
+    step = 5 if grey else 6
+    return f"""{HEAD}<scenario id="{sid}" suite="paths">
+  <title>{src} to {dst} {mode} ({size}), then commit</title>
+  <tags>allowed {size}{" grey" if grey else ""}</tags>
   <cluster version="{src}" nodes="3" databases="2"/>
   <steps>
     <prepare version="{dst}"/>
-    <upgrade output="{output}"/>
+    <upgrade{flags} output="{output}"/>
     <check>
-      <journal step="6"/>
+      <journal step="{step}"/>
       <version>{dst}</version>
     </check>
     <commit/>
@@ -67,22 +78,23 @@ def allowed(src, dst, kind):
 """
 
 
-def refused(src, dst, code, mot=False):
+def refused(src, dst, code, mot=False, grey=False):
     why = {"52901": "the same version", "52902": "not a path of the table",
-           "60070": "MOT tables in use"}[code]
+           "60070": "MOT tables in use", "52904": "grey from 1.1.0 or earlier"}[code]
     prefix = "OGUP" if code == "60070" else "GAUSS"
     mot_xml = '\n    <mot table="mot_t" database="db1"/>\n  ' if mot else ""
     cluster = (f'<cluster version="{src}" nodes="3" databases="2">{mot_xml}</cluster>' if mot
                else f'<cluster version="{src}" nodes="3" databases="2"/>')
     # the same version needs no package: $GPHOME already holds it
     prepare = "" if src == dst else f'\n    <prepare version="{dst}"/>'
-    sid = f"paths-{src}-to-{dst}" + ("-mot" if mot else "")
+    sid = f"paths-{src}-to-{dst}" + ("-mot" if mot else "") + ("-grey" if grey else "")
+    flags = ' flags="--grey"' if grey else ""
     return f"""{HEAD}<scenario id="{sid}" suite="paths">
-  <title>{src} to {dst} refused ({why}): nothing changes</title>
-  <tags>refused</tags>
+  <title>{src} to {dst}{" grey" if grey else ""} refused ({why}): nothing changes</title>
+  <tags>refused{" grey" if grey else ""}</tags>
   {cluster}
   <steps>{prepare}
-    <upgrade exit="1" code="{prefix}-{code}"/>
+    <upgrade{flags} exit="1" code="{prefix}-{code}"/>
   </steps>
   <expect>
     <cluster-state>Normal</cluster-state>
@@ -101,7 +113,11 @@ def main():
             os.unlink(os.path.join(here, f))
     n = {"allowed": 0, "refused": 0}
     for src, dst, cell in cells():
-        if cell in ("S", "L"):
+        if cell in ("S", "L") and grey_only(dst) and \
+                VERSIONS.index(src) <= VERSIONS.index("1.1.0"):
+            text = refused(src, dst, "52904")
+            n["refused"] += 1
+        elif cell in ("S", "L"):
             text = allowed(src, dst, cell)
             n["allowed"] += 1
         else:
@@ -109,6 +125,14 @@ def main():
             n["refused"] += 1
         with open(os.path.join(here, f"{src}-to-{dst}.xml"), "w") as out:
             out.write(text)
+        # grey, on request, where the in-place table allows and the source is after 1.1.0
+        if cell in ("S", "L") and not grey_only(dst):
+            older = VERSIONS.index(src) <= VERSIONS.index("1.1.0")
+            name = f"{src}-to-{dst}-grey.xml"
+            with open(os.path.join(here, name), "w") as out:
+                out.write(refused(src, dst, "52904", grey=True) if older
+                          else allowed(src, dst, cell, grey=True))
+            n["refused" if older else "allowed"] += 1
     with open(os.path.join(here, "1.1.0-to-2.0.0-mot.xml"), "w") as out:
         out.write(refused("1.1.0", "2.0.0", "60070", mot=True))
     n["refused"] += 1

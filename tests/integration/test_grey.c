@@ -102,9 +102,14 @@ Test(grey, batches_rollback_commit)
     up_sh_ok(&c, "node2", "omm", "ls /opt/ogsim/data/dn1/postgresql.conf.bak.old 2>&1 || true");
     cr_assert_not_null(strstr(upres.out, "No such file"), "%s", upres.out);
 
-    /* three batches: -h node3, -h node1, --continue (node2) */
+    /* three batches: -h node3, -h node1 with ogup's --rolling (the primary hands
+     * over to node3, upgraded before, then switches), --continue (node2) */
     up_expect_code(up_ctl(&c, "auto-upgrade", "--grey -h node3", NULL), 0, NULL);
-    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey -h node1", NULL), 0, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--grey --rolling -h node1", NULL), 0,
+                   "Switchover to node3");
+    up_sh_ok(&c, "node1", "omm", "gs_om -t status --detail");
+    cr_assert_not_null(strstr(upres.out, "node3 ") && strstr(upres.out, "Primary Normal"), "%s",
+                       upres.out);
     expect_node_version(&c, "node2", "3.0.0");
     up_expect_code(up_ctl(&c, "auto-upgrade", "--grey --continue", NULL), 0,
                    "Upgrade main process has been finished");

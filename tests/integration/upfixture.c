@@ -205,7 +205,8 @@ size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names
 
 
 /* UPGRADE_FAILPOINTS: "all" (the slow suite), "from:NAME" (every point
- * from NAME on, to finish an interrupted run), else the sample. */
+ * from NAME on, to finish an interrupted run), "only:A,B" (those), else the
+ * sample. */
 bool up_sampled(const char *fp, const char *const *sample, size_t n)
 {
     const char *all = getenv("UPGRADE_FAILPOINTS");
@@ -216,6 +217,14 @@ bool up_sampled(const char *fp, const char *const *sample, size_t n)
     if (all && strncmp(all, "from:", 5) == 0) {
         from_reached |= strcmp(fp, all + 5) == 0;
         return from_reached;
+    }
+    /* "only:A,B": those points */
+    if (all && strncmp(all, "only:", 5) == 0) {
+        size_t len = strlen(fp);
+        for (const char *p = all + 5; (p = strstr(p, fp)); p += len)
+            if ((p == all + 5 || p[-1] == ',') && (p[len] == ',' || !p[len]))
+                return true;
+        return false;
     }
     for (size_t k = 0; k < n; k++)
         if (strcmp(fp, sample[k]) == 0)

@@ -54,6 +54,6 @@ void up_expect_upgraded(const struct sim_cluster *c, const char *version, const 
 /* The failpoints gs_upgradectl lists whose names start with prefix. */
 size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names[][128],
                      size_t max);
-/* Whether failpoint fp runs: UPGRADE_FAILPOINTS=all, from:NAME, else the
+/* Whether failpoint fp runs: UPGRADE_FAILPOINTS=all, from:NAME, only:A,B, else the
  * sample of n names. */
 bool up_sampled(const char *fp, const char *const *sample, size_t n);

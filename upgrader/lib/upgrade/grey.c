@@ -163,6 +163,17 @@ int grey_each_datadir(struct inplace *u, const char *const *nodes, size_t n, con
     return r;
 }
 
+void grey_list_nodes(const char *const *nodes, size_t n, char *buf, size_t size)
+{
+    size_t len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(buf + len, size - len, "%s'%s'", i ? ", " : "[", nodes[i]);
+    if (len < size)
+        snprintf(buf + len, size - len, "]");
+}
+
 /* ---- step: prepare ------------------------------------------------------------------ */
 
 /* prepareGreyUpgradeFiles (:2164) and ogup's own record beside it; the read
@@ -495,9 +506,11 @@ static int do_post_check(void *ctx, struct og_error *err)
                              errs[i].code ? errs[i].detail : res[i].out);
         command_result_done(&res[i]);
     }
-    if (r == 0)
-        inplace_say(u, "The nodes %s have been successfully upgraded to new version.",
-                    u->targets[0]);
+    if (r == 0) {
+        char names[1024];
+        grey_list_nodes(u->targets, u->n_targets, names, sizeof(names));
+        inplace_say(u, "The nodes %s have been successfully upgraded to new version.", names);
+    }
     return r;
 }
 

@@ -184,16 +184,6 @@ static size_t nodes_at(const struct inplace *u, int lo, int hi, const char **out
     return k;
 }
 
-static void list_nodes(const char *const *nodes, size_t n, char *buf, size_t size)
-{
-    size_t len = 0;
-
-    buf[0] = '\0';
-    for (size_t i = 0; i < n && len < size; i++)
-        len += (size_t)snprintf(buf + len, size - len, "%s'%s'", i ? ", " : "[", nodes[i]);
-    if (len < size)
-        snprintf(buf + len, size - len, "]");
-}
 
 static bool same_nodes(const char *const *a, size_t na, const char *const *b, size_t nb)
 {
@@ -219,7 +209,7 @@ static int next_batch(struct inplace *u, const char *const *hosts, size_t n, boo
     size_t nr = nodes_at(u, 0, 0, rest), nd = nodes_at(u, 1, JOURNAL_STEP_MAX, done);
     char names[1024];
 
-    list_nodes(done, nd, names, sizeof(names));
+    grey_list_nodes(done, nd, names, sizeof(names));
     if (n == 0 && !cont)
         return og_error_set(err, OG_E_PARAM_INVALID,
                             "-g only support if no node has ever been upgraded, nodes %s have "
@@ -234,7 +224,7 @@ static int next_batch(struct inplace *u, const char *const *hosts, size_t n, boo
     }
     for (size_t i = 0; i < n; i++)
         if (grey_step_of(u, hosts[i]) > 0) {
-            list_nodes(hosts, n, names, sizeof(names));
+            grey_list_nodes(hosts, n, names, sizeof(names));
             return og_error_set(err, OG_E_NODES_UPGRADED,
                                 "These nodes %s have been successfully upgraded to new version, "
                                 "no need to upgrade again.",
@@ -299,12 +289,18 @@ int grey_upgrade(struct inplace *u, const char *const *hosts, size_t n, bool con
     } else {
         /* a batch interrupted: the same nodes again */
         from = (size_t)rec.index + (rec.state == ENGINE_DONE ? 1 : 0);
-        if (read_targets(u, tbuf, sizeof(tbuf), NULL) < 0)
-            set_targets_all(u);
+        if (read_targets(u, tbuf, sizeof(tbuf), NULL) < 0) {
+            /* killed before the batch was recorded: this run's nodes */
+            for (size_t i = 0; i < n; i++)
+                u->targets[i] = hosts[i];
+            u->n_targets = n;
+            if (n == 0)
+                set_targets_all(u);
+        }
         if (grey_every_node_at(u, 4))
             set_targets_all(u);
-        else if ((n > 0 && !same_nodes(hosts, n, u->targets, u->n_targets)) || cont) {
-            list_nodes(u->targets, u->n_targets, names, sizeof(names));
+        else if (n > 0 && !same_nodes(hosts, n, u->targets, u->n_targets)) {
+            grey_list_nodes(u->targets, u->n_targets, names, sizeof(names));
             return og_error_set(err, OG_E_NODES_MISMATCH,
                                 "Last unsuccessfully upgrade nodes %s are not same with current "
                                 "upgrade nodes. Please upgrade them first.",
@@ -313,7 +309,7 @@ int grey_upgrade(struct inplace *u, const char *const *hosts, size_t n, bool con
         inplace_say(u, "Resuming the grey upgrade from step %s.",
                     from < grey_plan.n ? grey_plan.steps[from].name : "(none)");
     }
-    list_nodes(u->targets, u->n_targets, names, sizeof(names));
+    grey_list_nodes(u->targets, u->n_targets, names, sizeof(names));
     inplace_say(u, "Upgrade nodes %s.", names);
     r = engine_run(&grey_plan, from, u, &failed, err);
     if (r < 0) {
