@@ -26,12 +26,12 @@
 #include "stats.h"
 #include "banned.h"
 
-#define NAME "benchgrey"
-#define FROM "3.0.0"
-#define TO   "5.0.0"
+#define NAME  "benchgrey"
+#define FROM  "3.0.0"
+#define TO    "5.0.0"
 #define WLDIR "/tmp/bench_grey_workload"
 
-static struct bench B = { .prog = "bench_grey", .name = NAME };
+static struct bench B = {.prog = "bench_grey", .name = NAME};
 
 struct mode {
     const char *name, *flags;
@@ -44,8 +44,8 @@ static int workload(const char *verb, int writers, char **out)
     char hosts[512], port[16], w[16];
     const char *argv[20];
     size_t n = 0;
-    struct command_result res = { 0 };
-    struct og_error err = { 0 };
+    struct command_result res = {0};
+    struct og_error err = {0};
     _cleanup_command_ struct command *cmd = NULL;
     int rc;
 
@@ -58,8 +58,8 @@ static int workload(const char *verb, int writers, char **out)
     argv[n++] = "--state-dir";
     argv[n++] = WLDIR;
     if (strcmp(verb, "start") == 0) {
-        const char *more[] = { "--hosts", hosts, "--port", port, "--dbname", "ogsim_wl",
-                               "--writers", w, "--readers", "0" };
+        const char *more[] = {"--hosts",  hosts,       "--port", port,        "--dbname",
+                              "ogsim_wl", "--writers", w,        "--readers", "0"};
         for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
             argv[n++] = more[i];
     } else if (strcmp(verb, "check") == 0) {
@@ -94,7 +94,7 @@ static long long jint(json_object *o, const char *a, const char *b)
 static void one_run(struct mode *m, int writers)
 {
     char script[512], *report = NULL, want[64];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     json_object *o, *nodes, *wr;
     long long t, lost = 0;
 
@@ -104,8 +104,8 @@ static void one_run(struct mode *m, int writers)
     if (workload("start", writers, NULL) != 0)
         bench_die(&B, "workload start", NULL, NULL);
     sleep(3); /* the clients settle: a gap is measured against a steady flow */
-    snprintf(script, sizeof(script), "gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s",
-             m->flags);
+    snprintf(script, sizeof(script),
+             "gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s", m->flags);
     t = now_ms();
     if (bench_sh(&B, "node1", "omm", script, BENCH_RUN_TIMEOUT) != 0)
         bench_die(&B, script, NULL, B.res.out);
@@ -147,9 +147,9 @@ static void row(const char *what, struct mode *modes, size_t n, size_t off)
 int main(int argc, char **argv)
 {
     struct mode modes[] = {
-        { .name = "(a) grey", .flags = "--grey" },
-        { .name = "(b) grey --rolling", .flags = "--grey --rolling" },
-        { .name = "(c) in place", .flags = "--inplace-upgrade" },
+        {.name = "(a) grey", .flags = "--grey"},
+        {.name = "(b) grey --rolling", .flags = "--grey --rolling"},
+        {.name = "(c) in place", .flags = "--inplace-upgrade"},
     };
     const size_t n = sizeof(modes) / sizeof(modes[0]);
     int rounds = 1, writers = 16;

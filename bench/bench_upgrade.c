@@ -117,7 +117,7 @@ static const char catalog_check[] =
     "  [ \"$v\" = \"$want\" ] || { echo \"$d: catalog $v, want $want\"; exit 1; }\n"
     "done\n";
 
-static struct bench B = { .prog = "bench_upgrade", .name = NAME };
+static struct bench B = {.prog = "bench_upgrade", .name = NAME};
 
 /* The same end for both: every node runs TO, Normal, every catalog new. */
 static long long verify(const struct sim_cluster *c, const char *what)
@@ -129,8 +129,8 @@ static long long verify(const struct sim_cluster *c, const char *what)
     for (size_t i = 0; i < c->n_nodes; i++)
         if (bench_sh(&B, c->nodes[i].name, "omm", "gaussdb -V", SHORT_TIMEOUT) != 0 ||
             !strstr(B.res.out, want)) {
-            fprintf(stderr, "bench_upgrade: after %s, %s does not run %s\n", what,
-                    c->nodes[i].name, TO);
+            fprintf(stderr, "bench_upgrade: after %s, %s does not run %s\n", what, c->nodes[i].name,
+                    TO);
             bench_die(&B, "version", NULL, B.res.out);
         }
     if (bench_sh(&B, "node1", "omm", catalog_check, SHORT_TIMEOUT) != 0) {
@@ -168,21 +168,36 @@ struct phase {
 #define PR(n) "Progress report: (" #n "%)"
 
 static struct phase phases[] = {
-    { .name = "setup + strategy", .a_from = "phase start", .a_to = "Upgrade from " },
-    { .name = "pre-checks + record", .a_from = "Upgrade from ", .a_to = PR(11) },
-    { .name = "stop datanodes", .a_from = PR(11), .a_to = PR(22), .b_from = "phase start",
-      .b_to = "phase stopped" },
-    { .name = "back up *.conf", .a_from = PR(22), .a_to = PR(33) },
-    { .name = "switch $GAUSSHOME", .a_from = PR(33), .a_to = PR(44), .b_from = "phase stopped",
-      .b_to = "phase switched" },
-    { .name = "start in upgrade mode", .a_from = PR(44), .a_to = PR(55),
-      .b_from = "phase switched", .b_to = "phase started" },
-    { .name = "catalog SQL", .a_from = PR(55), .a_to = PR(66), .b_from = "phase started",
-      .b_to = "phase catalog" },
-    { .name = "restart normally", .a_from = PR(66), .a_to = PR(77), .b_from = "phase catalog",
-      .b_to = "phase end" },
-    { .name = "post-check", .a_from = PR(77), .a_to = PR(88) },
-    { .name = "pre-commit + exit", .a_from = PR(88), .a_to = "phase end" },
+    {.name = "setup + strategy", .a_from = "phase start", .a_to = "Upgrade from "},
+    {.name = "pre-checks + record", .a_from = "Upgrade from ", .a_to = PR(11)},
+    {.name = "stop datanodes",
+     .a_from = PR(11),
+     .a_to = PR(22),
+     .b_from = "phase start",
+     .b_to = "phase stopped"},
+    {.name = "back up *.conf", .a_from = PR(22), .a_to = PR(33)},
+    {.name = "switch $GAUSSHOME",
+     .a_from = PR(33),
+     .a_to = PR(44),
+     .b_from = "phase stopped",
+     .b_to = "phase switched"},
+    {.name = "start in upgrade mode",
+     .a_from = PR(44),
+     .a_to = PR(55),
+     .b_from = "phase switched",
+     .b_to = "phase started"},
+    {.name = "catalog SQL",
+     .a_from = PR(55),
+     .a_to = PR(66),
+     .b_from = "phase started",
+     .b_to = "phase catalog"},
+    {.name = "restart normally",
+     .a_from = PR(66),
+     .a_to = PR(77),
+     .b_from = "phase catalog",
+     .b_to = "phase end"},
+    {.name = "post-check", .a_from = PR(77), .a_to = PR(88)},
+    {.name = "pre-commit + exit", .a_from = PR(88), .a_to = "phase end"},
 };
 
 #define N_PHASES (sizeof(phases) / sizeof(phases[0]))
@@ -216,15 +231,14 @@ static void print_phase(struct series *s)
 
 int main(int argc, char **argv)
 {
-    struct series ta = { .name = "(a) gs_upgradectl auto-upgrade" },
-                  tb = { .name = "(b) bare operations script" },
-                  rest = { .name = "restore from snapshot" },
-                  na = { .name = "Normal after (a)" }, nb = { .name = "Normal after (b)" },
-                  oa = { .name = "exec + login shell (a)" },
-                  ob = { .name = "exec + login shell (b)" };
+    struct series ta = {.name = "(a) gs_upgradectl auto-upgrade"},
+                  tb = {.name = "(b) bare operations script"},
+                  rest = {.name = "restore from snapshot"}, na = {.name = "Normal after (a)"},
+                  nb = {.name = "Normal after (b)"}, oa = {.name = "exec + login shell (a)"},
+                  ob = {.name = "exec + login shell (b)"};
     char script[8192], head[1024], standbys[512] = "";
     const char *primary = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct sim_cluster *c = &B.c;
     long long setup;
     int rounds = 3;
@@ -272,7 +286,8 @@ int main(int argc, char **argv)
 
             t = now_ms();
             if (bench_sh(&B, "node1", "omm", a ? upgrader_script : script, RUN_TIMEOUT) != 0)
-                bench_die(&B, a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL, B.res.out);
+                bench_die(&B, a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL,
+                          B.res.out);
             total = now_ms() - t;
             add(a ? &ta : &tb, total);
             add_phases(B.res.out, a, total, a ? &oa : &ob);

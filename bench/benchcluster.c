@@ -23,8 +23,8 @@ void bench_die(struct bench *b, const char *what, const struct og_error *err, co
 int bench_sh(struct bench *b, const char *node, const char *user, const char *script,
              int timeout_ms)
 {
-    const char *argv[] = { "bash", "-lc", script, NULL };
-    struct og_error err = { 0 };
+    const char *argv[] = {"bash", "-lc", script, NULL};
+    struct og_error err = {0};
 
     command_result_done(&b->res);
     if (sim_exec(&b->c, node, user, argv, timeout_ms, &b->res, &err) < 0)
@@ -49,20 +49,23 @@ long long bench_wait_normal(struct bench *b, const char *after)
 long long bench_setup(struct bench *b, const char *from, const char *to, int dbs)
 {
     char pkg[PATH_MAX + 32], script[4096];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     long long t = now_ms();
 
     sim_down(b->name, NULL, NULL);
     {
-        struct sim_up_opts o = { .name = b->name, .nodes = 3, .version = from,
-                                 .databases = dbs, .data_mib = 384, .quiet = true };
+        struct sim_up_opts o = {.name = b->name,
+                                .nodes = 3,
+                                .version = from,
+                                .databases = dbs,
+                                .data_mib = 384,
+                                .quiet = true};
         if (sim_up(&o, &b->c, &err) < 0)
             bench_die(b, "up", &err, NULL);
     }
     snprintf(pkg, sizeof(pkg), "%s/pkg-%s", b->c.state_dir, to);
     {
-        const char *build[] = { OGSIM_PATH, "package", "build", "--version", to, "--out", pkg,
-                                NULL };
+        const char *build[] = {OGSIM_PATH, "package", "build", "--version", to, "--out", pkg, NULL};
         _cleanup_command_ struct command *cmd = command_new(build);
         command_set_timeout_ms(cmd, BENCH_SHORT_TIMEOUT);
         command_result_done(&b->res);

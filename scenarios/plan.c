@@ -69,8 +69,7 @@ static void fault_describe(const struct scn_fault *f, char *buf, size_t size)
                  f->when_done ? "done" : "begin");
 }
 
-static void expect_exit(const struct scn_step *s, enum scn_step_kind action, char *buf,
-                        size_t size)
+static void expect_exit(const struct scn_step *s, enum scn_step_kind action, char *buf, size_t size)
 {
     size_t n;
 
@@ -104,9 +103,9 @@ void scn_step_describe(const struct scenario *sc, size_t index, char *buf, size_
         scn_failpoint_spec(s, fp, sizeof(fp));
         expect_exit(s, action, ex, sizeof(ex));
         snprintf(buf, size, "%s: %s%s%sgs_upgradectl -t %s%s%s%s (omm@node1); %s",
-                 scn_step_kind_name(s->kind), fp[0] ? "OGUP_FAILPOINTS=" : "", fp,
-                 fp[0] ? " " : "", scn_action_name(action), s->force ? " --force" : "",
-                 s->flags[0] ? " " : "", s->flags, ex);
+                 scn_step_kind_name(s->kind), fp[0] ? "OGUP_FAILPOINTS=" : "", fp, fp[0] ? " " : "",
+                 scn_action_name(action), s->force ? " --force" : "", s->flags[0] ? " " : "",
+                 s->flags, ex);
         break;
     }
     case SCN_FAULT:

@@ -77,9 +77,12 @@ static const char *const fault_names[] = {
 };
 
 static const char *const expect_names[] = {
-    [SCN_E_CLUSTER_STATE] = "cluster-state", [SCN_E_VERSION] = "version",
-    [SCN_E_JOURNAL] = "journal",             [SCN_E_LOST_WRITES] = "lost-writes",
-    [SCN_E_WRITE_GAP] = "write-gap",         [SCN_E_DUMP] = "dump",
+    [SCN_E_CLUSTER_STATE] = "cluster-state",
+    [SCN_E_VERSION] = "version",
+    [SCN_E_JOURNAL] = "journal",
+    [SCN_E_LOST_WRITES] = "lost-writes",
+    [SCN_E_WRITE_GAP] = "write-gap",
+    [SCN_E_DUMP] = "dump",
 };
 
 const char *scn_step_kind_name(enum scn_step_kind k)
@@ -291,12 +294,12 @@ static int read_xml(const struct parse *p, const char *text, size_t len, xmlDocP
 {
     _cleanup_(xmlFreeParserCtxtp) xmlParserCtxtPtr ctxt = NULL;
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
-    struct parse_errors pe = { 0 };
+    struct parse_errors pe = {0};
     int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES;
 
     if (len > SCN_MAX_FILE_SIZE)
-        return og_error_set(p->err, OG_E_TOO_LARGE, "%s: %zu bytes, more than %d", p->origin,
-                            len, SCN_MAX_FILE_SIZE);
+        return og_error_set(p->err, OG_E_TOO_LARGE, "%s: %zu bytes, more than %d", p->origin, len,
+                            SCN_MAX_FILE_SIZE);
     xmlInitParser();
     ctxt = xmlNewParserCtxt();
     if (!ctxt)
@@ -318,7 +321,7 @@ static int validate_schema(const struct parse *p, xmlDocPtr doc)
     _cleanup_(xmlRelaxNGFreeParserCtxtp) xmlRelaxNGParserCtxtPtr pctxt = NULL;
     _cleanup_(xmlRelaxNGFreep) xmlRelaxNGPtr schema = NULL;
     _cleanup_(xmlRelaxNGFreeValidCtxtp) xmlRelaxNGValidCtxtPtr vctxt = NULL;
-    struct schema_errors se = { 0 };
+    struct schema_errors se = {0};
 
     pctxt = xmlRelaxNGNewMemParserCtxt(scenario_rng_text, (int)scenario_rng_len);
     if (!pctxt)
@@ -441,8 +444,7 @@ static int read_expect(const struct parse *p, xmlNodePtr n, struct scn_expect *e
     return 0;
 }
 
-static int read_expects(const struct parse *p, xmlNodePtr parent, struct scn_expect *v,
-                        size_t *n)
+static int read_expects(const struct parse *p, xmlNodePtr parent, struct scn_expect *v, size_t *n)
 {
     for (xmlNodePtr c = parent->children; c; c = c->next) {
         int r;
@@ -547,7 +549,8 @@ static int read_steps(const struct parse *p, xmlNodePtr steps, struct scenario *
     return 0;
 }
 
-/* ---- semantic rules --------------------------------------------------------------------------- */
+/* ---- semantic rules ---------------------------------------------------------------------------
+ */
 
 static int check_version(const struct parse *p, int line, const char *v)
 {
@@ -556,8 +559,8 @@ static int check_version(const struct parse *p, int line, const char *v)
     return fail(p, line, "version-known", "version \"%s\" is not one of the simulated versions", v);
 }
 
-static int check_node(const struct parse *p, const struct scenario *sc, int line,
-                      const char *node, bool all_ok)
+static int check_node(const struct parse *p, const struct scenario *sc, int line, const char *node,
+                      bool all_ok)
 {
     if (!node[0] || (all_ok && strcmp(node, "all") == 0))
         return 0;
@@ -598,10 +601,9 @@ static int check_expects(const struct parse *p, const struct scenario *sc,
             r = check_version(p, e->line, e->value);
         if (r == 0 && (e->kind == SCN_E_VERSION || e->kind == SCN_E_JOURNAL))
             r = check_node(p, sc, e->line, e->node, true);
-        if (r == 0 && (e->kind == SCN_E_LOST_WRITES || e->kind == SCN_E_WRITE_GAP) &&
-            !sc->workload)
-            r = fail(p, e->line, "workload-required",
-                     "%s needs a <workload> in <cluster>", scn_expect_kind_name(e->kind));
+        if (r == 0 && (e->kind == SCN_E_LOST_WRITES || e->kind == SCN_E_WRITE_GAP) && !sc->workload)
+            r = fail(p, e->line, "workload-required", "%s needs a <workload> in <cluster>",
+                     scn_expect_kind_name(e->kind));
         if (r < 0)
             return r;
     }
@@ -689,7 +691,8 @@ static int check_semantics(const struct parse *p, struct scenario *sc, int clust
     return check_expects(p, sc, sc->expects, sc->n_expects);
 }
 
-/* ---- parse ------------------------------------------------------------------------------------- */
+/* ---- parse -------------------------------------------------------------------------------------
+ */
 
 static void suite_from_origin(const char *origin, char *buf, size_t size)
 {
@@ -704,10 +707,10 @@ static void suite_from_origin(const char *origin, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)(end - start), start);
 }
 
-int scenario_parse_memory(const char *text, size_t len, const char *origin,
-                          struct scenario **ret, struct og_error *err)
+int scenario_parse_memory(const char *text, size_t len, const char *origin, struct scenario **ret,
+                          struct og_error *err)
 {
-    struct parse p = { .origin = origin, .err = err };
+    struct parse p = {.origin = origin, .err = err};
     _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
     _cleanup_scenario_ struct scenario *sc = NULL;
     xmlNodePtr root, cluster = NULL;
@@ -740,8 +743,7 @@ int scenario_parse_memory(const char *text, size_t len, const char *origin,
                 if (is_el(m, "mot")) {
                     struct scn_mot *t;
                     if (sc->n_mot == SCN_MAX_MOT)
-                        return fail(&p, line_of(m), "mot", "more than %d MOT tables",
-                                    SCN_MAX_MOT);
+                        return fail(&p, line_of(m), "mot", "more than %d MOT tables", SCN_MAX_MOT);
                     t = &sc->mot[sc->n_mot++];
                     attr(m, "table", t->table, sizeof(t->table));
                     if (!attr(m, "database", t->database, sizeof(t->database)))
@@ -786,7 +788,8 @@ void scenario_free(struct scenario *s)
     free(s);
 }
 
-/* ---- sets ------------------------------------------------------------------------------------- */
+/* ---- sets -------------------------------------------------------------------------------------
+ */
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -835,8 +838,7 @@ static int walk(const char *dir, char ***files, size_t *n, struct og_error *err)
         else if (S_ISREG(st.st_mode) && len > 4 && strcmp(names[i] + len - 4, ".xml") == 0) {
             char **nv;
             if (*n >= SCN_MAX_FILES) {
-                r = og_error_set(err, OG_E_TOO_LARGE, "more than %d scenario files",
-                                 SCN_MAX_FILES);
+                r = og_error_set(err, OG_E_TOO_LARGE, "more than %d scenario files", SCN_MAX_FILES);
                 break;
             }
             nv = realloc(*files, (*n + 1) * sizeof(**files));
@@ -889,7 +891,7 @@ int scn_set_load(const char *const *paths, size_t n_paths, struct scn_set *ret,
         }
     }
     for (size_t i = 0; r == 0 && i < n; i++) {
-        struct og_error e = { 0 };
+        struct og_error e = {0};
         struct scenario *sc = NULL;
         char line[OG_ERROR_DETAIL_MAX + 64];
 
@@ -900,8 +902,10 @@ int scn_set_load(const char *const *paths, size_t n_paths, struct scn_set *ret,
         if (scenario_parse_file(files[i], &sc, &e) == 0) {
             for (size_t k = 0; k < ret->n; k++)
                 if (strcmp(ret->v[k]->id, sc->id) == 0) {
-                    og_error_set(&e, OG_E_XML_INVALID, "%s:1: rule id-unique: id \"%s\" is "
-                                 "also the id of %s", files[i], sc->id, ret->v[k]->file);
+                    og_error_set(&e, OG_E_XML_INVALID,
+                                 "%s:1: rule id-unique: id \"%s\" is "
+                                 "also the id of %s",
+                                 files[i], sc->id, ret->v[k]->file);
                     scenario_free(sc);
                     sc = NULL;
                     break;

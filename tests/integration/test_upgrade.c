@@ -296,91 +296,24 @@ Test(upgrade, path_3_0_0_to_5_0_0)
     free(user0);
 }
 
-/* The integration suite's sample: the binary switch half done and the
- * catalog SQL committed but not recorded; the rollback killed after its
- * catalog undo. The slow suite (UPGRADE_FAILPOINTS=all) runs every point. */
-static bool sampled(const char *fp)
-{
-    const char *sample[] = {"inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
-                            "inplace-rollback.catalog.after-effect"};
-
-    return up_sampled(fp, sample, sizeof(sample) / sizeof(sample[0]));
-}
-
 /* Kill the upgrader at each failpoint; then auto-rollback must give back
  * the old cluster exactly, and a re-run of auto-upgrade must give the same
  * result as an uninterrupted upgrade. Then kill the rollback at each of its
- * failpoints and re-run it: it converges. */
+ * failpoints and re-run it: it converges. The integration suite's sample:
+ * the binary switch half done and the catalog SQL committed but not
+ * recorded; the rollback killed after its catalog undo. The slow suite
+ * (UPGRADE_FAILPOINTS=all) runs every point. */
 Test(upgrade, killed_at_failpoints)
 {
     struct sim_cluster c;
-    char fps[64][128], rfps[64][128], *dump0, *links0, *done_dump, *done_links;
-    size_t n, nr, ran = 0;
+    const char *sample[] = {"inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
+                            "inplace-rollback.catalog.after-effect"};
 
     up_cluster(&c, name, "2.0.0", 3);
     up_prepare(&c, "3.0.0");
-    dump0 = up_dump(&c, false);
-    links0 = up_links(&c);
-    up_snapshot(&c, "ready");
-    n = up_failpoints(&c, "inplace.", fps, 64);
-    nr = up_failpoints(&c, "inplace-rollback.", rfps, 64);
-    cr_assert_eq(n, 30, "10 steps x 3 points: %zu", n);
-    cr_assert_geq(nr, 15);
-
-    /* the uninterrupted result */
-    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    done_dump = up_dump(&c, false);
-    done_links = up_links(&c);
-
-    for (size_t i = 0; i < n; i++) {
-        char fp[160], *d, *l;
-        if (!sampled(fps[i]))
-            continue;
-        ran++;
-        snprintf(fp, sizeof(fp), "%s=kill", fps[i]);
-        /* killed, then rolled back */
-        up_restore(&c, "ready");
-        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
-        up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
-        up_assert_version(&c, "2.0.0");
-        up_assert_normal(&c);
-        up_expect_unchanged(&c, dump0, links0, fps[i]);
-        /* killed, then resumed */
-        up_restore(&c, "ready");
-        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, fp), 137, NULL);
-        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-        up_assert_version(&c, "3.0.0");
-        up_assert_normal(&c);
-        l = up_links(&c);
-        cr_assert_str_eq(l, done_links, "%s: links after resume", fps[i]);
-        free(l);
-        d = up_dump(&c, false);
-        cr_assert_str_eq(d, done_dump, "%s: resumed result differs from an uninterrupted one",
-                         fps[i]);
-        free(d);
-        cr_log_info("%s: rollback and resume ok", fps[i]);
-    }
-    /* the rollback killed at its own failpoints, then re-run */
-    for (size_t i = 0; i < nr; i++) {
-        char fp[160];
-        if (!sampled(rfps[i]))
-            continue;
-        ran++;
-        snprintf(fp, sizeof(fp), "%s=kill", rfps[i]);
-        up_restore(&c, "ready");
-        up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-        up_expect_code(up_ctl(&c, "auto-rollback", NULL, fp), 137, NULL);
-        up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
-        up_assert_version(&c, "2.0.0");
-        up_assert_normal(&c);
-        up_expect_unchanged(&c, dump0, links0, rfps[i]);
-        cr_log_info("%s: re-run rollback converged", rfps[i]);
-    }
-    cr_assert_gt(ran, 0);
-    free(dump0);
-    free(links0);
-    free(done_dump);
-    free(done_links);
+    /* 10 steps x 3 points; 7 undos x 3 */
+    up_kill_matrix(&c, "inplace", NULL, "2.0.0", "3.0.0", 30, 21, sample,
+                   sizeof(sample) / sizeof(sample[0]));
 }
 
 /* auto-rollback --force with a node's database killed, then with a node

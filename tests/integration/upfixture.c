@@ -15,16 +15,15 @@ struct command_result upres;
 
 int up_sh(const struct sim_cluster *c, const char *node, const char *user, const char *script)
 {
-    const char *argv[] = { "bash", "-lc", script, NULL };
-    struct og_error err = { 0 };
+    const char *argv[] = {"bash", "-lc", script, NULL};
+    struct og_error err = {0};
 
     command_result_done(&upres);
     cr_assert_eq(sim_exec(c, node, user, argv, 900000, &upres, &err), 0, "%s", err.detail);
     return upres.exit_status;
 }
 
-void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user,
-              const char *script)
+void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user, const char *script)
 {
     cr_assert_eq(up_sh(c, node, user, script), 0, "%s on %s: %s %s", script, node, upres.out,
                  upres.err);
@@ -32,9 +31,13 @@ void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user,
 
 void up_cluster(struct sim_cluster *c, const char *name, const char *version, int dbs)
 {
-    struct sim_up_opts o = { .name = name, .nodes = 3, .version = version, .databases = dbs,
-                             .data_mib = 384, .quiet = true };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.name = name,
+                            .nodes = 3,
+                            .version = version,
+                            .databases = dbs,
+                            .data_mib = 384,
+                            .quiet = true};
+    struct og_error err = {0};
 
     sim_down(name, NULL, NULL);
     cr_assert_eq(sim_up(&o, c, &err), 0, "%s", err.detail);
@@ -43,10 +46,9 @@ void up_cluster(struct sim_cluster *c, const char *name, const char *version, in
 void up_prepare(const struct sim_cluster *c, const char *version)
 {
     char pkg[PATH_MAX + 32], script[4096];
-    const char *argv[] = { OGSIM_PATH, "package", "build", "--version", version, "--out", pkg,
-                           NULL };
+    const char *argv[] = {OGSIM_PATH, "package", "build", "--version", version, "--out", pkg, NULL};
     _cleanup_command_ struct command *cmd = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     snprintf(pkg, sizeof(pkg), "%s/pkg-%s", c->state_dir, version);
     cmd = command_new(argv);
@@ -124,7 +126,8 @@ char *up_dump(const struct sim_cluster *c, bool user_only)
         snprintf(script, sizeof(script),
                  "for d in $(gsql -d postgres -X -tA -c \"SELECT datname FROM pg_database WHERE "
                  "datname NOT IN ('postgres','template0','template1') ORDER BY 1\"); do "
-                 "echo \"== $d\"; /usr/lib/postgresql/15/bin/pg_dump --restrict-key=ogup -h $PGHOST -p %d "
+                 "echo \"== $d\"; /usr/lib/postgresql/15/bin/pg_dump --restrict-key=ogup -h "
+                 "$PGHOST -p %d "
                  "--exclude-schema=og_catalog $d || exit 1; done",
                  c->port);
     else
@@ -158,7 +161,7 @@ void up_expect_code(int rc, int want_rc, const char *code)
 
 /* The cluster is exactly as before: links, pg_dumpall, no journal. */
 void up_expect_unchanged(const struct sim_cluster *c, const char *dump0, const char *links0,
-                             const char *what)
+                         const char *what)
 {
     char *dump, *links;
 
@@ -184,8 +187,7 @@ void up_expect_upgraded(const struct sim_cluster *c, const char *version, const 
 }
 
 /* The failpoints of the plan named prefix ("inplace." / "inplace-rollback."). */
-size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names[][128],
-                         size_t max)
+size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names[][128], size_t max)
 {
     json_object *a;
     size_t n = 0;
@@ -202,7 +204,6 @@ size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names
     json_object_put(a);
     return n;
 }
-
 
 /* UPGRADE_FAILPOINTS: "all" (the slow suite), "from:NAME" (every point
  * from NAME on, to finish an interrupted run), "only:A,B" (those), else the
@@ -230,4 +231,77 @@ bool up_sampled(const char *fp, const char *const *sample, size_t n)
         if (strcmp(fp, sample[k]) == 0)
             return true;
     return false;
+}
+
+void up_kill_matrix(struct sim_cluster *c, const char *plan, const char *flags, const char *old_v,
+                    const char *new_v, size_t want_do, size_t want_undo, const char *const *sample,
+                    size_t n_sample)
+{
+    char fps[64][128], rfps[64][128], *dump0, *links0, *done_dump, *done_links, prefix[64];
+    size_t n, nr, ran = 0;
+
+    dump0 = up_dump(c, false);
+    links0 = up_links(c);
+    up_snapshot(c, "ready");
+    snprintf(prefix, sizeof(prefix), "%s.", plan);
+    n = up_failpoints(c, prefix, fps, 64);
+    snprintf(prefix, sizeof(prefix), "%s-rollback.", plan);
+    nr = up_failpoints(c, prefix, rfps, 64);
+    cr_assert_eq(n, want_do, "%s: %zu do points", plan, n);
+    cr_assert_eq(nr, want_undo, "%s: %zu undo points", plan, nr);
+
+    /* the uninterrupted result */
+    up_expect_code(up_ctl(c, "auto-upgrade", flags, NULL), 0, NULL);
+    done_dump = up_dump(c, false);
+    done_links = up_links(c);
+
+    for (size_t i = 0; i < n; i++) {
+        char fp[160], *d, *l;
+        if (!up_sampled(fps[i], sample, n_sample))
+            continue;
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", fps[i]);
+        /* killed, then rolled back */
+        up_restore(c, "ready");
+        up_expect_code(up_ctl(c, "auto-upgrade", flags, fp), 137, NULL);
+        up_expect_code(up_ctl(c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_assert_version(c, old_v);
+        up_assert_normal(c);
+        up_expect_unchanged(c, dump0, links0, fps[i]);
+        /* killed, then resumed */
+        up_restore(c, "ready");
+        up_expect_code(up_ctl(c, "auto-upgrade", flags, fp), 137, NULL);
+        up_expect_code(up_ctl(c, "auto-upgrade", flags, NULL), 0, NULL);
+        up_assert_version(c, new_v);
+        up_assert_normal(c);
+        l = up_links(c);
+        cr_assert_str_eq(l, done_links, "%s: links after resume", fps[i]);
+        free(l);
+        d = up_dump(c, false);
+        cr_assert_str_eq(d, done_dump, "%s: resumed result differs from an uninterrupted one",
+                         fps[i]);
+        free(d);
+        cr_log_info("%s: rollback and resume ok", fps[i]);
+    }
+    /* the rollback killed at its own failpoints, then re-run */
+    for (size_t i = 0; i < nr; i++) {
+        char fp[160];
+        if (!up_sampled(rfps[i], sample, n_sample))
+            continue;
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", rfps[i]);
+        up_restore(c, "ready");
+        up_expect_code(up_ctl(c, "auto-upgrade", flags, NULL), 0, NULL);
+        up_expect_code(up_ctl(c, "auto-rollback", NULL, fp), 137, NULL);
+        up_expect_code(up_ctl(c, "auto-rollback", NULL, NULL), 2, NULL);
+        up_assert_version(c, old_v);
+        up_assert_normal(c);
+        up_expect_unchanged(c, dump0, links0, rfps[i]);
+        cr_log_info("%s: re-run rollback converged", rfps[i]);
+    }
+    cr_assert_gt(ran, 0);
+    free(dump0);
+    free(links0);
+    free(done_dump);
+    free(done_links);
 }

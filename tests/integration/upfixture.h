@@ -17,8 +17,7 @@ extern struct command_result upres;
 /* bash -lc script on a node as user; its exit status (output in upres). */
 int up_sh(const struct sim_cluster *c, const char *node, const char *user, const char *script);
 /* The same, asserting exit 0. */
-void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user,
-              const char *script);
+void up_sh_ok(const struct sim_cluster *c, const char *node, const char *user, const char *script);
 
 /* A 3-node cluster on version with dbs user databases (sample data). */
 void up_cluster(struct sim_cluster *c, const char *name, const char *version, int dbs);
@@ -57,3 +56,13 @@ size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names
 /* Whether failpoint fp runs: UPGRADE_FAILPOINTS=all, from:NAME, only:A,B, else the
  * sample of n names. */
 bool up_sampled(const char *fp, const char *const *sample, size_t n);
+/* The failpoint matrix of plan ("inplace", "grey") on a cluster on old_v
+ * with new_v prepared: gs_upgradectl [flags] SIGKILLed at each sampled
+ * point, then auto-rollback gives back the old cluster exactly (version,
+ * Normal, pg_dumpall, links, no journal) and a re-run ends as an
+ * uninterrupted run (pg_dumpall, links); the rollback killed at each of its
+ * sampled points, re-run, converges. want_do / want_undo: how many points
+ * the plan lists. */
+void up_kill_matrix(struct sim_cluster *c, const char *plan, const char *flags, const char *old_v,
+                    const char *new_v, size_t want_do, size_t want_undo, const char *const *sample,
+                    size_t n_sample);

@@ -266,12 +266,18 @@ static const struct {
     int nargs, plain;
     int (*fn)(char **args, struct og_error *err);
 } verbs[] = {
-    {"install-app", 2, 0, verb_install_app},       {"carry-app", 2, 0, verb_carry_app},
-    {"backup-app", 2, 0, verb_backup_app},         {"restore-app", 2, 0, verb_restore_app},
-    {"backup-catalog", 4, 1, verb_backup_catalog}, {"restore-catalog", 1, 0, verb_restore_catalog},
-    {"clean-catalog", 1, 0, verb_clean_catalog},   {"adopt-backup", 1, 0, verb_adopt_backup},
-    {"conf-bak-old", 1, 0, verb_conf_bak_old},     {"conf-restore-old", 1, 0, verb_conf_restore_old},
-    {"conf-clean-old", 1, 0, verb_conf_clean_old}, {"switch-dn", 3, 0, verb_switch_dn},
+    {"install-app", 2, 0, verb_install_app},
+    {"carry-app", 2, 0, verb_carry_app},
+    {"backup-app", 2, 0, verb_backup_app},
+    {"restore-app", 2, 0, verb_restore_app},
+    {"backup-catalog", 4, 1, verb_backup_catalog},
+    {"restore-catalog", 1, 0, verb_restore_catalog},
+    {"clean-catalog", 1, 0, verb_clean_catalog},
+    {"adopt-backup", 1, 0, verb_adopt_backup},
+    {"conf-bak-old", 1, 0, verb_conf_bak_old},
+    {"conf-restore-old", 1, 0, verb_conf_restore_old},
+    {"conf-clean-old", 1, 0, verb_conf_clean_old},
+    {"switch-dn", 3, 0, verb_switch_dn},
 };
 
 /* A verb of the table: true when it is one (*ret its result). */

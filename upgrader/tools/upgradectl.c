@@ -436,8 +436,7 @@ static int upgradectl_action(struct upgctl *u)
         if (r < 0)
             goto out;
         history(u, &ip, "auto-upgrade", "begin", NULL);
-        r = u->grey ? grey_upgrade(&ip, hosts, n_hosts, u->cont, &err)
-                    : inplace_upgrade(&ip, &err);
+        r = u->grey ? grey_upgrade(&ip, hosts, n_hosts, u->cont, &err) : inplace_upgrade(&ip, &err);
         history(u, &ip, "auto-upgrade", r == 0 ? "success" : "failed", &err);
     } else if (act == OG_ACTION_ROLLBACK) {
         struct inplace_record rec;

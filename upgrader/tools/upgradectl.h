@@ -15,10 +15,10 @@
 struct upgctl {
     const char *action, *xml;
     bool grey, force, skip_resource_check, bypass_stale_check, list_failpoints;
-    bool inplace_opt;  /* --inplace-upgrade given */
-    bool cont;         /* --continue */
-    bool rolling;      /* ogup's --rolling (grey) */
-    char *hosts;       /* -h n1,n2 */
+    bool inplace_opt; /* --inplace-upgrade given */
+    bool cont;        /* --continue */
+    bool rolling;     /* ogup's --rolling (grey) */
+    char *hosts;      /* -h n1,n2 */
     struct cluster_config installed, xmlcfg;
     struct transport *t;
     char worker[PATH_MAX];

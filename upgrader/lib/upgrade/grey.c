@@ -21,7 +21,6 @@
 
 #define NORMAL_WAIT_MS (300 * 1000) /* waitClusterNormalDegrade: 300 s */
 
-
 /* ---- the batch and upgrade_step.csv ------------------------------------------------ */
 
 static bool is_target(const struct inplace *u, const char *node)
@@ -77,8 +76,7 @@ static void init_steps(struct inplace *u)
         return;
     snprintf(u->steps.action, sizeof(u->steps.action), "%s", u->action);
     for (size_t i = 0; i < u->cfg->n_nodes && i < JOURNAL_NODES_MAX; i++) {
-        snprintf(u->steps.rows[i].node, sizeof(u->steps.rows[i].node), "%s",
-                 u->cfg->nodes[i].name);
+        snprintf(u->steps.rows[i].node, sizeof(u->steps.rows[i].node), "%s", u->cfg->nodes[i].name);
         u->steps.rows[i].step = 0;
     }
     u->steps.n = u->cfg->n_nodes;
@@ -88,8 +86,7 @@ static void init_steps(struct inplace *u)
  * :2217): a step begun moves the batch (every node for post-catalog and
  * pre-commit) up to its number; a step undone moves every node above the
  * step below it down (the rollback's downward rewrites, §4.3). */
-int grey_record(void *ctx, int index, enum engine_state state, bool undoing,
-                       struct og_error *err)
+int grey_record(void *ctx, int index, enum engine_state state, bool undoing, struct og_error *err)
 {
     struct inplace *u = ctx;
     bool changed = u->steps.n == 0;
@@ -132,8 +129,8 @@ int grey_put_targets(struct inplace *u, struct og_error *err)
 }
 
 /* A worker verb on each of nodes, one at a time (--force: failures noted). */
-int grey_each_node(struct inplace *u, const char *const *nodes, size_t n,
-                     const char *const *verb, const char *what, struct og_error *err)
+int grey_each_node(struct inplace *u, const char *const *nodes, size_t n, const char *const *verb,
+                   const char *what, struct og_error *err)
 {
     int r = 0;
 
@@ -150,7 +147,7 @@ int grey_each_node(struct inplace *u, const char *const *nodes, size_t n,
 
 /* verb DATADIR on each of nodes */
 int grey_each_datadir(struct inplace *u, const char *const *nodes, size_t n, const char *verb,
-                        const char *what, struct og_error *err)
+                      const char *what, struct og_error *err)
 {
     int r = 0;
 
@@ -315,7 +312,7 @@ static int restore_old(struct inplace *u, bool clean, struct og_error *err)
         r = grey_each_datadir(u, u->nodes, u->n_nodes, "conf-restore-old", "postgresql.conf", err);
     if (r == 0 && clean)
         r = grey_each_datadir(u, u->nodes, u->n_nodes, "conf-clean-old", "postgresql.conf.bak.old",
-                         err);
+                              err);
     return r;
 }
 
@@ -479,11 +476,6 @@ static int undo_switch_process(void *ctx, struct og_error *err)
 static int do_post_check(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    char bin[PATH_MAX + 16], want[96];
-    const char *argv[] = {bin, "-V", NULL};
-    struct command_result res[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = {.timeout_ms = 60000};
     int r = inplace_start_all(u, u->oldv.number, err); /* resumed after a crash: up again */
 
     u->degraded_ok = true;
@@ -494,18 +486,8 @@ static int do_post_check(void *ctx, struct og_error *err)
                             "Failed to check cluster status. Nodes are new version. Please "
                             "check the cluster status. %s",
                             err->detail);
-    snprintf(bin, sizeof(bin), "%s/bin/gaussdb", u->cfg->app_path);
-    snprintf(want, sizeof(want), "(openGauss %s build %s)", u->newv.version, u->newv.commit);
-    memset(res, 0, sizeof(res));
-    memset(errs, 0, sizeof(errs));
-    transport_run_all(u->env->t, u->targets, u->n_targets, argv, &o, res, errs);
-    for (size_t i = 0; i < u->n_targets; i++) {
-        if (r == 0 && (errs[i].code || !strstr(res[i].out, want)))
-            r = og_error_set(err, OG_E_APP_VERSION,
-                             "Failed to check application version. %s reports %s", u->targets[i],
-                             errs[i].code ? errs[i].detail : res[i].out);
-        command_result_done(&res[i]);
-    }
+    r = inplace_check_version(u, u->targets, u->n_targets, OG_E_APP_VERSION,
+                              "Failed to check application version", err);
     if (r == 0) {
         char names[1024];
         grey_list_nodes(u->targets, u->n_targets, names, sizeof(names));
@@ -570,13 +552,14 @@ void grey_progress(void *ctx, int index, int percent)
 }
 
 static const struct engine_step grey_steps[] = {
-    {"prepare", "record the upgrade on every node (every node at 0); the cluster stays writable",
-     0, NULL, do_prepare, NULL},
+    {"prepare", "record the upgrade on every node (every node at 0); the cluster stays writable", 0,
+     NULL, do_prepare, NULL},
     {"install", "install the new app on every node", 0, NULL, do_install, undo_install},
     {"catalog", "upgrade_mode=2; the rollback then the upgrade catalog SQL, old binary", 1,
      is_large_first, do_catalog, undo_catalog},
-    {"sync-config", "the batch: postgresql.conf.bak.old, the old app's files carried, $GAUSSHOME "
-                    "-> new app",
+    {"sync-config",
+     "the batch: postgresql.conf.bak.old, the old app's files carried, $GAUSSHOME "
+     "-> new app",
      2, NULL, do_sync_config, undo_sync_config},
     {"switch-process", "the batch: old gaussdb killed, the new binary started with -u <old>", 3,
      NULL, do_switch_process, undo_switch_process},
@@ -595,4 +578,3 @@ const struct engine_plan grey_plan = {
     .record = grey_record,
     .progress = grey_progress,
 };
-

@@ -78,7 +78,7 @@ static int do_commit_clean(void *ctx, struct og_error *err)
     r = worker_run_all(&u->w, u->nodes, u->n_nodes, rm, NULL, 0, NULL, err);
     if (r == 0)
         r = grey_each_datadir(u, u->nodes, u->n_nodes, "conf-clean-old", "postgresql.conf.bak.old",
-                         err);
+                              err);
     return r;
 }
 
@@ -183,7 +183,6 @@ static size_t nodes_at(const struct inplace *u, int lo, int hi, const char **out
             out[k++] = u->steps.rows[i].node;
     return k;
 }
-
 
 static bool same_nodes(const char *const *a, size_t na, const char *const *b, size_t nb)
 {
@@ -383,8 +382,9 @@ int grey_rollback(struct inplace *u, struct og_error *err)
     if (r == 0 && u->skipped.len) {
         r = grey_record(u, from, ENGINE_DONE, true, err);
         if (r == 0)
-            inplace_say(u, "Rollback done on the reachable nodes; the journal still records step "
-                           "%s.",
+            inplace_say(u,
+                        "Rollback done on the reachable nodes; the journal still records step "
+                        "%s.",
                         grey_plan.steps[from].name);
         return r;
     }

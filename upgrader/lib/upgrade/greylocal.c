@@ -20,10 +20,10 @@
 #include "versioncfg.h"
 #include "banned.h"
 
-#define CONF_FILE      "postgresql.conf"
-#define CONF_MAX       (16u << 20)
-#define KILL_DEADLINE  (30 * 1000)
-#define QUERY_TIMEOUT  (20 * 1000)
+#define CONF_FILE     "postgresql.conf"
+#define CONF_MAX      (16u << 20)
+#define KILL_DEADLINE (30 * 1000)
+#define QUERY_TIMEOUT (20 * 1000)
 
 static int copy_conf(const char *src, const char *dst, struct og_error *err)
 {

@@ -265,11 +265,6 @@ static int undo_switch_bin(void *ctx, struct og_error *err)
 static int do_post_check(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    char bin[PATH_MAX + 16], want[96];
-    const char *argv[] = {bin, "-V", NULL};
-    struct command_result res[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = {.timeout_ms = 60000};
     int r = inplace_start_all(u, 0, err); /* resumed after a crash: up again */
 
     /* read-only until commit or rollback, as openGauss before its health check */
@@ -281,19 +276,10 @@ static int do_post_check(void *ctx, struct og_error *err)
         return og_error_set(err, OG_E_CLUSTER_STATUS,
                             "Failed to check cluster status. Cluster "
                             "status is Abnormal.");
-    snprintf(bin, sizeof(bin), "%s/bin/gaussdb", u->cfg->app_path);
-    snprintf(want, sizeof(want), "(openGauss %s build %s)", u->newv.version, u->newv.commit);
-    memset(res, 0, sizeof(res));
-    memset(errs, 0, sizeof(errs));
-    transport_run_all(u->env->t, u->nodes, u->n_nodes, argv, &o, res, errs);
-    for (size_t i = 0; i < u->n_nodes; i++) {
-        if (r == 0 && (errs[i].code || !strstr(res[i].out, want)))
-            r = og_error_set(err, OG_E_CLUSTER_STATUS,
-                             "Failed to check cluster status. The gaussdb version is "
-                             "inconsistent: %s reports %s",
-                             u->nodes[i], errs[i].code ? errs[i].detail : res[i].out);
-        command_result_done(&res[i]);
-    }
+    r = inplace_check_version(u, u->nodes, u->n_nodes, OG_E_CLUSTER_STATUS,
+                              "Failed to check cluster status. The gaussdb version is "
+                              "inconsistent",
+                              err);
     if (r == 0)
         r = precheck_standby_replay(u->env, err);
     if (r == 0)

@@ -42,7 +42,7 @@
 /* The upgrade's context, shared by the in-place plan and the grey one
  * (grey.h): the same node operations, catalog SQL and record. */
 struct inplace {
-    struct precheck_env *env; /* t, installed cluster, worker, paths */
+    struct precheck_env *env;       /* t, installed cluster, worker, paths */
     const struct engine_plan *plan; /* recorded in ogup_step (&inplace_plan) */
     const char *action;             /* upgrade_step.dat's action */
     struct worker w;

@@ -62,3 +62,7 @@ int inplace_catalog_sql(struct inplace *u, const char *first, const char *then, 
  * recorded (ogup_roles) */
 int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct og_error *err)
     _warn_unused_result_;
+/* every one of nodes runs the new release ($GAUSSHOME/bin/gaussdb -V);
+ * else code with failure and what the node said */
+int inplace_check_version(struct inplace *u, const char *const *nodes, size_t n, int code,
+                          const char *failure, struct og_error *err) _warn_unused_result_;

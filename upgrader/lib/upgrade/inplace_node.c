@@ -302,3 +302,27 @@ int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct 
                 : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
     return r;
 }
+
+int inplace_check_version(struct inplace *u, const char *const *nodes, size_t n, int code,
+                          const char *failure, struct og_error *err)
+{
+    char bin[PATH_MAX + 16], want[96];
+    const char *argv[] = {bin, "-V", NULL};
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {.timeout_ms = 60000};
+    int r = 0;
+
+    snprintf(bin, sizeof(bin), "%s/bin/gaussdb", u->cfg->app_path);
+    snprintf(want, sizeof(want), "(openGauss %s build %s)", u->newv.version, u->newv.commit);
+    memset(res, 0, sizeof(res));
+    memset(errs, 0, sizeof(errs));
+    transport_run_all(u->env->t, nodes, n, argv, &o, res, errs);
+    for (size_t i = 0; i < n; i++) {
+        if (r == 0 && (errs[i].code || !strstr(res[i].out, want)))
+            r = og_error_set(err, code, "%s: %s reports %s", failure, nodes[i],
+                             errs[i].code ? errs[i].detail : res[i].out);
+        command_result_done(&res[i]);
+    }
+    return r;
+}
