@@ -55,10 +55,16 @@ def allowed(src, dst, kind, grey=False):
     flags = ' flags="--grey"' if grey and not grey_only(dst) else ""
     sid = f"paths-{src}-to-{dst}" + ("-grey" if flags else "")
     step = 5 if grey else 6
+    # grey keeps the service: a workload runs, no acknowledged write may be
+    # lost and no write gap may pass the guide's 10 s
+    cluster = (f'<cluster version="{src}" nodes="3" databases="2">\n'
+               f'    <workload writers="2" readers="1"/>\n  </cluster>' if grey else
+               f'<cluster version="{src}" nodes="3" databases="2"/>')
+    online = ('\n    <lost-writes max="0"/>\n    <write-gap max-ms="10000"/>' if grey else "")
     return f"""{HEAD}<scenario id="{sid}" suite="paths">
   <title>{src} to {dst} {mode} ({size}), then commit</title>
-  <tags>allowed {size}{" grey" if grey else ""}</tags>
-  <cluster version="{src}" nodes="3" databases="2"/>
+  <tags>allowed {size}{" grey workload" if grey else ""}</tags>
+  {cluster}
   <steps>
     <prepare version="{dst}"/>
     <upgrade{flags} output="{output}"/>
@@ -72,7 +78,7 @@ def allowed(src, dst, kind, grey=False):
     <cluster-state>Normal</cluster-state>
     <version>{dst}</version>
     <journal absent="true"/>
-    <dump equals="pre-upgrade" scope="user"/>
+    <dump equals="pre-upgrade" scope="user"/>{online}
   </expect>
 </scenario>
 """

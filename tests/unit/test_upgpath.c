@@ -872,3 +872,30 @@ Test(upgpath, matrix)
     }
     free(text);
 }
+
+/* Which plan by the OM tools' version and the options (gs_upgradectl
+ * choose_mode): in place up to 5.0.1, grey from 5.0.2, grey only from 6.0.0. */
+Test(upgpath, default_mode_by_om_version)
+{
+    const struct {
+        const char *cfg;
+        bool grey, inplace;
+        enum upgpath_mode want;
+    } rows[] = {
+        {"openGauss-3.0.0\n92.605\n02c14696\n", false, false, UPGPATH_MODE_INPLACE},
+        {"openGauss-5.0.0\n92.848\na07d57c3\n", false, false, UPGPATH_MODE_INPLACE},
+        {"openGauss-5.0.1\n92.848\na07d57c4\n", true, false, UPGPATH_MODE_GREY},
+        {"openGauss-5.0.2\n92.848\na07d57c5\n", false, false, UPGPATH_MODE_GREY},
+        {"openGauss-5.0.2\n92.848\na07d57c5\n", false, true, UPGPATH_MODE_INPLACE},
+        {"openGauss-5.1.0\n92.901\na07d57c6\n", false, false, UPGPATH_MODE_GREY},
+        {"openGauss-6.0.0\n92.954\naee4abd5\n", false, true, UPGPATH_MODE_GREY},
+        {"openGauss-7.0.0-RC1\n93.001\nbbbbbbbb\n", false, true, UPGPATH_MODE_GREY},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        struct version_cfg v;
+        cr_assert_eq(version_cfg_parse(rows[i].cfg, NULL, &v, NULL), 0, "%s", rows[i].cfg);
+        cr_assert_eq(upgpath_default_mode(&v, rows[i].grey, rows[i].inplace), rows[i].want,
+                     "row %zu: %s", i, rows[i].cfg);
+        cr_assert_eq(upgpath_grey_only(&v), v.major >= 6);
+    }
+}

@@ -336,18 +336,15 @@ static int choose_mode(struct upgctl *u, bool upgrade, struct og_error *err)
     r = version_cfg_read(p, &om, err);
     if (r < 0)
         return r;
-    if (om.major >= 6) {
+    if (upgpath_grey_only(&om)) {
         if (u->inplace_opt)
             printf("We no longer maintain inplace-upgrade and use grey upgrade as default.\n");
         if (u->force)
             printf("We no longer support force rollback. and '--force' is no longer in effect.\n");
         u->force = false;
         u->inplace_opt = false;
-        u->grey = true;
-    } else if (u->inplace_opt)
-        u->grey = false;
-    else if (!u->grey)
-        u->grey = om.major == 5 && (om.minor > 0 || om.patch >= 2);
+    }
+    u->grey = upgpath_default_mode(&om, u->grey, u->inplace_opt) == UPGPATH_MODE_GREY;
     if (grey_journal_here(dir)) {
         if (upgrade && u->inplace_opt)
             return og_error_set(err, OG_E_UPGRADE_UNFINISHED,

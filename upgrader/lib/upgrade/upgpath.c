@@ -317,3 +317,22 @@ int upgpath_targets(const struct upgpath_release *old, const struct upgpath_rele
     }
     return (int)k;
 }
+
+bool upgpath_grey_only(const struct version_cfg *om)
+{
+    return om->major >= 6;
+}
+
+enum upgpath_mode upgpath_default_mode(const struct version_cfg *om, bool asked_grey,
+                                       bool asked_inplace)
+{
+    if (upgpath_grey_only(om))
+        return UPGPATH_MODE_GREY;
+    if (asked_inplace)
+        return UPGPATH_MODE_INPLACE;
+    if (asked_grey)
+        return UPGPATH_MODE_GREY;
+    /* grey by default from 5.0.2 (openGauss-OM v5.0.2 gs_upgradectl) */
+    return om->major == 5 && (om->minor > 0 || om->patch >= 2) ? UPGPATH_MODE_GREY
+                                                               : UPGPATH_MODE_INPLACE;
+}

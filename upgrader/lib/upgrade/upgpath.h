@@ -133,3 +133,14 @@ const char *upgpath_rule_name(enum upgpath_rule r);
 int upgpath_targets(const struct upgpath_release *old, const struct upgpath_release *all, size_t n,
                     const struct upgpath_options *opt, size_t *out, size_t max,
                     struct og_error *err);
+
+/* Which plan a new upgrade runs by the OM tools doing it (om: the new
+ * package's version.cfg) and what the operator asked for: up to 5.0.1 in
+ * place unless grey was asked; 5.0.2 to 5.x grey unless in place was asked;
+ * 6.0.0 on grey only (the real tool prints that it ignores
+ * --inplace-upgrade and --force). */
+enum upgpath_mode { UPGPATH_MODE_INPLACE, UPGPATH_MODE_GREY };
+enum upgpath_mode upgpath_default_mode(const struct version_cfg *om, bool asked_grey,
+                                       bool asked_inplace);
+/* The OM tools support only grey (6.0.0 on). */
+bool upgpath_grey_only(const struct version_cfg *om);
