@@ -394,13 +394,22 @@ static int start_and_wait(struct inplace *u, struct og_error *err)
 static int switch_processes(struct inplace *u, const char *const *nodes, size_t n,
                             const char *target, struct og_error *err)
 {
-    int r = u->force ? 0 : checkpoint(u, err);
+    /* _check_and_start_cluster (:1740): a run resumed after a failure finds
+     * instances down */
+    int r = inplace_start_all(u, u->oldv.number, err);
 
+    if (r == 0 && !u->force)
+        r = checkpoint(u, err);
     if (r == 0)
         r = kill_and_relink(u, nodes, n, target, err);
-    if (r == 0)
-        r = start_and_wait(u, err);
-    return r;
+    if (r < 0) {
+        /* the nodes switched before a node failed serve again meanwhile */
+        struct og_error e2 = {0};
+        if (inplace_start_all(u, u->oldv.number, &e2) < 0)
+            inplace_say(u, "Could not start every instance again: %s", e2.detail);
+        return r;
+    }
+    return start_and_wait(u, err);
 }
 
 /* One node switched and caught up before the next. */
@@ -419,9 +428,11 @@ static int switch_one(struct inplace *u, const char *node, struct og_error *err)
 /* ogup's --rolling (an extension; openGauss restarts the batch's nodes
  * together, primary included): the batch's standbys one at a time, each
  * caught up before the next; then a planned switchover to a standby that
- * runs the new build; then the old primary, now a standby. Clients see one
- * switchover and never a killed primary. With no upgraded standby to hand
- * over to, the primary is restarted as openGauss does. */
+ * runs the new build (the primary stopped fast, the standby promoted once
+ * it replayed the primary's shutdown checkpoint: no acknowledged write can
+ * be missing); then the old primary, on the new build, as a standby.
+ * Clients see one switchover and never a killed primary. With no upgraded
+ * standby to hand over to, the primary is restarted as openGauss does. */
 static int switch_rolling(struct inplace *u, struct og_error *err)
 {
     const struct cluster_node *pri = inplace_primary(u);
@@ -441,7 +452,7 @@ static int switch_rolling(struct inplace *u, struct og_error *err)
     if (to) {
         inplace_say(u, "Switchover to %s (the new build) before the old primary %s switches.",
                     to->name, pri->name);
-        r = inplace_switchover(u, to, err);
+        r = inplace_handover(u, pri, to, err);
     }
     if (r == 0)
         r = switch_one(u, pri->name, err);

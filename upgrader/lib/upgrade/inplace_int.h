@@ -58,10 +58,12 @@ int inplace_set_upgrade_mode(struct inplace *u, int mode, struct og_error *err)
  * of the databases done is dropped first (a rollback runs everywhere). */
 int inplace_catalog_sql(struct inplace *u, const char *first, const char *then, bool fresh,
                         struct og_error *err) _warn_unused_result_;
-/* gs_ctl switchover on node to (a standby): the live roles re-read and
- * recorded (ogup_roles) */
-int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct og_error *err)
-    _warn_unused_result_;
+/* A planned handover of the primary role: from (the primary) stopped fast,
+ * to (a standby) waited for until it replayed from's shutdown checkpoint,
+ * then promoted (gs_ctl failover); the live roles re-read and recorded
+ * (ogup_roles). from stays stopped. */
+int inplace_handover(struct inplace *u, const struct cluster_node *from,
+                     const struct cluster_node *to, struct og_error *err) _warn_unused_result_;
 /* every one of nodes runs the new release ($GAUSSHOME/bin/gaussdb -V);
  * else code with failure and what the node said */
 int inplace_check_version(struct inplace *u, const char *const *nodes, size_t n, int code,

@@ -274,18 +274,57 @@ int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
     }
 }
 
-int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct og_error *err)
+/* Where the stopped instance's WAL ends: its shutdown checkpoint. */
+static int checkpoint_lsn(struct inplace *u, const struct cluster_node *n, char *lsn, size_t size,
+                          struct og_error *err)
 {
-    const char *args[] = {"switchover", "-D", to->datadir, "-t", "600", NULL};
+    char bin[PATH_MAX + 32];
+    const char *argv[] = {bin, n->datadir, NULL};
+    struct transport_run_opts o = {.timeout_ms = 60000, .check_exit = true};
+    struct command_result res = {0};
+    const char *at;
+    int r;
+
+    snprintf(bin, sizeof(bin), "%s/bin/pg_controldata", u->cfg->app_path);
+    r = transport_run(u->env->t, n->name, argv, &o, &res, err);
+    if (r == 0 && (at = strstr(res.out, "Latest checkpoint location:")) &&
+        sscanf(at + 27, " %31s", lsn) == 1 && size > 31)
+        r = 0;
+    else if (r == 0)
+        r = og_error_set(err, OG_E_EXEC_FAILED, "pg_controldata %s on %s: %s", n->datadir, n->name,
+                         res.out);
+    command_result_done(&res);
+    return r;
+}
+
+int inplace_handover(struct inplace *u, const struct cluster_node *from,
+                     const struct cluster_node *to, struct og_error *err)
+{
+    const char *promote[] = {"failover", "-D", to->datadir, NULL};
+    char lsn[32], sql[128], out[16] = "";
     struct command_result res = {0};
     struct cluster_status st;
     _cleanup_dynbuf_ struct dynbuf roles;
-    int r = ctl(u, to, args, &res, err);
+    int r = stop_node(u, from, err); /* a fast shutdown ships every WAL record */
 
     dynbuf_init(&roles, 1 << 16);
+    if (r == 0)
+        r = checkpoint_lsn(u, from, lsn, sizeof(lsn), err);
+    snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_last_wal_replay_lsn() > '%s'::pg_lsn", lsn);
+    for (int i = 0; r == 0 && out[0] != 't'; i++) {
+        r = precheck_sql(u->env, to, "postgres", sql, out, sizeof(out), err);
+        if (r == 0 && out[0] != 't' && i >= 600)
+            r = og_error_set(err, OG_E_CLUSTER_STATUS,
+                             "%s has not replayed the old primary's WAL (to %s) in 60 s.", to->name,
+                             lsn);
+        if (r == 0 && out[0] != 't')
+            usleep(100 * 1000);
+    }
+    if (r == 0)
+        r = ctl(u, to, promote, &res, err);
     if (r == 0 && res.exit_status != 0)
         r = og_error_set(err, OG_E_EXEC_FAILED,
-                         "Failed to execute the command: gs_ctl switchover on %s: %s%s", to->name,
+                         "Failed to execute the command: gs_ctl failover on %s: %s%s", to->name,
                          res.out, res.err);
     command_result_done(&res);
     /* the roles every later step starts and connects by */
@@ -294,7 +333,7 @@ int inplace_switchover(struct inplace *u, const struct cluster_node *to, struct 
     if (r == 0)
         clusterstatus_live_roles((struct cluster_config *)u->cfg, &st);
     if (r == 0 && !clusterconfig_find_node(u->cfg, to->name)->primary)
-        r = og_error_set(err, OG_E_CLUSTER_STATUS, "%s is not primary after the switchover.",
+        r = og_error_set(err, OG_E_CLUSTER_STATUS, "%s is not primary after the handover.",
                          to->name);
     if (r == 0)
         r = clusterstatus_roles_format(u->cfg, &roles) < 0
