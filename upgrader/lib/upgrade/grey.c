@@ -402,14 +402,11 @@ static int switch_processes(struct inplace *u, const char *const *nodes, size_t 
         r = checkpoint(u, err);
     if (r == 0)
         r = kill_and_relink(u, nodes, n, target, err);
-    if (r < 0) {
-        /* the nodes switched before a node failed serve again meanwhile */
-        struct og_error e2 = {0};
-        if (inplace_start_all(u, u->oldv.number, &e2) < 0)
-            inplace_say(u, "Could not start every instance again: %s", e2.detail);
-        return r;
-    }
-    return start_and_wait(u, err);
+    /* a node that fails leaves the batch's killed instances down, as
+     * openGauss does: a re-run (above) or the rollback starts them */
+    if (r == 0)
+        r = start_and_wait(u, err);
+    return r;
 }
 
 /* One node switched and caught up before the next. */
