@@ -339,6 +339,28 @@ static int checkpoint(struct inplace *u, struct og_error *err)
     return r;
 }
 
+/* Every one of nodes answers (15 s): no instance is killed while a node of
+ * the batch cannot be switched (the others would stay down meanwhile). */
+static int reachable(struct inplace *u, const char *const *nodes, size_t n, struct og_error *err)
+{
+    const char *argv[] = {"true", NULL};
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {.timeout_ms = 15000};
+    int r = 0;
+
+    memset(errs, 0, sizeof(errs));
+    transport_run_all(u->env->t, nodes, n, argv, &o, res, errs);
+    for (size_t i = 0; i < n; i++) {
+        if (r == 0 && errs[i].code)
+            r = og_error_set(err, OG_E_SSH_CONNECT,
+                             "%s does not answer (%s): no instance was switched.", nodes[i],
+                             errs[i].detail);
+        command_result_done(&res[i]);
+    }
+    return r;
+}
+
 /* switch_dn (UpgradeUtility.py :4330) on nodes at once (one call for the
  * nodes of one datadir path: all of them, as a rule): each gaussdb killed
  * unless it runs target's build, $GAUSSHOME -> target */
@@ -398,6 +420,8 @@ static int switch_processes(struct inplace *u, const char *const *nodes, size_t 
      * instances down */
     int r = inplace_start_all(u, u->oldv.number, err);
 
+    if (r == 0 && !u->force)
+        r = reachable(u, nodes, n, err);
     if (r == 0 && !u->force)
         r = checkpoint(u, err);
     if (r == 0)
