@@ -89,15 +89,19 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
              p->steps[index].name, state == ENGINE_BEGIN ? "begin" : "done",
              undoing ? "undo" : "do", ++seq_counter, this_node(u));
     snprintf(dat, sizeof(dat), "%s:%d\n", u->action, p->steps[index].og_step);
-    r = write_local(u, INPLACE_STEP_FILE, line, err);
+    /* ogup_step (the sequence number) last, here and on every other node: a
+     * node that missed any file of this record (powered off half-way) has
+     * the older sequence and is brought level from the newest copy by the
+     * next run (inplace_read_record) */
+    r = write_local(u, JOURNAL_DAT_FILE, dat, err);
     if (r == 0)
-        r = write_local(u, JOURNAL_DAT_FILE, dat, err);
+        r = write_local(u, INPLACE_STEP_FILE, line, err);
     if (r == 0) {
         const char *others[CLUSTER_MAX_NODES];
         size_t n = inplace_other_nodes(u, others);
-        r = jdist_push_file(&u->w, others, n, u->dir, INPLACE_STEP_FILE, err);
+        r = jdist_push_file(&u->w, others, n, u->dir, JOURNAL_DAT_FILE, err);
         if (r == 0)
-            r = jdist_push_file(&u->w, others, n, u->dir, JOURNAL_DAT_FILE, err);
+            r = jdist_push_file(&u->w, others, n, u->dir, INPLACE_STEP_FILE, err);
     }
     return r;
 }
