@@ -339,8 +339,9 @@ static int checkpoint(struct inplace *u, struct og_error *err)
     return r;
 }
 
-/* Every one of nodes answers (15 s): no instance is killed while a node of
- * the batch cannot be switched (the others would stay down meanwhile). */
+/* Every one of nodes answers (15 s), or OGUP-60083 before anything is done:
+ * no instance is killed while a node cannot be switched or recorded (the
+ * killed ones would stay down through the transport's timeouts). */
 static int reachable(struct inplace *u, const char *const *nodes, size_t n, struct og_error *err)
 {
     const char *argv[] = {"true", NULL};
@@ -416,12 +417,14 @@ static int start_and_wait(struct inplace *u, struct og_error *err)
 static int switch_processes(struct inplace *u, const char *const *nodes, size_t n,
                             const char *target, struct og_error *err)
 {
-    /* _check_and_start_cluster (:1740): a run resumed after a failure finds
+    /* every node answers (the journal is on every node, and a batch node
+     * that cannot be switched would keep the others down); then
+     * _check_and_start_cluster (:1740): a run resumed after a failure finds
      * instances down */
-    int r = inplace_start_all(u, u->oldv.number, err);
+    int r = u->force ? 0 : reachable(u, u->nodes, u->n_nodes, err);
 
-    if (r == 0 && !u->force)
-        r = reachable(u, nodes, n, err);
+    if (r == 0)
+        r = inplace_start_all(u, u->oldv.number, err);
     if (r == 0 && !u->force)
         r = checkpoint(u, err);
     if (r == 0)
@@ -458,7 +461,12 @@ static int switch_rolling(struct inplace *u, struct og_error *err)
 {
     const struct cluster_node *pri = inplace_primary(u);
     const struct cluster_node *to = NULL;
-    int r = checkpoint(u, err);
+    int r = reachable(u, u->nodes, u->n_nodes, err);
+
+    if (r == 0)
+        r = inplace_start_all(u, u->oldv.number, err);
+    if (r == 0)
+        r = checkpoint(u, err);
 
     for (size_t i = 0; r == 0 && i < u->n_targets; i++)
         if (strcmp(u->targets[i], pri->name) != 0)
