@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define SSHD_LOG "/run/ogsim-sshd.log" /* the node's own /run (tmpfs, kept by restores) */
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -38,10 +40,22 @@ static pid_t start_sshd(const char *config)
     pid_t pid = fork();
 
     if (pid == 0) {
-        char *const argv[] = { (char *)"/usr/sbin/sshd", (char *)"-D", (char *)"-e",
-                               (char *)"-f", (char *)config, NULL };
-        char *const envp[] = { (char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+        /* its log to a file, never to the console: the domain's console is a
+         * pty nobody reads, so once its buffer is full every write blocks,
+         * and sshd logs each connection from the monitor before the session
+         * starts: after a few hundred connections new sessions hung
+         * ("sshd: omm [priv]" with a defunct child), the flake the slow suites
+         * hit after many snapshot restores */
+        char *const argv[] = {
+            (char *)"/usr/sbin/sshd", (char *)"-D", (char *)"-E", (char *)SSHD_LOG, (char *)"-f",
+            (char *)config,           NULL};
+        char *const envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+        int log = open(SSHD_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         sigset_t none;
+        if (log >= 0) {
+            dup2(log, STDOUT_FILENO);
+            dup2(log, STDERR_FILENO);
+        }
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         execve(argv[0], argv, envp);
@@ -66,7 +80,7 @@ static void sync_fail(const char *what, const char *path)
 static int copy_file(const char *src, const struct stat *st, const char *dst)
 {
     int in = open(src, O_RDONLY | O_CLOEXEC), out;
-    struct timespec times[2] = { st->st_atim, st->st_mtim };
+    struct timespec times[2] = {st->st_atim, st->st_mtim};
     off_t left = st->st_size;
 
     if (in < 0)
@@ -199,7 +213,7 @@ int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "--sync") == 0)
         return sync_main(argv[2], argv[3]);
-    struct sigaction sa = { .sa_handler = on_signal };
+    struct sigaction sa = {.sa_handler = on_signal};
     pid_t sshd;
     time_t last_start;
 

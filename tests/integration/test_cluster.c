@@ -54,7 +54,7 @@ static long long ms(void)
 static int host(const char *const *argv)
 {
     _cleanup_command_ struct command *c = command_new(argv);
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     command_result_done(&res);
     command_set_timeout_ms(c, 60000);
@@ -65,7 +65,7 @@ static int host(const char *const *argv)
 static int node(const struct sim_cluster *c, const char *n, const char *user,
                 const char *const *argv)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     command_result_done(&res);
     cr_assert_eq(sim_exec(c, n, user, argv, 60000, &res, &err), 0, "%s", err.detail);
@@ -76,7 +76,7 @@ static const char *sql(const struct sim_cluster *c, const char *n, const char *d
 {
     static char out[4096];
     char bin[600];
-    const char *a[] = { bin, "-X", "-q", "-tA", "-d", db, "-c", q, NULL };
+    const char *a[] = {bin, "-X", "-q", "-tA", "-d", db, "-c", q, NULL};
 
     snprintf(bin, sizeof(bin), "%s/bin/gsql", c->app_path);
     cr_assert_eq(node(c, n, "omm", a), 0, "%s: %s", q, res.err);
@@ -158,9 +158,13 @@ TestSuite(cluster, .init = setup, .fini = teardown, .timeout = 600);
 
 Test(cluster, up_trust_status_snapshot_restore_down)
 {
-    struct sim_up_opts o = { .name = name, .nodes = 3, .version = "2.0.0", .databases = 2,
-                             .data_mib = 256, .quiet = true };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.name = name,
+                            .nodes = 3,
+                            .version = "2.0.0",
+                            .databases = 2,
+                            .data_mib = 256,
+                            .quiet = true};
+    struct og_error err = {0};
     struct sim_cluster c;
     _cleanup_dynbuf_ struct dynbuf st;
     char key[512], kh[512], dest[64], khopt[600];
@@ -177,9 +181,20 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     snprintf(khopt, sizeof(khopt), "UserKnownHostsFile=%s", kh);
     for (size_t i = 0; i < c.n_nodes; i++) {
         snprintf(dest, sizeof(dest), "omm@%s", c.nodes[i].ip);
-        const char *a[] = { "ssh", "-i", key, "-o", khopt, "-o", "StrictHostKeyChecking=yes",
-                            "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", dest,
-                            "hostname; id -un; echo $GAUSSHOME", NULL };
+        const char *a[] = {"ssh",
+                           "-i",
+                           key,
+                           "-o",
+                           khopt,
+                           "-o",
+                           "StrictHostKeyChecking=yes",
+                           "-o",
+                           "BatchMode=yes",
+                           "-o",
+                           "ConnectTimeout=5",
+                           dest,
+                           "hostname; id -un; echo $GAUSSHOME",
+                           NULL};
         cr_assert_eq(host(a), 0, "ssh to %s: %s", c.nodes[i].name, res.err);
         cr_assert(strncmp(res.out, c.nodes[i].name, strlen(c.nodes[i].name)) == 0, "%s", res.out);
         cr_assert_not_null(strstr(res.out, "\nomm\n/opt/ogsim/app\n"), "%s", res.out);
@@ -187,27 +202,36 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     /* An unknown host key is refused (no blind trust). */
     {
         snprintf(dest, sizeof(dest), "omm@%s", c.nodes[1].ip);
-        const char *a[] = { "ssh", "-i", key, "-o", "UserKnownHostsFile=/dev/null", "-o",
-                            "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", dest, "true",
-                            NULL };
+        const char *a[] = {"ssh",
+                           "-i",
+                           key,
+                           "-o",
+                           "UserKnownHostsFile=/dev/null",
+                           "-o",
+                           "StrictHostKeyChecking=yes",
+                           "-o",
+                           "BatchMode=yes",
+                           dest,
+                           "true",
+                           NULL};
         cr_assert_eq(host(a), 255, "ssh accepted an unknown host key");
     }
     /* Node to node as omm, by name and by address, keys checked. */
     {
-        const char *a[] = { "ssh", "node2", "hostname", NULL };
+        const char *a[] = {"ssh", "node2", "hostname", NULL};
         cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
         cr_assert_str_eq(res.out, "node2\n");
-        const char *b[] = { "ssh", c.nodes[0].ip, "hostname", NULL };
+        const char *b[] = {"ssh", c.nodes[0].ip, "hostname", NULL};
         cr_assert_eq(node(&c, "node3", "omm", b), 0, "%s", res.err);
         cr_assert_str_eq(res.out, "node1\n");
-        const char *x[] = { "ssh", "-o", "UserKnownHostsFile=/dev/null", "node3", "true", NULL };
+        const char *x[] = {"ssh", "-o", "UserKnownHostsFile=/dev/null", "node3", "true", NULL};
         cr_assert_neq(node(&c, "node2", "omm", x), 0);
     }
     /* The node sees its own filesystems: host root read-only, data fs sized. */
     {
-        const char *a[] = { "touch", "/usr/ogsim-must-fail", NULL };
+        const char *a[] = {"touch", "/usr/ogsim-must-fail", NULL};
         cr_assert_neq(node(&c, "node1", "root", a), 0, "host root must be read-only");
-        const char *b[] = { "stat", "-f", "-c", "%b %S", "/opt/ogsim/data", NULL };
+        const char *b[] = {"stat", "-f", "-c", "%b %S", "/opt/ogsim/data", NULL};
         cr_assert_eq(node(&c, "node1", "omm", b), 0);
         long long blocks = 0, bs = 0;
         cr_assert_eq(sscanf(res.out, "%lld %lld", &blocks, &bs), 2);
@@ -227,33 +251,33 @@ Test(cluster, up_trust_status_snapshot_restore_down)
 
     /* The guide's OM commands, as omm on a node, over real SSH between nodes. */
     {
-        const char *a[] = { "bash", "-lc", "gs_om -t status --detail", NULL };
+        const char *a[] = {"bash", "-lc", "gs_om -t status --detail", NULL};
         cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
         cr_assert_not_null(strstr(res.out, " P Primary Normal\n"), "%s", res.out);
         cr_assert_not_null(strstr(res.out, "6003 /opt/ogsim/data/dn1  S Standby Normal\n"), "%s",
                            res.out);
-        const char *b[] = { "bash", "-lc", "gs_ssh -c 'gsql -V'", NULL };
+        const char *b[] = {"bash", "-lc", "gs_ssh -c 'gsql -V'", NULL};
         cr_assert_eq(node(&c, "node2", "omm", b), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "Successfully execute command on all nodes.\n"), "%s",
                            res.out);
         cr_assert_not_null(strstr(res.out, "[SUCCESS] node3:\ngsql (openGauss 2.0.0 build "
                                            "78689da9)"),
                            "%s", res.out);
-        const char *s[] = { "bash", "-lc", "gs_om -t stop && gs_om -t status", NULL };
+        const char *s[] = {"bash", "-lc", "gs_om -t stop && gs_om -t status", NULL};
         cr_assert_eq(node(&c, "node3", "omm", s), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Unavailable\n"), "%s", res.out);
-        const char *g[] = { "bash", "-lc", "gs_om -t start && gs_om -t query", NULL };
+        const char *g[] = {"bash", "-lc", "gs_om -t start && gs_om -t query", NULL};
         cr_assert_eq(node(&c, "node1", "omm", g), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "Successfully started.\n"), "%s", res.out);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
-        const char *u[] = { "bash", "-lc", "gs_upgradectl -t show-step", NULL };
+        const char *u[] = {"bash", "-lc", "gs_upgradectl -t show-step", NULL};
         cr_assert_eq(node(&c, "node2", "omm", u), 0, "%s", res.err);
         cr_assert_str_eq(res.out, "Cluster Not in Upgrading or have been run `upgrade-commit`.\n");
-        const char *ur[] = { "/opt/ogsim/tool/script/gs_upgradectl", "-t", "show-step", NULL };
+        const char *ur[] = {"/opt/ogsim/tool/script/gs_upgradectl", "-t", "show-step", NULL};
         cr_assert_eq(node(&c, "node2", "root", ur), 1, "as root: refused");
         cr_assert_not_null(strstr(res.err, "[GAUSS-50105]"), "%s", res.err);
-        const char *v[] = { "bash", "-lc", "gs_om -V", NULL };
+        const char *v[] = {"bash", "-lc", "gs_om -V", NULL};
         cr_assert_eq(node(&c, "node1", "omm", v), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "gs_om (openGauss OM 2.0.0 build 78689da9)"), "%s",
                            res.out);
@@ -272,7 +296,7 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     cr_assert_str_eq(sql(&c, "node3", "db1", "SELECT count(*) FROM sample"), "1000");
     {
         /* the data directory is still on the node's own data filesystem */
-        const char *a[] = { "findmnt", "-n", "-o", "SOURCE", "--target", c.datadir, NULL };
+        const char *a[] = {"findmnt", "-n", "-o", "SOURCE", "--target", c.datadir, NULL};
         cr_assert_eq(node(&c, "node2", "root", a), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "loop"), "data fs not mounted after restore: %s",
                            res.out);
@@ -288,7 +312,7 @@ Test(cluster, up_trust_status_snapshot_restore_down)
 
         snprintf(state, sizeof(state), "/tmp/ogsim-wl-%s", name);
         {
-            const char *rm[] = { "rm", "-rf", state, NULL };
+            const char *rm[] = {"rm", "-rf", state, NULL};
             host(rm);
         }
         cr_assert_eq(workload(&c, "start", "--writers=3"), 0, "%s %s", res.out, res.err);
@@ -307,19 +331,19 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_assert_eq(workload(&c, "start", "--writers=3"), 0, "%s %s", res.out, res.err);
         sleep(4);
         {
-            const char *pid[] = { "head", "-1", c.datadir, NULL };
+            const char *pid[] = {"head", "-1", c.datadir, NULL};
             char pidfile[600], pidtext[32];
             snprintf(pidfile, sizeof(pidfile), "%s/postmaster.pid", c.datadir);
             pid[2] = pidfile;
             cr_assert_eq(node(&c, "node1", "root", pid), 0, "%s", res.err);
             snprintf(pidtext, sizeof(pidtext), "%ld", atol(res.out));
-            const char *kill9[] = { "kill", "-9", pidtext, NULL };
+            const char *kill9[] = {"kill", "-9", pidtext, NULL};
             cr_assert_eq(node(&c, "node1", "root", kill9), 0, "%s", res.err);
         }
         long long killed = ms();
         {
             char bin[600];
-            const char *fo[] = { bin, "failover", "-D", c.datadir, NULL };
+            const char *fo[] = {bin, "failover", "-D", c.datadir, NULL};
             snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", c.app_path);
             cr_assert_eq(node(&c, "node2", "omm", fo), 0, "%s", res.out);
         }
@@ -344,7 +368,7 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_log_info("after the kill: %s", res.out);
         json_object_put(jo);
         {
-            const char *rm[] = { "rm", "-rf", state, NULL };
+            const char *rm[] = {"rm", "-rf", state, NULL};
             host(rm);
         }
     }
@@ -357,24 +381,24 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     /* Errors: a second up with the same name, an unknown node. */
     cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_SIM_EXISTS);
     {
-        const char *a[] = { "true", NULL };
+        const char *a[] = {"true", NULL};
         cr_assert_eq(sim_exec(&c, "node9", "omm", a, 1000, &res, &err), -OG_E_NODE_UNKNOWN);
     }
 
     /* Down leaves nothing. */
     cr_assert_eq(sim_down(name, NULL, &err), 0, "%s", err.detail);
     {
-        const char *a[] = { "virsh", "-c", "lxc:///system", "list", "--all", "--name", NULL };
+        const char *a[] = {"virsh", "-c", "lxc:///system", "list", "--all", "--name", NULL};
         cr_assert_eq(host(a), 0);
         cr_assert_null(strstr(res.out, name), "domains left: %s", res.out);
-        const char *b[] = { "virsh", "-c", "lxc:///system", "net-list", "--all", "--name", NULL };
+        const char *b[] = {"virsh", "-c", "lxc:///system", "net-list", "--all", "--name", NULL};
         cr_assert_eq(host(b), 0);
         cr_assert_null(strstr(res.out, name), "networks left: %s", res.out);
-        const char *l[] = { "ip", "-o", "link", NULL };
+        const char *l[] = {"ip", "-o", "link", NULL};
         cr_assert_eq(host(l), 0);
         cr_assert_null(strstr(res.out, c.bridge), "bridge left");
         cr_assert_null(strstr(res.out, c.nodes[0].veth), "veth left");
-        const char *lo[] = { "losetup", "-a", NULL };
+        const char *lo[] = {"losetup", "-a", NULL};
         cr_assert_eq(host(lo), 0);
         cr_assert_null(strstr(res.out, c.state_dir), "loop devices left: %s", res.out);
         cr_assert_not(contains_file("/proc/mounts", c.state_dir), "mounts left");
@@ -388,10 +412,13 @@ Test(cluster, up_trust_status_snapshot_restore_down)
 /* An operator's clusterconfig.xml: its names, addresses, port and paths. */
 Test(cluster, up_from_clusterconfig_xml)
 {
-    struct sim_up_opts o = { .name = name, .version = "2.1.0", .databases = 1, .data_mib = 128,
-                             .quiet = true,
-                             .xml = SOURCE_ROOT "/tests/data/clusterconfig/sim-2node.xml" };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.name = name,
+                            .version = "2.1.0",
+                            .databases = 1,
+                            .data_mib = 128,
+                            .quiet = true,
+                            .xml = SOURCE_ROOT "/tests/data/clusterconfig/sim-2node.xml"};
+    struct og_error err = {0};
     struct sim_cluster c;
 
     cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
@@ -399,18 +426,21 @@ Test(cluster, up_from_clusterconfig_xml)
     cr_assert_str_eq(c.nodes[1].ip, "10.214.77.22");
     cr_assert_eq(c.port, 26000);
     {
-        const char *a[] = { "bash", "-lc", "hostname; echo $GAUSSHOME $GPHOME $PGHOST; "
-                            "gs_ctl query -D /opt/ogsimx/data/dn | grep local_role", NULL };
+        const char *a[] = {"bash", "-lc",
+                           "hostname; echo $GAUSSHOME $GPHOME $PGHOST; "
+                           "gs_ctl query -D /opt/ogsimx/data/dn | grep local_role",
+                           NULL};
         cr_assert_eq(node(&c, "db-b", "omm", a), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "db-b\n/opt/ogsimx/install/app /opt/ogsimx/install/om "
-                                           "/opt/ogsimx/tmp\n"), "%s", res.out);
+                                           "/opt/ogsimx/tmp\n"),
+                           "%s", res.out);
         cr_assert_not_null(strstr(res.out, ": Standby"), "%s", res.out);
     }
     cr_assert_str_eq(sql(&c, "db-b", "db1", "SELECT count(*) FROM sample"), "1000");
     {
         /* the XML and the static config openGauss's install leaves */
-        const char *a[] = { "ls", "/home/omm/clusterconfig.xml",
-                            "/opt/ogsimx/install/app/bin/cluster_static_config", NULL };
+        const char *a[] = {"ls", "/home/omm/clusterconfig.xml",
+                           "/opt/ogsimx/install/app/bin/cluster_static_config", NULL};
         cr_assert_eq(node(&c, "db-a", "omm", a), 0, "%s", res.err);
     }
     cr_assert_eq(sim_down(name, NULL, &err), 0, "%s", err.detail);
@@ -418,8 +448,8 @@ Test(cluster, up_from_clusterconfig_xml)
 
 Test(cluster, bad_input_is_refused)
 {
-    struct sim_up_opts o = { .name = name, .nodes = 1, .version = "9.9.9", .quiet = true };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.name = name, .nodes = 1, .version = "9.9.9", .quiet = true};
+    struct og_error err = {0};
     struct sim_cluster c;
 
     cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_PARAM_INVALID);
@@ -437,4 +467,30 @@ Test(cluster, bad_input_is_refused)
     o.xml = "/no/such/clusterconfig.xml";
     cr_assert_eq(sim_up(&o, NULL, &err), -OG_E_NOT_EXIST, "%s", err.detail);
     cr_assert_eq(access("/var/lib/ogsim/no-such-cluster", F_OK), -1);
+}
+
+/* sshd never logs to the node's console: the console is a pty nobody reads,
+ * and once its buffer was full every sshd monitor blocked writing its
+ * "Accepted publickey" line, so new sessions hung after a few hundred
+ * connections (seen as "sshd: omm [priv]" with a defunct child in the slow
+ * suites). 600 sessions in a row must all run. */
+Test(cluster, sshd_never_blocks_on_its_log)
+{
+    struct sim_up_opts o = {
+        .name = name, .nodes = 1, .version = "3.0.0", .databases = 0, .quiet = true};
+    struct og_error err = {0};
+    struct sim_cluster c;
+    const char *fds[] = {"sh", "-c", "readlink /proc/$(pgrep -f 'sshd -D' | head -1)/fd/2", NULL};
+    const char *many[] = {"bash", "-c",
+                          "n=0; for i in $(seq 600); do ssh -o BatchMode=yes node1 true && "
+                          "n=$((n+1)); done; echo $n",
+                          NULL};
+
+    cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
+    cr_assert_eq(node(&c, "node1", "root", fds), 0, "%s", res.err);
+    cr_assert_null(strstr(res.out, "/dev/pts"), "sshd's stderr is the console: %s", res.out);
+    command_result_done(&res);
+    cr_assert_eq(sim_exec(&c, "node1", "omm", many, 300000, &res, &err), 0, "%s", err.detail);
+    cr_assert_eq(res.exit_status, 0, "%s", res.err);
+    cr_assert_str_eq(res.out, "600\n", "sessions that ran: %s", res.out);
 }
