@@ -111,8 +111,11 @@ int engine_rollback(const struct engine_plan *p, int from, void *ctx, struct og_
     if (from >= (int)p->n)
         from = (int)p->n - 1;
     for (int i = from; i >= 0; i--) {
+        /* decided once: the record below may change what applies (grey's
+         * post-catalog applies while every node is at 4) */
+        bool undo = p->steps[i].undo_fn && applies(p, (size_t)i, ctx);
         int r = 0;
-        if (p->steps[i].undo_fn && applies(p, (size_t)i, ctx)) {
+        if (undo) {
             r = hit(p, true, (size_t)i, 0, err);
             if (r == 0)
                 r = p->record(ctx, i, ENGINE_BEGIN, true, err);
@@ -124,7 +127,7 @@ int engine_rollback(const struct engine_plan *p, int from, void *ctx, struct og_
         /* undone: the record moves below this step */
         if (r == 0)
             r = p->record(ctx, i - 1, ENGINE_DONE, true, err);
-        if (r == 0 && p->steps[i].undo_fn && applies(p, (size_t)i, ctx))
+        if (r == 0 && undo)
             r = hit(p, true, (size_t)i, 2, err);
         if (r < 0) {
             og_error_prefix(err, "rollback of step %s", p->steps[i].name);
