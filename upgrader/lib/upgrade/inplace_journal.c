@@ -173,6 +173,7 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
     const char *verb[] = {"dump", u->dir, NULL};
     struct inplace_record rec[CLUSTER_MAX_NODES];
     struct journal_view view;
+    struct worker jw = u->w;
     size_t best = SIZE_MAX;
     int r;
 
@@ -185,7 +186,9 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
         if (r < 0)
             return r;
     }
-    r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, outs, err);
+    /* journal files are small: a minute, not the workers' ten */
+    jw.timeout_ms = WORKER_JOURNAL_MS;
+    r = worker_run_all(&jw, u->nodes, u->n_nodes, verb, NULL, 0, outs, err);
     if (r < 0)
         return r;
     for (size_t i = 0; i < u->n_nodes; i++) {
@@ -215,7 +218,7 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
                 if (r < 0)
                     break;
                 snprintf(path, sizeof(path), "%s/%s", u->dir, name);
-                r = worker_run_all(&u->w, node, 1, put, json_object_get_string(val),
+                r = worker_run_all(&jw, node, 1, put, json_object_get_string(val),
                                    (size_t)json_object_get_string_len(val), NULL, err);
             }
         }

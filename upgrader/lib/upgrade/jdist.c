@@ -15,6 +15,16 @@
 #include "jdist.h"
 #include "banned.h"
 
+/* Journal files are small: a node that does not take one in a minute is
+ * not answering (a cut network), not busy. */
+static const struct worker *journal_worker(const struct worker *w, struct worker *copy)
+{
+    *copy = *w;
+    if (!copy->timeout_ms)
+        copy->timeout_ms = WORKER_JOURNAL_MS;
+    return copy;
+}
+
 #define JDIST_FILE_MAX (1u << 20)
 
 static bool plain_name(const char *name)
@@ -25,6 +35,7 @@ static bool plain_name(const char *name)
 int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                     const char *name, struct og_error *err)
 {
+    struct worker jw;
     _cleanup_free_ char *text = NULL;
     char path[PATH_MAX];
     size_t len = 0;
@@ -40,7 +51,7 @@ int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, 
         return r;
     {
         const char *verb[] = {"put", path, "0600", NULL};
-        return worker_run_all(w, nodes, n, verb, text, len, NULL, err);
+        return worker_run_all(journal_worker(w, &jw), nodes, n, verb, text, len, NULL, err);
     }
 }
 
@@ -68,6 +79,7 @@ int jdist_push_dir(const struct worker *w, const char *const *nodes, size_t n, c
 int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                  const char *name, struct og_error *err)
 {
+    struct worker jw;
     char path[PATH_MAX];
     const char *verb[] = {"rm", path, NULL};
 
@@ -79,7 +91,7 @@ int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, con
         snprintf(path, sizeof(path), "%s/%s", dir, name);
     else
         snprintf(path, sizeof(path), "%s", dir);
-    return worker_run_all(w, nodes, n, verb, NULL, 0, NULL, err);
+    return worker_run_all(journal_worker(w, &jw), nodes, n, verb, NULL, 0, NULL, err);
 }
 
 int jdist_dump(const char *dir, struct dynbuf *out, struct og_error *err)
@@ -155,6 +167,7 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
                     const char *scratch, bool repair, struct journal_view *ret,
                     struct og_error *err)
 {
+    struct worker jw;
     char *outs[CLUSTER_MAX_NODES] = {0};
     _cleanup_free_ struct journal_view *views = NULL;
     char tmpl[PATH_MAX];
@@ -168,7 +181,7 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
     views = calloc(n, sizeof(*views));
     if (!views)
         return og_error_set(err, OG_E_NOMEM, "journal views");
-    r = worker_run_all(w, nodes, n, verb, NULL, 0, outs, err);
+    r = worker_run_all(journal_worker(w, &jw), nodes, n, verb, NULL, 0, outs, err);
     if (r < 0)
         return r;
     snprintf(tmpl, sizeof(tmpl), "%s/.ogup_journal_XXXXXX", scratch);
@@ -208,7 +221,8 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
                 r = fs_read_file(p, JDIST_FILE_MAX, &text, &len, err);
                 if (r == 0) {
                     const char *put[] = {"put", dst, "0600", NULL};
-                    r = worker_run_all(w, missing, n_missing, put, text, len, NULL, err);
+                    r = worker_run_all(journal_worker(w, &jw), missing, n_missing, put, text, len,
+                                       NULL, err);
                 }
             }
         }

@@ -15,8 +15,10 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
     const char *argv[WORKER_ARGV_MAX];
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = {
-        .timeout_ms = 10 * 60 * 1000, .input = input, .input_len = input_len};
+    struct transport_run_opts o = {.timeout_ms =
+                                       w->timeout_ms > 0 ? w->timeout_ms : WORKER_TIMEOUT_MS,
+                                   .input = input,
+                                   .input_len = input_len};
     size_t k = 0;
     int r = 0;
 

@@ -20,7 +20,11 @@
 struct worker {
     struct transport *t;
     const char *path; /* $GPHOME/script/gs_upgradectl */
+    int timeout_ms;   /* per call; 0: WORKER_TIMEOUT_MS */
 };
+
+#define WORKER_TIMEOUT_MS (10 * 60 * 1000) /* installs, catalog backups */
+#define WORKER_JOURNAL_MS (60 * 1000)      /* a journal file: small, never minutes */
 
 /* Run `path --local verb_argv...` on nodes at once, stdin = input (may be
  * NULL). outs (may be NULL) receives each node's stdout (malloc'ed, free()).
