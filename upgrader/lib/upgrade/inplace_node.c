@@ -310,6 +310,8 @@ int inplace_handover(struct inplace *u, const struct cluster_node *from,
     dynbuf_init(&roles, 1 << 16);
     if (r == 0)
         r = checkpoint_lsn(u, from, lsn, sizeof(lsn), err);
+    if (r == 0)
+        inplace_say(u, "%s stopped; its WAL ends at %s.", from->name, lsn);
     snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_last_wal_replay_lsn() > '%s'::pg_lsn", lsn);
     for (int i = 0; r == 0 && out[0] != 't'; i++) {
         r = precheck_sql(u->env, to, "postgres", sql, out, sizeof(out), err);
@@ -320,13 +322,17 @@ int inplace_handover(struct inplace *u, const struct cluster_node *from,
         if (r == 0 && out[0] != 't')
             usleep(100 * 1000);
     }
-    if (r == 0)
+    if (r == 0) {
+        inplace_say(u, "%s has replayed it; promoting %s.", to->name, to->name);
         r = ctl(u, to, promote, &res, err);
+    }
     if (r == 0 && res.exit_status != 0)
         r = og_error_set(err, OG_E_EXEC_FAILED,
                          "Failed to execute the command: gs_ctl failover on %s: %s%s", to->name,
                          res.out, res.err);
     command_result_done(&res);
+    if (r == 0)
+        inplace_say(u, "%s is the primary.", to->name);
     /* the roles every later step starts and connects by */
     if (r == 0)
         r = clusterstatus_query(u->cfg, u->env->t, &st, err);
