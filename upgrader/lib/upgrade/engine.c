@@ -63,6 +63,24 @@ int engine_register_failpoints(const struct engine_plan *p)
     return failpoint_register_all(defs, k);
 }
 
+int engine_record_none(void *ctx, int index, enum engine_state state, bool undoing,
+                       struct og_error *err)
+{
+    (void)ctx;
+    (void)index;
+    (void)state;
+    (void)undoing;
+    (void)err;
+    return 0;
+}
+
+int engine_record_only(void *ctx, struct og_error *err)
+{
+    (void)ctx;
+    (void)err;
+    return 0;
+}
+
 int engine_step_index(const struct engine_plan *p, const char *name)
 {
     for (size_t i = 0; i < p->n; i++)

@@ -63,5 +63,13 @@ int engine_rollback(const struct engine_plan *p, int from, void *ctx, struct og_
 /* Register the plan's failpoints (do and rollback); idempotent. */
 int engine_register_failpoints(const struct engine_plan *p);
 
+/* A plan that keeps no step record (a commit: its first step writes a flag
+ * every later step is idempotent under). */
+int engine_record_none(void *ctx, int index, enum engine_state state, bool undoing,
+                       struct og_error *err);
+
+/* A step whose record is its whole effect (pre-commit). */
+int engine_record_only(void *ctx, struct og_error *err);
+
 /* The index of the step named name, or -1. */
 int engine_step_index(const struct engine_plan *p, const char *name);

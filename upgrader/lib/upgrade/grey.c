@@ -576,21 +576,6 @@ static int undo_post_catalog(void *ctx, struct og_error *err)
     return r;
 }
 
-/* ---- step: pre-commit ------------------------------------------------------------------ */
-
-static int do_pre_commit(void *ctx, struct og_error *err)
-{
-    (void)ctx;
-    (void)err;
-    return 0; /* the record (every node at 5) is the effect */
-}
-
-void grey_progress(void *ctx, int index, int percent)
-{
-    (void)index;
-    inplace_say(ctx, "Progress report: (%d%%)", percent);
-}
-
 static const struct engine_step grey_steps[] = {
     {"prepare", "record the upgrade on every node (every node at 0); the cluster stays writable", 0,
      NULL, do_prepare, NULL},
@@ -608,7 +593,7 @@ static const struct engine_step grey_steps[] = {
     {"post-catalog", "every node upgraded, large: the rollback-post then upgrade-post SQL", 4,
      all_at_4_large, do_post_catalog, undo_post_catalog},
     {"pre-commit", "every node upgraded: wait for commit-upgrade or auto-rollback", 5, all_at_4,
-     do_pre_commit, NULL},
+     engine_record_only, NULL},
 };
 
 const struct engine_plan grey_plan = {
@@ -616,5 +601,5 @@ const struct engine_plan grey_plan = {
     .steps = grey_steps,
     .n = ELEMENTSOF(grey_steps),
     .record = grey_record,
-    .progress = grey_progress,
+    .progress = inplace_progress,
 };

@@ -33,6 +33,5 @@ int grey_each_node(struct inplace *u, const char *const *nodes, size_t n, const 
 int grey_each_datadir(struct inplace *u, const char *const *nodes, size_t n, const char *verb,
                       const char *what, struct og_error *err) _warn_unused_result_;
 int grey_record(void *ctx, int index, enum engine_state state, bool undoing, struct og_error *err);
-void grey_progress(void *ctx, int index, int percent);
 /* "['n1', 'n2']", as openGauss prints a node list */
 void grey_list_nodes(const char *const *nodes, size_t n, char *buf, size_t size);

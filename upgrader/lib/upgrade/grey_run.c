@@ -20,17 +20,6 @@
 
 /* ---- commit ---------------------------------------------------------------------------- */
 
-static int commit_record(void *ctx, int index, enum engine_state state, bool undoing,
-                         struct og_error *err)
-{
-    (void)ctx;
-    (void)index;
-    (void)state;
-    (void)undoing;
-    (void)err;
-    return 0; /* every node at 6 is the record: every step is idempotent */
-}
-
 /* recordNodeStep(STEP_BEGIN_COMMIT) (:4033). openGauss records it only
  * when its legacy support table exists (never, since 2.0), so its rollback
  * after a half-done commit goes ahead on a removed old app; ogup records
@@ -100,8 +89,8 @@ const struct engine_plan grey_commit_plan = {
     .name = "grey-commit",
     .steps = commit_steps,
     .n = ELEMENTSOF(commit_steps),
-    .record = commit_record,
-    .progress = grey_progress,
+    .record = engine_record_none, /* every node at 6 is the record: every step is idempotent */
+    .progress = inplace_progress,
 };
 
 /* ---- set-up and the actions --------------------------------------------------------------- */

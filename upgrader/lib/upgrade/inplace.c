@@ -287,17 +287,7 @@ static int do_post_check(void *ctx, struct og_error *err)
     return r;
 }
 
-/* ---- step: pre-commit --------------------------------------------------------------------------
- */
-
-static int do_pre_commit(void *ctx, struct og_error *err)
-{
-    (void)ctx;
-    (void)err;
-    return 0; /* the record (upgrade_step.dat = 6) is the effect */
-}
-
-static void progress(void *ctx, int index, int percent)
+void inplace_progress(void *ctx, int index, int percent)
 {
     struct inplace *u = ctx;
     (void)index;
@@ -322,7 +312,7 @@ static const struct engine_step inplace_steps[] = {
     {"post-catalog", "the rollback-post then the upgrade-post SQL, on the new binary", 5,
      inplace_is_large, inplace_do_post_catalog, NULL},
     {"post-check", "check versions, cluster state, replay and GUCs", 5, NULL, do_post_check, NULL},
-    {"pre-commit", "wait for commit-upgrade or auto-rollback", 6, NULL, do_pre_commit, NULL},
+    {"pre-commit", "wait for commit-upgrade or auto-rollback", 6, NULL, engine_record_only, NULL},
 };
 
 const struct engine_plan inplace_plan = {
@@ -330,22 +320,11 @@ const struct engine_plan inplace_plan = {
     .steps = inplace_steps,
     .n = ELEMENTSOF(inplace_steps),
     .record = inplace_record_step,
-    .progress = progress,
+    .progress = inplace_progress,
 };
 
 /* ---- commit ------------------------------------------------------------------------------------
  */
-
-static int commit_record(void *ctx, int index, enum engine_state state, bool undoing,
-                         struct og_error *err)
-{
-    (void)ctx;
-    (void)index;
-    (void)state;
-    (void)undoing;
-    (void)err;
-    return 0; /* commitFlagFile is the record: every step is idempotent */
-}
 
 static int do_commit_flag(void *ctx, struct og_error *err)
 {
@@ -409,8 +388,8 @@ const struct engine_plan inplace_commit_plan = {
     .name = "inplace-commit",
     .steps = commit_steps,
     .n = ELEMENTSOF(commit_steps),
-    .record = commit_record,
-    .progress = progress,
+    .record = engine_record_none, /* commitFlagFile is the record: every step is idempotent */
+    .progress = inplace_progress,
 };
 
 /* ---- set-up and the actions

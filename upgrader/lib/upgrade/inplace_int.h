@@ -68,3 +68,5 @@ int inplace_handover(struct inplace *u, const struct cluster_node *from,
  * else code with failure and what the node said */
 int inplace_check_version(struct inplace *u, const char *const *nodes, size_t n, int code,
                           const char *failure, struct og_error *err) _warn_unused_result_;
+/* "Progress report: (N%)", the engine's progress callback of every plan */
+void inplace_progress(void *ctx, int index, int percent);
