@@ -473,7 +473,7 @@ Test(cluster, bad_input_is_refused)
  * and once its buffer was full every sshd monitor blocked writing its
  * "Accepted publickey" line, so new sessions hung after a few hundred
  * connections (seen as "sshd: omm [priv]" with a defunct child in the slow
- * suites). 400 sessions in a row must all run. *
+ * suites). 400 sessions in a row must all run. */
 Test(cluster, sshd_never_blocks_on_its_log)
 {
     struct sim_up_opts o = {
