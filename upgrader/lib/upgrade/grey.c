@@ -178,34 +178,12 @@ void grey_list_nodes(const char *const *nodes, size_t n, char *buf, size_t size)
 static int do_prepare(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    _cleanup_free_ char *oldcfg = NULL;
-    _cleanup_dynbuf_ struct dynbuf roles;
-    char a[2 * PATH_MAX + 8], p[PATH_MAX + 32];
-    int r;
+    int r = inplace_record_dirs(u, err);
 
-    dynbuf_init(&roles, 1 << 16);
-    snprintf(a, sizeof(a), "%s\n%s\n", u->old_app, u->new_app);
-    r = inplace_journal_put(u, JOURNAL_APPDIR_FILE, a, err);
-    snprintf(p, sizeof(p), "%s/version.cfg", u->old_app);
     if (r == 0)
-        r = fs_read_file(p, 4096, &oldcfg, NULL, err);
+        r = inplace_record_roles(u, err);
     if (r == 0)
-        r = inplace_journal_put(u, JOURNAL_OLDVER_FILE, oldcfg, err);
-    if (r == 0)
-        r = clusterstatus_roles_format(u->cfg, &roles) < 0
-                ? og_error_set(err, OG_E_NOMEM, "roles")
-                : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
-    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
-    if (r == 0 && access(p, F_OK) != 0) {
-        _cleanup_dynbuf_ struct dynbuf text;
-        struct frozen_gucs g;
-        dynbuf_init(&text, 1 << 20);
-        r = frozen_gucs_collect(u->env, &g, err);
-        if (r == 0)
-            r = frozen_gucs_format(&g, &text) < 0 ? og_error_set(err, OG_E_NOMEM, "GUCs") : 0;
-        if (r == 0)
-            r = inplace_journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
-    }
+        r = inplace_record_frozen(u, err);
     if (r == 0)
         r = grey_put_targets(u, err);
     if (r == 0)

@@ -37,43 +37,17 @@
 static int do_record(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    _cleanup_dynbuf_ struct dynbuf text;
-    _cleanup_free_ char *oldcfg = NULL;
-    char p[PATH_MAX + 32], a[2 * PATH_MAX + 8], nums[128], oldn[16], newn[16];
-    struct frozen_gucs g;
-    int r;
+    char nums[128];
+    int r = inplace_record_dirs(u, err);
 
-    dynbuf_init(&text, 1 << 20);
-    snprintf(a, sizeof(a), "%s\n%s\n", u->old_app, u->new_app);
-    r = inplace_journal_put(u, JOURNAL_APPDIR_FILE, a, err);
-    snprintf(p, sizeof(p), "%s/version.cfg", u->old_app);
-    if (r == 0)
-        r = fs_read_file(p, 4096, &oldcfg, NULL, err);
-    if (r == 0)
-        r = inplace_journal_put(u, JOURNAL_OLDVER_FILE, oldcfg, err);
-    snprintf(oldn, sizeof(oldn), "%s", u->oldv.number_str);
-    snprintf(newn, sizeof(newn), "%s", u->newv.number_str);
-    snprintf(nums, sizeof(nums), "newClusterNumber:%s\noldClusterNumber:%s\n", newn, oldn);
+    snprintf(nums, sizeof(nums), "newClusterNumber:%s\noldClusterNumber:%s\n", u->newv.number_str,
+             u->oldv.number_str);
     if (r == 0)
         r = inplace_journal_put(u, JOURNAL_INPLACE_FILE, nums, err);
-    /* the live roles (gs_ctl start -M, the catalog SQL's primary) for every
-     * later step, also once the cluster is stopped */
-    if (r == 0) {
-        _cleanup_dynbuf_ struct dynbuf roles;
-        dynbuf_init(&roles, 1 << 16);
-        r = clusterstatus_roles_format(u->cfg, &roles) < 0
-                ? og_error_set(err, OG_E_NOMEM, "roles")
-                : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
-    }
-    /* the frozen GUCs, as they are now (an existing record is kept) */
-    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
-    if (r == 0 && access(p, F_OK) != 0) {
-        r = frozen_gucs_collect(u->env, &g, err);
-        if (r == 0)
-            r = frozen_gucs_format(&g, &text) < 0 ? og_error_set(err, OG_E_NOMEM, "GUCs") : 0;
-        if (r == 0)
-            r = inplace_journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
-    }
+    if (r == 0)
+        r = inplace_record_roles(u, err);
+    if (r == 0)
+        r = inplace_record_frozen(u, err);
     /* clients are refused from here to commit or rollback (writes during the
      * backup would be lost by a rollback) */
     if (r == 0)

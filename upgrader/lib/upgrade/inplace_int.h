@@ -70,3 +70,10 @@ int inplace_check_version(struct inplace *u, const char *const *nodes, size_t n,
                           const char *failure, struct og_error *err) _warn_unused_result_;
 /* "Progress report: (N%)", the engine's progress callback of every plan */
 void inplace_progress(void *ctx, int index, int percent);
+/* The record both plans start with, on every node: record_app_directory
+ * and old_upgrade_version; ogup_roles (the live roles, for every later
+ * step, also once the cluster is stopped); ogup_frozen_gucs as they are now
+ * (an existing record is kept). */
+int inplace_record_dirs(struct inplace *u, struct og_error *err) _warn_unused_result_;
+int inplace_record_roles(struct inplace *u, struct og_error *err) _warn_unused_result_;
+int inplace_record_frozen(struct inplace *u, struct og_error *err) _warn_unused_result_;

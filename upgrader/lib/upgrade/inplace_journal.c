@@ -246,3 +246,48 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
     }
     return r;
 }
+
+int inplace_record_dirs(struct inplace *u, struct og_error *err)
+{
+    _cleanup_free_ char *oldcfg = NULL;
+    char a[2 * PATH_MAX + 8], p[PATH_MAX + 32];
+    int r;
+
+    snprintf(a, sizeof(a), "%s\n%s\n", u->old_app, u->new_app);
+    r = inplace_journal_put(u, JOURNAL_APPDIR_FILE, a, err);
+    snprintf(p, sizeof(p), "%s/version.cfg", u->old_app);
+    if (r == 0)
+        r = fs_read_file(p, 4096, &oldcfg, NULL, err);
+    if (r == 0)
+        r = inplace_journal_put(u, JOURNAL_OLDVER_FILE, oldcfg, err);
+    return r;
+}
+
+int inplace_record_roles(struct inplace *u, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf roles;
+
+    dynbuf_init(&roles, 1 << 16);
+    return clusterstatus_roles_format(u->cfg, &roles) < 0
+               ? og_error_set(err, OG_E_NOMEM, "roles")
+               : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
+}
+
+int inplace_record_frozen(struct inplace *u, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf text;
+    char p[PATH_MAX + 32];
+    struct frozen_gucs g;
+    int r;
+
+    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
+    if (access(p, F_OK) == 0)
+        return 0; /* an existing record is kept */
+    dynbuf_init(&text, 1 << 20);
+    r = frozen_gucs_collect(u->env, &g, err);
+    if (r == 0)
+        r = frozen_gucs_format(&g, &text) < 0 ? og_error_set(err, OG_E_NOMEM, "GUCs") : 0;
+    if (r == 0)
+        r = inplace_journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
+    return r;
+}

@@ -304,10 +304,8 @@ int inplace_handover(struct inplace *u, const struct cluster_node *from,
     char lsn[32], sql[128], out[16] = "";
     struct command_result res = {0};
     struct cluster_status st;
-    _cleanup_dynbuf_ struct dynbuf roles;
     int r = stop_node(u, from, err); /* a fast shutdown ships every WAL record */
 
-    dynbuf_init(&roles, 1 << 16);
     if (r == 0)
         r = checkpoint_lsn(u, from, lsn, sizeof(lsn), err);
     if (r == 0)
@@ -342,9 +340,7 @@ int inplace_handover(struct inplace *u, const struct cluster_node *from,
         r = og_error_set(err, OG_E_CLUSTER_STATUS, "%s is not primary after the handover.",
                          to->name);
     if (r == 0)
-        r = clusterstatus_roles_format(u->cfg, &roles) < 0
-                ? og_error_set(err, OG_E_NOMEM, "roles")
-                : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
+        r = inplace_record_roles(u, err);
     return r;
 }
 
