@@ -181,6 +181,18 @@ static void last_code(const char *text, char *buf, size_t size)
     }
 }
 
+/* exit="coded": success; exit 1 naming a GAUSS/OGUP code; killed only when the step
+ * itself injects kill-upgrader */
+static bool coded_outcome(const struct scn_step *s, enum scn_step_kind action, int exit_status,
+                          int term_signal, bool killed, const char *code)
+{
+    if (killed)
+        return scn_step_has_kill_upgrader(s);
+    if (term_signal)
+        return false;
+    return exit_status == scn_action_success_exit(action) || (exit_status == 1 && code[0]);
+}
+
 size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size_t index,
                        int exit_status, int term_signal, const char *out, const char *err,
                        struct scn_check *v, size_t max)
@@ -202,11 +214,17 @@ size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size
         c->line = s->line;
         if (s->exit_code == SCN_EXIT_KILLED)
             snprintf(want, sizeof(want), "killed");
+        else if (s->exit_code == SCN_EXIT_CODED)
+            snprintf(want, sizeof(want), "%d or a coded error", scn_action_success_exit(action));
         else
             snprintf(want, sizeof(want), "%d", exp);
         snprintf(c->what, sizeof(c->what), "step %zu %s: exit %s", index, name, want);
-        c->pass =
-            s->exit_code == SCN_EXIT_KILLED ? killed : (term_signal == 0 && exit_status == exp);
+        if (s->exit_code == SCN_EXIT_KILLED)
+            c->pass = killed;
+        else if (s->exit_code == SCN_EXIT_CODED)
+            c->pass = coded_outcome(s, action, exit_status, term_signal, killed, code);
+        else
+            c->pass = term_signal == 0 && exit_status == exp;
         if (term_signal)
             snprintf(c->detail, sizeof(c->detail), "killed by signal %d%s%s", term_signal,
                      code[0] ? ", last error " : "", code);

@@ -75,6 +75,10 @@ static void expect_exit(const struct scn_step *s, enum scn_step_kind action, cha
 
     if (s->exit_code == SCN_EXIT_KILLED)
         snprintf(buf, size, "expect: killed");
+    else if (s->exit_code == SCN_EXIT_CODED)
+        snprintf(buf, size, "expect: exit %d or a coded error (exit 1, [GAUSS-/OGUP-])%s",
+                 scn_action_success_exit(action),
+                 scn_step_has_kill_upgrader(s) ? " or killed" : "");
     else
         snprintf(buf, size, "expect: exit %d",
                  s->exit_code == SCN_EXIT_DEFAULT ? scn_action_success_exit(action) : s->exit_code);

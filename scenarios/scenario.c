@@ -134,6 +134,14 @@ int scn_action_success_exit(enum scn_step_kind k)
     }
 }
 
+bool scn_step_has_kill_upgrader(const struct scn_step *s)
+{
+    for (size_t k = 0; k < s->n_during; k++)
+        if (s->during[k].kind == SCN_F_KILL_UPGRADER)
+            return true;
+    return false;
+}
+
 /* ---- the upgrader's failpoints ------------------------------------------------------------ */
 
 #define MAX_FP 256
@@ -469,7 +477,9 @@ static int read_action(const struct parse *p, xmlNodePtr n, struct scn_step *s)
     s->force = attr_bool(n, "force");
     s->exit_code = SCN_EXIT_DEFAULT;
     if (attr(n, "exit", exit_s, sizeof(exit_s)))
-        s->exit_code = strcmp(exit_s, "killed") == 0 ? SCN_EXIT_KILLED : atoi(exit_s);
+        s->exit_code = strcmp(exit_s, "killed") == 0  ? SCN_EXIT_KILLED
+                       : strcmp(exit_s, "coded") == 0 ? SCN_EXIT_CODED
+                                                      : atoi(exit_s);
     attr(n, "code", s->code, sizeof(s->code));
     attr(n, "output", s->output, sizeof(s->output));
     s->timeout_s = (int)attr_ll(n, "timeout-s", 900);

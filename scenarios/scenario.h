@@ -35,6 +35,10 @@
 #define SCN_MAX_FILES     2048
 #define SCN_EXIT_DEFAULT  -1 /* the action's success code (upgrade 0, rollback 2, commit 5) */
 #define SCN_EXIT_KILLED   -2 /* killed by SIGKILL (bash reports 137) */
+/* the action's success code, or exit 1 with a [GAUSS-/OGUP-] code, or (only with a
+ * kill-upgrader fault in the step) killed: a fault whose timing decides whether the
+ * run rides through it; the scenario asserts the recovery that follows */
+#define SCN_EXIT_CODED -3
 
 enum scn_step_kind {
     SCN_PREPARE,
@@ -90,13 +94,13 @@ struct scn_fault {
 
 struct scn_expect {
     enum scn_expect_kind kind;
-    char node[16];  /* version, journal: "all" or nodeN */
-    char value[32]; /* cluster-state, version */
-    int step;       /* journal */
-    bool absent;    /* journal: no binary_upgrade */
-    long long max;  /* lost-writes, write-gap (ms) */
+    char node[16];   /* version, journal: "all" or nodeN */
+    char value[32];  /* cluster-state, version */
+    int step;        /* journal */
+    bool absent;     /* journal: no binary_upgrade */
+    long long max;   /* lost-writes, write-gap (ms) */
     bool user_scope; /* dump: user databases without og_catalog */
-    int timeout_s;  /* cluster-state: how long to wait for it */
+    int timeout_s;   /* cluster-state: how long to wait for it */
     int line;
 };
 
@@ -107,7 +111,7 @@ struct scn_step {
     /* upgrade / rollback / commit / rerun */
     char flags[320];
     bool force;
-    int exit_code; /* SCN_EXIT_DEFAULT, SCN_EXIT_KILLED or a number */
+    int exit_code; /* SCN_EXIT_DEFAULT, _KILLED, _CODED or a number */
     char code[16]; /* "GAUSS-52902" / "OGUP-60070" or "" */
     char output[208];
     int timeout_s;
@@ -163,8 +167,8 @@ const char *scenario_schema_path(void);
 
 /* Parse and validate one scenario held in memory; origin names it in
  * errors. The suite defaults to the name of the file's directory. */
-int scenario_parse_memory(const char *text, size_t len, const char *origin,
-                          struct scenario **ret, struct og_error *err);
+int scenario_parse_memory(const char *text, size_t len, const char *origin, struct scenario **ret,
+                          struct og_error *err);
 int scenario_parse_file(const char *path, struct scenario **ret, struct og_error *err);
 void scenario_free(struct scenario *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct scenario *, scenario_free)
@@ -197,6 +201,8 @@ const char *scn_expect_kind_name(enum scn_expect_kind k);
 const char *scn_action_name(enum scn_step_kind k);
 /* The exit code an action exits with when it succeeds. */
 int scn_action_success_exit(enum scn_step_kind k);
+/* The step injects kill-upgrader while it runs (exit="coded" then accepts killed). */
+bool scn_step_has_kill_upgrader(const struct scn_step *s);
 
 /* The failpoints gs_upgradectl registers (from libogup, as --list-failpoints
  * prints them): the names, in plan order. */

@@ -539,6 +539,37 @@ Test(scenario, action_checks)
     cr_assert_not(v[2].pass);
 }
 
+/* exit="coded": success, or exit 1 with a code; killed only with kill-upgrader in the step */
+Test(scenario, action_eval_coded)
+{
+    struct scn_step s = {.kind = SCN_UPGRADE, .line = 4, .exit_code = SCN_EXIT_CODED};
+    struct scn_check v[3];
+
+    cr_assert_eq(scn_action_eval(&s, SCN_UPGRADE, 1, 0, 0, "", "", v, 3), 1);
+    cr_assert(v[0].pass);
+    cr_assert_str_eq(v[0].what, "step 1 upgrade: exit 0 or a coded error");
+    scn_action_eval(&s, SCN_UPGRADE, 1, 1, 0, "", "[OGUP-60083] : node2 unreachable\n", v, 3);
+    cr_assert(v[0].pass);
+    /* a failure without a code, another exit, a signal or a kill do not pass */
+    scn_action_eval(&s, SCN_UPGRADE, 1, 1, 0, "Traceback\n", "", v, 3);
+    cr_assert_not(v[0].pass);
+    scn_action_eval(&s, SCN_UPGRADE, 1, 3, 0, "", "[GAUSS-51300] : x\n", v, 3);
+    cr_assert_not(v[0].pass);
+    scn_action_eval(&s, SCN_UPGRADE, 1, -1, 11, "", "[GAUSS-51300] : x\n", v, 3);
+    cr_assert_not(v[0].pass);
+    scn_action_eval(&s, SCN_UPGRADE, 1, 137, 0, "", "", v, 3);
+    cr_assert_not(v[0].pass);
+    s.during[0].kind = SCN_F_KILL_UPGRADER;
+    s.n_during = 1;
+    scn_action_eval(&s, SCN_UPGRADE, 1, 137, 0, "", "", v, 3);
+    cr_assert(v[0].pass);
+    /* rollback's success is 2 */
+    scn_action_eval(&s, SCN_ROLLBACK, 1, 2, 0, "", "", v, 3);
+    cr_assert(v[0].pass);
+    scn_action_eval(&s, SCN_ROLLBACK, 1, 0, 0, "", "", v, 3);
+    cr_assert_not(v[0].pass);
+}
+
 Test(scenario, journal_records)
 {
     struct scn_jrec r;
