@@ -12,7 +12,10 @@
  * Every run starts from the same snapshot and ends with commit-upgrade (in
  * place the cluster is read-only until then). For each: the upgrade's time,
  * the longest interval between two acknowledged writes (the client-visible
- * write gap), the failed and in-doubt commits, the writes refused as
+ * write gap), per node the longest interval a client of that node alone got
+ * no answer to SELECT 1 (the workload's probes, every 50 ms: the node's own
+ * restart as its readers feel it), the failed and in-doubt commits, the
+ * writers' reconnects (each a retry after a failure), the writes refused as
  * read-only, and the acknowledged writes lost (must be 0). Medians over the
  * rounds.
  *   bench_grey [--rounds N] [--writers W]
@@ -35,9 +38,12 @@
 
 static struct bench B = {.prog = "bench_grey", .name = NAME};
 
+#define NODES 3
+
 struct mode {
     const char *name, *flags;
-    struct series time, gap, failed, doubt, ro, lost;
+    struct series time, gap, failed, doubt, reconnects, ro, lost;
+    struct series node_gap[NODES]; /* the workload's probe of each node alone */
 };
 
 /* ogsim workload VERB ...; stdout in out (malloc'ed) */
@@ -127,7 +133,15 @@ static void one_run(struct mode *m, int writers)
     json_object_object_get_ex(wr, "writer", &wr);
     add(&m->failed, jint(wr, "errors", NULL));
     add(&m->doubt, jint(wr, "in_doubt", NULL));
+    add(&m->reconnects, jint(wr, "reconnects", NULL));
     add(&m->ro, jint(wr, "read_only", NULL));
+    /* availability[i] is the probe of the i-th host of --hosts: node i+1 */
+    if (!json_object_object_get_ex(o, "availability", &nodes) ||
+        json_object_array_length(nodes) != NODES)
+        bench_die(&B, "workload check: no probe per node", NULL, report);
+    for (size_t i = 0; i < NODES; i++)
+        add(&m->node_gap[i],
+            jint(json_object_array_get_idx(nodes, i), "longest_unavailable_ms", NULL));
     if (json_object_object_get_ex(o, "nodes", &nodes))
         for (size_t i = 0; i < json_object_array_length(nodes); i++)
             lost += jint(json_object_array_get_idx(nodes, i), "lost", NULL);
@@ -140,8 +154,11 @@ static void one_run(struct mode *m, int writers)
         if (bench_sh(&B, B.c.nodes[i].name, "omm", "gaussdb -V", BENCH_SHORT_TIMEOUT) != 0 ||
             !strstr(B.res.out, want))
             bench_die(&B, "version after the upgrade", NULL, B.res.out);
-    fprintf(stderr, "%s: %lld ms, longest write gap %lld ms, lost %lld\n", m->name,
-            m->time.v[m->time.n - 1], m->gap.v[m->gap.n - 1], lost);
+    fprintf(stderr,
+            "%s: %lld ms, longest write gap %lld ms, per node %lld/%lld/%lld ms, lost %lld\n",
+            m->name, m->time.v[m->time.n - 1], m->gap.v[m->gap.n - 1],
+            m->node_gap[0].v[m->node_gap[0].n - 1], m->node_gap[1].v[m->node_gap[1].n - 1],
+            m->node_gap[2].v[m->node_gap[2].n - 1], lost);
 }
 
 static void row(const char *what, struct mode *modes, size_t n, size_t off)
@@ -191,8 +208,14 @@ int main(int argc, char **argv)
     printf("  %-32s %12s %12s %12s\n", "", "grey", "--rolling", "in place");
     row("upgrade (ms)", modes, n, offsetof(struct mode, time));
     row("longest write gap (ms)", modes, n, offsetof(struct mode, gap));
+    for (size_t i = 0; i < NODES; i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "%s unanswered (ms)", B.c.nodes[i].name);
+        row(what, modes, n, offsetof(struct mode, node_gap) + i * sizeof(struct series));
+    }
     row("failed commits", modes, n, offsetof(struct mode, failed));
     row("in-doubt commits", modes, n, offsetof(struct mode, doubt));
+    row("writer reconnects (retries)", modes, n, offsetof(struct mode, reconnects));
     row("refused as read-only", modes, n, offsetof(struct mode, ro));
     row("acknowledged writes lost", modes, n, offsetof(struct mode, lost));
     printf("ratios of the longest write gap:\n  grey / in place   %.3f\n  rolling / grey    %.3f\n",

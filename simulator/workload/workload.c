@@ -400,6 +400,30 @@ static int conf_read(const char *state_dir, struct wl_conf *c, struct og_error *
 
 /* ---- workload.stats ------------------------------------------------------- */
 
+/* "N.field" of probe N */
+static int probe_kv(struct workload_stats *s, const char *key, int64_t v)
+{
+    struct workload_probe_stats *p;
+    char *end = NULL;
+    unsigned long i;
+
+    errno = 0;
+    i = strtoul(key, &end, 10);
+    if (errno || end == key || *end != '.' || i >= WORKLOAD_MAX_HOSTS)
+        return -1;
+    p = &s->probes[i];
+    key = end + 1;
+    if (strcmp(key, "longest_ns") == 0)
+        p->longest_ns = v;
+    else if (strcmp(key, "longest_from_ns") == 0)
+        p->longest_from_ns = v;
+    else if (strcmp(key, "answers") == 0)
+        p->answers = (uint64_t)v;
+    else if (strcmp(key, "errors") == 0)
+        p->errors = (uint64_t)v;
+    return 0;
+}
+
 static int stats_kv(const char *key, const char *value, void *userdata)
 {
     struct workload_stats *s = userdata;
@@ -422,6 +446,14 @@ static int stats_kv(const char *key, const char *value, void *userdata)
         s->end_mono_ns = v;
     else if (strcmp(key, "start_unix_ms") == 0)
         s->start_unix_ms = v;
+    if (strcmp(key, "probes") == 0) {
+        if (v > WORKLOAD_MAX_HOSTS)
+            return -1;
+        s->n_probes = (size_t)v;
+        return 0;
+    }
+    if (strncmp(key, "probe.", 6) == 0)
+        return probe_kv(s, key + 6, v);
     if (strncmp(key, "writer.", 7) == 0)
         k = &s->writer, key += 7;
     else if (strncmp(key, "reader.", 7) == 0)
@@ -489,6 +521,14 @@ static int stats_write(const char *state_dir, const struct workload_stats *s, st
                    s->end_mono_ns, s->start_unix_ms);
     kind_append(&b, "writer", &s->writer);
     kind_append(&b, "reader", &s->reader);
+    dynbuf_appendf(&b, "probes=%zu\n", s->n_probes);
+    for (size_t i = 0; i < s->n_probes; i++) {
+        const struct workload_probe_stats *p = &s->probes[i];
+        dynbuf_appendf(&b,
+                       "probe.%zu.longest_ns=%" PRId64 "\nprobe.%zu.longest_from_ns=%" PRId64
+                       "\nprobe.%zu.answers=%" PRIu64 "\nprobe.%zu.errors=%" PRIu64 "\n",
+                       i, p->longest_ns, i, p->longest_from_ns, i, p->answers, i, p->errors);
+    }
     path_in(path, sizeof(path), state_dir, STATS_FILE);
     return fs_replace_file(path, b.buf, b.len, 0600, err);
 }
@@ -757,6 +797,16 @@ struct wl_client {
         log_errors, read_only;
 };
 
+struct wl_probe {
+    struct wl_daemon *d;
+    size_t index; /* the host's */
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t lock; /* last_ok_ns, s */
+    int64_t last_ok_ns;
+    struct workload_probe_stats s;
+};
+
 struct wl_daemon {
     struct wl_conf conf;
     atomic_bool stop;
@@ -764,6 +814,8 @@ struct wl_daemon {
     int64_t start_unix_ms;
     struct wl_client *clients;
     size_t n_clients;
+    struct wl_probe probes[WORKLOAD_MAX_HOSTS];
+    size_t n_probes;
 };
 
 static bool stopping(const struct wl_daemon *d)
@@ -934,6 +986,70 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+void workload_probe_note(struct workload_probe_stats *s, int64_t since_ns, int64_t t_ns)
+{
+    if (t_ns - since_ns > s->longest_ns) {
+        s->longest_ns = t_ns - since_ns;
+        s->longest_from_ns = since_ns;
+    }
+}
+
+/* SELECT 1 on one host every WORKLOAD_PROBE_MS; a failure drops the session */
+static void *probe_main(void *arg)
+{
+    struct wl_probe *p = arg;
+    struct wl_daemon *d = p->d;
+    struct wl_conninfo ci;
+    PGconn *conn = NULL;
+    char appname[64];
+
+    snprintf(appname, sizeof(appname), "ogsim-workload-probe-%zu", p->index + 1);
+    conninfo_init(&ci, &d->conf.o, (int)p->index, d->conf.o.dbname, "any", appname);
+    while (!stopping(d)) {
+        PGresult *res = NULL;
+        enum wl_outcome o = WL_DOUBT;
+
+        if (!conn)
+            conn = wl_connect(&ci);
+        if (conn && PQstatus(conn) == CONNECTION_OK)
+            o = wl_exec(conn, "SELECT 1", 0, NULL, PGRES_TUPLES_OK, WORKLOAD_PROBE_TIMEOUT_MS,
+                        &res);
+        PQclear(res);
+        pthread_mutex_lock(&p->lock);
+        if (o == WL_OK) {
+            int64_t t = mono_ns();
+            workload_probe_note(&p->s, p->last_ok_ns, t);
+            p->last_ok_ns = t;
+            p->s.answers++;
+        } else {
+            p->s.errors++;
+        }
+        pthread_mutex_unlock(&p->lock);
+        if (o != WL_OK) {
+            PQfinish(conn);
+            conn = NULL;
+        }
+        wl_sleep(d, WORKLOAD_PROBE_MS);
+    }
+    PQfinish(conn);
+    return NULL;
+}
+
+static void probes_snapshot(const struct wl_daemon *d, struct workload_stats *s)
+{
+    int64_t now = mono_ns();
+
+    s->n_probes = d->n_probes;
+    for (size_t i = 0; i < d->n_probes; i++) {
+        struct wl_probe *p = (struct wl_probe *)&d->probes[i];
+        pthread_mutex_lock(&p->lock);
+        s->probes[i] = p->s;
+        /* an outage still open counts up to now */
+        workload_probe_note(&s->probes[i], p->last_ok_ns, now);
+        pthread_mutex_unlock(&p->lock);
+    }
+}
+
 static void daemon_snapshot(const struct wl_daemon *d, bool running, struct workload_stats *s)
 {
     memset(s, 0, sizeof(*s));
@@ -957,6 +1073,7 @@ static void daemon_snapshot(const struct wl_daemon *d, bool running, struct work
         ADD(read_only);
 #undef ADD
     }
+    probes_snapshot(d, s);
 }
 
 static void ready_send(int *fd, int code, const char *detail)
@@ -979,6 +1096,9 @@ static void daemon_stop_clients(struct wl_daemon *d)
     for (size_t i = 0; i < d->n_clients; i++)
         if (d->clients[i].started)
             pthread_join(d->clients[i].thread, NULL);
+    for (size_t i = 0; i < d->n_probes; i++)
+        if (d->probes[i].started)
+            pthread_join(d->probes[i].thread, NULL);
 }
 
 static void close_logs(struct wl_daemon *d)
@@ -1048,6 +1168,13 @@ static int daemon_run(const struct wl_conf *conf, int ready_fd)
 
     d.start_ns = mono_ns();
     d.start_unix_ms = unix_ms();
+    d.n_probes = conf->o.n_hosts;
+    for (size_t i = 0; i < d.n_probes; i++) {
+        d.probes[i].d = &d;
+        d.probes[i].index = i;
+        d.probes[i].last_ok_ns = d.start_ns;
+        pthread_mutex_init(&d.probes[i].lock, NULL);
+    }
     daemon_snapshot(&d, true, &st);
     path_in(path, sizeof(path), dir, PID_FILE);
     snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
@@ -1062,6 +1189,14 @@ static int daemon_run(const struct wl_conf *conf, int ready_fd)
             break;
         }
         cl->started = true;
+    }
+    for (size_t i = 0; r == 0 && i < d.n_probes; i++) {
+        int e = pthread_create(&d.probes[i].thread, NULL, probe_main, &d.probes[i]);
+        if (e) {
+            r = og_error_set_errno(&err, OG_E_SPAWN, e, "Failed to start probe thread %zu", i);
+            break;
+        }
+        d.probes[i].started = true;
     }
     if (r < 0) {
         daemon_stop_clients(&d);
@@ -1679,6 +1814,12 @@ int workload_report_load(struct workload_report *r, const char *state_dir, struc
     r->start_unix_ms = st.start_unix_ms;
     r->writer = st.writer;
     r->reader = st.reader;
+    r->n_probes = st.n_probes < conf.o.n_hosts ? st.n_probes : conf.o.n_hosts;
+    for (size_t i = 0; i < r->n_probes; i++) {
+        r->probes[i] = st.probes[i];
+        snprintf(r->probe_hosts[i], sizeof(r->probe_hosts[i]), "%s:%d", conf.o.hosts[i],
+                 conf.o.ports[i]);
+    }
     r->duration_s =
         (double)((st.running || !st.end_mono_ns ? mono_ns() : st.end_mono_ns) - st.start_mono_ns) /
         1e9;
@@ -2034,6 +2175,15 @@ int workload_report_format_text(const struct workload_report *r, struct dynbuf *
                    r->gap.from_id, r->gap.to_id);
     kind_text(out, "writers", r->writers, &r->writer, true);
     kind_text(out, "readers", r->readers, &r->reader, false);
+    for (size_t i = 0; i < r->n_probes; i++) {
+        const struct workload_probe_stats *p = &r->probes[i];
+        dynbuf_appendf(out,
+                       "  probe %-20s longest without an answer %.1f ms, from +%.3f s"
+                       " (answers %" PRIu64 ", failures %" PRIu64 ")\n",
+                       r->probe_hosts[i], (double)p->longest_ns / 1e6,
+                       (double)(p->longest_from_ns - r->start_mono_ns) / 1e9, p->answers,
+                       p->errors);
+    }
     for (size_t i = 0; i < r->n_nodes; i++) {
         const struct workload_node *n = &r->nodes[i];
         char where[WORKLOAD_HOST_MAX + 16];
@@ -2106,6 +2256,26 @@ static json_object *ms_json(double ms)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
+/* one per host: the longest interval a client of that node alone got no answer */
+static json_object *probes_json(const struct workload_report *r)
+{
+    json_object *a = json_object_new_array();
+
+    for (size_t i = 0; a && i < r->n_probes; i++) {
+        const struct workload_probe_stats *p = &r->probes[i];
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "host", json_object_new_string(r->probe_hosts[i]));
+        json_object_object_add(o, "longest_unavailable_ms", ms_json((double)p->longest_ns / 1e6));
+        json_object_object_add(o, "at_ms",
+                               ms_json((double)(p->longest_from_ns - r->start_mono_ns) / 1e6));
+        json_object_object_add(o, "answers", json_object_new_int64((int64_t)p->answers));
+        json_object_object_add(o, "failures", json_object_new_int64((int64_t)p->errors));
+        json_object_array_add(a, o);
+    }
+    return a;
+}
+
 int workload_report_format_json(const struct workload_report *r, struct dynbuf *out)
 {
     _cleanup_(json_object_putp) json_object *root = json_object_new_object();
@@ -2150,6 +2320,7 @@ int workload_report_format_json(const struct workload_report *r, struct dynbuf *
     json_object_object_add(clients, "writer", kind_json(r->writers, &r->writer));
     json_object_object_add(clients, "reader", kind_json(r->readers, &r->reader));
     json_object_object_add(root, "clients", clients);
+    json_object_object_add(root, "availability", probes_json(r));
     if (r->primary >= 0) {
         snprintf(prim, sizeof(prim), "%s:%d", r->nodes[r->primary].host, r->nodes[r->primary].port);
         json_object_object_add(root, "primary", json_object_new_string(prim));

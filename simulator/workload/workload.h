@@ -129,6 +129,21 @@ struct workload_kind_stats {
                               * committed, so neither acked nor in doubt nor lost */
 };
 
+/* A node's availability as a client of that node alone sees it: a probe per
+ * host asks "SELECT 1" of it every WORKLOAD_PROBE_MS (single-host connection,
+ * any role) and keeps the longest interval without an answer -- from the
+ * start (or the previous answer) to the next answer, or to now while the
+ * outage lasts. What "per node" means in an upgrade: the node's own restart. */
+#define WORKLOAD_PROBE_MS         50
+#define WORKLOAD_PROBE_TIMEOUT_MS 1000
+struct workload_probe_stats {
+    int64_t longest_ns;      /* longest interval without an answer */
+    int64_t longest_from_ns; /* CLOCK_MONOTONIC when it began (the answer before it) */
+    uint64_t answers, errors;
+};
+/* The interval [since_ns, t_ns] had no answer: the longest yet? */
+void workload_probe_note(struct workload_probe_stats *s, int64_t since_ns, int64_t t_ns);
+
 struct workload_stats {
     bool running; /* state=running in the file */
     pid_t pid;
@@ -136,6 +151,8 @@ struct workload_stats {
     int64_t end_mono_ns;   /* 0 while running */
     int64_t start_unix_ms;
     struct workload_kind_stats writer, reader;
+    struct workload_probe_stats probes[WORKLOAD_MAX_HOSTS]; /* by the host's index */
+    size_t n_probes;
 };
 
 /* Signal the background process and wait up to timeout_s for it to exit;
@@ -240,6 +257,10 @@ struct workload_report {
     struct workload_gap gap;
     int64_t first_ack_ms, last_ack_ms; /* relative to start; -1 without acks */
     struct workload_kind_stats writer, reader;
+    /* the probes, by the index of workload.conf's hosts (named in probe_hosts) */
+    struct workload_probe_stats probes[WORKLOAD_MAX_HOSTS];
+    char probe_hosts[WORKLOAD_MAX_HOSTS][WORKLOAD_HOST_MAX + 8]; /* "host:port" */
+    size_t n_probes;
     struct workload_node nodes[WORKLOAD_MAX_HOSTS];
     size_t n_nodes;
     int primary; /* index in nodes, -1 when none */

@@ -427,6 +427,88 @@ Test(workload, report_from_interleaved_logs)
     cr_assert_eq(workload_report_load(r, dir, &err), -OG_E_CONTENT_INVALID);
 }
 
+/* a probe's longest interval without an answer: from the start (or the answer
+ * before), and an outage still open at a snapshot counts up to it */
+Test(workload, probe_longest_unanswered)
+{
+    struct workload_probe_stats s = {0};
+    int64_t last = 1000;
+
+    workload_probe_note(&s, last, 1050); /* answered 50 ns after the start */
+    last = 1050;
+    cr_assert_eq(s.longest_ns, 50);
+    cr_assert_eq(s.longest_from_ns, 1000);
+    workload_probe_note(&s, last, 1100);
+    last = 1100;
+    cr_assert_eq(s.longest_ns, 50); /* equal is not longer: the first one stays */
+    cr_assert_eq(s.longest_from_ns, 1000);
+    workload_probe_note(&s, last, 4100); /* the node restarted */
+    last = 4100;
+    cr_assert_eq(s.longest_ns, 3000);
+    cr_assert_eq(s.longest_from_ns, 1100);
+    workload_probe_note(&s, last, 4150);
+    cr_assert_eq(s.longest_ns, 3000);
+    workload_probe_note(&s, last, 9100); /* still down at the snapshot */
+    cr_assert_eq(s.longest_ns, 5000);
+    cr_assert_eq(s.longest_from_ns, 4100);
+}
+
+/* workload.stats carries the probes by host index; the report names the hosts */
+Test(workload, report_carries_the_probes)
+{
+    _cleanup_workload_report_ struct workload_report *r = workload_report_new();
+    _cleanup_dynbuf_ struct dynbuf out;
+    struct og_error err = {0};
+    int64_t start = 1000000000;
+    char st[1024];
+    json_object *root, *a, *o, *v;
+
+    cr_assert_not_null(r);
+    write_conf(3, 1, "5432");
+    write_file("writer-1.log", "");
+    snprintf(st, sizeof(st),
+             "state=stopped\npid=1\nstart_mono_ns=%" PRId64 "\nend_mono_ns=%" PRId64
+             "\nprobes=1\nprobe.0.longest_ns=2500000000\nprobe.0.longest_from_ns=%" PRId64
+             "\nprobe.0.answers=180\nprobe.0.errors=7\n",
+             start, start + (int64_t)10000000000LL, start + (int64_t)4000000000LL);
+    write_file("workload.stats", st);
+    cr_assert_eq(workload_report_load(r, dir, &err), 0, "%s", err.detail);
+    cr_assert_eq(r->n_probes, 1);
+    cr_assert_str_eq(r->probe_hosts[0], "127.0.0.1:5432");
+    cr_assert_eq(r->probes[0].longest_ns, 2500000000LL);
+    cr_assert_eq(r->probes[0].answers, 180);
+    cr_assert_eq(r->probes[0].errors, 7);
+    dynbuf_init(&out, 1 << 20);
+    cr_assert_eq(workload_report_format_text(r, &out), 0);
+    cr_assert(strstr(dynbuf_str(&out), "probe 127.0.0.1:5432       longest without an answer "
+                                       "2500.0 ms, from +4.000 s (answers 180, failures 7)"),
+              "%s", dynbuf_str(&out));
+    dynbuf_reset(&out);
+    cr_assert_eq(workload_report_format_json(r, &out), 0);
+    root = json_tokener_parse(dynbuf_str(&out));
+    cr_assert(json_object_object_get_ex(root, "availability", &a) &&
+              json_object_array_length(a) == 1);
+    o = json_object_array_get_idx(a, 0);
+    cr_assert(json_object_object_get_ex(o, "host", &v));
+    cr_assert_str_eq(json_object_get_string(v), "127.0.0.1:5432");
+    cr_assert(json_object_object_get_ex(o, "longest_unavailable_ms", &v));
+    cr_assert_float_eq(json_object_get_double(v), 2500.0, 1e-9);
+    cr_assert(json_object_object_get_ex(o, "at_ms", &v));
+    cr_assert_float_eq(json_object_get_double(v), 4000.0, 1e-9);
+    cr_assert(json_object_object_get_ex(o, "failures", &v) && json_object_get_int(v) == 7);
+    json_object_put(root);
+    /* a probe index or count out of range is not a workload.stats */
+    snprintf(st, sizeof(st), "state=stopped\nstart_mono_ns=5\nprobe.16.answers=1\n");
+    write_file("workload.stats", st);
+    cr_assert_eq(workload_report_load(r, dir, &err), -OG_E_CONTENT_INVALID);
+    snprintf(st, sizeof(st), "state=stopped\nstart_mono_ns=5\nprobes=17\n");
+    write_file("workload.stats", st);
+    cr_assert_eq(workload_report_load(r, dir, &err), -OG_E_CONTENT_INVALID);
+    snprintf(st, sizeof(st), "state=stopped\nstart_mono_ns=5\nprobe.x.answers=1\n");
+    write_file("workload.stats", st);
+    cr_assert_eq(workload_report_load(r, dir, &err), -OG_E_CONTENT_INVALID);
+}
+
 Test(workload, report_refuses_what_is_not_a_workload)
 {
     _cleanup_workload_report_ struct workload_report *r = workload_report_new();
