@@ -142,18 +142,21 @@ Test(grey, batches_rollback_commit)
 /* Kill gs_upgradectl (SIGKILL) at each grey failpoint: auto-rollback gives
  * the old cluster back exactly, and a re-run of auto-upgrade ends as an
  * uninterrupted run; the rollback killed at its failpoints, re-run,
- * converges. The sample (the catalog's points are played by the scenarios
- * grey-kill-catalog-rollback and the slow suite): the old gaussdb killed and
- * the new one not started; the rollback's process switch half done. */
+ * converges; commit-upgrade killed at its failpoints, re-run, ends as an
+ * uninterrupted commit. The sample (the catalog's points are played by the
+ * scenarios grey-kill-catalog-rollback and the slow suite): the old gaussdb
+ * killed and the new one not started; the rollback's process switch half
+ * done; the commit killed with upgrade_mode=0 set but not recorded. */
 Test(grey, killed_at_failpoints)
 {
     struct sim_cluster c;
     const char *sample[] = {"grey.switch-process.after-effect",
-                            "grey-rollback.switch-process.after-effect"};
+                            "grey-rollback.switch-process.after-effect",
+                            "grey-commit.upgrade-mode.after-effect"};
 
     up_cluster(&c, name, "3.0.0", 2);
     up_prepare(&c, "5.0.0");
-    /* 8 steps x 3 points; 5 undos x 3 */
-    up_kill_matrix(&c, "grey", "--grey", "3.0.0", "5.0.0", 24, 15, sample,
+    /* 8 steps x 3 points; 5 undos x 3; 4 commit steps x 3 */
+    up_kill_matrix(&c, "grey", "--grey", "3.0.0", "5.0.0", 24, 15, 12, sample,
                    sizeof(sample) / sizeof(sample[0]));
 }

@@ -302,7 +302,8 @@ Test(upgrade, path_3_0_0_to_5_0_0)
  * failpoints and re-run it: it converges. The integration suite's sample:
  * the binary switch half done and the catalog SQL committed but not
  * recorded; the rollback killed after its catalog undo. The slow suite
- * (UPGRADE_FAILPOINTS=all) runs every point. */
+ * (UPGRADE_FAILPOINTS=all) runs every point, the commit's included (killed,
+ * re-run: the same end as an uninterrupted commit). */
 Test(upgrade, killed_at_failpoints)
 {
     struct sim_cluster c;
@@ -311,8 +312,8 @@ Test(upgrade, killed_at_failpoints)
 
     up_cluster(&c, name, "2.0.0", 3);
     up_prepare(&c, "3.0.0");
-    /* 10 steps x 3 points; 7 undos x 3 */
-    up_kill_matrix(&c, "inplace", NULL, "2.0.0", "3.0.0", 30, 21, sample,
+    /* 10 steps x 3 points; 7 undos x 3; 5 commit steps x 3 */
+    up_kill_matrix(&c, "inplace", NULL, "2.0.0", "3.0.0", 30, 21, 15, sample,
                    sizeof(sample) / sizeof(sample[0]));
 }
 

@@ -233,9 +233,58 @@ bool up_sampled(const char *fp, const char *const *sample, size_t n)
     return false;
 }
 
+/* commit-upgrade killed at each sampled point of the plan's commit, then
+ * re-run: the same exit and end state as an uninterrupted commit. Runs after
+ * the do and undo points (UPGRADE_FAILPOINTS=from: follows that order). */
+static size_t commit_kills(struct sim_cluster *c, const char *plan, const char *flags,
+                           const char *new_v, size_t want, const char *const *sample,
+                           size_t n_sample)
+{
+    char fps[64][128], prefix[64], *done_dump = NULL, *done_links = NULL;
+    size_t n, ran = 0;
+    int done_rc = -1;
+
+    snprintf(prefix, sizeof(prefix), "%s-commit.", plan);
+    n = up_failpoints(c, prefix, fps, 64);
+    cr_assert_eq(n, want, "%s: %zu commit points", plan, n);
+    for (size_t i = 0; i < n; i++) {
+        char fp[160], *d, *l;
+        if (!up_sampled(fps[i], sample, n_sample))
+            continue;
+        if (!done_dump) { /* the uninterrupted commit, once */
+            up_restore(c, "ready");
+            up_expect_code(up_ctl(c, "auto-upgrade", flags, NULL), 0, NULL);
+            done_rc = up_ctl(c, "commit-upgrade", NULL, NULL);
+            up_assert_no_journal(c);
+            done_dump = up_dump(c, false);
+            done_links = up_links(c);
+        }
+        ran++;
+        snprintf(fp, sizeof(fp), "%s=kill", fps[i]);
+        up_restore(c, "ready");
+        up_expect_code(up_ctl(c, "auto-upgrade", flags, NULL), 0, NULL);
+        up_expect_code(up_ctl(c, "commit-upgrade", NULL, fp), 137, NULL);
+        up_expect_code(up_ctl(c, "commit-upgrade", NULL, NULL), done_rc, NULL);
+        up_assert_version(c, new_v);
+        up_assert_normal(c);
+        up_assert_no_journal(c);
+        l = up_links(c);
+        cr_assert_str_eq(l, done_links, "%s: links after the re-run commit", fps[i]);
+        free(l);
+        d = up_dump(c, false);
+        cr_assert_str_eq(d, done_dump, "%s: re-run commit differs from an uninterrupted one",
+                         fps[i]);
+        free(d);
+        cr_log_info("%s: re-run commit converged", fps[i]);
+    }
+    free(done_dump);
+    free(done_links);
+    return ran;
+}
+
 void up_kill_matrix(struct sim_cluster *c, const char *plan, const char *flags, const char *old_v,
-                    const char *new_v, size_t want_do, size_t want_undo, const char *const *sample,
-                    size_t n_sample)
+                    const char *new_v, size_t want_do, size_t want_undo, size_t want_commit,
+                    const char *const *sample, size_t n_sample)
 {
     char fps[64][128], rfps[64][128], *dump0, *links0, *done_dump, *done_links, prefix[64];
     size_t n, nr, ran = 0;
@@ -299,6 +348,7 @@ void up_kill_matrix(struct sim_cluster *c, const char *plan, const char *flags, 
         up_expect_unchanged(c, dump0, links0, rfps[i]);
         cr_log_info("%s: re-run rollback converged", rfps[i]);
     }
+    ran += commit_kills(c, plan, flags, new_v, want_commit, sample, n_sample);
     cr_assert_gt(ran, 0);
     free(dump0);
     free(links0);

@@ -61,8 +61,10 @@ bool up_sampled(const char *fp, const char *const *sample, size_t n);
  * point, then auto-rollback gives back the old cluster exactly (version,
  * Normal, pg_dumpall, links, no journal) and a re-run ends as an
  * uninterrupted run (pg_dumpall, links); the rollback killed at each of its
- * sampled points, re-run, converges. want_do / want_undo: how many points
- * the plan lists. */
+ * sampled points, re-run, converges; commit-upgrade killed at each of its
+ * sampled points, re-run, ends as an uninterrupted commit (exit, version,
+ * Normal, no journal, pg_dumpall, links). want_do / want_undo / want_commit:
+ * how many points the plan lists. */
 void up_kill_matrix(struct sim_cluster *c, const char *plan, const char *flags, const char *old_v,
-                    const char *new_v, size_t want_do, size_t want_undo, const char *const *sample,
-                    size_t n_sample);
+                    const char *new_v, size_t want_do, size_t want_undo, size_t want_commit,
+                    const char *const *sample, size_t n_sample);
