@@ -400,6 +400,26 @@ Test(workload, failover_writers_follow_the_new_primary)
     cr_assert_geq(gap_ns, t_failover - t_kill);
     cr_assert_leq(from_ns, t_kill);
     cr_assert_geq(from_ns + gap_ns, t_failover);
+    /* the probes: the killed primary went unanswered from before the kill until
+     * it was rebuilt (at least the 2 s without a primary); the standby that took
+     * over never stopped answering for that long */
+    {
+        json_object *av = get(rep, "availability");
+        json_object *a0 = json_object_array_get_idx(av, 0), *a1 = json_object_array_get_idx(av, 1);
+        int64_t un0 = (int64_t)(getd(a0, "longest_unavailable_ms") * 1e6);
+        int64_t un1 = (int64_t)(getd(a1, "longest_unavailable_ms") * 1e6);
+        int64_t at0 = start_ns + (int64_t)(getd(a0, "at_ms") * 1e6);
+
+        cr_assert_eq(json_object_array_length(av), 2);
+        fprintf(stderr, "(b) probes: unanswered %.1f ms (old primary), %.1f ms (new)\n", un0 / 1e6,
+                un1 / 1e6);
+        cr_assert_geq(un0, t_failover - t_kill);
+        cr_assert_leq(at0, t_kill + 1000000); /* ms rounding in at_ms */
+        cr_assert_lt(un1, un0);
+        cr_assert_gt(geti(a0, "answers"), 0);
+        cr_assert_gt(geti(a1, "answers"), 0);
+        cr_assert_gt(geti(a0, "failures"), 0);
+    }
     json_object_put(rep);
     ogsim("check", "--state-dir", state, NULL);
     fprintf(stderr, "%s", res.out);
