@@ -141,6 +141,52 @@ Test(greylocal, switch_dn_leaves_a_stopped_instance)
     cr_assert_not(killed);
 }
 
+/* --rolling's handover: the LSN is checked before it reaches SQL; the stop
+ * reads where the WAL ends from pg_controldata (stand-in tools) */
+static void tool(const char *name, const char *script)
+{
+    char p[PATH_MAX + 64];
+
+    snprintf(p, sizeof(p), "%s/app/bin", tmp);
+    cr_assert_eq(fs_mkdir_p(p, 0700, NULL), 0);
+    snprintf(p, sizeof(p), "%s/app/bin/%s", tmp, name);
+    cr_assert_eq(fs_replace_file(p, script, strlen(script), 0700, NULL), 0);
+}
+
+Test(greylocal, handover_lsn_and_stop)
+{
+    struct og_error err = {0};
+    char app[PATH_MAX + 8], lsn[32] = "";
+
+    cr_assert(grey_local_lsn_valid("0/5000028"));
+    cr_assert(grey_local_lsn_valid("FFFFFFFF/ab"));
+    cr_assert_not(grey_local_lsn_valid(""));
+    cr_assert_not(grey_local_lsn_valid("0/"));
+    cr_assert_not(grey_local_lsn_valid("/1"));
+    cr_assert_not(grey_local_lsn_valid("123456789/1"));
+    cr_assert_not(grey_local_lsn_valid("0/1'::pg_lsn; DROP TABLE t; --"));
+    cr_assert_not(grey_local_lsn_valid("0/1 "));
+    snprintf(app, sizeof(app), "%s/app", tmp);
+    cr_assert_eq(grey_local_promote_after(app, tmp, "0/1';--", &err), -OG_E_PARAM_INVALID);
+    /* no instance running: nothing to promote */
+    cr_assert_eq(grey_local_promote_after(app, tmp, "0/1", &err), -OG_E_CLUSTER_STATUS);
+
+    /* already stopped is fine; the control file says where the WAL ends */
+    tool("gs_ctl", "#!/bin/sh\necho 'gs_ctl: PID file does not exist'\n"
+                   "echo 'Is server running?'\nexit 1\n");
+    tool("pg_controldata", "#!/bin/sh\necho 'Latest checkpoint location:           0/5000028'\n"
+                           "echo \"Latest checkpoint's REDO location:    0/5000028\"\n");
+    cr_assert_eq(grey_local_stop_primary(app, tmp, lsn, sizeof(lsn), &err), 0, "%s", err.detail);
+    cr_assert_str_eq(lsn, "0/5000028");
+    /* a stop that fails otherwise, a control file without the line */
+    tool("gs_ctl", "#!/bin/sh\necho 'could not send stop signal' >&2\nexit 1\n");
+    cr_assert_eq(grey_local_stop_primary(app, tmp, lsn, sizeof(lsn), &err), -OG_E_EXEC_FAILED);
+    cr_assert(strstr(err.detail, "could not send stop signal"), "%s", err.detail);
+    tool("gs_ctl", "#!/bin/sh\nexit 0\n");
+    tool("pg_controldata", "#!/bin/sh\necho 'Latest checkpoint location: 0/x;'\n");
+    cr_assert_eq(grey_local_stop_primary(app, tmp, lsn, sizeof(lsn), &err), -OG_E_EXEC_FAILED);
+}
+
 Test(greylocal, hosts_checked_against_the_cluster)
 {
     struct cluster_config cfg = {0};

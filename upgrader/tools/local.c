@@ -29,6 +29,10 @@
  *   conf-restore-old DATADIR  ... put back;   conf-clean-old DATADIR  ... removed
  *   switch-dn LINK TARGET DATADIR   grey: the instance killed unless it runs
  *                             TARGET's build, then LINK -> TARGET
+ *   stop-primary APP DATADIR  --rolling: gs_ctl stop -m fast, then print where
+ *                             its WAL ends (pg_controldata's latest checkpoint)
+ *   promote-after APP DATADIR LSN   --rolling: once this standby replayed past
+ *                             LSN, gs_ctl failover
  */
 #include <dirent.h>
 #include <errno.h>
@@ -260,6 +264,21 @@ static int verb_switch_dn(char **a, struct og_error *err)
     return r;
 }
 
+static int verb_stop_primary(char **a, struct og_error *err)
+{
+    char lsn[32];
+    int r = grey_local_stop_primary(a[0], a[1], lsn, sizeof(lsn), err);
+
+    if (r == 0)
+        printf("%s\n", lsn);
+    return r;
+}
+
+static int verb_promote_after(char **a, struct og_error *err)
+{
+    return grey_local_promote_after(a[0], a[1], a[2], err);
+}
+
 /* verbs with a fixed number of arguments; the last `plain` ones are not paths */
 static const struct {
     const char *name;
@@ -278,6 +297,8 @@ static const struct {
     {"conf-restore-old", 1, 0, verb_conf_restore_old},
     {"conf-clean-old", 1, 0, verb_conf_clean_old},
     {"switch-dn", 3, 0, verb_switch_dn},
+    {"stop-primary", 2, 0, verb_stop_primary},
+    {"promote-after", 3, 1, verb_promote_after},
 };
 
 /* A verb of the table: true when it is one (*ret its result). */

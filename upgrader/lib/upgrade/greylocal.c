@@ -20,10 +20,12 @@
 #include "versioncfg.h"
 #include "banned.h"
 
-#define CONF_FILE     "postgresql.conf"
-#define CONF_MAX      (16u << 20)
-#define KILL_DEADLINE (30 * 1000)
-#define QUERY_TIMEOUT (20 * 1000)
+#define CONF_FILE       "postgresql.conf"
+#define CONF_MAX        (16u << 20)
+#define KILL_DEADLINE   (30 * 1000)
+#define QUERY_TIMEOUT   (20 * 1000)
+#define STOP_TIMEOUT    (120 * 1000)
+#define REPLAY_DEADLINE (60 * 1000)
 
 static int copy_conf(const char *src, const char *dst, struct og_error *err)
 {
@@ -209,4 +211,114 @@ int grey_local_kill_other(const char *target, const char *datadir, bool *killed,
             nanosleep(&ts, NULL);
         }
     }
+}
+
+/* ---- ogup's --rolling handover (an extension: openGauss has none) ----------------------- */
+
+bool grey_local_lsn_valid(const char *lsn)
+{
+    size_t hi = strspn(lsn, "0123456789ABCDEFabcdef"), lo;
+
+    if (hi == 0 || hi > 8 || lsn[hi] != '/')
+        return false;
+    lo = strspn(lsn + hi + 1, "0123456789ABCDEFabcdef");
+    return lo > 0 && lo <= 8 && lsn[hi + 1 + lo] == '\0';
+}
+
+/* bin/TOOL of app with args, bounded; its result in res (exit status checked by the caller) */
+static int run_tool(const char *app, const char *tool, const char *const *args, int timeout_ms,
+                    struct command_result *res, struct og_error *err)
+{
+    char bin[PATH_MAX + 32];
+    const char *argv[16];
+    _cleanup_command_ struct command *c = NULL;
+    size_t k = 0;
+
+    snprintf(bin, sizeof(bin), "%s/bin/%s", app, tool);
+    argv[k++] = bin;
+    for (size_t i = 0; args[i] && k < ELEMENTSOF(argv) - 1; i++)
+        argv[k++] = args[i];
+    argv[k] = NULL;
+    c = command_new(argv);
+    if (!c)
+        return og_error_set(err, OG_E_NOMEM, "running %s", tool);
+    command_set_timeout_ms(c, timeout_ms);
+    return command_run(c, res, err);
+}
+
+int grey_local_stop_primary(const char *app, const char *datadir, char *lsn, size_t size,
+                            struct og_error *err)
+{
+    const char *stop[] = {"stop", "-D", datadir, "-m", "fast", NULL};
+    const char *ctl[] = {datadir, NULL};
+    struct command_result res = {0};
+    const char *at;
+    char got[32] = "";
+    int r;
+
+    /* not running (a re-run after a crash here): its control file still
+     * says where its WAL ends */
+    r = run_tool(app, "gs_ctl", stop, STOP_TIMEOUT, &res, err);
+    if (r == 0 && res.exit_status != 0 && !strstr(res.out, "Is server running?") &&
+        !strstr(res.err, "Is server running?"))
+        r = og_error_set(err, OG_E_EXEC_FAILED, "Failed to execute the command: gs_ctl stop: %s%s",
+                         res.out, res.err);
+    command_result_done(&res);
+    if (r == 0)
+        r = run_tool(app, "pg_controldata", ctl, QUERY_TIMEOUT, &res, err);
+    if (r == 0 && res.exit_status == 0 && (at = strstr(res.out, "Latest checkpoint location:")) &&
+        sscanf(at + 27, " %31s", got) == 1 && grey_local_lsn_valid(got))
+        snprintf(lsn, size, "%s", got);
+    else if (r == 0)
+        r = og_error_set(err, OG_E_EXEC_FAILED, "pg_controldata %s: %s%s", datadir, res.out,
+                         res.err);
+    command_result_done(&res);
+    return r;
+}
+
+int grey_local_promote_after(const char *app, const char *datadir, const char *lsn,
+                             struct og_error *err)
+{
+    const char *failover[] = {"failover", "-D", datadir, NULL};
+    char port[32] = "", sock[PATH_MAX] = "", sql[128], gsql[PATH_MAX + 16];
+    struct command_result res = {0};
+    pid_t pid = 0;
+    long long t0 = now_ms();
+    bool replayed = false;
+    int r = 0;
+
+    if (!grey_local_lsn_valid(lsn))
+        return og_error_set(err, OG_E_PARAM_INVALID, "LSN \"%s\"", lsn);
+    if (read_pidfile(datadir, &pid, port, sizeof(port), sock, sizeof(sock)) < 0 || !alive(pid))
+        return og_error_set(err, OG_E_CLUSTER_STATUS, "The instance of %s is not running.",
+                            datadir);
+    snprintf(gsql, sizeof(gsql), "%s/bin/gsql", app);
+    snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_last_wal_replay_lsn() > '%s'::pg_lsn", lsn);
+    /* every record the stopped primary wrote, its shutdown checkpoint
+     * included, replayed here: nothing it acknowledged can be missing */
+    while (r == 0 && !replayed) {
+        _cleanup_command_ struct command *c = command_newl(
+            gsql, "-h", sock, "-p", port, "-d", "postgres", "-X", "-q", "-tA", "-c", sql, NULL);
+        if (!c)
+            return og_error_set(err, OG_E_NOMEM, "running gsql");
+        command_set_timeout_ms(c, QUERY_TIMEOUT);
+        r = command_run(c, &res, err);
+        replayed = r == 0 && res.exit_status == 0 && res.out[0] == 't';
+        command_result_done(&res);
+        if (r == 0 && !replayed && now_ms() - t0 > REPLAY_DEADLINE)
+            r = og_error_set(err, OG_E_CLUSTER_STATUS,
+                             "%s has not replayed the old primary's WAL (to %s) in %d s.", datadir,
+                             lsn, REPLAY_DEADLINE / 1000);
+        if (r == 0 && !replayed) {
+            struct timespec ts = {0, 20 * 1000000};
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (r == 0)
+        r = run_tool(app, "gs_ctl", failover, STOP_TIMEOUT, &res, err);
+    if (r == 0 && res.exit_status != 0)
+        r = og_error_set(err, OG_E_EXEC_FAILED,
+                         "Failed to execute the command: gs_ctl failover: %s%s", res.out, res.err);
+    command_result_done(&res);
+    return r;
 }

@@ -10,7 +10,10 @@
  * - switchDn (:4330): the instance killed (SIGKILL, as `pkill -9 gaussdb`)
  *   when the binary it runs is not the target's (isKillDn :4323: its
  *   version() against the target's build); the controller then relinks
- *   $GAUSSHOME and starts it.
+ *   $GAUSSHOME and starts it;
+ * - ogup's --rolling handover (an extension): the old primary stopped fast
+ *   and where its WAL ends, in one call on it; the chosen standby promoted
+ *   once it has replayed past that point, in one call on it.
  */
 #pragma once
 
@@ -28,3 +31,15 @@ int grey_local_conf_clean(const char *datadir, struct og_error *err) _warn_unuse
  * at most) until it and its children are gone. *killed tells. */
 int grey_local_kill_other(const char *target, const char *datadir, bool *killed,
                           struct og_error *err) _warn_unused_result_;
+
+/* "X/Y", each 1-8 hex digits: a pg_lsn literal */
+bool grey_local_lsn_valid(const char *lsn);
+/* gs_ctl stop -m fast (a fast shutdown ships every WAL record to the
+ * standbys; already stopped is fine), then pg_controldata's latest checkpoint
+ * location -- its shutdown checkpoint -- into lsn. */
+int grey_local_stop_primary(const char *app, const char *datadir, char *lsn, size_t size,
+                            struct og_error *err) _warn_unused_result_;
+/* Wait (60 s at most, every 20 ms) until the running standby of datadir has
+ * replayed past lsn, then gs_ctl failover: it is the primary. */
+int grey_local_promote_after(const char *app, const char *datadir, const char *lsn,
+                             struct og_error *err) _warn_unused_result_;

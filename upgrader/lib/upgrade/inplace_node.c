@@ -19,6 +19,7 @@
 
 #include "clusterstatus.h"
 #include "fs.h"
+#include "greylocal.h"
 #include "inplace_int.h"
 #include "jdist.h"
 #include "journal.h"
@@ -274,61 +275,26 @@ int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
     }
 }
 
-/* Where the stopped instance's WAL ends: its shutdown checkpoint. */
-static int checkpoint_lsn(struct inplace *u, const struct cluster_node *n, char *lsn, size_t size,
-                          struct og_error *err)
-{
-    char bin[PATH_MAX + 32];
-    const char *argv[] = {bin, n->datadir, NULL};
-    struct transport_run_opts o = {.timeout_ms = 60000, .check_exit = true};
-    struct command_result res = {0};
-    const char *at;
-    int r;
-
-    snprintf(bin, sizeof(bin), "%s/bin/pg_controldata", u->cfg->app_path);
-    r = transport_run(u->env->t, n->name, argv, &o, &res, err);
-    if (r == 0 && (at = strstr(res.out, "Latest checkpoint location:")) &&
-        sscanf(at + 27, " %31s", lsn) == 1 && size > 31)
-        r = 0;
-    else if (r == 0)
-        r = og_error_set(err, OG_E_EXEC_FAILED, "pg_controldata %s on %s: %s", n->datadir, n->name,
-                         res.out);
-    command_result_done(&res);
-    return r;
-}
-
 int inplace_handover(struct inplace *u, const struct cluster_node *from,
                      const struct cluster_node *to, struct og_error *err)
 {
-    const char *promote[] = {"failover", "-D", to->datadir, NULL};
-    char lsn[32], sql[128], out[16] = "";
-    struct command_result res = {0};
+    /* two calls, one on each node, while no primary takes writes: the fast
+     * stop ships every WAL record and says where it ends; the standby
+     * promotes itself once it has replayed past that point */
+    const char *stop[] = {"stop-primary", u->cfg->app_path, from->datadir, NULL};
+    const char *from_name[] = {from->name}, *to_name[] = {to->name};
+    char *out = NULL, lsn[32] = "";
     struct cluster_status st;
-    int r = stop_node(u, from, err); /* a fast shutdown ships every WAL record */
+    int r = worker_run_all(&u->w, from_name, 1, stop, NULL, 0, &out, err);
 
-    if (r == 0)
-        r = checkpoint_lsn(u, from, lsn, sizeof(lsn), err);
-    if (r == 0)
-        inplace_say(u, "%s stopped; its WAL ends at %s.", from->name, lsn);
-    snprintf(sql, sizeof(sql), "SELECT pg_catalog.pg_last_wal_replay_lsn() > '%s'::pg_lsn", lsn);
-    for (int i = 0; r == 0 && out[0] != 't'; i++) {
-        r = precheck_sql(u->env, to, "postgres", sql, out, sizeof(out), err);
-        if (r == 0 && out[0] != 't' && i >= 600)
-            r = og_error_set(err, OG_E_CLUSTER_STATUS,
-                             "%s has not replayed the old primary's WAL (to %s) in 60 s.", to->name,
-                             lsn);
-        if (r == 0 && out[0] != 't')
-            usleep(100 * 1000);
-    }
+    if (r == 0 && (sscanf(out, "%31s", lsn) != 1 || !grey_local_lsn_valid(lsn)))
+        r = og_error_set(err, OG_E_EXEC_FAILED, "stop-primary on %s: \"%s\"", from->name, out);
+    free(out);
     if (r == 0) {
-        inplace_say(u, "%s has replayed it; promoting %s.", to->name, to->name);
-        r = ctl(u, to, promote, &res, err);
+        const char *promote[] = {"promote-after", u->cfg->app_path, to->datadir, lsn, NULL};
+        inplace_say(u, "%s stopped; its WAL ends at %s.", from->name, lsn);
+        r = worker_run_all(&u->w, to_name, 1, promote, NULL, 0, NULL, err);
     }
-    if (r == 0 && res.exit_status != 0)
-        r = og_error_set(err, OG_E_EXEC_FAILED,
-                         "Failed to execute the command: gs_ctl failover on %s: %s%s", to->name,
-                         res.out, res.err);
-    command_result_done(&res);
     if (r == 0)
         inplace_say(u, "%s is the primary.", to->name);
     /* the roles every later step starts and connects by */
