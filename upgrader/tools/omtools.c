@@ -9,9 +9,12 @@
  * Remote work goes through the SSH transport (host keys checked, argv quoted
  * by the one quoting function); this node's own work runs locally.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clusterstatus.h"
@@ -24,8 +27,6 @@
 #include "versioncfg.h"
 #include "omtools.h"
 #include "banned.h"
-
-
 
 /* Log the error once, where the command decides; exit codes: the OM tools'
  * rule for gs_om/gs_ssh, gs_upgradectl's (1 on failure) for gs_upgradectl. */
@@ -42,7 +43,7 @@ int om_fail(const char *tool, int rc, const struct og_error *err)
  * transport with every node. */
 int om_open_cluster(struct cluster_config *cfg, struct transport **t, struct og_error *err)
 {
-    const char *vars[] = { "GAUSSHOME", "GPHOME", "PGHOST", "GAUSS_ENV", NULL };
+    const char *vars[] = {"GAUSSHOME", "GPHOME", "PGHOST", "GAUSS_ENV", NULL};
     char path[PATH_MAX];
     int r;
 
@@ -62,28 +63,38 @@ int om_open_cluster(struct cluster_config *cfg, struct transport **t, struct og_
     return r;
 }
 
-static int om_version(void)
+/* PP:250 printVersionInfo with build.sh's COMMON_VERSION: "<tool> (openGauss
+ * OM <version> build <commit>) compiled at <time> commit 0 last mr" (echo
+ * collapses the empty MR id's spaces). The version and commit are those of
+ * the package the running tool was installed from (<GPHOME>/script/<tool> ->
+ * <GPHOME>/version.cfg), the time when the package was made (that file's
+ * time); a tool outside a package names ogup. */
+int om_version(const char *tool)
 {
-    char cfgpath[PATH_MAX], bin[PATH_MAX], date[32] = "unknown";
-    const char *gphome = getenv("GPHOME"), *home = getenv("GAUSSHOME");
+    char exe[PATH_MAX], cfg[PATH_MAX + 32], when[32] = "";
     struct version_cfg v;
-    struct og_error err = { 0 };
+    struct stat st;
+    struct tm tm;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
 
-    snprintf(cfgpath, sizeof(cfgpath), "%s/version.cfg", gphome ? gphome : ".");
-    if (version_cfg_read(cfgpath, &v, &err) < 0)
-        return om_fail("gs_om", -err.code, &err);
-    if (home) {
-        _cleanup_command_ struct command *c = NULL;
-        struct command_result res = { 0 };
-        const char *at;
-        snprintf(bin, sizeof(bin), "%s/bin/gaussdb", home);
-        c = command_newl(bin, "-V", NULL);
-        if (c && command_run(c, &res, NULL) == 0 && (at = strstr(res.out, "compiled at ")))
-            snprintf(date, sizeof(date), "%.19s", at + 12);
-        command_result_done(&res);
+    if (n > 0) {
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')))
+            *slash = '\0';
+        snprintf(cfg, sizeof(cfg), "%s/../version.cfg", exe);
+    } else {
+        cfg[0] = '\0';
     }
-    printf("gs_om (openGauss OM %s build %s) compiled at %s commit 0 last mr  \n", v.version,
-           v.commit, date);
+    if (cfg[0] && version_cfg_read(cfg, &v, NULL) == 0 && stat(cfg, &st) == 0 &&
+        gmtime_r(&st.st_mtime, &tm))
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+    if (when[0])
+        printf("%s (openGauss OM %s build %s) compiled at %s commit 0 last mr\n", tool, v.version,
+               v.commit, when);
+    else
+        printf("%s (ogup OM tools, not from a package) compiled at %s %s\n", tool, __DATE__,
+               __TIME__);
     return 0;
 }
 
@@ -93,7 +104,7 @@ static int om_status(enum clusterstatus_format f)
     _cleanup_dynbuf_ struct dynbuf out;
     struct cluster_config cfg;
     struct cluster_status st;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int r = om_open_cluster(&cfg, &t, &err);
 
     dynbuf_init(&out, 1 << 20);
@@ -113,19 +124,20 @@ static int ctl_node(struct transport *t, const struct cluster_config *cfg, size_
 {
     const struct cluster_node *n = &cfg->nodes[i];
     char bin[PATH_MAX + 16];
-    const char *start_argv[] = { bin, "start", "-D", n->datadir, "-M",
-                                 n->primary ? "primary" : "standby", "-t", "600", NULL };
-    const char *stop_argv[] = { bin, "stop", "-D", n->datadir, "-m", "fast", NULL };
-    struct transport_run_opts o = { .timeout_ms = 11 * 60 * 1000 };
-    struct command_result res = { 0 };
+    const char *start_argv[] = {bin,        "start", "-D",
+                                n->datadir, "-M",    n->primary ? "primary" : "standby",
+                                "-t",       "600",   NULL};
+    const char *stop_argv[] = {bin, "stop", "-D", n->datadir, "-m", "fast", NULL};
+    struct transport_run_opts o = {.timeout_ms = 11 * 60 * 1000};
+    struct command_result res = {0};
     int r;
 
     snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", cfg->app_path);
     r = transport_run(t, n->name, start ? start_argv : stop_argv, &o, &res, err);
-    if (r == 0 && res.exit_status != 0 &&
-        !(!start && strstr(res.out, "Is server running?")))
-        r = og_error_set(err, OG_E_EXEC_FAILED, "Failed to execute the command: gs_ctl %s on "
-                                                "%s: %s",
+    if (r == 0 && res.exit_status != 0 && !(!start && strstr(res.out, "Is server running?")))
+        r = og_error_set(err, OG_E_EXEC_FAILED,
+                         "Failed to execute the command: gs_ctl %s on "
+                         "%s: %s",
                          start ? "start" : "stop", n->name, res.out);
     command_result_done(&res);
     return r;
@@ -135,7 +147,7 @@ static int om_start_stop(bool start)
 {
     _cleanup_transport_ struct transport *t = NULL;
     struct cluster_config cfg;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int r = om_open_cluster(&cfg, &t, &err);
 
     if (r < 0)
@@ -153,8 +165,9 @@ static int om_start_stop(bool start)
     printf("%s\n", RULE);
     if (r < 0)
         return om_fail("gs_om", r, &err);
-    printf(start ? "Successfully started.\n" : "Successfully stopped cluster.\n%s\nEnd stop "
-                                               "cluster.\n",
+    printf(start ? "Successfully started.\n"
+                 : "Successfully stopped cluster.\n%s\nEnd stop "
+                   "cluster.\n",
            RULE);
     return 0;
 }
@@ -171,11 +184,11 @@ int tool_gs_om(int argc, char **argv)
 {
     const char *action = NULL;
     bool detail = false;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
-            return om_version();
+            return om_version("gs_om");
         if (strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0)
             return usage_gs_om(0);
         if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
@@ -187,16 +200,16 @@ int tool_gs_om(int argc, char **argv)
         else if (strncmp(argv[i], "--time-out=", 11) == 0)
             continue;
         else
-            return om_fail("gs_om",
-                        og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
-                                     argv[i]),
-                        &err);
+            return om_fail(
+                "gs_om",
+                og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]),
+                &err);
     }
     if (!action)
         return om_fail("gs_om",
-                    og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                 "Incorrect parameter. Parameter '-t' is required"),
-                    &err);
+                       og_error_set(&err, OG_E_PARAM_REQUIRED,
+                                    "Incorrect parameter. Parameter '-t' is required"),
+                       &err);
     if (strcmp(action, "status") == 0)
         return om_status(detail ? CS_DETAIL : CS_BRIEF);
     if (strcmp(action, "query") == 0)
@@ -205,10 +218,10 @@ int tool_gs_om(int argc, char **argv)
         return om_start_stop(true);
     if (strcmp(action, "stop") == 0)
         return om_start_stop(false);
-    return om_fail("gs_om",
-                og_error_set(&err, OG_E_PARAM_INVALID, "The parameter '-t' value is incorrect: %s",
-                             action),
-                &err);
+    return om_fail(
+        "gs_om",
+        og_error_set(&err, OG_E_PARAM_INVALID, "The parameter '-t' value is incorrect: %s", action),
+        &err);
 }
 
 int tool_gs_ssh(int argc, char **argv)
@@ -216,7 +229,7 @@ int tool_gs_ssh(int argc, char **argv)
     _cleanup_transport_ struct transport *t = NULL;
     _cleanup_free_ char *script = NULL;
     struct cluster_config cfg;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     const char *cmd = NULL;
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
@@ -232,16 +245,16 @@ int tool_gs_ssh(int argc, char **argv)
                    "  gs_ssh -c \"command\"\n");
             return 0;
         } else
-            return om_fail("gs_ssh",
-                        og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.",
-                                     argv[i]),
-                        &err);
+            return om_fail(
+                "gs_ssh",
+                og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]),
+                &err);
     }
     if (!cmd)
         return om_fail("gs_ssh",
-                    og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                 "Incorrect parameter. Parameter '-c' is required"),
-                    &err);
+                       og_error_set(&err, OG_E_PARAM_REQUIRED,
+                                    "Incorrect parameter. Parameter '-c' is required"),
+                       &err);
     r = om_open_cluster(&cfg, &t, &err);
     if (r < 0)
         return om_fail("gs_ssh", r, &err);
@@ -251,8 +264,8 @@ int tool_gs_ssh(int argc, char **argv)
     if (asprintf(&script, "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; %s", cmd) < 0)
         return om_fail("gs_ssh", og_error_set(&err, OG_E_NOMEM, "command"), &err);
     {
-        const char *argv2[] = { "bash", "-c", script, NULL };
-        struct transport_run_opts o = { .timeout_ms = 10 * 60 * 1000 };
+        const char *argv2[] = {"bash", "-c", script, NULL};
+        struct transport_run_opts o = {.timeout_ms = 10 * 60 * 1000};
         for (size_t i = 0; i < cfg.n_nodes; i++)
             nodes[i] = cfg.nodes[i].name;
         memset(res, 0, sizeof(res));
@@ -276,4 +289,3 @@ int tool_gs_ssh(int argc, char **argv)
     }
     return all_ok ? 0 : 1;
 }
-

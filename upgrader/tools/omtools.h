@@ -27,6 +27,9 @@ int tool_gs_preinstall(int argc, char **argv);
 /* Log err once and return the tool's exit code (gs_upgradectl: 1 on
  * failure; the other OM tools: code/100 - 490). */
 int om_fail(const char *tool, int rc, const struct og_error *err);
+/* -V / --version: "<tool> (openGauss OM 5.0.0 build a07d57c3) compiled at ... commit 0
+ * last mr" from the package the tool belongs to; exit status 0. */
+int om_version(const char *tool);
 
 /* $GAUSSHOME, $GPHOME, $PGHOST, $GAUSS_ENV set (GAUSS-51800), the installed
  * cluster loaded from $GAUSSHOME/bin/cluster_static_config, and a transport

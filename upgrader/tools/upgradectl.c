@@ -13,6 +13,7 @@
 #include "command.h"
 #include "fs.h"
 #include "journal.h"
+#include "omopt.h"
 #include "oglog.h"
 #include "omtools.h"
 #include "staticconfig.h"
@@ -29,20 +30,50 @@
 #include "upgpath.h"
 #include "banned.h"
 
+/* openGauss 5.0.0's usage (gs_upgradectl:123-157; upgrade-cm left out:
+ * no CM in these clusters), then ogup's extensions, each with the
+ * openGauss behaviour it differs from. */
 static int usage_gs_upgradectl(int rc)
 {
-    printf("gs_upgradectl is a utility to upgrade a cluster (ogup).\n\nUsage:\n"
+    printf("\ngs_upgradectl is a utility to upgrade a cluster.\n\nUsage:\n"
+           "  gs_upgradectl -? | --help\n"
+           "  gs_upgradectl -V | --version\n"
            "  gs_upgradectl -t chose-strategy [-l LOGFILE]\n"
-           "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] [--grey] "
-           "[--inplace-upgrade] [--skip-resource-check]\n"
-           "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] --grey [-h HOSTNAME[,...] | "
-           "--continue] [--rolling]\n"
+           "  gs_upgradectl -t auto-upgrade -X XMLFILE [-l LOGFILE] [--grey]\n"
            "  gs_upgradectl -t auto-rollback -X XMLFILE [-l LOGFILE] [--force]\n"
-           "  gs_upgradectl -t commit-upgrade -X XMLFILE [-l LOGFILE]\n"
-           "  gs_upgradectl -S show-step | -t show-step\n"
-           "  gs_upgradectl -t pre-check -X XMLFILE [-l LOGFILE]   (ogup: every pre-check, "
-           "no change)\n"
-           "  gs_upgradectl --list-failpoints                       (ogup: JSON)\n");
+           "  gs_upgradectl -t commit-upgrade -X XMLFILE [-l LOGFILE]\n\n"
+           "General options:\n"
+           "  -?, --help                      Show help information for this utility,\n"
+           "                                  and exit the command line mode.\n"
+           "  -V, --version                   Show version information.\n"
+           "  -t                              Subcommand for upgrade. It can be\n"
+           "                                  chose-strategy, auto-upgrade, auto-rollback,\n"
+           "                                  commit-upgrade.\n"
+           "  -X                              Path of the XML configuration file of the\n"
+           "                                  later version cluster.\n"
+           "  -l                              Path of log file.\n"
+           "  --force                         Force to rollback when cluster status is\n"
+           "                                  not normal\n"
+           "  --grey                          Use grey-binary-upgrade\n"
+           "Option for grey upgrade\n"
+           "  -h                              Under grey upgrade, specified nodes name.\n"
+           "  --continue                      Under grey upgrade, continue to upgrade\n"
+           "                                  remain nodes.\n\n"
+           "ogup extensions (not in openGauss 5.0.0's gs_upgradectl):\n"
+           "  --inplace-upgrade               In-place where the OM tools upgrade grey by\n"
+           "                                  default (openGauss 5.0.2 on; 6.0.0 refuses it).\n"
+           "  --rolling                       Grey: standbys one at a time, then one planned\n"
+           "                                  switchover (openGauss restarts the batch's\n"
+           "                                  instances together, the primary's too).\n"
+           "  -t pre-check -X XMLFILE         Every pre-check, nothing changed (openGauss\n"
+           "                                  checks only inside auto-upgrade).\n"
+           "  -S show-step | -t show-step     The upgrade mode and each node's step\n"
+           "                                  (openGauss 6.0.0's -S; 5.0.0 has neither).\n"
+           "  --skip-resource-check           Skip the disk-usage pre-check.\n"
+           "  --bypass-stale-check            Allow a new package built before the old one.\n"
+           "  --list-failpoints               The failpoints of this build, as JSON.\n"
+           "  A failed auto-upgrade keeps its journal: run it again to resume, or\n"
+           "  auto-rollback (openGauss rolls a failed in-place upgrade back at once).\n");
     return rc;
 }
 
@@ -473,13 +504,127 @@ out:
     return og_exit_code(act, r);
 }
 
-static int need_arg(int i, int argc, const char *opt, struct og_error *err)
+/* openGauss's option lists per action (PP:125-137) plus ogup's extensions
+ * (--rolling, --skip-resource-check, --bypass-stale-check; --inplace-upgrade
+ * is 5.0.2's; -t pre-check and -t show-step; -S show-step is 6.0.0's). */
+static const struct omopt ctl_opts[] = {
+    {"-t", true, OMOPT_VALUE},
+    {"-S", true, OMOPT_VALUE},
+    {"-?", false, OMOPT_PLAIN},
+    {"--help", false, OMOPT_PLAIN},
+    {"-V", false, OMOPT_PLAIN},
+    {"--version", false, OMOPT_PLAIN},
+    {"-l", true, OMOPT_PATH},
+    {"-X", true, OMOPT_FILE},
+    {"--grey", false, OMOPT_PLAIN},
+    {"-h", true, OMOPT_VALUE},
+    {"--continue", false, OMOPT_PLAIN},
+    {"--force", false, OMOPT_PLAIN},
+    {"--inplace-upgrade", false, OMOPT_PLAIN},
+    {"--rolling", false, OMOPT_PLAIN},
+    {"--skip-resource-check", false, OMOPT_PLAIN},
+    {"--bypass-stale-check", false, OMOPT_PLAIN},
+};
+static const char *const opts_chose[] = {"-l", NULL};
+static const char *const opts_upgrade[] = {"-l",
+                                           "-X",
+                                           "--grey",
+                                           "-h",
+                                           "--continue",
+                                           "--inplace-upgrade",
+                                           "--rolling",
+                                           "--skip-resource-check",
+                                           "--bypass-stale-check",
+                                           NULL};
+static const char *const opts_rollback[] = {"-l", "-X", "--force", NULL};
+static const char *const opts_x[] = {"-l", "-X", NULL};
+static const char *const opts_none[] = {NULL};
+static const struct omopt_action ctl_actions[] = {
+    {"chose-strategy", opts_chose},
+    {"auto-upgrade", opts_upgrade},
+    {"auto-rollback", opts_rollback},
+    {"commit-upgrade", opts_x},
+    {"pre-check", opts_x},
+    {"show-step", opts_none},
+};
+static const struct omopt_action ctl_show_step[] = {{NULL, opts_none}};
+
+#define OPT(name) omopt_get(&p, ctl_opts, ELEMENTSOF(ctl_opts), name)
+
+/* -S show-step (openGauss 6.0.0: -S, no -t) */
+static int parse_show_step(int argc, char **argv, struct og_error *err)
 {
-    if (i + 1 >= argc)
-        return og_error_set(err, OG_E_PARAM_REQUIRED,
-                            "Incorrect parameter. Parameter '%s' is "
-                            "required",
-                            opt);
+    struct omopt_result p;
+    int r = omopt_parse("upgradectl", false, argc, argv, ctl_opts, ELEMENTSOF(ctl_opts),
+                        ctl_show_step, 1, &p, err);
+
+    if (r == 0 && !p.help && !p.version && strcmp(OPT("-S"), "show-step") != 0)
+        r = og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-S' value is incorrect.");
+    if (r < 0)
+        return om_fail("gs_upgradectl", r, err);
+    if (p.help)
+        return usage_gs_upgradectl(0);
+    if (p.version)
+        return om_version("gs_upgradectl");
+    return -1; /* go on */
+}
+
+/* The command line into u, in openGauss's order (gs_upgradectl main:458-479):
+ * root refused first, then the options (help, version, -t, the action's
+ * options), then the environment (PGHOST, GAUSSHOME, GS_CLUSTER_NAME,
+ * GAUSS_ENV, GPHOME), then -X. 1 when the tool is done (help, version),
+ * 0 to go on, < 0 an error. */
+static int parse_args(struct upgctl *u, int argc, char **argv, struct og_error *err)
+{
+    struct omopt_result p;
+    bool dash_s = false;
+    int r = precheck_not_root(NULL, err);
+
+    for (int i = 1; i < argc; i++)
+        dash_s |= strcmp(argv[i], "-S") == 0;
+    if (r == 0 && dash_s) {
+        r = parse_show_step(argc, argv, err);
+        if (r >= 0)
+            return 1;
+        u->action = "show-step";
+        return 0;
+    }
+    if (r == 0)
+        r = omopt_parse("upgradectl", true, argc, argv, ctl_opts, ELEMENTSOF(ctl_opts), ctl_actions,
+                        ELEMENTSOF(ctl_actions), &p, err);
+    if (r < 0)
+        return r;
+    if (p.help) {
+        usage_gs_upgradectl(0);
+        return 1;
+    }
+    if (p.version) {
+        om_version("gs_upgradectl");
+        return 1;
+    }
+    u->action = p.action->name;
+    u->xml = OPT("-X");
+    u->hosts = (char *)OPT("-h");
+    u->grey = OPT("--grey") != NULL;
+    u->cont = OPT("--continue") != NULL;
+    u->force = OPT("--force") != NULL;
+    u->rolling = OPT("--rolling") != NULL;
+    u->inplace_opt = OPT("--inplace-upgrade") != NULL;
+    u->skip_resource_check = OPT("--skip-resource-check") != NULL;
+    u->bypass_stale_check = OPT("--bypass-stale-check") != NULL;
+    if (OPT("-l"))
+        oglog_open("gs_upgradectl", OPT("-l"), NULL);
+    return 0;
+}
+
+/* gs_upgradectl:440-452 checkCommandConflicts: -h and --continue are
+ * grey's, and one of them at a time (openGauss's own text for the latter
+ * fails: ErrorCode.Gauss_500; this is the message it means) */
+static int check_conflicts(const struct upgctl *u, struct og_error *err)
+{
+    if (u->cont && u->hosts)
+        return og_error_set(err, OG_E_PARAM_CONFLICT,
+                            "The parameter '---continue' and '--h' can not be used together.");
     return 0;
 }
 
@@ -494,51 +639,8 @@ int tool_gs_upgradectl(int argc, char **argv)
     /* the node-local worker: its own argv, its own rules */
     if (argc >= 2 && strcmp(argv[1], "--local") == 0)
         return upgradectl_local(argc - 2, argv + 2);
-    for (int i = 1; r == 0 && i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-?") == 0 || strcmp(a, "--help") == 0)
-            return usage_gs_upgradectl(0);
-        if (strcmp(a, "--list-failpoints") == 0)
-            u->list_failpoints = true;
-        else if (strcmp(a, "-t") == 0 || strcmp(a, "-S") == 0) {
-            r = need_arg(i, argc, a + 1, &err);
-            if (r == 0)
-                u->action = argv[++i];
-        } else if (strcmp(a, "-X") == 0) {
-            r = need_arg(i, argc, "X", &err);
-            if (r == 0)
-                u->xml = argv[++i];
-        } else if (strcmp(a, "-l") == 0) {
-            r = need_arg(i, argc, "l", &err);
-            if (r == 0)
-                oglog_open("gs_upgradectl", argv[++i], NULL);
-        } else if (strcmp(a, "-h") == 0) {
-            r = need_arg(i, argc, "h", &err);
-            if (r == 0)
-                u->hosts = argv[++i];
-        } else if (strcmp(a, "--grey") == 0)
-            u->grey = true;
-        else if (strcmp(a, "--continue") == 0)
-            u->cont = true;
-        else if (strcmp(a, "--rolling") == 0)
-            u->rolling = true;
-        else if (strcmp(a, "--inplace-upgrade") == 0)
-            u->inplace_opt = true;
-        else if (strcmp(a, "--force") == 0)
-            u->force = true;
-        else if (strcmp(a, "--skip-resource-check") == 0)
-            u->skip_resource_check = true;
-        else if (strcmp(a, "--bypass-stale-check") == 0)
-            u->bypass_stale_check = true;
-        else
-            r = og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", a);
-    }
-    if (r == 0 && u->cont && u->hosts)
-        r = og_error_set(&err, OG_E_PARAM_CONFLICT,
-                         "The parameter '---continue' and '--h' can not be used together.");
-    if (r < 0)
-        return om_fail("gs_upgradectl", r, &err);
-    if (u->list_failpoints) {
+    /* ogup's: the failpoints this build registers, as JSON (read only) */
+    if (argc == 2 && strcmp(argv[1], "--list-failpoints") == 0) {
         _cleanup_dynbuf_ struct dynbuf out;
         dynbuf_init(&out, 1 << 20);
         upgradectl_register_failpoints();
@@ -547,19 +649,18 @@ int tool_gs_upgradectl(int argc, char **argv)
         printf("%s\n", dynbuf_str(&out));
         return 0;
     }
+    r = parse_args(u, argc, argv, &err);
+    if (r > 0)
+        return 0;
+    if (r == 0)
+        r = check_conflicts(u, &err);
+    if (r < 0)
+        return om_fail("gs_upgradectl", r, &err);
     /* the console gets warnings and errors; progress goes to stdout */
     oglog_set_console_level(OGLOG_WARNING);
     /* failpoints: OGUP_FAILPOINTS names registered points only */
     upgradectl_register_failpoints();
     r = failpoint_setup(NULL, &err);
-    if (r < 0)
-        return om_fail("gs_upgradectl", r, &err);
-    /* openGauss's checkUser: never as root, the environment set */
-    r = precheck_not_root(NULL, &err);
-    if (r == 0 && !u->action)
-        r = og_error_set(&err, OG_E_PARAM_REQUIRED,
-                         "Incorrect parameter. Parameter '-t' is "
-                         "required");
     if (r == 0)
         r = precheck_environment(NULL, &err);
     if (r < 0)
@@ -571,20 +672,11 @@ int tool_gs_upgradectl(int argc, char **argv)
     if (!u->xml)
         return om_fail("gs_upgradectl",
                        og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                    "Incorrect parameter. Parameter '-X' is required"),
+                                    "Incorrect parameter. Parameter '-X' is required."),
                        &err);
-    if (access(u->xml, R_OK) < 0)
-        return om_fail("gs_upgradectl",
-                       og_error_set(&err, OG_E_NOT_EXIST, "The %s does not exist.", u->xml), &err);
     if (strcmp(u->action, "pre-check") == 0)
         return upgradectl_pre_check(u);
-    if (strcmp(u->action, "auto-upgrade") == 0 || strcmp(u->action, "auto-rollback") == 0 ||
-        strcmp(u->action, "commit-upgrade") == 0)
-        return upgradectl_action(u);
-    return om_fail("gs_upgradectl",
-                   og_error_set(&err, OG_E_PARAM_INVALID,
-                                "The parameter '-t' value is incorrect: %s", u->action),
-                   &err);
+    return upgradectl_action(u);
 }
 
 void upgradectl_register_failpoints(void)

@@ -95,13 +95,16 @@ int precheck_not_root(const struct precheck_env *e, struct og_error *err)
 
 int precheck_environment(const struct precheck_env *e, struct og_error *err)
 {
-    const char *vars[] = {"GAUSSHOME", "GS_CLUSTER_NAME", "GAUSS_ENV", "GPHOME", "PGHOST"};
+    /* gs_upgradectl's order: PGHOST (:189), then checkUser (:213-227) */
+    const char *vars[] = {"PGHOST", "GAUSSHOME", "GS_CLUSTER_NAME", "GAUSS_ENV", "GPHOME"};
 
     (void)e;
     for (size_t i = 0; i < ELEMENTSOF(vars); i++) {
         const char *v = getenv(vars[i]);
         if (!v || !v[0] || strlen(v) >= PATH_MAX)
-            return og_error_set(err, OG_E_ENV_EMPTY, "The environmental variable %s is empty.",
+            return og_error_set(err, OG_E_ENV_EMPTY,
+                                "The environmental variable $%s is empty. or variable has "
+                                "exceeded maximum length",
                                 vars[i]);
     }
     return 0;
