@@ -517,6 +517,42 @@ Test(sshd, connection_lost_mid_command)
     cr_assert_eq(transport_sessions_opened(t), 2);
 }
 
+/* A command silent for longer than the transport's keepalive limit (20 s)
+ * is not taken for a dead node: sshd answers the keepalives. */
+Test(sshd, a_silent_command_outlives_the_keepalive_limit)
+{
+    _cleanup_transport_ struct transport *t = sshd_transport();
+    const char *quiet[] = {"sh", "-c", "sleep 25; echo done", NULL};
+    struct transport_run_opts o = {.timeout_ms = 60000};
+
+    cr_assert_eq(transport_run(t, "n1", quiet, &o, &res, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(res.out, "done\n");
+}
+
+/* The node stops answering under a running command (its sshd frozen, as a
+ * cut network leaves the TCP connection open): the run ends after the
+ * keepalive limit with OGUP-60083, not at its own bound; then recovery. The
+ * frozen sshd is resumed by the command itself 40 s later. */
+Test(sshd, a_node_that_stops_answering_is_given_up_after_the_keepalive_limit)
+{
+    _cleanup_transport_ struct transport *t = sshd_transport();
+    const char *freeze[] = {
+        "sh", "-c", "p=$PPID; (sleep 40; kill -CONT $p) >/dev/null 2>&1 & kill -STOP $p; sleep 1",
+        NULL};
+    const char *ok[] = {"true", NULL};
+    struct transport_run_opts o = {.timeout_ms = 90000};
+    long long t0 = now_ms(), took;
+
+    cr_assert_eq(transport_run(t, "n1", freeze, &o, &res, &err), -OG_E_SSH_CONNECT, "%s",
+                 err.detail);
+    took = now_ms() - t0;
+    cr_assert(strstr(err.detail, "has not answered for 20 s"), "%s", err.detail);
+    cr_assert(took >= 20000 && took < 35000, "took %lld ms", took);
+    og_error_clear(&err);
+    cr_assert_eq(transport_run(t, "n1", ok, NULL, &res, &err), 0, "%s", err.detail);
+    cr_assert_eq(transport_sessions_opened(t), 2);
+}
+
 static int run_true(const char *known_hosts, const char *key)
 {
     _cleanup_transport_ struct transport *t = new_transport(known_hosts, key);

@@ -41,6 +41,13 @@ struct ssh_conn {
     LIBSSH2_SESSION *session;
 };
 
+/* A peer that answers nothing, not even keepalives, for KEEPALIVE_DEAD_MS is
+ * gone (a cut network leaves the TCP connection open: without this a
+ * command waited for its whole bound -- 10 min -- found by the grey fault
+ * scenarios) */
+#define KEEPALIVE_S       5
+#define KEEPALIVE_DEAD_MS 20000
+
 struct node {
     char *name;
     char *host;
@@ -338,29 +345,35 @@ static const char *ssh_errmsg(LIBSSH2_SESSION *s)
     return msg && msg[0] ? msg : "unknown libssh2 error";
 }
 
-/* Wait until the socket is ready in the direction libssh2 is blocked on.
- * 0, or -ETIMEDOUT at the deadline. */
+/* Wait until the socket is ready in the direction libssh2 is blocked on,
+ * sending keepalives while it is quiet. 0; -ETIMEDOUT at the deadline;
+ * -EHOSTUNREACH when the peer answered nothing for KEEPALIVE_DEAD_MS. */
 static int wait_socket(struct ssh_conn *c, long long deadline)
 {
     int dir = libssh2_session_block_directions(c->session);
     struct pollfd p = {.fd = c->sock, .events = POLLIN};
+    long long quiet_since = now_ms();
 
     if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
         p.events |= POLLOUT;
     for (;;) {
-        long long left = deadline - now_ms();
-        int r;
+        long long now = now_ms(), left = deadline - now;
+        long long slice = left < KEEPALIVE_S * 1000 ? left : KEEPALIVE_S * 1000;
+        int r, next = 0;
 
         if (left <= 0)
             return -ETIMEDOUT;
-        r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
+        if (now - quiet_since > KEEPALIVE_DEAD_MS)
+            return -EHOSTUNREACH;
+        r = poll(&p, 1, (int)slice);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
             return -errno;
-        if (r == 0)
-            return -ETIMEDOUT;
-        return 0;
+        if (r > 0)
+            return 0; /* libssh2 reads what came, keepalive replies included */
+        /* quiet: ask the peer to answer (keepalive@openssh.com, want reply) */
+        libssh2_keepalive_send(c->session, &next);
     }
 }
 
@@ -719,6 +732,7 @@ static int conn_open(struct transport *t, const struct node *nd, long long setup
     if (!c->session)
         return og_error_set(err, OG_E_NOMEM, "libssh2 session for node \"%s\"", nd->name);
     libssh2_session_set_blocking(c->session, 0);
+    libssh2_keepalive_config(c->session, 1, KEEPALIVE_S);
 
     host_spec(nd, spec, sizeof(spec));
     kh = libssh2_knownhost_init(c->session);
@@ -820,6 +834,22 @@ static int timed_out(const struct node *nd, struct exec_state *st, int timeout_m
                         st->what, nd->name, timeout_ms);
 }
 
+/* wait_socket for a command: its bound, or its node gone silent */
+static int exec_wait(struct ssh_conn *c, const struct node *nd, struct exec_state *st,
+                     const struct transport_run_opts *o, long long deadline, struct og_error *err)
+{
+    int r = wait_socket(c, deadline);
+
+    if (r == -EHOSTUNREACH) {
+        st->discard = true;
+        return og_error_set(err, OG_E_SSH_CONNECT,
+                            "command \"%s\" on node \"%s\": the node has not answered for %d s "
+                            "(its network is down or it is off)",
+                            st->what, nd->name, KEEPALIVE_DEAD_MS / 1000);
+    }
+    return r < 0 ? timed_out(nd, st, o->timeout_ms, err) : 0;
+}
+
 static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *line,
                         const struct transport_run_opts *o, long long deadline,
                         struct exec_state *st, struct command_result *ret, struct og_error *err)
@@ -832,7 +862,7 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
     bool in_done = false, eof = false;
     char *sig = NULL;
     size_t siglen = 0;
-    int rc, exit_status, term_signal = 0;
+    int rc, rc2, exit_status, term_signal = 0;
 
     dynbuf_init(&out, o->output_max);
     dynbuf_init(&errb, o->output_max);
@@ -840,13 +870,13 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
     while (!(ch = libssh2_channel_open_session(c->session))) {
         if (libssh2_session_last_errno(c->session) != LIBSSH2_ERROR_EAGAIN)
             return lost(c, nd, st, "cannot open a channel", err);
-        if (wait_socket(c, deadline) < 0)
-            return timed_out(nd, st, o->timeout_ms, err);
+        if ((rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
+            return rc2;
     }
     st->started = true;
     while ((rc = libssh2_channel_exec(ch, line)) == LIBSSH2_ERROR_EAGAIN)
-        if (wait_socket(c, deadline) < 0)
-            return timed_out(nd, st, o->timeout_ms, err);
+        if ((rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
+            return rc2;
     if (rc)
         return lost(c, nd, st, "the exec request failed", err);
 
@@ -908,14 +938,14 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
                 return lost(c, nd, st, "reading the output", err);
             }
         }
-        if (!eof && !progress && wait_socket(c, deadline) < 0)
-            return timed_out(nd, st, o->timeout_ms, err);
+        if (!eof && !progress && (rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
+            return rc2;
     }
 
     /* exit-status / exit-signal arrive before the server closes the channel. */
     while ((rc = libssh2_channel_wait_closed(ch)) == LIBSSH2_ERROR_EAGAIN)
-        if (wait_socket(c, deadline) < 0)
-            return timed_out(nd, st, o->timeout_ms, err);
+        if ((rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
+            return rc2;
     if (rc)
         return lost(c, nd, st, "waiting for the command to end", err);
     libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL, NULL);

@@ -448,10 +448,12 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
         if (!lagging)
             return 0;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        /* a standby that is not connected gets 5 s to reconnect; one that
-         * streams gets the whole wait to replay */
+        /* a standby that is not connected gets PRECHECK_RECONNECT_MS to
+         * reconnect (its walreceiver notices a dead connection after
+         * wal_receiver_timeout -- a network healed under it, found by the
+         * grey fault scenarios); one that streams gets the whole wait */
         if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >=
-            (absent && wait > 5000 ? 5000 : wait))
+            (absent && wait > PRECHECK_RECONNECT_MS ? PRECHECK_RECONNECT_MS : wait))
             return og_error_set(err, OG_E_STANDBY_LAG,
                                 "The standby %s has not caught up with the primary %s: %s.",
                                 lagging, primary->name, detail);

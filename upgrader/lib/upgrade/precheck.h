@@ -22,6 +22,9 @@
 
 #define PRECHECK_DISK_LIMIT_PCT 80 /* the guide: disk usage below 80% */
 #define PRECHECK_REPLAY_WAIT_MS 30000
+/* a standby not connected to the primary: twice the simulated nodes'
+ * wal_receiver_timeout (10 s; openGauss's default is 6 s) */
+#define PRECHECK_RECONNECT_MS 20000
 
 /* The GUCs that must not change between the start of an upgrade and its end
  * or rollback (a standby refuses a primary with larger values of these). */
