@@ -190,7 +190,7 @@ static bool coded_outcome(const struct scn_step *s, enum scn_step_kind action, i
         return scn_step_has_kill_upgrader(s);
     if (term_signal)
         return false;
-    return exit_status == scn_action_success_exit(action) || (exit_status == 1 && code[0]);
+    return exit_status == scn_action_success_exit(s, action) || (exit_status == 1 && code[0]);
 }
 
 size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size_t index,
@@ -209,13 +209,16 @@ size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size
         last_code(out, code, sizeof(code));
     if (n < max) {
         struct scn_check *c = &v[n++];
-        int exp = s->exit_code == SCN_EXIT_DEFAULT ? scn_action_success_exit(action) : s->exit_code;
+        int exp =
+            s->exit_code == SCN_EXIT_DEFAULT ? scn_action_success_exit(s, action) : s->exit_code;
         memset(c, 0, sizeof(*c));
         c->line = s->line;
         if (s->exit_code == SCN_EXIT_KILLED)
             snprintf(want, sizeof(want), "killed");
         else if (s->exit_code == SCN_EXIT_CODED)
-            snprintf(want, sizeof(want), "%d or a coded error", scn_action_success_exit(action));
+            snprintf(want, sizeof(want), "%d or a coded error", scn_action_success_exit(s, action));
+        else if (s->has_exit_alt)
+            snprintf(want, sizeof(want), "%d or %d", exp, s->exit_alt);
         else
             snprintf(want, sizeof(want), "%d", exp);
         snprintf(c->what, sizeof(c->what), "step %zu %s: exit %s", index, name, want);
@@ -224,7 +227,8 @@ size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size
         else if (s->exit_code == SCN_EXIT_CODED)
             c->pass = coded_outcome(s, action, exit_status, term_signal, killed, code);
         else
-            c->pass = term_signal == 0 && exit_status == exp;
+            c->pass = term_signal == 0 &&
+                      (exit_status == exp || (s->has_exit_alt && exit_status == s->exit_alt));
         if (term_signal)
             snprintf(c->detail, sizeof(c->detail), "killed by signal %d%s%s", term_signal,
                      code[0] ? ", last error " : "", code);

@@ -76,8 +76,8 @@ static void on_signal(int sig)
 
 static int load(const struct args *a, struct scn_set *set, bool report_errors)
 {
-    const char *def[] = { OGUP_SOURCE_ROOT "/scenarios" };
-    struct og_error err = { 0 };
+    const char *def[] = {OGUP_SOURCE_ROOT "/scenarios"};
+    struct og_error err = {0};
     int r = a->n_paths ? scn_set_load(a->paths, a->n_paths, set, &err)
                        : scn_set_load(def, 1, set, &err);
 
@@ -164,7 +164,7 @@ static int summary(const struct scn_report *rep, const char *dir)
 static int run_set(const struct args *a, const struct scn_set *set)
 {
     struct scn_report rep;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char dir[4096];
     int r;
 
@@ -213,7 +213,7 @@ static void from_dir(const struct args *a, char *buf, size_t size)
 static int cmd_rerun(struct args *a)
 {
     struct scn_report prev;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct scn_set set;
     char dir[4096], p[4200];
     const char *files[1024];
@@ -254,7 +254,7 @@ static int cmd_rerun(struct args *a)
 static int cmd_report(const struct args *a)
 {
     struct scn_report rep;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char dir[4096], p[4200];
     int r;
 
@@ -279,21 +279,21 @@ static int cmd_report(const struct args *a)
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "filter", required_argument, NULL, 'f' },
-        { "out", required_argument, NULL, 'o' },
-        { "run-id", required_argument, NULL, 'i' },
-        { "junit", required_argument, NULL, 'j' },
-        { "from", required_argument, NULL, 'F' },
-        { "failed", no_argument, NULL, 'x' },
-        { "keep-clusters", no_argument, NULL, 'k' },
-        { "cluster-prefix", required_argument, NULL, 'p' },
-        { "cache-min", required_argument, NULL, 'c' },
-        { "ogsim", required_argument, NULL, 's' },
-        { "ogfault", required_argument, NULL, 'g' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+        {"filter", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},
+        {"run-id", required_argument, NULL, 'i'},
+        {"junit", required_argument, NULL, 'j'},
+        {"from", required_argument, NULL, 'F'},
+        {"failed", no_argument, NULL, 'x'},
+        {"keep-clusters", no_argument, NULL, 'k'},
+        {"cluster-prefix", required_argument, NULL, 'p'},
+        {"cache-min", required_argument, NULL, 'c'},
+        {"ogsim", required_argument, NULL, 's'},
+        {"ogfault", required_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
-    struct args a = { 0 };
+    struct args a = {0};
     int c;
 
     a.run.ogsim = getenv("OGSIM") ? getenv("OGSIM") : OGSIM_PATH_DEFAULT;

@@ -8,6 +8,8 @@
 #include "expect.h"
 #include "grey.h"
 #include "plan.h"
+#include "upgpath.h"
+#include "versioncfg.h"
 #include "banned.h"
 
 void scn_failpoint_spec(const struct scn_step *s, char *buf, size_t size)
@@ -35,17 +37,29 @@ enum scn_step_kind scn_rerun_action(const struct scenario *sc, size_t index)
     return SCN_UPGRADE;
 }
 
+/* The plan an action runs: the last <upgrade>'s flags, else the OM tools of
+ * the last <prepare>'s version (upgrader/lib/upgrade/upgpath: up to 5.0.1
+ * in place, 5.0.2 on grey unless --inplace-upgrade, 6.0.0 grey only). */
 const struct engine_plan *scn_step_plan(const struct scenario *sc, size_t index)
 {
+    const char *flags = NULL, *om = NULL;
+    struct version_cfg v = {0};
+    bool grey, inplace;
+
     for (size_t i = index + 1; i-- > 0;) {
         const struct scn_step *s = &sc->steps[i];
-        if (s->kind == SCN_UPGRADE)
-            return strstr(s->flags, "--grey") || strstr(s->flags, "-h ") ||
-                           strstr(s->flags, "--continue")
-                       ? &grey_plan
-                       : &inplace_plan;
+        if (!flags && s->kind == SCN_UPGRADE)
+            flags = s->flags;
+        if (!om && s->kind == SCN_PREPARE)
+            om = s->version;
     }
-    return &inplace_plan;
+    flags = flags ? flags : "";
+    grey = strstr(flags, "--grey") || strstr(flags, "-h ") || strstr(flags, "--continue");
+    inplace = strstr(flags, "--inplace-upgrade") != NULL;
+    if (!om || version_parse_release(om, &v.major, &v.minor, &v.patch, &v.rc) < 0)
+        return grey ? &grey_plan : &inplace_plan;
+    return upgpath_default_mode(&v, grey, inplace) == UPGPATH_MODE_GREY ? &grey_plan
+                                                                        : &inplace_plan;
 }
 
 static void fault_describe(const struct scn_fault *f, char *buf, size_t size)
@@ -77,11 +91,14 @@ static void expect_exit(const struct scn_step *s, enum scn_step_kind action, cha
         snprintf(buf, size, "expect: killed");
     else if (s->exit_code == SCN_EXIT_CODED)
         snprintf(buf, size, "expect: exit %d or a coded error (exit 1, [GAUSS-/OGUP-])%s",
-                 scn_action_success_exit(action),
+                 scn_action_success_exit(s, action),
                  scn_step_has_kill_upgrader(s) ? " or killed" : "");
+    else if (s->has_exit_alt)
+        snprintf(buf, size, "expect: exit %d or %d", s->exit_code, s->exit_alt);
     else
         snprintf(buf, size, "expect: exit %d",
-                 s->exit_code == SCN_EXIT_DEFAULT ? scn_action_success_exit(action) : s->exit_code);
+                 s->exit_code == SCN_EXIT_DEFAULT ? scn_action_success_exit(s, action)
+                                                  : s->exit_code);
     n = strlen(buf);
     if (s->code[0])
         snprintf(buf + n, size - n, ", [%s]", s->code);

@@ -16,12 +16,12 @@
 #define REPORT_FORMAT   1
 #define REPORT_MAX_JSON (64u * 1024 * 1024)
 
-static const char *const verdict_names[] = { "pass", "fail", "error", "skip" };
+static const char *const verdict_names[] = {"pass", "fail", "error", "skip"};
 
 /* The matrix's columns: failpoint actions, then ogfault's kinds. */
 static const char *const columns[] = {
-    "kill",      "exit",    "fail",   "disk-full", "net-cut",
-    "net-loss",  "partition", "kill-db", "power-off", "freeze", "kill-upgrader",
+    "kill",      "exit",    "fail",      "disk-full", "net-cut",       "net-loss",
+    "partition", "kill-db", "power-off", "freeze",    "kill-upgrader",
 };
 
 const char *scn_verdict_name(enum scn_verdict v)
@@ -108,7 +108,7 @@ int scn_result_add_check(struct scn_result *res, const struct scn_check *c)
 int scn_result_add_cell(struct scn_result *res, const char *row, const char *column,
                         const char *how)
 {
-    struct scn_cell c = { 0 };
+    struct scn_cell c = {0};
 
     for (size_t i = 0; i < res->n_cells; i++)
         if (strcmp(res->cells[i].row, row) == 0 && strcmp(res->cells[i].column, column) == 0)
@@ -211,7 +211,7 @@ int scn_report_write_junit(const struct scn_report *r, const char *path, struct 
     /* one <testsuite> per suite, in order of first appearance */
     for (size_t i = 0; i < r->n; i++) {
         bool seen = false;
-        size_t n = 0, c[4] = { 0 };
+        size_t n = 0, c[4] = {0};
         double t = 0;
 
         for (size_t k = 0; k < i && !seen; k++)
@@ -351,7 +351,8 @@ int scn_report_write_json(const struct scn_report *r, const char *path, struct o
     for (size_t i = 0; i < r->n; i++)
         json_object_array_add(v, result_json(&r->v[i]));
     json_object_object_add(o, "scenarios", v);
-    text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    text =
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     rc = text ? fs_replace_file(path, text, strlen(text), 0644, err)
               : og_error_set(err, OG_E_NOMEM, "JSON report");
     json_object_put(o);
@@ -379,13 +380,13 @@ static json_object *geta(json_object *o, const char *key)
     json_object *v;
 
     return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_array) ? v
-                                                                                           : NULL;
+                                                                                            : NULL;
 }
 
 static int load_result(struct scn_report *r, json_object *s)
 {
-    struct scn_result *res = scn_report_add(r, gets_(s, "id"), gets_(s, "suite"),
-                                            gets_(s, "title"), gets_(s, "file"));
+    struct scn_result *res =
+        scn_report_add(r, gets_(s, "id"), gets_(s, "suite"), gets_(s, "title"), gets_(s, "file"));
     json_object *a, *v;
     int rc = 0;
 
@@ -398,7 +399,7 @@ static int load_result(struct scn_report *r, json_object *s)
     res->reset_seconds = getd(s, "reset_seconds");
     if ((a = geta(s, "steps")))
         for (size_t i = 0; rc == 0 && i < json_object_array_length(a); i++) {
-            struct scn_step_result st = { 0 };
+            struct scn_step_result st = {0};
             json_object *e = json_object_array_get_idx(a, i);
             snprintf(st.label, sizeof(st.label), "%s", gets_(e, "label"));
             snprintf(st.detail, sizeof(st.detail), "%s", gets_(e, "detail"));
@@ -409,7 +410,7 @@ static int load_result(struct scn_report *r, json_object *s)
         }
     if ((a = geta(s, "checks")))
         for (size_t i = 0; rc == 0 && i < json_object_array_length(a); i++) {
-            struct scn_check c = { 0 };
+            struct scn_check c = {0};
             json_object *e = json_object_array_get_idx(a, i);
             snprintf(c.what, sizeof(c.what), "%s", gets_(e, "what"));
             snprintf(c.detail, sizeof(c.detail), "%s", gets_(e, "detail"));
@@ -611,8 +612,7 @@ static void html_row(const struct scn_result *res, struct dynbuf *b)
     esc(b, res->id);
     dynbuf_appends(b, "</b><div class=\"t\">");
     esc(b, res->title);
-    dynbuf_appendf(b, "</div></td><td class=\"num\">%.1f s</td><td class=\"msg\">",
-                   res->seconds);
+    dynbuf_appendf(b, "</div></td><td class=\"num\">%.1f s</td><td class=\"msg\">", res->seconds);
     esc(b, res->message[0] ? res->message : "all expectations held");
     dynbuf_appends(b, "<details><summary>checks, steps");
     if (res->bundle[0])
@@ -638,7 +638,7 @@ static void html_row(const struct scn_result *res, struct dynbuf *b)
 int scn_report_html(const struct scn_report *r, struct dynbuf *b)
 {
     size_t c[4];
-    static const char *const labels[] = { "passed", "failed", "errors", "skipped" };
+    static const char *const labels[] = {"passed", "failed", "errors", "skipped"};
 
     scn_report_counts(r, c);
     dynbuf_appends(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -657,13 +657,12 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
     }
     dynbuf_appends(b, "</div>\n<div class=\"counts\" id=\"summary\">");
     for (size_t i = 0; i < 4; i++)
-        dynbuf_appendf(b, "<span class=\"c-%s\">%zu %s</span>", verdict_names[i], c[i],
-                       labels[i]);
+        dynbuf_appendf(b, "<span class=\"c-%s\">%zu %s</span>", verdict_names[i], c[i], labels[i]);
     dynbuf_appends(b, "</div>\n<div class=\"bar\">");
     for (size_t i = 0; i < 4; i++)
         if (c[i])
-            dynbuf_appendf(b, "<div class=\"%s\" style=\"flex:%zu\">%zu %s</div>",
-                           verdict_names[i], c[i], c[i], labels[i]);
+            dynbuf_appendf(b, "<div class=\"%s\" style=\"flex:%zu\">%zu %s</div>", verdict_names[i],
+                           c[i], c[i], labels[i]);
     if (r->n == 0)
         dynbuf_appends(b, "<div class=\"none\" style=\"flex:1\">no scenarios</div>");
     dynbuf_appends(b, "</div>\n");
@@ -672,7 +671,7 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
     dynbuf_appends(b, "<h2>Suites</h2>\n<table id=\"suites\">\n<tr><th>suite</th><th>scenarios"
                       "</th><th>passed</th><th>failed</th><th>errors</th><th>time</th></tr>\n");
     for (size_t i = 0; i < r->n; i++) {
-        size_t n = 0, k4[4] = { 0 };
+        size_t n = 0, k4[4] = {0};
         double t = 0;
         bool seen = false;
 
@@ -686,12 +685,13 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
                 k4[r->v[k].verdict <= SCN_SKIP ? r->v[k].verdict : SCN_ERROR]++;
                 t += r->v[k].seconds;
             }
-        dynbuf_appendf(b, "<tr class=\"row-%s\"><td>", k4[SCN_FAIL] || k4[SCN_ERROR] ? "fail"
-                                                                                  : "pass");
+        dynbuf_appendf(b, "<tr class=\"row-%s\"><td>",
+                       k4[SCN_FAIL] || k4[SCN_ERROR] ? "fail" : "pass");
         esc(b, r->v[i].suite);
-        dynbuf_appendf(b, "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                          "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                          "<td class=\"num\">%.0f s</td></tr>\n",
+        dynbuf_appendf(b,
+                       "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                       "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                       "<td class=\"num\">%.0f s</td></tr>\n",
                        n, k4[SCN_PASS], k4[SCN_FAIL], k4[SCN_ERROR], t);
     }
     dynbuf_appends(b, "</table>\n");

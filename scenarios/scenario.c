@@ -122,13 +122,14 @@ const char *scn_action_name(enum scn_step_kind k)
     }
 }
 
-int scn_action_success_exit(enum scn_step_kind k)
+int scn_action_success_exit(const struct scn_step *s, enum scn_step_kind k)
 {
     switch (k) {
     case SCN_ROLLBACK:
         return 2;
     case SCN_COMMIT:
-        return 5;
+        /* grey 5; in place 0 (UpgradeImpl.py v5.0.0 :2652, :4062) */
+        return s->grey ? 5 : 0;
     default:
         return 0;
     }
@@ -476,10 +477,16 @@ static int read_action(const struct parse *p, xmlNodePtr n, struct scn_step *s)
     attr(n, "flags", s->flags, sizeof(s->flags));
     s->force = attr_bool(n, "force");
     s->exit_code = SCN_EXIT_DEFAULT;
-    if (attr(n, "exit", exit_s, sizeof(exit_s)))
+    if (attr(n, "exit", exit_s, sizeof(exit_s))) {
+        const char *bar = strchr(exit_s, '|');
         s->exit_code = strcmp(exit_s, "killed") == 0  ? SCN_EXIT_KILLED
                        : strcmp(exit_s, "coded") == 0 ? SCN_EXIT_CODED
                                                       : atoi(exit_s);
+        if (bar) { /* "0|1": either (the schema allows one alternative) */
+            s->has_exit_alt = true;
+            s->exit_alt = atoi(bar + 1);
+        }
+    }
     attr(n, "code", s->code, sizeof(s->code));
     attr(n, "output", s->output, sizeof(s->output));
     s->timeout_s = (int)attr_ll(n, "timeout-s", 900);
@@ -647,6 +654,7 @@ static int check_semantics(const struct parse *p, struct scenario *sc, int clust
         case SCN_UPGRADE:
         case SCN_ROLLBACK:
         case SCN_COMMIT:
+            s->grey = scn_step_plan(sc, i) == &grey_plan;
             for (size_t k = 0; r == 0 && k < s->n_fps; k++)
                 if (!scn_failpoint_known(s->fps[k].name))
                     r = fail(p, s->fps[k].line, "failpoint-known",

@@ -111,7 +111,10 @@ struct scn_step {
     /* upgrade / rollback / commit / rerun */
     char flags[320];
     bool force;
-    int exit_code; /* SCN_EXIT_DEFAULT, _KILLED, _CODED or a number */
+    int exit_code;     /* SCN_EXIT_DEFAULT, _KILLED, _CODED or a number */
+    bool has_exit_alt; /* exit="0|1": exit_alt is accepted too */
+    int exit_alt;
+    bool grey;     /* the action runs the grey plan (set at load: scn_step_plan) */
     char code[16]; /* "GAUSS-52902" / "OGUP-60070" or "" */
     char output[208];
     int timeout_s;
@@ -199,8 +202,9 @@ const char *scn_expect_kind_name(enum scn_expect_kind k);
 
 /* gs_upgradectl's action for a step (auto-upgrade, ...); rerun: NULL. */
 const char *scn_action_name(enum scn_step_kind k);
-/* The exit code an action exits with when it succeeds. */
-int scn_action_success_exit(enum scn_step_kind k);
+/* The exit code action k of step s exits with when it succeeds (a commit:
+ * by the plan, s->grey). */
+int scn_action_success_exit(const struct scn_step *s, enum scn_step_kind k);
 /* The step injects kill-upgrader while it runs (exit="coded" then accepts killed). */
 bool scn_step_has_kill_upgrader(const struct scn_step *s);
 

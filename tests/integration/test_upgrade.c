@@ -135,8 +135,9 @@ Test(upgrade, large_rollback_then_commit)
     links0 = up_links(&c);
     expect_writes(&c, false, "before the upgrade");
 
-    /* nothing to commit yet */
-    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
+    /* nothing to commit yet: openGauss's "No need to commit-upgrade", exit 5
+     * (UpgradeImpl.py v5.0.0 :600-606) */
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, "No need to commit-upgrade");
 
     /* killed before the cluster stops: still running, already read-only */
     up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.stop-cluster.before=kill"), 137, NULL);
@@ -188,8 +189,8 @@ Test(upgrade, large_rollback_then_commit)
         free(sums);
         expect_catalog_backup(&c, c.nodes[i].name, false);
     }
-    /* commit after rollback: refused */
-    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1, "[GAUSS-52916]");
+    /* commit after rollback: nothing to commit (exit 5, :600-606) */
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, "No need to commit-upgrade");
     /* a second rollback: nothing to do */
     up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
 
@@ -204,7 +205,8 @@ Test(upgrade, large_rollback_then_commit)
     cr_assert(strncmp(upres.out, "/opt/ogsim/app_78689da9\n92605\n1\n", 32) == 0, "%s", upres.out);
     cr_assert_not_null(strstr(upres.out, "\ntouch_init_flag\n"), "%s", upres.out);
     up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 0,
+                   "NOTICE: Commit binary upgrade succeeded.");
     expect_writes(&c, false, "after the commit");
     up_expect_upgraded(&c, "3.0.0", user0);
     up_assert_no_journal(&c);
@@ -220,8 +222,13 @@ Test(upgrade, large_rollback_then_commit)
     for (size_t i = 0; i < c.n_nodes; i++)
         cr_assert_neq(up_sh(&c, c.nodes[i].name, "omm", "ls -d /opt/ogsim/app_78689da9"), 0,
                       "old app left on %s", c.nodes[i].name);
-    /* rollback after commit: refused */
-    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 3, "[GAUSS-52919]");
+    /* rollback after a finished commit: nothing to roll back (exit 2,
+     * UpgradeImpl.py v5.0.0 :326-331); a commit again: the same build
+     * (52900 wrapping 52901, exit 1) */
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, "No need to rollback.");
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 1,
+                   "[GAUSS-52900] : Failed to upgrade strategy: [GAUSS-52901] : New cluster "
+                   "commitid cannot be same with old cluster commitid.. Do nothing this time.");
     up_assert_version(&c, "3.0.0");
     /* the history, on every node */
     up_sh_ok(&c, "node3", "omm", "grep -c 'commit-upgrade' $GPHOME/upgradeRecord.txt");
@@ -247,7 +254,8 @@ Test(upgrade, small_then_refusals)
     cr_assert_not_null(strstr(upres.out, "small, binaries only"), "%s", upres.out);
     cr_assert_null(strstr(upres.out, "Catalog upgrade"), "a small upgrade runs no SQL");
     up_assert_version(&c, "2.0.1");
-    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 0,
+                   "NOTICE: Commit binary upgrade succeeded.");
     up_expect_upgraded(&c, "2.0.1", user0);
 
     /* an older version: refused (GAUSS-52902), nothing changed */
@@ -270,7 +278,8 @@ Test(upgrade, paths_from_1_0_1)
 
     up_prepare(&c, "1.1.0");
     up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 0,
+                   "NOTICE: Commit binary upgrade succeeded.");
     up_expect_upgraded(&c, "1.1.0", user0);
 
     /* MOT tables in use: 1.1.0 -> 2.0.0 refused */
@@ -291,7 +300,8 @@ Test(upgrade, path_3_0_0_to_5_0_0)
     user0 = up_dump(&c, true);
     up_prepare(&c, "5.0.0");
     up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
-    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 5, NULL);
+    up_expect_code(up_ctl(&c, "commit-upgrade", NULL, NULL), 0,
+                   "NOTICE: Commit binary upgrade succeeded.");
     up_expect_upgraded(&c, "5.0.0", user0);
     free(user0);
 }

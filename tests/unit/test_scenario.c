@@ -307,7 +307,7 @@ Test(scenario, checked_in_suites)
                     force_dead || (s->force && k >= 2 && sc->steps[k - 2].kind == SCN_FAULT &&
                                    sc->steps[k - 2].fault.kind == SCN_F_POWER_OFF);
                 after_commit = after_commit || (k >= 1 && sc->steps[k - 1].kind == SCN_COMMIT &&
-                                                strcmp(s->code, "GAUSS-52919") == 0);
+                                                strcmp(s->output, "No need to rollback.") == 0);
             }
             for (size_t j = 0; strcmp(sc->suite, "faults") == 0 && j < s->n_during; j++) {
                 disk = disk ||
@@ -327,7 +327,7 @@ Test(scenario, checked_in_suites)
     cr_assert_geq(n_kill, 5, "retry: killed at %zu distinct steps", n_kill);
     cr_assert_geq(n_rb, 5, "rollback from %zu steps", n_rb);
     cr_assert(force_dead, "rollback --force with a dead node");
-    cr_assert(after_commit, "rollback refused after commit");
+    cr_assert(after_commit, "rollback after commit: nothing to roll back");
     cr_assert(disk && cut && off, "faults: disk %d cut %d off %d", disk, cut, off);
     scn_set_done(&set);
 }
@@ -385,7 +385,7 @@ Test(scenario, plan_printing)
         "\"Successfully upgraded\"\n");
     HAS("  11. rollback: gs_upgradectl -t auto-rollback --force (omm@node1); expect: exit 3, "
         "[GAUSS-51626]\n");
-    HAS("  12. commit: gs_upgradectl -t commit-upgrade (omm@node1); expect: exit 5\n");
+    HAS("  12. commit: gs_upgradectl -t commit-upgrade (omm@node1); expect: exit 0\n");
     HAS("  expect   cluster_state Normal\n");
     HAS("           lost acknowledged writes <= 0\n");
     HAS("           pg_dumpall equal to the pre-upgrade dump\n");
@@ -508,12 +508,17 @@ Test(scenario, action_checks)
                         "[GAUSS-51300] : step catalog: Failed to update catalog.\n", v, 3);
     cr_assert_not(v[0].pass);
     cr_assert_str_eq(v[0].detail, "exit 1, last error GAUSS-51300");
-    /* rollback's success is 2, commit's 5 */
+    /* rollback's success is 2; commit's 0 in place, 5 grey (UpgradeImpl.py
+     * v5.0.0 :2652, :4062) */
     s.kind = SCN_RERUN;
     n = scn_action_eval(&s, SCN_ROLLBACK, 3, 2, 0, "", "", v, 3);
     cr_assert(v[0].pass);
     cr_assert_str_eq(v[0].what, "step 3 rerun: exit 2");
+    cr_assert(scn_action_eval(&s, SCN_COMMIT, 3, 0, 0, "", "", v, 3) == 1 && v[0].pass);
+    cr_assert(scn_action_eval(&s, SCN_COMMIT, 3, 5, 0, "", "", v, 3) == 1 && !v[0].pass);
+    s.grey = true;
     cr_assert(scn_action_eval(&s, SCN_COMMIT, 3, 5, 0, "", "", v, 3) == 1 && v[0].pass);
+    s.grey = false;
     /* killed: bash's 137 or the signal */
     s.exit_code = SCN_EXIT_KILLED;
     scn_action_eval(&s, SCN_UPGRADE, 1, 137, 0, "", "", v, 3);
@@ -537,6 +542,23 @@ Test(scenario, action_checks)
     cr_assert_not(v[1].pass);
     cr_assert_str_eq(v[1].detail, "last error GAUSS-52901");
     cr_assert_not(v[2].pass);
+}
+
+/* exit="0|1": either number */
+Test(scenario, action_eval_alternative)
+{
+    struct scn_step s = {.kind = SCN_RERUN, .exit_code = 0, .has_exit_alt = true, .exit_alt = 1};
+    struct scn_check v[3];
+
+    scn_action_eval(&s, SCN_UPGRADE, 4, 1, 0, "", "", v, 3);
+    cr_assert(v[0].pass);
+    cr_assert_str_eq(v[0].what, "step 4 rerun: exit 0 or 1");
+    scn_action_eval(&s, SCN_UPGRADE, 4, 0, 0, "", "", v, 3);
+    cr_assert(v[0].pass);
+    scn_action_eval(&s, SCN_UPGRADE, 4, 2, 0, "", "", v, 3);
+    cr_assert_not(v[0].pass);
+    scn_action_eval(&s, SCN_UPGRADE, 4, -1, 9, "", "", v, 3);
+    cr_assert_not(v[0].pass);
 }
 
 /* exit="coded": success, or exit 1 with a code; killed only with kill-upgrader in the step */

@@ -333,20 +333,6 @@ static void history(struct upgctl *u, struct inplace *ip, const char *action, co
                  og_error_format(&e, msg, sizeof(msg)));
 }
 
-/* Was the last recorded action a successful commit of the running version? */
-static bool committed_before(struct inplace *ip)
-{
-    char path[PATH_MAX + 32];
-    _cleanup_free_ struct journal_record *rows = NULL;
-    size_t n = 0;
-
-    snprintf(path, sizeof(path), "%s/%s", getenv("GPHOME"), JOURNAL_RECORD_FILE);
-    if (journal_record_read(path, &rows, &n, NULL) < 0 || n == 0)
-        return false;
-    return strcmp(rows[n - 1].action, "commit-upgrade") == 0 &&
-           strcmp(rows[n - 1].status, "success") == 0;
-}
-
 /* Which plan runs: an upgrade under way keeps its own (upgrade_step.csv
  * means grey, openGauss's canDoRollbackOrCommit :604); a new one goes by
  * the OM tools doing it: up to 5.0.1 in-place unless --grey, 5.0.2 on grey
@@ -397,6 +383,40 @@ static int choose_mode(struct upgctl *u, bool upgrade, struct og_error *err)
     return 0;
 }
 
+/* choseStrategy's refusals (UpgradeImpl.py v5.0.0 :461-693) reach the
+ * operator wrapped (:571-574): "[GAUSS-52900] : Failed to upgrade strategy:
+ * [GAUSS-52902] : Can not support upgrade from A to B. Do nothing this
+ * time." -- the inner text's own period kept, so ".." as openGauss prints. */
+static int strategy_failed(int r, struct og_error *err)
+{
+    char inner[OG_ERROR_DETAIL_MAX + 64];
+    const char *tail = " Do nothing this time.";
+    size_t n;
+
+    if (r >= 0 || err->code == OG_E_STRATEGY)
+        return r;
+    og_error_format(err, inner, sizeof(inner));
+    n = strlen(inner);
+    if (n > strlen(tail) && strcmp(inner + n - strlen(tail), tail) == 0)
+        inner[n - strlen(tail)] = '\0';
+    og_error_clear(err);
+    return og_error_set(err, OG_E_STRATEGY, "Failed to upgrade strategy: %s. Do nothing this time.",
+                        inner);
+}
+
+/* exitWithRetCode(action, ok) (UpgradeImpl.py v5.0.0 :93-143) with the
+ * action openGauss passes: an in-place commit exits as the in-place upgrade
+ * (0, :2652); a grey auto-upgrade with every node upgraded already as
+ * "auto-upgrade", which has no success code (1, :5675). */
+static int exit_code(enum og_action act, const struct inplace *ip, int r)
+{
+    if (r == 0 && act == OG_ACTION_COMMIT && !ip->noop && !ip->grey)
+        return og_exit_code(OG_ACTION_UPGRADE, 0);
+    if (r == 0 && act == OG_ACTION_UPGRADE && ip->noop && ip->grey)
+        return og_exit_code(OG_ACTION_UPGRADE, -OG_E_ALL_UPGRADED);
+    return og_exit_code(act, r);
+}
+
 static int upgradectl_action(struct upgctl *u)
 {
     _cleanup_lockfile_ struct lockfile *lock = NULL;
@@ -418,9 +438,11 @@ static int upgradectl_action(struct upgctl *u)
         u->env.lock_held = true;
     }
     if (r == 0)
-        r = choose_mode(u, act == OG_ACTION_UPGRADE, &err);
+        r = strategy_failed(choose_mode(u, act == OG_ACTION_UPGRADE, &err), &err);
     if (r == 0)
-        r = u->grey ? grey_init(&ip, &u->env, &err) : inplace_init(&ip, &u->env, &err);
+        r = strategy_failed(
+            u->grey ? grey_init(&ip, &u->env, &err) : inplace_init(&ip, &u->env, &err), &err);
+    ip.xml_path = u->xml;
     if (r == 0 && u->hosts)
         r = grey_parse_hosts(&u->installed, u->hosts, hosts, &n_hosts, &err);
     ip.force = u->force;
@@ -429,7 +451,7 @@ static int upgradectl_action(struct upgctl *u)
         goto out;
     if (act == OG_ACTION_CHOSE_STRATEGY) {
         struct upgpath_verdict v;
-        r = strategy(u, &ip, &v, &err);
+        r = strategy_failed(strategy(u, &ip, &v, &err), &err);
         if (r == 0)
             printf("Upgrade strategy: %s%s.\n", upgpath_strategy_name(v.strategy),
                    v.large ? " (large: the catalog SQL runs)" : " (small: binaries only)");
@@ -445,7 +467,7 @@ static int upgradectl_action(struct upgctl *u)
             _cleanup_dynbuf_ struct dynbuf out;
             size_t n = 0;
             dynbuf_init(&out, 1 << 20);
-            r = strategy(u, &ip, &v, &err);
+            r = strategy_failed(strategy(u, &ip, &v, &err), &err);
             if (r == 0) {
                 printf("Upgrade from %s (%s) to %s (%s): %s.\n", ip.oldv.version,
                        ip.oldv.number_str, ip.newv.version, ip.newv.number_str,
@@ -469,10 +491,6 @@ static int upgradectl_action(struct upgctl *u)
     } else if (act == OG_ACTION_ROLLBACK) {
         struct inplace_record rec;
         r = inplace_read_record(&ip, &rec, &err);
-        if (r == 0 && !rec.present && committed_before(&ip))
-            r = og_error_set(&err, OG_E_ALREADY_COMMITTED,
-                             "Upgrade has already been committed, can not execute rollback "
-                             "command any more.");
         if (r < 0)
             goto out;
         history(u, &ip, "auto-rollback", "begin", NULL);
@@ -487,8 +505,18 @@ static int upgradectl_action(struct upgctl *u)
         }
         history(u, &ip, "auto-rollback", r == 0 ? "success" : "failed", &err);
     } else {
-        r = u->grey ? grey_commit(&ip, &err) : inplace_commit(&ip, &err);
+        /* after a finished commit $GAUSSHOME is the new build: choseStrategy
+         * refuses before anything is looked at (52901, :529) */
+        struct inplace_record rec;
+        r = inplace_read_record(&ip, &rec, &err);
+        if (r == 0 && !rec.present && strcmp(ip.oldv.commit, ip.newv.commit) == 0)
+            r = strategy_failed(og_error_set(&err, OG_E_SAME_COMMIT,
+                                             "New cluster commitid cannot be same with old "
+                                             "cluster commitid."),
+                                &err);
         if (r == 0)
+            r = u->grey ? grey_commit(&ip, &err) : inplace_commit(&ip, &err);
+        if (r == 0 && !ip.noop)
             history(u, &ip, "commit-upgrade", "success", NULL);
     }
 out:
@@ -501,7 +529,7 @@ out:
         char msg[OG_ERROR_DETAIL_MAX + 64];
         log_error("upgrade", "%s", og_error_format(&err, msg, sizeof(msg)));
     }
-    return og_exit_code(act, r);
+    return exit_code(act, &ip, r);
 }
 
 /* openGauss's option lists per action (PP:125-137) plus ogup's extensions
@@ -547,26 +575,28 @@ static const struct omopt_action ctl_actions[] = {
     {"pre-check", opts_x},
     {"show-step", opts_none},
 };
-static const struct omopt_action ctl_show_step[] = {{NULL, opts_none}};
+static const char *const opts_dash_s[] = {"-S", NULL};
+static const struct omopt_action ctl_show_step[] = {{NULL, opts_dash_s}};
 
 #define OPT(name) omopt_get(&p, ctl_opts, ELEMENTSOF(ctl_opts), name)
 
-/* -S show-step (openGauss 6.0.0: -S, no -t) */
+/* -S show-step (openGauss 6.0.0: -S, no -t): < 0 an error, 1 done (help,
+ * version), 0 go on */
 static int parse_show_step(int argc, char **argv, struct og_error *err)
 {
     struct omopt_result p;
     int r = omopt_parse("upgradectl", false, argc, argv, ctl_opts, ELEMENTSOF(ctl_opts),
                         ctl_show_step, 1, &p, err);
 
-    if (r == 0 && !p.help && !p.version && strcmp(OPT("-S"), "show-step") != 0)
-        r = og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-S' value is incorrect.");
     if (r < 0)
-        return om_fail("gs_upgradectl", r, err);
+        return r;
     if (p.help)
-        return usage_gs_upgradectl(0);
+        return usage_gs_upgradectl(1);
     if (p.version)
-        return om_version("gs_upgradectl");
-    return -1; /* go on */
+        return om_version("gs_upgradectl") + 1;
+    if (strcmp(OPT("-S"), "show-step") != 0)
+        return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-S' value is incorrect.");
+    return 0;
 }
 
 /* The command line into u, in openGauss's order (gs_upgradectl main:458-479):
@@ -584,10 +614,9 @@ static int parse_args(struct upgctl *u, int argc, char **argv, struct og_error *
         dash_s |= strcmp(argv[i], "-S") == 0;
     if (r == 0 && dash_s) {
         r = parse_show_step(argc, argv, err);
-        if (r >= 0)
-            return 1;
-        u->action = "show-step";
-        return 0;
+        if (r == 0)
+            u->action = "show-step";
+        return r;
     }
     if (r == 0)
         r = omopt_parse("upgradectl", true, argc, argv, ctl_opts, ELEMENTSOF(ctl_opts), ctl_actions,

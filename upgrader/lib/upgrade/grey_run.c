@@ -264,7 +264,10 @@ int grey_upgrade(struct inplace *u, const char *const *hosts, size_t n, bool con
         if (n == 0)
             set_targets_all(u);
     } else if (grey_every_node_at(u, 5)) {
+        /* UpgradeImpl.py v5.0.0 :5657-5675: exits 1 (exitWithRetCode with
+         * "auto-upgrade", which has no success code) */
         inplace_say(u, "All nodes have been upgrade, no need to upgrade again.");
+        u->noop = true;
         return 0;
     } else if (rec.state == ENGINE_DONE && rec.index >= S_POST_CHECK && !grey_every_node_at(u, 4)) {
         /* the last batch finished: the next one from sync-config */
@@ -308,9 +311,7 @@ int grey_upgrade(struct inplace *u, const char *const *hosts, size_t n, bool con
         return r;
     }
     if (grey_every_node_at(u, 5)) {
-        inplace_say(u, "Upgrade main process has been finished, user can do some check now.");
-        inplace_say(u, "Once the check done, please execute following command to commit "
-                       "upgrade:\n\n    gs_upgradectl -t commit-upgrade -X <XMLFILE>\n");
+        inplace_banner(u);
         inplace_say(u, "Successfully upgrade all nodes.");
     } else {
         inplace_say(u,
@@ -344,8 +345,10 @@ int grey_rollback(struct inplace *u, struct og_error *err)
 
     if (r < 0)
         return r;
+    inplace_say(u, "Performing grey rollback.");
     if (!rec.present) {
         inplace_say(u, "No need to rollback.");
+        u->noop = true;
         return 0;
     }
     if (rec.has_steps)
@@ -365,7 +368,7 @@ int grey_rollback(struct inplace *u, struct og_error *err)
                             u->dir);
     set_targets_all(u);
     from = rollback_from(u, &rec);
-    inplace_say(u, "Performing grey rollback from step %s.",
+    inplace_say(u, "Rolling back from step %s.",
                 from >= 0 ? grey_plan.steps[from].name : "prepare");
     r = engine_rollback(&grey_plan, from, u, err);
     if (r == 0 && u->skipped.len) {
@@ -377,8 +380,10 @@ int grey_rollback(struct inplace *u, struct og_error *err)
                         grey_plan.steps[from].name);
         return r;
     }
-    if (r == 0)
-        inplace_say(u, "Rollback succeeded: every node runs %s.", u->oldv.version);
+    if (r == 0) {
+        inplace_say(u, "Every node runs %s.", u->oldv.version);
+        inplace_say(u, "Rollback succeeded.");
+    }
     return r;
 }
 
@@ -391,7 +396,12 @@ int grey_commit(struct inplace *u, struct og_error *err)
         return r;
     if (rec.has_steps)
         u->steps = rec.steps;
-    if (!rec.present || !rec.has_steps || !grey_every_node_at(u, 5) || rec.undoing)
+    if (!rec.present) {
+        inplace_say(u, "No need to commit-upgrade");
+        u->noop = true;
+        return 0;
+    }
+    if (!rec.has_steps || !grey_every_node_at(u, 5) || rec.undoing)
         return og_error_set(err, OG_E_NOT_PRECOMMIT, "Current upgrade status is not pre commit.");
     r = inplace_set_read_only(u, false, err);
     if (r == 0)

@@ -416,11 +416,11 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
             snprintf(u->old_app, sizeof(u->old_app), "%s", dirs.old_app);
             u->oldv = ov;
             if (strcmp(dirs.new_app, u->new_app) != 0)
-                return og_error_set(err, OG_E_COMMITID_RECORD,
-                                    "The record commitid is not same with current commitid: the "
-                                    "journal's new app is %s, the OM tools in $GPHOME are %s %s. "
-                                    "Roll back the recorded upgrade first (auto-rollback with the "
-                                    "OM tools of %s).",
+                return og_error_set(err, OG_E_UNFINISHED_VERSION,
+                                    "Current upgrade version is not same with unfinished upgrade "
+                                    "version record. (the journal's new app is %s, the OM tools "
+                                    "in $GPHOME are %s %s: roll the recorded upgrade back with "
+                                    "the OM tools of %s first)",
                                     dirs.new_app, u->newv.product, u->newv.commit, dirs.new_app);
             u->large = u->oldv.number != u->newv.number;
             return 0;
@@ -474,6 +474,7 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
         if (from >= inplace_plan.n) {
             inplace_say(
                 u, "The upgrade is at pre-commit already: run commit-upgrade or auto-rollback.");
+            u->noop = true;
             return 0;
         }
     }
@@ -485,10 +486,9 @@ int inplace_upgrade(struct inplace *u, struct og_error *err)
                     failed >= 0 ? inplace_plan.steps[failed].name : "?", u->oldv.version);
         return r;
     }
-    inplace_say(u,
-                "Successfully upgraded nodes. The cluster runs %s; run commit-upgrade to finish or "
-                "auto-rollback to return to %s.",
+    inplace_say(u, "The cluster runs %s; auto-rollback returns to %s until the commit.",
                 u->newv.version, u->oldv.version);
+    inplace_banner(u);
     return 0;
 }
 
@@ -499,8 +499,10 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
 
     if (r < 0)
         return r;
+    inplace_say(u, "Performing inplace rollback.");
     if (!rec.present) {
         inplace_say(u, "No need to rollback.");
+        u->noop = true;
         return 0;
     }
     if (rec.committed)
@@ -527,8 +529,10 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
                         inplace_plan.steps[rec.index].name);
         return r;
     }
-    if (r == 0)
-        inplace_say(u, "Rollback succeeded: every node runs %s.", u->oldv.version);
+    if (r == 0) {
+        inplace_say(u, "Every node runs %s.", u->oldv.version);
+        inplace_say(u, "Rollback succeeded.");
+    }
     return r;
 }
 
@@ -539,12 +543,23 @@ int inplace_commit(struct inplace *u, struct og_error *err)
 
     if (r < 0)
         return r;
-    if (!rec.present || (!rec.committed && !(rec.og_step == 6 && rec.has_step &&
-                                             rec.index == (int)inplace_plan.n - 1 &&
-                                             rec.state == ENGINE_DONE && !rec.undoing)))
-        return og_error_set(err, OG_E_NOT_PRECOMMIT, "Current upgrade status is not pre commit.");
+    /* UpgradeImpl.py v5.0.0 :600-606: nothing under way */
+    if (!rec.present) {
+        inplace_say(u, "No need to commit-upgrade");
+        u->noop = true;
+        return 0;
+    }
+    /* doInplaceCommitUpgrade :2569-2652 */
+    inplace_say(u, "NOTICE: Start to commit binary upgrade.");
+    if (!rec.committed &&
+        !(rec.og_step == 6 && rec.has_step && rec.index == (int)inplace_plan.n - 1 &&
+          rec.state == ENGINE_DONE && !rec.undoing))
+        return og_error_set(err, OG_E_NOT_PRECOMMIT,
+                            "Current upgrade status is not pre commit. Please check if previous "
+                            "upgrade operation was successful or if upgrade has already been "
+                            "committed.");
     r = engine_run(&inplace_commit_plan, 0, u, NULL, err);
     if (r == 0)
-        inplace_say(u, "Commit upgrade succeeded.");
+        inplace_say(u, "NOTICE: Commit binary upgrade succeeded.");
     return r;
 }

@@ -58,6 +58,11 @@ struct inplace {
     bool force;  /* auto-rollback --force */
     bool probed; /* --force: unreachable nodes dropped from nodes[] */
     bool quiet;
+    /* what a run tells the tool about its exit (openGauss's exitWithRetCode,
+     * UpgradeImpl.py v5.0.0 :93-143): nothing was to be done (no need to
+     * roll back or commit; every node upgraded already) */
+    bool noop;
+    const char *xml_path;  /* -X as given, for the pre-commit banner */
     struct dynbuf skipped; /* --force: what was skipped, for the operator */
     int replay_wait_ms;
     /* grey (grey.h): the batch being upgraded (-h, --continue, all) */

@@ -11,6 +11,8 @@
 #define INPLACE_NORMAL_WAIT_MS (90 * 1000)
 
 void inplace_say(const struct inplace *u, const char *fmt, ...) _printf_(2, 3);
+/* "Upgrade main process has been finished, ..." with the commit command */
+void inplace_banner(const struct inplace *u);
 const struct cluster_node *inplace_primary(const struct inplace *u);
 size_t inplace_other_nodes(const struct inplace *u, const char **out);
 /* --force: a node's failure is noted and the rest goes on */

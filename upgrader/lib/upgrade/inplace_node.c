@@ -43,6 +43,19 @@ void inplace_say(const struct inplace *u, const char *fmt, ...)
     }
 }
 
+/* UpgradeImpl.py v5.0.0 :3992-4006, both plans: three log lines, five
+ * printed (an empty one, the command with 4 spaces before and 3 after, an
+ * empty one); -X resolved, "XMLFILE" without one */
+void inplace_banner(const struct inplace *u)
+{
+    char real[PATH_MAX];
+    const char *xml = u->xml_path && realpath(u->xml_path, real) ? real : "XMLFILE";
+
+    inplace_say(u, "Upgrade main process has been finished, user can do some check now.");
+    inplace_say(u, "Once the check done, please execute following command to commit upgrade:");
+    inplace_say(u, "\n    gs_upgradectl -t commit-upgrade -X %s   \n", xml);
+}
+
 const struct cluster_node *inplace_primary(const struct inplace *u)
 {
     return clusterconfig_primary(u->cfg);

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MulanPSL-2.0 */
+/*
+ * The operator's contract of the OM tools, row by row: each row of
+ * tests/data/contract/<tool>.tsv (argv, exit, a line the output contains,
+ * the openGauss-OM source it comes from) run against the built tool -- as
+ * `nobody` when this test is root (gs_upgradectl refuses root before it reads
+ * its options), with an empty environment but for the row's env= words.
+ * Rows that begin with "root" run as root (skipped when the test is not);
+ * {DIR} is a scratch directory (readable.xml, secret.xml that the tool's user
+ * cannot read, a$b.xml), {OM} an OM package made there (a copy of the tool in
+ * script/, openGauss 5.0.0's version.cfg beside it).
+ */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "fs.h"
+#include "banned.h"
+
+#define MAX_WORDS 48
+
+static char dir[] = "/tmp/ogup-contract-XXXXXX";
+
+static void put(const char *name, const char *text, mode_t mode)
+{
+    char p[PATH_MAX];
+
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    cr_assert_eq(fs_replace_file(p, text, strlen(text), mode, NULL), 0, "%s", p);
+    cr_assert_eq(chmod(p, mode), 0, "%s", p);
+}
+
+static void setup(void)
+{
+    char p[PATH_MAX], tool[PATH_MAX + 64];
+    struct command_result res = {0};
+    _cleanup_command_ struct command *c = NULL;
+
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(chmod(dir, 0755), 0);
+    put("readable.xml", "<ROOT/>\n", 0644);
+    put("secret.xml", "<ROOT/>\n", 0000);
+    put("a$b.xml", "<ROOT/>\n", 0644);
+    snprintf(p, sizeof(p), "%s/om/script", dir);
+    cr_assert_eq(fs_mkdir_p(p, 0755, NULL), 0);
+    put("om/version.cfg", "openGauss-5.0.0\n92.848\na07d57c3\n", 0644);
+    /* a copy, not a link: the tool finds its package from /proc/self/exe */
+    snprintf(tool, sizeof(tool), "%s/gs_upgradectl", p);
+    c = command_newl("cp", OGOM_PATH, tool, NULL);
+    cr_assert(c && command_run(c, &res, NULL) == 0 && res.exit_status == 0);
+    command_result_done(&res);
+    cr_assert_eq(chmod(tool, 0755), 0);
+    snprintf(p, sizeof(p), "%s/om", dir);
+    cr_assert_eq(chmod(p, 0755), 0);
+}
+
+static void teardown(void)
+{
+    fs_remove_tree(dir, NULL);
+}
+
+TestSuite(contract, .init = setup, .fini = teardown, .timeout = 300);
+
+/* {DIR} and {OM} replaced */
+static void expand(const char *in, char *out, size_t size)
+{
+    char om[PATH_MAX];
+    size_t n = 0;
+
+    snprintf(om, sizeof(om), "%s/om", dir);
+    while (*in && n + 1 < size) {
+        const char *with = NULL;
+        size_t skip = 0;
+        if (strncmp(in, "{DIR}", 5) == 0)
+            with = dir, skip = 5;
+        else if (strncmp(in, "{OM}", 4) == 0)
+            with = om, skip = 4;
+        if (with) {
+            n += (size_t)snprintf(out + n, size - n, "%s", with);
+            in += skip;
+        } else {
+            out[n++] = *in++;
+        }
+    }
+    out[n < size ? n : size - 1] = '\0';
+}
+
+/* One row: true when it ran (false: skipped) */
+static bool run_row(const char *tool, char *row, int line)
+{
+    char *f[4], *save = NULL, *w, words[4096], link[PATH_MAX];
+    const char *argv[MAX_WORDS + 8], *envv[MAX_WORDS];
+    size_t na = 0, ne = 0, k = 0;
+    bool as_root = false, own_exe = false;
+    struct command_result res = {0};
+    _cleanup_command_ struct command *c = NULL;
+    int want;
+
+    /* argv may be empty: split by hand on tabs */
+    for (char *p = row; k < 4; k++) {
+        f[k] = p;
+        p = strchr(p, '\t');
+        cr_assert(p || k == 3, "%s.tsv:%d: want 4 columns", tool, line);
+        if (p)
+            *p++ = '\0';
+    }
+    want = atoi(f[1]);
+    expand(f[0], words, sizeof(words));
+    envv[ne++] = "env";
+    envv[ne++] = "-i";
+    envv[ne++] = "PATH=/usr/bin:/bin";
+    for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        if (na == 0 && ne == 3 && strcmp(w, "root") == 0 && !as_root) {
+            as_root = true;
+            continue;
+        }
+        if (strncmp(w, "env=", 4) == 0) {
+            envv[ne++] = w + 4;
+            continue;
+        }
+        if (na == 0 && w[0] == '/' && strstr(w, "/script/")) {
+            argv[na++] = w; /* the tool of a package */
+            own_exe = true;
+            continue;
+        }
+        if (na == 0)
+            argv[na++] = NULL; /* the tool, filled in below */
+        argv[na++] = w;
+    }
+    if (na == 0)
+        argv[na++] = NULL;
+    argv[na] = NULL;
+    if (as_root && geteuid() != 0)
+        return false;
+    if (!own_exe) {
+        snprintf(link, sizeof(link), "%s/%s", dir, tool);
+        if (access(link, F_OK) != 0)
+            cr_assert_eq(symlink(OGOM_PATH, link), 0, "%s", link);
+        argv[0] = link;
+    }
+    {
+        const char *full[MAX_WORDS * 2 + 16];
+        size_t n = 0;
+        if (geteuid() == 0 && !as_root) {
+            full[n++] = "runuser";
+            full[n++] = "-u";
+            full[n++] = "nobody";
+            full[n++] = "--";
+        }
+        for (size_t i = 0; i < ne; i++)
+            full[n++] = envv[i];
+        for (size_t i = 0; i < na; i++)
+            full[n++] = argv[i];
+        full[n] = NULL;
+        c = command_new(full);
+    }
+    cr_assert_not_null(c);
+    command_set_timeout_ms(c, 30000);
+    cr_assert_eq(command_run(c, &res, NULL), 0);
+    cr_expect_eq(res.exit_status, want, "%s.tsv:%d (%s): exit %d, want %d\n%s%s", tool, line, f[3],
+                 res.exit_status, want, res.out, res.err);
+    cr_expect(strstr(res.out, f[2]) || strstr(res.err, f[2]),
+              "%s.tsv:%d (%s): \"%s\" not in the output:\n%s%s", tool, line, f[3], f[2], res.out,
+              res.err);
+    command_result_done(&res);
+    return true;
+}
+
+static void run_table(const char *tool, size_t min_rows)
+{
+    char path[PATH_MAX];
+    _cleanup_free_ char *text = NULL;
+    char *save = NULL;
+    size_t rows = 0, ran = 0;
+    int line = 0;
+
+    snprintf(path, sizeof(path), "%s/tests/data/contract/%s.tsv", SOURCE_ROOT, tool);
+    cr_assert_eq(fs_read_file(path, 1 << 20, &text, NULL, NULL), 0, "%s", path);
+    for (char *l = text, *nl; l && *l; l = nl) {
+        nl = strchr(l, '\n');
+        if (nl)
+            *nl++ = '\0';
+        line++;
+        if (l[0] == '#' || l[0] == '\0')
+            continue;
+        rows++;
+        ran += run_row(tool, l, line);
+    }
+    (void)save;
+    cr_log_info("%s: %zu rows, %zu run", tool, rows, ran);
+    cr_assert_geq(rows, min_rows, "%s.tsv has %zu rows", tool, rows);
+    cr_assert_gt(ran, 0);
+}
+
+Test(contract, gs_upgradectl)
+{
+    run_table("gs_upgradectl", 50);
+}
