@@ -28,15 +28,16 @@
 #include "omtools.h"
 #include "banned.h"
 
-/* Log the error once, where the command decides; exit codes: the OM tools'
- * rule for gs_om/gs_ssh, gs_upgradectl's (1 on failure) for gs_upgradectl. */
+/* Log the error once, where the command decides; the exit: 1, as every
+ * OM tool's GaussLog.exitWithError (GaussLog.py v5.0.0 :446-454; nothing
+ * calls ErrorCode.getErrorCodeAsInt) */
 int om_fail(const char *tool, int rc, const struct og_error *err)
 {
     char msg[OG_ERROR_DETAIL_MAX + 64];
 
+    (void)tool;
     log_error("om", "%s", og_error_format(err, msg, sizeof(msg)));
-    return og_exit_code(strcmp(tool, "gs_upgradectl") == 0 ? OG_ACTION_UPGRADE : OG_ACTION_OTHER,
-                        rc);
+    return rc < 0 ? 1 : 0;
 }
 
 /* $GAUSSHOME etc. must be set (GAUSS-51800), the cluster loaded, and a
