@@ -273,7 +273,14 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
         const char *u[] = {"bash", "-lc", "gs_upgradectl -t show-step", NULL};
         cr_assert_eq(node(&c, "node2", "omm", u), 0, "%s", res.err);
-        cr_assert_str_eq(res.out, "Cluster Not in Upgrading or have been run `upgrade-commit`.\n");
+        /* openGauss 6.0.0's show-step: the nodes, gs_ssh -c "gsql -V", the mode */
+        const char *head = "doShowUpgradeStep in UpgradeImpl\nCluster Nodes are ['node1', "
+                           "'node2', 'node3']. \n";
+        cr_assert(strncmp(res.out, head, strlen(head)) == 0, "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "gsql (openGauss 2.0.0 build"), "%s", res.out);
+        cr_assert_not_null(
+            strstr(res.out, "\nCluster Not in Upgrading or have been run `upgrade-commit`.\n"),
+            "%s", res.out);
         const char *ur[] = {"/opt/ogsim/tool/script/gs_upgradectl", "-t", "show-step", NULL};
         cr_assert_eq(node(&c, "node2", "root", ur), 1, "as root: refused");
         cr_assert_not_null(strstr(res.err, "[GAUSS-50105]"), "%s", res.err);

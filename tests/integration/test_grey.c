@@ -41,10 +41,10 @@ static void expect_node_version(const struct sim_cluster *c, const char *node, c
     cr_assert_not_null(strstr(upres.out, want), "%s: %s", node, upres.out);
 }
 
-/* upgrade_step.csv on node1 as show-step prints it */
+/* upgrade_step.csv on node1 as show-step prints it (openGauss 6.0.0's -S show-step) */
 static void expect_steps(const struct sim_cluster *c, const char *rows)
 {
-    up_sh_ok(c, "node1", "omm", "gs_upgradectl -t show-step");
+    up_sh_ok(c, "node1", "omm", "gs_upgradectl -S show-step");
     cr_assert_not_null(strstr(upres.out, rows), "want\n%s\ngot\n%s", rows, upres.out);
 }
 
@@ -85,8 +85,11 @@ Test(grey, batches_rollback_commit)
     expect_node_version(&c, "node1", "3.0.0");
     expect_node_version(&c, "node3", "3.0.0");
     up_assert_normal(&c);
-    expect_steps(&c, "grey upgrade\nnode1: large-binary-upgrade step 0\n"
-                     "node2: large-binary-upgrade step 4\nnode3: large-binary-upgrade step 0\n");
+    expect_steps(&c, "Upgrade mode is `grey upgrade`.\n"
+                     "step of Node [node1] is :0\nmake sure the cluster is Normal and the "
+                     "database could be connected\n"
+                     "step of Node [node2] is :4\nUpgrade post catalog\n"
+                     "step of Node [node3] is :0\n");
     /* a mixed cluster takes writes (grey never makes it read-only) */
     up_sh_ok(&c, "node1", "omm",
              "gsql -d db1 -X -v ON_ERROR_STOP=1 -c 'CREATE TABLE mixed (i int)'");
@@ -116,8 +119,9 @@ Test(grey, batches_rollback_commit)
     cr_assert_not_null(strstr(upres.out, "Catalog upgrade-post done on database postgres"), "%s",
                        upres.out);
     up_assert_version(&c, "5.0.0");
-    expect_steps(&c, "node1: large-binary-upgrade step 5\nnode2: large-binary-upgrade step 5\n"
-                     "node3: large-binary-upgrade step 5\n");
+    expect_steps(&c, "step of Node [node1] is :5\npre-commit\nstep of Node [node2] is :5\n"
+                     "pre-commit\nstep of Node [node3] is :5\npre-commit\n"
+                     "You have Not run `upgrade-commit` yet.\n");
     /* exit 1, as openGauss (UpgradeImpl.py v5.0.0 :5675: "auto-upgrade" has no
      * success code in exitWithRetCode) */
     up_expect_code(up_ctl(&c, "auto-upgrade", "--grey", NULL), 1, "no need to upgrade again");

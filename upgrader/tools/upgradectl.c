@@ -77,8 +77,22 @@ static int usage_gs_upgradectl(int rc)
     return rc;
 }
 
-/* openGauss's show-step: upgrade_mode on the primary (0 none, 1 in-place,
- * 2 grey) and, for grey, one line per node from upgrade_step.csv. */
+/* grey steps as 6.0.0's show-step describes them (UpgradeImpl.py v6.0.0 :275-295) */
+static const char *const step_text[] = {
+    "make sure the cluster is Normal and the database could be connected",
+    "upgrade catalog",
+    "switch new bin",
+    "upgrade process",
+    "Upgrade post catalog",
+    "pre-commit",
+    "begin commit",
+};
+
+/* openGauss 6.0.0's show-step (doShowUpgradeStep, UpgradeImpl.py v6.0.0
+ * :253-300; 5.0.0 has none): the nodes, `gs_ssh -c "gsql -V"`, then by
+ * upgrade_mode on the primary (0 none, 1 in-place, 2 grey) the mode and,
+ * grey, each node's step from upgrade_step.csv. ogup adds: a small in-place
+ * upgrade (upgrade_mode stays 0) is told from its journal. */
 static int upgradectl_show_step(void)
 {
     _cleanup_transport_ struct transport *t = NULL;
@@ -87,11 +101,22 @@ static int upgradectl_show_step(void)
     struct og_error err = {0};
     struct command_result res = {0};
     const struct cluster_node *pri;
-    char bin[PATH_MAX + 16], port[16], path[PATH_MAX];
+    char bin[PATH_MAX + 16], port[16], path[PATH_MAX], names[CLUSTER_MAX_NODES * 80] = "";
     int r = om_open_cluster(&cfg, &t, &err), mode;
 
     if (r < 0)
         return om_fail("gs_upgradectl", r, &err);
+    printf("doShowUpgradeStep in UpgradeImpl\n");
+    for (size_t i = 0; i < cfg.n_nodes; i++)
+        snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s'%s'", i ? ", " : "",
+                 cfg.nodes[i].name);
+    printf("Cluster Nodes are [%s]. \n", names);
+    fflush(stdout);
+    {
+        char *ssh[] = {"gs_ssh", "-c", "gsql -V", NULL};
+        tool_gs_ssh(3, ssh);
+        printf("\n");
+    }
     pri = clusterconfig_primary(&cfg);
     snprintf(bin, sizeof(bin), "%s/bin/gsql", cfg.app_path);
     snprintf(port, sizeof(port), "%d", pri->port);
@@ -103,31 +128,34 @@ static int upgradectl_show_step(void)
         r = transport_run(t, pri->name, argv, &o, &res, &err);
     }
     if (r < 0)
-        return om_fail("gs_upgradectl", r, &err);
+        return om_fail(
+            "gs_upgradectl",
+            og_error_set(&err, OG_E_SQL, "Failed to execute SQL: %s.", "show upgrade_mode;"), &err);
     mode = atoi(res.out);
     command_result_done(&res);
-    /* a small upgrade keeps upgrade_mode 0: the journal tells which */
     snprintf(path, sizeof(path), "%s/binary_upgrade", getenv("PGHOST"));
     if (mode == 0 && grey_journal_here(path))
         mode = 2;
     snprintf(path, sizeof(path), "%s/binary_upgrade/upgrade_step.dat", getenv("PGHOST"));
-    if (mode == 0 && fs_read_file(path, 4096, &csv, NULL, NULL) == 0) {
-        printf("inplace upgrade\n%s", csv);
-        return 0;
-    }
+    if (mode == 0 && access(path, F_OK) == 0)
+        mode = 1; /* small in place: upgrade_mode stays 0 */
     if (mode == 0) {
         printf("Cluster Not in Upgrading or have been run `upgrade-commit`.\n");
         return 0;
     }
-    printf("%s\n", mode == 1 ? "inplace upgrade" : "grey upgrade");
+    printf("Upgrade mode is `%s upgrade`.\n", mode == 1 ? "inplace" : "grey");
     snprintf(path, sizeof(path), "%s/binary_upgrade/upgrade_step.csv", getenv("PGHOST"));
     if (mode == 2 && fs_read_file(path, 1 << 20, &csv, NULL, NULL) == 0) {
         struct journal_steps steps;
         if (journal_steps_parse(csv, path, NULL, &steps, &err) < 0)
             return om_fail("gs_upgradectl", -err.code, &err);
-        for (size_t i = 0; i < steps.n; i++)
-            printf("%s: %s step %d\n", steps.rows[i].node, steps.action, steps.rows[i].step);
+        for (size_t i = 0; i < steps.n; i++) {
+            int st = steps.rows[i].step;
+            printf("step of Node [%s] is :%d\n%s\n", steps.rows[i].node, st,
+                   st >= 0 && st < (int)ELEMENTSOF(step_text) ? step_text[st] : "unknown step");
+        }
     }
+    printf("You have Not run `upgrade-commit` yet.\n");
     return 0;
 }
 
