@@ -25,6 +25,8 @@
 #define MAX_WORDS 48
 
 static char dir[] = "/tmp/ogup-contract-XXXXXX";
+static const char *const linked[] = {"gs_upgradectl", "gs_ssh", "gs_checkos", "gs_collector",
+                                     "gs_preinstall"};
 
 static void put(const char *name, const char *text, mode_t mode)
 {
@@ -49,12 +51,17 @@ static void setup(void)
     snprintf(p, sizeof(p), "%s/om/script", dir);
     cr_assert_eq(fs_mkdir_p(p, 0755, NULL), 0);
     put("om/version.cfg", "openGauss-5.0.0\n92.848\na07d57c3\n", 0644);
-    /* a copy, not a link: the tool finds its package from /proc/self/exe */
-    snprintf(tool, sizeof(tool), "%s/gs_upgradectl", p);
+    /* a copy, not a link: the tool finds its package from /proc/self/exe;
+     * the other tools link to it, as in the OM package */
+    snprintf(tool, sizeof(tool), "%s/gs_om", p);
     c = command_newl("cp", OGOM_PATH, tool, NULL);
     cr_assert(c && command_run(c, &res, NULL) == 0 && res.exit_status == 0);
     command_result_done(&res);
     cr_assert_eq(chmod(tool, 0755), 0);
+    for (size_t i = 0; i < ELEMENTSOF(linked); i++) {
+        snprintf(tool, sizeof(tool), "%s/%s", p, linked[i]);
+        cr_assert_eq(symlink("gs_om", tool), 0, "%s", tool);
+    }
     snprintf(p, sizeof(p), "%s/om", dir);
     cr_assert_eq(chmod(p, 0755), 0);
 }
@@ -200,4 +207,9 @@ static void run_table(const char *tool, size_t min_rows)
 Test(contract, gs_upgradectl)
 {
     run_table("gs_upgradectl", 50);
+}
+
+Test(contract, om_version)
+{
+    run_table("om_version", 10);
 }

@@ -1110,10 +1110,8 @@ int tool_gs_checkos(int argc, char **argv)
     if (help)
         return usage(0);
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
-            printf("gs_checkos (ogup %s)\n", OGUP_VERSION);
-            return 0;
-        }
+        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+            return om_version("gs_checkos");
     if (r < 0)
         return fail(r, &err);
     if (o.local) { /* the node side */

@@ -932,10 +932,8 @@ int tool_gs_collector(int argc, char **argv)
     if (help)
         return usage(0);
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0) {
-            printf("gs_collector (ogup %s)\n", OGUP_VERSION);
-            return 0;
-        }
+        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
+            return om_version("gs_collector");
     if (r == 0 && o.local)
         return local_collect((time_t)o.begin_epoch, (time_t)o.end_epoch, o.stamp ? o.stamp : "0");
     /* gs_collector's __main__: never as root, before anything else */

@@ -13,12 +13,12 @@
 #include "banned.h"
 
 static const struct om_tool tools[] = {
-    { "gs_om", tool_gs_om },
-    { "gs_ssh", tool_gs_ssh },
-    { "gs_upgradectl", tool_gs_upgradectl },
-    { "gs_checkos", tool_gs_checkos },
-    { "gs_collector", tool_gs_collector },
-    { "gs_preinstall", tool_gs_preinstall },
+    {"gs_om", tool_gs_om},
+    {"gs_ssh", tool_gs_ssh},
+    {"gs_upgradectl", tool_gs_upgradectl},
+    {"gs_checkos", tool_gs_checkos},
+    {"gs_collector", tool_gs_collector},
+    {"gs_preinstall", tool_gs_preinstall},
 };
 
 int main(int argc, char **argv)

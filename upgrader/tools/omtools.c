@@ -64,6 +64,19 @@ int om_open_cluster(struct cluster_config *cfg, struct transport **t, struct og_
     return r;
 }
 
+int om_help_version(const char *tool, int argc, char **argv, int (*usage)(int rc))
+{
+    bool help = false, version = false;
+
+    for (int i = 1; i < argc; i++) {
+        help |= strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0;
+        version |= strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0;
+    }
+    if (help)
+        return usage(0);
+    return version ? om_version(tool) : -1;
+}
+
 /* PP:250 printVersionInfo with build.sh's COMMON_VERSION: "<tool> (openGauss
  * OM <version> build <commit>) compiled at <time> commit 0 last mr" (echo
  * collapses the empty MR id's spaces). The version and commit are those of
@@ -187,11 +200,11 @@ int tool_gs_om(int argc, char **argv)
     bool detail = false;
     struct og_error err = {0};
 
+    int hv = om_help_version("gs_om", argc, argv, usage_gs_om);
+
+    if (hv >= 0)
+        return hv;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
-            return om_version("gs_om");
-        if (strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0)
-            return usage_gs_om(0);
         if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
             action = argv[++i];
         else if (strcmp(argv[i], "--detail") == 0)
@@ -225,6 +238,13 @@ int tool_gs_om(int argc, char **argv)
         &err);
 }
 
+static int usage_gs_ssh(int rc)
+{
+    printf("gs_ssh runs a command on every node (ogup).\n\nUsage:\n"
+           "  gs_ssh -? | --help\n  gs_ssh -V | --version\n  gs_ssh -c \"command\"\n");
+    return rc;
+}
+
 int tool_gs_ssh(int argc, char **argv)
 {
     _cleanup_transport_ struct transport *t = NULL;
@@ -238,14 +258,13 @@ int tool_gs_ssh(int argc, char **argv)
     bool all_ok = true;
     int r;
 
+    r = om_help_version("gs_ssh", argc, argv, usage_gs_ssh);
+    if (r >= 0)
+        return r;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
             cmd = argv[++i];
-        else if (strcmp(argv[i], "-?") == 0 || strcmp(argv[i], "--help") == 0) {
-            printf("gs_ssh runs a command on every node (ogup).\n\nUsage:\n"
-                   "  gs_ssh -c \"command\"\n");
-            return 0;
-        } else
+        else
             return om_fail(
                 "gs_ssh",
                 og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]),

@@ -30,6 +30,10 @@ int om_fail(const char *tool, int rc, const struct og_error *err);
 /* -V / --version: "<tool> (openGauss OM 5.0.0 build a07d57c3) compiled at ... commit 0
  * last mr" from the package the tool belongs to; exit status 0. */
 int om_version(const char *tool);
+/* openGauss's order (PP:268-274): -?/--help anywhere prints usage(0) and wins;
+ * else -V/--version anywhere prints the version; both return the exit
+ * status; -1 when neither was given. */
+int om_help_version(const char *tool, int argc, char **argv, int (*usage)(int rc));
 
 /* $GAUSSHOME, $GPHOME, $PGHOST, $GAUSS_ENV set (GAUSS-51800), the installed
  * cluster loaded from $GAUSSHOME/bin/cluster_static_config, and a transport

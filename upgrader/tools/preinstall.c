@@ -847,9 +847,12 @@ int tool_gs_preinstall(int argc, char **argv)
     const char *action = NULL, *app = NULL, *gphome = NULL;
     int rc;
 
+    rc = om_help_version(TOOL, argc, argv, usage);
+    if (rc >= 0)
+        return rc;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-?") == 0 || strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+        if (strcmp(a, "-h") == 0)
             return usage(0);
         if (strcmp(a, "-L") == 0) {
             pi.local_only = true;
