@@ -264,6 +264,25 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_assert_not_null(strstr(res.out, "[SUCCESS] node3:\ngsql (openGauss 2.0.0 build "
                                            "78689da9)"),
                            "%s", res.out);
+        /* openGauss's gs_ssh (gs_ssh v5.0.0 :152-211, :249): the first word
+         * must be a program on every node (52403, exit 1); a command that fails
+         * on some nodes still exits 0, naming them */
+        const char *nx[] = {"bash", "-lc", "gs_ssh -c 'nosuchcmd -a'", NULL};
+        cr_assert_eq(node(&c, "node2", "omm", nx), 1, "%s", res.out);
+        cr_assert_not_null(strstr(res.err, "[GAUSS-52403] : Command \"nosuchcmd\" does not exist "
+                                           "or the user has no execute permission on node1 "
+                                           "node2 node3 ."),
+                           "%s", res.err);
+        const char *pt[] = {"bash", "-lc",
+                            "touch $PGHOST/ogup-only-here && gs_ssh -c 'test -e $PGHOST/ogup-only-here'; "
+                            "rc=$?; rm -f $PGHOST/ogup-only-here; exit $rc",
+                            NULL};
+        cr_assert_eq(node(&c, "node2", "omm", pt), 0, "%s", res.err);
+        const char *partial = "Failed to execute command on node1 node3 .\nSuccessfully "
+                              "execute command on node2 .\n\nOutput:\n[GAUSS-51400] : ";
+        cr_assert(strncmp(res.out, partial, strlen(partial)) == 0, "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "[SUCCESS] node2:\n"), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "[FAILURE] node3:\n"), "%s", res.out);
         const char *s[] = {"bash", "-lc", "gs_om -t stop && gs_om -t status", NULL};
         cr_assert_eq(node(&c, "node3", "omm", s), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Unavailable\n"), "%s", res.out);

@@ -209,6 +209,11 @@ Test(contract, gs_upgradectl)
     run_table("gs_upgradectl", 50);
 }
 
+Test(contract, gs_ssh)
+{
+    run_table("gs_ssh", 10);
+}
+
 Test(contract, om_version)
 {
     run_table("om_version", 10);

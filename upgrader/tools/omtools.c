@@ -25,7 +25,9 @@
 #include "staticconfig.h"
 #include "transport.h"
 #include "versioncfg.h"
+#include "omopt.h"
 #include "omtools.h"
+#include "precheck.h"
 #include "banned.h"
 
 /* Log the error once, where the command decides; the exit: 1, as every
@@ -240,63 +242,142 @@ int tool_gs_om(int argc, char **argv)
 
 static int usage_gs_ssh(int rc)
 {
-    printf("gs_ssh runs a command on every node (ogup).\n\nUsage:\n"
-           "  gs_ssh -? | --help\n  gs_ssh -V | --version\n  gs_ssh -c \"command\"\n");
+    printf("\ngs_ssh is a utility to execute one command on all openGauss cluster nodes.\n\n"
+           "Usage:\n  gs_ssh -? | --help\n  gs_ssh -V | --version\n  gs_ssh -c COMMAND\n\n"
+           "General options:\n"
+           "  -c=COMMAND                     Command to be executed on all nodes\n"
+           "                                 (its first word must be a program on every node).\n"
+           "  -?, --help                     Show help information for this utility,\n"
+           "                                 and exit the command line mode.\n"
+           "  -V, --version                  Show version information.\n");
     return rc;
 }
 
+static const struct omopt ssh_opts[] = {
+    {"-?", false, OMOPT_PLAIN},        {"--help", false, OMOPT_PLAIN}, {"-V", false, OMOPT_PLAIN},
+    {"--version", false, OMOPT_PLAIN}, {"-c", true, OMOPT_PLAIN},
+};
+static const char *const ssh_names[] = {"-c", NULL};
+static const struct omopt_action ssh_action[] = {{NULL, ssh_names}};
+
+/* Each node's env file, then the operator's command in bash (openGauss's
+ * gs_ssh writes it into a script run by sh); one argv element, quoted by
+ * the transport. */
+static void ssh_run(struct transport *t, const struct cluster_config *cfg, const char *cmd,
+                    struct command_result *res, struct og_error *errs)
+{
+    _cleanup_free_ char *script = NULL;
+    const char *nodes[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {.timeout_ms = 10 * 60 * 1000};
+
+    memset(res, 0, sizeof(*res) * CLUSTER_MAX_NODES);
+    memset(errs, 0, sizeof(*errs) * CLUSTER_MAX_NODES);
+    for (size_t i = 0; i < cfg->n_nodes; i++)
+        nodes[i] = cfg->nodes[i].name;
+    if (asprintf(&script, "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; %s", cmd) < 0) {
+        for (size_t i = 0; i < cfg->n_nodes; i++)
+            og_error_set(&errs[i], OG_E_NOMEM, "command");
+        return;
+    }
+    {
+        const char *argv2[] = {"bash", "-c", script, NULL};
+        transport_run_all(t, nodes, cfg->n_nodes, argv2, &o, res, errs);
+    }
+}
+
+/* gs_ssh:152-166: `which <first word>` on every node first (52403 names
+ * the nodes where it is not, each followed by a space); the word travels as
+ * bash's $1, quoted by the transport */
+static int ssh_check_command(struct transport *t, const struct cluster_config *cfg, const char *cmd,
+                             struct og_error *err)
+{
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    char first[256], missing[CLUSTER_MAX_NODES * 80] = "";
+    const char *nodes[CLUSTER_MAX_NODES];
+    const char *skip = cmd + strspn(cmd, " \t");
+    size_t n = strcspn(skip, " \t;&|");
+    const char *argv[] = {"bash",
+                          "-c",
+                          "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; "
+                          "which -- \"$1\" >/dev/null 2>&1",
+                          "bash",
+                          first,
+                          NULL};
+    struct transport_run_opts o = {.timeout_ms = 60 * 1000};
+
+    snprintf(first, sizeof(first), "%.*s", (int)(n < sizeof(first) ? n : sizeof(first) - 1), skip);
+    memset(res, 0, sizeof(res));
+    memset(errs, 0, sizeof(errs));
+    for (size_t i = 0; i < cfg->n_nodes; i++)
+        nodes[i] = cfg->nodes[i].name;
+    transport_run_all(t, nodes, cfg->n_nodes, argv, &o, res, errs);
+    for (size_t i = 0; i < cfg->n_nodes; i++) {
+        if (errs[i].code || res[i].exit_status != 0)
+            snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing), "%s ",
+                     cfg->nodes[i].name);
+        command_result_done(&res[i]);
+    }
+    if (missing[0])
+        return og_error_set(err, OG_E_CMD_NOT_FOUND,
+                            "Command \"%s\" does not exist or the user has no execute permission "
+                            "on %s.",
+                            first, missing);
+    return 0;
+}
+
+/* gs_ssh:188-211 and SshTool.py:282-314: the verdict, "Output:", each
+ * node's [SUCCESS]/[FAILURE] block; exit 0 whatever the nodes did (:249) */
 int tool_gs_ssh(int argc, char **argv)
 {
     _cleanup_transport_ struct transport *t = NULL;
-    _cleanup_free_ char *script = NULL;
     struct cluster_config cfg;
     struct og_error err = {0};
-    const char *cmd = NULL;
+    struct omopt_result p;
+    const char *cmd;
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    const char *nodes[CLUSTER_MAX_NODES];
-    bool all_ok = true;
-    int r;
+    char ok_nodes[CLUSTER_MAX_NODES * 80] = "", bad_nodes[CLUSTER_MAX_NODES * 80] = "";
+    size_t n_ok = 0;
+    int r = precheck_not_root(NULL, &err); /* gs_ssh:240, before the options */
 
-    r = om_help_version("gs_ssh", argc, argv, usage_gs_ssh);
-    if (r >= 0)
-        return r;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-            cmd = argv[++i];
-        else
-            return om_fail(
-                "gs_ssh",
-                og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]),
-                &err);
-    }
-    if (!cmd)
-        return om_fail("gs_ssh",
-                       og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                    "Incorrect parameter. Parameter '-c' is required"),
-                       &err);
-    r = om_open_cluster(&cfg, &t, &err);
+    if (r == 0)
+        r = omopt_parse("ssh", false, argc, argv, ssh_opts, ELEMENTSOF(ssh_opts), ssh_action, 1, &p,
+                        &err);
     if (r < 0)
         return om_fail("gs_ssh", r, &err);
-    /* The operator's command is a shell command by definition: it runs in
-     * bash, after the env file, as openGauss's gs_ssh does ("source env; cmd").
-     * It travels as one argv element, quoted by the transport. */
-    if (asprintf(&script, "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; %s", cmd) < 0)
-        return om_fail("gs_ssh", og_error_set(&err, OG_E_NOMEM, "command"), &err);
-    {
-        const char *argv2[] = {"bash", "-c", script, NULL};
-        struct transport_run_opts o = {.timeout_ms = 10 * 60 * 1000};
-        for (size_t i = 0; i < cfg.n_nodes; i++)
-            nodes[i] = cfg.nodes[i].name;
-        memset(res, 0, sizeof(res));
-        memset(errs, 0, sizeof(errs));
-        transport_run_all(t, nodes, cfg.n_nodes, argv2, &o, res, errs);
+    if (p.help)
+        return usage_gs_ssh(0);
+    if (p.version)
+        return om_version("gs_ssh");
+    cmd = omopt_get(&p, ssh_opts, ELEMENTSOF(ssh_opts), "-c");
+    if (!cmd || !cmd[0])
+        return om_fail("gs_ssh",
+                       og_error_set(&err, OG_E_PARAM_REQUIRED,
+                                    "Incorrect parameter. Parameter '-c' is required."),
+                       &err);
+    r = om_open_cluster(&cfg, &t, &err);
+    if (r == 0)
+        r = ssh_check_command(t, &cfg, cmd, &err);
+    if (r < 0)
+        return om_fail("gs_ssh", r, &err);
+    ssh_run(t, &cfg, cmd, res, errs);
+    for (size_t i = 0; i < cfg.n_nodes; i++) {
+        bool ok = !errs[i].code && res[i].exit_status == 0;
+        char *list = ok ? ok_nodes : bad_nodes;
+        n_ok += ok;
+        snprintf(list + strlen(list), sizeof(ok_nodes) - strlen(list), "%s ", cfg.nodes[i].name);
     }
-    for (size_t i = 0; i < cfg.n_nodes; i++)
-        if (errs[i].code || res[i].exit_status != 0)
-            all_ok = false;
-    printf(all_ok ? "Successfully execute command on all nodes.\nOutput:\n"
-                  : "Failed to execute command on all nodes.\nOutput:\n");
+    if (n_ok == cfg.n_nodes)
+        printf("Successfully execute command on all nodes.\n");
+    else if (n_ok == 0)
+        printf("Failed to execute command on all nodes.\n");
+    else
+        printf("Failed to execute command on %s.\nSuccessfully execute command on %s.\n", bad_nodes,
+               ok_nodes);
+    printf("\nOutput:\n");
+    if (n_ok < cfg.n_nodes)
+        printf("[GAUSS-51400] : Failed to execute the command: %s. Error:\n", cmd);
     for (size_t i = 0; i < cfg.n_nodes; i++) {
         char msg[OG_ERROR_DETAIL_MAX + 64];
         bool ok = !errs[i].code && res[i].exit_status == 0;
@@ -307,5 +388,7 @@ int tool_gs_ssh(int argc, char **argv)
             printf("%s%s", res[i].out, res[i].err);
         command_result_done(&res[i]);
     }
-    return all_ok ? 0 : 1;
+    if (n_ok < cfg.n_nodes)
+        printf(".\n");
+    return 0;
 }

@@ -74,6 +74,8 @@ static const struct code_entry code_table[] = {
     {OG_E_NODE_INFO, "Failed to get cluster node info.exception is: %s."},
     {OG_E_ENV_EMPTY,
      "The environmental variable %s is empty. or variable has exceeded maximum length"},
+    {OG_E_CMD_NOT_FOUND,
+     "Command \"%s\" does not exist or the user has no execute permission on %s."},
     {OG_E_STRATEGY, "Failed to upgrade strategy: %s."},
     {OG_E_SAME_COMMIT, "New cluster commitid cannot be same with old cluster commitid."},
     {OG_E_VERSION_OLDER, "Can not support upgrade from %s to %s"},

@@ -75,6 +75,7 @@ enum og_code {
     OG_E_OM_STEP_MISMATCH = 51647,     /* OM step differs between nodes */
     OG_E_NODE_INFO = 51652,            /* failed to get cluster node info */
     OG_E_ENV_EMPTY = 51800,            /* environment variable %s is empty */
+    OG_E_CMD_NOT_FOUND = 52403,        /* command does not exist on nodes */
     OG_E_STRATEGY = 52900,             /* failed to upgrade strategy */
     OG_E_SAME_COMMIT = 52901,          /* new commit id same as old */
     OG_E_VERSION_OLDER = 52902,        /* can not support upgrade from %s to %s */
