@@ -533,17 +533,10 @@ static int upgradectl_action(struct upgctl *u)
         }
         history(u, &ip, "auto-rollback", r == 0 ? "success" : "failed", &err);
     } else {
-        /* after a finished commit $GAUSSHOME is the new build: choseStrategy
-         * refuses before anything is looked at (52901, :529) */
-        struct inplace_record rec;
-        r = inplace_read_record(&ip, &rec, &err);
-        if (r == 0 && !rec.present && strcmp(ip.oldv.commit, ip.newv.commit) == 0)
-            r = strategy_failed(og_error_set(&err, OG_E_SAME_COMMIT,
-                                             "New cluster commitid cannot be same with old "
-                                             "cluster commitid."),
-                                &err);
-        if (r == 0)
-            r = u->grey ? grey_commit(&ip, &err) : inplace_commit(&ip, &err);
+        r = u->grey ? grey_commit(&ip, &err) : inplace_commit(&ip, &err);
+        /* a commit after a finished one: choseStrategy's refusal, wrapped */
+        if (r == -OG_E_SAME_COMMIT)
+            r = strategy_failed(r, &err);
         if (r == 0 && !ip.noop)
             history(u, &ip, "commit-upgrade", "success", NULL);
     }

@@ -396,11 +396,8 @@ int grey_commit(struct inplace *u, struct og_error *err)
         return r;
     if (rec.has_steps)
         u->steps = rec.steps;
-    if (!rec.present) {
-        inplace_say(u, "No need to commit-upgrade");
-        u->noop = true;
-        return 0;
-    }
+    if (!rec.present)
+        return inplace_nothing_to_commit(u, err);
     if (!rec.has_steps || !grey_every_node_at(u, 5) || rec.undoing)
         return og_error_set(err, OG_E_NOT_PRECOMMIT, "Current upgrade status is not pre commit.");
     r = inplace_set_read_only(u, false, err);

@@ -536,6 +536,20 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
     return r;
 }
 
+/* commit-upgrade with no upgrade under way, both plans: the running build is
+ * already the new one after a finished commit -- choseStrategy's refusal
+ * (UpgradeImpl.py v5.0.0 :529, 52901; the tool wraps it in 52900) -- else
+ * nothing to commit (:600-606) */
+int inplace_nothing_to_commit(struct inplace *u, struct og_error *err)
+{
+    if (strcmp(u->oldv.commit, u->newv.commit) == 0)
+        return og_error_set(err, OG_E_SAME_COMMIT,
+                            "New cluster commitid cannot be same with old cluster commitid.");
+    inplace_say(u, "No need to commit-upgrade");
+    u->noop = true;
+    return 0;
+}
+
 int inplace_commit(struct inplace *u, struct og_error *err)
 {
     struct inplace_record rec;
@@ -543,12 +557,8 @@ int inplace_commit(struct inplace *u, struct og_error *err)
 
     if (r < 0)
         return r;
-    /* UpgradeImpl.py v5.0.0 :600-606: nothing under way */
-    if (!rec.present) {
-        inplace_say(u, "No need to commit-upgrade");
-        u->noop = true;
-        return 0;
-    }
+    if (!rec.present)
+        return inplace_nothing_to_commit(u, err);
     /* doInplaceCommitUpgrade :2569-2652 */
     inplace_say(u, "NOTICE: Start to commit binary upgrade.");
     if (!rec.committed &&

@@ -13,6 +13,9 @@
 void inplace_say(const struct inplace *u, const char *fmt, ...) _printf_(2, 3);
 /* "Upgrade main process has been finished, ..." with the commit command */
 void inplace_banner(const struct inplace *u);
+/* commit-upgrade found no upgrade under way: "No need to commit-upgrade"
+ * (noop), or -OG_E_SAME_COMMIT after a finished commit */
+int inplace_nothing_to_commit(struct inplace *u, struct og_error *err);
 const struct cluster_node *inplace_primary(const struct inplace *u);
 size_t inplace_other_nodes(const struct inplace *u, const char **out);
 /* --force: a node's failure is noted and the rest goes on */
