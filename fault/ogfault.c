@@ -23,6 +23,7 @@
 #include "failpoint.h"
 #include "fault.h"
 #include "simcluster.h"
+#include "parse.h"
 #include "banned.h"
 
 #define LOCK_WAIT_MS (120 * 1000)
@@ -33,7 +34,7 @@ static const char usage_text[] =
     "Faults (each written to the cluster's ledger before it is installed):\n"
     "  disk-full NODE [--free-bytes N[K|M|G]]  fill the node's data filesystem (ballast file)\n"
     "  net-cut NODE                            the node's host-side interface down\n"
-    "  net-loss NODE --percent P               drop P%% of the node's packets (iptables)\n"
+    "  net-loss NODE --percent P               drop P% of the node's packets (iptables)\n"
     "  partition NODE_A NODE_B                 drop everything between the two nodes\n"
     "  kill-db NODE                            SIGKILL the node's gaussdb (heal: start it)\n"
     "  kill-upgrader NODE                      SIGKILL every gs_upgradectl of omm on the node\n"
@@ -52,7 +53,8 @@ static const char usage_text[] =
     "\n"
     "--cluster defaults to \"ogsim\" (as ogsim's --name). The ledger is\n"
     "$OGSIM_STATE_DIR/<cluster>/faults.json (default /var/lib/ogsim). OGUP_FAILPOINTS\n"
-    "enables ogfault's own failpoints (fault.install.after-ledger, ...).\n";
+    "enables ogfault's own failpoints (fault.install.after-ledger, ...).\n"
+    "-h, --help: this text. -V, --version: \"ogfault (ogup) VERSION\".\n";
 
 struct args {
     const char *cluster;
@@ -61,7 +63,7 @@ struct args {
     size_t n_pos;
     const char *free_bytes;
     const char *percent;
-    bool json, all, help;
+    bool json, all, help, version;
 };
 
 #define bad(...) og_usage_error(usage_text, __VA_ARGS__)
@@ -84,6 +86,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->all = true;
         else if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0)
             a->help = true;
+        else if (strcmp(s, "--version") == 0 || strcmp(s, "-V") == 0)
+            a->version = true;
         else if (s[0] == '-' && s[1])
             return bad("Unrecognized parameter: %s.", s);
         else if (!a->cmd)
@@ -291,6 +295,8 @@ int main(int argc, char **argv)
     r = parse_args(argc, argv, &a);
     if (r != 0)
         return r;
+    if (a.version && !a.help)
+        return og_print_version("ogfault");
     if (a.help || !a.cmd) {
         fputs(usage_text, a.help ? stdout : stderr);
         return a.help ? 0 : og_exit_code(OG_ACTION_OTHER, -OG_E_PARAM_REQUIRED);

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
+#include "parse.h"
 #include "banned.h"
 
 #ifndef OGSIM_PATH_DEFAULT
@@ -52,6 +53,8 @@ static const char usage_text[] =
     "  --cluster-prefix P            cluster names P-1, P-2, ... (default sc<pid>)\n"
     "  --cache-min N                 snapshot a prepared cluster used by N scenarios (4)\n"
     "  --ogsim PATH, --ogfault PATH  the tools (defaults: this build's; env OGSIM, OGFAULT)\n"
+    "  -h, --help                    this text\n"
+    "  -V, --version                 \"ogscenario (ogup) VERSION\"\n"
     "\n"
     "Exit: 0 all passed; 1 a scenario failed or a file is invalid; usage errors as the\n"
     "OM tools ([GAUSS-500xx] exits 10).\n";
@@ -291,6 +294,7 @@ int main(int argc, char **argv)
         {"ogsim", required_argument, NULL, 's'},
         {"ogfault", required_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     struct args a = {0};
@@ -298,7 +302,7 @@ int main(int argc, char **argv)
 
     a.run.ogsim = getenv("OGSIM") ? getenv("OGSIM") : OGSIM_PATH_DEFAULT;
     a.run.ogfault = getenv("OGFAULT") ? getenv("OGFAULT") : OGFAULT_PATH_DEFAULT;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {
+    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1 || optind < argc) {
         if (c == -1) { /* a positional argument: the command or a path */
             if (!a.cmd)
                 a.cmd = argv[optind];
@@ -346,6 +350,8 @@ int main(int argc, char **argv)
         case 'h':
             fputs(usage_text, stdout);
             return 0;
+        case 'V':
+            return og_print_version("ogscenario");
         default:
             return usage_error("unrecognized parameter");
         }

@@ -15,6 +15,7 @@
 #include "cluster_cmd.h"
 #include "package_cmd.h"
 #include "workload_cmd.h"
+#include "parse.h"
 #include "banned.h"
 
 static const struct subcommand {
@@ -71,8 +72,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        printf("ogsim (ogup) %s\n", OGUP_VERSION);
-        return 0;
+        return og_print_version("ogsim");
     }
     for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
         if (strcmp(argv[1], subcommands[i].name) == 0)

@@ -156,6 +156,85 @@ static bool contains_file(const char *path, const char *needle)
 
 TestSuite(cluster, .init = setup, .fini = teardown, .timeout = 600);
 
+/* gs_om's other actions on the running cluster (openGauss-OM v5.0.0
+ * DbClusterInfo.py queryNodeInfo :1093-1205, printStaticConfig :1207-1277,
+ * OmImplOLAP.py doStart/doStop :209-349, doRefreshConf :377-397,
+ * OmImpl.py doRebuildConf :313-395) */
+static void gs_om_actions(const struct sim_cluster *c)
+{
+    const char *all[] = {"bash", "-lc", "gs_om -t status --all -o /tmp/ogup-st/all.txt", NULL};
+    const char *one[] = {"bash", "-lc", "gs_om -t status -h node2", NULL};
+    const char *bad[] = {"bash", "-lc", "gs_om -t status -h nodeX", NULL};
+    const char *view[] = {"bash", "-lc", "gs_om -t view", NULL};
+    /* --dynamic: the OM tools from 3.0.1 on (PP v3.0.1); this cluster's are
+     * 2.0.0's, so the same program as a 5.0.0 package's tool */
+    const char *dyn[] = {"bash", "-lc", "gs_om -t view --dynamic", NULL};
+    const char *dyn5[] = {
+        "bash", "-lc",
+        "mkdir -p /tmp/om5/script && cp $GPHOME/script/gs_om /tmp/om5/script/ && "
+        "printf 'openGauss-5.0.0\\n92.848\\na07d57c3\\n' >/tmp/om5/version.cfg && "
+        "/tmp/om5/script/gs_om -t view --dynamic",
+        NULL};
+    const char *ref[] = {"bash", "-lc",
+                         "gs_om -t refreshconf && /tmp/om5/script/gs_om -t view --dynamic", NULL};
+    const char *cat[] = {"cat", "/tmp/ogup-st/all.txt", NULL};
+    const char *gen[] = {"bash", "-lc",
+                         "gs_om -t generateconf -X ~/clusterconfig.xml && "
+                         "cmp $GPHOME/script/static_config_files/cluster_static_config_node2 "
+                         "$GAUSSHOME/bin/cluster_static_config",
+                         NULL};
+    const char *node3[] = {"bash", "-lc",
+                           "gs_om -t stop -h node3 -m i && gs_om -t status && "
+                           "gs_om -t start -h node3",
+                           NULL};
+
+    cr_assert_eq(node(c, "node1", "omm", all), 0, "%s", res.err);
+    cr_assert_not_null(strstr(res.out, "cluster_state             : Normal\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "node_name                 : node3\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "instance_role             : Primary\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "sender_replay_location    : "), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "sync_state                : "), "%s", res.out);
+    {
+        _cleanup_free_ char *printed = strdup(res.out);
+        cr_assert_eq(node(c, "node1", "omm", cat), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, printed); /* -o: the same text appended */
+    }
+    cr_assert_eq(node(c, "node1", "omm", one), 0, "%s", res.err);
+    cr_assert_not_null(strstr(res.out, "node_name                 : node2\n"), "%s", res.out);
+    cr_assert_null(strstr(res.out, "node_name                 : node1\n"), "%s", res.out);
+    cr_assert_eq(node(c, "node1", "omm", bad), 1, "%s", res.out);
+    cr_assert_not_null(strstr(res.err, "[GAUSS-51619] : The host name [nodeX] is not in the "
+                                       "cluster."),
+                       "%s", res.err);
+    cr_assert_eq(node(c, "node2", "omm", view), 0, "%s", res.err);
+    cr_assert(strncmp(res.out, "NodeHeader:\nversion:301\ntime:", 29) == 0, "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "nodeCount:3\nnode:2\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "nodeName:node1\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "datanodeInstanceType :primary\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "datanodePeer1DataPath :"), "%s", res.out);
+    cr_assert_eq(node(c, "node2", "omm", dyn), 1, "%s", res.out);
+    cr_assert_not_null(strstr(res.err, "[GAUSS-50000] : Unrecognized parameter: --dynamic."), "%s",
+                       res.err);
+    cr_assert_eq(node(c, "node2", "omm", dyn5), 1, "%s", res.out); /* before refreshconf */
+    cr_assert_not_null(strstr(res.err, "[GAUSS-50201]"), "%s", res.err);
+    cr_assert_eq(node(c, "node2", "omm", ref), 0, "%s", res.err);
+    {
+        const char *head = "Generating dynamic configuration file for all nodes.\n"
+                           "Successfully generated dynamic configuration file.\nNodeHeader:\n";
+        cr_assert(strncmp(res.out, head, strlen(head)) == 0, "%s", res.out);
+    }
+    cr_assert_not_null(strstr(res.out, "datanodeInstanceType :primary\n"), "%s", res.out);
+    cr_assert_eq(node(c, "node3", "omm", gen), 0, "%s%s", res.out, res.err);
+    cr_assert_not_null(strstr(res.out, "Static configuration files for all nodes are saved in "),
+                       "%s", res.out);
+    cr_assert_eq(node(c, "node1", "omm", node3), 0, "%s%s", res.out, res.err);
+    cr_assert(strncmp(res.out, "Stopping node.\n", 15) == 0, "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "End stop node.\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "cluster_state   : Degraded\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "Starting node.\n"), "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "Successfully started.\n"), "%s", res.out);
+}
+
 Test(cluster, up_trust_status_snapshot_restore_down)
 {
     struct sim_up_opts o = {.name = name,
@@ -255,8 +334,17 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
         cr_assert_not_null(strstr(res.out, " P Primary Normal\n"), "%s", res.out);
-        cr_assert_not_null(strstr(res.out, "6003 /opt/ogsim/data/dn1  S Standby Normal\n"), "%s",
+        /* DCI v5.0.0 :1401-1463: widths from the data, "%3s " role letter */
+        cr_assert_not_null(strstr(res.out, "3  node3 "), "%s", res.out);
+        cr_assert_not_null(strstr(res.out, "6003 /opt/ogsim/data/dn1   S Standby Normal\n"), "%s",
                            res.out);
+        /* nodeLen 2+1+5+1, instanceLen 8+1+19, the rule 84 wide */
+        cr_assert_not_null(strstr(res.out, "\n    node node_ip         port      instance"
+                                           "                    state\n"
+                                           "-----------------------------------------------------"
+                                           "-------------------------------\n1  node1 "),
+                           "%s", res.out);
+        gs_om_actions(&c);
         const char *b[] = {"bash", "-lc", "gs_ssh -c 'gsql -V'", NULL};
         cr_assert_eq(node(&c, "node2", "omm", b), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "Successfully execute command on all nodes.\n"), "%s",
@@ -273,10 +361,11 @@ Test(cluster, up_trust_status_snapshot_restore_down)
                                            "or the user has no execute permission on node1 "
                                            "node2 node3 ."),
                            "%s", res.err);
-        const char *pt[] = {"bash", "-lc",
-                            "touch $PGHOST/ogup-only-here && gs_ssh -c 'test -e $PGHOST/ogup-only-here'; "
-                            "rc=$?; rm -f $PGHOST/ogup-only-here; exit $rc",
-                            NULL};
+        const char *pt[] = {
+            "bash", "-lc",
+            "touch $PGHOST/ogup-only-here && gs_ssh -c 'test -e $PGHOST/ogup-only-here'; "
+            "rc=$?; rm -f $PGHOST/ogup-only-here; exit $rc",
+            NULL};
         cr_assert_eq(node(&c, "node2", "omm", pt), 0, "%s", res.err);
         const char *partial = "Failed to execute command on node1 node3 .\nSuccessfully "
                               "execute command on node2 .\n\nOutput:\n[GAUSS-51400] : ";

@@ -100,7 +100,7 @@ static void expand(const char *in, char *out, size_t size)
 /* One row: true when it ran (false: skipped) */
 static bool run_row(const char *tool, char *row, int line)
 {
-    char *f[4], *save = NULL, *w, words[4096], link[PATH_MAX];
+    char *f[4], *save = NULL, *w, words[4096], link[PATH_MAX], want_text[4096];
     const char *argv[MAX_WORDS + 8], *envv[MAX_WORDS];
     size_t na = 0, ne = 0, k = 0;
     bool as_root = false, own_exe = false;
@@ -118,6 +118,8 @@ static bool run_row(const char *tool, char *row, int line)
     }
     want = atoi(f[1]);
     expand(f[0], words, sizeof(words));
+    expand(f[2], want_text, sizeof(want_text));
+    f[2] = want_text;
     envv[ne++] = "env";
     envv[ne++] = "-i";
     envv[ne++] = "PATH=/usr/bin:/bin";
@@ -217,4 +219,9 @@ Test(contract, gs_ssh)
 Test(contract, om_version)
 {
     run_table("om_version", 10);
+}
+
+Test(contract, gs_om)
+{
+    run_table("gs_om", 30);
 }

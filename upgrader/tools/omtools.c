@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * gs_om and gs_ssh, two of the OM tools (ogom.c picks the tool by the name
+ * What the OM tools share, and gs_ssh (ogom.c picks the tool by the name
  * it is called by), installed in $GPHOME/script:
- *   gs_om -t status [--detail] | -t query | -t start | -t stop | -V
- *   gs_ssh -c "command"
- *   gs_upgradectl -t show-step (the upgrade actions come next)
+ *   gs_ssh -c "command" (gs_om is gsom.c)
  * The cluster is the one installed: $GAUSSHOME/bin/cluster_static_config.
  * Remote work goes through the SSH transport (host keys checked, argv quoted
  * by the one quoting function); this node's own work runs locally.
@@ -79,165 +77,44 @@ int om_help_version(const char *tool, int argc, char **argv, int (*usage)(int rc
     return version ? om_version(tool) : -1;
 }
 
-/* PP:250 printVersionInfo with build.sh's COMMON_VERSION: "<tool> (openGauss
- * OM <version> build <commit>) compiled at <time> commit 0 last mr" (echo
- * collapses the empty MR id's spaces). The version and commit are those of
- * the package the running tool was installed from (<GPHOME>/script/<tool> ->
- * <GPHOME>/version.cfg), the time when the package was made (that file's
- * time); a tool outside a package names ogup. */
-int om_version(const char *tool)
+int om_package_version(struct version_cfg *v, char *when, size_t when_size)
 {
-    char exe[PATH_MAX], cfg[PATH_MAX + 32], when[32] = "";
-    struct version_cfg v;
+    char exe[PATH_MAX], cfg[PATH_MAX + 32];
     struct stat st;
     struct tm tm;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     char *slash;
 
-    if (n > 0) {
-        exe[n] = '\0';
-        if ((slash = strrchr(exe, '/')))
-            *slash = '\0';
-        snprintf(cfg, sizeof(cfg), "%s/../version.cfg", exe);
-    } else {
-        cfg[0] = '\0';
-    }
-    if (cfg[0] && version_cfg_read(cfg, &v, NULL) == 0 && stat(cfg, &st) == 0 &&
-        gmtime_r(&st.st_mtime, &tm))
-        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-    if (when[0])
+    if (n <= 0)
+        return -OG_E_NOT_EXIST;
+    exe[n] = '\0';
+    if ((slash = strrchr(exe, '/')))
+        *slash = '\0';
+    snprintf(cfg, sizeof(cfg), "%s/../version.cfg", exe);
+    if (version_cfg_read(cfg, v, NULL) < 0 || stat(cfg, &st) < 0 || !gmtime_r(&st.st_mtime, &tm))
+        return -OG_E_NOT_EXIST;
+    if (when)
+        strftime(when, when_size, "%Y-%m-%d %H:%M:%S", &tm);
+    return 0;
+}
+
+/* PP:250 printVersionInfo with build.sh's COMMON_VERSION: "<tool> (openGauss
+ * OM <version> build <commit>) compiled at <time> commit 0 last mr" (echo
+ * collapses the empty MR id's spaces). The version and commit are those of
+ * the package the running tool was installed from, the time when the package
+ * was made (that file's time); a tool outside a package names ogup. */
+int om_version(const char *tool)
+{
+    char when[32];
+    struct version_cfg v;
+
+    if (om_package_version(&v, when, sizeof(when)) == 0)
         printf("%s (openGauss OM %s build %s) compiled at %s commit 0 last mr\n", tool, v.version,
                v.commit, when);
     else
         printf("%s (ogup OM tools, not from a package) compiled at %s %s\n", tool, __DATE__,
                __TIME__);
     return 0;
-}
-
-static int om_status(enum clusterstatus_format f)
-{
-    _cleanup_transport_ struct transport *t = NULL;
-    _cleanup_dynbuf_ struct dynbuf out;
-    struct cluster_config cfg;
-    struct cluster_status st;
-    struct og_error err = {0};
-    int r = om_open_cluster(&cfg, &t, &err);
-
-    dynbuf_init(&out, 1 << 20);
-    if (r == 0)
-        r = clusterstatus_query(&cfg, t, &st, &err);
-    if (r == 0)
-        r = clusterstatus_format(&cfg, &st, f, &out);
-    if (r < 0)
-        return om_fail("gs_om", r, &err);
-    fputs(dynbuf_str(&out), stdout);
-    return 0;
-}
-
-/* gs_ctl on one node: start (with its static role) or stop. */
-static int ctl_node(struct transport *t, const struct cluster_config *cfg, size_t i, bool start,
-                    struct og_error *err)
-{
-    const struct cluster_node *n = &cfg->nodes[i];
-    char bin[PATH_MAX + 16];
-    const char *start_argv[] = {bin,        "start", "-D",
-                                n->datadir, "-M",    n->primary ? "primary" : "standby",
-                                "-t",       "600",   NULL};
-    const char *stop_argv[] = {bin, "stop", "-D", n->datadir, "-m", "fast", NULL};
-    struct transport_run_opts o = {.timeout_ms = 11 * 60 * 1000};
-    struct command_result res = {0};
-    int r;
-
-    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", cfg->app_path);
-    r = transport_run(t, n->name, start ? start_argv : stop_argv, &o, &res, err);
-    if (r == 0 && res.exit_status != 0 && !(!start && strstr(res.out, "Is server running?")))
-        r = og_error_set(err, OG_E_EXEC_FAILED,
-                         "Failed to execute the command: gs_ctl %s on "
-                         "%s: %s",
-                         start ? "start" : "stop", n->name, res.out);
-    command_result_done(&res);
-    return r;
-}
-
-static int om_start_stop(bool start)
-{
-    _cleanup_transport_ struct transport *t = NULL;
-    struct cluster_config cfg;
-    struct og_error err = {0};
-    int r = om_open_cluster(&cfg, &t, &err);
-
-    if (r < 0)
-        return om_fail("gs_om", r, &err);
-    printf("%s cluster.\n%s\n", start ? "Starting" : "Stopping", RULE);
-    fflush(stdout);
-    /* start: the primary first; stop: the standbys first */
-    for (int pass = 0; r == 0 && pass < 2; pass++)
-        for (size_t i = 0; r == 0 && i < cfg.n_nodes; i++)
-            if (cfg.nodes[i].primary == (start ? pass == 0 : pass == 1)) {
-                r = ctl_node(t, &cfg, i, start, &err);
-                printf("[%s] %s\n", r == 0 ? "SUCCESS" : "FAILURE", cfg.nodes[i].name);
-                fflush(stdout);
-            }
-    printf("%s\n", RULE);
-    if (r < 0)
-        return om_fail("gs_om", r, &err);
-    printf(start ? "Successfully started.\n"
-                 : "Successfully stopped cluster.\n%s\nEnd stop "
-                   "cluster.\n",
-           RULE);
-    return 0;
-}
-
-static int usage_gs_om(int rc)
-{
-    printf("gs_om is a utility to manage a cluster (ogup).\n\nUsage:\n"
-           "  gs_om -t status [--detail]\n  gs_om -t query\n  gs_om -t start\n"
-           "  gs_om -t stop\n  gs_om -V\n");
-    return rc;
-}
-
-int tool_gs_om(int argc, char **argv)
-{
-    const char *action = NULL;
-    bool detail = false;
-    struct og_error err = {0};
-
-    int hv = om_help_version("gs_om", argc, argv, usage_gs_om);
-
-    if (hv >= 0)
-        return hv;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
-            action = argv[++i];
-        else if (strcmp(argv[i], "--detail") == 0)
-            detail = true;
-        else if (strcmp(argv[i], "--time-out") == 0 && i + 1 < argc)
-            i++;
-        else if (strncmp(argv[i], "--time-out=", 11) == 0)
-            continue;
-        else
-            return om_fail(
-                "gs_om",
-                og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]),
-                &err);
-    }
-    if (!action)
-        return om_fail("gs_om",
-                       og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                    "Incorrect parameter. Parameter '-t' is required"),
-                       &err);
-    if (strcmp(action, "status") == 0)
-        return om_status(detail ? CS_DETAIL : CS_BRIEF);
-    if (strcmp(action, "query") == 0)
-        return om_status(CS_QUERY);
-    if (strcmp(action, "start") == 0)
-        return om_start_stop(true);
-    if (strcmp(action, "stop") == 0)
-        return om_start_stop(false);
-    return om_fail(
-        "gs_om",
-        og_error_set(&err, OG_E_PARAM_INVALID, "The parameter '-t' value is incorrect: %s", action),
-        &err);
 }
 
 static int usage_gs_ssh(int rc)
@@ -254,8 +131,9 @@ static int usage_gs_ssh(int rc)
 }
 
 static const struct omopt ssh_opts[] = {
-    {"-?", false, OMOPT_PLAIN},        {"--help", false, OMOPT_PLAIN}, {"-V", false, OMOPT_PLAIN},
-    {"--version", false, OMOPT_PLAIN}, {"-c", true, OMOPT_PLAIN},
+    OMOPT("-?", false, OMOPT_PLAIN), OMOPT("--help", false, OMOPT_PLAIN),
+    OMOPT("-V", false, OMOPT_PLAIN), OMOPT("--version", false, OMOPT_PLAIN),
+    OMOPT("-c", true, OMOPT_PLAIN),
 };
 static const char *const ssh_names[] = {"-c", NULL};
 static const struct omopt_action ssh_action[] = {{NULL, ssh_names}};

@@ -24,12 +24,17 @@ int tool_gs_checkos(int argc, char **argv);
 int tool_gs_collector(int argc, char **argv);
 int tool_gs_preinstall(int argc, char **argv);
 
-/* Log err once and return the tool's exit code (gs_upgradectl: 1 on
- * failure; the other OM tools: code/100 - 490). */
+/* Log err once and return the tool's exit code: 1 on failure, as every OM
+ * tool's GaussLog.exitWithError. */
 int om_fail(const char *tool, int rc, const struct og_error *err);
 /* -V / --version: "<tool> (openGauss OM 5.0.0 build a07d57c3) compiled at ... commit 0
  * last mr" from the package the tool belongs to; exit status 0. */
 int om_version(const char *tool);
+/* The version.cfg of the OM package the running tool came from
+ * (<GPHOME>/script/<tool> -> <GPHOME>/version.cfg), with its time in *when
+ * (may be NULL); -OG_E_NOT_EXIST when the tool is not in a package. */
+struct version_cfg;
+int om_package_version(struct version_cfg *v, char *when, size_t when_size);
 /* openGauss's order (PP:268-274): -?/--help anywhere prints usage(0) and wins;
  * else -V/--version anywhere prints the version; both return the exit
  * status; -1 when neither was given. */

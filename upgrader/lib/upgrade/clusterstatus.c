@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,7 @@ void clusterstatus_parse_query(const char *out, struct dn_status *s)
     field(out, "local_role", s->local_role, sizeof(s->local_role));
     field(out, "db_state", s->db_state, sizeof(s->db_state));
     field(out, "detail_information", detail, sizeof(detail));
+    field(out, "static_connections", s->static_connections, sizeof(s->static_connections));
     if (!s->local_role[0])
         snprintf(s->local_role, sizeof(s->local_role), "Unknown");
     if (!s->db_state[0])
@@ -87,6 +89,8 @@ int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
         if (res.exit_status == 0) {
             s->running = true;
             clusterstatus_parse_query(res.out, s);
+            if (strcmp(s->local_role, "Primary") == 0 && strstr(res.out, "Senders info:"))
+                snprintf(st.senders, sizeof(st.senders), "%s", strstr(res.out, "Senders info:"));
         } else {
             snprintf(s->db_state, sizeof(s->db_state), "Manually stopped");
         }
@@ -98,36 +102,166 @@ int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
     return 0;
 }
 
+/* DbClusterInfo.py v5.0.0 :144-150 */
+#define NODE_ID_LEN     2
+#define INSTANCE_ID_LEN 8
+#define SPACE_LEN       1
+#define STATE_LEN       17
+#define SEPERATOR_LEN   1
+#define IP_LEN          16
+#define PORT_LEN        10
+#define RULE71          "-----------------------------------------------------------------------"
+
+static const char *role_letter(int instance_type)
+{
+    switch (instance_type) { /* __getDnRole, DbClusterInfo.py :1467-1482 */
+    case CLUSTER_INST_PRIMARY:
+        return "P";
+    case CLUSTER_INST_STANDBY:
+        return "S";
+    case CLUSTER_INST_CASCADE:
+        return "C";
+    default:
+        return "";
+    }
+}
+
+/* queryClsInfo (DbClusterInfo.py v5.0.0 :1401-1463) for a single-inst
+ * cluster: no AZ column; widths from the longest node name and data path */
+static int format_table(const struct cluster_config *cfg, const struct cluster_status *st,
+                        bool paths, struct dynbuf *out)
+{
+    size_t name_len = 0, path_len = 0, node_len, inst_len, sep;
+    int r;
+
+    for (size_t i = 0; i < cfg->n_nodes; i++) {
+        name_len = strlen(cfg->nodes[i].name) > name_len ? strlen(cfg->nodes[i].name) : name_len;
+        path_len =
+            strlen(cfg->nodes[i].datadir) > path_len ? strlen(cfg->nodes[i].datadir) : path_len;
+    }
+    node_len = NODE_ID_LEN + SPACE_LEN + name_len + SPACE_LEN;
+    inst_len = INSTANCE_ID_LEN + SPACE_LEN + (paths ? path_len : 4);
+    sep = node_len + inst_len + IP_LEN + SPACE_LEN + PORT_LEN + SPACE_LEN + STATE_LEN + SPACE_LEN +
+          SEPERATOR_LEN;
+    r = dynbuf_appendf(out,
+                       "[   Cluster State   ]\n\ncluster_state   : %s\nredistributing  : No\n"
+                       "current_az      : AZ_ALL\n\n[  Datanode State   ]\n\n"
+                       "%-*s%-*s%-*s%-*s%s\n",
+                       st->cluster_state, (int)node_len, "    node", IP_LEN, "node_ip", PORT_LEN,
+                       "port", (int)inst_len, "instance", "state");
+    for (size_t i = 0; r == 0 && i < sep; i++)
+        r = dynbuf_append(out, "-", 1);
+    if (r == 0)
+        r = dynbuf_append(out, "\n", 1);
+    for (size_t i = 0; r == 0 && i < st->n && i < cfg->n_nodes; i++) {
+        const struct cluster_node *n = &cfg->nodes[i];
+        r = dynbuf_appendf(out, "%-2zu %-*s %-15s %-10d %d ", i + 1, (int)name_len, n->name,
+                           n->listen_ip, n->port, n->instance_id);
+        if (r == 0)
+            r = paths ? dynbuf_appendf(out, "%-*s ", (int)path_len, n->datadir)
+                      : dynbuf_appendf(out, "    ");
+        if (r == 0)
+            r = dynbuf_appendf(out, "%3s %-7s %s\n", role_letter(n->instance_type),
+                               st->n == 1 ? "Primary" : st->dn[i].local_role, st->dn[i].db_state);
+    }
+    return r;
+}
+
 int clusterstatus_format(const struct cluster_config *cfg, const struct cluster_status *st,
                          enum clusterstatus_format f, struct dynbuf *out)
 {
-    const char *line = "-----------------------------------------------------------------------";
-    int r;
-
     if (f == CS_BRIEF)
         return dynbuf_appendf(out,
                               "%s\n\ncluster_name    : %s\ncluster_state   : %s\n"
                               "redistributing  : No\n\n%s\n",
-                              line, cfg->name, st->cluster_state, line);
-    r = dynbuf_appendf(out,
-                       "[   Cluster State   ]\n\ncluster_state   : %s\nredistributing  : No\n"
-                       "current_az      : AZ_ALL\n\n[  Datanode State   ]\n\n"
-                       "    node    node_ip         port      instance                state\n"
-                       "------------------------------------------------------------------------"
-                       "\n",
-                       st->cluster_state);
-    for (size_t i = 0; r == 0 && i < st->n && i < cfg->n_nodes; i++) {
+                              RULE71, cfg->name, st->cluster_state, RULE71);
+    return format_table(cfg, st, f == CS_DETAIL, out);
+}
+
+/* The sender block of the primary's `gs_ctl query` whose channel ends at
+ * ip ("host:port-->ip:port"), or NULL */
+static const char *sender_block(const char *senders, const char *ip, size_t *len)
+{
+    char pat[CLUSTER_NAME_MAX + 8];
+
+    snprintf(pat, sizeof(pat), "-->%s:", ip);
+    for (const char *b = strstr(senders, "sender_pid"); b;) {
+        const char *next = strstr(b + 1, "sender_pid");
+        const char *hit = strstr(b, pat);
+        if (hit && (!next || hit < next)) {
+            *len = next ? (size_t)(next - b) : strlen(b);
+            return b;
+        }
+        b = next;
+    }
+    return NULL;
+}
+
+static int node_info_standby(const struct cluster_status *st, const struct cluster_node *n,
+                             struct dynbuf *out)
+{
+    static const char *const keys[][2] = {
+        {"HA_state", "state"},
+        {"sender_sent_location", NULL},
+        {"sender_write_location", NULL},
+        {"sender_flush_location", NULL},
+        {"sender_replay_location", NULL},
+        {"receiver_received_location", NULL},
+        {"receiver_write_location", NULL},
+        {"receiver_flush_location", NULL},
+        {"receiver_replay_location", NULL},
+        {"sync_percent", NULL},
+        {"sync_state", NULL},
+    };
+    size_t len = 0;
+    const char *b = sender_block(st->senders, n->listen_ip, &len);
+    _cleanup_free_ char *block = b ? strndup(b, len) : NULL;
+    int r = 0;
+
+    if (!block) /* queryNodeInfo: no sender row for this standby, no lines */
+        return 0;
+    for (size_t k = 0; r == 0 && k < ELEMENTSOF(keys); k++) {
+        char v[128];
+        field(block, keys[k][1] ? keys[k][1] : keys[k][0], v, sizeof(v));
+        if (strcmp(keys[k][0], "sync_state") == 0 && !v[0])
+            snprintf(v, sizeof(v), "Unknown");
+        r = dynbuf_appendf(out, "%-26s: %s\n", keys[k][0], v);
+    }
+    return r;
+}
+
+int clusterstatus_format_nodes(const struct cluster_config *cfg, const struct cluster_status *st,
+                               size_t node, const char *az, struct dynbuf *out)
+{
+    int r = dynbuf_appendf(out,
+                           "%s\n\ncluster_state             : %s\nredistributing            "
+                           ": No\n\n%s\n\n",
+                           RULE71, st->cluster_state, RULE71);
+
+    for (size_t i = 0; r == 0 && i < cfg->n_nodes && i < st->n; i++) {
         const struct cluster_node *n = &cfg->nodes[i];
-        char inst[PATH_MAX + 32];
-        const char *letter = n->instance_type == CLUSTER_INST_PRIMARY   ? "P"
-                             : n->instance_type == CLUSTER_INST_CASCADE ? "C"
-                                                                        : "S";
-        if (f == CS_DETAIL)
-            snprintf(inst, sizeof(inst), "%d %s", n->instance_id, n->datadir);
-        else
-            snprintf(inst, sizeof(inst), "%d", n->instance_id);
-        r = dynbuf_appendf(out, "%zu  %s %-15s %-10d %s  %s %s %s\n", i + 1, n->name, n->back_ip,
-                           n->port, inst, letter, st->dn[i].local_role, st->dn[i].db_state);
+        const struct dn_status *d = &st->dn[i];
+        bool primary = strcmp(d->local_role, "Primary") == 0;
+        if ((node && node != i + 1) || (az && az[0] && strcmp(az, n->az_name) != 0))
+            continue;
+        r = dynbuf_appendf(out,
+                           "node                      : %zu\nnode_name                 : %s\n"
+                           "instance_id               : %d\nnode_ip                   : %s\n"
+                           "data_path                 : %s\ninstance_port             : %d\n"
+                           "type                      : Datanode\n"
+                           "instance_state            : %s\naz_name                   : %s\n",
+                           i + 1, n->name, n->instance_id, n->listen_ip, n->datadir, n->port,
+                           d->db_state, n->az_name);
+        if (r == 0 && primary)
+            r = dynbuf_appendf(out,
+                               "static_connections        : %s\nHA_state                  : %s\n",
+                               d->static_connections, st->cluster_state);
+        if (r == 0)
+            r = dynbuf_appendf(out, "instance_role             : %s\n", d->local_role);
+        if (r == 0 && !primary)
+            r = node_info_standby(st, n, out);
+        if (r == 0)
+            r = dynbuf_appendf(out, "\n%s\n\n", RULE71);
     }
     return r;
 }

@@ -19,12 +19,14 @@ struct dn_status {
     bool running;        /* gs_ctl query succeeded */
     char local_role[32]; /* Primary, Standby, Normal, ..., Down */
     char db_state[64];   /* Normal, Catchup, Need repair(...), Manually stopped, Unknown */
+    char static_connections[16];
 };
 
 struct cluster_status {
     char cluster_state[16]; /* Normal, Degraded, Unavailable */
     size_t n;
     struct dn_status dn[CLUSTER_MAX_NODES];
+    char senders[8192]; /* the primary's "Senders info:" of gs_ctl query, on */
 };
 
 /* Parse `gs_ctl query` output into role and state (detail appended to
@@ -53,4 +55,10 @@ int clusterstatus_roles_parse(struct cluster_config *cfg, const char *text, stru
 /* gs_om -t status (brief), --detail (with data paths) or -t query (without). */
 enum clusterstatus_format { CS_BRIEF, CS_DETAIL, CS_QUERY };
 int clusterstatus_format(const struct cluster_config *cfg, const struct cluster_status *st,
-                         enum clusterstatus_format f, struct dynbuf *out);
+                         enum clusterstatus_format f, struct dynbuf *out) _warn_unused_result_;
+/* gs_om -t status --all / -h / --az (queryNodeInfo, DbClusterInfo.py v5.0.0
+ * :1093-1205): one block per datanode, labels padded to 26; node 0 = every
+ * node, else the node-th (1-based); az NULL or "" = every AZ. */
+int clusterstatus_format_nodes(const struct cluster_config *cfg, const struct cluster_status *st,
+                               size_t node, const char *az, struct dynbuf *out)
+    _warn_unused_result_;

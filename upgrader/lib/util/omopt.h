@@ -72,3 +72,6 @@ const char *omopt_get(const struct omopt_result *r, const struct omopt *opts, si
 
 /* The first character of openGauss's refused list (PP:44) in value, or 0. */
 char omopt_bad_char(const char *value);
+
+/* One row of an option table (the fields not named are zero). */
+#define OMOPT(n, a, c) {.name = (n), .arg = (a), .check = (c)}

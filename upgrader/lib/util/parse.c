@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "ogup-config.h"
 #include "parse.h"
 #include "banned.h"
 
@@ -20,5 +22,11 @@ int safe_atoi(const char *s, int *ret)
     if (errno == ERANGE || v < INT_MIN || v > INT_MAX)
         return -ERANGE;
     *ret = (int)v;
+    return 0;
+}
+
+int og_print_version(const char *tool)
+{
+    printf("%s (ogup) %s\n", tool, OGUP_VERSION);
     return 0;
 }
