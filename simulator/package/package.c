@@ -31,6 +31,9 @@
 #ifndef OGSIM_DEFAULT_OM_MAN
 #define OGSIM_DEFAULT_OM_MAN "upgrader/man"
 #endif
+#ifndef OGSIM_DEFAULT_OM_COLLECTOR_JSON
+#define OGSIM_DEFAULT_OM_COLLECTOR_JSON "upgrader/conf/gs_collector.json"
+#endif
 
 /* The OM tools binary: $OGSIM_OM, else the build tree's upgrader/tools/ogom. */
 static const char *om_path(void)
@@ -46,6 +49,15 @@ static const char *om_man_dir(void)
     const char *e = getenv("OGSIM_OM_MAN");
 
     return e && *e ? e : OGSIM_DEFAULT_OM_MAN;
+}
+
+/* gs_collector's default configuration: $OGSIM_OM_COLLECTOR_JSON, else the
+ * source tree's upgrader/conf/gs_collector.json. */
+static const char *om_collector_json(void)
+{
+    const char *e = getenv("OGSIM_OM_COLLECTOR_JSON");
+
+    return e && *e ? e : OGSIM_DEFAULT_OM_COLLECTOR_JSON;
 }
 
 /* The symlinks next to bin/gaussdb (the kernel is one multi-call program). */
@@ -500,6 +512,17 @@ static int build_om(const struct build_ctx *ctx, const char *path, struct og_err
         snprintf(link, sizeof(link), "script/%s", om_links[i]);
         r = tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gs_om", 0);
     }
+    /* gs_collector's default -C file, where openGauss-OM ships it
+     * (script/gspylib/etc/conf/gs_collector.json; gs_collector:255-258) */
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "script/gspylib", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "script/gspylib/etc", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DIR, "script/gspylib/etc/conf", 0755, NULL, 0);
+    if (r == 0)
+        r = tar_tree_add(&t, ENTRY_DISK, "script/gspylib/etc/conf/gs_collector.json", 0644,
+                         om_collector_json(), 0);
     if (r == 0)
         r = tar_tree_add(&t, ENTRY_DIR, "man", 0755, NULL, 0);
     if (r == 0)

@@ -24,6 +24,9 @@
 #define OLD_COMMIT "78689da9"
 #define PKG_DIR    "/tmp/gaussdb_upgrade"
 #define XML        "/home/omm/clusterconfig.xml"
+/* what gs_preinstall never changes (openGauss edits /etc/profile and /etc/hosts) */
+#define SYSFILES                                                                                   \
+    "md5sum /etc/hosts /etc/profile /etc/passwd /etc/group; ls -A /root/.ssh 2>/dev/null || :"
 
 static char name[32];
 static struct command_result res;
@@ -83,7 +86,8 @@ static char *fingerprint(const struct sim_cluster *c, const char *n)
         "cd /opt/ogsim && P='( -path ./data -o -path ./log -o -path ./tmp -o -path ./corefile )'"
         " && find . $P -prune -o -printf '%p %y %m %u:%g %l\\n' | LC_ALL=C sort"
         " && find . $P -prune -o -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum"
-        " && md5sum /home/omm/.bashrc && stat -c '%U:%G %a' /home/omm/.bashrc";
+        " && md5sum /home/omm/.bashrc && stat -c '%U:%G %a' /home/omm/.bashrc"
+        " && ls -A /home/omm | LC_ALL=C sort | tr '\\n' ' ' && " SYSFILES;
     char *fp;
 
     cr_assert_eq(sh(c, n, "root", script), 0, "fingerprint of %s: %s", n, res.err);
@@ -193,6 +197,16 @@ Test(preinstall, upgrade_package_beside_running_cluster)
     expect_refused(&c, f0, "-U root -G dbgrp -X " XML, 1, "[GAUSS-50301]", NULL);
     expect_refused(&c, f0, "-U omm -X " XML, 1, "[GAUSS-50001]", NULL);
     expect_refused(&c, f0, "-U omm -G dbgrp -X " XML " --bogus", 1, "[GAUSS-50000]", NULL);
+    /* gs_preinstall:155 (a blank: PATH_CHECK_LIST), :252-261, :289-294 */
+    expect_refused(&c, f0, "-U 'omm x' -G dbgrp -X " XML, 1, "[GAUSS-50219]", "omm x");
+    expect_refused(&c, f0, "-U omm -G dbgrp -X " XML " --env-var='A=$(id)'", 1, "[GAUSS-50004]",
+                   "--env-var");
+    expect_refused(&c, f0, "-U omm -G dbgrp -X " XML " --sep-env-file=/home/omm", 1,
+                   "[GAUSS-50004]", "reserved home directory");
+    /* only root (gs_preinstall:517), -V included */
+    cr_assert_eq(sh(&c, "node1", "omm", "cd " PKG_DIR "/script && exec ./gs_preinstall -V"), 1,
+                 "%s%s", res.out, res.err);
+    cr_assert_not_null(strstr(res.err, "[GAUSS-50104]"), "%s", res.err);
     /* malformed XML */
     node_host_path(&c, "node1", "tmp/bad.xml", p, sizeof(p));
     cr_assert_eq(fs_replace_file(p, "<ROOT><CLUSTER>\n", 16, 0644, &err), 0, "%s", err.detail);
@@ -232,7 +246,7 @@ Test(preinstall, upgrade_package_beside_running_cluster)
         fingerprints_free(&c, mod);
         assert_unchanged(&c, f0, "restoring $GAUSSHOME");
     }
-    cr_log_info("11 refusals: %lld ms", ms() - t0);
+    cr_log_info("15 refusals: %lld ms", ms() - t0);
 
     /* node2's env file lost its GPHOME line and carries one of the user's
      * own: preinstall must put GPHOME back and keep the rest. */
@@ -332,6 +346,85 @@ Test(preinstall, upgrade_package_beside_running_cluster)
     {
         const char *a[] = {"bash", "-lc", "gs_om -t status", NULL};
         cr_assert_eq(node(&c, "node1", "omm", a), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
+    }
+
+    /* --sep-env-file: the user's environment goes to the file, ~/.bashrc
+     * names it (PreInstallUtility.py v5.0.0 :1318-1339, :1544-1646), the
+     * --env-var values with it (:1516-1542, blanks stripped); the flags ogup
+     * accepts and has nothing to do for change nothing else: no /etc/hosts
+     * line (--skip-hostname-set), no OS setting, no prompt, no root trust. */
+    char *sys0[SIM_MAX_NODES] = {0};
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        cr_assert_eq(sh(&c, c.nodes[i].name, "root", SYSFILES), 0, "%s", res.err);
+        sys0[i] = strdup(res.out);
+    }
+    t0 = ms();
+    cr_assert_eq(preinstall(&c, "-U omm -G dbgrp -X " XML " --sep-env-file=/home/omm/ogenv"
+                                " --env-var=OGUP_A=1 --env-var='OGUP_B= two ' --skip-hostname-set"
+                                " --skip-os-set --non-interactive --delete-root-trust"
+                                " --unused-third-party"),
+                 0, "%s%s", res.out, res.err);
+    cr_log_info("gs_preinstall --sep-env-file: %lld ms", ms() - t0);
+    cr_assert_not_null(strstr(res.out, "Preinstallation succeeded.\n"), "%s", res.out);
+    for (size_t i = 0; i < c.n_nodes; i++) {
+        const char *n = c.nodes[i].name;
+        /* /etc/hosts, /etc/profile, the accounts, root's ssh: as before */
+        cr_assert_eq(sh(&c, n, "root", SYSFILES), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, sys0[i], "%s", n);
+        free(sys0[i]);
+        cr_assert_eq(sh(&c, n, "root",
+                        "stat -c '%U:%G %a' /home/omm/ogenv && cat /home/omm/ogenv && "
+                        "grep -c '^export MPPDB_ENV_SEPARATE_PATH=/home/omm/ogenv$' "
+                        "/home/omm/.bashrc"),
+                     0, "%s: %s", n, res.err);
+        cr_assert_str_eq(res.out,
+                         "omm:dbgrp 600\n"
+                         "export GPHOME=/opt/ogsim/tool\n"
+                         "export PATH=$GPHOME/script:$PATH\n"
+                         "export MPPDB_ENV_SEPARATE_PATH=/home/omm/ogenv\n"
+                         "export OGUP_A=1\n"
+                         "export OGUP_B=two\n"
+                         "1\n",
+                         "%s", n);
+        /* a login as omm names the file; sourcing it gives the environment */
+        {
+            const char *v[] = {"env",
+                               "-i",
+                               "HOME=/home/omm",
+                               "bash",
+                               "-lc",
+                               "set -u; . \"$MPPDB_ENV_SEPARATE_PATH\"; "
+                               "echo \"$GPHOME|$OGUP_A|$OGUP_B\"; command -v gs_preinstall",
+                               NULL};
+            cr_assert_eq(node(&c, n, "omm", v), 0, "%s: %s", n, res.err);
+            cr_assert_str_eq(
+                res.out, "/opt/ogsim/tool|1|two\n/opt/ogsim/tool/script/gs_preinstall\n", "%s", n);
+        }
+    }
+    /* again, on this node only: nothing to change in either file */
+    cr_assert_eq(sh(&c, "node1", "root", "md5sum /home/omm/ogenv /home/omm/.bashrc"), 0);
+    {
+        char *sums = strdup(res.out);
+        cr_assert_not_null(sums);
+        cr_assert_eq(preinstall(&c, "-U omm -G dbgrp -X " XML " -L --sep-env-file=/home/omm/ogenv"
+                                    " --env-var=OGUP_A=1 --env-var=OGUP_B=two"),
+                     0, "%s%s", res.out, res.err);
+        cr_assert_eq(sh(&c, "node1", "root", "md5sum /home/omm/ogenv /home/omm/.bashrc"), 0);
+        cr_assert_str_eq(res.out, sums);
+        free(sums);
+    }
+    /* a broken env file is refused before anything changes (gs_preinstall:301-309) */
+    cr_assert_eq(
+        sh(&c, "node1", "root", "printf 'export 1A=x\\n' > /tmp/bad.env && chmod 644 /tmp/bad.env"),
+        0, "%s", res.err);
+    fingerprints_free(&c, f1);
+    fingerprints(&c, f1);
+    expect_refused(&c, f1, "-U omm -G dbgrp -X " XML " --sep-env-file=/tmp/bad.env", 1,
+                   "[GAUSS-51808]", "/tmp/bad.env");
+    {
+        const char *a[] = {"bash", "-lc", "gs_om -t status", NULL};
+        cr_assert_eq(node(&c, "node2", "omm", a), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, "cluster_state   : Normal\n"), "%s", res.out);
     }
     fingerprints_free(&c, f0);

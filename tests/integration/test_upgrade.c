@@ -142,10 +142,31 @@ Test(upgrade, large_rollback_then_commit)
     /* killed before the cluster stops: still running, already read-only */
     up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.stop-cluster.before=kill"), 137, NULL);
     expect_writes(&c, true, "before the backup");
+    /* the OM tools of another build while this upgrade is unfinished:
+     * GAUSS-52935 (UpgradeImpl.py v5.0.0 :693, :5638),
+     * nothing changed */
+    up_sh(&c, "node1", "omm",
+          "rm -rf $PGHOST/gp-other && cp -a $GPHOME $PGHOST/gp-other && "
+          "sed -i '3s/.*/0badc0de/' $PGHOST/gp-other/version.cfg && "
+          "GPHOME=$PGHOST/gp-other gs_upgradectl -t auto-upgrade -X ~/clusterconfig.xml; "
+          "rc=$?; rm -rf $PGHOST/gp-other; exit $rc");
+    up_expect_code(upres.exit_status, 1,
+                   "[GAUSS-52935] : Current upgrade version is not same "
+                   "with unfinished upgrade version record.");
 
     /* resumed to pre-commit: read-only until commit or rollback */
     up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
     cr_assert_not_null(strstr(upres.out, "Progress report: (100%)"), "%s", upres.out);
+    /* the pre-commit banner (UpgradeImpl.py v5.0.0 :3992-4006) */
+    cr_assert_not_null(strstr(upres.out, "Upgrade main process has been finished, user can do "
+                                         "some check now.\nOnce the check done, please execute "
+                                         "following command to commit upgrade:\n"),
+                       "%s", upres.out);
+    /* -S show-step in place (UpgradeImpl.py v6.0.0 :253-300) */
+    up_sh_ok(&c, "node3", "omm", "gs_upgradectl -S show-step");
+    cr_assert_not_null(strstr(upres.out, "Upgrade mode is `inplace upgrade`.\n"), "%s", upres.out);
+    cr_assert_not_null(strstr(upres.out, "You have Not run `upgrade-commit` yet."), "%s",
+                       upres.out);
     expect_writes(&c, true, "at pre-commit");
     up_expect_upgraded(&c, "3.0.0", user0);
     up_sh_ok(&c, "node2", "omm", "gsql -d db1 -X -tA -c 'SELECT og_catalog.gs_feature_92605()'");

@@ -48,9 +48,89 @@ static void setup(void)
     put("readable.xml", "<ROOT/>\n", 0644);
     put("secret.xml", "<ROOT/>\n", 0000);
     put("a$b.xml", "<ROOT/>\n", 0644);
+    /* gs_preinstall: a cluster of this host (the checks after the XML's,
+     * GP:335-347), one of another host (51620), env files that fail
+     * profile_file.py:83-140 (50219) and :153-185 (51808) */
+    {
+        static const char xml[] =
+            "<ROOT><CLUSTER><PARAM name=\"clusterName\" value=\"c\"/>"
+            "<PARAM name=\"nodeNames\" value=\"%s\"/>"
+            "<PARAM name=\"gaussdbAppPath\" value=\"/nonexistent/app\"/>"
+            "<PARAM name=\"gaussdbLogPath\" value=\"/nonexistent/log\"/>"
+            "<PARAM name=\"tmpMppdbPath\" value=\"/nonexistent/tmp\"/>"
+            "<PARAM name=\"gaussdbToolPath\" value=\"/nonexistent/om\"/>"
+            "<PARAM name=\"corePath\" value=\"/nonexistent/core\"/>"
+            "<PARAM name=\"backIp1s\" value=\"10.0.0.1\"/></CLUSTER>"
+            "<DEVICELIST><DEVICE sn=\"%s\"><PARAM name=\"name\" value=\"%s\"/>"
+            "<PARAM name=\"azName\" value=\"AZ1\"/><PARAM name=\"azPriority\" value=\"1\"/>"
+            "<PARAM name=\"backIp1\" value=\"10.0.0.1\"/><PARAM name=\"dataNum\" value=\"1\"/>"
+            "<PARAM name=\"dataPortBase\" value=\"5432\"/>"
+            "<PARAM name=\"dataNode1\" value=\"/nonexistent/data\"/></DEVICE></DEVICELIST></ROOT>\n";
+        char host[256] = "", text[4096];
+        cr_assert_eq(gethostname(host, sizeof(host) - 1), 0);
+        snprintf(text, sizeof(text), xml, host, host, host);
+        put("local.xml", text, 0644);
+        snprintf(text, sizeof(text), xml, "ogup-not-this-host", "ogup-not-this-host",
+                 "ogup-not-this-host");
+        put("other.xml", text, 0644);
+        put("junk.env", "export GPHOME=/x\necho hello\n", 0644);
+        put("bad.env", "export 1A=x\n", 0644);
+    }
     snprintf(p, sizeof(p), "%s/om/script", dir);
     cr_assert_eq(fs_mkdir_p(p, 0755, NULL), 0);
     put("om/version.cfg", "openGauss-5.0.0\n92.848\na07d57c3\n", 0644);
+    /* gs_collector: -f files, -C files (gs_collector:233-330), and the
+     * default configuration in the package, where openGauss has it */
+    {
+        static const char *const files[][2] = {
+            {"hosts.txt", "n1\n"},
+            {"empty.txt", " \n\n"},
+            {"c_ok.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"DataNode\"}]}"},
+            {"c_bad.json", "{\"Collect\": [\n"},
+            {"c_type.json", "{\"Collect\": [{\"TypeName\": \"Foo\", \"Content\": \"x\"}]}"},
+            {"c_intnum.json",
+             "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"DataNode\", \"Count\": 1}]}"},
+            {"c_topkey.json", "{\"Collect\": [], \"Foo\": []}"},
+            {"c_itemkey.json",
+             "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"DataNode\", \"Bar\": \"1\"}]}"},
+            {"c_interval.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"DataNode\", "
+                                "\"Interval\": \"x\"}]}"},
+            {"c_order.json", "{\"Collect\": [{\"Interval\": \"x\", \"TypeName\": \"Foo\"}]}"},
+            {"c_count.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"DataNode\", "
+                             "\"Count\": \"-1\"}]}"},
+            {"c_notype.json", "{\"Collect\": [{\"Content\": \"DataNode\"}]}"},
+            {"c_nocontent.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"\"}]}"},
+            {"c_content.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"Foo\"}]}"},
+            {"c_substr.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"Data\"}]}"},
+            {"c_ffdc.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"FFDC\"}]}"},
+            {"c_trace.json", "{\"Collect\": [{\"TypeName\": \"Trace\", \"Content\": \"Dump\"}]}"},
+            {"c_comma.json",
+             "{\"Collect\": [{\"TypeName\": \"Log\", \"Content\": \"DataNode,\"}]}"},
+            {"c_dup.json", "{\"Collect\": [{\"TypeName\": \"Log\", \"TypeName\": \"Log\", "
+                           "\"Content\": \"DataNode\"}]}"},
+            {"c_dupinner.json",
+             "{\"Collect\": [], \"Collect\": [{\"Content\": \"a\", \"Content\": \"b\"}]}"},
+            {"c_dupfirst.json", "{\"Collect\": [{\"a\": 1, \"a\": 2}, tru"},
+            {"c_nothing.json", "{\"Collect\": []}"},
+        };
+        _cleanup_free_ char *json = NULL;
+        char cp[PATH_MAX];
+        for (size_t i = 0; i < ELEMENTSOF(files); i++)
+            put(files[i][0], files[i][1], 0644);
+        snprintf(cp, sizeof(cp), "%s/om/script/gspylib/etc/conf", dir);
+        cr_assert_eq(fs_mkdir_p(cp, 0755, NULL), 0);
+        cr_assert_eq(fs_read_file(SOURCE_ROOT "/upgrader/conf/gs_collector.json", 1 << 20, &json,
+                                  NULL, NULL),
+                     0);
+        put("om/script/gspylib/etc/conf/gs_collector.json", json, 0644);
+        for (const char *d = "om/script/gspylib/etc/conf"; d;) {
+            snprintf(cp, sizeof(cp), "%s/%s", dir, d); /* fs_mkdir_p's mode under umask */
+            cr_assert_eq(chmod(cp, 0755), 0, "%s", cp);
+            d = strcmp(d, "om/script/gspylib/etc/conf") == 0 ? "om/script/gspylib/etc"
+                : strcmp(d, "om/script/gspylib/etc") == 0    ? "om/script/gspylib"
+                                                             : NULL;
+        }
+    }
     /* a copy, not a link: the tool finds its package from /proc/self/exe;
      * the other tools link to it, as in the OM package */
     snprintf(tool, sizeof(tool), "%s/gs_om", p);
@@ -97,6 +177,23 @@ static void expand(const char *in, char *out, size_t size)
     out[n < size ? n : size - 1] = '\0';
 }
 
+/* Each "{SP}" of an argv word into a space, in place (gs_collector's times,
+ * "yyyymmdd hh:mm", are one argument with a space). */
+static void unspace(char *w)
+{
+    char *o = w;
+
+    for (const char *p = w; *p;) {
+        if (strncmp(p, "{SP}", 4) == 0) {
+            *o++ = ' ';
+            p += 4;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+}
+
 /* One row: true when it ran (false: skipped) */
 static bool run_row(const char *tool, char *row, int line)
 {
@@ -124,6 +221,7 @@ static bool run_row(const char *tool, char *row, int line)
     envv[ne++] = "-i";
     envv[ne++] = "PATH=/usr/bin:/bin";
     for (w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        unspace(w); /* "{SP}": a space inside one argument */
         if (na == 0 && ne == 3 && strcmp(w, "root") == 0 && !as_root) {
             as_root = true;
             continue;
@@ -224,4 +322,19 @@ Test(contract, om_version)
 Test(contract, gs_om)
 {
     run_table("gs_om", 30);
+}
+
+Test(contract, gs_checkos)
+{
+    run_table("gs_checkos", 20);
+}
+
+Test(contract, gs_collector)
+{
+    run_table("gs_collector", 20);
+}
+
+Test(contract, gs_preinstall)
+{
+    run_table("gs_preinstall", 15);
 }

@@ -482,10 +482,14 @@ Test(package, om_tarball_content)
         x = expect_file(&l, path, 0644);
         cr_assert(x->size > 0 && strncmp(x->data, ".\\\"", 3) == 0, "%s is a man page", path);
     }
+    /* gs_collector's default configuration, where openGauss-OM has it */
+    x = expect_file(&l, "script/gspylib/etc/conf/gs_collector.json", 0644);
+    cr_assert(x->size > 0 && strstr(x->data, "\"Collect\""), "gs_collector.json");
     /* nothing else: every other script/ entry is a link to gs_om */
     for (size_t i = 0; i < l.n; i++) {
         x = &l.v[i];
         cr_assert(strcmp(x->path, "script/") == 0 || strcmp(x->path, "script/gs_om") == 0 ||
+                      strncmp(x->path, "script/gspylib/", 15) == 0 ||
                       strcmp(x->path, "man/") == 0 || strncmp(x->path, "man/man1/", 9) == 0 ||
                       (strncmp(x->path, "script/gs_", 10) == 0 && x->type == AE_IFLNK &&
                        strcmp(x->symlink, "gs_om") == 0),

@@ -1,655 +1,117 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * gs_checkos -i ITEMS [--detail]: openGauss's OS check (script/gs_checkos and
- * script/local/LocalCheckOS.py, LocalCheck.py), for nodes that are Debian 12
- * LXC containers over a shared host kernel.
+ * gs_checkos -i ITEMS [-h HOSTS | -f HOSTFILE] [-X XML] [--detail] [-o FILE]
+ * [-l LOG]: openGauss-OM v5.0.0's OS check and set (script/gs_checkos, "GC"
+ * below), for root only (GC:1474). Checking items A1..A14 read the node
+ * (checkos_local.c), setting items B1..B8 change it (checkos_set.c).
  *
- * The invoking node runs the same program on every node to check
- * (`gs_checkos --local-items A1,A2`, after the node's env file, through the
- * SSH transport); each prints one line per fact, "<item>\t<kind>\t<text>",
- * which this side aggregates: per-node verdicts (warn/abnormal lines) and the
- * cross-node comparisons openGauss makes (OS type, kernel, LANG, time zone,
- * MTU, clock). The output is openGauss's: "Checking items:", one line per
- * item ("    A1. [ OS version status ]" padded to 60 + ": Normal"), the
- * details with --detail, then "Total numbers:N. Abnormal numbers:N. Warning
- * numbers:N.". Exit 0 once the check ran (whatever it found), 1 on an error.
+ * Without -h/-f this host is checked, in process (GC:299, localMode). With
+ * them each node runs `gs_checkos --local-items A1,A2` (the node side, which
+ * the cluster user may run too) through the SSH transport, and prints one
+ * fact a line (checkos.h); this side gathers the lines, makes openGauss's
+ * cross-node comparisons (OS, kernel, LANG, time zone, MTU, clock) and
+ * prints openGauss's report: "Checking items:" (or "Setting items"), one
+ * line per item ("    A1. [ OS version status ]" padded to 60, ": Normal"),
+ * the details with --detail, then "Total numbers:N. Abnormal numbers:N.
+ * Warning numbers:N.". Exit 0 once the items ran, whatever they found
+ * (GC:1574); 1 on an error (GaussLog.exitWithError).
  */
 #include <ctype.h>
-#include <dirent.h>
-#include <errno.h>
-#include <ifaddrs.h>
 #include <limits.h>
-#include <mntent.h>
-#include <net/if.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <stdarg.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <sys/timex.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "checkos.h"
+#include "clusterconfig.h"
 #include "dynbuf.h"
-#include "ogup-config.h"
 #include "fs.h"
 #include "oglog.h"
+#include "omopt.h"
 #include "omtools.h"
 #include "staticconfig.h"
 #include "transport.h"
 #include "banned.h"
 
-#define TOOL          "gs_checkos"
-#define N_ITEMS       14
-#define LINE_MAX_OUT  (64 * 1024) /* one node's --local-items output */
-#define DISK_WARN_PCT 80          /* the upgrade guide, 2.2.6: below 80 % */
-#define TIME_SKEW_S   60          /* gs_checkos DEFAULT_INTERVAL */
-#define EXPECT_MTU    8192        /* check_list.conf [/sbin/ifconfig] MTU */
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(FILE *, endmntent)
+#define TOOL        "gs_checkos"
+#define TIME_SKEW_S 60 /* GC:100 DEFAULT_INTERVAL */
 
 enum level { LV_NORMAL = 0, LV_WARNING = 1, LV_ABNORMAL = 2 };
 static const char *const level_names[] = {"Normal", "Warning", "Abnormal"};
 
-/* openGauss's g_OSCheckOpts; cmp: the level of a cross-node difference
- * (-1: no comparison); ok: the detail of a Normal item. */
+/* GC:58-99 g_OSCheckOpts; cmp: the level of a cross-node difference (-1:
+ * none); ok: the detail of a Normal item; fail: the level a failed setting
+ * gives (GC:1132-1245). */
 static const struct item_def {
     const char *title;
-    bool nonroot; /* in NO_ROOT_USER_CHECK_ITEMNUMLIST */
-    bool supported;
     int cmp;
     const char *ok;
-} items[N_ITEMS] = {
-    {"[ OS version status ]", true, true, LV_ABNORMAL, NULL},
-    {"[ Kernel version status ]", true, true, LV_WARNING,
-     "The names about all kernel versions are same."},
-    {"[ Unicode status ]", true, true, LV_ABNORMAL, "The values of all unicode are same."},
-    {"[ Time zone status ]", true, true, LV_ABNORMAL,
-     "The informations about all timezones are same."},
-    {"[ Swap memory status ]", true, true, -1, "The value about swap memory is correct."},
-    {"[ System control parameters status ]", false, true, -1,
-     "All values about system control  parameters are correct."},
-    {"[ File system configuration status ]", false, true, -1,
-     "Both soft nofile and hard nofile are correct."},
-    {"[ Disk configuration status ]", true, true, -1,
-     "The value about XFS mount parameters is correct."},
-    {"[ Pre-read block size status ]", false, false, -1, NULL},
-    {"[ IO scheduler status ]", false, false, -1, NULL},
-    {"[ Network card configuration status ]", false, true, LV_ABNORMAL,
-     "The configuration about network card is correct."},
-    {"[ Time consistency status ]", true, true, LV_ABNORMAL, "The system time is consistent."},
-    {"[ Firewall service status ]", true, true, -1, "The firewall service is stopped."},
-    {"[ THP service status ]", false, true, -1, "The THP service is stopped."},
+    int fail;
+} items[CHECKOS_N] = {
+    {"[ OS version status ]", LV_ABNORMAL, NULL, 0},
+    {"[ Kernel version status ]", LV_WARNING, "The names about all kernel versions are same.", 0},
+    {"[ Unicode status ]", LV_ABNORMAL, "The values of all unicode are same.", 0},
+    {"[ Time zone status ]", LV_ABNORMAL, "The informations about all timezones are same.", 0},
+    {"[ Swap memory status ]", -1, "The value about swap memory is correct.", 0},
+    {"[ System control parameters status ]", -1,
+     "All values about system control  parameters are correct.", 0},
+    {"[ File system configuration status ]", -1, "Both soft nofile and hard nofile are correct.",
+     0},
+    {"[ Disk configuration status ]", -1, "The value about XFS mount parameters is correct.", 0},
+    {"[ Pre-read block size status ]", -1, "The value about Logical block size is correct.", 0},
+    {"[ IO scheduler status ]", -1, "The value of IO scheduler is correct.", 0},
+    {"[ Network card configuration status ]", LV_ABNORMAL,
+     "The configuration about network card is correct.", 0},
+    {"[ Time consistency status ]", LV_ABNORMAL, "The system time is consistent.", 0},
+    {"[ Firewall service status ]", -1, "The firewall service is stopped.", 0},
+    {"[ THP service status ]", -1, "The THP service is stopped.", 0},
+    {"[ Set system control parameters ]", -1, "Setting sysctl parameter values succeed.",
+     LV_ABNORMAL},
+    {"[ Set file system configuration value ]", -1,
+     "Setting soft file and hard file parameters succeed.", LV_ABNORMAL},
+    {"[ Set pre-read block size value ]", -1, "Setting Pre-read block size value succeed.",
+     LV_ABNORMAL},
+    {"[ Set IO scheduler value ]", -1, "Setting IO scheduler value succeed.", LV_ABNORMAL},
+    {"[ Set network card configuration value ]", -1, "Seting network card configuration succeed.",
+     LV_WARNING},
+    {"[ Set THP service ]", -1, "Setting THP server succeed.", LV_ABNORMAL},
+    {"[ Set RemoveIPC value ]", -1, "Setting sysctl         parameter values succeed.",
+     LV_ABNORMAL},
+    {"[ Set Session Process ]", -1, "Setting sysctl         parameter values succeed.",
+     LV_ABNORMAL},
 };
 
-/* ---- the node side: facts as "<item>\t<kind>\t<text>" lines ------------ */
-
-_printf_(4, 5) static void emit(struct dynbuf *o, int item, const char *kind, const char *fmt, ...)
-{
-    char text[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof(text), fmt, ap);
-    va_end(ap);
-    for (char *p = text; *p; p++)
-        if (*p == '\t' || *p == '\n' || *p == '\r')
-            *p = ' ';
-    dynbuf_appendf(o, "A%d\t%s\t%s\n", item + 1, kind, text);
-}
-
-/* The first line of a small file, without the newline. */
-static int read_line(const char *path, char *buf, size_t size)
-{
-    _cleanup_fclose_ FILE *f = fopen(path, "re");
-
-    if (!f || !fgets(buf, (int)size, f))
-        return -1;
-    buf[strcspn(buf, "\n")] = '\0';
-    return 0;
-}
-
-/* The installed cluster and this node in it, when the env says where. */
-struct local_ctx {
-    bool have_cfg;
-    struct cluster_config cfg;
-    const struct cluster_node *self;
-};
-
-static void local_ctx_init(struct local_ctx *l)
-{
-    const char *home = getenv("GAUSSHOME");
-    char path[PATH_MAX], host[256] = "";
-
-    memset(l, 0, sizeof(*l));
-    if (!home || !home[0])
-        return;
-    snprintf(path, sizeof(path), "%s/bin/cluster_static_config", home);
-    if (staticconfig_read(path, &l->cfg, NULL) < 0)
-        return;
-    l->have_cfg = true;
-    gethostname(host, sizeof(host) - 1);
-    l->self = clusterconfig_find_node(&l->cfg, host);
-}
-
-static void check_os_version(struct dynbuf *o)
-{
-    static const char *const known[] = {"debian",   "openEuler", "centos", "redhat",  "euleros",
-                                        "FusionOS", "kylin",     "uos",    "asianux", "H3Linux",
-                                        "NingOS",   "bclinux",   "sles",   "SuSE"};
-    _cleanup_fclose_ FILE *f = fopen("/etc/os-release", "re");
-    char line[512], id[64] = "", ver[64] = "";
-    bool ok = false;
-
-    while (f && fgets(line, sizeof(line), f)) {
-        char *v = strchr(line, '=');
-        if (!v)
-            continue;
-        *v++ = '\0';
-        v[strcspn(v, "\n")] = '\0';
-        if (*v == '"') {
-            v++;
-            v[strcspn(v, "\"")] = '\0';
-        }
-        if (strcmp(line, "ID") == 0)
-            snprintf(id, sizeof(id), "%s", v);
-        else if (strcmp(line, "VERSION_ID") == 0)
-            snprintf(ver, sizeof(ver), "%s", v);
-    }
-    for (size_t i = 0; i < ELEMENTSOF(known); i++)
-        ok = ok || strcasecmp(id, known[i]) == 0;
-    if (!id[0]) {
-        emit(o, 0, "abnormal", "Failed to obtain platform information.");
-        return;
-    }
-    emit(o, 0, "value", "%s", id);
-    emit(o, 0, "info", "%s_%s_%dbit", id, ver, (int)sizeof(void *) * 8);
-    if (!ok)
-        emit(o, 0, "abnormal", "%s_%s_%dbit", id, ver, (int)sizeof(void *) * 8);
-}
-
-static void check_meminfo(struct dynbuf *o)
-{
-    _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
-    char line[256];
-    long long mem = -1, swap = -1, v;
-
-    while (f && fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "MemTotal: %lld", &v) == 1)
-            mem = v * 1024;
-        else if (sscanf(line, "SwapTotal: %lld", &v) == 1)
-            swap = v * 1024;
-    }
-    if (mem < 0 || swap < 0)
-        emit(o, 4, "abnormal", "Failed to obtain memory information from /proc/meminfo.");
-    else if (swap > mem)
-        emit(o, 4, "warn", "SwapMemory %lld TotalMemory %lld", swap, mem);
-}
-
-/* Containers share the host's network sysctls: openGauss skips these
- * (LocalCheck.py docker_no_need_check) when /proc/1/cgroup says so. */
-static bool in_container(void)
-{
-    static const char *const marks[] = {"docker", "lxc", "kubepods", "machine.slice"};
-    _cleanup_fclose_ FILE *f = fopen("/proc/1/cgroup", "re");
-    char line[1024];
-
-    if (access("/run/.containerenv", F_OK) == 0 || access("/.dockerenv", F_OK) == 0 ||
-        access("/run/systemd/container", F_OK) == 0)
-        return true;
-    while (f && fgets(line, sizeof(line), f))
-        for (size_t i = 0; i < ELEMENTSOF(marks); i++)
-            if (strstr(line, marks[i]))
-                return true;
-    /* libvirt LXC gives pid 1 "container=lxc-libvirt" (readable by root
-     * only, as systemd-detect-virt reads it) */
-    {
-        _cleanup_free_ char *env = NULL;
-        size_t len = 0;
-        if (fs_read_file("/proc/1/environ", 64 * 1024, &env, &len, NULL) == 0)
-            for (size_t i = 0; i < len; i += strlen(env + i) + 1)
-                if (strncmp(env + i, "container=", 10) == 0)
-                    return true;
-    }
-    return false;
-}
-
-static void check_sysctl(struct dynbuf *o)
-{
-    /* check_list.conf: [/etc/sysctl.conf] (a difference is Abnormal) and
-     * [SUGGEST:/etc/sysctl.conf] (a Warning). */
-    static const struct {
-        const char *key, *expect;
-        bool suggest, container_skip;
-    } params[] = {
-        {"net.ipv4.tcp_max_tw_buckets", "10000", false, true},
-        {"net.ipv4.tcp_tw_reuse", "1", false, true},
-        {"net.ipv4.tcp_tw_recycle", "1", false, true},
-        {"net.ipv4.tcp_keepalive_time", "30", false, false},
-        {"net.ipv4.tcp_keepalive_intvl", "30", false, false},
-        {"net.ipv4.tcp_keepalive_probes", "9", false, false},
-        {"net.ipv4.tcp_retries2", "12", false, true},
-        {"net.core.wmem_max", "21299200", false, true},
-        {"net.core.rmem_max", "21299200", false, true},
-        {"net.core.wmem_default", "21299200", false, true},
-        {"net.core.rmem_default", "21299200", false, true},
-        {"kernel.sem", "250 6400000 1000 25600", false, false},
-        {"net.ipv4.tcp_rmem", "8192 250000 16777216", false, true},
-        {"net.ipv4.tcp_wmem", "8192 250000 16777216", false, true},
-        {"vm.min_free_kbytes", NULL, false, false},
-        {"net.core.netdev_max_backlog", "65535", false, true},
-        {"net.ipv4.tcp_max_syn_backlog", "65535", false, true},
-        {"net.core.somaxconn", "65535", false, false},
-        {"net.ipv4.tcp_syncookies", "1", false, true},
-        {"vm.overcommit_memory", "0", false, false},
-        {"kernel.shmall", "1152921504606846720", false, false},
-        {"kernel.shmmax", "18446744073709551615", false, false},
-        {"net.ipv4.ip_local_port_range", "26000 65535", true, false},
-        {"net.ipv4.tcp_fin_timeout", "60", true, true},
-        {"net.ipv4.tcp_sack", "1", true, true},
-        {"net.ipv4.tcp_timestamps", "1", true, true},
-        {"net.ipv4.tcp_retries1", "5", true, true},
-        {"net.ipv4.tcp_syn_retries", "5", true, true},
-        {"net.ipv4.tcp_synack_retries", "5", true, true},
-        {"vm.extfrag_threshold", "500", true, false},
-        {"vm.overcommit_ratio", "90", true, false},
-    };
-    bool container = in_container();
-
-    for (size_t i = 0; i < ELEMENTSOF(params); i++) {
-        char path[256], real[256], want[64], norm_real[256], norm_want[256];
-        const char *expect = params[i].expect;
-
-        if (container && params[i].container_skip)
-            continue;
-        snprintf(path, sizeof(path), "/proc/sys/%s", params[i].key);
-        for (char *p = path + 10; *p; p++)
-            if (*p == '.')
-                *p = '/';
-        if (read_line(path, real, sizeof(real)) < 0) {
-            /* newer kernels dropped tcp_tw_recycle: openGauss skips it */
-            if (strcmp(params[i].key, "net.ipv4.tcp_tw_recycle") == 0 && errno == ENOENT)
-                continue;
-            emit(o, 5, "abnormal",
-                 "Abnormal reason: Failed to obtain the OS kernel parameter [%s].", params[i].key);
-            continue;
-        }
-        /* compare word by word (tabs in /proc, spaces in the conf) */
-        {
-            char *w, *save = NULL, tmp[256];
-            size_t n = 0;
-            snprintf(tmp, sizeof(tmp), "%s", real);
-            norm_real[0] = '\0';
-            for (w = strtok_r(tmp, " \t", &save); w; w = strtok_r(NULL, " \t", &save))
-                n += (size_t)snprintf(norm_real + n,
-                                      n < sizeof(norm_real) ? sizeof(norm_real) - n : 0, "%s%s",
-                                      n ? " " : "", w);
-        }
-        if (!expect) { /* vm.min_free_kbytes: 5 % of memory, +-10 % */
-            _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
-            char line[256];
-            long long kb = 0, v = atoll(real);
-            while (f && fgets(line, sizeof(line), f) && sscanf(line, "MemTotal: %lld", &kb) != 1)
-                ;
-            snprintf(want, sizeof(want), "%lld", kb * 5 / 100);
-            if (kb > 0 && (v > kb * 5 / 100 * 11 / 10 || v < kb * 5 / 100 * 9 / 10))
-                emit(o, 5, "warn",
-                     "Warning reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
-                     params[i].key, norm_real, want);
-            continue;
-        }
-        snprintf(norm_want, sizeof(norm_want), "%s", expect);
-        if (strcmp(params[i].key, "net.ipv4.ip_local_port_range") == 0) {
-            int lo = 0, hi = 0;
-            if (sscanf(norm_real, "%d %d", &lo, &hi) == 2 && (lo < 26000 || hi > 65535))
-                emit(o, 5, "warn",
-                     "Warning reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
-                     params[i].key, norm_real, norm_want);
-            continue;
-        }
-        if (strcmp(norm_real, norm_want) == 0)
-            continue;
-        if (strcmp(params[i].key, "vm.overcommit_ratio") == 0) {
-            char oc[32];
-            if (read_line("/proc/sys/vm/overcommit_memory", oc, sizeof(oc)) == 0 &&
-                strcmp(oc, "0") == 0)
-                continue;
-        }
-        emit(o, 5, params[i].suggest ? "warn" : "abnormal",
-             "%s reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
-             params[i].suggest ? "Warning" : "Abnormal", params[i].key, norm_real, norm_want);
-    }
-}
-
-static void check_limits(struct dynbuf *o)
-{
-    /* check_list.conf [/etc/security/limits.conf], as `ulimit -a` reports */
-    static const struct {
-        const char *name;
-        int res;
-        long long want; /* -1: unlimited */
-        long long unit;
-        bool abnormal;
-    } lim[] = {
-        {"open files", RLIMIT_NOFILE, 1000000, 1, false},
-        {"stack size", RLIMIT_STACK, 3072, 1024, true},
-        {"virtual memory", RLIMIT_AS, -1, 1024, false},
-        {"max user processes", RLIMIT_NPROC, -1, 1, false},
-    };
-
-    for (size_t i = 0; i < ELEMENTSOF(lim); i++) {
-        struct rlimit rl;
-        char real[32];
-        if (getrlimit(lim[i].res, &rl) < 0) {
-            emit(o, 6, "abnormal", "Failed to obtain '%s'.", lim[i].name);
-            continue;
-        }
-        if (rl.rlim_cur == RLIM_INFINITY)
-            snprintf(real, sizeof(real), "unlimited");
-        else
-            snprintf(real, sizeof(real), "%llu",
-                     (unsigned long long)rl.rlim_cur / (unsigned long long)lim[i].unit);
-        if (lim[i].want < 0) {
-            if (rl.rlim_cur != RLIM_INFINITY)
-                emit(o, 6, "warn",
-                     "Warning reason: variable '%s' RealValue '%s' ExpectedValue "
-                     "'unlimited'",
-                     lim[i].name, real);
-        } else if (rl.rlim_cur != RLIM_INFINITY &&
-                   (long long)(rl.rlim_cur / (rlim_t)lim[i].unit) < lim[i].want) {
-            emit(o, 6, lim[i].abnormal ? "abnormal" : "warn",
-                 "%s reason: variable '%s' RealValue '%s' ExpectedValue '%lld'",
-                 lim[i].abnormal ? "Abnormal" : "Warning", lim[i].name, real, lim[i].want);
-        }
-    }
-}
-
-/* The mount entry holding path (longest mount point prefix). */
-static int mount_of(const char *path, char *dev, size_t dsize, char *dir, size_t dirsize)
-{
-    _cleanup_(endmntentp) FILE *f = setmntent("/proc/self/mounts", "re");
-    struct mntent *m;
-    size_t best = 0;
-
-    if (!f)
-        return -1;
-    while ((m = getmntent(f))) {
-        size_t n = strlen(m->mnt_dir);
-        if (strncmp(path, m->mnt_dir, n) == 0 && (path[n] == '/' || path[n] == '\0' || n == 1) &&
-            n >= best) {
-            best = n;
-            snprintf(dev, dsize, "%s", m->mnt_fsname);
-            snprintf(dir, dirsize, "%s", m->mnt_dir);
-        }
-    }
-    return best ? 0 : -1;
-}
-
-static void check_disk(struct dynbuf *o, const struct local_ctx *l)
-{
-    const char *paths[8];
-    dev_t seen[8];
-    size_t n = 0, n_seen = 0;
-
-    /* XFS without inode64 (LocalCheckOS CheckLinuxMounts) */
-    {
-        _cleanup_(endmntentp) FILE *f = setmntent("/proc/self/mounts", "re");
-        struct mntent *m;
-        while (f && (m = getmntent(f)))
-            if (strcmp(m->mnt_type, "xfs") == 0 && !hasmntopt(m, "inode64"))
-                emit(o, 7, "warn",
-                     "Warning reason: XFS filesystem on device %s is missing the recommended "
-                     "mount option 'inode64'.",
-                     m->mnt_fsname);
-    }
-    /* the usage of the filesystems the instance and the install live on */
-    if (l->self)
-        paths[n++] = l->self->datadir;
-    if (l->have_cfg) {
-        paths[n++] = l->cfg.app_path;
-        paths[n++] = l->cfg.log_path;
-        paths[n++] = l->cfg.tmp_path;
-        paths[n++] = l->cfg.tool_path;
-    } else {
-        const char *vars[] = {"GAUSSHOME", "GAUSSLOG", "PGHOST", "GPHOME"};
-        for (size_t i = 0; i < ELEMENTSOF(vars); i++)
-            if (getenv(vars[i]) && getenv(vars[i])[0])
-                paths[n++] = getenv(vars[i]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        struct statvfs vfs;
-        struct stat st;
-        char real[PATH_MAX], dev[256] = "?", dir[PATH_MAX] = "?";
-        bool dup = false;
-        unsigned long long used, total;
-        unsigned pct;
-
-        if (!realpath(paths[i], real) || stat(real, &st) < 0 || statvfs(real, &vfs) < 0)
-            continue;
-        for (size_t k = 0; k < n_seen; k++)
-            dup = dup || seen[k] == st.st_dev;
-        if (dup || vfs.f_blocks == 0)
-            continue;
-        seen[n_seen++] = st.st_dev;
-        /* df's Use%: used / (used + available), rounded up */
-        used = (unsigned long long)(vfs.f_blocks - vfs.f_bfree);
-        total = used + (unsigned long long)vfs.f_bavail;
-        pct = total ? (unsigned)((used * 100 + total - 1) / total) : 0;
-        mount_of(real, dev, sizeof(dev), dir, sizeof(dir));
-        if (pct > DISK_WARN_PCT)
-            emit(o, 7, "warn",
-                 "Warning reason: The usage of the device [%s] mounted on %s is %u%%, greater "
-                 "than %d%% (path %s).",
-                 dev, dir, pct, DISK_WARN_PCT, paths[i]);
-    }
-}
-
-static void check_network(struct dynbuf *o, const struct local_ctx *l)
-{
-    struct ifaddrs *ifa = NULL;
-    char ip[64] = "", ifname[IFNAMSIZ + 1] = "", path[128], mtu[32];
-
-    if (l->self) {
-        snprintf(ip, sizeof(ip), "%s", l->self->back_ip);
-    } else {
-        char host[256] = "";
-        struct addrinfo hints = {.ai_family = AF_INET}, *ai = NULL;
-        gethostname(host, sizeof(host) - 1);
-        if (getaddrinfo(host, NULL, &hints, &ai) == 0 && ai) {
-            inet_ntop(AF_INET, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, ip, sizeof(ip));
-            freeaddrinfo(ai);
-        }
-    }
-    if (getifaddrs(&ifa) == 0) {
-        for (struct ifaddrs *p = ifa; p; p = p->ifa_next) {
-            char a[64];
-            if (!p->ifa_addr || p->ifa_addr->sa_family != AF_INET)
-                continue;
-            inet_ntop(AF_INET, &((struct sockaddr_in *)p->ifa_addr)->sin_addr, a, sizeof(a));
-            if (strcmp(a, ip) == 0) {
-                snprintf(ifname, sizeof(ifname), "%s", p->ifa_name);
-                break;
-            }
-        }
-        freeifaddrs(ifa);
-    }
-    if (!ifname[0]) {
-        emit(o, 10, "abnormal", "Abnormal reason: Failed to obtain the network card of IP [%s].",
-             ip[0] ? ip : "unknown");
-        return;
-    }
-    snprintf(path, sizeof(path), "/sys/class/net/%s/mtu", ifname);
-    if (read_line(path, mtu, sizeof(mtu)) < 0) {
-        emit(o, 10, "abnormal",
-             "Abnormal reason: Failed to obtain the networkCard parameter [MTU] of %s.", ifname);
-        return;
-    }
-    emit(o, 10, "value", "%s %s", mtu, ifname);
-    snprintf(path, sizeof(path), "/proc/net/bonding/%s", ifname);
-    emit(o, 10, "info", "BondMode %s", access(path, F_OK) == 0 ? "bonded" : "Null");
-    if (atoi(mtu) != EXPECT_MTU)
-        emit(o, 10, "warn", "Warning reason: network '%s' 'mtu' RealValue '%s' ExpectedValue '%d'",
-             ifname, mtu, EXPECT_MTU);
-}
-
-/* A process called name runs (as far as this pid namespace shows). */
-static bool process_runs(const char *name)
-{
-    _cleanup_(closedirp) DIR *d = opendir("/proc");
-    struct dirent *e;
-
-    while (d && (e = readdir(d))) {
-        char path[300], comm[64];
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-        if (read_line(path, comm, sizeof(comm)) == 0 && strcmp(comm, name) == 0)
-            return true;
-    }
-    return false;
-}
-
-static void check_time(struct dynbuf *o)
-{
-    struct timex tx = {0};
-    time_t now = time(NULL);
-    struct tm tm;
-    char when[32];
-    /* synchronised: the kernel clock says so (shared with the host in a
-     * container), or ntpd/chronyd run here */
-    bool synced = adjtimex(&tx) >= 0 && !(tx.status & STA_UNSYNC);
-
-    synced = synced || process_runs("ntpd") || process_runs("chronyd");
-    localtime_r(&now, &tm);
-    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-    emit(o, 11, "value", "%lld", (long long)now);
-    if (!synced)
-        emit(o, 11, "warn",
-             "Neither nptd nor chrony was detected on machine and local time is \"%s\".", when);
-}
-
-static void check_firewall(struct dynbuf *o)
-{
-    char line[256];
-    bool enabled = process_runs("firewalld");
-    _cleanup_fclose_ FILE *f = fopen("/etc/ufw/ufw.conf", "re");
-
-    while (!enabled && f && fgets(line, sizeof(line), f))
-        enabled = strncmp(line, "ENABLED=yes", 11) == 0;
-    if (enabled)
-        emit(o, 12, "warn",
-             "Warning reason: The firewall service status RealVaue 'enabled' ExpectedValue "
-             "'disabled'");
-}
-
-static void check_thp(struct dynbuf *o)
-{
-    char line[256];
-
-    if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)) == 0 &&
-        !strstr(line, "[never]"))
-        emit(o, 13, "abnormal",
-             "The THP service status RealValue 'enabled' ExpectedValue 'disabled'.");
-}
-
-/* Check the items of mask on this node; the lines go to o. */
-static void local_check(unsigned mask, struct dynbuf *o)
-{
-    struct local_ctx l;
-
-    local_ctx_init(&l);
-    for (int i = 0; i < N_ITEMS; i++) {
-        if (!(mask & (1u << i)))
-            continue;
-        emit(o, i, "checked", "yes");
-        switch (i) {
-        case 0:
-            check_os_version(o);
-            break;
-        case 1: {
-            struct utsname u;
-            if (uname(&u) == 0)
-                emit(o, 1, "value", "%s", u.release);
-            else
-                emit(o, 1, "warn", "Failed to obtain kernel version information.");
-            break;
-        }
-        case 2: {
-            const char *lang = getenv("LANG");
-            emit(o, 2, "value", "LANG=%s", lang ? lang : "");
-            break;
-        }
-        case 3: {
-            time_t now = time(NULL);
-            struct tm tm;
-            char z[16];
-            localtime_r(&now, &tm);
-            strftime(z, sizeof(z), "%z", &tm);
-            emit(o, 3, "value", "%s", z);
-            break;
-        }
-        case 4:
-            check_meminfo(o);
-            break;
-        case 5:
-            check_sysctl(o);
-            break;
-        case 6:
-            check_limits(o);
-            break;
-        case 7:
-            check_disk(o, &l);
-            break;
-        case 10:
-            check_network(o, &l);
-            break;
-        case 11:
-            check_time(o);
-            break;
-        case 12:
-            check_firewall(o);
-            break;
-        case 13:
-            check_thp(o);
-            break;
-        default:
-            break;
-        }
-    }
-}
-
-/* ---- the invoking side ------------------------------------------------ */
+/* ---- the nodes' lines --------------------------------------------------- */
 
 struct node_item {
     bool checked;
     char value[256];
     char info[256];
     int level;
+    bool flagged;        /* a warn or abnormal line */
     struct dynbuf lines; /* "        reason\n" per warn/abnormal line */
 };
 
 struct node_res {
     char name[CLUSTER_NAME_MAX];
-    struct node_item it[N_ITEMS];
+    struct node_item it[CHECKOS_N];
 };
 
 static void node_res_init(struct node_res *n, const char *name)
 {
     memset(n, 0, sizeof(*n));
     snprintf(n->name, sizeof(n->name), "%s", name);
-    for (int i = 0; i < N_ITEMS; i++)
-        dynbuf_init(&n->it[i].lines, LINE_MAX_OUT);
+    for (int i = 0; i < CHECKOS_N; i++)
+        dynbuf_init(&n->it[i].lines, CHECKOS_OUT_MAX);
 }
 
 static void node_res_done(struct node_res *n)
 {
-    for (int i = 0; i < N_ITEMS; i++)
+    for (int i = 0; i < CHECKOS_N; i++)
         dynbuf_done(&n->it[i].lines);
 }
 
@@ -670,7 +132,8 @@ static int node_res_parse(struct node_res *n, const char *text, struct og_error 
             continue;
         t1 = strchr(line, '\t');
         t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (line[0] != 'A' || !t2 || (item = atoi(line + 1)) < 1 || item > N_ITEMS)
+        item = line[0] == 'A' ? atoi(line + 1) : line[0] == 'B' ? CHECKOS_N_A + atoi(line + 1) : 0;
+        if (!t2 || item < 1 || item > CHECKOS_N || (line[0] == 'A' && item > CHECKOS_N_A))
             return og_error_set(err, OG_E_CONTENT_INVALID,
                                 "The content of the check result of node %s is not correct: "
                                 "\"%s\".",
@@ -687,9 +150,12 @@ static int node_res_parse(struct node_res *n, const char *text, struct og_error 
             } else if (strcmp(kind, "info") == 0) {
                 snprintf(it->info, sizeof(it->info), "%s", val);
             } else {
-                int lv = strcmp(kind, "abnormal") == 0 ? LV_ABNORMAL : LV_WARNING;
+                int lv = strcmp(kind, "abnormal") == 0 ? LV_ABNORMAL
+                         : strcmp(kind, "warn") == 0   ? LV_WARNING
+                                                       : LV_NORMAL;
                 if (lv > it->level)
                     it->level = lv;
+                it->flagged = it->flagged || lv > LV_NORMAL;
                 if (dynbuf_appendf(&it->lines, "        %s\n", val) < 0)
                     return og_error_set(err, OG_E_TOO_LARGE, "check result of node %s", n->name);
             }
@@ -709,7 +175,7 @@ static void first_word(const char *s, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)strcspn(s, " "), s);
 }
 
-static void aggregate(int i, struct node_res *nodes, size_t n, struct item_result *r)
+static void aggregate_check(int i, struct node_res *nodes, size_t n, struct item_result *r)
 {
     const struct item_def *d = &items[i];
     bool differ = false;
@@ -772,7 +238,7 @@ static void aggregate(int i, struct node_res *nodes, size_t n, struct item_resul
         }
     }
     for (size_t k = 0; k < n; k++)
-        if (nodes[k].it[i].lines.len)
+        if (nodes[k].it[i].flagged)
             dynbuf_appendf(&r->detail, "        [%s]\n%s", nodes[k].name,
                            dynbuf_str(&nodes[k].it[i].lines));
     if (r->level != LV_NORMAL)
@@ -791,309 +257,483 @@ static void aggregate(int i, struct node_res *nodes, size_t n, struct item_resul
     }
 }
 
-/* ---- options ----------------------------------------------------------- */
+/* A setting item (GC:1100-1130 getSetOSPrintInfo): a node that could not
+ * set something makes it the item's failure level and shows that node's
+ * lines; else what was set on each node, then the item's success text. */
+static void aggregate_set(int i, struct node_res *nodes, size_t n, struct item_result *r)
+{
+    r->level = LV_NORMAL;
+    for (size_t k = 0; k < n; k++)
+        if (nodes[k].it[i].flagged && nodes[k].it[i].level > LV_NORMAL)
+            r->level = items[i].fail > nodes[k].it[i].level ? items[i].fail : nodes[k].it[i].level;
+    dynbuf_appends(&r->detail, "\n");
+    for (size_t k = 0; k < n; k++)
+        if (nodes[k].it[i].lines.len && (r->level == LV_NORMAL || nodes[k].it[i].flagged))
+            dynbuf_appendf(&r->detail, "        [%s]\n%s", nodes[k].name,
+                           dynbuf_str(&nodes[k].it[i].lines));
+    if (r->level == LV_NORMAL)
+        dynbuf_appendf(&r->detail, "        %s", items[i].ok);
+}
+
+/* ---- options ------------------------------------------------------------ */
 
 struct checkos_opts {
-    unsigned mask;        /* items to check */
-    bool all;             /* -i A */
+    uint32_t mask;        /* items named */
+    bool all;             /* -i A or -i B */
+    bool set;             /* setting items */
     bool detail;          /* --detail */
-    unsigned skip;        /* --skip-item-num */
     const char *hosts;    /* -h */
     const char *hostfile; /* -f */
     const char *xml;      /* -X */
     const char *output;   /* -o */
-    const char *local;    /* --local-items (internal: this node only, lines out) */
 };
+
+static void item_name(int i, char *buf, size_t size);
 
 static int usage(int rc)
 {
-    printf("gs_checkos is a utility to check cluster OS information (ogup).\n\n"
+    printf("\ngs_checkos is a utility to check and set cluster OS information.\n\n"
            "Usage:\n"
            "  gs_checkos -? | --help\n"
            "  gs_checkos -V | --version\n"
            "  gs_checkos -i ITEM [-f HOSTFILE] [-h HOSTNAME] [-X XMLFILE] [--detail] [-o OUTPUT] "
-           "[-l LOGFILE] [--skip-item-num=ITEMNUM]\n\n"
+           "[-l LOGFILE]\n\n"
            "General options:\n"
-           "  -i                              Item number. To check all items, enter  \"-i A\".\n"
+           "  -i                              Item number. To check all items, enter  \"-i A\". "
+           "To set all parameters, enter \"-i B\".\n"
            "                                  To check multiple status, enter the items in the "
            "following format: \"-i A1,A2,A3\".\n"
-           "  -f                              File listing names of all the hosts to connect to.\n"
-           "  -h                              Name of the host to connect to (host1,host2).\n"
+           "  -f                              File listing names of all the hosts to connect to. "
+           "The host names are separated by line breaks.\n"
+           "  -h                              Name of the host to connect to.\n"
            "  -X                              Configuration file of the cluster.\n"
            "     --detail                     Show detailed information.\n"
-           "     --skip-item-num=ITEMNUM      Skip the specified item number.\n"
            "  -o                              Save the result to the specified file.\n"
            "  -l                              Path of log file.\n"
-           "  -? --help                       Show help information for this utility.\n"
-           "  -V --version                    Show version information.\n\n"
-           "Without -h/-f the cluster user checks every node of the installed cluster; root\n"
-           "checks this host only. Setting items (-i B) are not provided by ogup.\n\n"
+           "  -? --help                       Show help information for this utility, and exit "
+           "the command line mode.\n"
+           "  -V --version                    Show version information.\n\n\n"
            "Item number description:\n");
-    for (int i = 0; i < N_ITEMS; i++)
-        printf("  'A%d':%s%s\n", i + 1, items[i].title,
-               items[i].supported ? "" : " (not checked in containers)");
+    for (int i = 0; i < CHECKOS_N; i++) {
+        char id[8];
+        item_name(i, id, sizeof(id));
+        /* GC:226-227 print B7 and B8 without the inner spaces */
+        if (i >= CHECKOS_B(7))
+            printf("  '%s':[%.*s]\n", id, (int)strlen(items[i].title) - 4, items[i].title + 2);
+        else
+            printf("  '%s':%s\n", id, items[i].title);
+    }
     return rc;
 }
 
-/* "A1,a2, A3" / "A" into a mask; GAUSS-50004 for anything else. */
-static int parse_items(const char *s, bool allow_all, unsigned *mask, bool *all, const char *opt,
-                       struct og_error *err)
+/* One -i word, upper-cased (GC:256-273): its bit, or A / B for all. */
+static int item_word(const char *w, uint32_t *bit, char *all)
 {
-    char buf[512], *tok, *save = NULL;
-    bool any = false;
+    char *e;
+    long n;
 
-    snprintf(buf, sizeof(buf), "%s", s);
-    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *e;
-        long n;
-        while (isspace((unsigned char)*tok))
-            tok++;
-        tok[strcspn(tok, " \t")] = '\0';
-        if (allow_all && strcasecmp(tok, "A") == 0) {
-            *all = true;
-            any = true;
-            continue;
-        }
-        if (toupper((unsigned char)tok[0]) == 'B' && allow_all)
-            return og_error_set(err, OG_E_PARAM_INVALID,
-                                "The parameter '-i' value is incorrect. Setting items (%s) change "
-                                "the OS and are not provided by ogup.",
-                                tok);
-        if (toupper((unsigned char)tok[0]) != 'A' || !isdigit((unsigned char)tok[1]))
-            return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect.",
-                                opt);
-        errno = 0;
-        n = strtol(tok + 1, &e, 10);
-        if (*e || n < 1 || n > N_ITEMS)
-            return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect.",
-                                opt);
-        if (!items[n - 1].supported && allow_all)
-            return og_error_set(err, OG_E_PARAM_INVALID,
-                                "The parameter '-i' value is incorrect. A%ld %s is not checked by "
-                                "ogup: the block devices of container nodes belong to the host.",
-                                n, items[n - 1].title);
-        *mask |= 1u << (n - 1);
-        any = true;
-    }
-    if (!any)
-        return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect.",
-                            opt);
-    return 0;
-}
-
-static int fail(int rc, const struct og_error *err)
-{
-    om_fail(TOOL, rc, err);
-    return 1; /* GaussLog.exitWithError / logExit: 1 */
-}
-
-static int parse_args(int argc, char **argv, struct checkos_opts *o, bool *help,
-                      struct og_error *err)
-{
-    const char *items_arg = NULL, *skip_arg = NULL;
-    int r;
-
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-#define VALUE(opt) (strcmp(a, opt) == 0 && i + 1 < argc ? argv[++i] : NULL)
-        const char *v;
-        if (strcmp(a, "-?") == 0 || strcmp(a, "--help") == 0) {
-            *help = true;
-            return 0;
-        }
-        if ((v = VALUE("-i")))
-            items_arg = v;
-        else if (strncmp(a, "-i", 2) == 0 && a[2])
-            items_arg = a + 2;
-        else if ((v = VALUE("-h")))
-            o->hosts = v;
-        else if ((v = VALUE("-f")))
-            o->hostfile = v;
-        else if ((v = VALUE("-X")))
-            o->xml = v;
-        else if ((v = VALUE("-o")))
-            o->output = v;
-        else if ((v = VALUE("-l")))
-            oglog_open(TOOL, v, NULL);
-        else if (strcmp(a, "--detail") == 0)
-            o->detail = true;
-        else if ((v = VALUE("--skip-item-num")))
-            skip_arg = v;
-        else if (strncmp(a, "--skip-item-num=", 16) == 0)
-            skip_arg = a + 16;
-        else if ((v = VALUE("--local-items")))
-            o->local = v;
-        else
-            return og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", a);
-#undef VALUE
-    }
-    if (o->local)
-        return parse_items(o->local, false, &o->mask, &o->all, "-local-items", err);
-    if (!items_arg)
-        return og_error_set(err, OG_E_PARAM_REQUIRED,
-                            "Incorrect parameter. Parameter '-i' is required.");
-    r = parse_items(items_arg, true, &o->mask, &o->all, "i", err);
-    if (r == 0 && skip_arg) {
-        bool dummy = false;
-        r = parse_items(skip_arg, false, &o->skip, &dummy, "-skip-item-num", err);
-    }
-    if (r == 0 && o->hosts && o->hostfile)
-        r = og_error_set(err, OG_E_PARAM_CONFLICT,
-                         "The parameter '-h' and '-f' can not be used together.");
-    if (r == 0 && o->xml && access(o->xml, R_OK) != 0)
-        r = og_error_set(err, OG_E_NOT_EXIST, "The %s does not exist.", o->xml);
-    return r;
-}
-
-/* The hosts to check: -h, -f, else the installed cluster (cluster user)
- * or this host (root, or no cluster). n == 0 means "this host, in process". */
-static int pick_hosts(const struct checkos_opts *o, struct cluster_config *cfg, bool *have_cfg,
-                      char names[][CLUSTER_NAME_MAX], size_t *n, struct og_error *err)
-{
-    struct og_error ignored = {0};
-    char path[PATH_MAX];
-    const char *home = getenv("GAUSSHOME");
-
-    *n = 0;
-    *have_cfg = false;
-    if (home && home[0]) {
-        snprintf(path, sizeof(path), "%s/bin/cluster_static_config", home);
-        *have_cfg = staticconfig_read(path, cfg, &ignored) == 0;
-    }
-    if (o->hosts || o->hostfile) {
-        _cleanup_free_ char *text = NULL;
-        char *tok, *save = NULL;
-        if (o->hostfile) {
-            int r = fs_read_file(o->hostfile, 1 << 20, &text, NULL, err);
-            if (r == -OG_E_NOT_EXIST)
-                return og_error_set(err, OG_E_NOT_EXIST, "The %s does not exist.", o->hostfile);
-            if (r < 0)
-                return r;
-        } else {
-            text = strdup(o->hosts);
-            if (!text)
-                return og_error_set(err, OG_E_NOMEM, "host list");
-        }
-        for (tok = strtok_r(text, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save)) {
-            bool dup = false;
-            while (isspace((unsigned char)*tok))
-                tok++;
-            tok[strcspn(tok, " \t\r")] = '\0';
-            if (!tok[0])
-                continue;
-            for (size_t k = 0; k < *n; k++)
-                dup = dup || strcmp(names[k], tok) == 0;
-            if (dup)
-                continue;
-            if (*n >= CLUSTER_MAX_NODES)
-                return og_error_set(err, OG_E_TOO_LARGE, "The host list exceeds its limit of %d.",
-                                    CLUSTER_MAX_NODES);
-            snprintf(names[(*n)++], CLUSTER_NAME_MAX, "%s", tok);
-        }
-        if (*n == 0)
-            return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-%s' value is incorrect.",
-                                o->hosts ? "h" : "f");
+    if ((w[0] == 'A' || w[0] == 'a' || w[0] == 'B' || w[0] == 'b') && !w[1]) {
+        *all = (char)toupper((unsigned char)w[0]);
         return 0;
     }
-    if (geteuid() != 0 && *have_cfg)
-        for (size_t k = 0; k < cfg->n_nodes; k++)
-            snprintf(names[(*n)++], CLUSTER_NAME_MAX, "%s", cfg->nodes[k].name);
+    if (!strchr("AaBb", w[0]) || !w[0] || !isdigit((unsigned char)w[1]) || w[1] == '0')
+        return -1;
+    n = strtol(w + 1, &e, 10);
+    if (*e || n < 1 || n > (toupper((unsigned char)w[0]) == 'A' ? CHECKOS_N_A : CHECKOS_N_B))
+        return -1;
+    *bit = 1u << (toupper((unsigned char)w[0]) == 'A' ? n - 1 : CHECKOS_B(n));
     return 0;
 }
 
-/* Where the OM tools live on the nodes: the installed cluster's
- * $GPHOME/script, else this program's own directory. */
-static void tool_path(const struct cluster_config *cfg, bool have_cfg, char *buf, size_t size)
+/* GC:256-273 parseItemOpts, then GC:401-420: checking and setting items
+ * are not mixed. */
+static int parse_items(const char *s, struct checkos_opts *o, struct og_error *err)
+{
+    char buf[512], *tok, *p = buf;
+    bool a = false, b = false, check = false, any = false;
+
+    snprintf(buf, sizeof(buf), "%s", s);
+    while ((tok = strsep(&p, ","))) {
+        uint32_t bit = 0;
+        char all = 0;
+        size_t len;
+        tok += strspn(tok, " \t");
+        len = strlen(tok);
+        while (len && isspace((unsigned char)tok[len - 1]))
+            tok[--len] = '\0';
+        if (!tok[0]) /* PP:411: empty words dropped */
+            continue;
+        any = true;
+        if (item_word(tok, &bit, &all) < 0)
+            return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-i' value is incorrect.");
+        a = a || all == 'A';
+        b = b || all == 'B';
+        o->mask |= bit;
+    }
+    if (!any)
+        return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-i' value is incorrect.");
+    check = a || (o->mask & ((1u << CHECKOS_N_A) - 1));
+    o->set = b || (o->mask >> CHECKOS_N_A);
+    if (o->set && check)
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '-i' value is incorrect. Checking items and setting "
+                            "items can't be used together.");
+    o->all = a || b;
+    return 0;
+}
+
+static void item_name(int i, char *buf, size_t size)
+{
+    snprintf(buf, size, "%c%d", i < CHECKOS_N_A ? 'A' : 'B',
+             i < CHECKOS_N_A ? i + 1 : i - CHECKOS_N_A + 1);
+}
+
+/* GC:1490-1500: -i A is A1..A14 but A10, -i B B1..B8 but B4 (v5.0.0; v3.0.0
+ * ran them), a list runs in sorted() order: A1, A10, A11, ..., A2. */
+static size_t item_order(const struct checkos_opts *o, int *order)
+{
+    int from = o->set ? CHECKOS_N_A : 0, to = o->set ? CHECKOS_N : CHECKOS_N_A;
+    size_t n = 0;
+
+    for (int i = from; i < to; i++)
+        if (o->all ? i != 9 && i != CHECKOS_B(4) : (o->mask & (1u << i)) != 0)
+            order[n++] = i;
+    if (o->all)
+        return n;
+    for (size_t x = 1; x < n; x++) /* by name, as strings */
+        for (size_t y = x; y > 0; y--) {
+            char a[8], b[8];
+            int t = order[y - 1];
+            item_name(order[y - 1], a, sizeof(a));
+            item_name(order[y], b, sizeof(b));
+            if (strcmp(a, b) <= 0)
+                break;
+            order[y - 1] = order[y];
+            order[y] = t;
+        }
+    return n;
+}
+
+/* PP:95-97; -i and -h values checked (PP:44), -o -l paths, -f -X files */
+static const struct omopt opts[] = {
+    {"-?", false, OMOPT_PLAIN},       {"--help", false, OMOPT_PLAIN},
+    {"-V", false, OMOPT_PLAIN},       {"--version", false, OMOPT_PLAIN},
+    {"-h", true, OMOPT_VALUE},        {"-f", true, OMOPT_FILE},
+    {"-o", true, OMOPT_PATH},         {"-i", true, OMOPT_VALUE},
+    {"--detail", false, OMOPT_PLAIN}, {"-l", true, OMOPT_PATH},
+    {"-X", true, OMOPT_FILE},
+};
+static const char *const opt_names[] = {"-h", "-f", "-o", "-i", "--detail", "-l", "-X", NULL};
+static const struct omopt_action action[] = {{NULL, opt_names}};
+
+#define OPT(name) omopt_get(&p, opts, ELEMENTSOF(opts), name)
+
+/* PP:407 createOutputDir: DefaultValue.checkOutputFile (Common.py:1649) */
+static int check_output(const char *path, struct og_error *err)
+{
+    char real[PATH_MAX], *slash;
+    struct stat st;
+
+    if (!realpath(path, real))
+        snprintf(real, sizeof(real), "%s", path);
+    if (stat(real, &st) == 0 && S_ISDIR(st.st_mode))
+        return og_error_set(err, OG_E_MUST_BE_FILE, "The output file must be a file.");
+    if ((slash = strrchr(real, '/')) && slash != real) {
+        *slash = '\0';
+        if (stat(real, &st) == 0 && S_ISREG(st.st_mode))
+            return og_error_set(err, OG_E_MUST_BE_DIR,
+                                "The base directory of output file must be a directory.");
+    }
+    return 0;
+}
+
+/* PP parsing, then GC:376-421 checkParameter's order: -h with -f (50005),
+ * -i given (50001), its items (50004), checking with setting (50004). */
+static int parse_args(int argc, char **argv, struct checkos_opts *o, int *done,
+                      struct og_error *err)
+{
+    struct omopt_result p;
+    const char *items_arg;
+    int r = omopt_parse("checkos", false, argc, argv, opts, ELEMENTSOF(opts), action, 1, &p, err);
+
+    *done = -1;
+    if (r < 0)
+        return r;
+    if (p.help || p.version) {
+        *done = p.help ? usage(0) : om_version(TOOL);
+        return 0;
+    }
+    o->hosts = OPT("-h");
+    o->hostfile = OPT("-f");
+    o->xml = OPT("-X");
+    o->output = OPT("-o");
+    o->detail = OPT("--detail") != NULL;
+    items_arg = OPT("-i");
+    if (o->output && (r = check_output(o->output, err)) < 0)
+        return r;
+    if (OPT("-l"))
+        oglog_open(TOOL, OPT("-l"), NULL);
+    if (o->hosts && o->hostfile)
+        return og_error_set(err, OG_E_PARAM_CONFLICT,
+                            "The parameter '-h' and '-f' can not be used together.");
+    if (!items_arg || !items_arg[0])
+        return og_error_set(err, OG_E_PARAM_REQUIRED,
+                            "Incorrect parameter. Parameter '-i' is required.");
+    return parse_items(items_arg, o, err);
+}
+
+/* ---- the nodes ---------------------------------------------------------- */
+
+/* -h (GC:229 parseHostnameOpts) or -f (GC:276 readHostFile): the names,
+ * without repeats; none: this host, in process. */
+static int pick_hosts(const struct checkos_opts *o, char names[][CLUSTER_NAME_MAX], size_t *n,
+                      struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    char *tok, *save = NULL;
+
+    *n = 0;
+    if (!o->hosts && !o->hostfile)
+        return 0;
+    if (o->hostfile) {
+        int r = fs_read_file(o->hostfile, 1 << 20, &text, NULL, err);
+        if (r < 0)
+            return og_error_set(err, OG_E_READ_FAILED, "Failed to read %s. Error: \n%s",
+                                o->hostfile, err->detail);
+    } else if (!(text = strdup(o->hosts))) {
+        return og_error_set(err, OG_E_NOMEM, "host list");
+    }
+    for (tok = strtok_r(text, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save)) {
+        bool dup = false;
+        tok += strspn(tok, " \t");
+        tok[strcspn(tok, " \t\r")] = '\0';
+        for (size_t k = 0; tok[0] && k < *n; k++)
+            dup = dup || strcmp(names[k], tok) == 0;
+        if (!tok[0] || dup)
+            continue;
+        if (*n >= CLUSTER_MAX_NODES)
+            return og_error_set(err, OG_E_TOO_LARGE, "The host list exceeds its limit of %d.",
+                                CLUSTER_MAX_NODES);
+        snprintf(names[(*n)++], CLUSTER_NAME_MAX, "%s", tok);
+    }
+    return 0;
+}
+
+/* The program on the nodes: this one's path (the OM package sits at the
+ * same place on every node). */
+static void tool_path(char *buf, size_t size)
 {
     char self[PATH_MAX];
-    ssize_t n;
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-    if (have_cfg && cfg->tool_path[0]) {
-        snprintf(buf, size, "%s/script/%s", cfg->tool_path, TOOL);
-        return;
-    }
-    n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     self[n > 0 ? n : 0] = '\0';
     if (strrchr(self, '/'))
         *strrchr(self, '/') = '\0';
     snprintf(buf, size, "%s/%s", self, TOOL);
 }
 
-static int run_nodes(const struct checkos_opts *o, unsigned mask, struct node_res *res,
+/* Root reaches the other nodes as the cluster user (the OM package's
+ * owner), with that user's key and known_hosts: the trust gs_preinstall
+ * makes. openGauss uses root's own trust, which ogup's nodes do not give. */
+static int open_transport(char names[][CLUSTER_NAME_MAX], size_t n, const char *xml,
+                          struct transport **t, struct og_error *err)
+{
+    char user[64], key[PATH_MAX], known[PATH_MAX];
+    struct transport_opts to = {0};
+    struct cluster_config cfg;
+    bool have_cfg = false;
+    int r;
+
+    if (xml) { /* GC:170-177: the back IPs of the named nodes */
+        r = clusterconfig_load(xml, &cfg, err);
+        if (r < 0)
+            return r;
+        have_cfg = true;
+    }
+    checkos_cluster_user(user, sizeof(user));
+    if (user[0]) {
+        struct passwd pw, *res = NULL;
+        char buf[4096];
+        if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) == 0 && res) {
+            snprintf(key, sizeof(key), "%s/.ssh/id_ed25519", pw.pw_dir);
+            snprintf(known, sizeof(known), "%s/.ssh/known_hosts", pw.pw_dir);
+            to.user = user;
+            to.key_file = key;
+            to.known_hosts = known;
+        }
+    }
+    r = transport_new(&to, t, err);
+    for (size_t k = 0; r == 0 && k < n; k++) {
+        const struct cluster_node *cn = have_cfg ? clusterconfig_find_node(&cfg, names[k]) : NULL;
+        r = transport_add_node(*t, names[k], cn ? cn->back_ip : names[k], 22, err);
+    }
+    return r;
+}
+
+/* GC:1489-1492 logExit: "[node]: \n[GAUSS-51632] : Failed to do <cmd>.
+ * Error: \n<output>" on stdout, exit 1 */
+static int node_failed(const char *node, const char *cmd, const char *out)
+{
+    printf("[%s]: \n[GAUSS-51632] : Failed to do %s. Error: \n%s\n", node, cmd, out);
+    log_debug("om", "%s failed on %s", cmd, node);
+    return -OG_E_EXEC_FAILED;
+}
+
+static int run_remote(char names[][CLUSTER_NAME_MAX], size_t n, const char *xml, const char *list,
+                      struct node_res *res, struct og_error *err)
+{
+    _cleanup_transport_ struct transport *t = NULL;
+    struct command_result cr[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    const char *nodes[CLUSTER_MAX_NODES];
+    char prog[PATH_MAX + 32], cmd[PATH_MAX + 160];
+    /* after the node's env file, as openGauss runs its local scripts */
+    const char *argv[] = {"bash", "-c", OM_USER_ENV "exec \"$0\" \"$@\"", prog, "--local-items",
+                          list,   NULL};
+    struct transport_run_opts ro = {.timeout_ms = 5 * 60 * 1000, .output_max = CHECKOS_OUT_MAX};
+    int r;
+
+    for (size_t k = 0; k < n; k++) {
+        nodes[k] = names[k];
+        node_res_init(&res[k], names[k]);
+    }
+    r = open_transport(names, n, xml, &t, err);
+    if (r < 0)
+        return r;
+    tool_path(prog, sizeof(prog));
+    snprintf(cmd, sizeof(cmd), "%s --local-items %s", prog, list);
+    memset(cr, 0, sizeof(cr));
+    memset(errs, 0, sizeof(errs));
+    transport_run_all(t, nodes, n, argv, &ro, cr, errs);
+    r = 0;
+    for (size_t k = 0; k < n; k++) {
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        if (r == 0 && errs[k].code)
+            r = node_failed(names[k], cmd, og_error_format(&errs[k], msg, sizeof(msg)));
+        else if (r == 0 && cr[k].exit_status != 0)
+            r = node_failed(names[k], cmd, cr[k].err);
+        else if (r == 0)
+            r = node_res_parse(&res[k], cr[k].out, err);
+        command_result_done(&cr[k]);
+    }
+    return r;
+}
+
+static int run_nodes(const struct checkos_opts *o, uint32_t mask, struct node_res *res,
                      size_t *n_res, struct og_error *err)
 {
-    struct cluster_config cfg;
-    bool have_cfg;
-    char names[CLUSTER_MAX_NODES][CLUSTER_NAME_MAX], prog[PATH_MAX + 32], list[128] = "";
+    char names[CLUSTER_MAX_NODES][CLUSTER_NAME_MAX], list[128] = "", host[256] = "";
     size_t n = 0, used = 0;
-    int r = pick_hosts(o, &cfg, &have_cfg, names, &n, err);
+    int r = pick_hosts(o, names, &n, err);
 
     if (r < 0)
         return r;
-    for (int i = 0; i < N_ITEMS; i++)
-        if (mask & (1u << i))
-            used +=
-                (size_t)snprintf(list + used, sizeof(list) - used, "%sA%d", used ? "," : "", i + 1);
-    if (n == 0) { /* this host, in process */
+    for (int i = 0; i < CHECKOS_N; i++)
+        if (mask & (1u << i)) {
+            char id[8];
+            item_name(i, id, sizeof(id));
+            used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", used ? "," : "", id);
+        }
+    if (n > 0) {
+        *n_res = n;
+        return run_remote(names, n, o->xml, list, res, err);
+    }
+    { /* this host, in process (GC:1400-1410 localMode) */
         _cleanup_dynbuf_ struct dynbuf out;
-        char host[256] = "";
-        dynbuf_init(&out, LINE_MAX_OUT);
+        dynbuf_init(&out, CHECKOS_OUT_MAX);
         gethostname(host, sizeof(host) - 1);
         node_res_init(&res[0], host);
         *n_res = 1;
-        local_check(mask, &out);
+        checkos_local_check(mask, &out);
+        checkos_local_set(mask, &out);
         return node_res_parse(&res[0], dynbuf_str(&out), err);
     }
-    {
-        _cleanup_transport_ struct transport *t = NULL;
-        struct command_result cr[CLUSTER_MAX_NODES];
-        struct og_error errs[CLUSTER_MAX_NODES];
-        const char *nodes[CLUSTER_MAX_NODES];
-        /* after the node's env file, as openGauss runs its local scripts */
-        const char *argv[] = {"bash",
-                              "-c",
-                              "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; exec \"$0\" \"$@\"",
-                              prog,
-                              "--local-items",
-                              list,
-                              NULL};
-        struct transport_run_opts ro = {.timeout_ms = 5 * 60 * 1000, .output_max = LINE_MAX_OUT};
+}
 
-        tool_path(&cfg, have_cfg, prog, sizeof(prog));
-        r = transport_new(NULL, &t, err);
-        for (size_t k = 0; r == 0 && k < n; k++) {
-            const struct cluster_node *cn =
-                have_cfg ? clusterconfig_find_node(&cfg, names[k]) : NULL;
-            r = transport_add_node(t, names[k], cn ? cn->back_ip : names[k], 22, err);
-            nodes[k] = names[k];
-        }
-        if (r < 0)
-            return r;
-        memset(cr, 0, sizeof(cr));
-        memset(errs, 0, sizeof(errs));
-        r = transport_run_all(t, nodes, n, argv, &ro, cr, errs);
-        for (size_t k = 0; k < n; k++)
-            node_res_init(&res[k], names[k]);
-        *n_res = n;
-        for (size_t k = 0; k < n; k++) {
-            if (r == 0 && cr[k].exit_status != 0)
-                r = og_error_set(err, OG_E_EXEC_FAILED,
-                                 "Failed to execute the command: %s --local-items %s on %s: %s",
-                                 prog, list, names[k], cr[k].err);
-            else if (r == 0)
-                r = node_res_parse(&res[k], cr[k].out, err);
-            else if (errs[k].code && !err->code)
-                *err = errs[k];
-            command_result_done(&cr[k]);
-        }
-        if (r < 0 && !err->code)
-            for (size_t k = 0; k < n; k++)
-                if (errs[k].code) {
-                    *err = errs[k];
-                    break;
-                }
-        return r;
+/* ---- the report --------------------------------------------------------- */
+
+struct tally {
+    int total, abnormal, warning;
+};
+
+/* GC:1247-1370 DisplayResultInformation: the group's heading before the
+ * first item ("Checking items:" for -i A, "Checking items" for a list) */
+static void report(const struct checkos_opts *o, const int *order, size_t n_order,
+                   struct node_res *res, size_t n_res, struct dynbuf *out, struct tally *t)
+{
+    for (size_t x = 0; x < n_order; x++) {
+        int i = order[x];
+        struct item_result ir = {0};
+        char label[128], id[8];
+
+        dynbuf_init(&ir.detail, 1 << 20);
+        if (i < CHECKOS_N_A)
+            aggregate_check(i, res, n_res, &ir);
+        else
+            aggregate_set(i, res, n_res, &ir);
+        item_name(i, id, sizeof(id));
+        snprintf(label, sizeof(label), "%s.%s%s", id, strlen(id) < 3 ? " " : "", items[i].title);
+        if (x == 0)
+            dynbuf_appendf(out, "%s%s\n", o->set ? "Setting items" : "Checking items",
+                           o->all ? ":" : "");
+        if (o->detail)
+            dynbuf_appendf(out, "    %-60s: %-10s %-60s\n", label, level_names[ir.level],
+                           dynbuf_str(&ir.detail));
+        else
+            dynbuf_appendf(out, "    %-60s: %s\n", label, level_names[ir.level]);
+        t->total++;
+        t->abnormal += ir.level == LV_ABNORMAL;
+        t->warning += ir.level == LV_WARNING;
+        dynbuf_done(&ir.detail);
     }
+}
+
+/* GC:1518-1572: the items (to -o's file), the NOTICE of a setting run, the
+ * numbers, the verdict; exit 0 whatever the items found */
+static int finish(const struct checkos_opts *o, const struct dynbuf *out, const struct tally *t)
+{
+    struct og_error err = {0};
+
+    if (o->output) {
+        printf("Performing operation system check/set. Output the result to the file %s.\n",
+               o->output);
+        if (fs_replace_file(o->output, out->buf, out->len, 0600, &err) < 0) {
+            printf("[GAUSS-50205] : Failed to write %s.Error: %s\n", o->output, err.detail);
+            return 1;
+        }
+        printf("Operation system check/set is completed.\n");
+    } else {
+        fputs(dynbuf_str(out), stdout);
+    }
+    if (o->set)
+        printf("NOTICE: MTU value and some warning items can NOT be set. Please do it "
+               "manually.\n");
+    printf("Total numbers:%d. Abnormal numbers:%d. Warning numbers:%d.\n", t->total, t->abnormal,
+           t->warning);
+    if (t->abnormal > 0)
+        printf("Do %s operation finished. Result: Abnormal.\n", o->set ? "setting" : "checking");
+    return 0;
+}
+
+/* The node side: `gs_checkos --local-items A1,B3` (items as -i names them),
+ * one fact a line; root or the cluster user (ogup's own, not openGauss's:
+ * its node side is script/local/LocalCheckOS.py). */
+static int local_items(int argc, char **argv)
+{
+    struct checkos_opts o = {0};
+    struct og_error err = {0};
+    _cleanup_dynbuf_ struct dynbuf out;
+
+    oglog_set_console_level(OGLOG_NONE);
+    if (argc != 3 || parse_items(argv[2], &o, &err) < 0 || o.all) {
+        fprintf(stderr, "[GAUSS-50004] : The parameter '--local-items' value is incorrect.\n");
+        return 1;
+    }
+    dynbuf_init(&out, CHECKOS_OUT_MAX);
+    checkos_local_check(o.mask, &out);
+    checkos_local_set(o.mask, &out);
+    fputs(dynbuf_str(&out), stdout);
+    return 0;
 }
 
 int tool_gs_checkos(int argc, char **argv)
@@ -1101,86 +741,42 @@ int tool_gs_checkos(int argc, char **argv)
     struct checkos_opts o = {0};
     struct og_error err = {0};
     struct node_res res[CLUSTER_MAX_NODES];
-    size_t n_res = 0;
-    unsigned mask;
-    bool help = false, first = true;
-    int r = parse_args(argc, argv, &o, &help, &err), total = 0, abnormal = 0, warning = 0;
+    struct tally t = {0};
+    int order[CHECKOS_N], done = -1, r;
+    uint32_t mask = 0;
+    size_t n_order, n_res = 0;
     _cleanup_dynbuf_ struct dynbuf out;
 
-    if (help)
-        return usage(0);
-    for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "-V") == 0 || strcmp(argv[i], "--version") == 0)
-            return om_version("gs_checkos");
+    if (argc >= 2 && strcmp(argv[1], "--local-items") == 0)
+        return local_items(argc, argv);
+    if (geteuid() != 0) /* GC:1474-1475, before the options */
+        return om_fail(TOOL,
+                       og_error_set(&err, OG_E_ONLY_ROOT,
+                                    "Only a user with the root permission can run this script."),
+                       &err);
+    r = parse_args(argc, argv, &o, &done, &err);
     if (r < 0)
-        return fail(r, &err);
-    if (o.local) { /* the node side */
-        dynbuf_init(&out, LINE_MAX_OUT);
-        oglog_set_console_level(OGLOG_NONE);
-        local_check(o.mask, &out);
-        fputs(dynbuf_str(&out), stdout);
-        return 0;
-    }
-    /* -i A: every item (root), the non-root list otherwise (openGauss's
-     * NO_ROOT_USER_CHECK_ITEMNUMLIST); items named one by one are checked
-     * whoever asks (ogup reads them all without root). */
-    mask = o.mask;
-    for (int i = 0; o.all && i < N_ITEMS; i++)
-        if (items[i].supported && (geteuid() == 0 || items[i].nonroot))
-            mask |= 1u << i;
-    mask &= ~o.skip;
-    if (!mask)
-        return fail(og_error_set(&err, OG_E_PARAM_INVALID,
-                                 "The parameter '-i' value is incorrect: every item is skipped."),
-                    &err);
-    log_debug("om", "checking items 0x%x", mask);
+        return om_fail(TOOL, r, &err);
+    if (done >= 0)
+        return done;
+    n_order = item_order(&o, order);
+    for (size_t x = 0; x < n_order; x++)
+        mask |= 1u << order[x];
+    log_debug("om", "items 0x%x", mask);
     r = run_nodes(&o, mask, res, &n_res, &err);
+    if (r == -OG_E_EXEC_FAILED) { /* printed by node_failed */
+        for (size_t k = 0; k < n_res; k++)
+            node_res_done(&res[k]);
+        return 1;
+    }
     if (r < 0) {
         for (size_t k = 0; k < n_res; k++)
             node_res_done(&res[k]);
-        return fail(r, &err);
+        return om_fail(TOOL, r, &err);
     }
-
     dynbuf_init(&out, 1 << 20);
-    for (int i = 0; i < N_ITEMS; i++) {
-        struct item_result ir = {0};
-        char label[128];
-        if (!(mask & (1u << i)))
-            continue;
-        dynbuf_init(&ir.detail, 1 << 20);
-        aggregate(i, res, n_res, &ir);
-        snprintf(label, sizeof(label), "A%d.%s%s", i + 1, i + 1 < 10 ? " " : "", items[i].title);
-        if (first)
-            dynbuf_appends(&out, o.all ? "Checking items:\n" : "Checking items\n");
-        first = false;
-        if (o.detail)
-            dynbuf_appendf(&out, "    %-60s: %-10s %-60s\n", label, level_names[ir.level],
-                           dynbuf_str(&ir.detail));
-        else
-            dynbuf_appendf(&out, "    %-60s: %s\n", label, level_names[ir.level]);
-        total++;
-        abnormal += ir.level == LV_ABNORMAL;
-        warning += ir.level == LV_WARNING;
-        dynbuf_done(&ir.detail);
-    }
+    report(&o, order, n_order, res, n_res, &out, &t);
     for (size_t k = 0; k < n_res; k++)
         node_res_done(&res[k]);
-
-    if (o.output) {
-        printf("Performing operation system check/set. Output the result to the file %s.\n",
-               o.output);
-        r = fs_replace_file(o.output, out.buf, out.len, 0600, &err);
-        if (r < 0)
-            return fail(r, &err);
-        printf("Operation system check/set is completed.\n");
-    } else {
-        fputs(dynbuf_str(&out), stdout);
-    }
-    printf("Total numbers:%d. Abnormal numbers:%d. Warning numbers:%d.\n", total, abnormal,
-           warning);
-    if (abnormal > 0)
-        printf("Do checking operation finished. Result: Abnormal.\n");
-    log_debug("om", "Total numbers:%d. Abnormal numbers:%d. Warning numbers:%d.", total, abnormal,
-              warning);
-    return 0;
+    return finish(&o, &out, &t);
 }

@@ -175,21 +175,31 @@ static int wait_normal(const struct cluster_config *cfg, struct transport *t, st
     return r;
 }
 
+/* start (the primary first) or stop (the standbys first) the instances -h
+ * and -D pick, with openGauss's opening lines */
+static int ctl_all(const struct gsom_args *a, const struct cluster_config *cfg, struct transport *t,
+                   bool start, struct og_error *err)
+{
+    size_t idx[CLUSTER_MAX_NODES], n = pick(a, cfg, start, idx);
+    int r = 0;
+
+    if (n == 0)
+        return og_error_set(err, OG_E_INSTANCE_INFO, "Failed to obtain %s instance information.",
+                            a->data_dir ? a->data_dir : a->node);
+    printf("%s %s.\n%s\n", start ? "Starting" : "Stopping", a->node[0] ? "node" : "cluster", RULE);
+    fflush(stdout);
+    for (size_t k = 0; r == 0 && k < n; k++)
+        r = ctl(a, t, cfg, idx[k], start, err);
+    return r;
+}
+
 static int do_start(const struct gsom_args *a, const struct cluster_config *cfg,
                     struct transport *t, struct og_error *err)
 {
-    size_t idx[CLUSTER_MAX_NODES], n = pick(a, cfg, true, idx);
-    const char *what = a->node[0] ? "node" : "cluster";
-    int r = n ? 0
-              : og_error_set(err, OG_E_INSTANCE_INFO, "Failed to obtain %s instance information.",
-                             a->data_dir ? a->data_dir : a->node);
+    int r = ctl_all(a, cfg, t, true, err);
 
-    if (r < 0)
+    if (r == -OG_E_INSTANCE_INFO)
         return r;
-    printf("Starting %s.\n%s\n", what, RULE);
-    fflush(stdout);
-    for (size_t k = 0; r == 0 && k < n; k++)
-        r = ctl(a, t, cfg, idx[k], true, err);
     if (r == 0 && !a->node[0] && !a->data_dir)
         r = wait_normal(cfg, t, err);
     printf("%s\n", RULE);
@@ -201,18 +211,9 @@ static int do_start(const struct gsom_args *a, const struct cluster_config *cfg,
 static int do_stop(const struct gsom_args *a, const struct cluster_config *cfg, struct transport *t,
                    struct og_error *err)
 {
-    size_t idx[CLUSTER_MAX_NODES], n = pick(a, cfg, false, idx);
     const char *what = a->node[0] ? "node" : "cluster";
-    int r = n ? 0
-              : og_error_set(err, OG_E_INSTANCE_INFO, "Failed to obtain %s instance information.",
-                             a->data_dir ? a->data_dir : a->node);
+    int r = ctl_all(a, cfg, t, false, err);
 
-    if (r < 0)
-        return r;
-    printf("Stopping %s.\n%s\n", what, RULE);
-    fflush(stdout);
-    for (size_t k = 0; r == 0 && k < n; k++)
-        r = ctl(a, t, cfg, idx[k], false, err);
     if (r == 0)
         printf("Successfully stopped %s.\n%s\nEnd stop %s.\n", what, RULE, what);
     return r;

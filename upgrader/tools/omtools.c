@@ -152,7 +152,7 @@ static void ssh_run(struct transport *t, const struct cluster_config *cfg, const
     memset(errs, 0, sizeof(*errs) * CLUSTER_MAX_NODES);
     for (size_t i = 0; i < cfg->n_nodes; i++)
         nodes[i] = cfg->nodes[i].name;
-    if (asprintf(&script, "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; %s", cmd) < 0) {
+    if (asprintf(&script, OM_USER_ENV "%s", cmd) < 0) {
         for (size_t i = 0; i < cfg->n_nodes; i++)
             og_error_set(&errs[i], OG_E_NOMEM, "command");
         return;
@@ -175,13 +175,8 @@ static int ssh_check_command(struct transport *t, const struct cluster_config *c
     const char *nodes[CLUSTER_MAX_NODES];
     const char *skip = cmd + strspn(cmd, " \t");
     size_t n = strcspn(skip, " \t;&|");
-    const char *argv[] = {"bash",
-                          "-c",
-                          "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; "
-                          "which -- \"$1\" >/dev/null 2>&1",
-                          "bash",
-                          first,
-                          NULL};
+    const char *argv[] = {"bash", "-c",  OM_USER_ENV "which -- \"$1\" >/dev/null 2>&1",
+                          "bash", first, NULL};
     struct transport_run_opts o = {.timeout_ms = 60 * 1000};
 
     snprintf(first, sizeof(first), "%.*s", (int)(n < sizeof(first) ? n : sizeof(first) - 1), skip);

@@ -12,6 +12,15 @@
 
 #define RULE "========================================="
 
+/* The start of every shell line the tools run on a node: the cluster user's
+ * environment as openGauss reads it (EnvUtil, SOURCE-ROWS G8): ~/.bashrc,
+ * then $MPPDB_ENV_SEPARATE_PATH when it names a file (gs_preinstall
+ * --sep-env-file). */
+#define OM_USER_ENV                                                                                \
+    "[ -f ~/.bashrc ] && . ~/.bashrc >/dev/null 2>&1; "                                            \
+    "[ -n \"$MPPDB_ENV_SEPARATE_PATH\" ] && [ -f \"$MPPDB_ENV_SEPARATE_PATH\" ] && "               \
+    ". \"$MPPDB_ENV_SEPARATE_PATH\" >/dev/null 2>&1; "
+
 struct om_tool {
     const char *name;
     int (*main)(int argc, char **argv);

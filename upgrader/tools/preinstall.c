@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * gs_preinstall -U USER -G GROUP -X XMLFILE [-L] [-l LOGFILE]: what the
- * upgrade guide (2.3 steps 3-5) runs as root from the new package's script/
- * directory before gs_upgradectl. For an installed cluster it lays the new
- * version down beside the running one, on every node:
- *   <appPath>_<newcommit>   the new kernel (the $GAUSSHOME symlink and the
- *                           running app are never touched)
+ * gs_preinstall (options and checks: preinstall_args.c; the node-local
+ * worker: preinstall_env.c; gs_preinstall(1)): what the upgrade guide (2.3
+ * steps 3-5) runs as root from the new package's script/ directory before
+ * gs_upgradectl. For an installed cluster it lays the new version down
+ * beside the running one, on every node:
+ *   <appPath>_<newcommit>   empty, for the new kernel (the $GAUSSHOME symlink
+ *                           and the running app are never touched)
  *   $GPHOME                 the package files with their .sha256, the new
  *                           version.cfg and the OM tools (script/)
- *   ~USER/.bashrc           GPHOME and $GPHOME/script in PATH, the rest kept
- * All checks come first and change nothing: user/group (GAUSS-503xx), the
- * XML (clusterconfig.h), every .sha256 of the package (GAUSS-51635), and
- * $GAUSSHOME being a symlink or absent on EVERY node (GAUSS-50200).
+ *   the user's env file     GPHOME, $GPHOME/script in PATH, --env-var values
+ *                           (~/.bashrc or --sep-env-file), the rest kept
+ * All checks come first and change nothing: the command line in openGauss's
+ * order (preinstall_args.c), every .sha256 of the package (GAUSS-51635),
+ * $GAUSSHOME being a symlink or absent on EVERY node (GAUSS-50200), the
+ * --sep-env-file writable on every node.
  *
  * Trust: openGauss creates SSH trust for root and works as root on every
  * node. The simulated nodes, like many hardened hosts, forbid root logins;
@@ -20,8 +23,8 @@
  * through the transport with USER's key and known_hosts (host keys checked),
  * this node included (locally, as USER). Files travel as a tar stream on the
  * stdin of `tar -x` (an argv, never a shell string); the per-node work is
- * this same program, run from the node's $GPHOME/script with an internal
- * action (-t prepare_app_path | set_tool_env, as openGauss's Local_PreInstall).
+ * this same program, run from the node's $GPHOME/script as the worker
+ * (--local prepare-app-path | set-tool-env, as openGauss's Local_PreInstall).
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -48,40 +51,29 @@
 #include "fs.h"
 #include "oglog.h"
 #include "omtools.h"
+#include "preinstall.h"
 #include "pkgsum.h"
 #include "transport.h"
 #include "versioncfg.h"
 #include "archive_util.h"
 #include "banned.h"
 
-#define TOOL            "gs_preinstall"
 #define STREAM_MAX      (1024u * 1024 * 1024) /* the package as a tar stream */
-#define ENV_FILE_MAX    (1024u * 1024)
-#define PKG_FILES_MAX   64
+#define PKG_FILES_MAX   PI_PKG_FILES
 #define STEP_TIMEOUT_MS (10 * 60 * 1000)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
-
-struct preinstall {
-    const char *user, *group, *xml;
-    bool local_only;
-    uid_t uid;
-    gid_t gid;
-    char pkg_dir[PATH_MAX]; /* script/.. of this program */
-    struct cluster_config cfg;
-    const struct cluster_node *local;
-    struct version_cfg ver; /* the new version (the kernel's version.cfg) */
-    char version_text[256];
-    char *files[PKG_FILES_MAX]; /* package files with a .sha256, and those */
-    size_t n_files;
-};
 
 static void preinstall_done(struct preinstall *pi)
 {
     for (size_t i = 0; i < pi->n_files; i++)
         free(pi->files[i]);
     pi->n_files = 0;
+    for (size_t i = 0; i < PI_ENV_VARS; i++) {
+        free(pi->env_norm[i]);
+        pi->env_norm[i] = NULL;
+    }
 }
 
 /* ---- small helpers ------------------------------------------------------------ */
@@ -91,26 +83,6 @@ static bool ends_with(const char *s, const char *suffix)
     size_t a = strlen(s), b = strlen(suffix);
 
     return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-/* A path that goes into a shell env file and a remote argv: absolute, and
- * none of the characters openGauss refuses in paths (clusterconfig.c). */
-static int check_path_arg(const char *opt, const char *p, struct og_error *err)
-{
-    static const char illegal[] = " |;&$<>`\\'\"{}()[]~*?!,";
-
-    if (!p || p[0] != '/')
-        return og_error_set(err, OG_E_PARAM_INVALID,
-                            "The parameter '-%s' value is incorrect: "
-                            "\"%s\" is not an absolute path.",
-                            opt, p ? p : "");
-    for (const char *c = p; *c; c++)
-        if (strchr(illegal, *c) || (unsigned char)*c < 0x20)
-            return og_error_set(err, OG_E_PARAM_INVALID,
-                                "The parameter '-%s' value is incorrect: there are illegal "
-                                "characters in the path \"%s\".",
-                                opt, p);
-    return 0;
 }
 
 /* ---- the package --------------------------------------------------------------- */
@@ -325,139 +297,6 @@ static int build_stream(const struct preinstall *pi, struct dynbuf *out, struct 
     return r;
 }
 
-/* ---- node-local actions (run as the cluster user on each node) ---------------- */
-
-/* openGauss PreInstallUtility.prepareInstallPath: $GAUSSHOME, when it
- * exists, must be a symbolic link. */
-static int check_app_link(const char *app, struct og_error *err)
-{
-    struct stat st;
-
-    if (lstat(app, &st) < 0 || S_ISLNK(st.st_mode))
-        return 0;
-    return og_error_set(err, OG_E_EXISTS,
-                        "The %s already exists. Please remove it. It should be a symbolic link "
-                        "to $GAUSSHOME if it exists.",
-                        app);
-}
-
-/* <app>_<commit>: the directory the upgrade installs the new kernel into
- * (its step 4), created empty as openGauss's Local_PreInstall
- * prepareInstallPath does (PreInstallUtility.py v5.0.0 :1066-1105): the
- * server package is only checked here. A directory already there is left
- * as it is (a node an earlier run already upgraded keeps its binaries). */
-static int action_prepare_app_path(const char *app, const char *gphome, struct og_error *err)
-{
-    char tarball[PATH_MAX + 300], target[PATH_MAX + 16], parent[PATH_MAX + 16];
-    struct version_cfg v;
-    struct stat st;
-    int r = appinstall_kernel_package(gphome, &v, tarball, sizeof(tarball), err);
-
-    if (r == 0)
-        r = check_app_link(app, err);
-    if (r < 0)
-        return r;
-    snprintf(target, sizeof(target), "%s_%s", app, v.commit);
-    if (lstat(target, &st) == 0) {
-        if (!S_ISDIR(st.st_mode))
-            return og_error_set(err, OG_E_EXISTS, "The %s already exists and is not a directory.",
-                                target);
-        log_debug("preinstall", "%s is there: left as it is", target);
-        return 0;
-    }
-    if (mkdir(target, 0750) < 0)
-        return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", target);
-    snprintf(parent, sizeof(parent), "%s", target);
-    return fs_fsync_dir(dirname(parent), err);
-}
-
-/* An "export NAME=" line (leading blanks allowed). */
-static bool is_export_of(const char *line, const char *name)
-{
-    line += strspn(line, " \t");
-    if (strncmp(line, "export", 6) != 0 || (line[6] != ' ' && line[6] != '\t'))
-        return false;
-    line += 6 + strspn(line + 6, " \t");
-    return strncmp(line, name, strlen(name)) == 0 && line[strlen(name)] == '=';
-}
-
-static bool mentions(const char *line, size_t n, const char *what)
-{
-    return memmem(line, n, what, strlen(what)) != NULL;
-}
-
-/* The user's ~/.bashrc, as openGauss's set_tool_env: "export GPHOME=<gphome>"
- * replaces the line that set it, or goes in before the first line that uses
- * $GPHOME (at the end when none does); $GPHOME/script goes into PATH unless
- * a PATH line already puts it there. Everything else stays; an unchanged
- * file is not rewritten. */
-static int action_set_tool_env(const char *gphome, struct og_error *err)
-{
-    _cleanup_dynbuf_ struct dynbuf out;
-    _cleanup_free_ char *text = NULL;
-    struct passwd *pw = getpwuid(geteuid());
-    char path[PATH_MAX], line_gphome[PATH_MAX + 32];
-    bool had_gphome = false, done_gphome = false, have_path = false;
-    mode_t mode = 0644;
-    struct stat st;
-    size_t len = 0;
-    int r;
-
-    if (!pw || !pw->pw_dir)
-        return og_error_set(err, OG_E_USER_NOT_EXIST, "User %u does not exist.",
-                            (unsigned)geteuid());
-    snprintf(path, sizeof(path), "%s/.bashrc", pw->pw_dir);
-    if (lstat(path, &st) == 0) {
-        if (!S_ISREG(st.st_mode))
-            return og_error_set(err, OG_E_WRITE_FAILED,
-                                "Failed to write %s: it is not a regular file.", path);
-        mode = st.st_mode & 07777;
-    }
-    r = fs_read_file(path, ENV_FILE_MAX, &text, &len, err);
-    if (r == -OG_E_NOT_EXIST) {
-        og_error_clear(err);
-        text = strdup("");
-        r = text ? 0 : og_error_set(err, OG_E_NOMEM, "env file");
-    }
-    if (r < 0)
-        return r;
-    snprintf(line_gphome, sizeof(line_gphome), "export GPHOME=%s\n", gphome);
-    for (const char *p = text; *p; p += strcspn(p, "\n"), p += *p == '\n')
-        had_gphome = had_gphome || is_export_of(p, "GPHOME");
-
-    dynbuf_init(&out, ENV_FILE_MAX + 4096);
-    for (const char *p = text; *p && r == 0;) {
-        size_t n = strcspn(p, "\n");
-        bool uses = mentions(p, n, "$GPHOME") || mentions(p, n, "${GPHOME}");
-
-        if (is_export_of(p, "GPHOME")) {
-            if (!done_gphome) /* the first one is replaced, repeats go */
-                r = dynbuf_appends(&out, line_gphome);
-            done_gphome = true;
-        } else {
-            if (!had_gphome && !done_gphome && uses) {
-                r = dynbuf_appends(&out, line_gphome);
-                done_gphome = true;
-            }
-            if (is_export_of(p, "PATH") &&
-                (mentions(p, n, "$GPHOME/script") || mentions(p, n, "${GPHOME}/script")))
-                have_path = true;
-            if (r == 0)
-                r = dynbuf_appendf(&out, "%.*s\n", (int)n, p);
-        }
-        p += n + (p[n] == '\n');
-    }
-    if (r == 0 && !done_gphome)
-        r = dynbuf_appends(&out, line_gphome);
-    if (r == 0 && !have_path)
-        r = dynbuf_appends(&out, "export PATH=$GPHOME/script:$PATH\n");
-    if (r < 0)
-        return og_error_set(err, OG_E_TOO_LARGE, "The env file %s is too large.", path);
-    if (out.len == len && memcmp(out.buf, text, len) == 0)
-        return 0;
-    return fs_replace_file(path, out.buf, out.len, mode, err);
-}
-
 /* ---- the coordinator ------------------------------------------------------------- */
 
 struct step_ctx {
@@ -527,6 +366,52 @@ static int precheck_app_path(struct step_ctx *s, const struct preinstall *pi, st
     return r;
 }
 
+/* --sep-env-file on every node, before anything changes: no link, no
+ * directory, a file the user can rewrite or create (GP:287-299 checks this
+ * node only; the worker writes it as the user). FILE is $1 of a fixed
+ * script, never part of it. */
+static int precheck_env_file(struct step_ctx *s, const struct preinstall *pi, struct og_error *err)
+{
+    static const char script[] =
+        "f=$1; if [ -L \"$f\" ]; then echo link; exit 0; fi; "
+        "if [ -d \"$f\" ]; then echo dir; exit 0; fi; d=$(dirname -- \"$f\"); "
+        "while [ ! -e \"$d\" ]; do d=$(dirname -- \"$d\"); done; "
+        "if [ -e \"$f\" ] && { [ ! -f \"$f\" ] || [ ! -w \"$f\" ]; }; then echo \"no $f\"; "
+        "elif [ -d \"$d\" ] && [ -w \"$d\" ] && [ -x \"$d\" ]; then echo ok; "
+        "else echo \"no $d\"; fi";
+    const char *argv[] = {"sh", "-c", script, "sh", pi->sep_env, NULL};
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {.timeout_ms = 60 * 1000};
+    int r = 0;
+
+    memset(res, 0, sizeof(res));
+    memset(errs, 0, sizeof(errs));
+    transport_run_all(s->t, s->nodes, s->n, argv, &o, res, errs);
+    for (size_t i = 0; i < s->n; i++) {
+        const char *out = res[i].out ? res[i].out : "";
+        if (r == 0 && errs[i].code)
+            r = og_error_set(err, errs[i].code, "%s", errs[i].detail);
+        else if (r == 0 && strcmp(out, "link\n") == 0)
+            r = og_error_set(err, OG_E_ROOT_GROUP_OR_LINK,
+                             "The %s cannot be a root user group or a link (on %s).", pi->sep_env,
+                             s->nodes[i]);
+        else if (r == 0 && strcmp(out, "dir\n") == 0)
+            r = og_error_set(err, OG_E_PARAM_INVALID,
+                             "The parameter '--sep-env-file' value is incorrect. The file [%s] can "
+                             "not be a directory (on %s).",
+                             pi->sep_env, s->nodes[i]);
+        else if (r == 0 && strcmp(out, "ok\n") != 0)
+            r = og_error_set(err, OG_E_CREATE_FAILED,
+                             "Failed to create %s. The user %s cannot write %.*s on %s.",
+                             pi->sep_env, pi->user,
+                             (int)(strncmp(out, "no ", 3) == 0 ? strcspn(out + 3, "\n") : 0),
+                             strncmp(out, "no ", 3) == 0 ? out + 3 : "", s->nodes[i]);
+        command_result_done(&res[i]);
+    }
+    return r;
+}
+
 static void step(const char *msg)
 {
     printf("%s\n", msg);
@@ -562,6 +447,8 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
         return r;
     s.t = t;
     r = precheck_app_path(&s, pi, err);
+    if (r == 0 && pi->sep_env[0])
+        r = precheck_env_file(&s, pi, err);
     if (r < 0)
         return r;
 
@@ -605,8 +492,8 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
     snprintf(worker, sizeof(worker), "%s/script/gs_preinstall", pi->cfg.tool_path);
     step("Creating cluster's path.");
     {
-        const char *argv[] = {worker,           "-t", "prepare_app_path", "-R",
-                              pi->cfg.app_path, "-Q", pi->cfg.tool_path,  NULL};
+        const char *argv[] = {worker,           "--local",         "prepare-app-path",
+                              pi->cfg.app_path, pi->cfg.tool_path, NULL};
         r = run_on(&s, s.nodes, s.n, argv, NULL, 0, err);
         if (r < 0)
             return r;
@@ -614,7 +501,22 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
     step("Successfully created cluster's path.");
     step("Setting user environmental variables.");
     {
-        const char *argv[] = {worker, "-t", "set_tool_env", "-Q", pi->cfg.tool_path, NULL};
+        const char *argv[8 + 2 * PI_ENV_VARS];
+        size_t n = 0;
+
+        argv[n++] = worker;
+        argv[n++] = "--local";
+        argv[n++] = "set-tool-env";
+        argv[n++] = pi->cfg.tool_path;
+        if (pi->sep_env[0]) {
+            argv[n++] = "-s";
+            argv[n++] = pi->sep_env;
+        }
+        for (size_t i = 0; i < pi->n_env_vars; i++) {
+            argv[n++] = "-e";
+            argv[n++] = pi->env_norm[i];
+        }
+        argv[n] = NULL;
         r = run_on(&s, s.nodes, s.n, argv, NULL, 0, err);
         if (r < 0)
             return r;
@@ -654,7 +556,7 @@ static int apply_as_user(const struct preinstall *pi, const struct dynbuf *strea
         if (r == 0)
             r = preinstall_apply(pi, stream, &cerr);
         fflush(stdout);
-        _exit(r < 0 ? om_fail(TOOL, r, &cerr) : 0);
+        _exit(r < 0 ? om_fail(PI_TOOL, r, &cerr) : 0);
     }
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)
@@ -666,58 +568,6 @@ static int apply_as_user(const struct preinstall *pi, const struct dynbuf *strea
     return og_error_set(err, OG_E_EXEC_FAILED,
                         "The preinstall process of user %s was killed by signal %d.", pi->user,
                         WTERMSIG(status));
-}
-
-/* openGauss's checkGroupParameter / checkUserParameter / checkUserAndGroup,
- * for root (a non-root caller must name itself: GAUSS-50324). A user is in
- * the group by its primary group or a supplementary membership. */
-static int check_user_group(struct preinstall *pi, struct og_error *err)
-{
-    struct passwd *pw;
-    struct group *gr;
-    bool member;
-
-    if (!pi->user || !pi->user[0])
-        return og_error_set(err, OG_E_PARAM_REQUIRED,
-                            "Incorrect parameter. Parameter '-U' is "
-                            "required.");
-    if (!pi->group || !pi->group[0])
-        return og_error_set(err, OG_E_PARAM_REQUIRED,
-                            "Incorrect parameter. Parameter '-G' is "
-                            "required.");
-    if (!pi->xml || !pi->xml[0])
-        return og_error_set(err, OG_E_PARAM_REQUIRED,
-                            "Incorrect parameter. Parameter '-X' is "
-                            "required.");
-    if (strcmp(pi->user, "root") == 0 || strcmp(pi->group, "root") == 0)
-        return og_error_set(err, OG_E_ROOT_USER_GROUP,
-                            "The cluster user/group cannot be a root user/group.User:Group[%s:%s].",
-                            pi->user, pi->group);
-    if (strchr(pi->user, ':') || pi->user[0] == '-')
-        return og_error_set(err, OG_E_PARAM_INVALID, "The parameter '-U' value is incorrect.");
-    pw = getpwnam(pi->user);
-    if (!pw)
-        return og_error_set(err, OG_E_USER_NOT_EXIST, "User %s does not exist.", pi->user);
-    if (pw->pw_uid == 0)
-        return og_error_set(err, OG_E_ROOT_PERMISSION,
-                            "The cluster user cannot be a user with the root permission.");
-    pi->uid = pw->pw_uid;
-    pi->gid = pw->pw_gid;
-    gr = getgrnam(pi->group);
-    if (!gr)
-        return og_error_set(err, OG_E_GROUP_NOT_EXIST, "Group [%s] does not exist.", pi->group);
-    member = gr->gr_gid == pw->pw_gid;
-    for (char **m = gr->gr_mem; !member && m && *m; m++)
-        member = strcmp(*m, pi->user) == 0;
-    if (!member)
-        return og_error_set(err, OG_E_USER_GROUP,
-                            "The user is not matched with the user group.User:Group[%s:%s]",
-                            pi->user, pi->group);
-    if (geteuid() != 0 && (geteuid() != pw->pw_uid || getegid() != gr->gr_gid))
-        return og_error_set(err, OG_E_NON_ROOT_USER,
-                            "Non root user, -U -G parameter must be "
-                            "the current user and group.");
-    return 0;
 }
 
 /* script/.. of the running program (the package openGauss's gs_preinstall
@@ -755,26 +605,14 @@ static int preinstall_run(struct preinstall *pi)
 {
     _cleanup_dynbuf_ struct dynbuf stream;
     struct og_error err = {0};
-    char host[256] = "", kernel[NAME_MAX + 1], tarball[PATH_MAX + NAME_MAX + 2];
+    char kernel[NAME_MAX + 1], tarball[PATH_MAX + NAME_MAX + 2];
     int r;
 
     dynbuf_init(&stream, STREAM_MAX);
-    r = check_user_group(pi, &err);
-    if (r < 0)
-        return om_fail(TOOL, r, &err);
     give_log_to_user(pi);
-
+    /* the XML was read by the checks (GP:333 initClusterInfo); its steps as
+     * openGauss prints them (GP:431, 446) */
     step("Parsing the configuration file.");
-    r = clusterconfig_load(pi->xml, &pi->cfg, &err);
-    if (r == 0 && gethostname(host, sizeof(host) - 1) < 0)
-        r = og_error_set_errno(&err, OG_E_INSTANCE_INFO, errno, "gethostname");
-    if (r == 0 && !(pi->local = clusterconfig_find_node(&pi->cfg, host)))
-        r = og_error_set(&err, OG_E_INSTANCE_INFO,
-                         "Failed to obtain local instance information. It is not a host name "
-                         "%s.",
-                         host);
-    if (r < 0)
-        return om_fail(TOOL, r, &err);
     step("Successfully parsed the configuration file.");
 
     step("Installing the tools on the local node.");
@@ -800,109 +638,39 @@ static int preinstall_run(struct preinstall *pi)
     if (r == 0)
         r = build_stream(pi, &stream, &err);
     if (r < 0)
-        return om_fail(TOOL, r, &err);
+        return om_fail(PI_TOOL, r, &err);
     log_debug("preinstall", "package %s: openGauss %s commit %s, %zu files", pi->pkg_dir,
               pi->ver.version, pi->ver.commit, pi->n_files);
 
-    if (geteuid() == 0) {
+    {
         int status = 0;
         r = apply_as_user(pi, &stream, &status, &err);
         if (r < 0)
-            return om_fail(TOOL, r, &err);
+            return om_fail(PI_TOOL, r, &err);
         if (status != 0)
             return status;
-    } else {
-        r = preinstall_apply(pi, &stream, &err);
-        if (r < 0)
-            return om_fail(TOOL, r, &err);
     }
     step("Preinstallation succeeded.");
     return 0;
 }
 
-static int usage(int rc)
-{
-    printf("gs_preinstall prepares the nodes for a cluster's new version (ogup).\n\n"
-           "Usage:\n"
-           "  gs_preinstall -? | --help\n"
-           "  gs_preinstall -U USER -G GROUP -X XMLFILE [-L] [-l LOGFILE]\n\n"
-           "General options:\n"
-           "  -U        Cluster user.\n"
-           "  -G        Group of the cluster user.\n"
-           "  -X        Path of the XML configuration file.\n"
-           "  -L        Only perform preinstallation on the local node.\n"
-           "  -l        Path of log file.\n"
-           "  -?, --help  Show help information for this utility, and exit.\n\n"
-           "Run as root from the script/ directory of the extracted package. For each node\n"
-           "it installs the kernel into <gaussdbAppPath>_<commit> (beside the running\n"
-           "version), the package, version.cfg and script/ into gaussdbToolPath, and sets\n"
-           "GPHOME in the user's ~/.bashrc.\n");
-    return rc;
-}
-
+/* `--local VERB` first: the worker (preinstall_env.c); then root, the
+ * options and every check (preinstall_args.c), then the run. */
 int tool_gs_preinstall(int argc, char **argv)
 {
     struct preinstall pi = {0};
     struct og_error err = {0};
-    const char *action = NULL, *app = NULL, *gphome = NULL;
-    int rc;
+    int r;
 
-    rc = om_help_version(TOOL, argc, argv, usage);
-    if (rc >= 0)
-        return rc;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0)
-            return usage(0);
-        if (strcmp(a, "-L") == 0) {
-            pi.local_only = true;
-            continue;
-        }
-        if (!v || !(strcmp(a, "-U") == 0 || strcmp(a, "-G") == 0 || strcmp(a, "-X") == 0 ||
-                    strcmp(a, "-l") == 0 || strcmp(a, "-t") == 0 || strcmp(a, "-R") == 0 ||
-                    strcmp(a, "-Q") == 0))
-            return om_fail(TOOL,
-                           og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", a),
-                           &err);
-        i++;
-        if (strcmp(a, "-U") == 0)
-            pi.user = v;
-        else if (strcmp(a, "-G") == 0)
-            pi.group = v;
-        else if (strcmp(a, "-X") == 0)
-            pi.xml = v;
-        else if (strcmp(a, "-t") == 0)
-            action = v;
-        else if (strcmp(a, "-R") == 0)
-            app = v;
-        else if (strcmp(a, "-Q") == 0)
-            gphome = v;
-        else if (oglog_open(TOOL, v, &err) < 0)
-            return om_fail(TOOL, -err.code, &err);
-    }
-
-    if (!action) {
-        rc = preinstall_run(&pi);
-        preinstall_done(&pi);
-        return rc;
-    }
-    /* The per-node actions, as the cluster user. */
-    if (geteuid() == 0)
-        return om_fail(TOOL,
-                       og_error_set(&err, OG_E_RUN_AS_ROOT,
-                                    "Cannot run this script as a user with the root "
-                                    "permission."),
-                       &err);
-    rc = check_path_arg("Q", gphome, &err);
-    if (rc == 0 && strcmp(action, "prepare_app_path") == 0) {
-        rc = check_path_arg("R", app, &err);
-        if (rc == 0)
-            rc = action_prepare_app_path(app, gphome, &err);
-    } else if (rc == 0 && strcmp(action, "set_tool_env") == 0) {
-        rc = action_set_tool_env(gphome, &err);
-    } else if (rc == 0) {
-        rc = og_error_set(&err, OG_E_PARAM_INVALID, "The parameter '-t' value is incorrect: %s",
-                          action);
-    }
-    return rc < 0 ? om_fail(TOOL, rc, &err) : 0;
+    if (argc >= 2 && strcmp(argv[1], "--local") == 0)
+        return preinstall_local(argc - 2, argv + 2);
+    r = preinstall_args(&pi, argc, argv, &err);
+    if (r == 0)
+        r = preinstall_run(&pi);
+    else if (r < 0)
+        r = om_fail(PI_TOOL, r, &err);
+    else
+        r = 0;
+    preinstall_done(&pi);
+    return r;
 }

@@ -102,7 +102,7 @@ static int check_value(const struct omopt *o, const char *value, struct og_error
     const char *seen = value;
     int r = o->check == OMOPT_FILE ? check_file(value, err) : 0;
 
-    if (r < 0 || o->check == OMOPT_PLAIN)
+    if (r < 0 || o->check == OMOPT_PLAIN || o->check == OMOPT_REPEAT)
         return r;
     if (o->check != OMOPT_VALUE)
         seen = realpath(value, real) ? real : value; /* os.path.realpath never fails */
@@ -111,6 +111,21 @@ static int check_value(const struct omopt *o, const char *value, struct og_error
         return og_error_set(err, OG_E_PARAM_VALUE,
                             "The parameter[%s] value[%s] is invalid. Invaild value: %c.", o->name,
                             value, bad);
+    return 0;
+}
+
+/* The value of option k; a repeat option keeps every one (PP:432-433) */
+static int store(const struct omopt *opts, int k, const char *value, struct omopt_result *r,
+                 struct og_error *err)
+{
+    r->value[k] = value;
+    if (opts[k].check != OMOPT_REPEAT)
+        return 0;
+    if (r->n_repeated == OMOPT_REPEAT_MAX)
+        return og_error_set(err, OG_E_TOO_LARGE, "The parameter '%s' is given more than %d times.",
+                            opts[k].name, OMOPT_REPEAT_MAX);
+    r->repeated[r->n_repeated].opt = k;
+    r->repeated[r->n_repeated++].value = value;
     return 0;
 }
 
@@ -135,8 +150,8 @@ static int short_opts(const struct omopt *opts, size_t n, const struct omopt_act
                                 "The parameter '%s' value is incorrect. Error:\noption %s "
                                 "requires argument",
                                 name, name);
-        r->value[k] = *s ? s : argv[++*i];
-        return check_value(&opts[k], r->value[k], err);
+        int rc = store(opts, k, *s ? s : argv[++*i], r, err);
+        return rc < 0 ? rc : check_value(&opts[k], r->value[k], err);
     }
     return 0;
 }
@@ -147,7 +162,7 @@ static int long_opt(const struct omopt *opts, size_t n, const struct omopt_actio
 {
     const char *tok = argv[*i], *eq = strchr(tok, '=');
     size_t len = eq ? (size_t)(eq - tok) : strlen(tok);
-    int k = find_opt(opts, n, tok, len), hits = 0;
+    int k = find_opt(opts, n, tok, len), hits = 0, rc;
 
     if (k < 0 || !takes(a, opts[k].name)) {
         k = -1;
@@ -176,8 +191,8 @@ static int long_opt(const struct omopt *opts, size_t n, const struct omopt_actio
                             "The parameter '%s' value is incorrect. Error:\noption %s requires "
                             "argument",
                             opts[k].name, opts[k].name);
-    r->value[k] = eq ? eq + 1 : argv[++*i];
-    return check_value(&opts[k], r->value[k], err);
+    rc = store(opts, k, eq ? eq + 1 : argv[++*i], r, err);
+    return rc < 0 ? rc : check_value(&opts[k], r->value[k], err);
 }
 
 /* PP:200: every "--x" starts with a long option the action takes */
@@ -242,4 +257,19 @@ const char *omopt_get(const struct omopt_result *r, const struct omopt *opts, si
     int k = find_opt(opts, n_opts, name, strlen(name));
 
     return k < 0 ? NULL : r->value[k];
+}
+
+size_t omopt_get_all(const struct omopt_result *r, const struct omopt *opts, size_t n_opts,
+                     const char *name, const char **ret, size_t max)
+{
+    int k = find_opt(opts, n_opts, name, strlen(name));
+    size_t n = 0;
+
+    for (size_t i = 0; k >= 0 && i < r->n_repeated; i++)
+        if (r->repeated[i].opt == k) {
+            if (n < max)
+                ret[n] = r->repeated[i].value;
+            n++;
+        }
+    return n;
 }

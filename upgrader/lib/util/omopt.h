@@ -38,6 +38,7 @@ enum omopt_check {
     OMOPT_VALUE, /* PARA_CHECK_LIST (PP:44): the value's characters checked */
     OMOPT_PATH,  /* PATH_CHEKC_LIST (PP:52): the same check on its realpath */
     OMOPT_FILE,  /* -X: an existing, readable, regular file, then as PATH */
+    OMOPT_REPEAT, /* not checked, may be given again: every value kept (PP:432 --env-var) */
 };
 
 struct omopt {
@@ -52,12 +53,18 @@ struct omopt_action {
                                * and --version are always taken) */
 };
 
-#define OMOPT_MAX 48
+#define OMOPT_MAX        48
+#define OMOPT_REPEAT_MAX 64 /* values of repeat options, all together */
 
 struct omopt_result {
     bool help, version;
     const struct omopt_action *action; /* NULL only with help or version */
     const char *value[OMOPT_MAX];      /* by index in the option table; "" for a flag given */
+    struct {
+        int opt; /* index in the option table */
+        const char *value;
+    } repeated[OMOPT_REPEAT_MAX]; /* the values of repeat options, in argv order */
+    size_t n_repeated;
 };
 
 /* module names the tool in GAUSS-50014 ("upgradectl", "gs_om"); with_t: the
@@ -69,6 +76,11 @@ int omopt_parse(const char *module, bool with_t, int argc, char **argv, const st
 /* The value of option name (NULL when not given; "" for a flag given). */
 const char *omopt_get(const struct omopt_result *r, const struct omopt *opts, size_t n_opts,
                       const char *name);
+
+/* The values of a repeat option, in argv order: up to max into ret, the count
+ * returned (0: not given). */
+size_t omopt_get_all(const struct omopt_result *r, const struct omopt *opts, size_t n_opts,
+                     const char *name, const char **ret, size_t max);
 
 /* The first character of openGauss's refused list (PP:44) in value, or 0. */
 char omopt_bad_char(const char *value);
