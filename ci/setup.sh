@@ -21,6 +21,7 @@ PACKAGES=(
   libfiu-dev fiu-utils libjson-c-dev libcriterion-dev lcov
   openssh-server openssh-client postgresql-15 postgresql-contrib
   e2fsprogs busybox-static cpio bzip2 procps util-linux groff-base chromium
+  clang libclang-rt-14-dev  # ci/sanitize.sh: ASan/UBSan build, libFuzzer (a Recommends)
 )
 RUN_DIR=/run/ogup
 LIBVIRTD_PID=$RUN_DIR/libvirtd.pid

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # ci/test.sh - THE test command: set up the machine, build with coverage and
-# -Wall -Wextra -Werror, run every registered test suite, print coverage.
+# -Wall -Wextra -Werror, run every registered test suite, print coverage; then
+# the unit suite under ASan + UBSan and each fuzz target briefly (ci/sanitize.sh).
 # Exits non-zero when setup, the build, any test or the coverage floor fails.
 #
 #   BUILD_DIR=build-ci   build directory (created when absent)
 #   MIN_UTIL_COVERAGE=85 line-coverage floor (%) for upgrader/lib/util
 #   MIN_LIB_COVERAGE=85  line-coverage floor (%) for the whole upgrader/lib
+#   SAN_BUILD_DIR=build-san  the sanitizer + fuzz build (ci/sanitize.sh)
+#   FUZZ_SECONDS=5       fuzzing per target (ci/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -62,6 +65,11 @@ else
   echo "lcov capture failed" >&2
   status=1
 fi
+
+# --- the unit suite under ASan + UBSan, the fuzz targets briefly -----------------
+# Its own clang build (SAN_BUILD_DIR, default build-san); every regression input
+# replayed, then FUZZ_SECONDS (default 5) of fuzzing per target, two at a time.
+SAN_BUILD_DIR=${SAN_BUILD_DIR:-build-san} FUZZ_SECONDS=${FUZZ_SECONDS:-5} FUZZ_JOBS=2 ci/sanitize.sh || status=1
 
 # --- the closing line CI reads ----------------------------------------------------
 python3 ci/summary.py "$BUILD/meson-logs/testlog.json"

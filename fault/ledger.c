@@ -521,7 +521,7 @@ static int write_halves(int fd, void *ud, struct og_error *err)
 
 int ledger_save(const struct ledger *l, const char *path, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct save_ctx s;
     int r;
 

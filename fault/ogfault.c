@@ -102,6 +102,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             *val = argv[++i];
         }
     }
+    if (!sim_valid_name(a->cluster)) /* ogsim's --name rule: ogfault runs as root */
+        return bad("The parameter '--cluster' value is incorrect: \"%s\" (use 1-20 characters "
+                   "of a-z, 0-9 and '-', as ogsim --name).",
+                   a->cluster);
     return 0;
 }
 
@@ -137,7 +141,7 @@ static int parse_size(const char *s, long long *ret)
 static void print_entry(const struct ledger_entry *e, bool json)
 {
     if (json) {
-        _cleanup_dynbuf_ struct dynbuf b;
+        _cleanup_dynbuf_ struct dynbuf b = {0};
         dynbuf_init(&b, LEDGER_MAX_BYTES);
         if (ledger_entry_format(e, &b) == 0)
             fputs(dynbuf_str(&b), stdout);
@@ -188,7 +192,7 @@ static void detail(const struct ledger_entry *e, char *buf, size_t size)
 static int cmd_list(const struct args *a)
 {
     _cleanup_ledger_ struct ledger *l = NULL;
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     struct og_error err = {0};
     char path[PATH_MAX];
     struct sim_cluster c;
@@ -226,7 +230,7 @@ static int cmd_list(const struct args *a)
 
 static int cmd_sweep_all(void)
 {
-    _cleanup_dynbuf_ struct dynbuf names, report;
+    _cleanup_dynbuf_ struct dynbuf names = {0}, report = {0};
     struct og_error err = {0};
     char *save = NULL, *name;
     int first = 0, r;
@@ -311,7 +315,7 @@ int main(int argc, char **argv)
         return cmd_list(&a);
     if (strcmp(a.cmd, "sweep") == 0) {
         _cleanup_fault_ struct fault *f = NULL;
-        _cleanup_dynbuf_ struct dynbuf report;
+        _cleanup_dynbuf_ struct dynbuf report = {0};
         if (a.all)
             return cmd_sweep_all();
         dynbuf_init(&report, 1 << 20);
@@ -353,7 +357,7 @@ int main(int argc, char **argv)
     }
     if (strcmp(a.cmd, "failpoint") == 0 && a.n_pos == 0) {
         _cleanup_ledger_ struct ledger *l = NULL;
-        _cleanup_dynbuf_ struct dynbuf b;
+        _cleanup_dynbuf_ struct dynbuf b = {0};
         char path[PATH_MAX];
         dynbuf_init(&b, LEDGER_MAX_BYTES);
         fault_ledger_path(a.cluster, path, sizeof(path));

@@ -140,7 +140,7 @@ static int cmd_plan(const struct args *a)
     if (r)
         return r;
     for (size_t i = 0; i < set.n; i++) {
-        _cleanup_dynbuf_ struct dynbuf b;
+        _cleanup_dynbuf_ struct dynbuf b = {0};
         dynbuf_init(&b, 1 << 20);
         scn_plan(set.v[i], &b);
         printf("%s%s", i ? "\n" : "", dynbuf_str(&b));

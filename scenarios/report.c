@@ -235,7 +235,7 @@ int scn_report_write_junit(const struct scn_report *r, const char *path, struct 
             W(xmlTextWriterWriteAttribute(w, BAD_CAST "timestamp", BAD_CAST r->started));
         for (size_t k = i; k < r->n; k++) {
             const struct scn_result *res = &r->v[k];
-            _cleanup_dynbuf_ struct dynbuf text;
+            _cleanup_dynbuf_ struct dynbuf text = {0};
 
             if (strcmp(res->suite, r->v[i].suite) != 0)
                 continue;
@@ -601,7 +601,7 @@ static void html_heatmap(const struct scn_report *r, struct dynbuf *b)
 static void html_row(const struct scn_result *res, struct dynbuf *b)
 {
     const char *v = scn_verdict_name(res->verdict);
-    _cleanup_dynbuf_ struct dynbuf t;
+    _cleanup_dynbuf_ struct dynbuf t = {0};
 
     dynbuf_init(&t, 1 << 20);
     dynbuf_appendf(b, "<tr class=\"row-%s\" id=\"s-", v);
@@ -713,7 +713,7 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
 
 int scn_report_write_html(const struct scn_report *r, const char *path, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     int rc;
 
     dynbuf_init(&b, 64u * 1024 * 1024);

@@ -193,7 +193,7 @@ static void bundle_write(struct runner *rn, const char *name, const char *text)
 static void bundle_command(struct runner *rn, const char *name, const char *what, double secs,
                            const struct command_result *res, const char *error)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     char file[128];
 
     dynbuf_init(&b, 16u * 1024 * 1024);
@@ -419,7 +419,7 @@ static void *watch_main(void *arg)
 /* sim_status --json into o (cluster_state, per node version and reachability). */
 static int observe_status(struct runner *rn, struct scn_observed *o, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     json_object *j, *v, *nodes;
     int r;
 
@@ -791,7 +791,7 @@ static int create_mot(struct runner *rn, char *detail, size_t dsize)
 {
     for (size_t i = 0; i < rn->sc->n_mot; i++) {
         _cleanup_command_result_ struct command_result res = {0};
-        _cleanup_dynbuf_ struct dynbuf q;
+        _cleanup_dynbuf_ struct dynbuf q = {0};
         struct og_error err = {0};
         char sql[256];
         int r;
@@ -823,7 +823,7 @@ static void play_action(struct runner *rn, size_t index)
     enum scn_step_kind action = s->kind == SCN_RERUN ? scn_rerun_action(sc, index) : s->kind;
     const struct scn_step *as = s; /* whose flags and --force */
     _cleanup_command_result_ struct command_result res = {0};
-    _cleanup_dynbuf_ struct dynbuf cmd;
+    _cleanup_dynbuf_ struct dynbuf cmd = {0};
     struct og_error err = {0};
     struct scn_check checks[3];
     struct watcher w;
@@ -1292,7 +1292,7 @@ static void copy_tree(const char *src, const char *dst)
 static void collect_bundle(struct runner *rn)
 {
     const struct sim_cluster *c = &rn->g->c;
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     struct og_error err = {0};
 
     for (size_t i = 0; i < c->n_nodes; i++) {
@@ -1383,7 +1383,7 @@ static bool first_upgrade(const struct scenario *sc, size_t i)
 static void play(struct runner *rn, const struct scn_set *set, const struct scenario *sc,
                  struct scn_result *res)
 {
-    _cleanup_dynbuf_ struct dynbuf plan;
+    _cleanup_dynbuf_ struct dynbuf plan = {0};
     struct og_error err = {0};
     double t0 = now_s();
     size_t first = 0;

@@ -21,6 +21,7 @@
 #include "failpoint.h"
 #include "fs.h"
 #include "inplace.h"
+#include "jdist.h"
 #include "scenario.h"
 #include "grey.h"
 #include "plan.h"
@@ -152,7 +153,7 @@ static size_t n_fp;
 size_t scn_failpoints(const char *const **ret)
 {
     if (n_fp == 0) {
-        _cleanup_dynbuf_ struct dynbuf b;
+        _cleanup_dynbuf_ struct dynbuf b = {0};
         json_object *a;
 
         dynbuf_init(&b, 1 << 20);
@@ -160,13 +161,15 @@ size_t scn_failpoints(const char *const **ret)
         engine_register_failpoints(&inplace_commit_plan);
         engine_register_failpoints(&grey_plan);
         engine_register_failpoints(&grey_commit_plan);
+        jdist_register_failpoints();
         if (failpoint_list_json(&b) == 0 && (a = json_tokener_parse(dynbuf_str(&b)))) {
             for (size_t i = 0; i < json_object_array_length(a) && n_fp < MAX_FP; i++) {
                 json_object *o = json_object_array_get_idx(a, i), *nm;
-                /* only the upgrade plans' points (libogup registers others) */
+                /* only the upgrade's points (libogup registers others) */
                 if (json_object_object_get_ex(o, "name", &nm) &&
                     (strncmp(json_object_get_string(nm), "inplace", 7) == 0 ||
-                     strncmp(json_object_get_string(nm), "grey", 4) == 0))
+                     strncmp(json_object_get_string(nm), "grey", 4) == 0 ||
+                     strncmp(json_object_get_string(nm), "journal.", 8) == 0))
                     fp_names[n_fp++] = strdup(json_object_get_string(nm));
             }
             json_object_put(a);
@@ -656,7 +659,12 @@ static int check_semantics(const struct parse *p, struct scenario *sc, int clust
         case SCN_COMMIT:
             s->grey = scn_step_plan(sc, i) == &grey_plan;
             for (size_t k = 0; r == 0 && k < s->n_fps; k++)
-                if (!scn_failpoint_known(s->fps[k].name))
+                if (!failpoint_available())
+                    r = fail(p, s->fps[k].line, "failpoint-known",
+                             "this build has no failpoints (meson -Dfailpoints): \"%s\" cannot "
+                             "fire",
+                             s->fps[k].name);
+                else if (!scn_failpoint_known(s->fps[k].name))
                     r = fail(p, s->fps[k].line, "failpoint-known",
                              "\"%s\" is not a failpoint of gs_upgradectl (--list-failpoints)",
                              s->fps[k].name);

@@ -20,9 +20,11 @@ static int usage_error(const char *cmd, const char *usage)
     return og_exit_code(OG_ACTION_OTHER, -OG_E_PARAM_INVALID);
 }
 
-#define COMMON_OPTS                                                                               \
-    { "name", required_argument, NULL, 'n' }, { "uri", required_argument, NULL, 'c' },            \
-        { "help", no_argument, NULL, 'h' }
+#define COMMON_OPTS                                                                                \
+    {"name", required_argument, NULL, 'n'}, {"uri", required_argument, NULL, 'c'},                 \
+    {                                                                                              \
+        "help", no_argument, NULL, 'h'                                                             \
+    }
 
 static const char up_usage[] =
     "[-X clusterconfig.xml | --nodes N] --version V [--name C] [--uri URI] [--driver lxc] "
@@ -32,16 +34,16 @@ int up_cmd_main(int argc, char **argv)
 {
     static const struct option opts[] = {
         COMMON_OPTS,
-        { "nodes", required_argument, NULL, 'N' },
-        { "version", required_argument, NULL, 'v' },
-        { "driver", required_argument, NULL, 'd' },
-        { "data-size", required_argument, NULL, 's' },
-        { "databases", required_argument, NULL, 'k' },
-        { "quiet", no_argument, NULL, 'q' },
-        { NULL, 0, NULL, 0 },
+        {"nodes", required_argument, NULL, 'N'},
+        {"version", required_argument, NULL, 'v'},
+        {"driver", required_argument, NULL, 'd'},
+        {"data-size", required_argument, NULL, 's'},
+        {"databases", required_argument, NULL, 'k'},
+        {"quiet", no_argument, NULL, 'q'},
+        {NULL, 0, NULL, 0},
     };
-    struct sim_up_opts o = { .databases = -1 };
-    struct og_error err = { 0 };
+    struct sim_up_opts o = {.databases = -1};
+    struct og_error err = {0};
     int opt;
 
     optind = 1;
@@ -90,9 +92,10 @@ int up_cmd_main(int argc, char **argv)
         }
     }
     if (!o.version) {
-        struct og_error e = { 0 };
-        og_error_set(&e, OG_E_PARAM_REQUIRED, "Incorrect parameter. Parameter '--version' is "
-                                              "required");
+        struct og_error e = {0};
+        og_error_set(&e, OG_E_PARAM_REQUIRED,
+                     "Incorrect parameter. Parameter '--version' is "
+                     "required");
         return report(-OG_E_PARAM_REQUIRED, &e);
     }
     return report(sim_up(&o, NULL, &err), &err);
@@ -103,8 +106,8 @@ static int simple_opts(int argc, char **argv, const char **name, const char **ur
 {
     static const struct option opts[] = {
         COMMON_OPTS,
-        { "json", no_argument, NULL, 'j' },
-        { NULL, 0, NULL, 0 },
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
     };
     int opt;
 
@@ -134,7 +137,7 @@ static int simple_opts(int argc, char **argv, const char **name, const char **ur
 int down_cmd_main(int argc, char **argv)
 {
     const char *name, *uri = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int r = simple_opts(argc, argv, &name, &uri, NULL);
 
     if (r != 0) {
@@ -150,9 +153,9 @@ int down_cmd_main(int argc, char **argv)
 
 int status_cmd_main(int argc, char **argv)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     const char *name, *uri = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct sim_cluster c;
     bool json = false;
     int r = simple_opts(argc, argv, &name, &uri, &json);
@@ -172,8 +175,8 @@ int status_cmd_main(int argc, char **argv)
 
 int list_cmd_main(int argc, char **argv)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
-    struct og_error err = { 0 };
+    _cleanup_dynbuf_ struct dynbuf out = {0};
+    struct og_error err = {0};
     int r;
 
     (void)argc;
@@ -189,13 +192,13 @@ int exec_cmd_main(int argc, char **argv)
 {
     static const struct option opts[] = {
         COMMON_OPTS,
-        { "user", required_argument, NULL, 'u' },
-        { "timeout", required_argument, NULL, 't' },
-        { NULL, 0, NULL, 0 },
+        {"user", required_argument, NULL, 'u'},
+        {"timeout", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
     };
     const char *name = "ogsim", *user = "omm", *node;
-    struct command_result res = { 0 };
-    struct og_error err = { 0 };
+    struct command_result res = {0};
+    struct og_error err = {0};
     struct sim_cluster c;
     int opt, r, timeout_s = 600;
 
@@ -214,7 +217,8 @@ int exec_cmd_main(int argc, char **argv)
         case 'c':
             break;
         default:
-            printf("Usage: ogsim exec NODE [--name C] [--user omm|root] [--timeout S] -- ARGV...\n");
+            printf(
+                "Usage: ogsim exec NODE [--name C] [--user omm|root] [--timeout S] -- ARGV...\n");
             return opt == 'h' ? 0 : 1;
         }
     }
@@ -241,7 +245,7 @@ int exec_cmd_main(int argc, char **argv)
 static int snap_cmd(int argc, char **argv, bool restore)
 {
     const char *name, *uri = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct sim_cluster c;
     int r = simple_opts(argc, argv, &name, &uri, NULL);
 
@@ -253,8 +257,8 @@ static int snap_cmd(int argc, char **argv, bool restore)
     if (r == 0)
         r = restore ? sim_restore(&c, argv[optind], &err) : sim_snapshot(&c, argv[optind], &err);
     if (r == 0)
-        printf("ogsim: %s %s of cluster %s done\n", restore ? "restore" : "snapshot",
-               argv[optind], name);
+        printf("ogsim: %s %s of cluster %s done\n", restore ? "restore" : "snapshot", argv[optind],
+               name);
     return report(r, &err);
 }
 

@@ -51,8 +51,8 @@ int simdriver_open(const char *driver, const char *uri, struct simdriver **ret,
     if (!driver || strcmp(driver, "lxc") == 0)
         ops = &simdriver_lxc;
     else
-        return og_error_set(err, OG_E_PARAM_INVALID,
-                            "unknown driver \"%s\" (this build has: lxc)", driver);
+        return og_error_set(err, OG_E_PARAM_INVALID, "unknown driver \"%s\" (this build has: lxc)",
+                            driver);
     virSetErrorFunc(NULL, quiet);
     d = calloc(1, sizeof(*d));
     if (!d)
@@ -93,7 +93,7 @@ const char *simdriver_uri(const struct simdriver *d)
 
 static int lxc_net_create(struct simdriver *d, const struct net_spec *n, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf xml;
+    _cleanup_dynbuf_ struct dynbuf xml = {0};
     _cleanup_(virNetworkFreep) virNetworkPtr net = NULL;
 
     dynbuf_init(&xml, 64 * 1024);
@@ -102,8 +102,8 @@ static int lxc_net_create(struct simdriver *d, const struct net_spec *n, struct 
     net = virNetworkCreateXML(d->conn, xml.buf);
     if (!net)
         return og_error_set(err, strstr(lv_err(), "already") ? OG_E_SIM_EXISTS : OG_E_SIM_ADDRESS,
-                            "cannot create network \"%s\" (%s/%d on %s): %s", n->name,
-                            n->host_ip, n->prefix, n->bridge, lv_err());
+                            "cannot create network \"%s\" (%s/%d on %s): %s", n->name, n->host_ip,
+                            n->prefix, n->bridge, lv_err());
     return 0;
 }
 
@@ -128,7 +128,7 @@ static bool lxc_net_exists(struct simdriver *d, const char *name)
 
 static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf xml;
+    _cleanup_dynbuf_ struct dynbuf xml = {0};
     _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
 
     dynbuf_init(&xml, 256 * 1024);
@@ -152,7 +152,8 @@ static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struc
                                 "cannot start \"%s\": %s (is the hugetlb cgroup fix applied? "
                                 "ci/setup.sh applies it)",
                                 n->domain, m);
-        return og_error_set(err, OG_E_SIM_NODE_DOWN, "cannot start \"%s\": %s (log: "
+        return og_error_set(err, OG_E_SIM_NODE_DOWN,
+                            "cannot start \"%s\": %s (log: "
                             "/var/log/libvirt/lxc/%s.log)",
                             n->domain, m, n->domain);
     }
@@ -251,7 +252,7 @@ static int lxc_node_exec(struct simdriver *d, const char *domain, uid_t uid, gid
 {
     _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
     _cleanup_command_ struct command *cmd = NULL;
-    struct enter_ctx ctx = { 0 };
+    struct enter_ctx ctx = {0};
     int *fds = NULL, n, r;
 
     if (!dom)
@@ -289,7 +290,7 @@ static int lxc_node_exec(struct simdriver *d, const char *domain, uid_t uid, gid
         snprintf(name, sizeof(name), "%.*s", (int)(eq - env[i]), env[i]);
         command_setenv(cmd, name, eq + 1);
     }
-    ctx = (struct enter_ctx){ dom, fds, n, uid, gid, cwd };
+    ctx = (struct enter_ctx){dom, fds, n, uid, gid, cwd};
     command_set_child_hook(cmd, enter_hook, &ctx);
     command_set_timeout_ms(cmd, timeout_ms);
     r = command_run(cmd, res, err);

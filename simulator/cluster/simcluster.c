@@ -112,7 +112,7 @@ static int omm_unlocked(struct og_error *err)
     return 0;
 }
 
-static bool valid_name(const char *s)
+bool sim_valid_name(const char *s)
 {
     size_t n = strlen(s);
 
@@ -557,7 +557,7 @@ static int write_install_files(const char *app, uid_t uid, gid_t gid, struct og_
 static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
                                struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf xml;
+    _cleanup_dynbuf_ struct dynbuf xml = {0};
     struct cluster_config cc;
     const struct sim_version *v = sim_version_find(c->version);
     char p[PATH_MAX + 64];
@@ -765,7 +765,7 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
  * harness key; every node knows every node's host key, by name and IP. */
 static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf auth, known, hosts;
+    _cleanup_dynbuf_ struct dynbuf auth = {0}, known = {0}, hosts = {0};
     char p[PATH_MAX + 64], pub[1024], hk[PATH_MAX + 64];
     uid_t uid = 0;
     gid_t gid = 0;
@@ -1287,7 +1287,7 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
     int r;
 
     snprintf(c.name, sizeof(c.name), "%s", o->name ? o->name : "ogsim");
-    if (!valid_name(c.name))
+    if (!sim_valid_name(c.name))
         return og_error_set(err, OG_E_PARAM_INVALID,
                             "cluster name \"%s\": use 1-20 characters of a-z, 0-9 and '-'", c.name);
     if (!o->version || !sim_version_find(o->version))
@@ -1894,7 +1894,7 @@ int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error 
     char dir[PATH_MAX], tmpdir[PATH_MAX + 8];
     int r;
 
-    if (!valid_name(snap))
+    if (!sim_valid_name(snap))
         return og_error_set(err, OG_E_PARAM_INVALID, "snapshot name \"%s\"", snap);
     r = simdriver_open(c->driver, c->uri, &d, err);
     if (r < 0)
@@ -1949,7 +1949,7 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
     int r;
 
     snprintf(dir, sizeof(dir), "%s/snapshots/%s", c->state_dir, snap);
-    if (!valid_name(snap) || access(dir, F_OK) < 0)
+    if (!sim_valid_name(snap) || access(dir, F_OK) < 0)
         return og_error_set(err, OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used: no %s", snap,
                             dir);
     r = simdriver_open(c->driver, c->uri, &d, err);

@@ -57,26 +57,30 @@ struct sim_cluster {
     char tmp_path[PATH_MAX];     /* $PGHOST */
     char tool_path[PATH_MAX];    /* $GPHOME */
     char core_path[PATH_MAX];
-    char data_mount[PATH_MAX];   /* where the data filesystem is mounted */
-    char datadir[PATH_MAX];      /* the instance's data directory */
+    char data_mount[PATH_MAX]; /* where the data filesystem is mounted */
+    char datadir[PATH_MAX];    /* the instance's data directory */
     size_t n_nodes;
     struct sim_node nodes[SIM_MAX_NODES];
 };
 
 struct sim_up_opts {
-    const char *name;     /* default "ogsim" */
-    const char *xml;      /* clusterconfig.xml, or NULL to generate */
-    int nodes;            /* without xml; default 3 */
-    const char *version;  /* required */
-    const char *driver;   /* "lxc" */
-    const char *uri;      /* NULL: the driver's default */
-    unsigned data_mib;    /* default 512 */
-    int databases;        /* user databases with sample data; default 2 */
+    const char *name;    /* default "ogsim" */
+    const char *xml;     /* clusterconfig.xml, or NULL to generate */
+    int nodes;           /* without xml; default 3 */
+    const char *version; /* required */
+    const char *driver;  /* "lxc" */
+    const char *uri;     /* NULL: the driver's default */
+    unsigned data_mib;   /* default 512 */
+    int databases;       /* user databases with sample data; default 2 */
     bool quiet;
 };
 
 /* The host-side state root. */
 const char *sim_state_root(void);
+
+/* A cluster or snapshot name: 1-20 of a-z, 0-9 and '-', not leading '-'
+ * (joined to state directories that root writes: never a path). */
+bool sim_valid_name(const char *s);
 
 int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error *err);
 /* Remove everything of cluster name (domains, network, files); idempotent;

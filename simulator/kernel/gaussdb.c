@@ -132,7 +132,7 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
 
 static int write_gate(const char *datadir, bool open, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf text;
+    _cleanup_dynbuf_ struct dynbuf text = {0};
     char gate[4096];
     int r;
 

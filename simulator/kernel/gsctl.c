@@ -551,7 +551,7 @@ static PGconn *connect_str(const char *conninfo, struct og_error *err)
  * built by the one quoting function. */
 static int remote_gs_ctl(PGconn *conn, const char *const *args, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf line, sql;
+    _cleanup_dynbuf_ struct dynbuf line = {0}, sql = {0};
     char bin[PATH_MAX], ddir[PATH_MAX], exe[PATH_MAX + 16], logp[PATH_MAX + 32];
     const char *argv[32];
     char *lit;
@@ -599,7 +599,7 @@ static int remote_gs_ctl(PGconn *conn, const char *const *args, struct og_error 
  * (with this instance's HA credential). */
 static void conn_target(PGconn *conn, const char *datadir, char *buf, size_t size)
 {
-    _cleanup_dynbuf_ struct dynbuf ci;
+    _cleanup_dynbuf_ struct dynbuf ci = {0};
 
     dynbuf_init(&ci, size);
     if (dynbuf_appendf(&ci, "host=%s port=%s dbname=postgres connect_timeout=2", PQhost(conn),
@@ -638,7 +638,7 @@ static PGconn *wait_role(const char *conninfo, bool in_recovery, long long deadl
 static int do_switchover(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *self = NULL, *primary = NULL, *old = NULL;
-    _cleanup_dynbuf_ struct dynbuf peers;
+    _cleanup_dynbuf_ struct dynbuf peers = {0};
     struct og_error err = {0};
     char inrec[8] = "", target[1200], old_end[64] = "", mine[64] = "";
     int wait_s = c->wait_s > 0 ? c->wait_s : 120;
@@ -765,7 +765,7 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 
 static int do_build(const struct ctl *c)
 {
-    _cleanup_dynbuf_ struct dynbuf src;
+    _cleanup_dynbuf_ struct dynbuf src = {0};
     _cleanup_pgconn_ PGconn *primary = NULL;
     _cleanup_command_ struct command *bb = NULL;
     _cleanup_command_result_ struct command_result res = {0};

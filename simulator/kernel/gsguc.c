@@ -340,7 +340,7 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
     /* A running server reads the gate copy of pg_hba.conf (gaussdb.c). */
     if (!failed && nhba > 0) {
         _cleanup_free_ char *open_pid = NULL;
-        _cleanup_dynbuf_ struct dynbuf text;
+        _cleanup_dynbuf_ struct dynbuf text = {0};
         char marker[4096], gate[4096];
         pid_t pid;
         dynbuf_init(&text, 16u << 20);

@@ -28,7 +28,7 @@ static int bootstrap_db(const struct kenv *k, const struct kpg_server *srv, cons
                         enum catalog_db kind, struct og_error *err)
 {
     _cleanup_pgconn_ PGconn *c = kpg_connect(srv->sockdir, srv->port, db, err);
-    _cleanup_dynbuf_ struct dynbuf sql;
+    _cleanup_dynbuf_ struct dynbuf sql = {0};
     int r;
 
     if (!c)
@@ -45,7 +45,7 @@ static int bootstrap_db(const struct kenv *k, const struct kpg_server *srv, cons
 
 static int og_settings(const char *datadir, const char *nodename, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf conf, og;
+    _cleanup_dynbuf_ struct dynbuf conf = {0}, og = {0};
     const char *pghost = getenv("PGHOST");
     char path[4096], name[600];
     int r;
@@ -87,7 +87,7 @@ static int og_settings(const char *datadir, const char *nodename, struct og_erro
     snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_MAIN);
     {
         _cleanup_free_ char *old = NULL;
-        _cleanup_dynbuf_ struct dynbuf all;
+        _cleanup_dynbuf_ struct dynbuf all = {0};
         dynbuf_init(&all, 16u * 1024 * 1024);
         r = fs_read_file(path, 16u * 1024 * 1024, &old, NULL, err);
         if (r < 0)
@@ -121,7 +121,7 @@ static const char *read_password_line(FILE *f, char *buf, size_t size)
 static int initial_user_password(PGconn *c, const char *datadir, const char *user,
                                  const char *password, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf sql, pass;
+    _cleanup_dynbuf_ struct dynbuf sql = {0}, pass = {0};
     char path[4096];
     int r = 0;
 

@@ -23,7 +23,7 @@
 /* An fd (inheritable) holding the rewritten script; -1 on failure. */
 static int rewritten_fd(const char *sql)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     int fd;
 
     dynbuf_init(&out, SQL_FILE_MAX);

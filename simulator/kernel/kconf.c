@@ -38,7 +38,7 @@ static const char *line_sets(const char *line, size_t len, const char *name)
 int kconf_set(const char *path, const char *name, const char *value, struct og_error *err)
 {
     _cleanup_free_ char *text = NULL;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     const char *p, *last = NULL;
     size_t last_len = 0;
     int r;
@@ -145,7 +145,7 @@ int kconf_count(const char *path, const char *name, int *ret_last_line)
 int kconf_add_line(const char *path, const char *line, struct og_error *err)
 {
     _cleanup_free_ char *text = NULL;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     size_t ll = strlen(line);
     int r;
 
@@ -254,7 +254,7 @@ int kconf_peers_conninfo(const char *datadir, struct dynbuf *out)
 
 int kconf_write_replication(const char *datadir, const char *application_name, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf ci, file;
+    _cleanup_dynbuf_ struct dynbuf ci = {0}, file = {0};
     char path[4096], q[2048];
     int r;
 

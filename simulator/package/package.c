@@ -17,6 +17,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "package.h"
+#include "pkgsig.h"
 #include "pkgsum.h"
 #include "simversion.h"
 #include "versioncfg.h"
@@ -149,7 +150,7 @@ int package_build_time(const struct sim_version *v, long long *ret)
 
 static int version_lookup(const char *version, const struct sim_version **ret, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf known;
+    _cleanup_dynbuf_ struct dynbuf known = {0};
     const struct sim_version *v = sim_version_find(version);
 
     dynbuf_init(&known, 4096);
@@ -429,7 +430,7 @@ static int nomem(struct og_error *err, const char *what)
 static int build_kernel(const struct build_ctx *ctx, const char *path, struct og_error *err)
 {
     _cleanup_tar_tree_ struct tar_tree t = {0};
-    _cleanup_dynbuf_ struct dynbuf cfg, readme;
+    _cleanup_dynbuf_ struct dynbuf cfg = {0}, readme = {0};
     struct version_cfg vc = {0};
     char number[16];
     int r = 0;
@@ -548,7 +549,7 @@ static const enum catalog_db all_dbs[] = {CATALOG_MAINDB, CATALOG_OTHERDB};
 
 static int add_step_files(struct tar_tree *t, int number, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf sql;
+    _cleanup_dynbuf_ struct dynbuf sql = {0};
     char folder[64], name[128], path[256];
     int r;
 
@@ -623,6 +624,29 @@ static const struct member {
     {PACKAGE_UPGRADE_SQL, PACKAGE_UPGRADE_SQL_SUM, build_upgrade_sql},
 };
 
+/* With OGSIM_PACKAGE_SIGN_KEY set (a private key, PEM), each member also
+ * gets <member>.sig (pkgsig.h), beside it and in the bundle: signed test
+ * packages for the nodes' package checks (PKGSIG_KEY_PATH). */
+#define PACKAGE_SIGN_KEY_ENV "OGSIM_PACKAGE_SIGN_KEY"
+
+static int sign_member(struct tar_tree *bundle, const char *file, const char *name,
+                       struct og_error *err)
+{
+    const char *key = getenv(PACKAGE_SIGN_KEY_ENV);
+    char sig[PATH_MAX], signame[300];
+    int r;
+
+    if (!key || !*key)
+        return 0;
+    if (snprintf(sig, sizeof(sig), "%s" PKGSIG_SUFFIX, file) >= (int)sizeof(sig) ||
+        snprintf(signame, sizeof(signame), "%s" PKGSIG_SUFFIX, name) >= (int)sizeof(signame))
+        return og_error_set(err, OG_E_TOO_LARGE, "the path \"%s\" is too long", file);
+    r = pkgsig_sign(file, key, err);
+    if (r == 0 && tar_tree_add(bundle, ENTRY_DISK, signame, 0644, sig, 0) < 0)
+        return nomem(err, "the bundle");
+    return r;
+}
+
 static int check_kernel(const char *kernel, struct og_error *err)
 {
     struct stat st;
@@ -691,6 +715,9 @@ int package_build(const char *version, const char *out_dir, const char *kernel,
         package_file_name(v, members[i].file, name, sizeof(name));
         if (tar_tree_add(&bundle, ENTRY_DISK, name, 0644, file, 0) < 0)
             return nomem(err, "the bundle");
+        r = sign_member(&bundle, file, name, err);
+        if (r < 0)
+            return r;
         package_file_name(v, members[i].sum, name, sizeof(name));
         if (tar_tree_add(&bundle, ENTRY_DISK, name, 0644, sum, 0) < 0)
             return nomem(err, "the bundle");

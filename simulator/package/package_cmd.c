@@ -29,7 +29,7 @@ static int param_required(struct og_error *err, const char *name)
 
 static void print_known(FILE *f)
 {
-    _cleanup_dynbuf_ struct dynbuf known;
+    _cleanup_dynbuf_ struct dynbuf known = {0};
 
     dynbuf_init(&known, 4096);
     package_known_versions(&known);
@@ -170,7 +170,7 @@ static int cmd_list(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {0},
     };
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
     bool json = false;
     int c, r;

@@ -281,7 +281,7 @@ static void join_hosts(const struct workload_opts *o, char *hosts, size_t hsize,
 
 static int conf_write(const struct wl_conf *c, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     char path[WORKLOAD_PATH_MAX + 32];
     char hosts[HOSTS_CSV_MAX], ports[PORTS_CSV_MAX];
     int r;
@@ -510,7 +510,7 @@ static void kind_append(struct dynbuf *b, const char *kind, const struct workloa
 
 static int stats_write(const char *state_dir, const struct workload_stats *s, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     char path[WORKLOAD_PATH_MAX + 32];
 
     dynbuf_init(&b, FILE_MAX);
@@ -1847,7 +1847,8 @@ int workload_report_load(struct workload_report *r, const char *state_dir, struc
     r->acked = n_ids;
     r->in_doubt = n_doubt;
 
-    qsort(acks.v, acks.n, sizeof(*acks.v), cmp_time);
+    if (acks.n > 0) /* acks.v is NULL when nothing was acknowledged */
+        qsort(acks.v, acks.n, sizeof(*acks.v), cmp_time);
     workload_longest_gap(acks.v, acks.n, &r->gap);
     if (acks.n > 0) {
         r->first_ack_ms = (acks.v[0].t_ns - st.start_mono_ns) / 1000000;

@@ -300,7 +300,7 @@ static int cmd_stop(int argc, char **argv)
 static int check_fail(int rc, const struct og_error *err, bool json)
 {
     if (json) {
-        _cleanup_dynbuf_ struct dynbuf b;
+        _cleanup_dynbuf_ struct dynbuf b = {0};
 
         dynbuf_init(&b, 2 * OG_ERROR_DETAIL_MAX + 256);
         if (workload_error_format_json(err, &b) == 0)
@@ -322,7 +322,7 @@ static int cmd_check(int argc, char **argv)
         {0},
     };
     _cleanup_workload_report_ struct workload_report *rep = NULL;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct workload_check_opts o;
     struct og_error err = {0};
     const char *ports = NULL;

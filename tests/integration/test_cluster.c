@@ -245,7 +245,7 @@ Test(cluster, up_trust_status_snapshot_restore_down)
                             .quiet = true};
     struct og_error err = {0};
     struct sim_cluster c;
-    _cleanup_dynbuf_ struct dynbuf st;
+    _cleanup_dynbuf_ struct dynbuf st = {0};
     char key[512], kh[512], dest[64], khopt[600];
     long long t0 = ms(), t_up, t_restore;
 

@@ -255,6 +255,39 @@ static void teardown(void)
 
 TestSuite(fault, .init = setup, .fini = teardown, .timeout = 600);
 
+/* Issue 15 row 11: --cluster is a name (ogsim's --name rule: 1-20 of a-z,
+ * 0-9, '-', not leading '-'), never a path: ogfault runs as root and joins
+ * it to the state directory. Refused as GAUSS-50004 (exit 10) before any
+ * file is touched; no cluster is needed (run with --filter 'ogfault_args/...'). */
+Test(ogfault_args, cluster_must_be_a_name)
+{
+    static const char *const bad[] = {
+        "../../etc", "..", "a/b", "/etc", "", "Upper", "-x", "a.b", "abcdefghijklmnopqrstu", NULL};
+    static const char *const cmds[] = {"list", "sweep", "failpoint", NULL};
+
+    for (size_t i = 0; bad[i]; i++)
+        for (size_t k = 0; cmds[k]; k++) {
+            _cleanup_command_ struct command *cmd =
+                command_newl(OGFAULT_PATH, "--cluster", bad[i], cmds[k], NULL);
+            _cleanup_command_result_ struct command_result r = {0};
+            struct og_error err = {0};
+
+            cr_assert_eq(command_run(cmd, &r, &err), 0, "%s", err.detail);
+            cr_assert_eq(r.exit_status, 10, "--cluster \"%s\" %s: exit %d: %s", bad[i], cmds[k],
+                         r.exit_status, r.err);
+            cr_assert_not_null(strstr(r.err, "[GAUSS-50004]"), "%s", r.err);
+        }
+    /* A valid name of no cluster gets past the check. */
+    {
+        _cleanup_command_ struct command *cmd =
+            command_newl(OGFAULT_PATH, "--cluster", "no-such-1x", "list", NULL);
+        _cleanup_command_result_ struct command_result r = {0};
+
+        cr_assert_eq(command_run(cmd, &r, NULL), 0);
+        cr_assert_null(strstr(r.err, "[GAUSS-50004]"), "%s", r.err);
+    }
+}
+
 static void disk_full(void)
 {
     const char *fill[] = {"disk-full", "node1", NULL};
@@ -627,7 +660,7 @@ Test(fault, every_fault_shows_its_effect_and_heals)
     }
     /* every fault of the run is healed and the cluster is whole */
     {
-        _cleanup_dynbuf_ struct dynbuf st;
+        _cleanup_dynbuf_ struct dynbuf st = {0};
         const char *list[] = {"list", NULL};
         cr_assert_eq(ogfault(list), 0);
         cr_assert_null(strstr(res.out, " installing "), "%s", res.out);

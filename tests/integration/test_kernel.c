@@ -60,7 +60,7 @@ static const char *assemble(const char *sqltree, const char *mode, const char *d
                             int new_num)
 {
     static char path[512];
-    _cleanup_dynbuf_ struct dynbuf sql;
+    _cleanup_dynbuf_ struct dynbuf sql = {0};
     const char *names[256], *sel[256];
     char folder[400];
     size_t n = 0;
@@ -208,8 +208,7 @@ Test(kernel, large_upgrade_catalog_then_rollback)
     cr_assert_neq(RUN("gsql", "-X", "-q", "-p", p, "-d", "postgres", "--set", "ON_ERROR_STOP=on",
                       "-f", assemble(sqltree, "upgrade", "maindb", 92298, 92605)),
                   0);
-    cr_assert_not_null(strstr(res.err, "runs on the old binary, before the switch"), "%s",
-                       res.err);
+    cr_assert_not_null(strstr(res.err, "runs on the old binary, before the switch"), "%s", res.err);
     run_catalog(sqltree, port, "rollback-post", 92298, 92605);
     run_catalog(sqltree, port, "upgrade-post", 92298, 92605);
     cr_assert_str_eq(kfix_sql(&fx, port, "db1", "SELECT og_catalog.gs_feature_92605()"), "92605");

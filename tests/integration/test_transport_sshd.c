@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,7 +326,7 @@ static void dump_argv(const char **argv)
 Test(sshd, hostile_arguments_round_trip_through_the_remote_shell)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
-    _cleanup_dynbuf_ struct dynbuf want;
+    _cleanup_dynbuf_ struct dynbuf want = {0};
     const char *argv[64];
 
     unlink("/tmp/ogup-transport-pwned");
@@ -477,6 +478,47 @@ Test(sshd, timeout_discards_the_session_and_the_next_command_works)
     cr_assert_eq(transport_sessions_opened(t), 2);
 }
 
+/* Whether "sleep <arg>" runs on the node: asked by a second command. */
+static bool remote_sleep_runs(struct transport *t, const char *arg)
+{
+    char pattern[64];
+    const char *argv[] = {"pgrep", "-x", "-f", pattern, NULL};
+    _cleanup_command_result_ struct command_result r = {0};
+    struct transport_run_opts o = {.timeout_ms = 5000};
+    struct og_error e = {0};
+
+    snprintf(pattern, sizeof(pattern), "sleep %s", arg);
+    cr_assert_eq(transport_run(t, "n1", argv, &o, &r, &e), 0, "%s", e.detail);
+    cr_assert(r.exit_status == 0 || r.exit_status == 1, "pgrep: %d %s", r.exit_status, r.err);
+    return r.exit_status == 0;
+}
+
+/* Issue 15 row 5: a command that closed its output and outlives its bound
+ * ends by the deadline, and the node kills it (timeout(1) around the remote
+ * argv): it does not keep running after the transport gave up (on HEAD it
+ * ran its 60 s). */
+Test(sshd, a_timed_out_command_is_killed_on_the_node)
+{
+    _cleanup_transport_ struct transport *t = sshd_transport();
+    char arg[32], script[96];
+    const char *argv[] = {"sh", "-c", script, NULL};
+    struct transport_run_opts o = {.timeout_ms = 1000};
+    long long t0, took, until;
+    bool runs = true;
+
+    snprintf(arg, sizeof(arg), "60.0%d", sd.port); /* a marker only this test uses */
+    snprintf(script, sizeof(script), "exec >/dev/null 2>&1; sleep %s", arg);
+    cr_assert_not(remote_sleep_runs(t, arg));
+    t0 = now_ms();
+    cr_assert_eq(transport_run(t, "n1", argv, &o, &res, &err), -OG_E_TIMEOUT, "%s", err.detail);
+    took = now_ms() - t0;
+    cr_assert(took >= 900 && took < 2500, "took %lld ms", took);
+    /* The node's own deadline is the same instant; allow it a moment. */
+    for (until = now_ms() + 3000; runs && now_ms() < until;)
+        runs = remote_sleep_runs(t, arg);
+    cr_assert_not(runs, "\"sleep %s\" still runs on the node", arg);
+}
+
 Test(sshd, one_session_serves_many_commands)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
@@ -488,11 +530,15 @@ Test(sshd, one_session_serves_many_commands)
     cr_assert_eq(count_in_log("Accepted publickey for omm"), 1);
 }
 
+/* In a remote "sh -c": p = the pid of sshd's session process. The shell's
+ * parent is timeout(1), the transport's remote deadline; sshd is its parent. */
+#define SSHD_OF_SH "p=$(ps -o ppid= -p $PPID); "
+
 /* The server drops an idle pooled session: the next command reconnects. */
 Test(sshd, a_dropped_pooled_session_is_replaced)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
-    const char *drop[] = {"sh", "-c", "p=$PPID; (sleep 0.3; kill $p) >/dev/null 2>&1 &", NULL};
+    const char *drop[] = {"sh", "-c", SSHD_OF_SH "(sleep 0.3; kill $p) >/dev/null 2>&1 &", NULL};
     int first;
 
     first = client_port(t, "n1");
@@ -506,7 +552,7 @@ Test(sshd, a_dropped_pooled_session_is_replaced)
 Test(sshd, connection_lost_mid_command)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
-    const char *die[] = {"sh", "-c", "kill -KILL $PPID; sleep 5", NULL};
+    const char *die[] = {"sh", "-c", SSHD_OF_SH "kill -KILL $p; sleep 5", NULL};
     const char *ok[] = {"true", NULL};
 
     cr_assert_eq(transport_run(t, "n1", die, NULL, &res, &err), -OG_E_REMOTE_EXEC, "%s",
@@ -537,7 +583,7 @@ Test(sshd, a_node_that_stops_answering_is_given_up_after_the_keepalive_limit)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
     const char *freeze[] = {
-        "sh", "-c", "p=$PPID; (sleep 40; kill -CONT $p) >/dev/null 2>&1 & kill -STOP $p; sleep 1",
+        "sh", "-c", SSHD_OF_SH "(sleep 40; kill -CONT $p) >/dev/null 2>&1 & kill -STOP $p; sleep 1",
         NULL};
     const char *ok[] = {"true", NULL};
     struct transport_run_opts o = {.timeout_ms = 90000};
@@ -655,6 +701,64 @@ Test(sshd, unreadable_known_hosts_is_an_error)
     cr_assert_eq(run_true(sd.dir, NULL), -OG_E_READ_FAILED, "%s", err.detail);
     cr_assert_not_null(strstr(err.detail, "Failed to verify SSH trust on these nodes: n1"));
     cr_assert_eq(count_in_log("Accepted publickey"), 0);
+}
+
+/* A copy of src at name in the test dir, with mode and owner. */
+static void copy_as(const char *src, const char *name, mode_t mode, uid_t uid, char *path,
+                    size_t size)
+{
+    _cleanup_free_ char *data = NULL;
+    size_t len = 0;
+
+    path_in_dir(path, size, name);
+    cr_assert_eq(fs_read_file(src, 1 << 20, &data, &len, NULL), 0);
+    cr_assert_eq(fs_replace_file(path, data, len, mode, NULL), 0);
+    cr_assert_eq(chmod(path, mode), 0);
+    cr_assert_eq(chown(path, uid, (gid_t)-1), 0);
+}
+
+/* Issue 15 row 11: the private key and known_hosts are trusted only when
+ * owned by this user, root or the login user, and not writable by others
+ * (the key not readable by others either, as OpenSSH requires):
+ * OGUP-60084, before anything is sent with them. HEAD used them as they
+ * were. nobody (65534) stands for another user. */
+Test(sshd, key_and_known_hosts_owner_and_mode_are_checked)
+{
+    char key[128], kh[128];
+    static const mode_t bad_key[] = {0640, 0604, 0660, 0644};
+    static const mode_t bad_kh[] = {0664, 0646, 0666};
+
+    for (size_t i = 0; i < ELEMENTSOF(bad_key); i++) {
+        copy_as(sd.key, "key_loose", bad_key[i], 0, key, sizeof(key));
+        cr_assert_eq(run_true(NULL, key), -OG_E_SSH_FILE_UNSAFE, "key mode %o: %s",
+                     (unsigned)bad_key[i], err.detail);
+        cr_assert_eq(err.code, OG_E_SSH_FILE_UNSAFE);
+    }
+    copy_as(sd.key, "key_foreign", 0600, 65534, key, sizeof(key));
+    cr_assert_eq(run_true(NULL, key), -OG_E_SSH_FILE_UNSAFE, "%s", err.detail);
+    for (size_t i = 0; i < ELEMENTSOF(bad_kh); i++) {
+        copy_as(sd.known_hosts, "kh_loose", bad_kh[i], 0, kh, sizeof(kh));
+        cr_assert_eq(run_true(kh, NULL), -OG_E_SSH_FILE_UNSAFE, "known_hosts mode %o: %s",
+                     (unsigned)bad_kh[i], err.detail);
+    }
+    copy_as(sd.known_hosts, "kh_foreign", 0644, 65534, kh, sizeof(kh));
+    cr_assert_eq(run_true(kh, NULL), -OG_E_SSH_FILE_UNSAFE, "%s", err.detail);
+    cr_assert_eq(count_in_log("Accepted publickey"), 0, "logged in with an unsafe file");
+
+    /* Safe ones: this user's 0600 key and 0644 known_hosts, and the login
+     * user's (omm) own files. */
+    copy_as(sd.key, "key_ok", 0600, 0, key, sizeof(key));
+    copy_as(sd.known_hosts, "kh_ok", 0644, 0, kh, sizeof(kh));
+    cr_assert_eq(run_true(kh, key), 0, "%s", err.detail);
+    command_result_done(&res);
+    {
+        struct passwd *pw = getpwnam("omm");
+
+        cr_assert_not_null(pw);
+        copy_as(sd.key, "key_omm", 0400, pw->pw_uid, key, sizeof(key));
+        copy_as(sd.known_hosts, "kh_omm", 0600, pw->pw_uid, kh, sizeof(kh));
+        cr_assert_eq(run_true(kh, key), 0, "%s", err.detail);
+    }
 }
 
 Test(sshd, wrong_or_missing_client_key_is_an_auth_error)

@@ -636,3 +636,107 @@ Test(upgrade, opengauss_journal_at_step_4)
     free(links0);
     free(sums0);
 }
+
+/* Issue 15 row 7: a node whose journal lags (its record sequence behind,
+ * as after a crash between the writer's local write and its copies) is
+ * brought level file by file: its backups (binary_upgrade/backup, which a
+ * journal dump does not carry) stay, and the rollback restores from them.
+ * Then the upgrader killed between a journal file's local write and its
+ * copies (journal.put.after-local) resumes, and rolls back, to the same end
+ * as an uninterrupted run. */
+Test(upgrade, lagging_journal_keeps_backups)
+{
+    struct sim_cluster c;
+    char *dump0, *links0;
+
+    up_cluster(&c, name, "2.0.0", 1);
+    up_prepare(&c, "3.0.0");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+    up_snapshot(&c, "ready");
+
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "inplace.install.after-effect=kill"), 137,
+                   NULL);
+    up_sh_ok(&c, "node2", "omm",
+             "sed -i 's/seq=[0-9]*/seq=1/' $PGHOST/binary_upgrade/ogup_step && "
+             "test -f $PGHOST/binary_upgrade/backup/postgresql.conf");
+    /* the rollback reads (and levels) the journal, then stops at its first undo */
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, "inplace-rollback.install.before=exit:3"), 3,
+                   NULL);
+    cr_assert_not_null(strstr(upres.out, "The journal of node2 is behind"), "%s", upres.out);
+    up_sh_ok(&c, "node2", "omm",
+             "test -f $PGHOST/binary_upgrade/backup/postgresql.conf && "
+             "test -d $PGHOST/binary_upgrade/backup/app && grep -c . "
+             "$PGHOST/binary_upgrade/ogup_step");
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    up_expect_unchanged(&c, dump0, links0, "a rollback after a lagging node's repair");
+
+    /* killed between a journal file's local write and its copies (the 3rd
+     * journal write: inplace_upgrade_flag), then resumed */
+    up_restore(&c, "ready");
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "journal.put.after-local=kill@3"), 137, NULL);
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    up_assert_version(&c, "3.0.0");
+    up_assert_normal(&c);
+    /* the same kill, then rolled back */
+    up_restore(&c, "ready");
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, "journal.put.after-local=kill@3"), 137, NULL);
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    up_expect_unchanged(&c, dump0, links0, "a rollback after a kill between write and copy");
+    free(dump0);
+    free(links0);
+}
+
+/* Issue 15 rows 2, 6, 8: an upgrade_sql.tar.gz whose member is named like
+ * a journal file (commitFlagFile) and whose catalog SQL is over 1 MiB, on a
+ * cluster with databases named with a space, a quote and UTF-8: the SQL is
+ * extracted and assembled outside binary_upgrade (the journal untouched,
+ * its dump small), every database is upgraded under its own name, and the
+ * rollback (not refused as committed, not blocked by the SQL's size) gives
+ * back the cluster of before. */
+Test(upgrade, hostile_sql_package_and_odd_databases)
+{
+    struct sim_cluster c;
+    char *dump0, *links0;
+
+    up_cluster(&c, name, "2.0.0", 1);
+    up_prepare(&c, "3.0.0");
+    up_sh_ok(&c, "node1", "omm",
+             "set -e; for d in 'my db' \"o'dd ü\" "
+             "long_name_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1; do "
+             "gsql -d postgres -X -v ON_ERROR_STOP=1 -c \"CREATE DATABASE \\\"$d\\\"\"; done");
+    /* the package's SQL tampered with (and its checksum made to match), on every node */
+    up_sh_ok(
+        &c, "node1", "omm",
+        "set -e; t=$(mktemp -d); cd $t; tar -xzf $GPHOME/upgrade_sql.tar.gz; : > "
+        "commitFlagFile; for f in upgrade_sql/*_catalog_*/*.sql; do "
+        "(echo; head -c 2200000 /dev/zero | tr '\\0' 'x' | fold -w 98 | sed 's/^/--/'; echo) >> "
+        "$f; done; "
+        "tar -czf $GPHOME/upgrade_sql.tar.gz commitFlagFile upgrade_sql; cd $GPHOME; "
+        "sha256sum upgrade_sql.tar.gz | cut -d' ' -f1 > upgrade_sql.sha256; rm -rf $t; "
+        "for n in node2 node3; do scp -q upgrade_sql.tar.gz upgrade_sql.sha256 $n:$GPHOME/; "
+        "done");
+    dump0 = up_dump(&c, false);
+    links0 = up_links(&c);
+
+    up_expect_code(up_ctl(&c, "auto-upgrade", NULL, NULL), 0, NULL);
+    cr_assert_not_null(strstr(upres.out, "Catalog upgrade done on database my db."), "%s",
+                       upres.out);
+    cr_assert_not_null(strstr(upres.out, "Catalog upgrade done on database o'dd ü."), "%s",
+                       upres.out);
+    up_assert_version(&c, "3.0.0");
+    for (size_t i = 0; i < c.n_nodes; i++)
+        up_sh_ok(&c, c.nodes[i].name, "omm",
+                 "cd $PGHOST/binary_upgrade && test ! -e commitFlagFile && test ! -e upgrade_sql "
+                 "&& ! ls *.sql 2>/dev/null");
+    up_expect_code(up_ctl(&c, "auto-rollback", NULL, NULL), 2, NULL);
+    up_assert_version(&c, "2.0.0");
+    up_assert_normal(&c);
+    up_expect_unchanged(&c, dump0, links0, "a rollback with a hostile SQL package");
+    free(dump0);
+    free(links0);
+}

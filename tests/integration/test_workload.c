@@ -163,7 +163,7 @@ static json_object *node(json_object *rep, size_t i)
  * them missing on port, counted by the database itself. */
 static int64_t independent_lost(int port, const char *root)
 {
-    _cleanup_dynbuf_ struct dynbuf sql;
+    _cleanup_dynbuf_ struct dynbuf sql = {0};
     struct og_error err = {0};
     char path[300], file[300], p[16];
     bool first = true;

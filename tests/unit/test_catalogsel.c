@@ -7,13 +7,21 @@
 #include "simversion.h"
 
 static const char *const names[] = {
-    "upgrade_catalog_maindb_92_298.sql",  "upgrade_catalog_maindb_92_421.sql",
-    "upgrade_catalog_maindb_92_605.sql",  "upgrade_catalog_maindb_92_780.sql",
-    "upgrade-post_catalog_maindb_92_605.sql", "upgrade_catalog_otherdb_92_605.sql",
-    "rollback_catalog_maindb_92_421.sql", "rollback_catalog_maindb_92_506.sql",
-    "rollback_catalog_maindb_92_605.sql", "rollback-post_catalog_maindb_92_605.sql",
-    "upgrade_catalog_maindb_92_605.sql.bak", "upgrade_catalog_maindb_92.sql",
-    "README", "upgrade_catalog_maindb_x_605.sql", "upgrade_catalog_maindb_92_605_extra.sql",
+    "upgrade_catalog_maindb_92_298.sql",
+    "upgrade_catalog_maindb_92_421.sql",
+    "upgrade_catalog_maindb_92_605.sql",
+    "upgrade_catalog_maindb_92_780.sql",
+    "upgrade-post_catalog_maindb_92_605.sql",
+    "upgrade_catalog_otherdb_92_605.sql",
+    "rollback_catalog_maindb_92_421.sql",
+    "rollback_catalog_maindb_92_506.sql",
+    "rollback_catalog_maindb_92_605.sql",
+    "rollback-post_catalog_maindb_92_605.sql",
+    "upgrade_catalog_maindb_92_605.sql.bak",
+    "upgrade_catalog_maindb_92.sql",
+    "README",
+    "upgrade_catalog_maindb_x_605.sql",
+    "upgrade_catalog_maindb_92_605_extra.sql",
 };
 #define N (sizeof(names) / sizeof(names[0]))
 
@@ -89,12 +97,14 @@ Test(catalogsel, generated_names_roundtrip)
 
 Test(catalogsql, step_sql_shape)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
 
     dynbuf_init(&b, 1 << 20);
     cr_assert_eq(catalog_sql_generate(CATALOG_UPGRADE, CATALOG_MAINDB, 92605, &b), 0);
-    cr_assert_not_null(strstr(b.buf, "UPDATE og_catalog.catalog_version SET num = 92605 WHERE num = 92421;"));
-    cr_assert_not_null(strstr(b.buf, "CREATE ROLE gs_role_92605"), "maindb creates the shared role");
+    cr_assert_not_null(
+        strstr(b.buf, "UPDATE og_catalog.catalog_version SET num = 92605 WHERE num = 92421;"));
+    cr_assert_not_null(strstr(b.buf, "CREATE ROLE gs_role_92605"),
+                       "maindb creates the shared role");
     dynbuf_reset(&b);
     cr_assert_eq(catalog_sql_generate(CATALOG_UPGRADE, CATALOG_OTHERDB, 92605, &b), 0);
     cr_assert_null(strstr(b.buf, "CREATE ROLE"), "otherdb does not");

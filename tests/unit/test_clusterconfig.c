@@ -870,7 +870,7 @@ Test(clusterconfig, node_without_datanode)
 static void round_trip(const char *name)
 {
     struct cluster_config *a = load_ok(name), *b = new_config();
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
 
     dynbuf_init(&out, CLUSTERCONFIG_MAX_BYTES);
@@ -901,7 +901,7 @@ Test(clusterconfig, format_round_trip_5node)
 Test(clusterconfig, format_hand_built)
 {
     struct cluster_config *c = new_config(), *b = new_config();
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
 
     dynbuf_init(&out, CLUSTERCONFIG_MAX_BYTES);
@@ -947,7 +947,7 @@ Test(clusterconfig, format_hand_built)
 Test(clusterconfig, format_refuses_bad_structs)
 {
     struct cluster_config *c = load_ok("good-3node.xml");
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
 
     dynbuf_init(&out, CLUSTERCONFIG_MAX_BYTES);
     cr_assert_eq(clusterconfig_format(NULL, &out), -OG_E_INVALID_ARG);

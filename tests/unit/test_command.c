@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -40,7 +43,7 @@ Test(command, captures_stdout_stderr_and_exit_status)
 
 Test(command, argv_is_not_interpreted_by_a_shell)
 {
-    const char *argv[] = { "printf", "%s|", "$(id)", "a b", "*", NULL };
+    const char *argv[] = {"printf", "%s|", "$(id)", "a b", "*", NULL};
     _cleanup_command_ struct command *c = command_new(argv);
 
     cr_assert_eq(command_run(c, &res, &err), 0);
@@ -123,9 +126,8 @@ Test(command, stdin_is_fed_and_defaults_to_dev_null)
 
 Test(command, timeout_kills_the_whole_process_group)
 {
-    _cleanup_command_ struct command *c =
-        command_newl("/bin/sh", "-c", "sleep 30 & echo $! > /tmp/ogup-cmd-grandchild; sleep 30",
-                     NULL);
+    _cleanup_command_ struct command *c = command_newl(
+        "/bin/sh", "-c", "sleep 30 & echo $! > /tmp/ogup-cmd-grandchild; sleep 30", NULL);
     char buf[32] = "";
     pid_t gc;
     FILE *f;
@@ -164,6 +166,67 @@ Test(command, timeout_kills_the_whole_process_group)
         }
         cr_assert(state == 'Z' || state == 0, "grandchild %d still alive (state %c)", gc, state);
     }
+}
+
+/* Whether a process of group pgid still runs (zombies do not count). */
+static bool group_runs(pid_t pgid)
+{
+    _cleanup_(closedirp) DIR *d = NULL;
+    struct dirent *de;
+    bool runs = false;
+
+    if (kill(-pgid, 0) < 0)
+        return false;
+    d = opendir("/proc");
+    while (d && !runs && (de = readdir(d))) {
+        char path[300], state = 0;
+        int pgrp = 0;
+        FILE *f;
+
+        if (de->d_name[0] < '1' || de->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        /* pid (comm) state ppid pgrp: comm is "sh" or "sleep" here */
+        if (fscanf(f, "%*d %*s %c %*d %d", &state, &pgrp) == 2 && pgrp == pgid && state != 'Z')
+            runs = true;
+        fclose(f);
+    }
+    return runs;
+}
+
+/* Issue 15 row 5: the deadline holds after the child closed its pipes (on
+ * HEAD the run waited for the exit, 5 s, and returned 0), and the child's
+ * whole process group is gone when the run returns. */
+Test(command, timeout_holds_after_the_child_closes_its_pipes)
+{
+    _cleanup_command_ struct command *c = command_newl(
+        "/bin/sh", "-c", "echo $$ >/tmp/ogup-cmd-closer; exec >/dev/null 2>&1; sleep 5 & sleep 5",
+        NULL);
+    struct timespec t0, t1;
+    long long took;
+    char buf[32] = "";
+    pid_t pgid;
+    FILE *f;
+
+    unlink("/tmp/ogup-cmd-closer");
+    command_set_timeout_ms(c, 1000);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(command_run(c, &res, &err), -OG_E_TIMEOUT, "%s", err.detail);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    took = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    cr_assert_eq(err.code, OG_E_TIMEOUT);
+    cr_assert(took >= 900 && took < 2000, "took %lld ms", took);
+    f = fopen("/tmp/ogup-cmd-closer", "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(buf, sizeof(buf), f));
+    fclose(f);
+    unlink("/tmp/ogup-cmd-closer");
+    pgid = (pid_t)atoi(buf); /* the shell leads its group */
+    cr_assert_gt(pgid, 0);
+    cr_assert_not(group_runs(pgid), "process group %d still runs", (int)pgid);
 }
 
 Test(command, output_over_limit_is_its_own_error)
@@ -238,7 +301,7 @@ Test(command, argf_and_describe)
     cr_assert_null(command_new(NULL));
     cr_assert_null(command_newl(NULL, NULL));
     {
-        const char *empty[] = { NULL };
+        const char *empty[] = {NULL};
         cr_assert_null(command_new(empty));
     }
 }

@@ -7,7 +7,7 @@
 
 Test(dynbuf, append_and_nul_terminate)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
 
     dynbuf_init(&b, 1024);
     cr_assert_str_eq(dynbuf_str(&b), "");
@@ -20,7 +20,7 @@ Test(dynbuf, append_and_nul_terminate)
 
 Test(dynbuf, grows_past_initial_allocation)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     char chunk[1000];
 
     memset(chunk, 'q', sizeof(chunk));
@@ -35,7 +35,7 @@ Test(dynbuf, grows_past_initial_allocation)
 /* Over the limit is an error and the content stays as it was. */
 Test(dynbuf, limit_is_an_error_not_a_truncation)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
 
     dynbuf_init(&b, 8);
     cr_assert_eq(dynbuf_appends(&b, "12345"), 0);

@@ -174,7 +174,7 @@ Test(engine, rollback_point_after_a_record_that_changes_what_applies)
 
 Test(engine, failpoints_listed_and_step_lookup)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
 
     dynbuf_init(&out, 1 << 20);
     cr_assert_eq(failpoint_list_json(&out), 0);

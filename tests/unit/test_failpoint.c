@@ -10,10 +10,10 @@
 #include "failpoint.h"
 
 static const struct failpoint_def defs[] = {
-    { "inplace.stop.before", "before the cluster stops" },
-    { "inplace.stop.after-effect", "the cluster stopped, not yet recorded" },
-    { "inplace.switch-bin.before", "before the symlink switch" },
-    { "grey.catalog.before", "before the catalog SQL" },
+    {"inplace.stop.before", "before the cluster stops"},
+    {"inplace.stop.after-effect", "the cluster stopped, not yet recorded"},
+    {"inplace.switch-bin.before", "before the symlink switch"},
+    {"grey.catalog.before", "before the catalog SQL"},
 };
 
 static void setup(void)
@@ -27,7 +27,7 @@ TestSuite(failpoint, .init = setup);
 
 Test(failpoint, inert_unless_enabled)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(failpoint_setup(NULL, &err), 0);
     cr_assert_eq(failpoint_hit("inplace.stop.before", &err), 0);
@@ -39,7 +39,7 @@ Test(failpoint, inert_unless_enabled)
 
 Test(failpoint, fail_with_a_code_and_nth_hit)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     setenv(FAILPOINT_ENV, "inplace.stop.before=fail:51400,grey.catalog.before=fail:51300@2", 1);
     cr_assert_eq(failpoint_setup(NULL, &err), 0, "%s", err.detail);
@@ -56,7 +56,7 @@ Test(failpoint, fail_with_a_code_and_nth_hit)
 
 Test(failpoint, prefix_enables_a_family)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(failpoint_setup("inplace.stop.*=fail:52934", &err), 0, "%s", err.detail);
     cr_assert_eq(failpoint_hit("inplace.stop.before", &err), -52934);
@@ -68,17 +68,17 @@ Test(failpoint, prefix_enables_a_family)
 Test(failpoint, bad_specs_are_coded_and_change_nothing)
 {
     const char *bad[] = {
-        "inplace.stop.before",              /* no action */
-        "inplace.stop.before=explode",      /* unknown action */
-        "inplace.stop.before=fail:12345",   /* unknown code */
-        "inplace.stop.before=exit:300",     /* status out of range */
-        "inplace.stop.before=kill@0",       /* hits count from 1 */
-        "no.such.point=kill",               /* typo: never silent */
+        "inplace.stop.before",            /* no action */
+        "inplace.stop.before=explode",    /* unknown action */
+        "inplace.stop.before=fail:12345", /* unknown code */
+        "inplace.stop.before=exit:300",   /* status out of range */
+        "inplace.stop.before=kill@0",     /* hits count from 1 */
+        "no.such.point=kill",             /* typo: never silent */
         "nomatch.*=kill",
         "inplace.stop.before=fail:51400,no.such=kill", /* one bad: none enabled */
         "=kill",
     };
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         cr_assert_eq(failpoint_setup(bad[i], &err), -OG_E_FAILPOINT, "%s", bad[i]);
@@ -94,7 +94,7 @@ static int child_status(const char *spec, const char *point)
 
     cr_assert_geq(pid, 0);
     if (pid == 0) {
-        struct og_error err = { 0 };
+        struct og_error err = {0};
         if (failpoint_setup(spec, &err) < 0)
             _exit(99);
         failpoint_hit(point, &err);
@@ -117,7 +117,7 @@ Test(failpoint, exit_and_kill_actions)
 
 Test(failpoint, list_is_json)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     json_object *o, *first, *name;
 
     dynbuf_init(&b, 1 << 16);

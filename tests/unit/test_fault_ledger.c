@@ -403,7 +403,7 @@ Test(fault_ledger, a_held_lock_refuses_a_second_injector_until_its_holder_dies)
 Test(fault_ledger, active_failpoint_specs_join_for_the_upgrader)
 {
     _cleanup_ledger_ struct ledger *l = NULL;
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     struct ledger_entry *e;
 
     dynbuf_init(&b, 4096);

@@ -40,7 +40,7 @@ TestSuite(fs, .init = setup, .fini = teardown);
 static char *slurp(void)
 {
     char *data = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(fs_read_file(path, 1 << 20, &data, NULL, &err), 0, "%s", err.detail);
     return data;
@@ -61,7 +61,7 @@ static int count_entries(void)
 Test(fs, replace_writes_content_and_mode)
 {
     _cleanup_free_ char *a = NULL, *b = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct stat st;
     size_t len = 0;
 
@@ -84,7 +84,7 @@ Test(fs, replace_writes_content_and_mode)
 Test(fs, sigkill_mid_write_keeps_old_content)
 {
     _cleanup_free_ char *after = NULL, *again = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int status;
     pid_t pid;
 
@@ -118,11 +118,10 @@ static int failing_writer(int fd, void *ud, struct og_error *err)
 Test(fs, failing_writer_changes_nothing)
 {
     _cleanup_free_ char *after = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(fs_replace_file(path, "keep", 4, 0600, &err), 0);
-    cr_assert_eq(fs_replace_file_with(path, 0600, failing_writer, NULL, &err),
-                 -OG_E_WRITE_FAILED);
+    cr_assert_eq(fs_replace_file_with(path, 0600, failing_writer, NULL, &err), -OG_E_WRITE_FAILED);
     cr_assert_eq(err.code, OG_E_WRITE_FAILED);
     after = slurp();
     cr_assert_str_eq(after, "keep");
@@ -132,7 +131,7 @@ Test(fs, failing_writer_changes_nothing)
 Test(fs, failpoint_before_fsync_changes_nothing)
 {
     _cleanup_free_ char *after = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(fs_replace_file(path, "keep", 4, 0600, &err), 0);
     cr_assert_eq(fiu_enable("util/fs/replace/before-fsync", 1, NULL, 0), 0);
@@ -145,7 +144,7 @@ Test(fs, failpoint_before_fsync_changes_nothing)
 
 Test(fs, replace_in_missing_directory_is_not_exist)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char p[160];
 
     snprintf(p, sizeof(p), "%s/no/such/file", dir);
@@ -155,7 +154,7 @@ Test(fs, replace_in_missing_directory_is_not_exist)
 
 Test(fs, read_errors_are_coded)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char *data = NULL;
     char big[5000];
 
@@ -172,7 +171,7 @@ Test(fs, read_errors_are_coded)
 
 Test(fs, mkdir_p_creates_nested_and_refuses_files)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char p[160], f[160];
     struct stat st;
 
@@ -193,6 +192,52 @@ Test(fs, mkdir_p_creates_nested_and_refuses_files)
     rmdir(p);
 }
 
+/* Called where fs_mkdir_p fsyncs the parent of a directory it created. */
+static int parent_syncs;
+
+static int count_parent_sync(const char *name, int *failnum, void **failinfo, unsigned *flags)
+{
+    (void)name;
+    (void)failnum;
+    (void)failinfo;
+    (void)flags;
+    parent_syncs++;
+    return 0; /* do not fail */
+}
+
+/* Issue 15 row 11: each directory fs_mkdir_p creates is made durable by an
+ * fsync of its parent (an entry in an unsynced directory can vanish in a
+ * crash). fsync itself leaves no trace a test can read, so this observes the
+ * step through its failpoint: reached once per NEW directory (not for those
+ * that existed), and a failure there is the call's failure (OGUP-60030). */
+Test(fs, mkdir_p_fsyncs_the_parent_of_each_new_directory)
+{
+    struct og_error err = {0};
+    char p[160];
+
+    snprintf(p, sizeof(p), "%s/a", dir);
+    cr_assert_eq(mkdir(p, 0700), 0);
+    snprintf(p, sizeof(p), "%s/a/b/c/d", dir);
+    cr_assert_eq(fiu_enable_external("util/fs/mkdir/fsync-parent", 1, NULL, 0, count_parent_sync),
+                 0);
+    cr_assert_eq(fs_mkdir_p(p, 0700, &err), 0, "%s", err.detail);
+    cr_assert_eq(parent_syncs, 3, "b, c and d are new: %d parent syncs", parent_syncs);
+    cr_assert_eq(fs_mkdir_p(p, 0700, &err), 0, "%s", err.detail);
+    cr_assert_eq(parent_syncs, 3, "nothing new, nothing to sync");
+    fiu_disable("util/fs/mkdir/fsync-parent");
+
+    snprintf(p, sizeof(p), "%s/a/e", dir);
+    cr_assert_eq(fiu_enable("util/fs/mkdir/fsync-parent", 1, NULL, 0), 0);
+    cr_assert_eq(fs_mkdir_p(p, 0700, &err), -OG_E_IO);
+    cr_assert_eq(err.code, OG_E_IO);
+    fiu_disable("util/fs/mkdir/fsync-parent");
+    rmdir(p);
+    for (int depth = 4; depth > 0; depth--) {
+        snprintf(p, sizeof(p), "%s/%.*s", dir, 2 * depth - 1, "a/b/c/d");
+        rmdir(p);
+    }
+}
+
 Test(fs, write_all_reports_enospc)
 {
     int fd = open("/dev/full", O_WRONLY);
@@ -204,7 +249,7 @@ Test(fs, write_all_reports_enospc)
 
 Test(fs, fsync_dir_errors)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(fs_fsync_dir(dir, &err), 0);
     cr_assert_eq(fs_fsync_dir("/no/such/dir", &err), -OG_E_IO);

@@ -760,3 +760,124 @@ Test(journal, lock_held_is_gauss_51608_naming_the_holder)
     lockfile_release(b);
     cr_assert_eq(journal_lock("", "x", &b, &err), -OG_E_INVALID_ARG);
 }
+
+/* ---- issue 15 row 10: every safety-relevant file reconciled ---- */
+
+/* Two nodes' directories with the same journal, then name changed on the
+ * second: the reconciliation must refuse, naming the file. */
+static void differ_in(const char *name, const char *a, const char *b)
+{
+    struct og_error err = {0};
+    struct journal_view v[2];
+    char d[2][192];
+
+    for (int i = 0; i < 2; i++) {
+        const char *text = i ? b : a;
+        char p[320];
+        snprintf(d[i], sizeof(d[i]), "%s/n%d-%s", root, i + 1, name);
+        cr_assert_eq(fs_mkdir_p(d[i], 0700, &err), 0, "%s", err.detail);
+        snprintf(p, sizeof(p), "%s/%s", d[i], JOURNAL_DAT_FILE);
+        cr_assert_eq(fs_replace_file(p, ACTION ":5\n", strlen(ACTION ":5\n"), 0600, &err), 0);
+        snprintf(p, sizeof(p), "%s/%s", d[i], name);
+        if (text)
+            cr_assert_eq(fs_replace_file(p, text, strlen(text), 0600, &err), 0);
+        cr_assert_eq(journal_view_load(d[i], i ? "node2" : "node1", &v[i], &err), 0, "%s",
+                     err.detail);
+    }
+    cr_assert_eq(journal_reconcile(v, 2, &out, &err), -OG_E_JOURNAL_DISAGREE,
+                 "a difference in %s passed unseen", name);
+    cr_assert_not_null(strstr(err.detail, name), "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, "\"node2\""), "%s", err.detail);
+}
+
+Test(journal, reconcile_every_safety_file)
+{
+    differ_in("ogup_catalog_done", "upgrade postgres\n", "upgrade postgres\nupgrade db1\n");
+    differ_in("ogup_frozen_gucs", "max_connections=100\n", "max_connections=200\n");
+    differ_in("inplace_upgrade_flag", "newClusterNumber:92.605\noldClusterNumber:92.298\n",
+              "newClusterNumber:92.605\noldClusterNumber:92.299\n");
+    differ_in("old_upgrade_version", VERSION_CFG, "openGauss-2.0.0\n92.298\n78689da9\n");
+    differ_in("touch_init_flag", "", NULL);
+    differ_in("ogup_roles", "node1 primary\n", "node2 primary\n");
+    differ_in("ogup_catalog_files", "base/1/1259\n", "base/1/1260\n");
+    differ_in("ogup_step", "inplace 5 catalog begin do seq=9 writer=node1\n",
+              "inplace 4 install done do seq=9 writer=node1\n");
+}
+
+/* commitFlagFile on one node only: a commit killed while copying its
+ * flag. Not a disagreement: OR'ed, the upgrade is committed. */
+Test(journal, commit_flag_ored_across_nodes)
+{
+    _cleanup_journal_ struct journal *j = open_journal();
+    struct og_error err = {0};
+
+    put(JOURNAL_DAT_FILE, ACTION ":6\n");
+    cr_assert_eq(journal_view_load(jdir, "node1", &views[0], &err), 0, "%s", err.detail);
+    cr_assert_not(views[0].committed);
+    put(JOURNAL_COMMIT_FLAG, "");
+    cr_assert_eq(journal_view_load(jdir, "node2", &views[1], &err), 0, "%s", err.detail);
+    cr_assert(views[1].committed);
+    cr_assert_eq(journal_reconcile(views, 2, &out, &err), 0, "%s", err.detail);
+    cr_assert(out.committed, "committed on node2 is committed");
+    cr_assert_str_eq(out.node, "node1");
+    cr_assert_eq(journal_reconcile(views + 1, 1, &out, &err), 0);
+    cr_assert(out.committed);
+}
+
+/* The details column at its bound, in multi-byte UTF-8: what the writer
+ * emits (openGauss's too: 512 characters + "......") the reader takes. */
+static void details_round_trip(const char *ch, size_t nchars)
+{
+    struct og_error err = {0};
+    struct journal_record r;
+    _cleanup_free_ struct journal_record *rows = NULL;
+    char path[160], want[4096];
+    size_t n = 0, clen = strlen(ch), o = 0;
+
+    snprintf(path, sizeof(path), "%s/rec-%zu-%zu", root, clen, nchars);
+    record(&r, "auto-rollback", "failed", "2024-05-01 10:00:00");
+    cr_assert_geq(sizeof(r.details), nchars * clen + 1, "%zu characters of %zu bytes do not fit",
+                  nchars, clen);
+    for (size_t i = 0; i < nchars; i++, o += clen)
+        memcpy(r.details + o, ch, clen);
+    r.details[o] = '\0';
+    cr_assert_eq(journal_record_append(path, &r, &err), 0, "%s", err.detail);
+    cr_assert_eq(journal_record_read(path, &rows, &n, &err), 0, "%zu x %zu bytes: %s", nchars, clen,
+                 err.detail);
+    cr_assert_eq(n, 1);
+    o = 0;
+    for (size_t i = 0; i < nchars && i < 512; i++, o += clen)
+        memcpy(want + o, ch, clen);
+    snprintf(want + o, sizeof(want) - o, "%s", nchars > 512 ? "......" : "");
+    cr_assert_str_eq(rows[0].details, want, "%zu x %zu bytes", nchars, clen);
+}
+
+Test(journal, record_details_bound_utf8)
+{
+    details_round_trip("\xe4\xb8\xad", 511); /* 中 */
+    details_round_trip("\xe4\xb8\xad", 512);
+    details_round_trip("\xe4\xb8\xad", 513);
+    details_round_trip("\xf0\x9f\x98\x80", 512); /* 😀 */
+    details_round_trip("\xf0\x9f\x98\x80", 513);
+}
+
+/* A record openGauss's writer made (details cut at 512 characters of
+ * 3-byte UTF-8, 1542 bytes): the reader takes it, never "too long". */
+Test(journal, record_parses_opengauss_long_details)
+{
+    struct og_error err = {0};
+    _cleanup_free_ struct journal_record *rows = NULL;
+    _cleanup_dynbuf_ struct dynbuf t = {0};
+    size_t n = 0;
+
+    dynbuf_init(&t, 1 << 20);
+    dynbuf_appends(&t, "|action|status|time|oldVersionInfo|newVersionInfo|oldPkgSha256|"
+                       "newPkgSha256|details|\n|auto-upgrade|failed|2024-05-01 10:00:00|||||");
+    for (int i = 0; i < 512; i++)
+        dynbuf_appends(&t, "\xe4\xb8\xad");
+    dynbuf_appends(&t, "......|\n");
+    cr_assert_eq(journal_record_parse(dynbuf_str(&t), "upgradeRecord.txt", &rows, &n, &err), 0,
+                 "%s", err.detail);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(strlen(rows[0].details), 512 * 3 + 6, "%s", rows[0].details);
+}

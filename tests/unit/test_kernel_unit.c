@@ -12,7 +12,7 @@
 static const char *rewrite(const char *in)
 {
     static char out[4096];
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
 
     dynbuf_init(&b, sizeof(out) - 1);
     cr_assert_eq(ogguc_rewrite_sql(in, &b), 0);
@@ -75,15 +75,15 @@ Test(ogguc, table)
 Test(kconf, set_get_and_replconninfo)
 {
     char dir[] = "/tmp/ogup-kconf-XXXXXX", path[128], val[256], og[128];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct replconn rc[8];
-    _cleanup_dynbuf_ struct dynbuf ci;
+    _cleanup_dynbuf_ struct dynbuf ci = {0};
 
     cr_assert_not_null(mkdtemp(dir));
     snprintf(path, sizeof(path), "%s/postgresql.conf", dir);
-    cr_assert_eq(fs_replace_file(path, "#port = 5432\nport = 5432 # comment\nportx = 1\n", 44,
-                                 0600, &err),
-                 0);
+    cr_assert_eq(
+        fs_replace_file(path, "#port = 5432\nport = 5432 # comment\nportx = 1\n", 44, 0600, &err),
+        0);
     cr_assert_eq(kconf_get(path, "port", val, sizeof(val)), 0);
     cr_assert_str_eq(val, "5432");
     cr_assert_eq(kconf_set(path, "port", "25400", &err), 0);
@@ -136,7 +136,7 @@ Test(kconf, set_get_and_replconninfo)
 
 Test(kenv, version_lines)
 {
-    struct kenv k = { 0 };
+    struct kenv k = {0};
     char line[256];
 
     cr_assert_eq(version_cfg_parse("openGauss-3.0.0\n92.605\n02c14696\n", NULL, &k.ver, NULL), 0);

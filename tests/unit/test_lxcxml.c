@@ -46,17 +46,20 @@ static void fill_node(struct node_spec *n)
     snprintf(n->init_args[0], sizeof(n->init_args[0]), "node1");
     snprintf(n->init_args[1], sizeof(n->init_args[1]), "/x/sshd <config> & 'q'");
     n->n_init_args = 2;
-    n->mounts[0] = (struct mount_spec){ .kind = MOUNT_BIND_RO, .source = "/", .target = "/" };
-    n->mounts[1] = (struct mount_spec){ .kind = MOUNT_RAM, .target = "/run", .size_kib = 65536 };
-    n->mounts[2] = (struct mount_spec){ .kind = MOUNT_BIND, .source = "/s/home", .target = "/home/omm" };
-    n->mounts[3] = (struct mount_spec){ .kind = MOUNT_LOOP, .source = "/s/data.img", .target = "/opt/ogsim/data" };
+    n->mounts[0] = (struct mount_spec){.kind = MOUNT_BIND_RO, .source = "/", .target = "/"};
+    n->mounts[1] = (struct mount_spec){.kind = MOUNT_RAM, .target = "/run", .size_kib = 65536};
+    n->mounts[2] =
+        (struct mount_spec){.kind = MOUNT_BIND, .source = "/s/home", .target = "/home/omm"};
+    n->mounts[3] = (struct mount_spec){
+        .kind = MOUNT_LOOP, .source = "/s/data.img", .target = "/opt/ogsim/data"};
     n->n_mounts = 4;
 }
 
 Test(lxcxml, network_is_isolated)
 {
-    struct net_spec n = { .name = "ogsim-c1", .bridge = "ogbr07", .host_ip = "10.213.7.1", .prefix = 24 };
-    _cleanup_dynbuf_ struct dynbuf b;
+    struct net_spec n = {
+        .name = "ogsim-c1", .bridge = "ogbr07", .host_ip = "10.213.7.1", .prefix = 24};
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     xmlDocPtr d;
 
     dynbuf_init(&b, 1 << 16);
@@ -73,7 +76,7 @@ Test(lxcxml, network_is_isolated)
 Test(lxcxml, domain_layout)
 {
     struct node_spec n;
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     xmlDocPtr d;
 
     fill_node(&n);
@@ -88,15 +91,26 @@ Test(lxcxml, domain_layout)
     /* the host root comes first, read-only */
     cr_assert_eq(count(d, "/domain/devices/filesystem[1][@type='mount']/readonly"), 1);
     cr_assert_eq(count(d, "/domain/devices/filesystem[1]/target[@dir='/']"), 1);
-    cr_assert_eq(count(d, "/domain/devices/filesystem[@type='ram']/source[@usage='65536' and @units='KiB']"), 1);
-    cr_assert_eq(count(d, "/domain/devices/filesystem[@type='file']/driver[@type='loop' and @format='raw']"), 1);
-    cr_assert_eq(count(d, "/domain/devices/filesystem[@type='file']/target[@dir='/opt/ogsim/data']"), 1);
-    cr_assert_eq(count(d, "/domain/devices/filesystem[@type='mount' and not(readonly)]/source[@dir='/s/home']"), 1);
+    cr_assert_eq(
+        count(d, "/domain/devices/filesystem[@type='ram']/source[@usage='65536' and @units='KiB']"),
+        1);
+    cr_assert_eq(
+        count(d, "/domain/devices/filesystem[@type='file']/driver[@type='loop' and @format='raw']"),
+        1);
+    cr_assert_eq(
+        count(d, "/domain/devices/filesystem[@type='file']/target[@dir='/opt/ogsim/data']"), 1);
+    cr_assert_eq(
+        count(d,
+              "/domain/devices/filesystem[@type='mount' and not(readonly)]/source[@dir='/s/home']"),
+        1);
     /* fixed MAC, fixed host-side name, static IP */
-    cr_assert_eq(count(d, "/domain/devices/interface[@type='network']/mac[@address='52:54:00:d5:07:0b']"), 1);
+    cr_assert_eq(
+        count(d, "/domain/devices/interface[@type='network']/mac[@address='52:54:00:d5:07:0b']"),
+        1);
     cr_assert_eq(count(d, "/domain/devices/interface/target[@dev='ogv07n1']"), 1);
     cr_assert_eq(count(d, "/domain/devices/interface/source[@network='ogsim-c1']"), 1);
-    cr_assert_eq(count(d, "/domain/devices/interface/ip[@address='10.213.7.11' and @prefix='24']"), 1);
+    cr_assert_eq(count(d, "/domain/devices/interface/ip[@address='10.213.7.11' and @prefix='24']"),
+                 1);
     cr_assert_eq(count(d, "/domain/memory[@unit='MiB' and text()='1024']"), 1);
     xmlFreeDoc(d);
 }
@@ -104,7 +118,7 @@ Test(lxcxml, domain_layout)
 Test(lxcxml, output_limit_is_an_error)
 {
     struct node_spec n;
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
 
     fill_node(&n);
     dynbuf_init(&b, 100);
@@ -115,10 +129,11 @@ Test(lxcxml, output_limit_is_an_error)
 Test(simdriver, lifecycle_on_test_driver)
 {
     struct simdriver *d = NULL;
-    struct og_error err = { 0 };
-    struct net_spec n = { .name = "ogsim-unit", .bridge = "ogbrunit", .host_ip = "10.213.250.1", .prefix = 24 };
-    struct command_result res = { 0 };
-    const char *argv[] = { "true", NULL };
+    struct og_error err = {0};
+    struct net_spec n = {
+        .name = "ogsim-unit", .bridge = "ogbrunit", .host_ip = "10.213.250.1", .prefix = 24};
+    struct command_result res = {0};
+    const char *argv[] = {"true", NULL};
 
     cr_assert_eq(simdriver_open("lxc", "test:///default", &d, &err), 0, "%s", err.detail);
     cr_assert_str_eq(simdriver_uri(d), "test:///default");
@@ -138,8 +153,9 @@ Test(simdriver, lifecycle_on_test_driver)
     cr_assert_eq(simdriver_ops(d)->node_state(d, "test"), NODE_PAUSED);
     cr_assert_eq(simdriver_ops(d)->node_suspend(d, "test", false, &err), 0);
     cr_assert_eq(simdriver_ops(d)->node_suspend(d, "ogsim-none", true, &err), -OG_E_SIM_NODE_DOWN);
-    cr_assert_eq(simdriver_ops(d)->node_exec(d, "ogsim-none", 0, 0, "/", argv, NULL, 1000, &res, &err),
-                 -OG_E_SIM_NODE_DOWN);
+    cr_assert_eq(
+        simdriver_ops(d)->node_exec(d, "ogsim-none", 0, 0, "/", argv, NULL, 1000, &res, &err),
+        -OG_E_SIM_NODE_DOWN);
     simdriver_close(d);
     simdriver_close(NULL);
 }
@@ -147,7 +163,7 @@ Test(simdriver, lifecycle_on_test_driver)
 Test(simdriver, bad_driver_and_uri_are_coded)
 {
     struct simdriver *d = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(simdriver_open("vmware", NULL, &d, &err), -OG_E_PARAM_INVALID);
     cr_assert_eq(simdriver_open("lxc", "bogus:///nowhere", &d, &err), -OG_E_SIM_LIBVIRT);

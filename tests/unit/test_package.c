@@ -403,7 +403,7 @@ static void check_upgrade_sql(const struct sim_version *v, const char *dir)
         for (size_t m = 0; m < ELEMENTSOF(modes); m++)
             for (size_t d = 0; d < ELEMENTSOF(dbs); d++) {
                 char folder[64], name[128], path[256];
-                _cleanup_dynbuf_ struct dynbuf sql;
+                _cleanup_dynbuf_ struct dynbuf sql = {0};
                 const struct listed *x;
 
                 dynbuf_init(&sql, 1 << 20);
@@ -635,7 +635,7 @@ Test(package, build_time_is_utc)
 
 Test(package, list_table_and_json)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
     json_object *arr, *o, *f;
     size_t lines = 0;

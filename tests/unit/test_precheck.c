@@ -75,7 +75,7 @@ Test(precheck, table_ids_and_codes_are_stable)
 Test(precheck, frozen_gucs_round_trip_and_compare)
 {
     struct frozen_gucs a, b;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
 
     dynbuf_init(&out, 1 << 16);
@@ -238,7 +238,7 @@ Test(precheck, worker_error_line_round_trip)
 
 Test(precheck, journal_dump_round_trip)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     char src[PATH_MAX + 16], dst[PATH_MAX + 16], p[PATH_MAX + 64];
     _cleanup_free_ char *text = NULL;
     struct og_error err = {0};

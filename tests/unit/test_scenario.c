@@ -754,6 +754,7 @@ Test(scenario, json_round_trip)
     dynbuf_done(&h1);
     dynbuf_done(&h2);
     unlink(p);
+    scn_report_done(&back);
     cr_assert_lt(scn_report_load_json("/nonexistent/results.json", &back, &err), 0);
     scn_report_done(&r);
 }

@@ -47,11 +47,11 @@ static const char *const hostile[] = {
 /* Run `shell -c "<argv_dump> <quoted args>"` and compare the dump. */
 static void roundtrip(const char *shell, const char *const *args)
 {
-    _cleanup_dynbuf_ struct dynbuf line, expect;
-    _cleanup_command_result_ struct command_result res = { 0 };
+    _cleanup_dynbuf_ struct dynbuf line = {0}, expect = {0};
+    _cleanup_command_result_ struct command_result res = {0};
     _cleanup_command_ struct command *cmd = NULL;
     const char *argv[64];
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     size_t n = 0;
 
     argv[n++] = ARGV_DUMP_PATH;
@@ -91,15 +91,15 @@ Test(shquote, hostile_arguments_survive_bash)
 Test(shquote, each_argument_alone)
 {
     for (size_t i = 0; hostile[i]; i++) {
-        const char *one[2] = { hostile[i], NULL };
+        const char *one[2] = {hostile[i], NULL};
         roundtrip("/bin/sh", one);
     }
 }
 
 Test(shquote, exact_text)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
-    const char *argv[] = { "gs_ctl", "query", "-D", "/data/it's dn", "", NULL };
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    const char *argv[] = {"gs_ctl", "query", "-D", "/data/it's dn", "", NULL};
 
     dynbuf_init(&b, 1024);
     cr_assert_eq(shquote_argv(&b, argv), 0);
@@ -108,8 +108,8 @@ Test(shquote, exact_text)
 
 Test(shquote, empty_argv_refused)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
-    const char *none[] = { NULL };
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    const char *none[] = {NULL};
 
     dynbuf_init(&b, 1024);
     cr_assert_eq(shquote_argv(&b, none), -OG_E_INVALID_ARG);
@@ -119,8 +119,8 @@ Test(shquote, empty_argv_refused)
 /* A line over the buffer's limit fails and leaves the buffer untouched. */
 Test(shquote, over_limit_leaves_buffer_unchanged)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
-    const char *argv[] = { "echo", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL };
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    const char *argv[] = {"echo", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL};
 
     dynbuf_init(&b, 20);
     dynbuf_appends(&b, "prefix ");
@@ -130,10 +130,9 @@ Test(shquote, over_limit_leaves_buffer_unchanged)
 
 Test(shquote, names_beginning_with_dash_refused)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
-    cr_assert_eq(shquote_check_name("host", "-oProxyCommand=touch /tmp/x", &err),
-                 -OG_E_UNSAFE_ARG);
+    cr_assert_eq(shquote_check_name("host", "-oProxyCommand=touch /tmp/x", &err), -OG_E_UNSAFE_ARG);
     cr_assert_eq(err.code, OG_E_UNSAFE_ARG);
     cr_assert_eq(shquote_check_name("user", "-l", NULL), -OG_E_UNSAFE_ARG);
     cr_assert_eq(shquote_check_name("path", "--help", NULL), -OG_E_UNSAFE_ARG);

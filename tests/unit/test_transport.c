@@ -165,20 +165,25 @@ static bool own_address(char *buf, size_t size)
 Test(transport, local_node_detection)
 {
     _cleanup_transport_ struct transport *t = new_transport(TRANSPORT_LOCAL_DETECT);
-    char me[256] = "", addr[64];
+    char me[256] = "", addr[64], short_dot[300];
 
     cr_assert_eq(gethostname(me, sizeof(me) - 1), 0);
     cr_assert_eq(transport_add_node(t, "lo4", "127.0.0.1", 0, &err), 0);
     cr_assert_eq(transport_add_node(t, "lo8", "127.0.0.8", 0, &err), 0);
     cr_assert_eq(transport_add_node(t, "lo6", "::1", 0, &err), 0);
     cr_assert_eq(transport_add_node(t, me, "203.0.113.7", 0, &err), 0);
+    snprintf(short_dot, sizeof(short_dot), "%.*s.example", (int)strcspn(me, "."), me);
+    cr_assert_eq(transport_add_node(t, short_dot, "203.0.113.7", 0, &err), 0);
     cr_assert_eq(transport_add_node(t, "far", "203.0.113.7", 0, &err), 0);
     cr_assert_eq(transport_add_node(t, "mapped", "::ffff:127.0.0.1", 0, &err), 0);
     cr_assert_eq(transport_add_node(t, "far6", "2001:db8::7", 0, &err), 0);
     cr_assert(is_local(t, "lo4"));
     cr_assert(is_local(t, "lo8"));
     cr_assert(is_local(t, "lo6"));
-    cr_assert(is_local(t, me), "the node named like this host (%s)", me);
+    /* Issue 15 row 9: the address decides, never the name (HEAD took both
+     * for this host). 203.0.113.7 is TEST-NET-3, not an address of ours. */
+    cr_assert_not(is_local(t, me), "a node named like this host (%s) at 203.0.113.7", me);
+    cr_assert_not(is_local(t, short_dot), "%s at 203.0.113.7", short_dot);
     cr_assert_not(is_local(t, "far"));
     cr_assert(is_local(t, "mapped"));
     cr_assert_not(is_local(t, "far6"));

@@ -10,10 +10,10 @@
 Test(versioncfg, parses_three_lines)
 {
     struct version_cfg v;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
-    cr_assert_eq(version_cfg_parse("openGauss-3.0.0\n92.605\n02c14696\n", NULL, &v, &err), 0,
-                 "%s", err.detail);
+    cr_assert_eq(version_cfg_parse("openGauss-3.0.0\n92.605\n02c14696\n", NULL, &v, &err), 0, "%s",
+                 err.detail);
     cr_assert_str_eq(v.version, "3.0.0");
     cr_assert_str_eq(v.product, "openGauss-3.0.0");
     cr_assert_eq(v.number, 92605);
@@ -30,7 +30,7 @@ Test(versioncfg, parses_three_lines)
 Test(versioncfg, errors_are_coded)
 {
     struct version_cfg v;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(version_cfg_parse("openGauss-3.0.0\n92.605\n", "f", &v, &err),
                  -OG_E_CONTENT_INVALID, "two lines: GAUSS-50222");
@@ -55,8 +55,8 @@ Test(versioncfg, errors_are_coded)
 Test(versioncfg, format_roundtrip)
 {
     struct version_cfg v, w;
-    _cleanup_dynbuf_ struct dynbuf b;
-    struct og_error err = { 0 };
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    struct og_error err = {0};
     char path[] = "/tmp/ogup-vcfg-XXXXXX";
     int fd = mkstemp(path);
 
@@ -74,7 +74,7 @@ Test(versioncfg, format_roundtrip)
 
 static int cmp(const char *a, const char *b)
 {
-    struct version_cfg x = { 0 }, y = { 0 };
+    struct version_cfg x = {0}, y = {0};
 
     cr_assert_eq(version_parse_release(a, &x.major, &x.minor, &x.patch, &x.rc), 0, "%s", a);
     cr_assert_eq(version_parse_release(b, &y.major, &y.minor, &y.patch, &y.rc), 0, "%s", b);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "command.h"
 #include "fs.h"
 #include "jdist.h"
 #include "worker.h"
@@ -20,13 +21,16 @@
 static char tmp[PATH_MAX], worker_path[PATH_MAX + 32];
 static struct transport *t;
 static struct worker w;
-static const char *nodes[] = { "n1", "n2" };
+static const char *nodes[] = {"n1", "n2"};
 
 static void setup(void)
 {
-    struct og_error err = { 0 };
-    struct transport_opts o = { .local_mode = TRANSPORT_LOCAL_NEVER };
+    struct og_error err = {0};
+    struct transport_opts o = {.local_mode = TRANSPORT_LOCAL_NEVER};
 
+    /* the worker refuses root (issue 15): it runs as the cluster user */
+    if (geteuid() == 0)
+        cr_assert(setgid(65534) == 0 && setuid(65534) == 0, "cannot become nobody");
     snprintf(tmp, sizeof(tmp), "/tmp/ogup-worker-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp));
     snprintf(worker_path, sizeof(worker_path), "%s/gs_upgradectl", tmp);
@@ -36,7 +40,7 @@ static void setup(void)
         cr_assert_eq(transport_add_node(t, nodes[i], "127.0.0.1", 22, &err), 0);
         cr_assert_eq(transport_set_local(t, nodes[i], true, &err), 0);
     }
-    w = (struct worker){ .t = t, .path = worker_path };
+    w = (struct worker){.t = t, .path = worker_path};
 }
 
 static void teardown(void)
@@ -49,17 +53,17 @@ TestSuite(worker, .init = setup, .fini = teardown, .timeout = 60);
 
 Test(worker, put_dump_reconcile_remove)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char dir[PATH_MAX + 16], path[PATH_MAX + 64];
-    char *outs[2] = { 0 };
+    char *outs[2] = {0};
     struct journal_view v;
     struct stat st;
-    const char *dump[] = { "dump", dir, NULL };
+    const char *dump[] = {"dump", dir, NULL};
 
     snprintf(dir, sizeof(dir), "%s/binary_upgrade", tmp);
     snprintf(path, sizeof(path), "%s/upgrade_step.dat", dir);
     {
-        const char *put[] = { "put", path, "0600", NULL };
+        const char *put[] = {"put", path, "0600", NULL};
         const char *text = "inplace-binary-upgrade:4\n";
         /* one writer: both "nodes" share this host's file system */
         cr_assert_eq(worker_run_all(&w, nodes, 1, put, text, strlen(text), NULL, &err), 0, "%s",
@@ -90,7 +94,7 @@ Test(worker, put_dump_reconcile_remove)
 
 Test(worker, relink_copy_and_confs)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     char link[PATH_MAX + 16], a[PATH_MAX + 16], b[PATH_MAX + 16], got[PATH_MAX];
     char data[PATH_MAX + 16], bak[PATH_MAX + 16], p[PATH_MAX + 64];
     _cleanup_free_ char *text = NULL;
@@ -102,7 +106,7 @@ Test(worker, relink_copy_and_confs)
     cr_assert_eq(fs_mkdir_p(a, 0755, &err), 0);
     cr_assert_eq(fs_mkdir_p(b, 0755, &err), 0);
     {
-        const char *v[] = { "relink", link, b, NULL };
+        const char *v[] = {"relink", link, b, NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
     }
     n = readlink(link, got, sizeof(got) - 1);
@@ -110,13 +114,13 @@ Test(worker, relink_copy_and_confs)
     got[n] = '\0';
     cr_assert_str_eq(got, "app_bbbb", "a relative link beside its target");
     {
-        const char *v[] = { "relink", link, "/nonexistent/app", NULL };
+        const char *v[] = {"relink", link, "/nonexistent/app", NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), -OG_E_NOT_EXIST);
         cr_assert_not_null(strstr(err.detail, "n1"), "the node is named: %s", err.detail);
     }
     {
         /* a real directory at $GAUSSHOME is never replaced */
-        const char *v[] = { "relink", a, b, NULL };
+        const char *v[] = {"relink", a, b, NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), -OG_E_NOT_SYMLINK);
     }
     /* configuration backup: taken once, restored on request */
@@ -126,13 +130,13 @@ Test(worker, relink_copy_and_confs)
     snprintf(p, sizeof(p), "%s/postgresql.conf", data);
     cr_assert_eq(fs_replace_file(p, "port = 1\n", 9, 0600, &err), 0);
     {
-        const char *v[] = { "backup-conf", data, bak, NULL };
+        const char *v[] = {"backup-conf", data, bak, NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
         cr_assert_eq(fs_replace_file(p, "port = 2\n", 9, 0600, &err), 0);
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0);
     }
     {
-        const char *v[] = { "restore-conf", bak, data, NULL };
+        const char *v[] = {"restore-conf", bak, data, NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
     }
     cr_assert_eq(fs_read_file(p, 4096, &text, NULL, &err), 0);
@@ -141,7 +145,7 @@ Test(worker, relink_copy_and_confs)
         char src[PATH_MAX + 64], dst[PATH_MAX + 64];
         snprintf(src, sizeof(src), "%s/postgresql.conf", data);
         snprintf(dst, sizeof(dst), "%s/copied.conf", tmp);
-        const char *v[] = { "copy", src, dst, NULL };
+        const char *v[] = {"copy", src, dst, NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, NULL, &err), 0, "%s", err.detail);
         cr_assert_eq(access(dst, F_OK), 0);
     }
@@ -149,14 +153,59 @@ Test(worker, relink_copy_and_confs)
 
 Test(worker, refusals_keep_their_codes)
 {
-    struct og_error err = { 0 };
-    const char *rel[] = { "rm", "relative/path", NULL };
-    const char *unknown[] = { "frobnicate", "/x", NULL };
-    const char *disk[] = { "disk", "0", "/", NULL };
+    struct og_error err = {0};
+    const char *rel[] = {"rm", "relative/path", NULL};
+    const char *unknown[] = {"frobnicate", "/x", NULL};
+    const char *disk[] = {"disk", "0", "/", NULL};
 
     cr_assert_eq(worker_run_all(&w, nodes, 2, rel, NULL, 0, NULL, &err), -OG_E_UNSAFE_ARG);
     cr_assert_eq(worker_run_all(&w, nodes, 1, unknown, NULL, 0, NULL, &err), -OG_E_PARAM_INVALID);
-    cr_assert_eq(worker_run_all(&w, nodes, 1, disk, NULL, 0, NULL, &err),
-                 -OG_E_DISK_USAGE_EXCEEDS);
+    cr_assert_eq(worker_run_all(&w, nodes, 1, disk, NULL, 0, NULL, &err), -OG_E_DISK_USAGE_EXCEEDS);
     cr_assert_not_null(strstr(err.detail, "n1"), "%s", err.detail);
+}
+
+/* restore-conf from a backup that is not there: a coded error, never a
+ * rollback that silently keeps the new configuration (issue 15 row 7) */
+Test(worker, restore_conf_missing_backup_is_an_error)
+{
+    struct og_error err = {0};
+    char from[PATH_MAX + 16], to[PATH_MAX + 16], conf[PATH_MAX + 64];
+    const char *verb[] = {"restore-conf", from, to, NULL};
+
+    snprintf(from, sizeof(from), "%s/backup", tmp);
+    snprintf(to, sizeof(to), "%s/data", tmp);
+    cr_assert_eq(fs_mkdir_p(to, 0700, &err), 0);
+    cr_assert_eq(worker_run_all(&w, nodes, 1, verb, NULL, 0, NULL, &err), -OG_E_BACKUP_MISSING,
+                 "%s", err.detail);
+    cr_assert_eq(fs_mkdir_p(from, 0700, &err), 0);
+    cr_assert_eq(worker_run_all(&w, nodes, 1, verb, NULL, 0, NULL, &err), -OG_E_BACKUP_MISSING,
+                 "an empty backup: %s", err.detail);
+    snprintf(conf, sizeof(conf), "%s/postgresql.conf", from);
+    cr_assert_eq(fs_replace_file(conf, "port = 1\n", 9, 0600, &err), 0);
+    cr_assert_eq(worker_run_all(&w, nodes, 1, verb, NULL, 0, NULL, &err), 0, "%s", err.detail);
+}
+
+/* As root the worker refuses before it opens anything (GAUSS-50105). */
+Test(worker_root, refused_before_anything)
+{
+    char dir[] = "/tmp/ogup-worker-root-XXXXXX", path[64], tool[64];
+    struct command_result res = {0};
+    struct og_error err = {0};
+    struct command *c;
+
+    if (geteuid() != 0)
+        cr_skip_test("needs root");
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/x/put", dir);
+    snprintf(tool, sizeof(tool), "%s/gs_upgradectl", dir);
+    cr_assert_eq(symlink(OGOM_PATH, tool), 0);
+    c = command_newl(tool, "--local", "put", path, "0600", NULL);
+    cr_assert_not_null(c);
+    cr_assert_eq(command_run(c, &res, &err), 0, "%s", err.detail);
+    cr_assert_eq(res.exit_status, 1, "%s", res.err);
+    cr_assert_not_null(strstr(res.err, "[GAUSS-50105]"), "%s", res.err);
+    cr_assert_neq(access(path, F_OK), 0, "root's put wrote %s", path);
+    command_result_done(&res);
+    command_free(c);
+    fs_remove_tree(dir, NULL);
 }

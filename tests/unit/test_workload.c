@@ -457,7 +457,7 @@ Test(workload, probe_longest_unanswered)
 Test(workload, report_carries_the_probes)
 {
     _cleanup_workload_report_ struct workload_report *r = workload_report_new();
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
     int64_t start = 1000000000;
     char st[1024];
@@ -607,7 +607,7 @@ Test(workload, report_ok_rules)
 Test(workload, json_shape)
 {
     _cleanup_workload_report_ struct workload_report *r = sample_report();
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     json_object *root, *v, *n;
 
     dynbuf_init(&out, 1 << 20);
@@ -708,7 +708,7 @@ Test(workload, json_shape)
 Test(workload, text_report)
 {
     _cleanup_workload_report_ struct workload_report *r = sample_report();
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     const char *s;
 
     dynbuf_init(&out, 1 << 20);
@@ -732,7 +732,7 @@ Test(workload, text_report)
 
 Test(workload, error_json)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
     json_object *root, *e;
 

@@ -471,8 +471,10 @@ static int parse_args(int argc, char **argv, struct checkos_opts *o, int *done,
     items_arg = OPT("-i");
     if (o->output && (r = check_output(o->output, err)) < 0)
         return r;
-    if (OPT("-l"))
-        oglog_open(TOOL, OPT("-l"), NULL);
+    /* root's -l: a path through a link or a directory others may write is
+     * refused (OGUP-60041, oglog.h); any other trouble leaves the console */
+    if (OPT("-l") && oglog_open(TOOL, OPT("-l"), err) == -OG_E_LOG_UNSAFE)
+        return -OG_E_LOG_UNSAFE;
     if (o->hosts && o->hostfile)
         return og_error_set(err, OG_E_PARAM_CONFLICT,
                             "The parameter '-h' and '-f' can not be used together.");
@@ -639,7 +641,7 @@ static int run_nodes(const struct checkos_opts *o, uint32_t mask, struct node_re
         return run_remote(names, n, o->xml, list, res, err);
     }
     { /* this host, in process (GC:1400-1410 localMode) */
-        _cleanup_dynbuf_ struct dynbuf out;
+        _cleanup_dynbuf_ struct dynbuf out = {0};
         dynbuf_init(&out, CHECKOS_OUT_MAX);
         gethostname(host, sizeof(host) - 1);
         node_res_init(&res[0], host);
@@ -722,7 +724,7 @@ static int local_items(int argc, char **argv)
 {
     struct checkos_opts o = {0};
     struct og_error err = {0};
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0}; /* freed on every return */
 
     oglog_set_console_level(OGLOG_NONE);
     if (argc != 3 || parse_items(argv[2], &o, &err) < 0 || o.all) {
@@ -745,7 +747,7 @@ int tool_gs_checkos(int argc, char **argv)
     int order[CHECKOS_N], done = -1, r;
     uint32_t mask = 0;
     size_t n_order, n_res = 0;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0}; /* freed on every return */
 
     if (argc >= 2 && strcmp(argv[1], "--local-items") == 0)
         return local_items(argc, argv);

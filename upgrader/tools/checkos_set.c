@@ -59,7 +59,7 @@ static int conf_replace(const char *path, line_match_fn match, const void *arg, 
                         char *text, size_t size)
 {
     _cleanup_free_ char *old = NULL;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error rerr = {0}, err = {0};
     struct stat st;
     size_t len = 0;

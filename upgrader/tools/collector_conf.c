@@ -358,7 +358,7 @@ static int check_content(const char *conf, enum collect_type t, const char *writ
                          struct og_error *err)
 {
     _cleanup_free_ char *squeezed = malloc(strlen(written) + 1);
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     size_t n = 0;
     char *p;
 

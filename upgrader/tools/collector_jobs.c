@@ -135,7 +135,7 @@ static int cmp_str(const void *a, const void *b)
  * lines matching the keyword as a basic regular expression, "path:line". */
 static int keyword_filter(struct local *l, const struct found *f)
 {
-    _cleanup_dynbuf_ struct dynbuf hits;
+    _cleanup_dynbuf_ struct dynbuf hits = {0};
     char member[PATH_MAX], why[512];
     regex_t re;
     int rc = regcomp(&re, l->keyword, REG_NOSUB);
@@ -177,7 +177,7 @@ static int keyword_filter(struct local *l, const struct found *f)
 static int log_tarball(struct local *l, const struct found *f)
 {
     struct memtar m = {0};
-    _cleanup_dynbuf_ struct dynbuf dirs;
+    _cleanup_dynbuf_ struct dynbuf dirs = {0};
     char member[PATH_MAX], when[40];
     int r = memtar_open(l, &m);
 
@@ -339,7 +339,7 @@ static int job_config(struct local *l, const char *content)
 {
     static const char *const files[] = {"postgresql.conf", "pg_hba.conf", "gaussdb.state",
                                         "pg_ident.conf"};
-    _cleanup_dynbuf_ struct dynbuf why;
+    _cleanup_dynbuf_ struct dynbuf why = {0};
     char dir[PATH_MAX], src[PATH_MAX * 2], member[PATH_MAX * 2];
     int r = 0;
 
@@ -394,7 +394,7 @@ static int job_gstack(struct local *l, const char *content)
 {
     char gstack[PATH_MAX], pidfile[PATH_MAX + 32], member[PATH_MAX], task[64], pid[32] = "";
     _cleanup_free_ char *text = NULL;
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     int r = 0;
 
     job_begin(l, "Collecting Gstack information");
@@ -459,7 +459,7 @@ static int core_files(struct local *l, struct memtar *m, const char *dir, const 
 static int job_coredump(struct local *l, const char *content)
 {
     _cleanup_free_ char *pattern = NULL;
-    _cleanup_dynbuf_ struct dynbuf ver;
+    _cleanup_dynbuf_ struct dynbuf ver = {0};
     struct memtar m = {0};
     char bin[PATH_MAX + 32], top[64], member[PATH_MAX];
     size_t found = 0, copied = 0;
@@ -525,7 +525,7 @@ done:
 
 static int job_plan(struct local *l, const char *content)
 {
-    _cleanup_dynbuf_ struct dynbuf dbs;
+    _cleanup_dynbuf_ struct dynbuf dbs = {0};
     _cleanup_free_ char *list = NULL;
     char tool[PATH_MAX], *save = NULL;
     bool have = on_path("gs_plan_simulator.sh", tool, sizeof(tool));

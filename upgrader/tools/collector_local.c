@@ -322,7 +322,7 @@ static void section_ls(struct dynbuf *out, const char *banner, const char *dir)
  * pg_log listings. */
 static int basic_info(struct local *l)
 {
-    _cleanup_dynbuf_ struct dynbuf info;
+    _cleanup_dynbuf_ struct dynbuf info = {0};
     _cleanup_free_ char *pattern = NULL;
     char bin[PATH_MAX + 32], path[PATH_MAX + 300], when[40], member[PATH_MAX];
 
@@ -386,7 +386,7 @@ int job_system(struct local *l)
         {"ps", "ux", NULL}, {"iostat", "-xm", "2", "3", NULL}, {"free", "-m", NULL}};
     static const char *const names[] = {"ps ux", "iostat -xm 2 3", "free -m"};
     static const char rule[] = "************************************";
-    _cleanup_dynbuf_ struct dynbuf os;
+    _cleanup_dynbuf_ struct dynbuf os = {0};
     char when[40], member[PATH_MAX];
     const char *hn[] = {"hostname", NULL};
     int r;
@@ -400,7 +400,7 @@ int job_system(struct local *l)
         job_fail(l, "hostname", "hostname failed");
     dynbuf_appendf(&os, "%s\n", rule);
     for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
-        _cleanup_dynbuf_ struct dynbuf one;
+        _cleanup_dynbuf_ struct dynbuf one = {0};
         dynbuf_init(&one, 8 << 20);
         dynbuf_appendf(&os, "\n%s\n* %s \n%s\n", rule, names[i], rule);
         if (run_into(&one, cmds[i]) == 0) {
@@ -441,7 +441,7 @@ static bool plain_name(const char *s)
 static void one_view(struct local *l, const char *view, const char *list)
 {
     char schema[128] = "pg_catalog", name[256], key[512], sql[1024], member[PATH_MAX], when[40];
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     const char *dot = strchr(view, '.');
 
     if (dot && strchr(dot + 1, '.')) {
@@ -499,7 +499,7 @@ int job_database(struct local *l, const char *content)
     static const char list_sql[] =
         "SELECT viewname FROM pg_views Where schemaname IN ('dbe_perf','pg_catalog') union "
         "SELECT tablename FROM pg_tables Where schemaname IN ('dbe_perf','pg_catalog');";
-    _cleanup_dynbuf_ struct dynbuf list, clean;
+    _cleanup_dynbuf_ struct dynbuf list = {0}, clean = {0};
     _cleanup_free_ char *views = strdup(content);
     char port[16], member[PATH_MAX], when[40], *save = NULL;
 

@@ -168,7 +168,7 @@ static void summary(struct dynbuf *b, const struct collect_node *nodes, size_t n
 {
     size_t name_w = strlen("SUCCESS HOSTNAME"), job_w = strlen("success"), title_len;
     size_t idx[COLLECT_MAX_RUNS];
-    _cleanup_dynbuf_ struct dynbuf head;
+    _cleanup_dynbuf_ struct dynbuf head = {0};
 
     dynbuf_init(&head, 4096);
     for (size_t k = 0; k < n; k++)
@@ -217,7 +217,7 @@ static void detail_box(struct dynbuf *b, const char *node, json_object *job)
     json_object *succ = json_object_object_get(job, "successTask");
     json_object *failed = json_object_object_get(job, "failedTask");
     size_t n_succ = json_object_is_type(succ, json_type_array) ? json_object_array_length(succ) : 0;
-    _cleanup_dynbuf_ struct dynbuf lines, title;
+    _cleanup_dynbuf_ struct dynbuf lines = {0}, title = {0};
     size_t succ_w = 0, fail_w = 0, max_w, title_w, total;
     const char *p;
 
@@ -337,7 +337,7 @@ static int write_result(int fd, void *userdata, struct og_error *err)
 int collect_pack(const char *path, const char *stamp, const struct collect_node *nodes, size_t n,
                  const struct collect_run *runs, size_t n_runs, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf sum, det;
+    _cleanup_dynbuf_ struct dynbuf sum = {0}, det = {0};
     struct pack p = {.stamp = stamp, .nodes = nodes, .n = n};
 
     dynbuf_init(&sum, 4 << 20);

@@ -72,7 +72,7 @@ static int node_index(const struct cluster_config *cfg, const char *name, size_t
 static int do_status(const struct gsom_args *a, const struct cluster_config *cfg,
                      struct transport *t, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct cluster_status *st = calloc(1, sizeof(*st));
     size_t node = 0;
     int r = st ? 0 : og_error_set(err, OG_E_NOMEM, "status");
@@ -259,7 +259,7 @@ static int view_node(const struct cluster_config *cfg, size_t i, int type, struc
  * configuration records (GO:249) */
 static int do_view(const struct gsom_args *a, struct cluster_config *cfg, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     char path[PATH_MAX + 64], host[256] = "";
     struct stat st = {0};
     size_t local = 0;
@@ -319,7 +319,7 @@ static int put_file(struct transport *t, const char *node, const char *path, con
 /* OI:377-397 doRefreshConf */
 static int do_refresh(const struct cluster_config *cfg, struct transport *t, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf text;
+    _cleanup_dynbuf_ struct dynbuf text = {0};
     struct cluster_config live = *cfg;
     struct cluster_status *st;
     char path[PATH_MAX + 64];

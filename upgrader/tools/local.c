@@ -10,14 +10,17 @@
  *   sha256 DIR             every .sha256 in DIR matches its tarball
  *   om-kernel GPHOME APP   OM tools and <APP>_<commit> from one package
  *   kerberos DIR           DIR/auth_config/mppdb-site.xml absent
- *   put PATH MODE          stdin (<= 1 MiB) -> PATH, crash-safe, dirs 0700
+ *   put PATH MODE          stdin (<= 64 MiB: a catalog SQL file) -> PATH,
+ *                          crash-safe, dirs 0700
  *   rm PATH...             remove files or directory trees (absent is fine)
- *   dump DIR               DIR's journal files as JSON
+ *   dump DIR               DIR's journal files as JSON (jdist_dump's bounds)
  *   relink LINK TARGET     LINK -> TARGET atomically (symlink + rename); TARGET
  *                          must be a directory; LINK must not be a real directory
  *   copy SRC DST           copy a file crash-safely (mode kept)
  *   backup-conf DATADIR DIR   DATADIR's *.conf files into DIR (kept if there)
- *   restore-conf DIR DATADIR  DIR's *.conf files back into DATADIR (none: nothing)
+ *   restore-conf DIR DATADIR  DIR's *.conf files back into DATADIR; DIR
+ *                          missing or without one: OGUP-60093 (the caller asks
+ *                          only for a backup the journal records)
  *   install-app GPHOME APP    GPHOME's server package installed as APP
  *   carry-app FROM TO         what an app carries (appinstall.h) FROM -> TO
  *   backup-app FROM TO        the same, an entry already in TO kept
@@ -58,7 +61,7 @@
 #include "upgradectl.h"
 #include "banned.h"
 
-#define PUT_MAX (1u << 20)
+#define PUT_MAX (64u << 20) /* the largest thing put carries: a catalog SQL file */
 
 static bool safe_path(const char *p)
 {
@@ -76,7 +79,7 @@ static int check_paths(char **paths, int n, struct og_error *err)
 
 static int verb_put(const char *path, const char *mode_s, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf in;
+    _cleanup_dynbuf_ struct dynbuf in = {0};
     char dir[PATH_MAX];
     char buf[65536];
     unsigned long mode = strtoul(mode_s, NULL, 8);
@@ -166,13 +169,13 @@ static int copy_confs(const char *from, const char *to, bool keep, struct og_err
 {
     _cleanup_closedir_ DIR *d = opendir(from);
     struct dirent *de;
+    size_t copied = 0;
     int r;
 
-    if (!d) {
-        if (errno == ENOENT && !keep)
-            return 0; /* no backup: nothing to restore */
+    if (!d && errno == ENOENT && !keep)
+        return og_error_set(err, OG_E_BACKUP_MISSING, "\"%s\" (the configuration)", from);
+    if (!d)
         return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", from);
-    }
     r = fs_mkdir_p(to, 0700, err);
     while (r == 0 && (de = readdir(d))) {
         size_t len = strlen(de->d_name);
@@ -189,7 +192,10 @@ static int copy_confs(const char *from, const char *to, bool keep, struct og_err
         r = fs_read_file(src, 64u << 20, &text, &n, err);
         if (r == 0)
             r = fs_replace_file(dst, text ? text : "", n, st.st_mode & 0777, err);
+        copied++;
     }
+    if (r == 0 && !keep && copied == 0)
+        return og_error_set(err, OG_E_BACKUP_MISSING, "\"%s\" holds no *.conf", from);
     return r;
 }
 
@@ -322,7 +328,11 @@ int upgradectl_local(int argc, char **argv)
     const char *verb = argc > 0 ? argv[0] : "";
     int r;
 
-    if (argc < 2)
+    /* before anything is opened: the worker runs as the cluster user */
+    if (geteuid() == 0)
+        r = og_error_set(&err, OG_E_RUN_AS_ROOT,
+                         "Cannot run this script as a user with the root permission.");
+    else if (argc < 2)
         r = og_error_set(&err, OG_E_PARAM_REQUIRED,
                          "gs_upgradectl --local: verb and arguments "
                          "required");
@@ -360,8 +370,8 @@ int upgradectl_local(int argc, char **argv)
     else if (strcmp(verb, "rm") == 0)
         r = verb_rm(argv + 1, argc - 1, &err);
     else if (strcmp(verb, "dump") == 0 && argc == 2) {
-        _cleanup_dynbuf_ struct dynbuf out;
-        dynbuf_init(&out, 64u << 20);
+        _cleanup_dynbuf_ struct dynbuf out = {0};
+        dynbuf_init(&out, JOURNAL_DUMP_MAX);
         r = jdist_dump(argv[1], &out, &err);
         if (r == 0)
             fputs(dynbuf_str(&out), stdout);

@@ -7,6 +7,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oglog.h"
 #include "omtools.h"
@@ -21,6 +22,22 @@ static const struct om_tool tools[] = {
     {"gs_preinstall", tool_gs_preinstall},
 };
 
+/* The default log ($GAUSSLOG/om/<tool>-<time>.log) before the tool runs:
+ * for a user, its own. For root only gs_checkos's (root-only, root-owned
+ * directories only: oglog's walk); gs_preinstall opens its own once -U names
+ * the cluster user, and the tools that refuse root (gs_upgradectl, gs_ssh,
+ * gs_collector, gs_om) open no file before they have. */
+static void open_default_log(const char *name)
+{
+    struct og_error err = {0};
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    if (geteuid() == 0 && strcmp(name, "gs_checkos") != 0)
+        return;
+    if (oglog_open(name, NULL, &err) == -OG_E_LOG_UNSAFE)
+        log_warn("om", "%s", og_error_format(&err, msg, sizeof(msg)));
+}
+
 int main(int argc, char **argv)
 {
     char self[256];
@@ -28,7 +45,7 @@ int main(int argc, char **argv)
 
     snprintf(self, sizeof(self), "%s", argc > 0 ? argv[0] : "gs_om");
     name = basename(self);
-    oglog_open(name, NULL, NULL);
+    open_default_log(name);
     for (size_t i = 0; i < sizeof(tools) / sizeof(tools[0]); i++)
         if (strcmp(name, tools[i].name) == 0)
             return tools[i].main(argc, argv);

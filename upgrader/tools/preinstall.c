@@ -585,25 +585,22 @@ static int find_pkg_dir(char *buf, size_t size, struct og_error *err)
 }
 
 /* The default log ($GAUSSLOG/om/...) opened by root belongs to the user, as
- * openGauss changes the owner of its log path; an -l file is left alone. */
+ * openGauss changes the owner of its log path: the file and its om/
+ * directory when this run made them, by descriptor (oglog_give); an -l file
+ * is left alone. */
 static void give_log_to_user(const struct preinstall *pi)
 {
-    const char *p = oglog_path(), *gausslog = getenv("GAUSSLOG");
-    char dir[PATH_MAX];
+    struct og_error err = {0};
 
-    if (geteuid() != 0 || !p || !gausslog || !gausslog[0])
+    if (geteuid() != 0 || pi->log || !oglog_path())
         return;
-    snprintf(dir, sizeof(dir), "%s/om/", gausslog);
-    if (strncmp(p, dir, strlen(dir)) != 0 || strchr(p + strlen(dir), '/'))
-        return;
-    dir[strlen(dir) - 1] = '\0';
-    if (lchown(p, pi->uid, pi->gid) == 0 && lchown(dir, pi->uid, pi->gid) < 0)
-        log_debug("preinstall", "cannot give %s to %s: %s", dir, pi->user, strerror(errno));
+    if (oglog_give(pi->uid, pi->gid, &err) < 0)
+        log_debug("preinstall", "cannot give the log to %s: %s", pi->user, err.detail);
 }
 
 static int preinstall_run(struct preinstall *pi)
 {
-    _cleanup_dynbuf_ struct dynbuf stream;
+    _cleanup_dynbuf_ struct dynbuf stream = {0};
     struct og_error err = {0};
     char kernel[NAME_MAX + 1], tarball[PATH_MAX + NAME_MAX + 2];
     int r;

@@ -348,6 +348,22 @@ static int parse(struct preinstall *pi, int argc, char **argv, struct og_error *
     return r;
 }
 
+/* The log, once -U names the cluster user: root writes only through
+ * directories of root's or that user's (oglog's walk). -l must open; the
+ * default $GAUSSLOG/om file is skipped with a warning when it may not. */
+static int open_log(const struct preinstall *pi, struct og_error *err)
+{
+    struct og_error e = {0};
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    oglog_trust_user(pi->uid);
+    if (pi->log)
+        return oglog_open(PI_TOOL, pi->log, err);
+    if (oglog_open(PI_TOOL, NULL, &e) < 0)
+        log_warn("preinstall", "%s", og_error_format(&e, msg, sizeof(msg)));
+    return 0;
+}
+
 int preinstall_args(struct preinstall *pi, int argc, char **argv, struct og_error *err)
 {
     char host[256] = "";
@@ -372,7 +388,7 @@ int preinstall_args(struct preinstall *pi, int argc, char **argv, struct og_erro
         r = check_env_vars(pi, err);
     if (r == 0)
         r = check_sep_env(pi, err);
-    if (r == 0 && pi->log) /* GP:263-272; the first file written */
-        r = oglog_open(PI_TOOL, pi->log, err);
+    if (r == 0) /* GP:263-272; the first file written */
+        r = open_log(pi, err);
     return r;
 }

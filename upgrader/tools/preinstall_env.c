@@ -172,7 +172,7 @@ static int env_rewrite(const char *text, const struct env_edit *e, struct dynbuf
 static int env_edit_file(const char *path, mode_t new_mode, const struct env_edit *e,
                          struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     _cleanup_free_ char *text = NULL;
     mode_t mode = new_mode;
     struct stat st;

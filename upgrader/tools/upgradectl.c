@@ -231,7 +231,7 @@ static int precheck_env_init(struct upgctl *u, struct og_error *err)
 static int upgradectl_pre_check(struct upgctl *u)
 {
     struct precheck_result res[32];
-    _cleanup_dynbuf_ struct dynbuf out;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
     size_t n = 0;
     int r;
@@ -280,20 +280,20 @@ static int release_date(const char *app, char *buf, size_t size, struct og_error
 static int mot_in_use(struct upgctl *u, bool *ret, struct og_error *err)
 {
     const struct cluster_node *p = clusterconfig_primary(&u->installed);
-    char dbs[8192], *save = NULL, v[64];
-    int r = precheck_sql(&u->env, p, "postgres",
-                         "SELECT string_agg(datname, ' ') FROM pg_database WHERE datallowconn", dbs,
-                         sizeof(dbs), err);
+    struct precheck_dblist dbs = {0};
+    char v[64];
+    int r = precheck_databases(&u->env, p, true, &dbs, err);
 
     *ret = false;
-    for (char *db = strtok_r(dbs, " ", &save); r == 0 && db; db = strtok_r(NULL, " ", &save)) {
-        r = precheck_sql(&u->env, p, db,
+    for (size_t i = 0; r == 0 && i < dbs.n; i++) {
+        r = precheck_sql(&u->env, p, dbs.names[i],
                          "SELECT count(*) FROM pg_foreign_table t JOIN pg_foreign_server s ON "
                          "s.oid = t.ftserver WHERE s.srvname = 'mot_server'",
                          v, sizeof(v), err);
         if (r == 0 && atoi(v) > 0)
             *ret = true;
     }
+    precheck_dblist_done(&dbs);
     return r;
 }
 
@@ -492,7 +492,7 @@ static int upgradectl_action(struct upgctl *u)
         if (r == 0 && !rec.present) {
             /* a new upgrade: every check first, nothing changed on failure */
             struct precheck_result res[32];
-            _cleanup_dynbuf_ struct dynbuf out;
+            _cleanup_dynbuf_ struct dynbuf out = {0};
             size_t n = 0;
             dynbuf_init(&out, 1 << 20);
             r = strategy_failed(strategy(u, &ip, &v, &err), &err);
@@ -678,6 +678,29 @@ static int check_conflicts(const struct upgctl *u, struct og_error *err)
     return 0;
 }
 
+/* ogup's: the failpoints this build registers, as JSON (read only); a
+ * build without them (meson -Dfailpoints) prints [] and says so. */
+static int list_failpoints(void)
+{
+    _cleanup_dynbuf_ struct dynbuf out = {0};
+    struct og_error err = {0};
+
+    dynbuf_init(&out, 1 << 20);
+    if (!failpoint_available()) {
+        fprintf(stderr,
+                "gs_upgradectl: this build has no failpoints (meson -Dfailpoints); "
+                "%s is ignored\n",
+                FAILPOINT_ENV);
+        printf("[]\n");
+        return 0;
+    }
+    upgradectl_register_failpoints();
+    if (failpoint_list_json(&out) < 0)
+        return om_fail("gs_upgradectl", og_error_set(&err, OG_E_NOMEM, "failpoints"), &err);
+    printf("%s\n", dynbuf_str(&out));
+    return 0;
+}
+
 int tool_gs_upgradectl(int argc, char **argv)
 {
     _cleanup_free_ struct upgctl *u = calloc(1, sizeof(*u));
@@ -686,19 +709,16 @@ int tool_gs_upgradectl(int argc, char **argv)
 
     if (!u)
         return om_fail("gs_upgradectl", og_error_set(&err, OG_E_NOMEM, "gs_upgradectl"), &err);
-    /* the node-local worker: its own argv, its own rules */
-    if (argc >= 2 && strcmp(argv[1], "--local") == 0)
+    /* the node-local worker: its own argv, its own rules; the cluster
+     * user's, never root's (it writes the user's files) */
+    if (argc >= 2 && strcmp(argv[1], "--local") == 0) {
+        r = precheck_not_root(NULL, &err);
+        if (r < 0)
+            return og_error_report(&err, OG_ACTION_UPGRADE, r);
         return upgradectl_local(argc - 2, argv + 2);
-    /* ogup's: the failpoints this build registers, as JSON (read only) */
-    if (argc == 2 && strcmp(argv[1], "--list-failpoints") == 0) {
-        _cleanup_dynbuf_ struct dynbuf out;
-        dynbuf_init(&out, 1 << 20);
-        upgradectl_register_failpoints();
-        if (failpoint_list_json(&out) < 0)
-            return om_fail("gs_upgradectl", og_error_set(&err, OG_E_NOMEM, "failpoints"), &err);
-        printf("%s\n", dynbuf_str(&out));
-        return 0;
     }
+    if (argc == 2 && strcmp(argv[1], "--list-failpoints") == 0)
+        return list_failpoints();
     r = parse_args(u, argc, argv, &err);
     if (r > 0)
         return 0;
@@ -735,4 +755,5 @@ void upgradectl_register_failpoints(void)
     engine_register_failpoints(&inplace_commit_plan);
     engine_register_failpoints(&grey_plan);
     engine_register_failpoints(&grey_commit_plan);
+    jdist_register_failpoints();
 }

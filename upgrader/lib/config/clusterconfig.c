@@ -1080,7 +1080,7 @@ static int join(struct dynbuf *list, const struct cluster_config *c, const size_
 
 int clusterconfig_format(const struct cluster_config *c, struct dynbuf *out)
 {
-    _cleanup_dynbuf_ struct dynbuf list;
+    _cleanup_dynbuf_ struct dynbuf list = {0};
     size_t order[CLUSTER_MAX_NODES];
     const struct cluster_node *pn;
     bool listen = false, ha = false;

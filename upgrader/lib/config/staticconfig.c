@@ -120,7 +120,7 @@ static int put_fields(struct dynbuf *b, const char *prefix, const void *base, co
 
 int staticconfig_write(const struct cluster_config *c, const char *path, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     char hex[SHA256_HEX + 1];
     char prefix[32];
     int r;

@@ -73,7 +73,7 @@ static void chomp(char *s)
 int version_cfg_parse(const char *text, const char *origin, struct version_cfg *ret,
                       struct og_error *err)
 {
-    struct version_cfg v = { 0 };
+    struct version_cfg v = {0};
     char lines[3][128];
     const char *p = text;
     int n = 0, r;
@@ -97,6 +97,11 @@ int version_cfg_parse(const char *text, const char *origin, struct version_cfg *
         return og_error_set(err, OG_E_CONTENT_INVALID,
                             "The content of file %s is not correct: %d line(s), 3 expected", origin,
                             n);
+    /* never cut into the fields (a cut product line loses its version) */
+    if (strlen(lines[0]) >= sizeof(v.product) || strlen(lines[1]) >= sizeof(v.number_str))
+        return og_error_set(err, OG_E_CONTENT_INVALID,
+                            "The content of file %s is not correct: line %d is too long", origin,
+                            strlen(lines[0]) >= sizeof(v.product) ? 1 : 2);
 
     if (version_parse_release(lines[0], &v.major, &v.minor, &v.patch, &v.rc) < 0)
         return og_error_set(err, OG_E_CONTENT_INVALID,

@@ -16,8 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +33,8 @@
 #define COMMAND_LINE_MAX (200u * 1024)
 /* How long closing a channel may take after its output went over the bound. */
 #define CLOSE_GRACE_MS 1000
+/* How long the node's timeout(1) waits after TERM before it sends KILL. */
+#define REMOTE_KILL_AFTER "--kill-after=5s"
 /* Stack of a fan-out thread: libssh2 + OpenSSL need far less. */
 #define FANOUT_STACK (512u * 1024)
 
@@ -60,6 +62,7 @@ struct node {
 
 struct transport {
     char *user;
+    uid_t login_uid; /* the login user's uid on this host, (uid_t)-1 if none */
     char *key_file;
     char *known_hosts;
     int connect_timeout_ms;
@@ -144,20 +147,6 @@ static bool addr_is_local(const struct sockaddr *sa, const struct ifaddrs *ifs)
     return false;
 }
 
-/* name equals this host's name, full or up to the first dot. */
-static bool is_local_hostname(const char *name)
-{
-    char me[HOST_NAME_MAX + 1] = "";
-    size_t short_len;
-
-    if (gethostname(me, sizeof(me) - 1) < 0 || !me[0])
-        return false;
-    if (strcasecmp(name, me) == 0)
-        return true;
-    short_len = strcspn(me, ".");
-    return strcspn(name, ".") == short_len && strncasecmp(name, me, short_len) == 0;
-}
-
 static bool host_is_local(const char *host)
 {
     _cleanup_(freeaddrinfop) struct addrinfo *ai = NULL;
@@ -174,13 +163,12 @@ static bool host_is_local(const char *host)
     return false;
 }
 
-/* Called with the node locked. */
+/* Called with the node locked. The node's address decides, never its name:
+ * a node named like this host (or its first label) may be another machine. */
 static bool node_is_local(const struct transport *t, struct node *nd)
 {
     if (nd->local < 0)
-        nd->local =
-            t->local_mode == TRANSPORT_LOCAL_DETECT &&
-            (is_local_hostname(nd->name) || is_local_hostname(nd->host) || host_is_local(nd->host));
+        nd->local = t->local_mode == TRANSPORT_LOCAL_DETECT && host_is_local(nd->host);
     return nd->local == 1;
 }
 
@@ -199,6 +187,16 @@ static int dup_or_default(const char *value, const char *home, const char *rel, 
         return -OG_E_NOMEM;
     *ret = s;
     return 0;
+}
+
+/* The uid of the login user on this host, (uid_t)-1 when it has none. */
+static uid_t login_uid_of(const char *user, char *buf, size_t size)
+{
+    struct passwd pw, *pwp = NULL;
+
+    if (getpwnam_r(user, &pw, buf, size, &pwp) != 0 || !pwp)
+        return (uid_t)-1;
+    return pwp->pw_uid;
 }
 
 int transport_new(const struct transport_opts *opts, struct transport **ret, struct og_error *err)
@@ -246,6 +244,7 @@ int transport_new(const struct transport_opts *opts, struct transport **ret, str
         return og_error_set(err, OG_E_NOMEM, "transport_new");
     if (!opts->user && (r = shquote_check_name("user", t->user, err)) < 0)
         return r;
+    t->login_uid = login_uid_of(t->user, pwbuf, pwmax > 0 ? (size_t)pwmax : 16384);
     *ret = steal_ptr(t);
     return 0;
 }
@@ -706,6 +705,33 @@ static int setup_wait(struct ssh_conn *c, const struct node *nd, long long deadl
                         nd->host, nd->port, what);
 }
 
+/* A private key (key) or known_hosts that another user could have written
+ * (or, for a key, read) vouches for nothing: owned by this user, root or
+ * the login user, not group/world-writable, a key not group/world-readable
+ * either (OpenSSH's rule). A missing file is left to its user's check. */
+static int check_ssh_file(const struct transport *t, const struct node *nd, const char *path,
+                          bool key, struct og_error *err)
+{
+    const char *what = key ? "private key" : "known_hosts file";
+    mode_t loose = key ? 077 : 022;
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return 0;
+    if (st.st_uid != geteuid() && st.st_uid != 0 && st.st_uid != t->login_uid)
+        return og_error_set(err, OG_E_SSH_FILE_UNSAFE,
+                            "Failed to verify SSH trust on these nodes: %s. The %s \"%s\" is "
+                            "owned by uid %u, not by this user, root or \"%s\"",
+                            nd->name, what, path, (unsigned)st.st_uid, t->user);
+    if (st.st_mode & loose)
+        return og_error_set(err, OG_E_SSH_FILE_UNSAFE,
+                            "Failed to verify SSH trust on these nodes: %s. The %s \"%s\" has "
+                            "mode %04o: it must not be %s by group or others",
+                            nd->name, what, path, (unsigned)(st.st_mode & 07777),
+                            key ? "readable or writable" : "writable");
+    return 0;
+}
+
 /* Connect, handshake, verify the host key, authenticate. Before setup_deadline
  * (a failure past it is OG_E_SSH_CONNECT, or OG_E_TIMEOUT when it is the
  * command's own deadline). */
@@ -718,6 +744,9 @@ static int conn_open(struct transport *t, const struct node *nd, long long setup
     char spec[320];
     int rc, r;
 
+    if ((r = check_ssh_file(t, nd, t->known_hosts, false, err)) < 0 ||
+        (r = check_ssh_file(t, nd, t->key_file, true, err)) < 0)
+        return r;
     c = calloc(1, sizeof(*c));
     if (!c)
         return og_error_set(err, OG_E_NOMEM, "connecting to node \"%s\"", nd->name);
@@ -856,7 +885,7 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
 {
     /* Every early return discards the session, which frees its channels. */
     LIBSSH2_CHANNEL *ch = NULL;
-    _cleanup_dynbuf_ struct dynbuf out, errb;
+    _cleanup_dynbuf_ struct dynbuf out = {0}, errb = {0};
     const char *in = o->input;
     size_t in_off = 0;
     bool in_done = false, eof = false;
@@ -973,21 +1002,47 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
     return 0;
 }
 
+/* The command line for argv with deadline_ms left: argv under coreutils'
+ * timeout(1), so the node itself ends the command at the deadline (TERM to
+ * its process group, KILL 5 s later), even when this side
+ * gave up on a silent network. Quoted by shquote_argv() like any argv. */
+static int remote_line(struct dynbuf *line, const char *const *argv, long long left_ms)
+{
+    _cleanup_free_ const char **wrapped = NULL;
+    char secs[32];
+    size_t n = 0;
+
+    while (argv[n])
+        n++;
+    wrapped = calloc(n + 4, sizeof(*wrapped));
+    if (!wrapped)
+        return -OG_E_NOMEM;
+    snprintf(secs, sizeof(secs), "%lld.%03llds", left_ms / 1000, left_ms % 1000);
+    wrapped[0] = "timeout";
+    wrapped[1] = REMOTE_KILL_AFTER;
+    wrapped[2] = secs;
+    memcpy(wrapped + 3, argv, n * sizeof(*argv));
+    dynbuf_reset(line);
+    return shquote_argv(line, wrapped);
+}
+
+static int line_error(struct og_error *err, int r, const char *what)
+{
+    return og_error_set(err, r, "Failed to execute %s command. Its command line is too long", what);
+}
+
 static int run_remote(struct transport *t, struct node *nd, const char *const *argv,
                       const struct transport_run_opts *o, long long start,
                       struct command_result *ret, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf line;
+    _cleanup_dynbuf_ struct dynbuf line = {0};
     long long deadline = start + o->timeout_ms;
     long long setup = start + t->connect_timeout_ms;
     int r;
 
     dynbuf_init(&line, COMMAND_LINE_MAX);
-    r = shquote_argv(&line, argv);
-    if (r < 0)
-        return og_error_set(err, r, "Failed to execute %s command. Its command line is too long",
-                            argv[0]);
-
+    if ((r = remote_line(&line, argv, o->timeout_ms)) < 0) /* refused before connecting */
+        return line_error(err, r, argv[0]);
     for (int attempt = 0;; attempt++) {
         struct exec_state st = {.what = argv[0]};
         bool reused = nd->conn != NULL;
@@ -999,6 +1054,11 @@ static int run_remote(struct transport *t, struct node *nd, const char *const *a
             if (r < 0)
                 return r;
         }
+        if (deadline <= now_ms())
+            return timed_out(nd, &st, o->timeout_ms, err);
+        /* the node's own deadline: what is left of ours */
+        if ((r = remote_line(&line, argv, deadline - now_ms())) < 0)
+            return line_error(err, r, argv[0]);
         r = channel_exec(nd->conn, nd, dynbuf_str(&line), o, deadline, &st, ret, err);
         if (st.discard) {
             conn_free(nd->conn, false);

@@ -14,13 +14,21 @@
  *    "@revoked" keys are refused). An unknown key is -OG_E_SSH_HOSTKEY_UNKNOWN,
  *    a different key -OG_E_SSH_HOSTKEY_CHANGED: never trust on first use.
  *  - Public key authentication only (-OG_E_SSH_AUTH when refused).
+ *  - The private key and known_hosts are used only when owned by this user,
+ *    root or the login user, not group/world-writable, and (the key) not
+ *    group/world-readable: else -OG_E_SSH_FILE_UNSAFE before connecting.
  *  - The remote command line is built from the argv by shquote_argv() and
  *    nowhere else: the remote shell sees each argument as one literal word.
  *  - stdout and stderr are captured, each bounded (-OG_E_OUTPUT_LIMIT, the
  *    channel is closed); the whole call is bounded in time (-OG_E_TIMEOUT,
- *    the node's session is discarded).
+ *    the node's session is discarded). The node enforces the same deadline:
+ *    the argv runs under coreutils' "timeout --kill-after=5s <left>", which
+ *    TERMs the command's process group when the time is up (KILL 5 s later),
+ *    so a command given up on does not run on, even when the network is cut.
+ *    (Within the remote command, $PPID is therefore timeout(1).)
  *  - A node that is this host runs the argv locally with command_run(): its
- *    result looks the same as a remote one.
+ *    result looks the same as a remote one. "This host" is decided by the
+ *    node's address only (loopback or one of getifaddrs()), never its name.
  *  - Connection failures are -OG_E_SSH_CONNECT (with a connect timeout); a
  *    command that could not be run or lost its connection is GAUSS-53507
  *    (-OG_E_REMOTE_EXEC). A non-zero exit is not an error unless asked for
@@ -46,8 +54,10 @@
 struct transport;
 
 enum transport_local_mode {
-    /* A node is local when its name is this host's name, or its host
-     * resolves to a loopback address or one of this host's addresses. */
+    /* A node is local when its host resolves to a loopback address or one
+     * of this host's interface addresses. Its name plays no part: a node
+     * named like this host (or its first label) at another address is
+     * remote. */
     TRANSPORT_LOCAL_DETECT = 0,
     /* Never detect: only nodes marked with transport_set_local() run
      * locally (e.g. tests that talk to an sshd on loopback). */

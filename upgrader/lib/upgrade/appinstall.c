@@ -17,6 +17,7 @@
 #include "appinstall.h"
 #include "archive_util.h"
 #include "fs.h"
+#include "pkgsig.h"
 #include "pkgsum.h"
 #include "banned.h"
 
@@ -132,6 +133,7 @@ int appinstall_kernel_package(const char *gphome, struct version_cfg *om, char *
                               size_t size, struct og_error *err)
 {
     char cfg_path[PATH_MAX], kernel[NAME_MAX + 1], sum[PATH_MAX + 300];
+    bool authentic;
     int r;
 
     snprintf(cfg_path, sizeof(cfg_path), "%s/version.cfg", gphome);
@@ -143,7 +145,10 @@ int appinstall_kernel_package(const char *gphome, struct version_cfg *om, char *
     snprintf(tarball, size, "%s/%s", gphome, kernel);
     snprintf(sum, sizeof(sum), "%s/%.*s.sha256", gphome, (int)(strlen(kernel) - strlen(".tar.bz2")),
              kernel);
-    return pkgsum_verify(tarball, sum, err);
+    r = pkgsum_verify(tarball, sum, err);
+    if (r == 0) /* its .sig with the node's key: pkgsig.h */
+        r = pkgsig_check(tarball, PKGSIG_KEY_PATH, &authentic, err);
+    return r;
 }
 
 int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struct og_error *err)

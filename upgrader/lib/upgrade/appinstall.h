@@ -34,7 +34,8 @@ int appinstall_read_member(const char *tarball, const char *member, char *buf, s
                            struct og_error *err) _warn_unused_result_;
 
 /* gphome's version.cfg (the OM tools' release) into *om and the server
- * package of that release beside it, sha256 checked (GAUSS-51635): its path. */
+ * package of that release beside it, sha256 checked (GAUSS-51635) and its
+ * signature when a key is configured (pkgsig.h): its path. */
 int appinstall_kernel_package(const char *gphome, struct version_cfg *om, char *tarball,
                               size_t size, struct og_error *err) _warn_unused_result_;
 
@@ -47,7 +48,7 @@ int appinstall_kernel_version(const char *gphome, struct version_cfg *ret, struc
 int appinstall_kernel_build_time(const char *gphome, char *buf, size_t size, struct og_error *err)
     _warn_unused_result_;
 
-/* Extract gphome's server package (sha256 checked) into target: a temporary
+/* Extract gphome's server package (sha256 and signature checked) into target: a temporary
  * directory beside it renamed (or exchanged) into place, bin/upgrade_version
  * written; an existing target is replaced. */
 int appinstall_install(const char *gphome, const char *target, struct og_error *err)

@@ -59,7 +59,7 @@ int grey_max_step(const struct inplace *u)
 
 int grey_put_steps(struct inplace *u, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     int r;
 
     dynbuf_init(&b, 1 << 20);
@@ -119,7 +119,7 @@ int grey_record(void *ctx, int index, enum engine_state state, bool undoing, str
 
 int grey_put_targets(struct inplace *u, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
 
     dynbuf_init(&b, 1 << 16);
     for (size_t i = 0; i < u->n_targets; i++)

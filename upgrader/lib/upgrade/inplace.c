@@ -105,15 +105,22 @@ static int do_backup(void *ctx, struct og_error *err)
         r = worker_run_all(&u->w, u->nodes, u->n_nodes, carry, NULL, 0, NULL, err);
     if (r == 0 && u->large)
         r = inplace_catalog_backup(u, err);
+    /* from here the rollback restores the configuration: a backup missing
+     * then is an error (OGUP-60093), never a rollback that keeps the new */
+    if (r == 0)
+        r = inplace_journal_put(u, INPLACE_BACKUP_DONE, "", err);
     return r;
 }
 
 static int undo_backup(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
+    char mark[PATH_MAX + 32];
     int r = 0;
 
-    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
+    /* not recorded: the backup was never complete, nothing after it ran */
+    snprintf(mark, sizeof(mark), "%s/%s", u->dir, INPLACE_BACKUP_DONE);
+    for (size_t i = 0; r == 0 && access(mark, F_OK) == 0 && i < u->cfg->n_nodes; i++) {
         const struct cluster_node *n = &u->cfg->nodes[i];
         const char *node[] = {n->name};
         char src[PATH_MAX + 16];
@@ -127,6 +134,8 @@ static int undo_backup(void *ctx, struct og_error *err)
     /* cleanBackupedCatalogPhysicalFiles(isRollBack=True), UpgradeImpl.py :4600 */
     if (r == 0 && u->large)
         r = inplace_catalog_clean(u, err);
+    if (r == 0 && !u->skipped.len)
+        r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, INPLACE_BACKUP_DONE, err);
     return r;
 }
 
@@ -321,11 +330,13 @@ static int do_read_write(void *ctx, struct og_error *err)
 static int do_remove_backup(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    const char *names[] = {"backup", "upgrade_sql"};
+    const char *names[] = {"backup", "upgrade_sql"}; /* upgrade_sql: an older ogup's */
     int r = 0;
 
     for (size_t i = 0; r == 0 && i < ELEMENTSOF(names); i++)
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, names[i], err);
+    if (r == 0)
+        r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->pghost, INPLACE_SQL_DIR, err);
     if (r == 0 && u->large)
         r = inplace_catalog_clean(u, err);
     return r;
@@ -389,6 +400,7 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
     snprintf(u->dir, sizeof(u->dir), "%s/binary_upgrade", env->pghost);
     engine_register_failpoints(&inplace_plan);
     engine_register_failpoints(&inplace_commit_plan);
+    jdist_register_failpoints();
 
     /* the switch relinks $GAUSSHOME: it must be a link (openGauss-OM v5.0.0
      * UpgradeImpl.py:481 choseStrategy, GAUSS-52915) */

@@ -125,7 +125,7 @@ static int adopt_carried(const char *dir, struct og_error *err)
 static int adopt_catalog_list(const char *dir, struct og_error *err)
 {
     char jdir[PATH_MAX], out[PATH_MAX + 64];
-    _cleanup_dynbuf_ struct dynbuf list;
+    _cleanup_dynbuf_ struct dynbuf list = {0};
     DIR *d;
     struct dirent *de;
     int r = 0;
@@ -265,6 +265,9 @@ int inplace_adopt(struct inplace *u, const struct inplace_record *rec, struct in
     r = worker_run_all(&u->w, u->nodes, u->n_nodes, verb, NULL, 0, NULL, err);
     if (r == 0)
         r = inplace_record_step(u, index, state, false, err);
+    /* its configuration backup complete (openGauss's step 3 done) */
+    if (r == 0 && index > engine_step_index(&inplace_plan, "backup"))
+        r = inplace_journal_put(u, INPLACE_BACKUP_DONE, "", err);
     if (r < 0)
         return r;
     *ret = *rec;

@@ -30,6 +30,7 @@
 #include "inplace_int.h"
 #include "jdist.h"
 #include "journal.h"
+#include "pkgsig.h"
 #include "pkgsum.h"
 #include "banned.h"
 
@@ -41,7 +42,15 @@ bool inplace_is_large(void *ctx)
     return ((struct inplace *)ctx)->large;
 }
 
-/* binary_upgrade/upgrade_sql from $GPHOME/upgrade_sql.tar.gz (sha256 checked). */
+static void sql_dir(const struct inplace *u, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s/%s", u->pghost, INPLACE_SQL_DIR);
+}
+
+/* $GPHOME/upgrade_sql.tar.gz (sha256 checked, and its signature when a
+ * key is configured: pkgsig.h) into its own directory
+ * ($PGHOST/ogup_upgrade_sql, made afresh, 0700), never the journal's: a
+ * member named like a journal file lands beside the SQL, harmless. */
 static int extract_sql(struct inplace *u, struct og_error *err)
 {
     char tar[PATH_MAX + 32], sum[PATH_MAX + 32], dst[PATH_MAX + 32];
@@ -49,14 +58,34 @@ static int extract_sql(struct inplace *u, struct og_error *err)
 
     snprintf(tar, sizeof(tar), "%s/upgrade_sql.tar.gz", u->gphome);
     snprintf(sum, sizeof(sum), "%s/upgrade_sql.sha256", u->gphome);
-    snprintf(dst, sizeof(dst), "%s/upgrade_sql", u->dir);
+    sql_dir(u, dst, sizeof(dst));
     r = pkgsum_verify(tar, sum, err);
+    if (r == 0) {
+        bool authentic;
+        r = pkgsig_check(tar, PKGSIG_KEY_PATH, &authentic, err);
+    }
     if (r == 0)
         r = fs_remove_tree(dst, err);
     if (r == 0)
-        r = fs_mkdir_p(u->dir, 0700, err);
+        r = fs_mkdir_p(dst, 0700, err);
     if (r == 0)
-        r = archive_extract(tar, u->dir, err);
+        r = archive_extract(tar, dst, err);
+    return r;
+}
+
+/* The assembled SQL to the primary's node when it is another (worker put:
+ * up to SQL_FILE_MAX; outside the journal, so no journal dump carries it). */
+static int push_sql(struct inplace *u, const char *path, const struct dynbuf *sql,
+                    struct og_error *err)
+{
+    const char *others[CLUSTER_MAX_NODES], *put[] = {"put", path, "0600", NULL};
+    size_t no = inplace_other_nodes(u, others);
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < no; i++)
+        if (strcmp(others[i], inplace_primary(u)->name) == 0)
+            r = worker_run_all(&u->w, &others[i], 1, put, sql->buf ? sql->buf : "", sql->len, NULL,
+                               err);
     return r;
 }
 
@@ -66,17 +95,18 @@ static int extract_sql(struct inplace *u, struct og_error *err)
 static int assemble_sql(struct inplace *u, const char *mode, const char *db, char *path,
                         size_t size, struct og_error *err)
 {
-    char folder[PATH_MAX + 64];
+    char folder[PATH_MAX + 64], dir[PATH_MAX + 32];
     const char *names[512], *sel[512];
     size_t n = 0;
     int k, r = 0;
-    _cleanup_dynbuf_ struct dynbuf sql;
+    _cleanup_dynbuf_ struct dynbuf sql = {0};
     DIR *d;
     struct dirent *de;
 
     dynbuf_init(&sql, SQL_FILE_MAX);
     /* the tarball holds upgrade_sql/ at its top */
-    snprintf(folder, sizeof(folder), "%s/upgrade_sql/%s_catalog_%s", u->dir,
+    sql_dir(u, dir, sizeof(dir));
+    snprintf(folder, sizeof(folder), "%s/upgrade_sql/%s_catalog_%s", dir,
              strncmp(mode, "upgrade", 7) == 0 ? "upgrade" : "rollback", db);
     d = opendir(folder);
     if (!d)
@@ -103,48 +133,66 @@ static int assemble_sql(struct inplace *u, const char *mode, const char *db, cha
         _cleanup_free_ char *text = NULL;
         snprintf(fp, sizeof(fp), "%s/%s", folder, sel[i]);
         r = fs_read_file(fp, SQL_FILE_MAX, &text, NULL, err);
-        if (r == 0 && dynbuf_appends(&sql, text) < 0)
+        /* a file's last line never joins the next file's first (a trailing
+         * comment would swallow the next statement, or the COMMIT) */
+        if (r == 0 && (dynbuf_appends(&sql, text) < 0 || dynbuf_appends(&sql, "\n") < 0))
             r = og_error_set(err, OG_E_TOO_LARGE, "catalog SQL");
     }
     if (r == 0 && dynbuf_appends(&sql, "COMMIT;\n") < 0)
         r = og_error_set(err, OG_E_TOO_LARGE, "catalog SQL");
     for (size_t i = 0; i < n; i++)
         free((char *)names[i]);
-    snprintf(path, size, "%s/%s_catalog_%s_tmp.sql", u->dir, mode, db);
+    snprintf(path, size, "%s/%s_catalog_%s_tmp.sql", dir, mode, db);
     if (r == 0)
         r = fs_replace_file(path, sql.buf, sql.len, 0600, err);
-    if (r == 0) {
-        const char *others[CLUSTER_MAX_NODES];
-        size_t no = inplace_other_nodes(u, others);
-        for (size_t i = 0; r == 0 && i < no; i++)
-            if (strcmp(others[i], inplace_primary(u)->name) == 0) {
-                const char *one[] = {others[i]};
-                r = jdist_push_file(&u->w, one, 1, u->dir, strrchr(path, '/') + 1, err);
-            }
+    if (r == 0)
+        r = push_sql(u, path, &sql, err);
+    return r;
+}
+
+/* The databases, as openGauss lists them (every one, whole names):
+ * template0, template1 and postgres must be there. */
+static int list_databases(struct inplace *u, struct precheck_dblist *ret, struct og_error *err)
+{
+    const char *must[] = {"template0", "template1", "postgres"};
+    int r = precheck_databases(u->env, inplace_primary(u), false, ret, err);
+
+    for (size_t k = 0; r == 0 && k < ELEMENTSOF(must); k++) {
+        bool found = false;
+        for (size_t i = 0; i < ret->n; i++)
+            found = found || strcmp(ret->names[i], must[k]) == 0;
+        if (!found) {
+            precheck_dblist_done(ret);
+            r = og_error_set(err, OG_E_CONTENT_INVALID, "The database list is invalid: no %s",
+                             must[k]);
+        }
     }
     return r;
 }
 
-/* The databases, as openGauss lists them: template0, template1 and postgres
- * must be there. Space separated in buf. */
-static int list_databases(struct inplace *u, char *buf, size_t size, struct og_error *err)
+/* ogup_catalog_done's line for db: "MODE NAME", or "MODE x:HEX" for a name
+ * holding anything but letters, digits and '_' (one line per database) */
+static void done_line(const char *mode, const char *db, char *buf, size_t size)
 {
-    int r = precheck_sql(u->env, inplace_primary(u), "postgres",
-                         "SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_database", buf,
-                         size, err);
+    size_t o = (size_t)snprintf(buf, size, "%s ", mode);
+    bool plain =
+        strspn(db, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(db);
 
-    if (r == 0 &&
-        (!strstr(buf, "template0") || !strstr(buf, "template1") || !strstr(buf, "postgres")))
-        r = og_error_set(err, OG_E_CONTENT_INVALID, "The database list is invalid: %s", buf);
-    return r;
+    if (!plain)
+        o += (size_t)snprintf(buf + o, size - o, "x:");
+    for (const char *p = db; *p && o + 4 < size; p++)
+        o += (size_t)(plain ? snprintf(buf + o, size - o, "%c", *p)
+                            : snprintf(buf + o, size - o, "%02x", (unsigned char)*p));
+    snprintf(buf + o, size - o, "\n");
 }
 
 static int run_sql_file(struct inplace *u, const char *db, const char *file, struct og_error *err)
 {
     const struct cluster_node *p = inplace_primary(u);
     char bin[PATH_MAX + 16], port[16];
+    char conn[600];
     const char *argv[] = {bin,  "-X", "-q", "-h",    u->cfg->tmp_path,   "-p",
-                          port, "-d", db,   "--set", "ON_ERROR_STOP=on", "-f",
+                          port, "-d", conn, "--set", "ON_ERROR_STOP=on", "-f",
                           file, NULL};
     struct transport_run_opts o = {.timeout_ms = INPLACE_CTL_TIMEOUT_MS};
     struct command_result res = {0};
@@ -152,7 +200,9 @@ static int run_sql_file(struct inplace *u, const char *db, const char *file, str
 
     snprintf(bin, sizeof(bin), "%s/bin/gsql", u->cfg->app_path);
     snprintf(port, sizeof(port), "%d", p->port);
-    r = transport_run(u->env->t, p->name, argv, &o, &res, err);
+    r = precheck_dbname_conninfo(db, conn, sizeof(conn), err);
+    if (r == 0)
+        r = transport_run(u->env->t, p->name, argv, &o, &res, err);
     if (r == 0 && res.exit_status != 0)
         r = og_error_set(err, OG_E_SQL, "Failed to update catalog. Error: %s on %s: %s",
                          strrchr(file, '/') + 1, db, res.err);
@@ -174,31 +224,30 @@ static bool has_line(const char *text, const char *line)
  * the journal lists as done; each one recorded once committed. */
 static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error *err)
 {
-    char dbs[8192], mainf[PATH_MAX + 64], otherf[PATH_MAX + 64], p[PATH_MAX + 32];
+    char mainf[PATH_MAX + 64], otherf[PATH_MAX + 64], p[PATH_MAX + 32];
     _cleanup_free_ char *done = NULL;
-    _cleanup_dynbuf_ struct dynbuf rec;
-    char *save = NULL;
+    _cleanup_dynbuf_ struct dynbuf rec = {0};
+    struct precheck_dblist dbs = {0};
     int r;
 
-    dynbuf_init(&rec, 1 << 20);
+    dynbuf_init(&rec, JOURNAL_CARRIED_MAX);
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_DONE);
-    if (fs_read_file(p, 1 << 20, &done, NULL, NULL) == 0)
+    if (fs_read_file(p, JOURNAL_CARRIED_MAX, &done, NULL, NULL) == 0)
         dynbuf_appends(&rec, done);
-    r = list_databases(u, dbs, sizeof(dbs), err);
+    r = list_databases(u, &dbs, err);
     if (r == 0)
         r = assemble_sql(u, mode, "maindb", mainf, sizeof(mainf), err);
     if (r == 0)
         r = assemble_sql(u, mode, "otherdb", otherf, sizeof(otherf), err);
     /* postgres first */
     for (int pass = 0; r == 0 && pass < 2; pass++) {
-        char copy[8192];
-        snprintf(copy, sizeof(copy), "%s", dbs);
-        for (char *db = strtok_r(copy, " ", &save); r == 0 && db; db = strtok_r(NULL, " ", &save)) {
-            char line[256];
+        for (size_t i = 0; r == 0 && i < dbs.n; i++) {
+            const char *db = dbs.names[i];
+            char line[600];
             bool is_main = strcmp(db, "postgres") == 0;
             if (is_main != (pass == 0))
                 continue;
-            snprintf(line, sizeof(line), "%s %s\n", mode, db);
+            done_line(mode, db, line, sizeof(line));
             if (has_line(dynbuf_str(&rec), line))
                 continue;
             r = run_sql_file(u, db, is_main ? mainf : otherf, err);
@@ -210,6 +259,7 @@ static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error
                 inplace_say(u, "Catalog %s done on database %s.", mode, db);
         }
     }
+    precheck_dblist_done(&dbs);
     return r;
 }
 
@@ -219,23 +269,25 @@ static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error
  * (openGauss's backupOldClusterDBAndRelInfo, before the stop); kept once. */
 int inplace_catalog_list(struct inplace *u, struct og_error *err)
 {
-    char dbs[8192], p[PATH_MAX + 64], *save = NULL;
-    _cleanup_dynbuf_ struct dynbuf all;
+    char p[PATH_MAX + 64];
+    _cleanup_dynbuf_ struct dynbuf all = {0};
+    _cleanup_free_ char *files = malloc(256 * 1024);
+    struct precheck_dblist dbs = {0};
     int r;
 
-    dynbuf_init(&all, 16u << 20);
+    dynbuf_init(&all, JOURNAL_CARRIED_MAX);
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_LIST);
     if (access(p, F_OK) == 0)
         return 0;
-    r = list_databases(u, dbs, sizeof(dbs), err);
-    for (char *db = r == 0 ? strtok_r(dbs, " ", &save) : NULL; r == 0 && db;
-         db = strtok_r(NULL, " ", &save)) {
-        char files[256 * 1024];
-        r = precheck_sql(u->env, inplace_primary(u), db, catalogphys_list_sql, files, sizeof(files),
-                         err);
+    r = files ? list_databases(u, &dbs, err) : og_error_set(err, OG_E_NOMEM, "catalog list");
+    for (size_t i = 0; r == 0 && i < dbs.n; i++) {
+        r = precheck_sql(u->env, inplace_primary(u), dbs.names[i], catalogphys_list_sql, files,
+                         256 * 1024, err);
         if (r == 0 && dynbuf_appendf(&all, "%s\n", files) < 0)
-            r = og_error_set(err, OG_E_TOO_LARGE, "catalog file list");
+            r = og_error_set(err, OG_E_TOO_LARGE, "catalog file list over %u bytes",
+                             JOURNAL_CARRIED_MAX);
     }
+    precheck_dblist_done(&dbs);
     if (r == 0)
         r = inplace_journal_put(u, INPLACE_CATALOG_LIST, dynbuf_str(&all), err);
     return r;

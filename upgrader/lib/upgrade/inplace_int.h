@@ -8,6 +8,11 @@
 #include "inplace.h"
 
 #define INPLACE_CTL_TIMEOUT_MS (10 * 60 * 1000)
+/* journal: the configuration backup (backup/) is complete on every node */
+#define INPLACE_BACKUP_DONE "ogup_backup_done"
+/* the package's upgrade_sql.tar.gz, extracted, and the catalog SQL assembled
+ * from it: $PGHOST/ogup_upgrade_sql, never inside the journal directory */
+#define INPLACE_SQL_DIR        "ogup_upgrade_sql"
 #define INPLACE_NORMAL_WAIT_MS (90 * 1000)
 
 void inplace_say(const struct inplace *u, const char *fmt, ...) _printf_(2, 3);
@@ -22,7 +27,8 @@ size_t inplace_other_nodes(const struct inplace *u, const char **out);
 int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
                         struct og_error *err);
 bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what);
-/* a journal file written here, crash-safely, and copied to every other node */
+/* a journal file written here, crash-safely, and copied to every other node:
+ * ogup_step's sequence advanced with it (here first, there last) */
 int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
     _warn_unused_result_;
 /* gs_guc reload NAME=VALUE on every datanode; code and message on failure */

@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 
 #include "clusterstatus.h"
+#include "failpoint.h"
 #include "fs.h"
 #include "inplace_int.h"
 #include "jdist.h"
@@ -50,15 +51,39 @@ static int write_local(struct inplace *u, const char *name, const char *text, st
     return r;
 }
 
-/* Write locally, crash-safely, then copy to every other node. */
+static unsigned long long seq_counter;
+/* the current ogup_step line without its "seq=N writer=W" tail (empty:
+ * no step recorded yet) */
+static char step_head[256];
+
+static int write_step_local(struct inplace *u, struct og_error *err)
+{
+    char line[512];
+
+    snprintf(line, sizeof(line), "%s seq=%llu writer=%s\n", step_head, ++seq_counter, this_node(u));
+    return write_local(u, INPLACE_STEP_FILE, line, err);
+}
+
+/* Every journal write is a record: here ogup_step with the next sequence
+ * number first, then the file; on every other node the file first, then
+ * ogup_step. Killed anywhere, the nodes holding the older sequence are
+ * brought level from the newest copy by the next run (inplace_read_record):
+ * the journal never holds two versions of a file under one sequence. */
 int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
 {
     const char *others[CLUSTER_MAX_NODES];
     size_t n = inplace_other_nodes(u, others);
-    int r = write_local(u, name, text, err);
+    bool seq = step_head[0] && strcmp(name, INPLACE_STEP_FILE) != 0;
+    int r = seq ? write_step_local(u, err) : 0;
 
     if (r == 0)
+        r = write_local(u, name, text, err);
+    if (r == 0)
+        r = failpoint_hit(JDIST_FP_AFTER_LOCAL, err);
+    if (r == 0)
         r = jdist_push_file(&u->w, others, n, u->dir, name, err);
+    if (r == 0 && seq)
+        r = jdist_push_file(&u->w, others, n, u->dir, INPLACE_STEP_FILE, err);
     return r;
 }
 
@@ -66,36 +91,40 @@ int inplace_journal_remove_everywhere(struct inplace *u, struct og_error *err)
 {
     int r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, NULL, err);
 
+    /* the extracted and assembled catalog SQL beside it (INPLACE_SQL_DIR) */
+    if (r == 0)
+        r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->pghost, INPLACE_SQL_DIR, err);
     if (r == 0)
         r = fs_remove_tree(u->dir, err);
+    if (r == 0)
+        step_head[0] = '\0';
     return r;
 }
-
-static unsigned long long seq_counter;
 
 int inplace_record_step(void *ctx, int index, enum engine_state state, bool undoing,
                         struct og_error *err)
 {
     struct inplace *u = ctx;
     const struct engine_plan *p = u->plan;
-    char line[512], dat[128];
+    char dat[128];
     int r;
 
     if (index < 0 && undoing && u->skipped.len)
         return 0; /* --force skipped something: inplace_rollback rewinds the record */
     if (index < 0 && undoing)
         return inplace_journal_remove_everywhere(u, err);
-    snprintf(line, sizeof(line), "%s %d %s %s %s seq=%llu writer=%s\n", p->name, index,
-             p->steps[index].name, state == ENGINE_BEGIN ? "begin" : "done",
-             undoing ? "undo" : "do", ++seq_counter, this_node(u));
+    snprintf(step_head, sizeof(step_head), "%s %d %s %s %s", p->name, index, p->steps[index].name,
+             state == ENGINE_BEGIN ? "begin" : "done", undoing ? "undo" : "do");
     snprintf(dat, sizeof(dat), "%s:%d\n", u->action, p->steps[index].og_step);
-    /* ogup_step (the sequence number) last, here and on every other node: a
-     * node that missed any file of this record (powered off half-way) has
-     * the older sequence and is brought level from the newest copy by the
-     * next run (inplace_read_record) */
-    r = write_local(u, JOURNAL_DAT_FILE, dat, err);
+    /* ogup_step (the sequence number) first here, last on every other node
+     * (inplace_journal_put): a node that missed any file of this record
+     * (powered off half-way) has the older sequence and is brought level
+     * from the newest copy by the next run (inplace_read_record) */
+    r = write_step_local(u, err);
     if (r == 0)
-        r = write_local(u, INPLACE_STEP_FILE, line, err);
+        r = write_local(u, JOURNAL_DAT_FILE, dat, err);
+    if (r == 0)
+        r = failpoint_hit(JDIST_FP_AFTER_LOCAL, err);
     if (r == 0) {
         const char *others[CLUSTER_MAX_NODES];
         size_t n = inplace_other_nodes(u, others);
@@ -108,7 +137,7 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
 
 static int parse_step_line(const struct engine_plan *p, const char *text,
                            struct inplace_record *ret, unsigned long long *seq, char *writer,
-                           size_t wsize)
+                           size_t wsize, char *head, size_t hsize)
 {
     char plan[64], name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
     int idx;
@@ -123,6 +152,8 @@ static int parse_step_line(const struct engine_plan *p, const char *text,
     ret->state = strcmp(state, "begin") == 0 ? ENGINE_BEGIN : ENGINE_DONE;
     ret->undoing = strcmp(dir, "undo") == 0;
     snprintf(writer, wsize, "%s", w);
+    if (head)
+        snprintf(head, hsize, "%.*s", (int)(strstr(text, " seq=") - text), text);
     return 0;
 }
 
@@ -161,6 +192,53 @@ static int drop_unreachable(struct inplace *u, struct og_error *err)
     return 0;
 }
 
+static int put_one(const struct worker *jw, const char *node, const char *dir, const char *name,
+                   json_object *val, struct og_error *err)
+{
+    char path[PATH_MAX + 300];
+    const char *one[] = {node}, *put[] = {"put", path, "0600", NULL};
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return worker_run_all(jw, one, 1, put, json_object_get_string(val),
+                          (size_t)json_object_get_string_len(val), NULL, err);
+}
+
+/* A lagging node brought level file by file from the newest copy: its
+ * files that copy has not are removed one by one, ogup_step written last
+ * (killed half-way, the node still lags and the next run goes on). Never a
+ * whole directory: backup/ (which a dump does not carry) stays. */
+static int level_node(struct inplace *u, const struct worker *jw, const char *node,
+                      json_object *mine, json_object *newest, struct og_error *err)
+{
+    const char *one[] = {node};
+    json_object *files = NULL, *have = NULL, *step = NULL;
+    int r = 0;
+
+    json_object_object_get_ex(newest, "files", &files);
+    if (mine)
+        json_object_object_get_ex(mine, "files", &have);
+    if (have) {
+        json_object_object_foreach(have, gone, v0)
+        {
+            (void)v0;
+            if (r == 0 && !json_object_object_get_ex(files, gone, NULL))
+                r = jdist_remove(jw, one, 1, u->dir, gone, err);
+        }
+    }
+    json_object_object_foreach(files, name, val)
+    {
+        if (r < 0)
+            break;
+        if (strcmp(name, INPLACE_STEP_FILE) == 0)
+            step = val;
+        else
+            r = put_one(jw, node, u->dir, name, val, err);
+    }
+    if (r == 0 && step)
+        r = put_one(jw, node, u->dir, INPLACE_STEP_FILE, step, err);
+    return r;
+}
+
 /* Every node's copy; the copy with the highest record sequence is the
  * newest: a crash between the writer's local write and its copies leaves
  * other nodes one record behind, and they are brought level (logged). Then
@@ -195,32 +273,23 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
         char writer[CLUSTER_NAME_MAX];
         dumps[i] = json_tokener_parse(outs[i]);
         if (parse_step_line(u->plan, dump_file(dumps[i], INPLACE_STEP_FILE), &rec[i], &seqs[i],
-                            writer, sizeof(writer)) == 0 &&
+                            writer, sizeof(writer), NULL, 0) == 0 &&
             (best == SIZE_MAX || seqs[i] > seqs[best]))
             best = i;
     }
     if (best != SIZE_MAX) {
-        json_object *files;
+        char writer[CLUSTER_NAME_MAX];
+        struct inplace_record tmp;
         seq_counter = seqs[best];
-        json_object_object_get_ex(dumps[best], "files", &files);
+        parse_step_line(u->plan, dump_file(dumps[best], INPLACE_STEP_FILE), &tmp, &seqs[best],
+                        writer, sizeof(writer), step_head, sizeof(step_head));
         for (size_t i = 0; r == 0 && i < u->n_nodes; i++) {
-            const char *node[] = {u->nodes[i]};
             if (i == best || seqs[i] == seqs[best])
                 continue;
             inplace_say(u,
                         "The journal of %s is behind (record %llu, newest %llu on %s): copying it.",
                         u->nodes[i], seqs[i], seqs[best], u->nodes[best]);
-            r = jdist_remove(&u->w, node, 1, u->dir, NULL, err);
-            json_object_object_foreach(files, name, val)
-            {
-                char path[PATH_MAX + 300];
-                const char *put[] = {"put", path, "0600", NULL};
-                if (r < 0)
-                    break;
-                snprintf(path, sizeof(path), "%s/%s", u->dir, name);
-                r = worker_run_all(&jw, node, 1, put, json_object_get_string(val),
-                                   (size_t)json_object_get_string_len(val), NULL, err);
-            }
+            r = level_node(u, &jw, u->nodes[i], dumps[i], dumps[best], err);
         }
     }
     if (r == 0)
@@ -238,7 +307,7 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
         ret->has_steps = view.has_steps;
         if (view.has_steps)
             ret->steps = view.steps;
-        ret->committed = dump_file(dumps[best != SIZE_MAX ? best : 0], JOURNAL_COMMIT_FLAG) != NULL;
+        ret->committed = view.committed; /* commitFlagFile on any node */
     }
     for (size_t i = 0; i < u->n_nodes; i++) {
         free(outs[i]);
@@ -265,7 +334,7 @@ int inplace_record_dirs(struct inplace *u, struct og_error *err)
 
 int inplace_record_roles(struct inplace *u, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf roles;
+    _cleanup_dynbuf_ struct dynbuf roles = {0};
 
     dynbuf_init(&roles, 1 << 16);
     return clusterstatus_roles_format(u->cfg, &roles) < 0
@@ -275,7 +344,7 @@ int inplace_record_roles(struct inplace *u, struct og_error *err)
 
 int inplace_record_frozen(struct inplace *u, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf text;
+    _cleanup_dynbuf_ struct dynbuf text = {0};
     char p[PATH_MAX + 32];
     struct frozen_gucs g;
     int r;

@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 
 #include "clusterconfig.h"
+#include "failpoint.h"
 #include "fs.h"
 #include "jdist.h"
 #include "banned.h"
@@ -25,7 +26,17 @@ static const struct worker *journal_worker(const struct worker *w, struct worker
     return copy;
 }
 
-#define JDIST_FILE_MAX (1u << 20)
+static const struct failpoint_def jdist_points[] = {
+    {JDIST_FP_AFTER_LOCAL, "a journal file written on this node, not yet copied to the others"},
+};
+
+void jdist_register_failpoints(void)
+{
+    static bool done;
+
+    if (!done && failpoint_register_all(jdist_points, ELEMENTSOF(jdist_points)) == 0)
+        done = true;
+}
 
 static bool plain_name(const char *name)
 {
@@ -46,7 +57,7 @@ int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, 
     if (!plain_name(name))
         return og_error_set(err, OG_E_INVALID_ARG, "journal file name \"%s\"", name);
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    r = fs_read_file(path, JDIST_FILE_MAX, &text, &len, err);
+    r = fs_read_file(path, JOURNAL_CARRIED_MAX, &text, &len, err);
     if (r < 0)
         return r;
     {
@@ -120,7 +131,7 @@ int jdist_dump(const char *dir, struct dynbuf *out, struct og_error *err)
         snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
         if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode))
             continue;
-        r = fs_read_file(p, JDIST_FILE_MAX, &text, &len, err);
+        r = fs_read_file(p, JOURNAL_CARRIED_MAX, &text, &len, err);
         if (r == 0)
             json_object_object_add(files, de->d_name, json_object_new_string_len(text, (int)len));
     }
@@ -218,7 +229,7 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
                     continue;
                 snprintf(p, sizeof(p), "%s/%s", sub, de->d_name);
                 snprintf(dst, sizeof(dst), "%s/%s", dir, de->d_name);
-                r = fs_read_file(p, JDIST_FILE_MAX, &text, &len, err);
+                r = fs_read_file(p, JOURNAL_CARRIED_MAX, &text, &len, err);
                 if (r == 0) {
                     const char *put[] = {"put", dst, "0600", NULL};
                     r = worker_run_all(journal_worker(w, &jw), missing, n_missing, put, text, len,

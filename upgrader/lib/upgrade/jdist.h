@@ -16,6 +16,11 @@
 #include "journal.h"
 #include "worker.h"
 
+/* The crash window between a journal file written on this node and its
+ * copies on the others (the in-place and grey plans hit it). */
+#define JDIST_FP_AFTER_LOCAL "journal.put.after-local"
+void jdist_register_failpoints(void);
+
 /* Copy the file dir/name (read locally) to nodes (0600, crash-safe). */
 int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                     const char *name, struct og_error *err);
@@ -34,7 +39,8 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
                     struct og_error *err);
 
 /* The worker side of `--local dump DIR`: the top-level regular files of dir
- * (each <= 1 MiB) as JSON {"present":bool,"files":{"name":"content",...}}. */
+ * (each <= JOURNAL_CARRIED_MAX, the whole <= JOURNAL_DUMP_MAX; over is
+ * OGUP-60003, never a cut) as JSON {"present":bool,"files":{"name":"content",...}}. */
 int jdist_dump(const char *dir, struct dynbuf *out, struct og_error *err);
 /* The caller side: write the files of a dump into dir (created 0700);
  * *present = whether the node had the directory. */

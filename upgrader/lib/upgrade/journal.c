@@ -11,22 +11,15 @@
 
 #include "fs.h"
 #include "journal.h"
+#include "journal_int.h"
 #include "banned.h"
 
-#define JOURNAL_FILE_MAX   (256 * 1024)       /* any one journal file */
-#define RECORD_FILE_MAX    (16 * 1024 * 1024) /* upgradeRecord.txt */
-#define RECORD_DETAILS_MAX 512                /* openGauss MAX_MSG_LEN */
-#define STEPS_HEADER       "node_host,upgrade_action,step"
+#define JOURNAL_FILE_MAX (256 * 1024) /* any one journal file */
+#define STEPS_HEADER     "node_host,upgrade_action,step"
 
 struct journal {
     char *dir;
 };
-
-/* openGauss UPGRADE_INIT_INFO / UPGRADE_RECORD_FORMAT_WIDTH */
-static const char *const record_header[8] = {"action",         "status",         "time",
-                                             "oldVersionInfo", "newVersionInfo", "oldPkgSha256",
-                                             "newPkgSha256",   "details"};
-static const int record_width[8] = {19, 20, 22, 50, 50, 70, 70, 70};
 
 /* ---- small helpers ------------------------------------------------------- */
 
@@ -38,7 +31,7 @@ static int path_in(const char *dir, const char *name, char **ret, struct og_erro
 }
 
 /* Copy at most size-1 bytes; false when it does not fit. */
-static bool copy_str(char *dst, size_t size, const char *src, size_t len)
+bool journal_copy_str(char *dst, size_t size, const char *src, size_t len)
 {
     if (len >= size)
         return false;
@@ -48,7 +41,7 @@ static bool copy_str(char *dst, size_t size, const char *src, size_t len)
 }
 
 /* Next line of *p (without "\n" or "\r\n"); false at the end of text. */
-static bool next_line(const char **p, const char **ret, size_t *ret_len)
+bool journal_next_line(const char **p, const char **ret, size_t *ret_len)
 {
     const char *s = *p, *nl;
     size_t len;
@@ -90,7 +83,7 @@ static bool step_in_range(int step)
 }
 
 /* A token we write into a file: non-empty, no separators or control chars. */
-static bool safe_token(const char *s, const char *forbidden)
+bool journal_safe_token(const char *s, const char *forbidden)
 {
     if (!s || !*s)
         return false;
@@ -100,7 +93,7 @@ static bool safe_token(const char *s, const char *forbidden)
     return true;
 }
 
-static void trim(const char **s, size_t *len)
+void journal_trim(const char **s, size_t *len)
 {
     while (*len > 0 && isspace((unsigned char)**s)) {
         (*s)++;
@@ -175,12 +168,12 @@ static int steps_parse(const char *text, const char *origin, const char *expecte
 
     if (!s)
         return og_error_set(err, OG_E_NOMEM, "parsing \"%s\"", origin);
-    if (!next_line(&p, &line, &len) || len != strlen(STEPS_HEADER) ||
+    if (!journal_next_line(&p, &line, &len) || len != strlen(STEPS_HEADER) ||
         memcmp(line, STEPS_HEADER, len) != 0)
         return og_error_set(err, OG_E_CONTENT_INVALID,
                             "the content of file %s is not correct: line 1 is not \"%s\"", origin,
                             STEPS_HEADER);
-    while (next_line(&p, &line, &len)) {
+    while (journal_next_line(&p, &line, &len)) {
         const char *c1, *c2;
         struct journal_step_row row = {0};
         char action[JOURNAL_NAME_MAX];
@@ -195,12 +188,19 @@ static int steps_parse(const char *text, const char *origin, const char *expecte
                                 "the content of file %s is not correct: line %zu is not "
                                 "\"node,action,step\"",
                                 origin, lineno);
-        if (c1 == line || !copy_str(row.node, sizeof(row.node), line, (size_t)(c1 - line)) ||
-            c2 == c1 + 1 || !copy_str(action, sizeof(action), c1 + 1, (size_t)(c2 - c1 - 1)))
+        if (c1 == line ||
+            !journal_copy_str(row.node, sizeof(row.node), line, (size_t)(c1 - line)) ||
+            c2 == c1 + 1 ||
+            !journal_copy_str(action, sizeof(action), c1 + 1, (size_t)(c2 - c1 - 1)))
             return og_error_set(err, OG_E_CONTENT_INVALID,
                                 "the content of file %s is not correct: line %zu: empty or "
                                 "over-long node or action",
                                 origin, lineno);
+        if (!journal_safe_token(row.node, ",\"") || !journal_safe_token(action, ",\""))
+            return og_error_set(err, OG_E_CONTENT_INVALID,
+                                "the content of file %s is not correct: line %zu: a control "
+                                "character in the node or action",
+                                origin, lineno); /* journal_steps_format refuses them too */
         if (!parse_int(c2 + 1, len - (size_t)(c2 + 1 - line), &row.step))
             return og_error_set(err, notdigit_code,
                                 "the step of node \"%s\" in %s should be digit: \"%.*s\"", row.node,
@@ -247,10 +247,10 @@ int journal_steps_format(const struct journal_steps *s, struct dynbuf *out, stru
 {
     int r;
 
-    if (s->n > JOURNAL_NODES_MAX || (s->n > 0 && !safe_token(s->action, ",\"")))
+    if (s->n > JOURNAL_NODES_MAX || (s->n > 0 && !journal_safe_token(s->action, ",\"")))
         return og_error_set(err, OG_E_INVALID_ARG, "upgrade_step.csv: bad action or row count");
     for (size_t i = 0; i < s->n; i++) {
-        if (!safe_token(s->rows[i].node, ",\"") || !step_in_range(s->rows[i].step))
+        if (!journal_safe_token(s->rows[i].node, ",\"") || !step_in_range(s->rows[i].step))
             return og_error_set(err, OG_E_INVALID_ARG, "upgrade_step.csv: bad row %zu (\"%s\")",
                                 i + 1, s->rows[i].node);
         for (size_t k = 0; k < i; k++)
@@ -266,7 +266,7 @@ int journal_steps_format(const struct journal_steps *s, struct dynbuf *out, stru
 
 int journal_write_steps(struct journal *j, const struct journal_steps *s, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     int r;
 
     dynbuf_init(&b, JOURNAL_FILE_MAX);
@@ -316,7 +316,7 @@ int journal_write_dat(struct journal *j, const char *action, int step, struct og
     char line[JOURNAL_NAME_MAX + 16];
     int n;
 
-    if (!safe_token(action, ":") || strlen(action) >= JOURNAL_NAME_MAX)
+    if (!journal_safe_token(action, ":") || strlen(action) >= JOURNAL_NAME_MAX)
         return og_error_set(err, OG_E_INVALID_ARG, "upgrade_step.dat: bad action");
     if (!step_in_range(step))
         return og_error_set(err, OG_E_STEP_INVALID, "step %d is not in [%d..%d]", step,
@@ -332,7 +332,7 @@ static int dat_parse(const char *text, const char *origin, struct journal_dat *r
     const char *p = text, *line, *colon, *a, *s;
     size_t len, alen, slen;
 
-    if (!next_line(&p, &line, &len) || *p)
+    if (!journal_next_line(&p, &line, &len) || *p)
         return og_error_set(err, OG_E_CONTENT_INVALID,
                             "the content of file %s is not correct: not one line", origin);
     colon = memchr(line, ':', len);
@@ -343,9 +343,9 @@ static int dat_parse(const char *text, const char *origin, struct journal_dat *r
     alen = (size_t)(colon - line);
     s = colon + 1;
     slen = len - alen - 1;
-    trim(&a, &alen);
-    trim(&s, &slen);
-    if (alen == 0 || !copy_str(d.action, sizeof(d.action), a, alen))
+    journal_trim(&a, &alen);
+    journal_trim(&s, &slen);
+    if (alen == 0 || !journal_copy_str(d.action, sizeof(d.action), a, alen))
         return og_error_set(err, OG_E_CONTENT_INVALID,
                             "the content of file %s is not correct: empty or over-long action",
                             origin);
@@ -378,7 +378,7 @@ int journal_write_app_dirs(struct journal *j, const char *old_app, const char *n
     _cleanup_free_ char *text = NULL;
     int n;
 
-    if (!safe_token(old_app, "") || !safe_token(new_app, "") || old_app[0] != '/' ||
+    if (!journal_safe_token(old_app, "") || !journal_safe_token(new_app, "") || old_app[0] != '/' ||
         new_app[0] != '/' || strlen(old_app) >= JOURNAL_PATH_MAX ||
         strlen(new_app) >= JOURNAL_PATH_MAX)
         return og_error_set(err, OG_E_INVALID_ARG, "record_app_directory: bad app path");
@@ -398,10 +398,11 @@ static int app_dirs_parse(const char *text, const char *origin, struct journal_a
 
     if (!d)
         return og_error_set(err, OG_E_NOMEM, "parsing \"%s\"", origin);
-    while (next_line(&p, &line, &len)) {
+    while (journal_next_line(&p, &line, &len)) {
         char *dst = n == 0 ? d->old_app : d->new_app;
 
-        if (++n > 2 || len == 0 || line[0] != '/' || !copy_str(dst, JOURNAL_PATH_MAX, line, len))
+        if (++n > 2 || len == 0 || line[0] != '/' ||
+            !journal_copy_str(dst, JOURNAL_PATH_MAX, line, len))
             return og_error_set(err, OG_E_CONTENT_INVALID,
                                 "the content of file %s is not correct: line %d", origin, n);
     }
@@ -477,7 +478,7 @@ int journal_read_cluster_numbers(struct journal *j, struct journal_cluster_numbe
     if (r < 0)
         return r;
     p = text;
-    while (next_line(&p, &line, &len)) {
+    while (journal_next_line(&p, &line, &len)) {
         int k = -1;
 
         for (int i = 0; i < 2; i++)
@@ -489,7 +490,7 @@ int journal_read_cluster_numbers(struct journal *j, struct journal_cluster_numbe
                                 JOURNAL_INPLACE_FILE, (int)len, line);
         seen[k] = true;
         char *dst = k == 0 ? c.new_number : c.old_number;
-        if (!copy_str(dst, 16, line + strlen(keys[k]), len - strlen(keys[k])) ||
+        if (!journal_copy_str(dst, 16, line + strlen(keys[k]), len - strlen(keys[k])) ||
             version_number_parse(dst, &v) < 0)
             return og_error_set(err, OG_E_VERSION_NUMBER,
                                 "the cluster number in %s should be float: \"%.*s\"",
@@ -645,6 +646,65 @@ static int load_optional(int r, bool *has, struct og_error *err)
     return r;
 }
 
+/* Compared byte for byte on every node (the parsed upgrade_step.csv,
+ * upgrade_step.dat and record_app_directory besides), each because a
+ * difference changes what a resume or a rollback does:
+ *   old_upgrade_version   the release a rollback returns to
+ *   inplace_upgrade_flag  the kernel numbers: large or small, -u N
+ *   touch_init_flag       whether the catalog must be rolled back
+ *   ogup_step             the step to resume or undo from (levelled by its
+ *                         sequence number before this comparison)
+ *   ogup_frozen_gucs      the GUCs every later step and the rollback check
+ *   ogup_catalog_done     which databases the catalog SQL is done on
+ *   ogup_roles            the roles a stopped cluster is started with
+ *   ogup_catalog_files    what the physical catalog backup and restore take
+ *   ogup_backup_done      whether the configuration backup must be there
+ *   ogup_grey_nodes       grey: the batch under way
+ * commitFlagFile is OR'ed (journal_reconcile), never compared. */
+const char *const journal_compared_files[] = {
+    JOURNAL_OLDVER_FILE, JOURNAL_INPLACE_FILE, JOURNAL_TOUCH_INIT, "ogup_step",
+    "ogup_frozen_gucs",  "ogup_catalog_done",  "ogup_roles",       "ogup_catalog_files",
+    "ogup_backup_done",  "ogup_grey_nodes",
+};
+const size_t journal_n_compared = ELEMENTSOF(journal_compared_files);
+_Static_assert(ELEMENTSOF(journal_compared_files) <= JOURNAL_COMPARED_MAX, "journal_view");
+
+/* FNV-1a: a difference between copies, not a defence against forgery */
+static unsigned long long digest_of(const char *s, size_t n)
+{
+    unsigned long long h = 14695981039346656037ULL;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int load_compared(const char *dir, struct journal_view *v, struct og_error *err)
+{
+    _cleanup_free_ char *path = NULL;
+    int r = path_in(dir, JOURNAL_COMMIT_FLAG, &path, err);
+
+    if (r < 0)
+        return r;
+    v->committed = access(path, F_OK) == 0;
+    for (size_t i = 0; i < journal_n_compared; i++) {
+        _cleanup_free_ char *p = NULL, *text = NULL;
+        size_t len = 0;
+        r = path_in(dir, journal_compared_files[i], &p, err);
+        if (r == 0)
+            r = fs_read_file(p, JOURNAL_CARRIED_MAX, &text, &len, err);
+        if (r == -OG_E_NOT_EXIST) {
+            og_error_clear(err);
+            continue;
+        }
+        if (r < 0)
+            return r;
+        v->has_file[i] = true;
+        v->digest[i] = digest_of(text, len);
+    }
+    return 0;
+}
+
 int journal_view_load(const char *dir, const char *node, struct journal_view *ret,
                       struct og_error *err)
 {
@@ -654,7 +714,7 @@ int journal_view_load(const char *dir, const char *node, struct journal_view *re
 
     if (!v)
         return og_error_set(err, OG_E_NOMEM, "journal view");
-    if (!copy_str(v->node, sizeof(v->node), node, strlen(node)))
+    if (!journal_copy_str(v->node, sizeof(v->node), node, strlen(node)))
         return og_error_set(err, OG_E_INVALID_ARG, "node name \"%s\" too long", node);
     if (stat(dir, &st) < 0) {
         if (errno != ENOENT)
@@ -670,6 +730,8 @@ int journal_view_load(const char *dir, const char *node, struct journal_view *re
         r = load_optional(read_dat_in(dir, &v->dat, err), &v->has_dat, err);
     if (r == 0)
         r = load_optional(read_app_dirs_in(dir, &v->app_dirs, err), &v->has_app_dirs, err);
+    if (r == 0)
+        r = load_compared(dir, v, err);
     if (r < 0) {
         og_error_prefix(err, "node \"%s\"", node);
         return r;
@@ -746,6 +808,12 @@ static bool views_differ(const struct journal_view *a, const struct journal_view
                  b->app_dirs.new_app);
         return true;
     }
+    for (size_t i = 0; i < journal_n_compared; i++)
+        if (a->has_file[i] != b->has_file[i] || a->digest[i] != b->digest[i]) {
+            snprintf(buf, size, "%s (%s)", journal_compared_files[i],
+                     a->has_file[i] != b->has_file[i] ? "present vs absent" : "content");
+            return true;
+        }
     return false;
 }
 
@@ -774,196 +842,8 @@ int journal_reconcile(const struct journal_view *views, size_t n, struct journal
         return 0;
     }
     *ret = *ref;
+    for (size_t i = 0; i < n; i++)
+        if (views[i].present && views[i].committed)
+            ret->committed = true;
     return 0;
-}
-
-/* ---- upgradeRecord.txt ------------------------------------------------------- */
-
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0;
-
-    for (; *s; s++)
-        if (((unsigned char)*s & 0xc0) != 0x80)
-            n++;
-    return n;
-}
-
-/* Python str.center(width): left = marg/2 + (marg & width & 1). */
-static int append_centered(struct dynbuf *b, const char *s, int width)
-{
-    size_t len = utf8_chars(s);
-    size_t marg = len < (size_t)width ? (size_t)width - len : 0;
-    size_t left = marg / 2 + (marg & (size_t)width & 1);
-    int r = dynbuf_appendf(b, "%*s", (int)left, "");
-
-    if (r == 0)
-        r = dynbuf_appends(b, s);
-    if (r == 0)
-        r = dynbuf_appendf(b, "%*s", (int)(marg - left), "");
-    return r;
-}
-
-static int append_row(struct dynbuf *b, const char *const fields[8])
-{
-    int r = dynbuf_appends(b, "|");
-
-    for (int i = 0; r == 0 && i < 8; i++) {
-        r = append_centered(b, fields[i], record_width[i]);
-        if (r == 0)
-            r = dynbuf_appends(b, "|");
-    }
-    return r == 0 ? dynbuf_appends(b, "\n") : r;
-}
-
-int journal_record_append(const char *path, const struct journal_record *r, struct og_error *err)
-{
-    _cleanup_dynbuf_ struct dynbuf b;
-    _cleanup_free_ char *old = NULL;
-    char details[RECORD_DETAILS_MAX * 4 + 8], now[32];
-    const char *fields[8];
-    size_t chars = 0, o = 0;
-    int rc;
-
-    dynbuf_init(&b, RECORD_FILE_MAX);
-    const char *checked[7] = {r->action,      r->status,     r->time,      r->old_version,
-                              r->new_version, r->old_sha256, r->new_sha256};
-    for (int i = 0; i < 7; i++)
-        if ((i < 2 && !*checked[i]) || (*checked[i] && !safe_token(checked[i], "|")))
-            return og_error_set(err, OG_E_INVALID_ARG, "upgrade record: bad %s field",
-                                record_header[i]);
-    /* openGauss: newlines become spaces, > 512 characters are cut + "......";
-     * ogup also blanks '|' and control characters, which would break the row. */
-    for (const char *s = r->details; *s && o < sizeof(details) - 8; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if ((c & 0xc0) != 0x80 && chars++ == RECORD_DETAILS_MAX) {
-            memcpy(details + o, "......", 6);
-            o += 6;
-            break;
-        }
-        details[o++] = (c < 0x20 || c == 0x7f || c == '|') ? ' ' : (char)c;
-    }
-    details[o] = '\0';
-    if (!*r->time) {
-        time_t t = time(NULL);
-        struct tm tm;
-
-        localtime_r(&t, &tm);
-        strftime(now, sizeof(now), "%Y-%m-%d %H:%M:%S", &tm);
-    }
-    fields[0] = r->action;
-    fields[1] = r->status;
-    fields[2] = *r->time ? r->time : now;
-    fields[3] = r->old_version;
-    fields[4] = r->new_version;
-    fields[5] = r->old_sha256;
-    fields[6] = r->new_sha256;
-    fields[7] = details;
-
-    rc = fs_read_file(path, RECORD_FILE_MAX, &old, NULL, err);
-    if (rc == -OG_E_NOT_EXIST) {
-        og_error_clear(err);
-        rc = append_row(&b, record_header);
-    } else if (rc == 0) {
-        rc = dynbuf_appends(&b, old);
-        if (rc == 0 && b.len > 0 && b.buf[b.len - 1] != '\n')
-            rc = dynbuf_appends(&b, "\n");
-        if (rc < 0)
-            rc = og_error_set(err, -rc, "upgrade record \"%s\"", path);
-    } else {
-        return rc;
-    }
-    if (rc == 0 && (rc = append_row(&b, fields)) < 0)
-        rc = og_error_set(err, -rc, "upgrade record \"%s\"", path);
-    if (rc < 0)
-        return rc;
-    return fs_replace_file(path, b.buf, b.len, 0600, err);
-}
-
-static int split_row(const char *line, size_t len, const char *f[8], size_t flen[8])
-{
-    const char *p = line, *end = line + len;
-    int n = 0;
-
-    if (len < 2 || line[0] != '|' || line[len - 1] != '|')
-        return -1;
-    p++;
-    while (p < end) {
-        const char *bar = memchr(p, '|', (size_t)(end - p));
-
-        if (!bar || n == 8)
-            return -1;
-        f[n] = p;
-        flen[n] = (size_t)(bar - p);
-        trim(&f[n], &flen[n]);
-        n++;
-        p = bar + 1;
-    }
-    return n == 8 ? 0 : -1;
-}
-
-int journal_record_parse(const char *text, const char *origin, struct journal_record **ret,
-                         size_t *ret_n, struct og_error *err)
-{
-    _cleanup_free_ struct journal_record *rows = NULL;
-    const char *p = text, *line, *f[8];
-    size_t len, flen[8], n = 0, alloc = 0, lineno = 1;
-
-    if (!next_line(&p, &line, &len) || split_row(line, len, f, flen) < 0)
-        return og_error_set(err, OG_E_CONTENT_INVALID,
-                            "the content of file %s is not correct: no header row", origin);
-    for (int i = 0; i < 8; i++)
-        if (flen[i] != strlen(record_header[i]) || memcmp(f[i], record_header[i], flen[i]) != 0)
-            return og_error_set(err, OG_E_CONTENT_INVALID,
-                                "the content of file %s is not correct: header column %d is "
-                                "not \"%s\"",
-                                origin, i + 1, record_header[i]);
-    while (next_line(&p, &line, &len)) {
-        struct journal_record *r;
-
-        lineno++;
-        if (len == 0)
-            continue;
-        if (split_row(line, len, f, flen) < 0)
-            return og_error_set(err, OG_E_CONTENT_INVALID,
-                                "the content of file %s is not correct: line %zu is not 8 "
-                                "'|'-separated columns",
-                                origin, lineno);
-        if (n == alloc) {
-            size_t na = alloc ? alloc * 2 : 16;
-            struct journal_record *nr = reallocarray(rows, na, sizeof(*rows));
-
-            if (!nr)
-                return og_error_set(err, OG_E_NOMEM, "parsing \"%s\"", origin);
-            rows = nr;
-            alloc = na;
-        }
-        r = &rows[n];
-        memset(r, 0, sizeof(*r));
-        char *dst[8] = {r->action,      r->status,     r->time,       r->old_version,
-                        r->new_version, r->old_sha256, r->new_sha256, r->details};
-        size_t dsz[8] = {sizeof(r->action),      sizeof(r->status),      sizeof(r->time),
-                         sizeof(r->old_version), sizeof(r->new_version), sizeof(r->old_sha256),
-                         sizeof(r->new_sha256),  sizeof(r->details)};
-        for (int i = 0; i < 8; i++)
-            if (!copy_str(dst[i], dsz[i], f[i], flen[i]))
-                return og_error_set(err, OG_E_CONTENT_INVALID,
-                                    "the content of file %s is not correct: line %zu column "
-                                    "%s is too long",
-                                    origin, lineno, record_header[i]);
-        n++;
-    }
-    *ret = steal_ptr(rows);
-    *ret_n = n;
-    return 0;
-}
-
-int journal_record_read(const char *path, struct journal_record **ret, size_t *ret_n,
-                        struct og_error *err)
-{
-    _cleanup_free_ char *text = NULL;
-    int r = fs_read_file(path, RECORD_FILE_MAX, &text, NULL, err);
-
-    return r < 0 ? r : journal_record_parse(text, path, ret, ret_n, err);
 }

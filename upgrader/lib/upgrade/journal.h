@@ -48,9 +48,15 @@
 #define JOURNAL_STEP_MAX    6    /* STEP_BEGIN_COMMIT / PRE_COMMIT */
 #define JOURNAL_NO_ROLLBACK (-2) /* BINARY_UPGRADE_NO_NEED_ROLLBACK */
 
-#define JOURNAL_NAME_MAX  64  /* node names, actions (incl. NUL) */
-#define JOURNAL_NODES_MAX 128 /* rows in upgrade_step.csv */
-#define JOURNAL_PATH_MAX  4096
+#define JOURNAL_NAME_MAX 64 /* node names, actions (incl. NUL) */
+/* Any one file the journal carries between nodes (`--local dump`/`put`):
+ * ogup_catalog_files, the largest, lists the catalog relation files of
+ * every database. A whole dump is bounded by JOURNAL_DUMP_MAX. Over either
+ * is OGUP-60003, never a cut. */
+#define JOURNAL_CARRIED_MAX (4u << 20)
+#define JOURNAL_DUMP_MAX    (4u << 20) /* = the transport's output bound */
+#define JOURNAL_NODES_MAX   128        /* rows in upgrade_step.csv */
+#define JOURNAL_PATH_MAX    4096
 
 struct journal;
 
@@ -144,10 +150,20 @@ bool journal_under_upgrade(const char *dir);
  * someone else: GAUSS-51608 whose detail quotes the holder. */
 int journal_lock(const char *dir, const char *tool, struct lockfile **ret, struct og_error *err);
 
+/* The files reconciled byte for byte across nodes besides the parsed ones
+ * (journal_view_load; the list and why each, in journal.c). */
+#define JOURNAL_COMPARED_MAX 12
+extern const char *const journal_compared_files[];
+extern const size_t journal_n_compared;
+
 /* What one node holds. present = the directory exists on that node. */
 struct journal_view {
     char node[JOURNAL_NAME_MAX];
     bool present;
+    bool committed; /* commitFlagFile: OR'ed across nodes, never compared */
+    /* journal_compared_files[i]: present, and a digest of its bytes */
+    bool has_file[JOURNAL_COMPARED_MAX];
+    unsigned long long digest[JOURNAL_COMPARED_MAX];
     bool has_steps;
     struct journal_steps steps;
     bool has_dat;
@@ -164,7 +180,9 @@ int journal_view_load(const char *dir, const char *node, struct journal_view *re
  * result is that state, with ret->node = the first node holding it (the one
  * to copy from to nodes that miss the directory). No node present: ret is
  * not present. Any difference between present copies is OGUP-60090 naming
- * both nodes and the field: never a silent pick. */
+ * both nodes and the field: never a silent pick. The one exception:
+ * commitFlagFile is OR'ed (ret->committed when any node holds it): a commit
+ * killed while copying its flag is a commit, never a cluster to roll back. */
 int journal_reconcile(const struct journal_view *views, size_t n, struct journal_view *ret,
                       struct og_error *err);
 
@@ -172,6 +190,8 @@ int journal_reconcile(const struct journal_view *views, size_t n, struct journal
  * Python str.center()-padded columns of widths 19,20,22,50,50,70,70,70 under
  * the header row "action,status,time,oldVersionInfo,newVersionInfo,
  * oldPkgSha256,newPkgSha256,details"; "\n" line ends. */
+#define JOURNAL_DETAILS_CHARS 512 /* openGauss MAX_MSG_LEN, in characters */
+#define JOURNAL_DETAILS_SIZE  (JOURNAL_DETAILS_CHARS * 4 + sizeof("......"))
 struct journal_record {
     char action[JOURNAL_NAME_MAX];
     char status[JOURNAL_NAME_MAX];
@@ -180,7 +200,9 @@ struct journal_record {
     char new_version[160];
     char old_sha256[80];
     char new_sha256[80];
-    char details[640]; /* newlines become spaces; > 512 chars cut + "......" */
+    /* newlines become spaces; over JOURNAL_DETAILS_CHARS characters cut +
+     * "......": what the writer emits the reader takes (4-byte UTF-8 too) */
+    char details[JOURNAL_DETAILS_SIZE];
 };
 
 /* Append a row (the header first when the file is new), crash-safely. */

@@ -4,6 +4,7 @@
  * one stable code (see precheck.h and upgrader/README.md "Pre-checks").
  */
 #include <dirent.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 #include "fs.h"
 #include "journal.h"
 #include "lockfile.h"
+#include "oglog.h"
+#include "pkgsig.h"
 #include "pkgsum.h"
 #include "appinstall.h"
 #include "precheck.h"
@@ -57,29 +60,120 @@ static size_t all_nodes(const struct cluster_config *c, const char **nodes)
     return c->n_nodes;
 }
 
-int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
-                 const char *sql, char *buf, size_t size, struct og_error *err)
+/* libpq's conninfo value: dbname='...' with \ and ' escaped, so a
+ * database name is never read as options (a name holding '=' or spaces) */
+int precheck_dbname_conninfo(const char *db, char *buf, size_t size, struct og_error *err)
+{
+    size_t o = 0;
+
+    for (const char *p = "dbname='"; *p && o < size; p++)
+        buf[o++] = *p;
+    for (; *db && o + 3 < size; db++) {
+        if (*db == '\\' || *db == '\'')
+            buf[o++] = '\\';
+        buf[o++] = *db;
+    }
+    if (*db || o + 2 > size)
+        return og_error_set(err, OG_E_TOO_LARGE, "database name too long");
+    buf[o++] = '\'';
+    buf[o] = '\0';
+    return 0;
+}
+
+static int sql_run(const struct precheck_env *e, const struct cluster_node *node, const char *db,
+                   const char *sql, struct command_result *res, struct og_error *err)
 {
     const struct cluster_config *c = cfg_of(e);
-    char bin[PATH_MAX + 16], port[16];
+    char bin[PATH_MAX + 16], port[16], conn[600];
     const char *argv[] = {bin,  "-X", "-q", "-tA", "-h", c->tmp_path, "-p",
-                          port, "-d", db,   "-c",  sql,  NULL};
+                          port, "-d", conn, "-c",  sql,  NULL};
     struct transport_run_opts o = {.timeout_ms = 60000};
-    struct command_result res = {0};
-    int r;
+    int r = precheck_dbname_conninfo(db, conn, sizeof(conn), err);
 
     snprintf(bin, sizeof(bin), "%s/bin/gsql", e->gausshome ? e->gausshome : c->app_path);
     snprintf(port, sizeof(port), "%d", node->port);
-    r = transport_run(e->t, node->name, argv, &o, &res, err);
-    if (r == 0 && res.exit_status != 0)
+    if (r == 0)
+        r = transport_run(e->t, node->name, argv, &o, res, err);
+    if (r == 0 && res->exit_status != 0)
         r = og_error_set(err, OG_E_SQL, "%s on %s: %s", sql, node->name,
-                         res.err[0] ? res.err : res.out);
-    if (r == 0) {
-        size_t len = strcspn(res.out, "\n");
+                         res->err[0] ? res->err : res->out);
+    return r;
+}
+
+int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
+                 const char *sql, char *buf, size_t size, struct og_error *err)
+{
+    struct command_result res = {0};
+    int r = sql_run(e, node, db, sql, &res, err);
+    size_t len = r == 0 ? strcspn(res.out, "\n") : 0;
+
+    if (r == 0 && len >= size)
+        r = og_error_set(err, OG_E_TOO_LARGE, "%s on %s: the answer is over %zu bytes", sql,
+                         node->name, size - 1);
+    if (r == 0)
         snprintf(buf, size, "%.*s", (int)len, res.out);
-    }
     command_result_done(&res);
     return r;
+}
+
+static int unhex(const char *h, size_t n, char **ret)
+{
+    char *s = n % 2 == 0 && n > 0 ? malloc(n / 2 + 1) : NULL;
+
+    for (size_t i = 0; s && i < n / 2; i++) {
+        unsigned v = 0;
+        if (sscanf(h + 2 * i, "%2x", &v) != 1 || v == 0 || !isxdigit((unsigned char)h[2 * i]) ||
+            !isxdigit((unsigned char)h[2 * i + 1])) {
+            free(s);
+            return -1;
+        }
+        s[i] = (char)v;
+    }
+    if (!s)
+        return -1;
+    s[n / 2] = '\0';
+    *ret = s;
+    return 0;
+}
+
+void precheck_dblist_done(struct precheck_dblist *l)
+{
+    for (size_t i = 0; l && i < l->n; i++)
+        free(l->names[i]);
+    if (l)
+        free(l->names);
+}
+
+int precheck_databases(const struct precheck_env *e, const struct cluster_node *node,
+                       bool connectable, struct precheck_dblist *ret, struct og_error *err)
+{
+    struct command_result res = {0};
+    struct precheck_dblist l = {0};
+    const char *sql = connectable ? "SELECT encode(convert_to(datname, 'UTF8'), 'hex') FROM "
+                                    "pg_database WHERE datallowconn ORDER BY datname"
+                                  : "SELECT encode(convert_to(datname, 'UTF8'), 'hex') FROM "
+                                    "pg_database ORDER BY datname";
+    int r = sql_run(e, node, "postgres", sql, &res, err);
+
+    for (const char *p = r == 0 ? res.out : ""; r == 0 && *p;) {
+        size_t len = strcspn(p, "\n");
+        char **nn = len ? reallocarray(l.names, l.n + 1, sizeof(*nn)) : l.names;
+        if (!nn)
+            r = og_error_set(err, OG_E_NOMEM, "database list");
+        else if (len && (l.names = nn, unhex(p, len, &l.names[l.n]) < 0))
+            r = og_error_set(err, OG_E_CONTENT_INVALID, "The database list is invalid: %.*s",
+                             (int)len, p);
+        else if (len)
+            l.n++;
+        p += len + (p[len] == '\n');
+    }
+    command_result_done(&res);
+    if (r < 0) {
+        precheck_dblist_done(&l);
+        return r;
+    }
+    *ret = l;
+    return 0;
 }
 
 /* ---- the checks --------------------------------------------------------------------- */
@@ -148,7 +242,7 @@ int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
     struct transport_run_opts o = {.timeout_ms = 30000};
-    _cleanup_dynbuf_ struct dynbuf bad;
+    _cleanup_dynbuf_ struct dynbuf bad = {0};
     int r = 0;
 
     dynbuf_init(&bad, 8192);
@@ -195,7 +289,7 @@ int precheck_cluster_state(const struct precheck_env *e, struct og_error *err)
 {
     const struct cluster_config *c = cfg_of(e);
     struct cluster_status st;
-    _cleanup_dynbuf_ struct dynbuf why;
+    _cleanup_dynbuf_ struct dynbuf why = {0};
     int r;
 
     dynbuf_init(&why, 8192);
@@ -478,8 +572,15 @@ int precheck_package_sha256(const struct precheck_env *e, struct og_error *err)
     const char *nodes[CLUSTER_MAX_NODES];
     size_t n = all_nodes(cfg_of(e), nodes);
     const char *verb[] = {"sha256", e->gphome, NULL};
+    int r = precheck_worker_all(e, nodes, n, verb, err);
 
-    return precheck_worker_all(e, nodes, n, verb, err);
+    /* every node checked each .sig it has with its key (pkgsig.h) */
+    if (r == 0 && access(PKGSIG_KEY_PATH, F_OK) != 0)
+        log_warn("precheck",
+                 "the packages in \"%s\" are checked for integrity only, not authenticity: "
+                 "no package signing key \"%s\" (gs_upgradectl(1), PACKAGE CHECKS)",
+                 e->gphome, PKGSIG_KEY_PATH);
+    return r;
 }
 
 /* ---- node-local parts ---------------------------------------------------------------- */
@@ -527,8 +628,11 @@ int precheck_local_sha256(const char *dir, struct og_error *err)
         for (size_t k = 0; k < ELEMENTSOF(exts) && !found; k++) {
             snprintf(tar, sizeof(tar), "%s/%s%s", dir, base, exts[k]);
             if (access(tar, F_OK) == 0) {
+                bool authentic;
                 found = true;
                 r = pkgsum_verify(tar, sum, err);
+                if (r == 0)
+                    r = pkgsig_check(tar, PKGSIG_KEY_PATH, &authentic, err);
                 if (r < 0)
                     return r;
                 pairs++;

@@ -142,7 +142,23 @@ int frozen_gucs_compare(const struct frozen_gucs *recorded, const struct frozen_
 int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, size_t n,
                         const char *const *verb_argv, struct og_error *err);
 
-/* SQL on one node's instance through gsql (-X -tA -d db): first field of the
- * first line in buf. */
+/* SQL on one node's instance through gsql (-X -tA, db passed as a conninfo
+ * dbname='...' so any name is a name): the first line in buf; a first line
+ * longer than buf is OGUP-60003, never cut. */
 int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
                  const char *sql, char *buf, size_t size, struct og_error *err);
+
+/* db as gsql's -d: the conninfo dbname='...' (\\ and ' escaped) */
+int precheck_dbname_conninfo(const char *db, char *buf, size_t size, struct og_error *err);
+
+/* The databases of node's instance (connectable: only those that take
+ * connections), every name whole: read one per row, hex-encoded, so spaces,
+ * quotes, newlines and UTF-8 pass; no bound but the transport's output
+ * bound (OGUP-60010, never a cut). */
+struct precheck_dblist {
+    size_t n;
+    char **names;
+};
+int precheck_databases(const struct precheck_env *e, const struct cluster_node *node,
+                       bool connectable, struct precheck_dblist *ret, struct og_error *err);
+void precheck_dblist_done(struct precheck_dblist *l);

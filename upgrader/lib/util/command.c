@@ -9,6 +9,7 @@
 #include <string.h>
 #include <linux/close_range.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -294,8 +295,8 @@ static char *resolve_program(struct command *cmd)
 }
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
-static _noreturn_ void child_exec(struct command *cmd, const char *path, int in, int out,
-                                  int errfd, int report)
+static _noreturn_ void child_exec(struct command *cmd, const char *path, int in, int out, int errfd,
+                                  int report)
 {
     int e;
 
@@ -332,156 +333,190 @@ static void kill_group(pid_t pid)
     kill(pid, SIGKILL);
 }
 
-int command_run(struct command *cmd, struct command_result *ret, struct og_error *err)
-{
-    _cleanup_close_ int in = -1, report_r = -1;
-    _cleanup_free_ char *path = NULL;
-    int out_pipe[2] = { -1, -1 }, err_pipe[2] = { -1, -1 }, report[2] = { -1, -1 };
-    _cleanup_dynbuf_ struct dynbuf out, errb;
-    long long deadline;
-    int status = 0, child_errno = 0, r = 0;
-    bool out_open, err_open, report_open;
+/* One run: the child, its pidfd, and our ends of its pipes (-1 once closed). */
+enum { RUN_OUT, RUN_ERR, RUN_REPORT, RUN_FDS };
+
+struct run {
     pid_t pid;
+    int pidfd; /* -1: the kernel has no pidfd_open, waitpid is polled */
+    int fds[RUN_FDS];
+    struct dynbuf bufs[2]; /* stdout, stderr */
+    int status;
+    int child_errno;
+    bool reaped;
+    long long deadline;
+};
 
-    dynbuf_init(&out, cmd->output_max);
-    dynbuf_init(&errb, cmd->output_max);
+static void run_done(struct run *rn)
+{
+    safe_close(rn->pidfd);
+    for (int i = 0; i < RUN_FDS; i++)
+        safe_close(rn->fds[i]);
+    dynbuf_done(&rn->bufs[0]);
+    dynbuf_done(&rn->bufs[1]);
+}
 
-    path = resolve_program(cmd);
-    if (!path)
-        return og_error_set_errno(err, OG_E_SPAWN, errno, "cannot execute \"%s\"", cmd->argv[0]);
-    in = input_fd(cmd);
+/* Fork the child with its pipes; on success rn holds our ends and a pidfd. */
+static int run_spawn(struct command *cmd, const char *path, struct run *rn, struct og_error *err)
+{
+    _cleanup_close_ int in = input_fd(cmd);
+    int out[2] = {-1, -1}, errp[2] = {-1, -1}, report[2] = {-1, -1}, r = 0;
+
     if (in < 0)
         return og_error_set_errno(err, OG_E_SPAWN, errno, "cannot prepare stdin for \"%s\"",
                                   command_describe(cmd));
-    if (pipe2(out_pipe, O_CLOEXEC) < 0 ||
-        (!cmd->inherit_stderr && pipe2(err_pipe, O_CLOEXEC) < 0) ||
-        pipe2(report, O_CLOEXEC) < 0) {
+    if (pipe2(out, O_CLOEXEC) < 0 || (!cmd->inherit_stderr && pipe2(errp, O_CLOEXEC) < 0) ||
+        pipe2(report, O_CLOEXEC) < 0)
         r = og_error_set_errno(err, OG_E_SPAWN, errno, "cannot create pipes for \"%s\"",
                                command_describe(cmd));
-        goto close_pipes;
-    }
-
-    pid = fork();
-    if (pid < 0) {
+    if (r == 0 && (rn->pid = fork()) < 0)
         r = og_error_set_errno(err, OG_E_SPAWN, errno, "cannot fork for \"%s\"",
                                command_describe(cmd));
-        goto close_pipes;
+    if (r == 0 && rn->pid == 0)
+        child_exec(cmd, path, in, out[1], errp[1], report[1]);
+    if (r == 0) {
+        setpgid(rn->pid, rn->pid); /* also done in the child; whichever runs first wins */
+        rn->pidfd = pidfd_open(rn->pid, 0);
+        rn->fds[RUN_OUT] = steal_fd(&out[0]);
+        rn->fds[RUN_ERR] = steal_fd(&errp[0]);
+        rn->fds[RUN_REPORT] = steal_fd(&report[0]);
     }
-    if (pid == 0)
-        child_exec(cmd, path, in, out_pipe[1], err_pipe[1], report[1]);
+    for (int i = 0; i < 2; i++) {
+        safe_close(out[i]);
+        safe_close(errp[i]);
+        safe_close(report[i]);
+    }
+    return r;
+}
 
-    /* Parent. */
-    setpgid(pid, pid); /* also done in the child; whichever runs first wins */
-    close(out_pipe[1]);
-    close(report[1]);
-    if (err_pipe[1] >= 0)
-        close(err_pipe[1]);
-    out_pipe[1] = err_pipe[1] = report[1] = -1;
-    report_r = report[0];
+/* Something to read on fds[i]: output, or the report of a failed exec
+ * (exec succeeded iff the report pipe closes with nothing written). */
+static int run_read(struct command *cmd, struct run *rn, int i, struct og_error *err)
+{
+    char buf[16384];
+    ssize_t n;
 
-    /* exec succeeded iff the report pipe closes with nothing written; it is
-     * polled with the output (a child hook may keep it open for a while). */
-    deadline = now_ms() + cmd->timeout_ms;
-    out_open = true;
-    err_open = err_pipe[0] >= 0;
-    report_open = true;
-    while (r == 0 && (out_open || err_open || report_open)) {
-        struct pollfd pfd[3];
+    if (i == RUN_REPORT) {
+        int e = 0;
+
+        n = read(rn->fds[i], &e, sizeof(e));
+        if (n == (ssize_t)sizeof(e))
+            rn->child_errno = e;
+    } else {
+        n = read(rn->fds[i], buf, sizeof(buf));
+    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return 0;
+    if (i == RUN_REPORT || n <= 0) {
+        rn->fds[i] = safe_close(rn->fds[i]);
+        return 0;
+    }
+    if (dynbuf_append(&rn->bufs[i], buf, (size_t)n) < 0)
+        return og_error_set(
+            err, OG_E_OUTPUT_LIMIT, "the %s of \"%s\" exceeds its limit of %zu bytes",
+            i == RUN_OUT ? "stdout" : "stderr", command_describe(cmd), cmd->output_max);
+    return 0;
+}
+
+/* ECHILD: someone else reaped it (SIGCHLD ignored); its status is lost. */
+static void run_reap(struct run *rn)
+{
+    pid_t w = rn->reaped ? 0 : waitpid(rn->pid, &rn->status, WNOHANG);
+
+    if (w == rn->pid || (w < 0 && errno == ECHILD))
+        rn->reaped = true;
+}
+
+/* Until the child has exited AND every pipe is closed, or the deadline: a
+ * child that closed its pipes is still watched (its pidfd), and a child
+ * that exited leaving its pipes to others is not done either. */
+static int run_wait(struct command *cmd, struct run *rn, struct og_error *err)
+{
+    int r = 0;
+
+    while (r == 0 && (!rn->reaped || rn->fds[RUN_OUT] >= 0 || rn->fds[RUN_ERR] >= 0 ||
+                      rn->fds[RUN_REPORT] >= 0)) {
+        struct pollfd pfd[RUN_FDS + 1];
+        int which[RUN_FDS + 1];
+        long long left = rn->deadline - now_ms();
         nfds_t nfd = 0;
-        long long left = deadline - now_ms();
         int pr;
 
-        if (left <= 0) {
-            r = og_error_set(err, OG_E_TIMEOUT, "command \"%s\" timed out after %d ms",
-                             command_describe(cmd), cmd->timeout_ms);
-            break;
+        if (left <= 0)
+            return og_error_set(err, OG_E_TIMEOUT, "command \"%s\" timed out after %d ms",
+                                command_describe(cmd), cmd->timeout_ms);
+        for (int i = 0; i < RUN_FDS; i++)
+            if (rn->fds[i] >= 0) {
+                which[nfd] = i;
+                pfd[nfd++] = (struct pollfd){.fd = rn->fds[i], .events = POLLIN};
+            }
+        if (!rn->reaped && rn->pidfd >= 0) {
+            which[nfd] = RUN_FDS;
+            pfd[nfd++] = (struct pollfd){.fd = rn->pidfd, .events = POLLIN};
+        } else if (!rn->reaped && left > 20) {
+            left = 20; /* no pidfd: look at the child again soon */
         }
-        if (out_open)
-            pfd[nfd++] = (struct pollfd){ .fd = out_pipe[0], .events = POLLIN };
-        if (err_open)
-            pfd[nfd++] = (struct pollfd){ .fd = err_pipe[0], .events = POLLIN };
-        if (report_open)
-            pfd[nfd++] = (struct pollfd){ .fd = report_r, .events = POLLIN };
         pr = poll(pfd, nfd, (int)(left > 1000000 ? 1000000 : left));
-        if (pr < 0) {
-            if (errno == EINTR)
-                continue;
-            r = og_error_set_errno(err, OG_E_IO, errno, "poll on \"%s\"", command_describe(cmd));
-            break;
-        }
-        for (nfds_t i = 0; i < nfd && r == 0; i++) {
-            char buf[16384];
-            bool is_out = pfd[i].fd == out_pipe[0];
-            ssize_t n;
-
-            if (!pfd[i].revents)
-                continue;
-            if (pfd[i].fd == report_r) {
-                int e = 0;
-                n = read(report_r, &e, sizeof(e));
-                if (n < 0 && errno == EINTR)
-                    continue;
-                if (n == (ssize_t)sizeof(e))
-                    child_errno = e;
-                report_open = false;
-                continue;
-            }
-            n = read(pfd[i].fd, buf, sizeof(buf));
-            if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                continue;
-            if (n <= 0) {
-                if (is_out)
-                    out_open = false;
-                else
-                    err_open = false;
-                continue;
-            }
-            if (dynbuf_append(is_out ? &out : &errb, buf, (size_t)n) < 0)
-                r = og_error_set(err, OG_E_OUTPUT_LIMIT,
-                                 "the %s of \"%s\" exceeds its limit of %zu bytes",
-                                 is_out ? "stdout" : "stderr", command_describe(cmd),
-                                 cmd->output_max);
-        }
+        if (pr < 0 && errno != EINTR)
+            return og_error_set_errno(err, OG_E_IO, errno, "poll on \"%s\"", command_describe(cmd));
+        for (nfds_t k = 0; pr > 0 && r == 0 && k < nfd; k++)
+            if (pfd[k].revents)
+                r = which[k] == RUN_FDS ? 0 : run_read(cmd, rn, which[k], err);
+        run_reap(rn);
     }
-    if (r < 0)
-        kill_group(pid);
+    return r;
+}
 
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    /* A command that left children holding our pipes is over its time too:
-     * nothing of its group may outlive the call. */
-    kill(-pid, SIGKILL);
+static int run_result(struct command *cmd, struct run *rn, struct command_result *ret,
+                      struct og_error *err)
+{
+    memset(ret, 0, sizeof(*ret));
+    if (WIFEXITED(rn->status)) {
+        ret->exit_status = WEXITSTATUS(rn->status);
+    } else {
+        ret->exit_status = -1;
+        ret->term_signal = WIFSIGNALED(rn->status) ? WTERMSIG(rn->status) : 0;
+    }
+    ret->out_len = rn->bufs[RUN_OUT].len;
+    ret->out = dynbuf_steal(&rn->bufs[RUN_OUT]);
+    ret->err_len = rn->bufs[RUN_ERR].len;
+    ret->err = dynbuf_steal(&rn->bufs[RUN_ERR]);
+    if (!ret->out || !ret->err) {
+        command_result_done(ret);
+        return og_error_set(err, OG_E_NOMEM, "capturing output of \"%s\"", cmd->argv[0]);
+    }
+    return 0;
+}
 
-    if (r == 0 && child_errno)
-        r = og_error_set_errno(err, OG_E_SPAWN, child_errno, "cannot execute \"%s\"",
+int command_run(struct command *cmd, struct command_result *ret, struct og_error *err)
+{
+    _cleanup_free_ char *path = NULL;
+    struct run rn = {.pid = -1, .pidfd = -1, .fds = {-1, -1, -1}};
+    int r;
+
+    dynbuf_init(&rn.bufs[RUN_OUT], cmd->output_max);
+    dynbuf_init(&rn.bufs[RUN_ERR], cmd->output_max);
+    path = resolve_program(cmd);
+    if (!path)
+        return og_error_set_errno(err, OG_E_SPAWN, errno, "cannot execute \"%s\"", cmd->argv[0]);
+    rn.deadline = now_ms() + cmd->timeout_ms;
+    r = run_spawn(cmd, path, &rn, err);
+    if (r == 0) {
+        r = run_wait(cmd, &rn, err);
+        if (r < 0)
+            kill_group(rn.pid);
+        while (!rn.reaped && waitpid(rn.pid, &rn.status, 0) < 0 && errno == EINTR)
+            ;
+        /* A command that left children holding our pipes is over its time
+         * too: nothing of its group may outlive the call. */
+        kill(-rn.pid, SIGKILL);
+    }
+    if (r == 0 && rn.child_errno)
+        r = og_error_set_errno(err, OG_E_SPAWN, rn.child_errno, "cannot execute \"%s\"",
                                cmd->argv[0]);
-    if (r == 0 && ret) {
-        memset(ret, 0, sizeof(*ret));
-        if (WIFEXITED(status)) {
-            ret->exit_status = WEXITSTATUS(status);
-        } else {
-            ret->exit_status = -1;
-            ret->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        }
-        ret->out_len = out.len;
-        ret->out = dynbuf_steal(&out);
-        ret->err_len = errb.len;
-        ret->err = dynbuf_steal(&errb);
-        if (!ret->out || !ret->err) {
-            command_result_done(ret);
-            r = og_error_set(err, OG_E_NOMEM, "capturing output of \"%s\"", cmd->argv[0]);
-        }
-    }
-
-close_pipes:
-    for (int i = 0; i < 2; i++) {
-        safe_close(out_pipe[i]);
-        safe_close(err_pipe[i]);
-    }
-    if (report_r < 0) {
-        safe_close(report[0]);
-        safe_close(report[1]);
-    }
+    if (r == 0 && ret)
+        r = run_result(cmd, &rn, ret, err);
+    run_done(&rn);
     return r;
 }
 
@@ -496,7 +531,7 @@ static const char *tail_of(const char *s, size_t len, size_t max, int *ret_len)
 
 int command_run_ok(struct command *cmd, struct command_result *ret, struct og_error *err)
 {
-    _cleanup_command_result_ struct command_result local = { 0 };
+    _cleanup_command_result_ struct command_result local = {0};
     struct command_result *res = ret ? ret : &local;
     int r;
 

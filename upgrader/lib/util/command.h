@@ -10,7 +10,11 @@
  *
  * stdout and stderr are captured, each bounded by the output limit: going
  * over kills the process group and fails with -OG_E_OUTPUT_LIMIT. A timeout
- * kills the process group and fails with -OG_E_TIMEOUT. A program that cannot
+ * kills the process group and fails with -OG_E_TIMEOUT: the deadline holds
+ * until the child has exited (watched through a pidfd) AND its pipes are
+ * closed, so a child that closes stdout/stderr and runs on is still ended at
+ * the deadline. Whatever is left of its group is killed before the call
+ * returns. A program that cannot
  * be started fails with -OG_E_SPAWN. A non-zero exit is NOT an error of
  * command_run(): look at the result, or use command_run_ok().
  */

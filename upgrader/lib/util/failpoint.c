@@ -19,15 +19,14 @@ enum fp_action { FP_NONE, FP_FAIL, FP_EXIT, FP_KILL };
 struct fp_state {
     const struct failpoint_def *def;
     enum fp_action action;
-    int arg;       /* code or exit status */
-    unsigned at;   /* fire on this hit (0 = every hit) */
+    int arg;     /* code or exit status */
+    unsigned at; /* fire on this hit (0 = every hit) */
     unsigned hits;
 };
 
 static struct fp_state points[MAX_POINTS];
 static size_t n_points;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static bool fiu_ready;
 
 int failpoint_register_all(const struct failpoint_def *defs, size_t n)
 {
@@ -42,16 +41,43 @@ int failpoint_register_all(const struct failpoint_def *defs, size_t n)
             pthread_mutex_unlock(&lock);
             return -OG_E_TOO_LARGE;
         }
-        points[n_points++] = (struct fp_state){ .def = &defs[i] };
+        points[n_points++] = (struct fp_state){.def = &defs[i]};
     }
     pthread_mutex_unlock(&lock);
     return 0;
+}
+
+bool failpoint_available(void)
+{
+#ifdef FIU_ENABLE
+    return true;
+#else
+    return false;
+#endif
 }
 
 size_t failpoint_count(void)
 {
     return n_points;
 }
+
+void failpoint_reset(void)
+{
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < n_points; i++) {
+#ifdef FIU_ENABLE
+        if (points[i].action != FP_NONE)
+            fiu_disable(points[i].def->name);
+#endif
+        points[i].action = FP_NONE;
+        points[i].hits = 0;
+        points[i].at = 0;
+    }
+    pthread_mutex_unlock(&lock);
+}
+
+#ifdef FIU_ENABLE
+static bool fiu_ready;
 
 static struct fp_state *find(const char *name)
 {
@@ -79,19 +105,6 @@ static int decide(const char *name, int *failnum, void **failinfo, unsigned int 
     if (fire)
         *failnum = 1;
     return fire;
-}
-
-void failpoint_reset(void)
-{
-    pthread_mutex_lock(&lock);
-    for (size_t i = 0; i < n_points; i++) {
-        if (points[i].action != FP_NONE)
-            fiu_disable(points[i].def->name);
-        points[i].action = FP_NONE;
-        points[i].hits = 0;
-        points[i].at = 0;
-    }
-    pthread_mutex_unlock(&lock);
 }
 
 static int parse_action(const char *text, enum fp_action *a, int *arg, unsigned *at)
@@ -218,6 +231,28 @@ int failpoint_hit(const char *name, struct og_error *err)
     }
     return 0;
 }
+
+#else
+/* A build without failpoints (meson -Dfailpoints=disabled, or without the
+ * tests): OGUP_FAILPOINTS is never read, a spec handed in is refused, and no
+ * point ever fires. */
+int failpoint_setup(const char *spec, struct og_error *err)
+{
+    if (!spec || !spec[0])
+        return 0;
+    return og_error_set(err, OG_E_FAILPOINT,
+                        "The failpoint setting \"%s\" is invalid: this build has no failpoints "
+                        "(meson -Dfailpoints)",
+                        spec);
+}
+
+int failpoint_hit(const char *name, struct og_error *err)
+{
+    (void)name;
+    (void)err;
+    return 0;
+}
+#endif
 
 int failpoint_list_json(struct dynbuf *out)
 {

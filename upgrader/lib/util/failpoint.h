@@ -14,6 +14,7 @@
  *     name=...@K          the action fires on the K-th hit only (1-based)
  * A name may end with '*' to enable every point with that prefix. Names not
  * registered are refused (OGUP-60091), so a typo never passes silently.
+ * Only a test build has the hook (failpoint_available()).
  */
 #pragma once
 
@@ -47,3 +48,9 @@ int failpoint_hit(const char *name, struct og_error *err);
 int failpoint_list_json(struct dynbuf *out);
 
 size_t failpoint_count(void);
+
+/* Whether this build has the hook: a test build (meson -Dfailpoints, by
+ * default on when the test suites are built). Without it OGUP_FAILPOINTS is
+ * ignored, failpoint_setup() refuses a spec handed in (OGUP-60091) and no
+ * point fires: the shipped tools are built so. */
+bool failpoint_available(void);

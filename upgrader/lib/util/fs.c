@@ -129,7 +129,7 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
                  struct og_error *err)
 {
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    _cleanup_dynbuf_ struct dynbuf b;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
     char chunk[16384];
     int r;
 
@@ -159,10 +159,30 @@ int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
     return *ret_data ? 0 : og_error_set(err, OG_E_NOMEM, "reading \"%s\"", path);
 }
 
+/* fsync the directory holding p[0..end) (a path just created): its new
+ * entry survives a crash only once the parent is on disk. */
+static int fsync_parent(char *p, char *end, struct og_error *err)
+{
+    char *slash = memrchr(p, '/', (size_t)(end - p));
+    int r;
+
+    if (fiu_fail("util/fs/mkdir/fsync-parent"))
+        return og_error_set(err, OG_E_IO, "failpoint util/fs/mkdir/fsync-parent at \"%s\"", p);
+    if (!slash)
+        return fs_fsync_dir(".", err);
+    if (slash == p)
+        return fs_fsync_dir("/", err);
+    *slash = '\0';
+    r = fs_fsync_dir(p, err);
+    *slash = '/';
+    return r;
+}
+
 int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err)
 {
     _cleanup_free_ char *p = strdup(path);
     struct stat st;
+    int r;
 
     if (!p)
         return og_error_set(err, OG_E_NOMEM, "mkdir \"%s\"", path);
@@ -171,8 +191,12 @@ int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err)
             continue;
         char saved = *s;
         *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST)
+        if (mkdir(p, mode) == 0) {
+            if ((r = fsync_parent(p, s, err)) < 0)
+                return r;
+        } else if (errno != EEXIST) {
             return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "cannot create \"%s\"", p);
+        }
         *s = saved;
         if (saved == '\0')
             break;

@@ -35,11 +35,14 @@ int fs_write_all(int fd, const void *data, size_t len);
 int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
                  struct og_error *err);
 
-/* mkdir -p with mode for created components. */
 /* Remove path and everything below it (no symlink is followed); an absent
  * path is not an error. */
 int fs_remove_tree(const char *path, struct og_error *err);
 
+/* mkdir -p with mode for created components. Each directory it creates is
+ * made durable: its parent is fsync'd right after the mkdir (failpoint
+ * util/fs/mkdir/fsync-parent; a failure is -OG_E_IO). Existing components
+ * are left as they are. */
 int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err);
 
 /* Copy a regular file or a directory tree (a top-level symlink is followed,

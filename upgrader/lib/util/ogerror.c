@@ -147,6 +147,7 @@ static const struct code_entry code_table[] = {
     {OG_E_LOCKED, "The lock %s is held by another process."},
     {OG_E_IO, "I/O error on %s."},
     {OG_E_LOG_OPEN, "Failed to open the log file %s."},
+    {OG_E_LOG_UNSAFE, "The log file %s is not safe to open as root."},
     {OG_E_CATALOG_MISMATCH, "The catalog version of the data directory does not match the kernel."},
     {OG_E_FROZEN_GUC, "The GUC parameter %s changed during the upgrade."},
     {OG_E_STREAM_REPLICATION, "Invalid value for GUC parameter: enable_stream_replication."},
@@ -157,9 +158,11 @@ static const struct code_entry code_table[] = {
     {OG_E_SSH_HOSTKEY_CHANGED, "The SSH host key of %s has changed."},
     {OG_E_SSH_AUTH, "SSH public key authentication to %s failed."},
     {OG_E_SSH_CONNECT, "Failed to connect to %s over SSH."},
+    {OG_E_SSH_FILE_UNSAFE, "The SSH file %s is not safe: owner or mode."},
     {OG_E_JOURNAL_DISAGREE, "The upgrade journals of the nodes disagree: %s."},
     {OG_E_FAILPOINT, "The failpoint setting %s is invalid."},
     {OG_E_NOT_MODELLED, "%s is not provided by ogup."},
+    {OG_E_BACKUP_MISSING, "The backup %s is missing."},
     {OG_E_ROOT_GROUP_OR_LINK, "The %s cannot be a root user group or a link."},
     {OG_E_ENV_FILE_ERRMSG, "The env file contains errmsg: %s."},
     {OG_E_SIM_LIBVIRT, "libvirt does not answer at %s."},
@@ -175,6 +178,9 @@ static const struct code_entry code_table[] = {
     {OG_E_FAULT_INSTALL, "The fault %s could not be installed."},
     {OG_E_FAULT_HEAL, "The fault %s could not be healed."},
     {OG_E_FAULT_TARGET, "The fault %s has nothing to act on."},
+    {OG_E_ARCHIVE_UNSAFE, "The package member %s cannot be extracted safely."},
+    {OG_E_PKG_SIGNATURE, "The signature of the package %s does not verify."},
+    {OG_E_PKG_KEY, "The package signing key %s is missing or unusable."},
 };
 
 static const struct code_entry *find_entry(int code)

@@ -141,6 +141,7 @@ enum og_code {
     OG_E_LOCKED = 60020,              /* lock held by another process */
     OG_E_IO = 60030,                  /* I/O error */
     OG_E_LOG_OPEN = 60040,            /* cannot open the log file */
+    OG_E_LOG_UNSAFE = 60041,          /* root's log path: a link, or a directory others write */
     OG_E_CATALOG_MISMATCH = 60050,    /* catalog number differs from the kernel's */
     OG_E_FROZEN_GUC = 60051,          /* a GUC frozen for the upgrade changed */
     OG_E_STREAM_REPLICATION = 60052,  /* enable_stream_replication is off */
@@ -151,9 +152,11 @@ enum og_code {
     OG_E_SSH_HOSTKEY_CHANGED = 60081, /* SSH host key differs from known_hosts */
     OG_E_SSH_AUTH = 60082,            /* SSH public key authentication failed */
     OG_E_SSH_CONNECT = 60083,         /* SSH connection could not be made */
+    OG_E_SSH_FILE_UNSAFE = 60084,     /* SSH key/known_hosts: foreign owner or loose mode */
     OG_E_JOURNAL_DISAGREE = 60090,    /* nodes' upgrade journals disagree */
     OG_E_FAILPOINT = 60091,           /* failpoint spec invalid */
     OG_E_NOT_MODELLED = 60092,        /* an openGauss action ogup does not provide */
+    OG_E_BACKUP_MISSING = 60093,      /* a backup the journal records is missing */
     OG_E_SIM_LIBVIRT = 60100,         /* libvirt does not answer */
     OG_E_SIM_LXC = 60101,             /* LXC unusable on this host */
     OG_E_SIM_EXISTS = 60102,          /* cluster/domain/network name in use */
@@ -167,6 +170,9 @@ enum og_code {
     OG_E_FAULT_INSTALL = 60153,       /* a fault could not be installed */
     OG_E_FAULT_HEAL = 60154,          /* a fault could not be healed */
     OG_E_FAULT_TARGET = 60155,        /* nothing to act on (no process, node not running) */
+    OG_E_ARCHIVE_UNSAFE = 60170,      /* package member: device, set-id, link out of the tree */
+    OG_E_PKG_SIGNATURE = 60171,       /* package signature missing or does not verify */
+    OG_E_PKG_KEY = 60172,             /* package signing key missing or unusable */
 };
 
 #define OG_ERROR_DETAIL_MAX 2048

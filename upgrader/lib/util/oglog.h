@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "cleanup.h"
 #include "ogerror.h"
@@ -25,9 +26,27 @@ enum oglog_level {
 
 /* Open the log file of tool. path: an explicit file (the tools' -l option),
  * or NULL for $GAUSSLOG/om/<tool>-<timestamp>.log. Without a path and without
- * $GAUSSLOG only the console is used (not an error). */
+ * $GAUSSLOG only the console is used (not an error).
+ *
+ * As root the path is walked from / one component at a time, never following
+ * a symbolic link (OG_E_LOG_UNSAFE); every directory on the way must belong
+ * to root or to oglog_trust_user()'s user and be writable by no one else
+ * unless sticky (/tmp), and an existing file must be a regular file with one
+ * link of root or that user (OG_E_LOG_UNSAFE otherwise: the caller logs to the
+ * console only, or fails when the file was asked for). A relative path is
+ * taken from the working directory, checked the same way. Not root: the
+ * user's own files, O_NOFOLLOW on the file. */
 int oglog_open(const char *tool, const char *path, struct og_error *err);
 void oglog_close(void);
+
+/* As root, the one user (besides root) whose directories and files the log
+ * may be in: the cluster user. Set before oglog_open(). */
+void oglog_trust_user(uid_t uid);
+
+/* Give the open log to uid:gid (root, for the cluster user): the file only
+ * when this oglog_open() created it, its directory only when it created that
+ * too, by the descriptors it holds (fchown; never a path). */
+int oglog_give(uid_t uid, gid_t gid, struct og_error *err);
 
 /* The file in use, NULL when none. */
 const char *oglog_path(void);
