@@ -66,13 +66,13 @@ static void fault_describe(const struct scn_fault *f, char *buf, size_t size)
 {
     size_t n;
 
-    snprintf(buf, size, "%s %s", scn_fault_kind_name(f->kind), f->node);
+    snprintf(buf, size, "%s %s", fault_kind_name(f->kind), f->node);
     n = strlen(buf);
-    if (f->kind == SCN_F_PARTITION)
+    if (f->kind == FAULT_PARTITION)
         snprintf(buf + n, size - n, " | %s", f->peer);
-    else if (f->kind == SCN_F_NET_LOSS)
+    else if (f->kind == FAULT_NET_LOSS)
         snprintf(buf + n, size - n, " %d%%", f->percent);
-    else if (f->kind == SCN_F_DISK_FULL && f->free_bytes >= 0)
+    else if (f->kind == FAULT_DISK_FULL && f->free_bytes >= 0)
         snprintf(buf + n, size - n, " leaving %lld bytes", f->free_bytes);
     n = strlen(buf);
     if (f->id[0])

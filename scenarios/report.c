@@ -18,11 +18,10 @@
 
 static const char *const verdict_names[] = {"pass", "fail", "error", "skip"};
 
-/* The matrix's columns: failpoint actions, then ogfault's kinds. */
-static const char *const columns[] = {
-    "kill",      "exit",    "fail",      "disk-full", "net-cut",       "net-loss",
-    "partition", "kill-db", "power-off", "freeze",    "kill-upgrader",
-};
+/* The matrix's columns: the failpoint actions, then the fault kinds a
+ * scenario injects, from fault/'s one table (ledger.c) */
+static const char *const fp_columns[] = {"kill", "exit", "fail"};
+static const char *columns[ELEMENTSOF(fp_columns) + FAULT_KIND_COUNT];
 
 const char *scn_verdict_name(enum scn_verdict v)
 {
@@ -39,8 +38,17 @@ static enum scn_verdict verdict_from_name(const char *s)
 
 size_t scn_report_columns(const char *const **ret)
 {
+    static size_t n;
+
+    if (n == 0) {
+        for (size_t i = 0; i < ELEMENTSOF(fp_columns); i++)
+            columns[n++] = fp_columns[i];
+        for (int k = 0; k < FAULT_KIND_COUNT; k++)
+            if (scn_fault_kind_from_name(fault_kind_name((enum fault_kind)k)) >= 0)
+                columns[n++] = fault_kind_name((enum fault_kind)k);
+    }
     *ret = columns;
-    return ELEMENTSOF(columns);
+    return n;
 }
 
 void scn_report_init(struct scn_report *r, const char *run_id)
@@ -542,7 +550,8 @@ static void html_heatmap(const struct scn_report *r, struct dynbuf *b)
     char **rows = r->rows;
     size_t n_rows = r->n_rows;
     const char **extra = NULL;
-    size_t n_extra = 0;
+    const char *const *cols;
+    size_t n_extra = 0, n_cols;
 
     /* rows the results name that the row list lacks come last */
     for (size_t i = 0; i < r->n; i++)
@@ -567,9 +576,10 @@ static void html_heatmap(const struct scn_report *r, struct dynbuf *b)
                       "(where the journal was when the fault struck); columns: failpoint actions "
                       "and ogfault's faults. The number is how many scenarios hit the cell.</p>\n"
                       "<table class=\"heat\" id=\"heatmap\">\n<tr><th>step</th>");
-    for (size_t c = 0; c < ELEMENTSOF(columns); c++) {
+    n_cols = scn_report_columns(&cols);
+    for (size_t c = 0; c < n_cols; c++) {
         dynbuf_appends(b, "<th>");
-        esc(b, columns[c]);
+        esc(b, cols[c]);
         dynbuf_appends(b, "</th>");
     }
     dynbuf_appends(b, "</tr>\n");
@@ -578,9 +588,9 @@ static void html_heatmap(const struct scn_report *r, struct dynbuf *b)
         dynbuf_appends(b, "<tr><td class=\"rowname\">");
         esc(b, row);
         dynbuf_appends(b, "</td>");
-        for (size_t c = 0; c < ELEMENTSOF(columns); c++) {
+        for (size_t c = 0; c < n_cols; c++) {
             struct cell_tally t;
-            tally(r, row, columns[c], &t);
+            tally(r, row, cols[c], &t);
             if (t.pass + t.fail == 0) {
                 dynbuf_appends(b, "<td class=\"none\">&middot;</td>");
                 continue;

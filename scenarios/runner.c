@@ -299,23 +299,23 @@ static int inject(struct runner *rn, const struct scn_fault *f, int *ret_id, cha
     int r;
 
     args[n++] = "--json";
-    args[n++] = scn_fault_kind_name(f->kind);
+    args[n++] = fault_kind_name(f->kind);
     args[n++] = f->node;
-    if (f->kind == SCN_F_PARTITION)
+    if (f->kind == FAULT_PARTITION)
         args[n++] = f->peer;
-    if (f->kind == SCN_F_NET_LOSS) {
+    if (f->kind == FAULT_NET_LOSS) {
         snprintf(num, sizeof(num), "%d", f->percent);
         args[n++] = "--percent";
         args[n++] = num;
     }
-    if (f->kind == SCN_F_DISK_FULL && f->free_bytes >= 0) {
+    if (f->kind == FAULT_DISK_FULL && f->free_bytes >= 0) {
         snprintf(num, sizeof(num), "%lld", f->free_bytes);
         args[n++] = "--free-bytes";
         args[n++] = num;
     }
     args[n] = NULL;
     snprintf(what, sizeof(what), "ogfault --cluster %s %s %s%s%s", rn->g->name,
-             scn_fault_kind_name(f->kind), f->node, f->peer[0] ? " " : "", f->peer);
+             fault_kind_name(f->kind), f->node, f->peer[0] ? " " : "", f->peer);
     r = ogfault_run(rn, args, &res, &err);
     bundle_command(rn, "ogfault", what, now_s() - t0, r == 0 ? &res : NULL,
                    r < 0 ? err.detail : NULL);
@@ -916,7 +916,7 @@ static void play_action(struct runner *rn, size_t index)
         if (!wf->fired) {
             struct scn_check c = {.line = wf->f->line, .pass = false};
             snprintf(c.what, sizeof(c.what), "step %zu: %s on %s when %s %s", index + 1,
-                     scn_fault_kind_name(wf->f->kind), wf->f->node, wf->f->when_step,
+                     fault_kind_name(wf->f->kind), wf->f->node, wf->f->when_step,
                      wf->f->when_done ? "done" : "begin");
             snprintf(c.detail, sizeof(c.detail),
                      "the journal never reached it: the fault did not strike");
@@ -924,18 +924,18 @@ static void play_action(struct runner *rn, size_t index)
             ok = false;
             continue;
         }
-        say(rn, "    fault %s on %s at %.2f s (journal: %s): %s\n",
-            scn_fault_kind_name(wf->f->kind), wf->f->node, wf->at_s, wf->record, wf->detail);
+        say(rn, "    fault %s on %s at %.2f s (journal: %s): %s\n", fault_kind_name(wf->f->kind),
+            wf->f->node, wf->at_s, wf->record, wf->detail);
         if (wf->rc < 0) {
-            harness_error(rn, "step %zu: %s on %s: %s", index + 1, scn_fault_kind_name(wf->f->kind),
+            harness_error(rn, "step %zu: %s on %s: %s", index + 1, fault_kind_name(wf->f->kind),
                           wf->f->node, wf->detail);
             ok = false;
             continue;
         }
         remember_fault(rn, wf->f, wf->ledger_id);
-        snprintf(how, sizeof(how), "%s on %s during %s (%s)", scn_fault_kind_name(wf->f->kind),
+        snprintf(how, sizeof(how), "%s on %s during %s (%s)", fault_kind_name(wf->f->kind),
                  wf->f->node, scn_action_name(action), wf->record);
-        scn_result_add_cell(rn->res, wf->row, scn_fault_kind_name(wf->f->kind), how);
+        scn_result_add_cell(rn->res, wf->row, fault_kind_name(wf->f->kind), how);
     }
     /* failpoints: their own cells */
     for (size_t i = 0; i < s->n_fps; i++) {
@@ -975,8 +975,8 @@ static void play_fault(struct runner *rn, size_t index)
     }
     remember_fault(rn, &s->fault, id);
     snprintf(how, sizeof(how), "%s on %s between steps (journal: %s)",
-             scn_fault_kind_name(s->fault.kind), s->fault.node, rec[0] ? rec : "none");
-    scn_result_add_cell(rn->res, row, scn_fault_kind_name(s->fault.kind), how);
+             fault_kind_name(s->fault.kind), s->fault.node, rec[0] ? rec : "none");
+    scn_result_add_cell(rn->res, row, fault_kind_name(s->fault.kind), how);
     say(rn, "    %s\n", detail);
     add_step(rn, label, s->line, t0, true, detail);
 }

@@ -70,13 +70,6 @@ static const char *const step_names[] = {
     [SCN_HEAL] = "heal",       [SCN_WAIT] = "wait",       [SCN_CHECK] = "check",
 };
 
-static const char *const fault_names[] = {
-    [SCN_F_DISK_FULL] = "disk-full", [SCN_F_NET_CUT] = "net-cut",
-    [SCN_F_NET_LOSS] = "net-loss",   [SCN_F_PARTITION] = "partition",
-    [SCN_F_KILL_DB] = "kill-db",     [SCN_F_POWER_OFF] = "power-off",
-    [SCN_F_FREEZE] = "freeze",       [SCN_F_KILL_UPGRADER] = "kill-upgrader",
-};
-
 static const char *const expect_names[] = {
     [SCN_E_CLUSTER_STATE] = "cluster-state",
     [SCN_E_VERSION] = "version",
@@ -91,17 +84,11 @@ const char *scn_step_kind_name(enum scn_step_kind k)
     return (size_t)k < ELEMENTSOF(step_names) ? step_names[k] : "?";
 }
 
-const char *scn_fault_kind_name(enum scn_fault_kind k)
-{
-    return (size_t)k < ELEMENTSOF(fault_names) ? fault_names[k] : "?";
-}
-
 int scn_fault_kind_from_name(const char *name)
 {
-    for (size_t i = 0; i < ELEMENTSOF(fault_names); i++)
-        if (strcmp(fault_names[i], name) == 0)
-            return (int)i;
-    return -1;
+    int k = fault_kind_from_name(name);
+
+    return k == FAULT_FAILPOINT ? -1 : k;
 }
 
 const char *scn_expect_kind_name(enum scn_expect_kind k)
@@ -139,7 +126,7 @@ int scn_action_success_exit(const struct scn_step *s, enum scn_step_kind k)
 bool scn_step_has_kill_upgrader(const struct scn_step *s)
 {
     for (size_t k = 0; k < s->n_during; k++)
-        if (s->during[k].kind == SCN_F_KILL_UPGRADER)
+        if (s->during[k].kind == FAULT_KILL_UPGRADER)
             return true;
     return false;
 }
@@ -401,7 +388,7 @@ static void read_fault(xmlNodePtr n, struct scn_fault *f)
 
     memset(f, 0, sizeof(*f));
     attr(n, "kind", kind, sizeof(kind));
-    f->kind = (enum scn_fault_kind)scn_fault_kind_from_name(kind);
+    f->kind = (enum fault_kind)scn_fault_kind_from_name(kind);
     attr(n, "node", f->node, sizeof(f->node));
     attr(n, "peer", f->peer, sizeof(f->peer));
     f->percent = (int)attr_ll(n, "percent", 0);
@@ -598,15 +585,15 @@ static int check_fault(const struct parse *p, const struct scenario *sc, const s
         r = check_node(p, sc, f->line, f->peer, false);
     if (r < 0)
         return r;
-    if (f->kind == SCN_F_PARTITION && (!f->peer[0] || strcmp(f->peer, f->node) == 0))
+    if (f->kind == FAULT_PARTITION && (!f->peer[0] || strcmp(f->peer, f->node) == 0))
         return fail(p, f->line, "fault-params", "a partition needs a peer other than its node");
-    if (f->kind != SCN_F_PARTITION && f->peer[0])
+    if (f->kind != FAULT_PARTITION && f->peer[0])
         return fail(p, f->line, "fault-params", "only a partition has a peer");
-    if (f->kind == SCN_F_NET_LOSS && f->percent == 0)
+    if (f->kind == FAULT_NET_LOSS && f->percent == 0)
         return fail(p, f->line, "fault-params", "net-loss needs percent");
-    if (f->kind != SCN_F_NET_LOSS && f->percent)
+    if (f->kind != FAULT_NET_LOSS && f->percent)
         return fail(p, f->line, "fault-params", "only net-loss has percent");
-    if (f->kind != SCN_F_DISK_FULL && f->free_bytes >= 0)
+    if (f->kind != FAULT_DISK_FULL && f->free_bytes >= 0)
         return fail(p, f->line, "fault-params", "only disk-full has free-bytes");
     return 0;
 }

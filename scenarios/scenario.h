@@ -19,6 +19,8 @@
  */
 #pragma once
 
+#include "ledger.h"
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -52,18 +54,6 @@ enum scn_step_kind {
     SCN_CHECK,
 };
 
-enum scn_fault_kind {
-    SCN_F_DISK_FULL,
-    SCN_F_NET_CUT,
-    SCN_F_NET_LOSS,
-    SCN_F_PARTITION,
-    SCN_F_KILL_DB,
-    SCN_F_POWER_OFF,
-    SCN_F_FREEZE,
-    SCN_F_KILL_UPGRADER,
-    SCN_F_COUNT,
-};
-
 enum scn_expect_kind {
     SCN_E_CLUSTER_STATE,
     SCN_E_VERSION,
@@ -81,7 +71,7 @@ struct scn_failpoint {
 };
 
 struct scn_fault {
-    enum scn_fault_kind kind;
+    enum fault_kind kind; /* fault/ledger.h: the one table of fault kinds */
     char node[16];
     char peer[16];        /* partition */
     int percent;          /* net-loss; 0 = unset */
@@ -196,8 +186,9 @@ void scn_set_filter(struct scn_set *set, const char *pattern);
 
 /* Names for kinds (schema spelling). */
 const char *scn_step_kind_name(enum scn_step_kind k);
-const char *scn_fault_kind_name(enum scn_fault_kind k);
-int scn_fault_kind_from_name(const char *name); /* -1 when unknown */
+/* The kinds a scenario may inject: fault_kind_from_name() without
+ * "failpoint" (failpoints are their own rules); -1 when unknown. */
+int scn_fault_kind_from_name(const char *name);
 const char *scn_expect_kind_name(enum scn_expect_kind k);
 
 /* gs_upgradectl's action for a step (auto-upgrade, ...); rerun: NULL. */
