@@ -294,9 +294,12 @@ int catalogphys_backup(const char *app, const char *datadir, const char *list, i
                        struct og_error *err)
 {
     _cleanup_free_ char *text = NULL;
-    char *save = NULL;
+    char *save = NULL, mark[PATH_MAX + 32];
     int r = 0;
 
+    snprintf(mark, sizeof(mark), "%s/%s", datadir, CATALOGPHYS_RESTORED);
+    if (unlink(mark) < 0 && errno != ENOENT) /* a new backup: not restored yet */
+        return og_error_set_errno(err, OG_E_IO, errno, "Failed to remove %s.", mark);
     for (size_t i = 0; r == 0 && dir_at(i, old_number); i++) {
         char s[PATH_MAX], t[PATH_MAX + 8], tmp[PATH_MAX + 16];
         snprintf(s, sizeof(s), "%s/%s", datadir, dir_at(i, old_number));
@@ -325,8 +328,16 @@ int catalogphys_backup(const char *app, const char *datadir, const char *list, i
 
 int catalogphys_restore(const char *datadir, struct og_error *err)
 {
+    char mark[PATH_MAX + 32], info[PATH_MAX + 64];
     int r = 0;
 
+    /* put back and cleaned by an earlier rollback (--force that left another
+     * node out, then the auto-rollback finishing it): nothing to do here --
+     * the instance may have run since, its files are not to be touched */
+    snprintf(mark, sizeof(mark), "%s/%s", datadir, CATALOGPHYS_RESTORED);
+    snprintf(info, sizeof(info), "%s/pg_xlog/%s", datadir, CATALOGPHYS_XLOG_INFO);
+    if (access(mark, F_OK) == 0 && access(info, F_OK) != 0)
+        return 0;
     for (size_t i = 0; r == 0 && dir_at(i, 0); i++) {
         const char *name = dir_at(i, 0);
         char s[PATH_MAX], t[PATH_MAX + 8];
@@ -339,6 +350,8 @@ int catalogphys_restore(const char *datadir, struct og_error *err)
         r = restore_xlog(datadir, err);
     if (r == 0)
         r = walk_base_bak(datadir, true, err);
+    if (r == 0)
+        r = fs_replace_file(mark, "", 0, 0600, err);
     return r;
 }
 

@@ -24,7 +24,10 @@
 #include "cleanup.h"
 #include "ogerror.h"
 
-#define CATALOGPHYS_XLOG_INFO   "xlog_backup_info.json"
+#define CATALOGPHYS_XLOG_INFO "xlog_backup_info.json"
+/* in the data directory: the catalog was put back from its backup (a later
+ * restore after the backup is cleaned is a no-op); removed by a new backup */
+#define CATALOGPHYS_RESTORED    "ogup_catalog_restored"
 #define CATALOGPHYS_XLOG_SUFFIX "_upgrade_backup"
 
 /* app: the app whose bin/pg_controldata reads the datanode's control file;

@@ -446,9 +446,12 @@ int inplace_undo_catalog(void *ctx, struct og_error *err)
     if (r == 0)
         inplace_say(u, "Successfully rolled back the catalog (%s).",
                     physical ? "the physical files of before" : "the rollback SQL");
-    if (r == 0)
+    /* --force left a node out: the markers stay, so the auto-rollback that
+     * finishes it restores that node's catalog too (restore-catalog is a
+     * no-op where the backup is already put back and cleaned) */
+    if (r == 0 && !u->skipped.len)
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, INPLACE_CATALOG_DONE, err);
-    if (r == 0)
+    if (r == 0 && !u->skipped.len)
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, JOURNAL_TOUCH_INIT, err);
     return r;
 }
