@@ -329,9 +329,8 @@ int upgradectl_local(int argc, char **argv)
     int r;
 
     /* before anything is opened: the worker runs as the cluster user */
-    if (geteuid() == 0)
-        r = og_error_set(&err, OG_E_RUN_AS_ROOT,
-                         "Cannot run this script as a user with the root permission.");
+    if ((r = precheck_not_root(NULL, &err)) < 0)
+        ; /* GAUSS-50105 */
     else if (argc < 2)
         r = og_error_set(&err, OG_E_PARAM_REQUIRED,
                          "gs_upgradectl --local: verb and arguments "

@@ -29,6 +29,7 @@
 #include "oglog.h"
 #include "omtools.h"
 #include "preinstall.h"
+#include "precheck.h"
 #include "banned.h"
 
 #define PI_SETS_MAX (PI_ENV_VARS + 1)
@@ -355,9 +356,8 @@ int preinstall_local(int argc, char **argv)
     const char *verb = argc > 0 ? argv[0] : "";
     int r;
 
-    if (geteuid() == 0)
-        r = og_error_set(&err, OG_E_RUN_AS_ROOT,
-                         "Cannot run this script as a user with the root permission.");
+    if ((r = precheck_not_root(NULL, &err)) < 0)
+        ; /* GAUSS-50105, before anything is opened */
     else if (strcmp(verb, "prepare-app-path") == 0 && argc == 3)
         r = !safe_path(argv[1]) || !safe_path(argv[2])
                 ? og_error_set(&err, OG_E_UNSAFE_ARG, "unsafe path \"%s\"", argv[1])
