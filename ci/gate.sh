@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # ci/gate.sh - the release gate: everything ci/test.sh runs, plus the slow
 # suites (every failpoint of the in-place plan and of its rollback, each
-# killed then rolled back / resumed on a real cluster), and every fuzz target
-# for 10 minutes (ci/sanitize.sh). Exits non-zero on any failure. Long: plan
-# ~2 h on 2 cores.
+# killed then rolled back / resumed on a real cluster), the fault-coverage
+# matrix (ogscenario --matrix: every failpoint of each plan x every fault
+# kind, enforced at --min-fault-coverage, sharded), and every fuzz target for
+# 10 minutes (ci/sanitize.sh). Exits non-zero on any failure. Long.
 #
 #   BUILD_DIR=build-gate   build directory (created when absent)
 #   SAN_BUILD_DIR=build-gate-san, FUZZ_SECONDS=600, FUZZ_JOBS=2 (ci/sanitize.sh)
+#   GATE_PLANS=inplace,inplace-rollback,inplace-commit   the matrix's plans
+#   GATE_MIN_COVERAGE=100  per plan: applicable cells passed / applicable (%)
+#   GATE_SHARDS=1          shards played side by side, each its own libvirt
+#                          connection (GATE_URIS, blank separated; default
+#                          lxc:///system and the same daemon through the
+#                          remote driver's unix transport), then merged
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD_DIR:-build-gate}
@@ -25,6 +32,25 @@ meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
 # scenario fails the gate. Reports in $BUILD/scenario-results/latest/.
 "$BUILD/scenarios/ogscenario" run scenarios/ --out "$BUILD/scenario-results" \
   --junit "$BUILD/scenarios-junit.xml" || status=$?
+# The fault-coverage matrix: shards side by side, merged into one report and
+# one coverage figure; below GATE_MIN_COVERAGE (or any failing cell) fails
+# the gate, and the summary line names the uncovered cells.
+PLANS=${GATE_PLANS:-inplace,inplace-rollback,inplace-commit}
+SHARDS=${GATE_SHARDS:-1}
+read -r -a URIS <<<"${GATE_URIS:-lxc:///system lxc+unix:///system?socket=/var/run/libvirt/libvirt-sock}"
+MX="$BUILD/matrix-results"
+pids=()
+for k in $(seq 1 "$SHARDS"); do
+  uri=${URIS[$(((k - 1) % ${#URIS[@]}))]}
+  "$BUILD/scenarios/ogscenario" run --matrix "$PLANS" --shard "$k/$SHARDS" --uri "$uri" \
+    --out "$MX" --run-id "shard-$k" --cluster-prefix "mx$k" >"$MX-shard-$k.log" 2>&1 &
+  pids+=($!)
+done
+for p in "${pids[@]}"; do wait "$p" || true; done
+shards=()
+for k in $(seq 1 "$SHARDS"); do shards+=("$MX/shard-$k"); done
+"$BUILD/scenarios/ogscenario" report --merge "${shards[@]}" --out "$MX" --run-id merged \
+  --junit "$BUILD/matrix-junit.xml" --min-fault-coverage "${GATE_MIN_COVERAGE:-100}" || status=$?
 # The unit suite under ASan + UBSan, and every fuzz target for 10 minutes
 # (two at a time: >= 10 CPU-minutes each, ~1 h for the 12 targets).
 SAN_BUILD_DIR=${SAN_BUILD_DIR:-build-gate-san} FUZZ_SECONDS=${FUZZ_SECONDS:-600} \

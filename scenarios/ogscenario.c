@@ -9,9 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "ogup-config.h"
+#include "matrix.h"
 #include "plan.h"
 #include "report.h"
 #include "runner.h"
@@ -40,6 +43,10 @@ static const char usage_text[] =
     "  run [PATH...]                 play the scenarios on simulated clusters (root)\n"
     "  rerun --failed                play again the failed scenarios of the last run\n"
     "  report [RUN_DIR]              rewrite a run's reports, print its summary\n"
+    "  report --merge RUN_DIR...     join runs (shards) into one report in --out/--run-id\n"
+    "  enumerate --plan PLANS        the fault matrix: every failpoint of the plans x every\n"
+    "                                fault kind, applicable or N/A (why); --out DIR writes\n"
+    "                                the applicable cells there as scenario files\n"
     "  schema                        print the RelaxNG schema compiled in\n"
     "\n"
     "Options:\n"
@@ -52,6 +59,14 @@ static const char usage_text[] =
     "  --keep-clusters               leave the clusters up at the end\n"
     "  --cluster-prefix P            cluster names P-1, P-2, ... (default sc<pid>)\n"
     "  --cache-min N                 snapshot a prepared cluster used by N scenarios (4)\n"
+    "  --plan PLANS, --matrix PLANS  the matrix of these plans (comma separated, or all):\n"
+    "                                inplace, inplace-rollback, inplace-commit, grey,\n"
+    "                                grey-rollback, grey-commit; run plays their cells\n"
+    "  --shard K/N                   run only shard K of N (a deterministic split by id)\n"
+    "  --uri URI                     libvirt URI of the hypervisor host (lxc:///system,\n"
+    "                                lxc+ssh://..., qemu+tcp://...; default the driver's)\n"
+    "  --min-fault-coverage PCT      exit 1 when a plan's coverage (applicable cells\n"
+    "                                passed) is below PCT; the line names the uncovered\n"
     "  --ogsim PATH, --ogfault PATH  the tools (defaults: this build's; env OGSIM, OGFAULT)\n"
     "  -h, --help                    this text\n"
     "  -V, --version                 \"ogscenario (ogup) VERSION\"\n"
@@ -61,6 +76,10 @@ static const char usage_text[] =
 
 struct args {
     const char *cmd;
+    const char *plans;
+    unsigned shard_k, shard_n; /* 1-based k; n 0 = no sharding */
+    double min_coverage;       /* -1: not enforced */
+    bool merge;
     const char *paths[256];
     size_t n_paths;
     const char *filter;
@@ -77,13 +96,61 @@ static void on_signal(int sig)
     scn_run_request_stop();
 }
 
+/* The plans named in a (comma separated, or "all") into v; -1 on a bad name. */
+static int plans_of(const struct args *a, const struct scn_matrix_plan **v, size_t max)
+{
+    const struct scn_matrix_plan *all;
+    size_t n_all = scn_matrix_plans(&all), n = 0;
+    char copy[256], *save = NULL;
+
+    snprintf(copy, sizeof(copy), "%s", a->plans ? a->plans : "");
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (strcmp(t, "all") == 0) {
+            for (size_t i = 0; i < n_all && n < max; i++)
+                v[n++] = &all[i];
+            continue;
+        }
+        if (!scn_matrix_plan(t) || n == max)
+            return -1;
+        v[n++] = scn_matrix_plan(t);
+    }
+    return (int)n;
+}
+
+/* The matrix's cells of a's plans as scenario files under DIR/matrix. */
+static int write_matrix(const struct args *a, char *dir, size_t size)
+{
+    const struct scn_matrix_plan *v[8];
+    struct og_error err = {0};
+    int n = plans_of(a, v, ELEMENTSOF(v));
+
+    snprintf(dir, size, "%s/matrix", a->run.out_dir ? a->run.out_dir : "scenario-results");
+    for (int i = 0; i < n; i++) {
+        size_t k;
+        int r = scn_matrix_write(v[i], dir, &k, &err);
+        if (r < 0)
+            return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+    return 0;
+}
+
 static int load(const struct args *a, struct scn_set *set, bool report_errors)
 {
-    const char *def[] = {OGUP_SOURCE_ROOT "/scenarios"};
+    const char *def[] = {OGUP_SOURCE_ROOT "/scenarios"}, *paths[ELEMENTSOF(a->paths) + 1];
     struct og_error err = {0};
-    int r = a->n_paths ? scn_set_load(a->paths, a->n_paths, set, &err)
-                       : scn_set_load(def, 1, set, &err);
+    char mdir[4096];
+    size_t n = 0;
+    int r;
 
+    for (size_t i = 0; i < a->n_paths; i++)
+        paths[n++] = a->paths[i];
+    if (a->plans) {
+        r = write_matrix(a, mdir, sizeof(mdir));
+        if (r)
+            return r;
+        paths[n++] = mdir;
+    }
+    r = n ? scn_set_load(paths, n, set, &err) : scn_set_load(def, 1, set, &err);
     if (r < 0)
         return og_error_report(&err, OG_ACTION_OTHER, r);
     if (report_errors && set->n_errors) {
@@ -93,6 +160,40 @@ static int load(const struct args *a, struct scn_set *set, bool report_errors)
         return 1;
     }
     scn_set_filter(set, a->filter);
+    if (a->shard_n)
+        scn_set_shard(set, a->shard_k - 1, a->shard_n);
+    return 0;
+}
+
+static int cmd_enumerate(const struct args *a)
+{
+    const struct scn_matrix_plan *v[8];
+    struct og_error err = {0};
+    int n = plans_of(a, v, ELEMENTSOF(v));
+
+    if (n <= 0)
+        return usage_error("enumerate needs --plan PLANS");
+    for (int i = 0; i < n; i++) {
+        _cleanup_free_ struct scn_cell_def *cells = NULL;
+        size_t nc = 0, na = 0, written = 0;
+        int r = scn_matrix_cells(v[i], &cells, &nc, &err);
+        if (r < 0)
+            return og_error_report(&err, OG_ACTION_OTHER, r);
+        printf("%-58s %-14s %s\n", "CELL", "KIND", "APPLIES");
+        for (size_t k = 0; k < nc; k++) {
+            na += cells[k].na != NULL;
+            printf("%-58s %-14s %s%s\n", cells[k].id, fault_kind_name(cells[k].kind),
+                   cells[k].na ? "N/A: " : "yes", cells[k].na ? cells[k].na : "");
+        }
+        if (a->run.out_dir) {
+            r = scn_matrix_write(v[i], a->run.out_dir, &written, &err);
+            if (r < 0)
+                return og_error_report(&err, OG_ACTION_OTHER, r);
+        }
+        printf("plan %s: %zu cells, %zu applicable, %zu N/A%s%s%s\n\n", v[i]->name, nc, nc - na, na,
+               written ? "; written to " : "", written ? a->run.out_dir : "",
+               written ? "/<plan>/" : "");
+    }
     return 0;
 }
 
@@ -149,19 +250,48 @@ static int cmd_plan(const struct args *a)
     return 0;
 }
 
-static int summary(const struct scn_report *rep, const char *dir)
+/* Per matrix plan: passed / applicable; false when one is below min. */
+static bool coverage_lines(const struct scn_report *rep, double min)
+{
+    struct scn_coverage cov[8];
+    size_t n = scn_matrix_coverage(rep, cov, ELEMENTSOF(cov));
+    bool ok = true;
+
+    for (size_t i = 0; i < n; i++) {
+        double pct = scn_coverage_percent(&cov[i]);
+        bool below = min >= 0 && pct + 1e-9 < min;
+        printf("  coverage %s: %zu/%zu applicable cells passed (%.1f%%), %zu failed, %zu not "
+               "run, %zu N/A%s%s\n",
+               cov[i].plan, cov[i].passed, cov[i].applicable, pct, cov[i].failed, cov[i].not_run,
+               cov[i].na, cov[i].uncovered[0] ? "; uncovered: " : "", cov[i].uncovered);
+        if (below) {
+            printf("ogscenario: fault coverage of %s is %.1f%%, below %.1f%% (uncovered: %s)\n",
+                   cov[i].plan, pct, min, cov[i].uncovered);
+            ok = false;
+        }
+    }
+    if (min >= 0 && n == 0) {
+        printf("ogscenario: --min-fault-coverage: the run has no cell of any plan\n");
+        ok = false;
+    }
+    return ok;
+}
+
+static int summary(const struct scn_report *rep, const char *dir, double min_coverage)
 {
     size_t c[4];
+    bool covered;
 
     scn_report_counts(rep, c);
     for (size_t i = 0; i < rep->n; i++)
         if (rep->v[i].verdict == SCN_FAIL || rep->v[i].verdict == SCN_ERROR)
             printf("  %-5s %s: %s\n", scn_verdict_name(rep->v[i].verdict), rep->v[i].id,
                    rep->v[i].message);
-    printf("ogscenario: %zu passed, %zu failed, %zu errors, %zu skipped in %.0f s\n"
-           "  %s/report.html  %s/junit.xml  %s/results.json\n",
-           c[SCN_PASS], c[SCN_FAIL], c[SCN_ERROR], c[SCN_SKIP], rep->seconds, dir, dir, dir);
-    return c[SCN_FAIL] || c[SCN_ERROR] || c[SCN_SKIP] || rep->n == 0 ? 1 : 0;
+    printf("ogscenario: %zu passed, %zu failed, %zu errors, %zu skipped in %.0f s\n", c[SCN_PASS],
+           c[SCN_FAIL], c[SCN_ERROR], c[SCN_SKIP], rep->seconds);
+    covered = coverage_lines(rep, min_coverage);
+    printf("  %s/report.html  %s/junit.xml  %s/results.json\n", dir, dir, dir);
+    return c[SCN_FAIL] || c[SCN_ERROR] || c[SCN_SKIP] || rep->n == 0 || !covered ? 1 : 0;
 }
 
 static int run_set(const struct args *a, const struct scn_set *set)
@@ -183,7 +313,7 @@ static int run_set(const struct args *a, const struct scn_set *set)
         scn_report_done(&rep);
         return og_error_report(&err, OG_ACTION_OTHER, r);
     }
-    r = summary(&rep, dir);
+    r = summary(&rep, dir, a->min_coverage);
     scn_report_done(&rep);
     return r;
 }
@@ -254,6 +384,42 @@ static int cmd_rerun(struct args *a)
     return r;
 }
 
+/* Shards' results joined: every scenario once (a later run's result of the
+ * same id replaces an earlier one), the time the longest shard took. */
+static int cmd_merge(const struct args *a)
+{
+    struct scn_report rep;
+    struct og_error err = {0};
+    char dir[4096], p[4200], id[64];
+    time_t t = time(NULL);
+    struct tm tm;
+    int r = 0;
+
+    if (a->n_paths < 1)
+        return usage_error("report --merge needs the runs' directories");
+    gmtime_r(&t, &tm);
+    strftime(id, sizeof(id), "merged-%Y%m%d-%H%M%S", &tm);
+    scn_report_init(&rep, a->run.run_id ? a->run.run_id : id);
+    for (size_t i = 0; r == 0 && i < a->n_paths; i++) {
+        snprintf(p, sizeof(p), "%s/results.json", a->paths[i]);
+        r = scn_report_merge_json(&rep, p, &err);
+    }
+    snprintf(dir, sizeof(dir), "%s/%s", a->run.out_dir ? a->run.out_dir : "scenario-results",
+             rep.run_id);
+    if (r == 0)
+        r = fs_mkdir_p(dir, 0755, &err);
+    if (r == 0)
+        r = scn_write_reports(&rep, dir, a->run.junit, &err);
+    if (r < 0) {
+        scn_report_done(&rep);
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
+    printf("ogscenario: merged %zu run%s into %s\n", a->n_paths, a->n_paths == 1 ? "" : "s", dir);
+    r = summary(&rep, dir, a->min_coverage);
+    scn_report_done(&rep);
+    return r;
+}
+
 static int cmd_report(const struct args *a)
 {
     struct scn_report rep;
@@ -261,6 +427,8 @@ static int cmd_report(const struct args *a)
     char dir[4096], p[4200];
     int r;
 
+    if (a->merge)
+        return cmd_merge(a);
     if (a->n_paths)
         snprintf(dir, sizeof(dir), "%s", a->paths[0]);
     else
@@ -274,9 +442,26 @@ static int cmd_report(const struct args *a)
             scn_report_done(&rep);
         return og_error_report(&err, OG_ACTION_OTHER, r);
     }
-    r = summary(&rep, dir);
+    r = summary(&rep, dir, a->min_coverage);
     scn_report_done(&rep);
     return r;
+}
+
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
+{
+    const char *slash = strchr(text, '/');
+    char left[16];
+    int vk, vn;
+
+    if (!slash || (size_t)(slash - text) >= sizeof(left))
+        return -1;
+    snprintf(left, sizeof(left), "%.*s", (int)(slash - text), text);
+    if (safe_atoi(left, &vk) < 0 || safe_atoi(slash + 1, &vn) < 0 || vn < 1 || vk < 1 || vk > vn ||
+        vn > 1000)
+        return -1;
+    *k = (unsigned)vk;
+    *n = (unsigned)vn;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -291,13 +476,19 @@ int main(int argc, char **argv)
         {"keep-clusters", no_argument, NULL, 'k'},
         {"cluster-prefix", required_argument, NULL, 'p'},
         {"cache-min", required_argument, NULL, 'c'},
+        {"plan", required_argument, NULL, 'P'},
+        {"matrix", required_argument, NULL, 'P'},
+        {"shard", required_argument, NULL, 'S'},
+        {"uri", required_argument, NULL, 'U'},
+        {"min-fault-coverage", required_argument, NULL, 'M'},
+        {"merge", no_argument, NULL, 'm'},
         {"ogsim", required_argument, NULL, 's'},
         {"ogfault", required_argument, NULL, 'g'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct args a = {0};
+    struct args a = {.min_coverage = -1};
     int c;
 
     a.run.ogsim = getenv("OGSIM") ? getenv("OGSIM") : OGSIM_PATH_DEFAULT;
@@ -341,6 +532,34 @@ int main(int argc, char **argv)
         case 'c':
             a.run.cache_min = atoi(optarg);
             break;
+        case 'P': {
+            const struct scn_matrix_plan *v[8];
+            a.plans = optarg;
+            if (plans_of(&a, v, ELEMENTSOF(v)) <= 0)
+                return usage_error("--plan \"%s\": the plans are inplace, inplace-rollback, "
+                                   "inplace-commit, grey, grey-rollback, grey-commit or all",
+                                   optarg);
+            break;
+        }
+        case 'S':
+            if (parse_shard(optarg, &a.shard_k, &a.shard_n) < 0)
+                return usage_error("--shard \"%s\" must be K/N with 1 <= K <= N", optarg);
+            break;
+        case 'U':
+            a.run.uri = optarg;
+            break;
+        case 'M': {
+            char *end = NULL;
+            a.min_coverage = strtod(optarg, &end);
+            if (!end || end == optarg || (*end && strcmp(end, "%") != 0) || a.min_coverage < 0 ||
+                a.min_coverage > 100)
+                return usage_error("--min-fault-coverage \"%s\" must be a percentage 0-100",
+                                   optarg);
+            break;
+        }
+        case 'm':
+            a.merge = true;
+            break;
         case 's':
             a.run.ogsim = optarg;
             break;
@@ -366,6 +585,8 @@ int main(int argc, char **argv)
         return cmd_list(&a);
     if (strcmp(a.cmd, "plan") == 0)
         return cmd_plan(&a);
+    if (strcmp(a.cmd, "enumerate") == 0)
+        return cmd_enumerate(&a);
     if (strcmp(a.cmd, "run") == 0)
         return cmd_run(&a);
     if (strcmp(a.cmd, "rerun") == 0)

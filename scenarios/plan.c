@@ -78,9 +78,14 @@ static void fault_describe(const struct scn_fault *f, char *buf, size_t size)
     if (f->id[0])
         snprintf(buf + n, size - n, " [%s]", f->id);
     n = strlen(buf);
-    if (f->when_step[0])
+    if (f->at_failpoint)
+        snprintf(buf + n, size - n, " at the paused failpoint");
+    else if (f->when_step[0])
         snprintf(buf + n, size - n, " when the journal records %s %s", f->when_step,
                  f->when_done ? "done" : "begin");
+    n = strlen(buf);
+    if (f->for_ms > 0)
+        snprintf(buf + n, size - n, ", healed %d ms later", f->for_ms);
 }
 
 static void expect_exit(const struct scn_step *s, enum scn_step_kind action, char *buf, size_t size)

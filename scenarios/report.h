@@ -3,8 +3,9 @@
  * report.h - the results of a run and the three ways they are written:
  * JUnit XML (one testcase per scenario, libxml2's writer), JSON (json-c;
  * also read back by `ogscenario report` and `rerun --failed`) and one
- * self-contained HTML page (a summary bar, a row per scenario coloured by
- * its verdict, and the phase x fault heatmap).
+ * self-contained HTML page (report_html.c: a summary bar, the fault
+ * coverage per matrix plan, the phase x fault heatmap, a row per scenario
+ * coloured by its verdict with its timeline and workload figures).
  */
 #pragma once
 
@@ -40,6 +41,24 @@ struct scn_cell {
     char how[160]; /* "failpoint inplace.catalog.after-effect=kill" */
 };
 
+/* An event of the scenario's timeline, on one monotonic clock: ms since the
+ * scenario started. kind: "step" (a step began), "fault", "heal",
+ * "failpoint" (a paused one released), "gap" (the workload's longest). */
+struct scn_event {
+    long long t_ms;
+    char kind[16];
+    char text[256];
+};
+
+/* The client workload's figures (ogsim workload check), when it ran. */
+struct scn_workload {
+    bool have;
+    long long acked, in_doubt, lost, read_only, reconnects;
+    double p99_ms;
+    double gap_ms;    /* the longest interval without an acknowledged write */
+    long long gap_at; /* its start on the timeline (ms); -1 unknown */
+};
+
 struct scn_result {
     char id[96];
     char suite[48];
@@ -56,6 +75,9 @@ struct scn_result {
     size_t n_checks;
     struct scn_cell *cells;
     size_t n_cells;
+    struct scn_event *events;
+    size_t n_events;
+    struct scn_workload wl;
 };
 
 struct scn_report {
@@ -77,6 +99,8 @@ struct scn_result *scn_report_add(struct scn_report *r, const char *id, const ch
                                   const char *title, const char *file);
 int scn_result_add_step(struct scn_result *res, const struct scn_step_result *s);
 int scn_result_add_check(struct scn_result *res, const struct scn_check *c);
+int scn_result_add_event(struct scn_result *res, long long t_ms, const char *kind,
+                         const char *text);
 int scn_result_add_cell(struct scn_result *res, const char *row, const char *column,
                         const char *how);
 /* Rows: from the failpoint names ("inplace.catalog.after-effect" ->
@@ -84,6 +108,9 @@ int scn_result_add_cell(struct scn_result *res, const char *row, const char *col
 int scn_report_set_rows(struct scn_report *r, const char *const *failpoints, size_t n);
 
 const char *scn_verdict_name(enum scn_verdict v); /* "pass", "fail", "error", "skip" */
+enum scn_verdict scn_verdict_from_name(const char *s); /* unknown: error */
+/* A matrix row at the end unless it is there already. */
+int scn_report_add_row(struct scn_report *r, const char *row);
 /* counts per verdict into counts[4] */
 void scn_report_counts(const struct scn_report *r, size_t counts[4]);
 
@@ -95,5 +122,14 @@ int scn_report_write_json(const struct scn_report *r, const char *path, struct o
 int scn_report_write_html(const struct scn_report *r, const char *path, struct og_error *err);
 /* The HTML page into a buffer (what write_html writes). */
 int scn_report_html(const struct scn_report *r, struct dynbuf *out);
+/* A result's checks ("ok  "/"FAIL" what (line N): detail), then its steps
+ * and bundle, one a line: the JUnit testcase's text and the HTML details. */
+void scn_result_failure_text(const struct scn_result *res, struct dynbuf *b);
+void scn_result_steps_text(const struct scn_result *res, struct dynbuf *b);
+/* Free what a result holds (its steps, checks, cells, events). */
+void scn_result_done(struct scn_result *res);
+/* Add the scenarios of the report at path into r (a result of an id r has
+ * replaces it): shards' runs joined into one. */
+int scn_report_merge_json(struct scn_report *r, const char *path, struct og_error *err);
 /* Read a report written by scn_report_write_json. */
 int scn_report_load_json(const char *path, struct scn_report *ret, struct og_error *err);

@@ -32,6 +32,7 @@ struct scn_run_opts {
     const char *cluster_prefix; /* cluster names <prefix>-<group>; default "sc<pid>" */
     bool keep_clusters;         /* leave the clusters up at the end */
     int cache_min;              /* cache a prepared cluster used by this many scenarios (4) */
+    const char *uri;            /* libvirt URI of the hypervisor host (NULL: the driver's) */
     FILE *log;                  /* progress (default stdout) */
 };
 

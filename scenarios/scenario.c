@@ -394,7 +394,10 @@ static void read_fault(xmlNodePtr n, struct scn_fault *f)
     f->percent = (int)attr_ll(n, "percent", 0);
     f->free_bytes = attr_ll(n, "free-bytes", -1);
     attr(n, "id", f->id, sizeof(f->id));
-    if (attr(n, "when", when, sizeof(when))) {
+    f->for_ms = (int)attr_ll(n, "for-ms", 0);
+    if (attr(n, "when", when, sizeof(when)) && strcmp(when, "failpoint") == 0) {
+        f->at_failpoint = true;
+    } else if (when[0]) {
         char *colon = strchr(when, ':');
         if (colon) {
             *colon = '\0';
@@ -577,6 +580,14 @@ static int check_node(const struct parse *p, const struct scenario *sc, int line
                 sc->nodes);
 }
 
+static bool step_pauses(const struct scn_step *s)
+{
+    for (size_t k = 0; k < s->n_fps; k++)
+        if (strcmp(s->fps[k].action, "pause") == 0)
+            return true;
+    return false;
+}
+
 static int check_fault(const struct parse *p, const struct scenario *sc, const struct scn_fault *f)
 {
     int r = check_node(p, sc, f->line, f->node, false);
@@ -658,11 +669,17 @@ static int check_semantics(const struct parse *p, struct scenario *sc, int clust
             for (size_t k = 0; r == 0 && k < s->n_during; k++) {
                 const struct scn_fault *f = &s->during[k];
                 r = check_fault(p, sc, f);
-                if (r == 0 && action == SCN_COMMIT)
+                if (r == 0 && f->at_failpoint) {
+                    if (!step_pauses(s))
+                        r = fail(p, f->line, "when-failpoint",
+                                 "when=\"failpoint\" strikes at the step's paused failpoint: "
+                                 "add <failpoint name=... action=\"pause\"/>");
+                } else if (r == 0 && action == SCN_COMMIT)
                     r = fail(p, f->line, "when-step-known",
                              "commit-upgrade records no steps in the journal: a fault during a "
                              "commit cannot be bound to one");
-                if (r == 0 && engine_step_index(scn_step_plan(sc, i), f->when_step) < 0)
+                if (r == 0 && !f->at_failpoint &&
+                    engine_step_index(scn_step_plan(sc, i), f->when_step) < 0)
                     r = fail(p, f->line, "when-step-known", "\"%s\" is not a step of the %s plan",
                              f->when_step, scn_step_plan(sc, i)->name);
                 if (r == 0 && f->id[0])

@@ -11,6 +11,7 @@
  *     node-in-cluster   node/peer within the cluster's nodes
  *     failpoint-known   a failpoint gs_upgradectl registers (--list-failpoints)
  *     when-step-known   a step of the plan the action runs (fault when=)
+ *     when-failpoint    when="failpoint" needs a failpoint with action pause
  *     fault-params      partition needs peer, net-loss percent
  *     fault-id-unique / heal-known   fault ids
  *     rerun-after-action             rerun repeats an earlier action
@@ -65,7 +66,7 @@ enum scn_expect_kind {
 
 struct scn_failpoint {
     char name[128];
-    char action[16]; /* kill, exit:N, fail:CODE */
+    char action[16]; /* kill, pause, exit:N, fail:CODE */
     int hit;         /* 0: every hit; K: the K-th only */
     int line;
 };
@@ -79,6 +80,8 @@ struct scn_fault {
     char id[80];          /* the scenario's label for heal ("" = none) */
     char when_step[32];   /* during an action: the journal's step; "" = between steps */
     bool when_done;       /* when the step is recorded done (else begin) */
+    bool at_failpoint;    /* when="failpoint": at the step's paused failpoint */
+    int for_ms;           /* during an action: healed this long after it struck; 0 = not */
     int line;
 };
 

@@ -763,10 +763,17 @@ static int prepare_database(const struct workload_opts *o, int *ret_run, struct 
     r = connect_primary(o, o->dbname, &c, err);
     if (r < 0)
         return r;
-    r = sql_run_params(c,
-                       "CREATE TABLE IF NOT EXISTS wl_acked (id bigint PRIMARY KEY, "
-                       "writer int NOT NULL, at timestamptz NOT NULL DEFAULT now())",
-                       0, NULL, PGRES_COMMAND_OK, NULL, err);
+    PQclear(res);
+    res = NULL;
+    /* a cluster read-only for an upgrade refuses even CREATE ... IF NOT
+     * EXISTS: an existing table (a snapshot's) is only looked up */
+    r = sql_run_params(c, "SELECT to_regclass('wl_acked') IS NULL", 0, NULL, PGRES_TUPLES_OK, &res,
+                       err);
+    if (r == 0 && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0)
+        r = sql_run_params(c,
+                           "CREATE TABLE IF NOT EXISTS wl_acked (id bigint PRIMARY KEY, "
+                           "writer int NOT NULL, at timestamptz NOT NULL DEFAULT now())",
+                           0, NULL, PGRES_COMMAND_OK, NULL, err);
     if (r < 0)
         return r;
     PQclear(res);

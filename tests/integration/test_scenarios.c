@@ -13,6 +13,7 @@
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
@@ -41,9 +42,12 @@ static void setup(void)
 static void teardown(void)
 {
     for (int g = 1; g <= 4; g++) {
-        char name[48];
-        snprintf(name, sizeof(name), "%s-%d", prefix, g);
-        sim_down(name, NULL, NULL);
+        static const char *const tails[] = {"", "a", "b"};
+        for (size_t t = 0; t < 3; t++) {
+            char name[48];
+            snprintf(name, sizeof(name), "%s%s-%d", prefix, tails[t], g);
+            sim_down(name, NULL, NULL);
+        }
     }
     command_result_done(&res);
     if (!getenv("KEEP_SCENARIO_RESULTS"))
@@ -58,7 +62,7 @@ static int ogscenario(const char *const *args)
     const char *argv[32];
     size_t n = 0;
     _cleanup_command_ struct command *cmd = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     argv[n++] = OGSCENARIO_PATH;
     for (size_t i = 0; args[i]; i++)
@@ -100,7 +104,7 @@ static const char *verdict_of(json_object *report, const char *id)
 static json_object *load_json(const char *path)
 {
     char *text = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     json_object *o;
 
     cr_assert_eq(fs_read_file(path, 64u << 20, &text, NULL, &err), 0, "%s", err.detail);
@@ -132,19 +136,19 @@ Test(scenarios, fast_subset_and_a_failing_expectation)
     xmlDocPtr doc;
     struct stat st;
     struct dynbuf list;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     snprintf(junit, sizeof(junit), "%s/ci-junit.xml", out_dir);
     snprintf(run, sizeof(run), "%s/first", out_dir);
     {
-        const char *args[] = { "run", files[0], files[1], files[2], files[3], "--out", out_dir,
-                               "--run-id", "first", "--junit", junit, "--cluster-prefix",
-                               prefix, NULL };
+        const char *args[] = {
+            "run",      files[0], files[1],  files[2], files[3],           "--out", out_dir,
+            "--run-id", "first",  "--junit", junit,    "--cluster-prefix", prefix,  NULL};
         /* one scenario fails, so the run exits 1 */
         cr_assert_eq(ogscenario(args), 1, "%s %s", res.out, res.err);
     }
-    cr_assert_not_null(strstr(res.out, "ogscenario: 3 passed, 1 failed, 0 errors, 0 skipped"),
-                       "%s", res.out);
+    cr_assert_not_null(strstr(res.out, "ogscenario: 3 passed, 1 failed, 0 errors, 0 skipped"), "%s",
+                       res.out);
     /* the plan is printed before each scenario runs */
     cr_assert_not_null(strstr(res.out, "scenario retry-kill-switch-bin (suite retry)"));
     cr_assert_lt(strstr(res.out, "   2. upgrade: OGUP_FAILPOINTS=inplace.switch-bin.after-effect"),
@@ -187,8 +191,8 @@ Test(scenarios, fast_subset_and_a_failing_expectation)
         cr_assert_eq(fs_read_file(p, 64u << 20, &html, NULL, &err), 0, "%s", err.detail);
         cr_assert_not_null(strstr(html, "<tr class=\"row-fail\" id=\"s-it-wrong-exit\">"));
         cr_assert_not_null(strstr(html, "<tr class=\"row-pass\" id=\"s-paths-2.0.0-to-2.0.1\">"));
-        cr_assert_not_null(
-            strstr(html, "<td class=\"pass\" title=\"retry-kill-switch-bin (pass)\">1</td>"));
+        cr_assert_not_null(strstr(html, "<td class=\"pass\" title=\"retry-kill-switch-bin (pass): "
+                                        "failpoint inplace.switch-bin.after-effect=kill\">1</td>"));
         free(html);
     }
 
@@ -197,16 +201,22 @@ Test(scenarios, fast_subset_and_a_failing_expectation)
     snprintf(url, sizeof(url), "file://%s", p);
     snprintf(shot, sizeof(shot), "--screenshot=%s", png);
     {
-        const char *argv[] = { "chromium", "--headless", "--no-sandbox", "--disable-gpu",
-                               "--hide-scrollbars", shot, "--window-size=1200,900", url, NULL };
+        const char *argv[] = {"chromium",
+                              "--headless",
+                              "--no-sandbox",
+                              "--disable-gpu",
+                              "--hide-scrollbars",
+                              shot,
+                              "--window-size=1200,900",
+                              url,
+                              NULL};
         _cleanup_command_ struct command *cmd = command_new(argv);
         command_set_timeout_ms(cmd, 120000);
         command_passenv(cmd, "HOME");
         command_result_done(&res);
         cr_assert_eq(command_run(cmd, &res, &err), 0, "chromium: %s", err.detail);
         cr_assert_eq(stat(png, &st), 0, "no screenshot: %s %s", res.out, res.err);
-        cr_assert_gt(st.st_size, 20000, "a blank page is a few KB: %lld",
-                     (long long)st.st_size);
+        cr_assert_gt(st.st_size, 20000, "a blank page is a few KB: %lld", (long long)st.st_size);
         {
             unsigned char sig[8];
             FILE *f = fopen(png, "rb");
@@ -219,15 +229,16 @@ Test(scenarios, fast_subset_and_a_failing_expectation)
 
     /* rerun --failed: only the failing scenario, failing again */
     {
-        const char *args[] = { "rerun", "--failed", "--out", out_dir, "--from", run,
-                               "--run-id", "again", "--cluster-prefix", prefix, NULL };
+        const char *args[] = {
+            "rerun", "--failed",         "--out", out_dir, "--from", run, "--run-id",
+            "again", "--cluster-prefix", prefix,  NULL};
         cr_assert_eq(ogscenario(args), 1);
         cr_assert_not_null(strstr(res.out, "re-running 1 scenario of"), "%s", res.out);
         cr_assert_not_null(strstr(res.out, "ogscenario: 0 passed, 1 failed"), "%s", res.out);
     }
     /* report rewrites the reports of a run and says how it went */
     {
-        const char *args[] = { "report", run, NULL };
+        const char *args[] = {"report", run, NULL};
         snprintf(p, sizeof(p), "%s/junit.xml", run);
         unlink(p);
         cr_assert_eq(ogscenario(args), 1);
@@ -239,4 +250,147 @@ Test(scenarios, fast_subset_and_a_failing_expectation)
     cr_assert_eq(sim_list(&list, &err), 0, "%s", err.detail);
     cr_assert_null(strstr(dynbuf_str(&list), prefix), "left: %s", dynbuf_str(&list));
     dynbuf_done(&list);
+}
+
+/* ---- shards on two libvirt connections, merged -------------------------------------- */
+
+struct shard_run {
+    const char *const *args;
+    struct command_result res;
+    int rc;
+    char error[512];
+};
+
+static void *shard_main(void *arg)
+{
+    struct shard_run *s = arg;
+    const char *argv[40];
+    size_t n = 0;
+    _cleanup_command_ struct command *cmd = NULL;
+    struct og_error err = {0};
+
+    argv[n++] = OGSCENARIO_PATH;
+    for (size_t i = 0; s->args[i] && n < 39; i++)
+        argv[n++] = s->args[i];
+    argv[n] = NULL;
+    cmd = command_new(argv);
+    command_set_timeout_ms(cmd, 2000 * 1000);
+    command_set_output_max(cmd, 64u * 1024 * 1024);
+    s->rc = command_run(cmd, &s->res, &err);
+    snprintf(s->error, sizeof(s->error), "%s", err.detail);
+    return NULL;
+}
+
+/* The fast subset and one cell of the in-place matrix, split in two shards
+ * played side by side, each on its own libvirt connection (the default
+ * socket, and the same daemon through the remote driver's unix transport:
+ * a second "host" on this machine), then merged: the verdicts and the
+ * coverage are those of one run (the first test's verdicts; one cell of
+ * 231 applicable). Shard 1 holds the 2.0.1 path and the cell, shard 2 the
+ * other three (FNV-1a of the ids, mod 2). */
+Test(scenarios, shards_over_two_uris_merge_as_one_run)
+{
+    char p1[48], p2[48], cells[PATH_MAX + 32], cell[PATH_MAX + 96], junit[PATH_MAX + 32],
+        r1[PATH_MAX + 8], r2[PATH_MAX + 8], p[PATH_MAX + 64];
+    const char *uri2 = "lxc+unix:///system?socket=/var/run/libvirt/libvirt-sock";
+    struct shard_run s[2];
+    pthread_t th[2];
+    json_object *report;
+    xmlDocPtr doc;
+
+    memset(s, 0, sizeof(s));
+    snprintf(p1, sizeof(p1), "%sa", prefix);
+    snprintf(p2, sizeof(p2), "%sb", prefix);
+    snprintf(cells, sizeof(cells), "%s/cells", out_dir);
+    snprintf(cell, sizeof(cell), "%s/inplace/inplace.record.before.kill-upgrader.xml", cells);
+    snprintf(junit, sizeof(junit), "%s/merged-junit.xml", out_dir);
+    snprintf(r1, sizeof(r1), "%s/s1", out_dir);
+    snprintf(r2, sizeof(r2), "%s/s2", out_dir);
+    {
+        const char *args[] = {"enumerate", "--plan", "inplace", "--out", cells, NULL};
+        cr_assert_eq(ogscenario(args), 0);
+        cr_assert_not_null(strstr(res.out, "plan inplace: 240 cells, 231 applicable, 9 N/A"));
+    }
+    {
+        const char *a1[] = {"run",
+                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.1.xml",
+                            SOURCE_ROOT "/scenarios/retry/kill-switch-bin.xml",
+                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.0.xml",
+                            SOURCE_ROOT "/tests/data/scenarios/fail/wrong-exit.xml",
+                            cell,
+                            "--shard",
+                            "1/2",
+                            "--uri",
+                            "lxc:///system",
+                            "--out",
+                            out_dir,
+                            "--run-id",
+                            "s1",
+                            "--cluster-prefix",
+                            p1,
+                            NULL};
+        const char *a2[] = {"run",
+                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.1.xml",
+                            SOURCE_ROOT "/scenarios/retry/kill-switch-bin.xml",
+                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.0.xml",
+                            SOURCE_ROOT "/tests/data/scenarios/fail/wrong-exit.xml",
+                            cell,
+                            "--shard",
+                            "2/2",
+                            "--uri",
+                            uri2,
+                            "--out",
+                            out_dir,
+                            "--run-id",
+                            "s2",
+                            "--cluster-prefix",
+                            p2,
+                            NULL};
+        s[0].args = a1;
+        s[1].args = a2;
+        for (int i = 0; i < 2; i++)
+            cr_assert_eq(pthread_create(&th[i], NULL, shard_main, &s[i]), 0);
+        for (int i = 0; i < 2; i++)
+            pthread_join(th[i], NULL);
+    }
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(s[i].rc, 0, "shard %d: %s", i + 1, s[i].error);
+        fprintf(stderr, "$ ogscenario run --shard %d/2 ...\n%s%s", i + 1, s[i].res.out,
+                s[i].res.err);
+    }
+    /* each shard played only its own, on its own connection */
+    cr_assert_not_null(strstr(s[0].res.out, "ogscenario: 2 scenarios"), "%s", s[0].res.out);
+    cr_assert_not_null(strstr(s[0].res.out, "on lxc:///system"), "%s", s[0].res.out);
+    cr_assert_eq(s[0].res.exit_status, 0, "%s", s[0].res.out);
+    cr_assert_not_null(strstr(s[1].res.out, "ogscenario: 3 scenarios"), "%s", s[1].res.out);
+    cr_assert_not_null(strstr(s[1].res.out, uri2), "%s", s[1].res.out);
+    cr_assert_eq(s[1].res.exit_status, 1, "the wrong exit fails its shard");
+    for (int i = 0; i < 2; i++)
+        command_result_done(&s[i].res);
+
+    /* merged: the verdicts of one run, one coverage figure */
+    {
+        const char *args[] = {"report",   "--merge", r1,        r2,    "--out", out_dir,
+                              "--run-id", "merged",  "--junit", junit, NULL};
+        cr_assert_eq(ogscenario(args), 1);
+    }
+    cr_assert_not_null(strstr(res.out, "ogscenario: 4 passed, 1 failed, 0 errors, 0 skipped"), "%s",
+                       res.out);
+    cr_assert_not_null(strstr(res.out, "coverage inplace: 1/231 applicable cells passed"), "%s",
+                       res.out);
+    snprintf(p, sizeof(p), "%s/merged/results.json", out_dir);
+    report = load_json(p);
+    cr_assert_str_eq(verdict_of(report, "paths-2.0.0-to-2.0.1"), "pass");
+    cr_assert_str_eq(verdict_of(report, "retry-kill-switch-bin"), "pass");
+    cr_assert_str_eq(verdict_of(report, "paths-2.0.0-to-2.0.0"), "pass");
+    cr_assert_str_eq(verdict_of(report, "it-wrong-exit"), "fail");
+    cr_assert_str_eq(verdict_of(report, "inplace.record.before.kill-upgrader"), "pass");
+    json_object_put(report);
+    doc = xmlReadFile(junit, NULL, XML_PARSE_NONET);
+    cr_assert_not_null(doc);
+    cr_assert_eq(xpath_count(doc, "//testsuite[not(contains(@name,'.na'))]/testcase"), 5);
+    cr_assert_eq(xpath_count(doc, "//testsuite[@name='matrix-inplace.na']/testcase/skipped"), 9,
+                 "the N/A cells, each a skipped testcase with its reason");
+    cr_assert_eq(xpath_count(doc, "//testcase/failure"), 1);
+    xmlFreeDoc(doc);
 }

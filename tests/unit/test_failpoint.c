@@ -2,6 +2,8 @@
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -113,6 +115,56 @@ Test(failpoint, exit_and_kill_actions)
     cr_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %#x", st);
     st = child_status("inplace.switch-bin.before=kill", "inplace.stop.before");
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "another point: no effect");
+}
+
+/* pause: the file names the point and the pid; the process goes on only
+ * when the file is removed (the harness's strike), or at its deadline. */
+Test(failpoint, pause_waits_for_the_file_to_go)
+{
+    char dir[] = "/tmp/fp_pause.XXXXXX", file[64], text[128] = {0};
+    struct og_error err = {0};
+    struct timespec t = {0, 5 * 1000 * 1000};
+    FILE *f = NULL;
+    int st = 0;
+    pid_t pid;
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/paused", dir);
+    unsetenv(FAILPOINT_PAUSE_FILE_ENV);
+    cr_assert_eq(failpoint_setup("inplace.stop.before=pause", &err), -OG_E_FAILPOINT,
+                 "pause without a file to write is refused");
+    setenv(FAILPOINT_PAUSE_FILE_ENV, "relative/path", 1);
+    cr_assert_eq(failpoint_setup("inplace.stop.before=pause", &err), -OG_E_FAILPOINT);
+    setenv(FAILPOINT_PAUSE_FILE_ENV, file, 1);
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        if (failpoint_setup("inplace.stop.before=pause", &err) < 0)
+            _exit(99);
+        failpoint_hit("inplace.stop.before", &err);
+        _exit(access(file, F_OK) == 0 ? 98 : 0);
+    }
+    for (int i = 0; i < 2000 && !f; i++) {
+        f = fopen(file, "r");
+        if (!f)
+            nanosleep(&t, NULL);
+    }
+    cr_assert_not_null(f, "the paused process wrote %s", file);
+    cr_assert_not_null(fgets(text, sizeof(text), f));
+    fclose(f);
+    cr_assert_eq(waitpid(pid, &st, WNOHANG), 0, "still paused while the file is there");
+    cr_assert(strncmp(text, "inplace.stop.before ", 20) == 0 && atoi(text + 20) == pid, "%s", text);
+    cr_assert_eq(unlink(file), 0);
+    cr_assert_eq(waitpid(pid, &st, 0), pid);
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "released: status %#x", st);
+    /* nobody removes it: the deadline does */
+    setenv(FAILPOINT_PAUSE_S_ENV, "1", 1);
+    st = child_status("inplace.stop.before=pause", "inplace.stop.before");
+    cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %#x", st);
+    cr_assert_neq(access(file, F_OK), 0, "the deadline removed the file");
+    unsetenv(FAILPOINT_PAUSE_S_ENV);
+    unsetenv(FAILPOINT_PAUSE_FILE_ENV);
+    rmdir(dir);
 }
 
 Test(failpoint, list_is_json)

@@ -790,8 +790,9 @@ Test(scenario, html_summary_rows_and_heatmap)
     HAS("<td class=\"rowname\">no-journal</td>");
     HAS("<td class=\"rowname\">odd.row</td>");
     /* inplace.catalog: kill failed (1 of 1), disk-full passed once */
-    HAS("<td class=\"fail\" title=\"retry-kill-catalog (fail)\">1/1</td>");
-    HAS("<td class=\"pass\" title=\"rollback-x (pass)\">1</td>");
+    HAS("<td class=\"fail\" title=\"retry-kill-catalog (fail): failpoint "
+        "inplace.catalog.after-effect\">1/1</td>");
+    HAS("<td class=\"pass\" title=\"rollback-x (pass): during catalog\">1</td>");
     HAS("<td class=\"none\">&middot;</td>");
 #undef HAS
     cr_assert_lt(strstr(h, "inplace.switch-bin</td>"), strstr(h, "odd.row</td>"));

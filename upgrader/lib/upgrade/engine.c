@@ -9,10 +9,10 @@
 
 #define FP_NAME_MAX 128
 
-static const char *const fp_kinds[] = {"before", "after-effect", "after-journal"};
+static const char *const fp_kinds[ENGINE_FP_KINDS] = {"before", "after-effect", "after-journal"};
 
-static void fp_name(const struct engine_plan *p, bool undo, size_t i, size_t kind, char *buf,
-                    size_t size)
+void engine_failpoint_name(const struct engine_plan *p, bool undo, size_t i, size_t kind, char *buf,
+                           size_t size)
 {
     snprintf(buf, size, "%s%s.%s.%s", p->name, undo ? "-rollback" : "", p->steps[i].name,
              fp_kinds[kind]);
@@ -22,7 +22,7 @@ static int hit(const struct engine_plan *p, bool undo, size_t i, size_t kind, st
 {
     char name[FP_NAME_MAX];
 
-    fp_name(p, undo, i, kind, name, sizeof(name));
+    engine_failpoint_name(p, undo, i, kind, name, sizeof(name));
     return failpoint_hit(name, err);
 }
 
@@ -49,7 +49,7 @@ int engine_register_failpoints(const struct engine_plan *p)
                 continue;
             for (size_t kind = 0; kind < 3; kind++) {
                 char name[FP_NAME_MAX], desc[256];
-                fp_name(p, undo, i, kind, name, sizeof(name));
+                engine_failpoint_name(p, undo, i, kind, name, sizeof(name));
                 snprintf(desc, sizeof(desc), "%s %s: %s", undo ? "undo" : "do", fp_kinds[kind],
                          p->steps[i].title);
                 defs[k].name = strdup(name);

@@ -60,6 +60,15 @@ int engine_run(const struct engine_plan *p, size_t from, void *ctx, int *failed,
  * Returns 0 or the failing undo's code. */
 int engine_rollback(const struct engine_plan *p, int from, void *ctx, struct og_error *err);
 
+/* The three failpoints of a step: before, after-effect, after-journal. */
+#define ENGINE_FP_KINDS 3
+
+/* The name of step i's failpoint kind (0..ENGINE_FP_KINDS-1) of plan p or,
+ * undo, of its rollback ("inplace-rollback.start.before"); a rollback has
+ * points only for the steps with an undo. The matrix reads them by index. */
+void engine_failpoint_name(const struct engine_plan *p, bool undo, size_t i, size_t kind, char *buf,
+                           size_t size);
+
 /* Register the plan's failpoints (do and rollback); idempotent. */
 int engine_register_failpoints(const struct engine_plan *p);
 

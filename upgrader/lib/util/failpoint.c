@@ -2,11 +2,14 @@
 #include <fiu-control.h>
 #include <fiu.h>
 #include <json-c/json.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "failpoint.h"
@@ -14,7 +17,7 @@
 
 #define MAX_POINTS 512
 
-enum fp_action { FP_NONE, FP_FAIL, FP_EXIT, FP_KILL };
+enum fp_action { FP_NONE, FP_FAIL, FP_EXIT, FP_KILL, FP_PAUSE };
 
 struct fp_state {
     const struct failpoint_def *def;
@@ -124,6 +127,11 @@ static int parse_action(const char *text, enum fp_action *a, int *arg, unsigned 
         *a = FP_KILL;
         return 0;
     }
+    if (len == 5 && strncmp(text, "pause", 5) == 0) {
+        const char *file = getenv(FAILPOINT_PAUSE_FILE_ENV);
+        *a = FP_PAUSE;
+        return file && file[0] == '/' ? 0 : -1; /* where to say it paused */
+    }
     if (len > 5 && strncmp(text, "fail:", 5) == 0) {
         long c = strtol(text + 5, &end, 10);
         if (end != text + len || !og_code_known((int)c))
@@ -169,7 +177,8 @@ int failpoint_setup(const char *spec, struct og_error *err)
         if (!eq || eq == item || parse_action(eq + 1, &a, &arg, &at) < 0)
             return og_error_set(err, OG_E_FAILPOINT,
                                 "The failpoint setting \"%s\" is invalid (name=fail:CODE|exit:N|"
-                                "kill[@K])",
+                                "kill|pause[@K]; pause needs " FAILPOINT_PAUSE_FILE_ENV
+                                " set to an absolute path)",
                                 item);
         *eq = '\0';
         nl = strlen(item);
@@ -203,6 +212,39 @@ int failpoint_setup(const char *spec, struct og_error *err)
     return 0;
 }
 
+/* The pause: name written to the pause file (created, never followed),
+ * then the process waits until someone removes the file, or until the
+ * deadline ($OGUP_FAILPOINT_PAUSE_S, default 300 s) removes it itself. */
+static void pause_at(const char *name)
+{
+    const char *file = getenv(FAILPOINT_PAUSE_FILE_ENV), *secs = getenv(FAILPOINT_PAUSE_S_ENV);
+    long limit_ms = (secs && atol(secs) > 0 ? atol(secs) : 300) * 1000;
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    char line[256];
+    int fd, len;
+
+    if (!file)
+        return;
+    fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "failpoint %s: cannot create %s: %s\n", name, file, strerror(errno));
+        return;
+    }
+    len = snprintf(line, sizeof(line), "%s %ld\n", name, (long)getpid());
+    if (write(fd, line, (size_t)len) != len)
+        fprintf(stderr, "failpoint %s: cannot write %s\n", name, file);
+    close(fd);
+    for (long waited = 0; access(file, F_OK) == 0; waited += 10) {
+        if (waited >= limit_ms) {
+            fprintf(stderr, "failpoint %s: paused %ld s, released by its deadline\n", name,
+                    limit_ms / 1000);
+            unlink(file);
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
+}
+
 int failpoint_hit(const char *name, struct og_error *err)
 {
     struct fp_state *s;
@@ -226,6 +268,9 @@ int failpoint_hit(const char *name, struct og_error *err)
         fflush(NULL);
         raise(SIGKILL);
         _exit(137); /* not reached */
+    case FP_PAUSE:
+        pause_at(name);
+        break;
     case FP_NONE:
         break;
     }

@@ -11,6 +11,10 @@
  *     name=fail:CODE      the hit returns -CODE (e.g. fail:51400)
  *     name=exit:N         the process exits with status N (no cleanup)
  *     name=kill           the process SIGKILLs itself
+ *     name=pause          the process writes "name pid" to the file
+ *                         $OGUP_FAILPOINT_PAUSE_FILE and waits until it is
+ *                         removed (deadline $OGUP_FAILPOINT_PAUSE_S, 300 s):
+ *                         the harness strikes a fault at exactly this point
  *     name=...@K          the action fires on the K-th hit only (1-based)
  * A name may end with '*' to enable every point with that prefix. Names not
  * registered are refused (OGUP-60091), so a typo never passes silently.
@@ -24,7 +28,9 @@
 #include "dynbuf.h"
 #include "ogerror.h"
 
-#define FAILPOINT_ENV "OGUP_FAILPOINTS"
+#define FAILPOINT_ENV            "OGUP_FAILPOINTS"
+#define FAILPOINT_PAUSE_FILE_ENV "OGUP_FAILPOINT_PAUSE_FILE"
+#define FAILPOINT_PAUSE_S_ENV    "OGUP_FAILPOINT_PAUSE_S"
 
 struct failpoint_def {
     const char *name;
