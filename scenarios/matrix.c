@@ -60,6 +60,15 @@ static const struct na_rule {
     {"inplace", "inplace.backup.*", FAULT_KILL_DB, DB_DOWN},
     {"inplace", "inplace.install.*", FAULT_KILL_DB, DB_DOWN},
     {"inplace", "inplace.start.before", FAULT_KILL_DB, DB_DOWN},
+    /* the rollback from pre-commit (inplace.c undo_*): undo switch-bin stops
+     * every instance; undo catalog (2.0.0: the physical files), start,
+     * install, backup run on stopped instances; undo stop-cluster starts them */
+    {"inplace-rollback", "inplace-rollback.switch-bin.after-*", FAULT_KILL_DB, DB_DOWN},
+    {"inplace-rollback", "inplace-rollback.catalog.*", FAULT_KILL_DB, DB_DOWN},
+    {"inplace-rollback", "inplace-rollback.start.*", FAULT_KILL_DB, DB_DOWN},
+    {"inplace-rollback", "inplace-rollback.install.*", FAULT_KILL_DB, DB_DOWN},
+    {"inplace-rollback", "inplace-rollback.backup.*", FAULT_KILL_DB, DB_DOWN},
+    {"inplace-rollback", "inplace-rollback.stop-cluster.before", FAULT_KILL_DB, DB_DOWN},
 };
 
 size_t scn_matrix_plans(const struct scn_matrix_plan **ret)
