@@ -169,6 +169,24 @@ int scn_report_set_rows(struct scn_report *r, const char *const *failpoints, siz
     return rc;
 }
 
+bool scn_report_suite_tally(const struct scn_report *r, size_t i, size_t *n, size_t counts[4],
+                            double *seconds)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(r->v[k].suite, r->v[i].suite) == 0)
+            return false;
+    *n = 0;
+    *seconds = 0;
+    counts[0] = counts[1] = counts[2] = counts[3] = 0;
+    for (size_t k = i; k < r->n; k++)
+        if (strcmp(r->v[k].suite, r->v[i].suite) == 0) {
+            (*n)++;
+            counts[r->v[k].verdict <= SCN_SKIP ? r->v[k].verdict : SCN_ERROR]++;
+            *seconds += r->v[k].seconds;
+        }
+    return true;
+}
+
 void scn_report_counts(const struct scn_report *r, size_t counts[4])
 {
     counts[0] = counts[1] = counts[2] = counts[3] = 0;
@@ -277,20 +295,11 @@ int scn_report_write_junit(const struct scn_report *r, const char *path, struct 
     W(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "time", "%.3f", r->seconds));
     /* one <testsuite> per suite, in order of first appearance */
     for (size_t i = 0; i < r->n; i++) {
-        bool seen = false;
         size_t n = 0, c[4] = {0};
         double t = 0;
 
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = strcmp(r->v[k].suite, r->v[i].suite) == 0;
-        if (seen)
+        if (!scn_report_suite_tally(r, i, &n, c, &t))
             continue;
-        for (size_t k = i; k < r->n; k++)
-            if (strcmp(r->v[k].suite, r->v[i].suite) == 0) {
-                n++;
-                c[r->v[k].verdict <= SCN_SKIP ? r->v[k].verdict : SCN_ERROR]++;
-                t += r->v[k].seconds;
-            }
         W(xmlTextWriterStartElement(w, BAD_CAST "testsuite"));
         W(xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST r->v[i].suite));
         W(xmlTextWriterWriteFormatAttribute(w, BAD_CAST "tests", "%zu", n));

@@ -107,10 +107,14 @@ int scn_result_add_cell(struct scn_result *res, const char *row, const char *col
  * "inplace.catalog"), de-duplicated in order, plus "no-journal". */
 int scn_report_set_rows(struct scn_report *r, const char *const *failpoints, size_t n);
 
-const char *scn_verdict_name(enum scn_verdict v); /* "pass", "fail", "error", "skip" */
+const char *scn_verdict_name(enum scn_verdict v);      /* "pass", "fail", "error", "skip" */
 enum scn_verdict scn_verdict_from_name(const char *s); /* unknown: error */
 /* A matrix row at the end unless it is there already. */
 int scn_report_add_row(struct scn_report *r, const char *row);
+/* The suite of result i, when i is its first result: how many results it
+ * has, their counts per verdict and their time (false: not its first). */
+bool scn_report_suite_tally(const struct scn_report *r, size_t i, size_t *n, size_t counts[4],
+                            double *seconds);
 /* counts per verdict into counts[4] */
 void scn_report_counts(const struct scn_report *r, size_t counts[4]);
 

@@ -578,18 +578,9 @@ static void html_suites(const struct scn_report *r, struct dynbuf *b)
     for (size_t i = 0; i < r->n; i++) {
         size_t n = 0, k4[4] = {0};
         double t = 0;
-        bool seen = false;
 
-        for (size_t k = 0; k < i && !seen; k++)
-            seen = strcmp(r->v[k].suite, r->v[i].suite) == 0;
-        if (seen)
+        if (!scn_report_suite_tally(r, i, &n, k4, &t))
             continue;
-        for (size_t k = i; k < r->n; k++)
-            if (strcmp(r->v[k].suite, r->v[i].suite) == 0) {
-                n++;
-                k4[r->v[k].verdict <= SCN_SKIP ? r->v[k].verdict : SCN_ERROR]++;
-                t += r->v[k].seconds;
-            }
         dynbuf_appendf(b, "<tr class=\"row-%s\"><td>",
                        k4[SCN_FAIL] || k4[SCN_ERROR] ? "fail" : "pass");
         esc(b, r->v[i].suite);

@@ -255,7 +255,7 @@ Test(scenarios, fast_subset_and_a_failing_expectation)
 /* ---- shards on two libvirt connections, merged -------------------------------------- */
 
 struct shard_run {
-    const char *const *args;
+    const char **args;
     struct command_result res;
     int rc;
     char error[512];
@@ -312,42 +312,31 @@ Test(scenarios, shards_over_two_uris_merge_as_one_run)
         cr_assert_not_null(strstr(res.out, "plan inplace: 240 cells, 231 applicable, 9 N/A"));
     }
     {
-        const char *a1[] = {"run",
-                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.1.xml",
-                            SOURCE_ROOT "/scenarios/retry/kill-switch-bin.xml",
-                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.0.xml",
-                            SOURCE_ROOT "/tests/data/scenarios/fail/wrong-exit.xml",
-                            cell,
-                            "--shard",
-                            "1/2",
-                            "--uri",
-                            "lxc:///system",
-                            "--out",
-                            out_dir,
-                            "--run-id",
-                            "s1",
-                            "--cluster-prefix",
-                            p1,
-                            NULL};
-        const char *a2[] = {"run",
-                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.1.xml",
-                            SOURCE_ROOT "/scenarios/retry/kill-switch-bin.xml",
-                            SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.0.xml",
-                            SOURCE_ROOT "/tests/data/scenarios/fail/wrong-exit.xml",
-                            cell,
-                            "--shard",
-                            "2/2",
-                            "--uri",
-                            uri2,
-                            "--out",
-                            out_dir,
-                            "--run-id",
-                            "s2",
-                            "--cluster-prefix",
-                            p2,
-                            NULL};
-        s[0].args = a1;
-        s[1].args = a2;
+        const char *uris[2] = {"lxc:///system", uri2};
+        static const char *const shard[2] = {"1/2", "2/2"};
+        const char *args[2][24];
+        for (int i = 0; i < 2; i++) {
+            const char *v[] = {"run",
+                               SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.1.xml",
+                               SOURCE_ROOT "/scenarios/retry/kill-switch-bin.xml",
+                               SOURCE_ROOT "/scenarios/paths/2.0.0-to-2.0.0.xml",
+                               SOURCE_ROOT "/tests/data/scenarios/fail/wrong-exit.xml",
+                               cell,
+                               "--shard",
+                               shard[i],
+                               "--uri",
+                               uris[i],
+                               "--out",
+                               out_dir,
+                               "--run-id",
+                               i ? "s2" : "s1",
+                               "--cluster-prefix",
+                               i ? p2 : p1,
+                               NULL};
+            memcpy(args[i], v, sizeof(v));
+        }
+        s[0].args = args[0];
+        s[1].args = args[1];
         for (int i = 0; i < 2; i++)
             cr_assert_eq(pthread_create(&th[i], NULL, shard_main, &s[i]), 0);
         for (int i = 0; i < 2; i++)
