@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fiu.h>
 #include <fiu-control.h>
 #include <ftw.h>
@@ -880,4 +881,288 @@ Test(journal, record_parses_opengauss_long_details)
                  "%s", err.detail);
     cr_assert_eq(n, 1);
     cr_assert_eq(strlen(rows[0].details), 512 * 3 + 6, "%s", rows[0].details);
+}
+
+/* ---- issue 16: every write carries a generation (ogup_manifest) ---- */
+
+#define NNODES 3
+static char ndir[NNODES][192];
+
+static void at(const char *dir, const char *name, const char *text)
+{
+    struct og_error err = {0};
+    char p[320];
+
+    snprintf(p, sizeof(p), "%s/%s", dir, name);
+    if (!text)
+        cr_assert(unlink(p) == 0 || errno == ENOENT);
+    else
+        cr_assert_eq(fs_replace_file(p, text, strlen(text), 0600, &err), 0, "%s", err.detail);
+}
+
+static void copy_file(const char *from, const char *to, const char *name)
+{
+    struct og_error err = {0};
+    _cleanup_free_ char *text = NULL;
+    char p[320];
+
+    snprintf(p, sizeof(p), "%s/%s", from, name);
+    if (fs_read_file(p, 1 << 20, &text, NULL, &err) == -OG_E_NOT_EXIST)
+        at(to, name, NULL);
+    else
+        at(to, name, text);
+}
+
+/* One distributed write of names (texts; NULL: a removal) at generation
+ * gen, as jdist_put_record does it, cut after `ops` of its atomic steps:
+ * node 0 the files then its manifest, then each other node the files then
+ * the manifest. ops < 0: the whole write. Returns the number of steps. */
+static int write_torn(const char *const *names, const char *const *texts, size_t k,
+                      unsigned long long gen, int ops)
+{
+    struct og_error err = {0};
+    int done = 0;
+
+    for (int n = 0; n < NNODES; n++) {
+        for (size_t i = 0; i < k; i++, done++)
+            if (ops < 0 || done < ops)
+                at(ndir[n], names[i], texts[i]);
+        if (ops < 0 || done < ops) {
+            if (n == 0)
+                cr_assert_eq(journal_manifest_note(ndir[0], names, k, gen, &err), 0, "%s",
+                             err.detail);
+            else
+                copy_file(ndir[0], ndir[n], JOURNAL_MANIFEST_FILE);
+        }
+        done++;
+    }
+    return done;
+}
+
+static void load_all(struct journal_view *v)
+{
+    struct og_error err = {0};
+
+    for (int n = 0; n < NNODES; n++) {
+        char node[16];
+        snprintf(node, sizeof(node), "node%d", n + 1);
+        cr_assert_eq(journal_view_load(ndir[n], node, &v[n], &err), 0, "%s", err.detail);
+    }
+}
+
+/* What jdist_reconcile's repair does: each file from the node holding the
+ * newest copy, the merged manifest last. */
+static void repair(const struct journal_view *agreed)
+{
+    struct og_error err = {0};
+    _cleanup_dynbuf_ struct dynbuf m = {0};
+
+    dynbuf_init(&m, 1 << 16);
+    cr_assert_eq(journal_manifest_format(&agreed->manifest, &m, &err), 0);
+    for (int n = 0; n < NNODES; n++) {
+        for (size_t f = 0; f < journal_n_managed; f++)
+            if ((int)agreed->from[f] != n)
+                copy_file(ndir[agreed->from[f]], ndir[n], journal_managed_files[f]);
+        at(ndir[n], JOURNAL_MANIFEST_FILE, dynbuf_str(&m));
+    }
+}
+
+static const char *const rec_names[] = {JOURNAL_DAT_FILE, "ogup_step"};
+static const char *const done_name[] = {"ogup_catalog_done"};
+
+/* A journal at generation 2 on every node: a record, then a marker. */
+static void base_journal(const char *tag)
+{
+    struct og_error err = {0};
+    const char *rec1[] = {ACTION ":1\n", "inplace 1 record done do seq=1 writer=node1\n"};
+    const char *mark[] = {"upgrade postgres\n"};
+
+    for (int n = 0; n < NNODES; n++) {
+        snprintf(ndir[n], sizeof(ndir[n]), "%s/%s-n%d", root, tag, n + 1);
+        cr_assert_eq(fs_mkdir_p(ndir[n], 0700, &err), 0);
+    }
+    write_torn(rec_names, rec1, 2, 1, -1);
+    write_torn(done_name, mark, 1, 2, -1);
+}
+
+/* The newest copy everywhere after a repair: a second reconciliation finds
+ * every node identical, at the same generations. */
+static void assert_converged(const struct journal_view *agreed)
+{
+    struct og_error err = {0};
+    struct journal_view v[NNODES], again;
+
+    repair(agreed);
+    load_all(v);
+    cr_assert_eq(journal_reconcile(v, NNODES, &again, &err), 0, "%s", err.detail);
+    for (size_t f = 0; f < journal_n_managed; f++) {
+        cr_assert_eq(again.gen[f], agreed->gen[f] < 0 ? 0 : agreed->gen[f], "%s",
+                     journal_managed_files[f]);
+        for (int n = 0; n < NNODES; n++) {
+            cr_assert_eq(v[n].has_file[f], agreed->has_file[f], "%s node%d",
+                         journal_managed_files[f], n + 1);
+            cr_assert_eq(v[n].digest[f], agreed->digest[f]);
+            cr_assert_eq(journal_view_gen(&v[n], f), again.gen[f], "%s torn on node%d",
+                         journal_managed_files[f], n + 1);
+        }
+    }
+}
+
+/* A record (upgrade_step.dat and ogup_step) cut at every point of its
+ * write: the newest complete write wins, whatever each node got. */
+Test(journal, torn_record_converges_to_the_newest_at_every_cut)
+{
+    const char *rec3[] = {ACTION ":3\n", "inplace 3 switch-bin begin do seq=3 writer=node1\n"};
+    struct og_error err = {0};
+    struct journal_view v[NNODES], agreed;
+
+    for (int ops = 0;; ops++) {
+        char tag[32];
+        int total;
+        snprintf(tag, sizeof(tag), "cut%d", ops);
+        base_journal(tag);
+        total = write_torn(rec_names, rec3, 2, 3, ops);
+        load_all(v);
+        cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), 0, "cut %d: %s", ops, err.detail);
+        /* node1's manifest written: the record is made; before, it is not */
+        cr_assert_eq(agreed.dat.step, ops >= 3 ? 3 : 1, "cut %d", ops);
+        cr_assert_eq(agreed.gen[journal_managed_index("ogup_step")], ops >= 3 ? 3 : 1);
+        cr_assert(agreed.has_file[journal_managed_index("ogup_catalog_done")]);
+        assert_converged(&agreed);
+        if (ops >= total)
+            break;
+    }
+}
+
+/* A removal (the catalog marker) cut at every point: a tombstone of a
+ * newer generation wins; cut before node1's manifest, the marker stays. */
+Test(journal, torn_removal_converges_at_every_cut)
+{
+    const char *gone[] = {NULL};
+    struct og_error err = {0};
+    struct journal_view v[NNODES], agreed;
+    int f = journal_managed_index("ogup_catalog_done");
+
+    for (int ops = 0;; ops++) {
+        char tag[32];
+        int total;
+        snprintf(tag, sizeof(tag), "rm%d", ops);
+        base_journal(tag);
+        total = write_torn(done_name, gone, 1, 3, ops);
+        load_all(v);
+        cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), 0, "cut %d: %s", ops, err.detail);
+        cr_assert_eq(agreed.has_file[f], ops < 2, "cut %d", ops);
+        assert_converged(&agreed);
+        if (ops >= total)
+            break;
+    }
+}
+
+/* The copies a power-off leaves when a copy is reported made but did not
+ * land (seen: node2 with the new ogup_step and manifest, the old .dat):
+ * the torn .dat loses to node1's; a node that missed whole records (a
+ * --force run without it) is older by construction. */
+Test(journal, a_copy_without_its_manifest_or_missed_is_older)
+{
+    const char *rec3[] = {ACTION ":3\n", "inplace 3 switch-bin begin do seq=3 writer=node1\n"};
+    const char *rec4[] = {ACTION ":4\n", "inplace 4 start begin do seq=4 writer=node1\n"};
+    struct og_error err = {0};
+    struct journal_view v[NNODES], agreed;
+
+    base_journal("lie");
+    write_torn(rec_names, rec3, 2, 3, -1);
+    at(ndir[1], JOURNAL_DAT_FILE, ACTION ":1\n");
+    at(ndir[2], "ogup_step", "inplace 1 record done do seq=1 writer=node1\n");
+    load_all(v);
+    cr_assert_eq(journal_view_gen(&v[1], journal_managed_index(JOURNAL_DAT_FILE)),
+                 JOURNAL_GEN_TORN);
+    cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), 0, "%s", err.detail);
+    cr_assert_eq(agreed.dat.step, 3);
+    cr_assert_eq(agreed.from[journal_managed_index("ogup_step")], 0);
+    assert_converged(&agreed);
+
+    /* node3 left out of two records, node2 of the last */
+    base_journal("missed");
+    write_torn(rec_names, rec3, 2, 3, 3 + 3);
+    write_torn(rec_names, rec4, 2, 4, 3);
+    load_all(v);
+    cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), 0, "%s", err.detail);
+    cr_assert_eq(agreed.dat.step, 4);
+    assert_converged(&agreed);
+}
+
+/* Two copies of one file at the same, highest, generation that differ:
+ * two writers, which nothing orders: still OGUP-60090, naming both. Copies
+ * without any manifest (an older ogup) are all at generation 0: as before. */
+Test(journal, same_generation_different_copies_is_a_conflict)
+{
+    const char *rec3[] = {ACTION ":3\n", "inplace 3 switch-bin begin do seq=3 writer=node1\n"};
+    const char *other[] = {ACTION ":2\n", "inplace 2 backup begin do seq=3 writer=node2\n"};
+    struct og_error err = {0};
+    struct journal_view v[NNODES], agreed;
+
+    base_journal("conflict");
+    write_torn(rec_names, rec3, 2, 3, -1);
+    /* node2 wrote its own record 3 (another upgrader there) */
+    at(ndir[1], JOURNAL_DAT_FILE, other[0]);
+    at(ndir[1], "ogup_step", other[1]);
+    cr_assert_eq(journal_manifest_note(ndir[1], rec_names, 2, 3, &err), 0);
+    load_all(v);
+    cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), -OG_E_JOURNAL_DISAGREE);
+    cr_assert_eq(err.code, OG_E_JOURNAL_DISAGREE);
+    cr_assert_not_null(strstr(err.detail, "\"node1\" and \"node2\""), "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, "upgrade_step.dat"), "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, "generation 3"), "%s", err.detail);
+
+    /* no manifest anywhere: generation 0, identical or refused */
+    for (int n = 0; n < NNODES; n++)
+        at(ndir[n], JOURNAL_MANIFEST_FILE, NULL);
+    load_all(v);
+    og_error_clear(&err);
+    cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), -OG_E_JOURNAL_DISAGREE);
+    cr_assert_null(strstr(err.detail, "generation"), "%s", err.detail);
+    at(ndir[1], JOURNAL_DAT_FILE, rec3[0]);
+    at(ndir[1], "ogup_step", rec3[1]);
+    load_all(v);
+    cr_assert_eq(journal_reconcile(v, NNODES, &agreed, &err), 0, "%s", err.detail);
+    cr_assert_not(agreed.has_manifest, "nothing ordered: no manifest to write");
+}
+
+Test(journal, manifest_format_round_trip_and_errors)
+{
+    struct og_error err = {0};
+    struct journal_manifest m, back;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    unsigned long long gen = 0;
+    bool found = true;
+
+    memset(&m, 0, sizeof(m));
+    m.e[1] = (struct journal_manifest_entry){
+        .set = true, .present = true, .gen = 7, .digest = 0x0123456789abcdefULL};
+    m.e[5] = (struct journal_manifest_entry){.set = true, .gen = 9};
+    dynbuf_init(&b, 4096);
+    cr_assert_eq(journal_manifest_format(&m, &b, &err), 0);
+    cr_assert_str_eq(dynbuf_str(&b), "ogup-manifest 1\n7 0123456789abcdef upgrade_step.dat\n"
+                                     "9 - touch_init_flag\n");
+    cr_assert_eq(journal_manifest_parse(dynbuf_str(&b), "t", &back, &err), 0, "%s", err.detail);
+    for (size_t i = 0; i < journal_n_managed; i++) {
+        cr_assert_eq(back.e[i].set, m.e[i].set, "%zu", i);
+        cr_assert_eq(back.e[i].present, m.e[i].present);
+        cr_assert_eq(back.e[i].gen, m.e[i].gen);
+        cr_assert_eq(back.e[i].digest, m.e[i].digest);
+    }
+    cr_assert_eq(journal_manifest_max(&back), 9);
+    cr_assert_eq(journal_manifest_parse("ogup-manifest 1\n3 - a_newer_file\n", "t", &back, &err), 0,
+                 "a name ogup does not order is skipped");
+    cr_assert_eq(journal_manifest_parse("x\n", "t", &back, &err), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_manifest_parse("ogup-manifest 1\n3 zz ogup_step\n", "t", &back, &err),
+                 -OG_E_CONTENT_INVALID);
+    cr_assert_eq(
+        journal_manifest_parse("ogup-manifest 1\n3 - ogup_step\n4 - ogup_step\n", "t", &back, &err),
+        -OG_E_CONTENT_INVALID);
+    cr_assert_eq(journal_manifest_read(root, &back, &found, &err), 0);
+    cr_assert_not(found);
+    cr_assert_eq(journal_manifest_next(root, &gen, &err), 0);
+    cr_assert_eq(gen, 1);
+    cr_assert_eq(journal_managed_index(JOURNAL_COMMIT_FLAG), -1, "commitFlagFile is OR'ed");
 }

@@ -87,22 +87,73 @@ int jdist_push_dir(const struct worker *w, const char *const *nodes, size_t n, c
     return r;
 }
 
-int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
-                 const char *name, struct og_error *err)
+static int remove_on(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                     const char *name, struct og_error *err)
 {
     struct worker jw;
     char path[PATH_MAX];
     const char *verb[] = {"rm", path, NULL};
 
-    if (n == 0)
-        return 0;
-    if (name && !plain_name(name))
-        return og_error_set(err, OG_E_INVALID_ARG, "journal file name \"%s\"", name);
     if (name)
         snprintf(path, sizeof(path), "%s/%s", dir, name);
     else
         snprintf(path, sizeof(path), "%s", dir);
     return worker_run_all(journal_worker(w, &jw), nodes, n, verb, NULL, 0, NULL, err);
+}
+
+/* A file the journal orders (journal_managed_files) is removed as it is
+ * written: with the next generation, a tombstone in the manifest, which
+ * reaches the nodes after the removal (torn between: the removal is undone
+ * by the next reconciliation, never a disagreement). */
+int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                 const char *name, struct og_error *err)
+{
+    bool ordered = name && journal_managed_index(name) >= 0 && access(dir, F_OK) == 0;
+    unsigned long long gen = 0;
+    int r;
+
+    if (n == 0)
+        return 0;
+    if (name && !plain_name(name))
+        return og_error_set(err, OG_E_INVALID_ARG, "journal file name \"%s\"", name);
+    r = ordered ? journal_manifest_next(dir, &gen, err) : 0;
+    if (r == 0)
+        r = remove_on(w, nodes, n, dir, name, err);
+    if (r == 0 && ordered)
+        r = journal_manifest_note(dir, &name, 1, gen, err);
+    if (r == 0 && ordered) {
+        /* written here already: to the others */
+        const char *others[CLUSTER_MAX_NODES];
+        size_t k = 0;
+        for (size_t i = 0; i < n && k < CLUSTER_MAX_NODES; i++) {
+            bool local = false;
+            if (transport_node_is_local(w->t, nodes[i], &local, NULL) < 0 || !local)
+                others[k++] = nodes[i];
+        }
+        r = jdist_push_file(w, others, k, dir, JOURNAL_MANIFEST_FILE, err);
+    }
+    return r;
+}
+
+int jdist_put_record(const struct worker *w, const char *const *others, size_t n, const char *dir,
+                     const char *const *names, size_t k, unsigned long long gen,
+                     struct og_error *err)
+{
+    int r = journal_manifest_note(dir, names, k, gen, err);
+
+    if (r == 0)
+        r = failpoint_hit(JDIST_FP_AFTER_LOCAL, err);
+    for (size_t i = 0; r == 0 && i < k; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        if (access(path, F_OK) == 0)
+            r = jdist_push_file(w, others, n, dir, names[i], err);
+        else if (n > 0)
+            r = remove_on(w, others, n, dir, names[i], err);
+    }
+    if (r == 0)
+        r = jdist_push_file(w, others, n, dir, JOURNAL_MANIFEST_FILE, err);
+    return r;
 }
 
 int jdist_dump(const char *dir, struct dynbuf *out, struct og_error *err)
@@ -174,17 +225,146 @@ int jdist_undump(const char *json, const char *dir, bool *present, struct og_err
     return r;
 }
 
-int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
-                    const char *scratch, bool repair, struct journal_view *ret,
-                    struct og_error *err)
+/* Every node's copy of dir, unpacked under tmpl/<i>, and its view. */
+static int load_views(const struct worker *jw, const char *const *nodes, size_t n, const char *dir,
+                      const char *tmpl, struct journal_view *views, struct og_error *err)
+{
+    char *outs[CLUSTER_MAX_NODES] = {0};
+    const char *verb[] = {"dump", dir, NULL};
+    int r = worker_run_all(jw, nodes, n, verb, NULL, 0, outs, err);
+
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        char sub[PATH_MAX + 16];
+        bool present = false;
+        snprintf(sub, sizeof(sub), "%s/%zu", tmpl, i);
+        r = jdist_undump(outs[i], sub, &present, err);
+        if (r == 0) /* a node without the directory: not present */
+            r = journal_view_load(sub, nodes[i], &views[i], err);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(outs[i]);
+    return r;
+}
+
+/* Put srcdir/name (a node's unpacked copy) to dir/name on node. */
+static int put_from(const struct worker *jw, const char *node, const char *dir, const char *srcdir,
+                    const char *name, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    char src[PATH_MAX + 300], dst[PATH_MAX + 300];
+    const char *one[] = {node}, *put[] = {"put", dst, "0600", NULL};
+    size_t len = 0;
+    int r;
+
+    snprintf(src, sizeof(src), "%s/%s", srcdir, name);
+    snprintf(dst, sizeof(dst), "%s/%s", dir, name);
+    r = fs_read_file(src, JOURNAL_CARRIED_MAX, &text, &len, err);
+    return r < 0 ? r : worker_run_all(jw, one, 1, put, text, len, NULL, err);
+}
+
+/* A node missing the directory first gets the files no generation orders
+ * (the holder's: commitFlagFile, the catalog SQL of a grey run). */
+static int put_unordered(const struct worker *jw, const char *node, const char *dir,
+                         const char *holder, struct og_error *err)
+{
+    _cleanup_closedir_ DIR *d = opendir(holder);
+    struct dirent *de;
+    int r = 0;
+
+    while (r == 0 && d && (de = readdir(d)))
+        if (plain_name(de->d_name) && journal_managed_index(de->d_name) < 0 &&
+            strcmp(de->d_name, JOURNAL_MANIFEST_FILE) != 0)
+            r = put_from(jw, node, dir, holder, de->d_name, err);
+    return r;
+}
+
+struct repair {
+    const struct worker *jw;
+    const char *dir;
+    const char *tmpl;
+    const struct journal_view *views;
+    const struct journal_view *agreed;
+    size_t holder;
+    struct dynbuf manifest; /* the merged manifest */
+};
+
+/* Bring node i level with the agreed journal, file by file: each file
+ * whose copy is not the newest, then the merged manifest last (killed
+ * half-way, the node's copies that arrived are torn, still older: the next
+ * run goes on). Never a whole directory: backup/ (which a dump does not
+ * carry) stays. *changed: anything was sent. */
+static int repair_node(const struct repair *rp, const char *node, size_t i, bool *changed,
+                       struct og_error *err)
+{
+    const struct journal_view *v = &rp->views[i], *a = rp->agreed;
+    const char *one[] = {node};
+    char src[PATH_MAX + 16];
+    int r = 0;
+
+    *changed = false;
+    if (!v->present) {
+        snprintf(src, sizeof(src), "%s/%zu", rp->tmpl, rp->holder);
+        r = put_unordered(rp->jw, node, rp->dir, src, err);
+        *changed = true;
+    }
+    for (size_t f = 0; r == 0 && f < journal_n_managed; f++) {
+        const char *name = journal_managed_files[f];
+        if (v->present == true && v->has_file[f] == a->has_file[f] &&
+            (!a->has_file[f] || v->digest[f] == a->digest[f]))
+            continue;
+        if (!v->present && !a->has_file[f])
+            continue;
+        *changed = true;
+        snprintf(src, sizeof(src), "%s/%zu", rp->tmpl, a->from[f]);
+        if (a->has_file[f]) {
+            r = put_from(rp->jw, node, rp->dir, src, name, err);
+        } else {
+            char path[PATH_MAX + 300];
+            const char *rm[] = {"rm", path, NULL};
+            snprintf(path, sizeof(path), "%s/%s", rp->dir, name);
+            r = worker_run_all(rp->jw, one, 1, rm, NULL, 0, NULL, err);
+        }
+    }
+    if (r == 0 && (a->has_manifest || v->has_manifest) &&
+        (!v->has_manifest ||
+         v->manifest_digest != journal_digest(rp->manifest.buf, rp->manifest.len))) {
+        char dst[PATH_MAX + 32];
+        const char *put[] = {"put", dst, "0600", NULL};
+        snprintf(dst, sizeof(dst), "%s/%s", rp->dir, JOURNAL_MANIFEST_FILE);
+        r = worker_run_all(rp->jw, one, 1, put, rp->manifest.buf, rp->manifest.len, NULL, err);
+        *changed = true;
+    }
+    return r;
+}
+
+static int repair_all(struct repair *rp, const char *const *nodes, size_t n,
+                      unsigned long long *repaired, struct og_error *err)
+{
+    int r;
+
+    dynbuf_init(&rp->manifest, 1 << 16);
+    r = journal_manifest_format(&rp->agreed->manifest, &rp->manifest, err);
+    for (size_t i = 0; i < n && rp->views[i].present == false; i++)
+        rp->holder = i + 1;
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        bool changed = false;
+        r = repair_node(rp, nodes[i], i, &changed, err);
+        if (r == 0 && changed && i < 64)
+            *repaired |= 1ULL << i;
+    }
+    dynbuf_done(&rp->manifest);
+    return r;
+}
+
+int jdist_reconcile_repair(const struct worker *w, const char *const *nodes, size_t n,
+                           const char *dir, const char *scratch, bool repair,
+                           struct journal_view *ret, unsigned long long *ret_repaired,
+                           struct og_error *err)
 {
     struct worker jw;
-    char *outs[CLUSTER_MAX_NODES] = {0};
     _cleanup_free_ struct journal_view *views = NULL;
+    unsigned long long repaired = 0;
     char tmpl[PATH_MAX];
-    const char *verb[] = {"dump", dir, NULL};
-    const char *missing[CLUSTER_MAX_NODES];
-    size_t n_missing = 0, holder = 0;
     int r;
 
     if (n == 0 || n > CLUSTER_MAX_NODES)
@@ -192,55 +372,25 @@ int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, 
     views = calloc(n, sizeof(*views));
     if (!views)
         return og_error_set(err, OG_E_NOMEM, "journal views");
-    r = worker_run_all(journal_worker(w, &jw), nodes, n, verb, NULL, 0, outs, err);
-    if (r < 0)
-        return r;
     snprintf(tmpl, sizeof(tmpl), "%s/.ogup_journal_XXXXXX", scratch);
-    if (!mkdtemp(tmpl)) {
-        r = og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", tmpl);
-        goto out;
-    }
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        char sub[PATH_MAX + 16];
-        bool present = false;
-        snprintf(sub, sizeof(sub), "%s/%zu", tmpl, i);
-        r = jdist_undump(outs[i], sub, &present, err);
-        if (r == 0)
-            r = journal_view_load(sub, nodes[i], &views[i], err);
-        if (r == 0 && !present)
-            missing[n_missing++] = nodes[i];
-        else if (r == 0 && views[holder].present == false)
-            holder = i;
-    }
+    if (!mkdtemp(tmpl))
+        return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", tmpl);
+    r = load_views(journal_worker(w, &jw), nodes, n, dir, tmpl, views, err);
     if (r == 0)
         r = journal_reconcile(views, n, ret, err);
-    if (r == 0 && repair && ret->present && n_missing > 0) {
-        char sub[PATH_MAX + 16];
-        snprintf(sub, sizeof(sub), "%s/%zu", tmpl, holder);
-        /* the agreed copy goes to the nodes that miss it: put creates dir */
-        {
-            _cleanup_closedir_ DIR *d = opendir(sub);
-            struct dirent *de;
-            while (r == 0 && d && (de = readdir(d))) {
-                _cleanup_free_ char *text = NULL;
-                char p[PATH_MAX + 300], dst[PATH_MAX + 300];
-                size_t len = 0;
-                if (!plain_name(de->d_name))
-                    continue;
-                snprintf(p, sizeof(p), "%s/%s", sub, de->d_name);
-                snprintf(dst, sizeof(dst), "%s/%s", dir, de->d_name);
-                r = fs_read_file(p, JOURNAL_CARRIED_MAX, &text, &len, err);
-                if (r == 0) {
-                    const char *put[] = {"put", dst, "0600", NULL};
-                    r = worker_run_all(journal_worker(w, &jw), missing, n_missing, put, text, len,
-                                       NULL, err);
-                }
-            }
-        }
+    if (r == 0 && repair && ret->present) {
+        struct repair rp = {.jw = &jw, .dir = dir, .tmpl = tmpl, .views = views, .agreed = ret};
+        r = repair_all(&rp, nodes, n, &repaired, err);
     }
     fs_remove_tree(tmpl, NULL);
-out:
-    for (size_t i = 0; i < n; i++)
-        free(outs[i]);
+    if (r == 0 && ret_repaired)
+        *ret_repaired = repaired;
     return r;
+}
+
+int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
+                    const char *scratch, bool repair, struct journal_view *ret,
+                    struct og_error *err)
+{
+    return jdist_reconcile_repair(w, nodes, n, dir, scratch, repair, ret, NULL, err);
 }

@@ -27,13 +27,29 @@ int jdist_push_file(const struct worker *w, const char *const *nodes, size_t n, 
 /* Copy every regular file of dir to nodes. */
 int jdist_push_dir(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                    struct og_error *err);
-/* Remove name from dir on nodes (name NULL: the whole directory). */
+/* One journal write: names, just written (or removed) in dir on this node,
+ * get generation gen (journal_manifest_next) in this node's manifest; then,
+ * after the failpoint JDIST_FP_AFTER_LOCAL, each is copied to (or removed
+ * from) others, and the manifest after them. */
+int jdist_put_record(const struct worker *w, const char *const *others, size_t n, const char *dir,
+                     const char *const *names, size_t k, unsigned long long gen,
+                     struct og_error *err);
+/* Remove name from dir on nodes (name NULL: the whole directory). A file
+ * the journal orders is removed with the next generation (a tombstone in
+ * the manifest of every node, after the removal). */
 int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                  const char *name, struct og_error *err);
 /* Load every node's copy of dir (scratch: a private directory to unpack the
- * copies in, removed after), reconcile, and give nodes missing the directory
- * the agreed copy (when repair). ret: the agreed view (not present when no
- * node has one). */
+ * copies in, removed after), reconcile, and (when repair) bring every node
+ * level with the agreed journal file by file, the merged manifest last: a
+ * node missing the directory gets all of it, a node holding an older or torn
+ * copy of a file gets the newest. ret: the agreed view (not present when no
+ * node has one); *ret_repaired (may be NULL): bit i set when nodes[i] was
+ * given anything. */
+int jdist_reconcile_repair(const struct worker *w, const char *const *nodes, size_t n,
+                           const char *dir, const char *scratch, bool repair,
+                           struct journal_view *ret, unsigned long long *ret_repaired,
+                           struct og_error *err);
 int jdist_reconcile(const struct worker *w, const char *const *nodes, size_t n, const char *dir,
                     const char *scratch, bool repair, struct journal_view *ret,
                     struct og_error *err);

@@ -276,8 +276,8 @@ int journal_write_steps(struct journal *j, const struct journal_steps *s, struct
     return write_in(j->dir, JOURNAL_STEPS_FILE, b.buf, b.len, err);
 }
 
-static int read_steps_in(const char *dir, const char *expected, int mismatch_code,
-                         int notdigit_code, struct journal_steps *ret, struct og_error *err)
+int journal_read_steps_in(const char *dir, const char *expected, int mismatch_code,
+                          int notdigit_code, struct journal_steps *ret, struct og_error *err)
 {
     _cleanup_free_ char *text = NULL, *path = NULL;
     int r = path_in(dir, JOURNAL_STEPS_FILE, &path, err);
@@ -292,8 +292,8 @@ static int read_steps_in(const char *dir, const char *expected, int mismatch_cod
 int journal_read_steps(struct journal *j, const char *expected_action, struct journal_steps *ret,
                        struct og_error *err)
 {
-    return read_steps_in(j->dir, expected_action, OG_E_ACTION_MISMATCH, OG_E_STEP_NOT_DIGIT, ret,
-                         err);
+    return journal_read_steps_in(j->dir, expected_action, OG_E_ACTION_MISMATCH, OG_E_STEP_NOT_DIGIT,
+                                 ret, err);
 }
 
 int journal_steps_set(struct journal_steps *s, const char *node, int step, struct og_error *err)
@@ -357,7 +357,7 @@ static int dat_parse(const char *text, const char *origin, struct journal_dat *r
     return 0;
 }
 
-static int read_dat_in(const char *dir, struct journal_dat *ret, struct og_error *err)
+int journal_read_dat_in(const char *dir, struct journal_dat *ret, struct og_error *err)
 {
     _cleanup_free_ char *text = NULL;
     int r = read_in(dir, JOURNAL_DAT_FILE, &text, err);
@@ -367,7 +367,7 @@ static int read_dat_in(const char *dir, struct journal_dat *ret, struct og_error
 
 int journal_read_dat(struct journal *j, struct journal_dat *ret, struct og_error *err)
 {
-    return read_dat_in(j->dir, ret, err);
+    return journal_read_dat_in(j->dir, ret, err);
 }
 
 /* ---- record_app_directory -------------------------------------------------- */
@@ -413,7 +413,7 @@ static int app_dirs_parse(const char *text, const char *origin, struct journal_a
     return 0;
 }
 
-static int read_app_dirs_in(const char *dir, struct journal_app_dirs *ret, struct og_error *err)
+int journal_read_app_dirs_in(const char *dir, struct journal_app_dirs *ret, struct og_error *err)
 {
     _cleanup_free_ char *text = NULL;
     int r = read_in(dir, JOURNAL_APPDIR_FILE, &text, err);
@@ -423,7 +423,7 @@ static int read_app_dirs_in(const char *dir, struct journal_app_dirs *ret, struc
 
 int journal_read_app_dirs(struct journal *j, struct journal_app_dirs *ret, struct og_error *err)
 {
-    return read_app_dirs_in(j->dir, ret, err);
+    return journal_read_app_dirs_in(j->dir, ret, err);
 }
 
 /* ---- old_upgrade_version --------------------------------------------------- */
@@ -579,7 +579,7 @@ int journal_max_step(const char *dir, const char *action, int *ret, struct og_er
         *ret = 0; /* STEP_INIT_STATUS */
         return 0;
     }
-    r = read_steps_in(dir, action, OG_E_CONTENT_INVALID, OG_E_STEP_INVALID, s, err);
+    r = journal_read_steps_in(dir, action, OG_E_CONTENT_INVALID, OG_E_STEP_INVALID, s, err);
     if (r == -OG_E_NOT_EXIST) {
         og_error_clear(err);
         *ret = JOURNAL_NO_ROLLBACK;
@@ -631,219 +631,4 @@ int journal_lock(const char *dir, const char *tool, struct lockfile **ret, struc
         return og_error_set(err, OG_E_LOCK_CLUSTER,
                             "failed to lock cluster: another upgrade or OM task is running");
     return r;
-}
-
-/* ---- views and reconciliation ---------------------------------------------- */
-
-static int load_optional(int r, bool *has, struct og_error *err)
-{
-    if (r == -OG_E_NOT_EXIST) {
-        og_error_clear(err);
-        *has = false;
-        return 0;
-    }
-    *has = r == 0;
-    return r;
-}
-
-/* Compared byte for byte on every node (the parsed upgrade_step.csv,
- * upgrade_step.dat and record_app_directory besides), each because a
- * difference changes what a resume or a rollback does:
- *   old_upgrade_version   the release a rollback returns to
- *   inplace_upgrade_flag  the kernel numbers: large or small, -u N
- *   touch_init_flag       whether the catalog must be rolled back
- *   ogup_step             the step to resume or undo from (levelled by its
- *                         sequence number before this comparison)
- *   ogup_frozen_gucs      the GUCs every later step and the rollback check
- *   ogup_catalog_done     which databases the catalog SQL is done on
- *   ogup_roles            the roles a stopped cluster is started with
- *   ogup_catalog_files    what the physical catalog backup and restore take
- *   ogup_backup_done      whether the configuration backup must be there
- *   ogup_grey_nodes       grey: the batch under way
- * commitFlagFile is OR'ed (journal_reconcile), never compared. */
-const char *const journal_compared_files[] = {
-    JOURNAL_OLDVER_FILE, JOURNAL_INPLACE_FILE, JOURNAL_TOUCH_INIT, "ogup_step",
-    "ogup_frozen_gucs",  "ogup_catalog_done",  "ogup_roles",       "ogup_catalog_files",
-    "ogup_backup_done",  "ogup_grey_nodes",
-};
-const size_t journal_n_compared = ELEMENTSOF(journal_compared_files);
-_Static_assert(ELEMENTSOF(journal_compared_files) <= JOURNAL_COMPARED_MAX, "journal_view");
-
-/* FNV-1a: a difference between copies, not a defence against forgery */
-static unsigned long long digest_of(const char *s, size_t n)
-{
-    unsigned long long h = 14695981039346656037ULL;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h;
-}
-
-static int load_compared(const char *dir, struct journal_view *v, struct og_error *err)
-{
-    _cleanup_free_ char *path = NULL;
-    int r = path_in(dir, JOURNAL_COMMIT_FLAG, &path, err);
-
-    if (r < 0)
-        return r;
-    v->committed = access(path, F_OK) == 0;
-    for (size_t i = 0; i < journal_n_compared; i++) {
-        _cleanup_free_ char *p = NULL, *text = NULL;
-        size_t len = 0;
-        r = path_in(dir, journal_compared_files[i], &p, err);
-        if (r == 0)
-            r = fs_read_file(p, JOURNAL_CARRIED_MAX, &text, &len, err);
-        if (r == -OG_E_NOT_EXIST) {
-            og_error_clear(err);
-            continue;
-        }
-        if (r < 0)
-            return r;
-        v->has_file[i] = true;
-        v->digest[i] = digest_of(text, len);
-    }
-    return 0;
-}
-
-int journal_view_load(const char *dir, const char *node, struct journal_view *ret,
-                      struct og_error *err)
-{
-    _cleanup_free_ struct journal_view *v = calloc(1, sizeof(*v));
-    struct stat st;
-    int r;
-
-    if (!v)
-        return og_error_set(err, OG_E_NOMEM, "journal view");
-    if (!journal_copy_str(v->node, sizeof(v->node), node, strlen(node)))
-        return og_error_set(err, OG_E_INVALID_ARG, "node name \"%s\" too long", node);
-    if (stat(dir, &st) < 0) {
-        if (errno != ENOENT)
-            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot stat \"%s\"", dir);
-        *ret = *v;
-        return 0;
-    }
-    v->present = true;
-    r = load_optional(
-        read_steps_in(dir, NULL, OG_E_ACTION_MISMATCH, OG_E_STEP_NOT_DIGIT, &v->steps, err),
-        &v->has_steps, err);
-    if (r == 0)
-        r = load_optional(read_dat_in(dir, &v->dat, err), &v->has_dat, err);
-    if (r == 0)
-        r = load_optional(read_app_dirs_in(dir, &v->app_dirs, err), &v->has_app_dirs, err);
-    if (r == 0)
-        r = load_compared(dir, v, err);
-    if (r < 0) {
-        og_error_prefix(err, "node \"%s\"", node);
-        return r;
-    }
-    *ret = *v;
-    return 0;
-}
-
-static const struct journal_step_row *find_row(const struct journal_steps *s, const char *node)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->rows[i].node, node) == 0)
-            return &s->rows[i];
-    return NULL;
-}
-
-/* Describe the first difference between a and b into buf; false when equal. */
-static bool steps_differ(const struct journal_steps *a, const struct journal_steps *b, char *buf,
-                         size_t size)
-{
-    if (strcmp(a->action, b->action) != 0) {
-        snprintf(buf, size, "upgrade_step.csv upgrade_action (\"%s\" vs \"%s\")", a->action,
-                 b->action);
-        return true;
-    }
-    for (int pass = 0; pass < 2; pass++) {
-        const struct journal_steps *x = pass ? b : a, *y = pass ? a : b;
-
-        for (size_t i = 0; i < x->n; i++) {
-            const struct journal_step_row *o = find_row(y, x->rows[i].node);
-
-            if (!o) {
-                snprintf(buf, size, "upgrade_step.csv row \"%s\" (only in one copy)",
-                         x->rows[i].node);
-                return true;
-            }
-            if (o->step != x->rows[i].step) {
-                snprintf(buf, size, "upgrade_step.csv step of row \"%s\" (%d vs %d)",
-                         x->rows[i].node, pass ? o->step : x->rows[i].step,
-                         pass ? x->rows[i].step : o->step);
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
-static bool views_differ(const struct journal_view *a, const struct journal_view *b, char *buf,
-                         size_t size)
-{
-    if (a->has_steps != b->has_steps) {
-        snprintf(buf, size, "upgrade_step.csv (present vs absent)");
-        return true;
-    }
-    if (a->has_steps && steps_differ(&a->steps, &b->steps, buf, size))
-        return true;
-    if (a->has_dat != b->has_dat) {
-        snprintf(buf, size, "upgrade_step.dat (present vs absent)");
-        return true;
-    }
-    if (a->has_dat && (strcmp(a->dat.action, b->dat.action) != 0 || a->dat.step != b->dat.step)) {
-        snprintf(buf, size, "upgrade_step.dat (\"%s:%d\" vs \"%s:%d\")", a->dat.action, a->dat.step,
-                 b->dat.action, b->dat.step);
-        return true;
-    }
-    if (a->has_app_dirs != b->has_app_dirs) {
-        snprintf(buf, size, "record_app_directory (present vs absent)");
-        return true;
-    }
-    if (a->has_app_dirs && (strcmp(a->app_dirs.old_app, b->app_dirs.old_app) != 0 ||
-                            strcmp(a->app_dirs.new_app, b->app_dirs.new_app) != 0)) {
-        snprintf(buf, size, "record_app_directory (\"%s\",\"%s\" vs \"%s\",\"%s\")",
-                 a->app_dirs.old_app, a->app_dirs.new_app, b->app_dirs.old_app,
-                 b->app_dirs.new_app);
-        return true;
-    }
-    for (size_t i = 0; i < journal_n_compared; i++)
-        if (a->has_file[i] != b->has_file[i] || a->digest[i] != b->digest[i]) {
-            snprintf(buf, size, "%s (%s)", journal_compared_files[i],
-                     a->has_file[i] != b->has_file[i] ? "present vs absent" : "content");
-            return true;
-        }
-    return false;
-}
-
-int journal_reconcile(const struct journal_view *views, size_t n, struct journal_view *ret,
-                      struct og_error *err)
-{
-    const struct journal_view *ref = NULL;
-    char what[1024];
-
-    if (!views && n > 0)
-        return og_error_set(err, OG_E_INVALID_ARG, "journal_reconcile: no views");
-    for (size_t i = 0; i < n; i++) {
-        if (!views[i].present)
-            continue;
-        if (!ref) {
-            ref = &views[i];
-            continue;
-        }
-        if (views_differ(ref, &views[i], what, sizeof(what)))
-            return og_error_set(err, OG_E_JOURNAL_DISAGREE,
-                                "nodes \"%s\" and \"%s\" disagree on %s", ref->node, views[i].node,
-                                what);
-    }
-    if (!ref) {
-        memset(ret, 0, sizeof(*ret));
-        return 0;
-    }
-    *ret = *ref;
-    for (size_t i = 0; i < n; i++)
-        if (views[i].present && views[i].committed)
-            ret->committed = true;
-    return 0;
 }

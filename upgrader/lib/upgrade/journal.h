@@ -21,7 +21,8 @@
  * anything else GAUSS-50222.
  *
  * Also here: openGauss's rollback max-step rule, reconciliation of the
- * copies held by several nodes (OGUP-60090 when they disagree), the
+ * copies held by several nodes (journal_reconcile.c: the newest generation
+ * of each file wins, OGUP-60090 when two copies cannot be ordered), the
  * $GPHOME/upgradeRecord.txt history, the cluster lock and isUnderUpgrade.
  */
 #pragma once
@@ -150,39 +151,102 @@ bool journal_under_upgrade(const char *dir);
  * someone else: GAUSS-51608 whose detail quotes the holder. */
 int journal_lock(const char *dir, const char *tool, struct lockfile **ret, struct og_error *err);
 
-/* The files reconciled byte for byte across nodes besides the parsed ones
- * (journal_view_load; the list and why each, in journal.c). */
-#define JOURNAL_COMPARED_MAX 12
-extern const char *const journal_compared_files[];
-extern const size_t journal_n_compared;
+/* The files reconciled across nodes (journal_managed_files; the list and
+ * why each in journal_reconcile.c): the parsed upgrade_step.csv,
+ * upgrade_step.dat and record_app_directory first, then files compared byte
+ * for byte. commitFlagFile is not among them: it is OR'ed. */
+#define JOURNAL_MANAGED_MAX 16
+extern const char *const journal_managed_files[];
+extern const size_t journal_n_managed;
+/* The index of name in journal_managed_files, or -1. */
+int journal_managed_index(const char *name);
+
+/* ogup_manifest: ogup's own sidecar beside openGauss's files (which keep
+ * their exact content). Every write of a managed file, or its removal, gives
+ * the file the next generation of the writer's manifest and the digest of
+ * what it wrote (a removal: absent), on the writer's node first, then on
+ * every other node after the file itself:
+ *     ogup-manifest 1
+ *     <generation> <16 hex digits, or "-" for absent> <file name>
+ * A copy is at its manifest's generation only when its bytes are what its
+ * manifest says; otherwise it is torn (JOURNAL_GEN_TORN: older than any
+ * other copy). A file the manifest does not name (an older ogup, openGauss's
+ * own journal) is at generation 0. */
+#define JOURNAL_MANIFEST_FILE "ogup_manifest"
+#define JOURNAL_GEN_TORN      (-1LL)
+
+struct journal_manifest_entry {
+    bool set;
+    bool present;
+    unsigned long long gen;
+    unsigned long long digest;
+};
+
+struct journal_manifest {
+    struct journal_manifest_entry e[JOURNAL_MANAGED_MAX]; /* by managed index */
+};
+
+unsigned long long journal_digest(const void *data, size_t len);
+int journal_manifest_parse(const char *text, const char *origin, struct journal_manifest *ret,
+                           struct og_error *err);
+int journal_manifest_format(const struct journal_manifest *m, struct dynbuf *out,
+                            struct og_error *err);
+unsigned long long journal_manifest_max(const struct journal_manifest *m);
+/* dir's manifest; none: an empty one (*ret_found false when wanted). */
+int journal_manifest_read(const char *dir, struct journal_manifest *ret, bool *ret_found,
+                          struct og_error *err);
+/* The generation of the next write in dir: one above its manifest's highest. */
+int journal_manifest_next(const char *dir, unsigned long long *ret, struct og_error *err);
+/* names were just written or removed in dir: each managed one gets
+ * generation gen and the digest of what dir holds now, in dir's manifest
+ * (replaced crash-safely); the others (commitFlagFile) are not ordered. */
+int journal_manifest_note(const char *dir, const char *const *names, size_t k,
+                          unsigned long long gen, struct og_error *err);
 
 /* What one node holds. present = the directory exists on that node. */
 struct journal_view {
     char node[JOURNAL_NAME_MAX];
     bool present;
     bool committed; /* commitFlagFile: OR'ed across nodes, never compared */
-    /* journal_compared_files[i]: present, and a digest of its bytes */
-    bool has_file[JOURNAL_COMPARED_MAX];
-    unsigned long long digest[JOURNAL_COMPARED_MAX];
+    /* journal_managed_files[i]: present, and a digest of its bytes */
+    bool has_file[JOURNAL_MANAGED_MAX];
+    unsigned long long digest[JOURNAL_MANAGED_MAX];
+    bool has_manifest;
+    unsigned long long manifest_digest;
+    struct journal_manifest manifest;
     bool has_steps;
     struct journal_steps steps;
     bool has_dat;
     struct journal_dat dat;
     bool has_app_dirs;
     struct journal_app_dirs app_dirs;
+    /* journal_reconcile's result only: for each managed file the view its
+     * newest copy is in (an index into the views) and its generation */
+    size_t from[JOURNAL_MANAGED_MAX];
+    long long gen[JOURNAL_MANAGED_MAX];
 };
 
 /* Load a node's view from its directory (absent dir: present = false). */
 int journal_view_load(const char *dir, const char *node, struct journal_view *ret,
                       struct og_error *err);
+/* The generation of file i's copy in v (journal_manifest: the manifest's,
+ * 0 when unnamed, JOURNAL_GEN_TORN when the bytes are not the manifest's). */
+long long journal_view_gen(const struct journal_view *v, size_t i);
 
-/* Reconcile the nodes' views. All present copies must be identical; the
- * result is that state, with ret->node = the first node holding it (the one
- * to copy from to nodes that miss the directory). No node present: ret is
- * not present. Any difference between present copies is OGUP-60090 naming
- * both nodes and the field: never a silent pick. The one exception:
- * commitFlagFile is OR'ed (ret->committed when any node holds it): a commit
- * killed while copying its flag is a commit, never a cluster to roll back. */
+/* Reconcile the nodes' views, file by file: the copy of the newest
+ * generation wins (a copy a node never got, or got torn, is older by
+ * construction), so copies left different by a crash or a power-off between
+ * the copies always converge. ret: the winning copies, ret->from/gen saying
+ * where each comes from, ret->manifest the merged manifest, ret->node the
+ * first node holding a directory; no node present: ret is not present.
+ * OGUP-60090 naming both nodes and the file only when two copies of one
+ * file differ at the same, highest, generation: that cannot be ordered
+ * (two writers: ogup runs from different nodes over one journal, hand
+ * edits, or journals of an ogup without manifests, which all stand at
+ * generation 0 and must be identical as before). Never a silent pick. The
+ * one exception: commitFlagFile is OR'ed (ret->committed when any node
+ * holds it): a commit killed while copying its flag is a commit, never a
+ * cluster to roll back. */
 int journal_reconcile(const struct journal_view *views, size_t n, struct journal_view *ret,
                       struct og_error *err);
 
