@@ -7,6 +7,7 @@
  * which makes the tree DST equal to SRC copying only what differs (type,
  * size, mtime to the nanosecond, mode, owner), and removing what SRC lacks:
  * a restore costs what changed since the snapshot, not the whole data dir.
+ * leaves the console (its output to /run/ogsim-init.log, /dev/null as stdin),
  * sets the host name, prepares /run/sshd, runs sshd in the foreground as its
  * child (restarting it if it dies), reaps every orphan (the node's gaussdb
  * processes are re-parented here), and exits on SIGTERM/SIGPWR.
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #define SSHD_LOG "/run/ogsim-sshd.log" /* the node's own /run (tmpfs, kept by restores) */
+#define INIT_LOG "/run/ogsim-init.log"
 
 static volatile sig_atomic_t stop;
 
@@ -63,6 +65,29 @@ static pid_t start_sshd(const char *config)
         _exit(127);
     }
     return pid;
+}
+
+/* Nothing in a node may hold its console for writing: the console is a pty
+ * nobody reads, so once its buffer is full (a few KiB) every write to it
+ * blocks for good -- the sshd monitors blocked so ("sshd: omm [priv]" with a
+ * defunct child) until sshd logged to a file. This init wrote its own lines
+ * there and handed it to sshd as stdin: its lines go to INIT_LOG, and every
+ * child gets /dev/null as stdin. */
+static void leave_console(void)
+{
+    int log = open(INIT_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    if (nul >= 0)
+        dup2(nul, STDIN_FILENO);
+    if (log >= 0) {
+        dup2(log, STDOUT_FILENO);
+        dup2(log, STDERR_FILENO);
+    }
+    if (nul > STDERR_FILENO)
+        close(nul);
+    if (log > STDERR_FILENO)
+        close(log);
 }
 
 /* ---- --sync --------------------------------------------------------------- */
@@ -221,6 +246,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: ogsim-init HOSTNAME SSHD_CONFIG\n");
         return 2;
     }
+    leave_console();
     if (sethostname(argv[1], strlen(argv[1])) < 0)
         fprintf(stderr, "ogsim-init: sethostname: %s\n", strerror(errno));
     mkdir("/run/sshd", 0755);

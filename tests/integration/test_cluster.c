@@ -5,6 +5,7 @@
  * and restore, and a down that leaves nothing behind.
  */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "command.h"
 #include "fs.h"
 #include "simcluster.h"
+#include "transport.h"
 #include <json-c/json.h>
 
 static char name[32];
@@ -595,7 +597,11 @@ Test(cluster, sshd_never_blocks_on_its_log)
         .name = name, .nodes = 1, .version = "3.0.0", .databases = 0, .quiet = true};
     struct og_error err = {0};
     struct sim_cluster c;
-    const char *fds[] = {"sh", "-c", "readlink /proc/$(pgrep -f 'sshd -D' | head -1)/fd/2", NULL};
+    /* sshd's and init's standard streams: none is the console */
+    const char *fds[] = {"sh", "-c",
+                         "p=$(pgrep -f 'sshd -D' | head -1); for f in 0 1 2; do "
+                         "readlink /proc/$p/fd/$f /proc/1/fd/$f; done",
+                         NULL};
     const char *many[] = {"bash", "-c",
                           "n=0; for i in $(seq 400); do ssh -o BatchMode=yes node1 true && "
                           "n=$((n+1)); done; echo $n",
@@ -603,9 +609,88 @@ Test(cluster, sshd_never_blocks_on_its_log)
 
     cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
     cr_assert_eq(node(&c, "node1", "root", fds), 0, "%s", res.err);
-    cr_assert_null(strstr(res.out, "/dev/pts"), "sshd's stderr is the console: %s", res.out);
+    cr_assert_null(strstr(res.out, "/dev/pts"), "init or sshd holds the console: %s", res.out);
+    cr_assert_null(strstr(res.out, "console"), "init or sshd holds the console: %s", res.out);
     command_result_done(&res);
     cr_assert_eq(sim_exec(&c, "node1", "omm", many, 900000, &res, &err), 0, "%s", err.detail);
     cr_assert_eq(res.exit_status, 0, "%s", res.err);
     cr_assert_str_eq(res.out, "400\n", "sessions that ran: %s", res.out);
+}
+
+/* What a node runs when a session to it does not open: its sshd processes
+ * and the end of sshd's log, for the failure message. */
+static void node_sshd_state(const struct sim_cluster *c, const char *n, char *buf, size_t size)
+{
+    const char *ps[] = {
+        "sh", "-c",
+        "ps -eo pid,ppid,stat,etimes,args | grep -v ' ps ' | grep -e sshd -e '<defunct>';"
+        " tail -n 12 /run/ogsim-sshd.log",
+        NULL};
+    struct command_result r = {0};
+
+    snprintf(buf, size, "(no state)");
+    if (sim_exec(c, n, "root", ps, 20000, &r, NULL) == 0)
+        snprintf(buf, size, "%s", r.out);
+    command_result_done(&r);
+}
+
+/* Right after a restore, a session opens on every node at once (gs_upgradectl
+ * does exactly that): 20 restores, one of them after a power-off (a node the
+ * restore starts again), each followed by a fresh libssh2 session per node
+ * with a 20 s bound. A session that does not open is the hang that made
+ * gs_upgradectl wait out its 10-minute worker timeout. */
+Test(cluster, session_opens_right_after_restore, .timeout = 900)
+{
+    struct sim_up_opts o = {
+        .name = name, .nodes = 2, .version = "2.0.0", .databases = 0, .quiet = true};
+    struct og_error err = {0};
+    struct sim_cluster c;
+    char key[PATH_MAX + 32], kh[PATH_MAX + 32], state[4096];
+    const char *argv[] = {"sh", "-c", "echo ok", NULL};
+    const char *nodes[2];
+
+    cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
+    cr_assert_eq(sim_snapshot(&c, "base", &err), 0, "%s", err.detail);
+    snprintf(key, sizeof(key), "%s/ssh/id_ed25519", c.state_dir);
+    snprintf(kh, sizeof(kh), "%s/ssh/known_hosts", c.state_dir);
+    for (size_t i = 0; i < c.n_nodes; i++)
+        nodes[i] = c.nodes[i].name;
+    for (int round = 0; round < 20; round++) {
+        struct transport_opts to = {
+            .user = "omm", .key_file = key, .known_hosts = kh, .local_mode = TRANSPORT_LOCAL_NEVER};
+        struct transport_run_opts ro = {.timeout_ms = 20000, .check_exit = true};
+        struct command_result rs[2];
+        struct og_error es[2];
+        _cleanup_transport_ struct transport *t = NULL;
+        long long t0;
+
+        if (round == 10) /* the restore powers it on again: a fresh sshd */
+            cr_assert_eq(sim_node_power(&c, "node2", false, &err), 0, "%s", err.detail);
+        cr_assert_eq(sim_restore(&c, "base", &err), 0, "round %d: %s", round, err.detail);
+        cr_assert_eq(transport_new(&to, &t, &err), 0, "%s", err.detail);
+        for (size_t i = 0; i < c.n_nodes; i++)
+            cr_assert_eq(transport_add_node(t, c.nodes[i].name, c.nodes[i].ip, 22, &err), 0);
+        t0 = ms();
+        transport_run_all(t, nodes, c.n_nodes, argv, &ro, rs, es);
+        for (size_t i = 0; i < c.n_nodes; i++) {
+            if (es[i].code)
+                node_sshd_state(&c, nodes[i], state, sizeof(state));
+            cr_assert_eq(es[i].code, 0, "round %d, %s after %lld ms: %s\n%s", round, nodes[i],
+                         ms() - t0, es[i].detail, state);
+            cr_assert_str_eq(rs[i].out, "ok\n");
+            command_result_done(&rs[i]);
+        }
+        /* and node to node, as gs_upgradectl does: gs_ssh on node1 (libssh2) */
+        {
+            const char *gs[] = {"timeout", "60", "bash", "-lc", "gs_ssh -c 'echo ok'", NULL};
+            struct command_result r = {0};
+            cr_assert_eq(sim_exec(&c, "node1", "omm", gs, 90000, &r, &err), 0, "%s", err.detail);
+            if (r.exit_status != 0)
+                node_sshd_state(&c, "node2", state, sizeof(state));
+            cr_assert_eq(r.exit_status, 0, "round %d: gs_ssh from node1: %s%s\n%s", round, r.out,
+                         r.err, r.exit_status ? state : "");
+            command_result_done(&r);
+        }
+    }
+    cr_assert_eq(sim_down(name, NULL, &err), 0, "%s", err.detail);
 }

@@ -548,6 +548,79 @@ Test(sshd, a_dropped_pooled_session_is_replaced)
     cr_assert_eq(transport_sessions_opened(t), 2);
 }
 
+/* The sshd process serving t's pooled session to n1 (the session stays). */
+static pid_t pooled_sshd(struct transport *t)
+{
+    const char *argv[] = {"sh", "-c", SSHD_OF_SH "echo $p", NULL};
+    _cleanup_command_result_ struct command_result r = {0};
+    struct og_error e = {0};
+
+    cr_assert_eq(transport_run(t, "n1", argv, NULL, &r, &e), 0, "%s", e.detail);
+    cr_assert_gt(atol(r.out), 1, "%s", r.out);
+    return (pid_t)atol(r.out);
+}
+
+static struct transport *session_open_transport(int session_open_ms)
+{
+    struct transport_opts o = {.user = "omm",
+                               .key_file = sd.key,
+                               .known_hosts = sd.known_hosts,
+                               .connect_timeout_ms = 5000,
+                               .session_open_ms = session_open_ms,
+                               .local_mode = TRANSPORT_LOCAL_NEVER};
+    struct transport *t = NULL;
+
+    cr_assert_eq(transport_new(&o, &t, &err), 0, "%s", err.detail);
+    add(t, "n1", sd.port);
+    return t;
+}
+
+/* A server that logged us in but opens no session and answers nothing (the
+ * sshd serving the connection stopped, like the wedged sshd seen after
+ * snapshot restores that made gs_upgradectl wait its whole worker bound):
+ * given up on after the session-open bound, not the command's, as a node
+ * that does not answer (OGUP-60083, the node named); then recovery. */
+Test(sshd, a_session_that_never_opens_is_given_up_after_its_bound)
+{
+    _cleanup_transport_ struct transport *t = session_open_transport(12000);
+    const char *ok[] = {"true", NULL};
+    struct transport_run_opts o = {.timeout_ms = 14000}; /* no room for a second try */
+    pid_t p = pooled_sshd(t);
+    long long t0, took;
+
+    cr_assert_eq(kill(p, SIGSTOP), 0);
+    t0 = now_ms();
+    cr_assert_eq(transport_run(t, "n1", ok, &o, &res, &err), -OG_E_SSH_CONNECT, "%s", err.detail);
+    took = now_ms() - t0;
+    kill(p, SIGKILL);
+    cr_assert(strstr(err.detail, "node \"n1\": the node has not answered for 12 s"), "%s",
+              err.detail);
+    cr_assert(took >= 12000 && took < 13900, "took %lld ms", took);
+    og_error_clear(&err);
+    cr_assert_eq(transport_run(t, "n1", ok, NULL, &res, &err), 0, "%s", err.detail);
+    cr_assert_eq(transport_sessions_opened(t), 2);
+}
+
+/* With time left, the same wedge costs the session-open bound and one fresh
+ * connection: the command runs (it cannot have started on the wedged one). */
+Test(sshd, a_wedged_session_is_replaced_by_a_fresh_connection)
+{
+    _cleanup_transport_ struct transport *t = session_open_transport(3000);
+    const char *argv[] = {"echo", "ran", NULL};
+    struct transport_run_opts o = {.timeout_ms = 60000};
+    pid_t p = pooled_sshd(t);
+    long long t0, took;
+
+    cr_assert_eq(kill(p, SIGSTOP), 0);
+    t0 = now_ms();
+    cr_assert_eq(transport_run(t, "n1", argv, &o, &res, &err), 0, "%s", err.detail);
+    took = now_ms() - t0;
+    kill(p, SIGKILL);
+    cr_assert_str_eq(res.out, "ran\n");
+    cr_assert(took >= 3000 && took < 15000, "took %lld ms", took);
+    cr_assert_eq(transport_sessions_opened(t), 2);
+}
+
 /* The connection dies under a running command: GAUSS-53507, then recovery. */
 Test(sshd, connection_lost_mid_command)
 {

@@ -209,3 +209,76 @@ Test(worker_root, refused_before_anything)
     command_free(c);
     fs_remove_tree(dir, NULL);
 }
+
+/* ---- each verb its own bound (issue 16) ----------------------------------- */
+
+Test(worker_timeouts, each_verb_has_its_own_bound)
+{
+    /* the journal, small files and removals: seconds */
+    cr_assert_leq(worker_verb_timeout_ms("put"), 60 * 1000);
+    cr_assert_leq(worker_verb_timeout_ms("dump"), 60 * 1000);
+    cr_assert_leq(worker_verb_timeout_ms("relink"), 60 * 1000);
+    cr_assert_leq(worker_verb_timeout_ms("rm"), 2 * 60 * 1000);
+    /* installs and the catalog backup: minutes, never over the longest */
+    cr_assert_geq(worker_verb_timeout_ms("install-app"), 5 * 60 * 1000);
+    cr_assert_geq(worker_verb_timeout_ms("backup-catalog"), 5 * 60 * 1000);
+    cr_assert_geq(worker_verb_timeout_ms("restore-catalog"), 5 * 60 * 1000);
+    /* a standby's promotion waits 60 s for replay, then up to 120 s */
+    cr_assert_geq(worker_verb_timeout_ms("promote-after"), 3 * 60 * 1000);
+    cr_assert_lt(worker_verb_timeout_ms("put"), worker_verb_timeout_ms("install-app"));
+    /* a verb not in the table gets the longest bound, not none */
+    cr_assert_eq(worker_verb_timeout_ms("no-such-verb"), WORKER_TIMEOUT_MS);
+    cr_assert_eq(worker_verb_timeout_ms(NULL), WORKER_TIMEOUT_MS);
+    cr_assert_null(worker_verb_at(worker_verb_count()));
+}
+
+Test(worker_timeouts, bounds_are_positive_unique_and_at_most_the_longest)
+{
+    size_t n = worker_verb_count();
+
+    cr_assert_gt(n, 20);
+    for (size_t i = 0; i < n; i++) {
+        int ms = worker_verb_timeout_ms(worker_verb_at(i));
+        cr_assert_gt(ms, 0, "%s", worker_verb_at(i));
+        cr_assert_leq(ms, WORKER_TIMEOUT_MS, "%s", worker_verb_at(i));
+        for (size_t j = i + 1; j < n; j++)
+            cr_assert_str_neq(worker_verb_at(i), worker_verb_at(j));
+    }
+}
+
+static bool in_table(const char *verb)
+{
+    for (size_t i = 0; i < worker_verb_count(); i++)
+        if (strcmp(worker_verb_at(i), verb) == 0)
+            return true;
+    return false;
+}
+
+/* Every verb the worker dispatches (upgrader/tools/local.c: its table and its
+ * strcmp chain) has a bound in the table: a new verb cannot silently fall
+ * back to the 10-minute one. */
+Test(worker_timeouts, every_worker_verb_is_in_the_table)
+{
+    _cleanup_free_ char *src = NULL;
+    size_t len = 0, found = 0;
+    const char *pats[] = {"strcmp(verb, \"", "    {\"", NULL};
+
+    cr_assert_eq(fs_read_file(SOURCE_ROOT "/upgrader/tools/local.c", 1 << 20, &src, &len, NULL), 0);
+    for (size_t k = 0; pats[k]; k++)
+        for (const char *p = src; (p = strstr(p, pats[k])); p++) {
+            const char *v = p + strlen(pats[k]);
+            size_t vl = strcspn(v, "\"");
+            char verb[64];
+
+            size_t line = strcspn(v, "\n");
+
+            /* a table row names its function on the same line */
+            if (vl == 0 || vl >= sizeof(verb) ||
+                (k == 1 && !memmem(v, line, ", verb_", strlen(", verb_"))))
+                continue;
+            snprintf(verb, sizeof(verb), "%.*s", (int)vl, v);
+            cr_assert(in_table(verb), "worker verb \"%s\" has no bound in worker.c", verb);
+            found++;
+        }
+    cr_assert_geq(found, worker_verb_count(), "verbs found in local.c: %zu", found);
+}

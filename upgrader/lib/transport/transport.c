@@ -66,6 +66,7 @@ struct transport {
     char *key_file;
     char *known_hosts;
     int connect_timeout_ms;
+    int session_open_ms;
     enum transport_local_mode local_mode;
     struct node **nodes;
     size_t n_nodes;
@@ -215,9 +216,8 @@ int transport_new(const struct transport_opts *opts, struct transport **ret, str
         return og_error_set(err, OG_E_INVALID_ARG, "transport_new without a result");
     if (opts->user && (r = shquote_check_name("user", opts->user, err)) < 0)
         return r;
-    if (opts->connect_timeout_ms < 0)
-        return og_error_set(err, OG_E_INVALID_ARG, "negative connect timeout %d",
-                            opts->connect_timeout_ms);
+    if (opts->connect_timeout_ms < 0 || opts->session_open_ms < 0)
+        return og_error_set(err, OG_E_INVALID_ARG, "negative connect or session-open timeout");
     pthread_once(&libssh2_once, libssh2_init_once);
     if (libssh2_init_rc != 0)
         return og_error_set(err, OG_E_SSH_CONNECT, "libssh2_init failed (%d)", libssh2_init_rc);
@@ -237,6 +237,8 @@ int transport_new(const struct transport_opts *opts, struct transport **ret, str
         return og_error_set(err, OG_E_NOMEM, "transport_new");
     t->connect_timeout_ms =
         opts->connect_timeout_ms ? opts->connect_timeout_ms : TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS;
+    t->session_open_ms =
+        opts->session_open_ms ? opts->session_open_ms : TRANSPORT_DEFAULT_SESSION_OPEN_MS;
     t->local_mode = opts->local_mode;
     t->user = strdup(opts->user ? opts->user : pwp->pw_name);
     if (!t->user || dup_or_default(opts->key_file, home, ".ssh/id_ed25519", &t->key_file) < 0 ||
@@ -826,6 +828,9 @@ struct exec_state {
     const char *what; /* argv[0], for messages */
     bool started;     /* a channel was opened: the command may have started */
     bool discard;     /* the session must not be reused */
+    int open_ms;      /* the session-open bound */
+    bool no_session;  /* the session did not open within open_ms */
+    long long heard;  /* while it opens: when the server last sent something */
 };
 
 /* Close and free a channel before the deadline; false when it could not
@@ -879,6 +884,71 @@ static int exec_wait(struct ssh_conn *c, const struct node *nd, struct exec_stat
     return r < 0 ? timed_out(nd, st, o->timeout_ms, err) : 0;
 }
 
+/* Quiet this long while a session opens (two keepalive periods: a live
+ * server answers each at once), the node is not answering at all. */
+#define OPEN_SILENT_MS (2 * KEEPALIVE_S * 1000)
+
+/* exec_wait while the session opens: past open_deadline (before the
+ * command's own) no session: a wedged sshd or a node gone must not cost the
+ * command's whole bound. A node silent all along is OGUP-60083 like any
+ * node that stops answering; one that answers (keepalives) but opens
+ * nothing OGUP-60085. */
+static int open_wait(struct ssh_conn *c, const struct node *nd, struct exec_state *st,
+                     const struct transport_run_opts *o, long long open_deadline,
+                     long long deadline, const char *doing, struct og_error *err)
+{
+    long long quiet;
+
+    if (open_deadline >= deadline)
+        return exec_wait(c, nd, st, o, deadline, err);
+    if (wait_socket(c, open_deadline) == 0) {
+        st->heard = now_ms();
+        return 0;
+    }
+    st->discard = true;
+    st->no_session = true;
+    quiet = now_ms() - st->heard;
+    if (quiet >= OPEN_SILENT_MS)
+        return og_error_set(err, OG_E_SSH_CONNECT,
+                            "command \"%s\" on node \"%s\": the node has not answered for %lld s "
+                            "(its network is down or it is off)",
+                            st->what, nd->name, quiet / 1000);
+    return og_error_set(err, OG_E_SSH_SESSION,
+                        "command \"%s\" on node \"%s\": the node accepted the SSH login but %s "
+                        "within %d s",
+                        st->what, nd->name, doing, st->open_ms / 1000);
+}
+
+/* Open a session channel and exec line on it, within the session-open bound.
+ * On failure the caller discards the session, which frees the channel. */
+static int channel_start(struct ssh_conn *c, const struct node *nd, const char *line,
+                         const struct transport_run_opts *o, long long deadline,
+                         struct exec_state *st, LIBSSH2_CHANNEL **ret, struct og_error *err)
+{
+    long long open_deadline = now_ms() + st->open_ms;
+    LIBSSH2_CHANNEL *ch;
+
+    st->heard = now_ms();
+    int rc, r;
+
+    while (!(ch = libssh2_channel_open_session(c->session))) {
+        if (libssh2_session_last_errno(c->session) != LIBSSH2_ERROR_EAGAIN)
+            return lost(c, nd, st, "cannot open a channel", err);
+        if ((r = open_wait(c, nd, st, o, open_deadline, deadline, "opened no channel", err)) < 0)
+            return r;
+    }
+    st->started = true;
+    st->heard = now_ms(); /* the server confirmed the channel */
+    *ret = ch;
+    while ((rc = libssh2_channel_exec(ch, line)) == LIBSSH2_ERROR_EAGAIN)
+        if ((r = open_wait(c, nd, st, o, open_deadline, deadline, "did not start the command",
+                           err)) < 0)
+            return r;
+    if (rc)
+        return lost(c, nd, st, "the exec request failed", err);
+    return 0;
+}
+
 static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *line,
                         const struct transport_run_opts *o, long long deadline,
                         struct exec_state *st, struct command_result *ret, struct og_error *err)
@@ -895,19 +965,8 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
 
     dynbuf_init(&out, o->output_max);
     dynbuf_init(&errb, o->output_max);
-
-    while (!(ch = libssh2_channel_open_session(c->session))) {
-        if (libssh2_session_last_errno(c->session) != LIBSSH2_ERROR_EAGAIN)
-            return lost(c, nd, st, "cannot open a channel", err);
-        if ((rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
-            return rc2;
-    }
-    st->started = true;
-    while ((rc = libssh2_channel_exec(ch, line)) == LIBSSH2_ERROR_EAGAIN)
-        if ((rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
-            return rc2;
-    if (rc)
-        return lost(c, nd, st, "the exec request failed", err);
+    if ((rc2 = channel_start(c, nd, line, o, deadline, st, &ch, err)) < 0)
+        return rc2;
 
     while (!eof) {
         bool progress = false;
@@ -1037,17 +1096,18 @@ static int run_remote(struct transport *t, struct node *nd, const char *const *a
 {
     _cleanup_dynbuf_ struct dynbuf line = {0};
     long long deadline = start + o->timeout_ms;
-    long long setup = start + t->connect_timeout_ms;
     int r;
 
     dynbuf_init(&line, COMMAND_LINE_MAX);
     if ((r = remote_line(&line, argv, o->timeout_ms)) < 0) /* refused before connecting */
         return line_error(err, r, argv[0]);
     for (int attempt = 0;; attempt++) {
-        struct exec_state st = {.what = argv[0]};
+        struct exec_state st = {.what = argv[0], .open_ms = t->session_open_ms};
         bool reused = nd->conn != NULL;
 
         if (!nd->conn) {
+            /* connecting has its own bound, from now (a retry connects late) */
+            long long setup = (attempt == 0 ? start : now_ms()) + t->connect_timeout_ms;
             bool cmd_deadline = deadline <= setup;
 
             r = conn_open(t, nd, cmd_deadline ? deadline : setup, cmd_deadline, &nd->conn, err);
@@ -1065,8 +1125,13 @@ static int run_remote(struct transport *t, struct node *nd, const char *const *a
             nd->conn = NULL;
         }
         /* A pooled session the server dropped while idle fails before the
-         * command starts: open a fresh one, once. */
-        if (r == -OG_E_REMOTE_EXEC && reused && !st.started && attempt == 0) {
+         * command starts; a connection that opened no channel in time is
+         * wedged (or its node gone): open a fresh one, once, when there is
+         * time to learn which -- a node that is gone then fails to connect
+         * (OGUP-60083). */
+        if (((r == -OG_E_REMOTE_EXEC && reused) ||
+             (st.no_session && deadline - now_ms() > t->connect_timeout_ms)) &&
+            !st.started && attempt == 0) {
             og_error_clear(err);
             continue;
         }

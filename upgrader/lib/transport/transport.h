@@ -33,6 +33,12 @@
  *    command that could not be run or lost its connection is GAUSS-53507
  *    (-OG_E_REMOTE_EXEC). A non-zero exit is not an error unless asked for
  *    (check_exit).
+ *  - Opening the session (channel open, exec confirmed) has its own bound
+ *    (session_open_ms), never a wait for the command's whole bound: a node
+ *    silent meanwhile is -OG_E_SSH_CONNECT, one that answers but opens
+ *    nothing -OG_E_SSH_SESSION, both naming the node. The connection is
+ *    thrown away and, when no channel was opened (the command cannot have
+ *    started) and there is time to connect, one fresh connection is tried.
  *
  * Threads: transport_run() may be called from several threads at once; a
  * node's session is used by one thread at a time (a per-node lock). Add all
@@ -50,6 +56,9 @@
 
 #define TRANSPORT_DEFAULT_PORT               22
 #define TRANSPORT_DEFAULT_CONNECT_TIMEOUT_MS (10 * 1000)
+/* From the channel request to the server's confirmation of the exec: sshd
+ * does it in milliseconds, a wedged one never. */
+#define TRANSPORT_DEFAULT_SESSION_OPEN_MS (15 * 1000)
 
 struct transport;
 
@@ -69,6 +78,7 @@ struct transport_opts {
     const char *key_file;    /* private key; NULL: ~/.ssh/id_ed25519 */
     const char *known_hosts; /* NULL: ~/.ssh/known_hosts */
     int connect_timeout_ms;  /* TCP connect + handshake + auth; 0: 10 s */
+    int session_open_ms;     /* channel open + exec confirmed; 0: 15 s */
     enum transport_local_mode local_mode;
 };
 

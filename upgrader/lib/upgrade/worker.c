@@ -8,6 +8,71 @@
 
 #define WORKER_ARGV_MAX 32
 
+#define SEC 1000
+#define MIN (60 * SEC)
+
+/* Each verb's own bound (upgrader/tools/local.c): what it does on a node, with
+ * room for a slow one. A node whose session never opens or that stops
+ * answering is given up on far sooner by the transport (its session-open
+ * bound and keepalives); these bound a verb that runs but does not end. */
+static const struct {
+    const char *verb;
+    int ms;
+} verb_timeouts[] = {
+    /* the journal and small files: seconds */
+    {"put", 30 * SEC},
+    {"dump", 30 * SEC},
+    {"relink", 30 * SEC},
+    {"writable", 30 * SEC},
+    {"kerberos", 30 * SEC},
+    {"copy", 60 * SEC},
+    {"backup-conf", 60 * SEC},
+    {"restore-conf", 60 * SEC},
+    {"conf-bak-old", 60 * SEC},
+    {"conf-restore-old", 60 * SEC},
+    {"conf-clean-old", 60 * SEC},
+    {"disk", 60 * SEC},
+    /* a directory tree removed (an app, a backup) */
+    {"rm", 2 * MIN},
+    {"app-size", 2 * MIN},
+    {"backup-space", 2 * MIN},
+    {"om-kernel", 2 * MIN},
+    /* a package read through (sha256) */
+    {"sha256", 5 * MIN},
+    /* an instance stopped, a standby promoted (STOP_TIMEOUT + REPLAY_DEADLINE) */
+    {"stop-primary", 5 * MIN},
+    {"promote-after", 5 * MIN},
+    {"switch-dn", 5 * MIN},
+    /* an app carried or restored, the catalog files copied */
+    {"carry-app", 5 * MIN},
+    {"backup-app", 5 * MIN},
+    {"restore-app", 5 * MIN},
+    {"clean-catalog", 5 * MIN},
+    /* a server package extracted, the catalog backed up or restored */
+    {"install-app", 10 * MIN},
+    {"backup-catalog", 10 * MIN},
+    {"restore-catalog", 10 * MIN},
+    {"adopt-backup", 10 * MIN},
+};
+
+int worker_verb_timeout_ms(const char *verb)
+{
+    for (size_t i = 0; verb && i < ELEMENTSOF(verb_timeouts); i++)
+        if (strcmp(verb, verb_timeouts[i].verb) == 0)
+            return verb_timeouts[i].ms;
+    return WORKER_TIMEOUT_MS;
+}
+
+size_t worker_verb_count(void)
+{
+    return ELEMENTSOF(verb_timeouts);
+}
+
+const char *worker_verb_at(size_t i)
+{
+    return i < ELEMENTSOF(verb_timeouts) ? verb_timeouts[i].verb : NULL;
+}
+
 int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
                    const char *const *verb_argv, const void *input, size_t input_len, char **outs,
                    struct og_error *err)
@@ -15,10 +80,10 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
     const char *argv[WORKER_ARGV_MAX];
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = {.timeout_ms =
-                                       w->timeout_ms > 0 ? w->timeout_ms : WORKER_TIMEOUT_MS,
-                                   .input = input,
-                                   .input_len = input_len};
+    struct transport_run_opts o = {
+        .timeout_ms = w->timeout_ms > 0 ? w->timeout_ms : worker_verb_timeout_ms(verb_argv[0]),
+        .input = input,
+        .input_len = input_len};
     size_t k = 0;
     int r = 0;
 

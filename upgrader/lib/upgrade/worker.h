@@ -20,11 +20,19 @@
 struct worker {
     struct transport *t;
     const char *path; /* $GPHOME/script/gs_upgradectl */
-    int timeout_ms;   /* per call; 0: WORKER_TIMEOUT_MS */
+    int timeout_ms;   /* per call; 0: the verb's own (worker_verb_timeout_ms) */
 };
 
-#define WORKER_TIMEOUT_MS (10 * 60 * 1000) /* installs, catalog backups */
+#define WORKER_TIMEOUT_MS (10 * 60 * 1000) /* the longest: an unknown verb's */
 #define WORKER_JOURNAL_MS (60 * 1000)      /* a journal file: small, never minutes */
+
+/* The bound of one worker verb: seconds for a journal file (put, dump) or a
+ * removal, minutes for an install or the catalog backup; WORKER_TIMEOUT_MS
+ * for a verb not in the table. */
+int worker_verb_timeout_ms(const char *verb);
+/* The verbs of the table, for tests and docs. */
+size_t worker_verb_count(void);
+const char *worker_verb_at(size_t i);
 
 /* Run `path --local verb_argv...` on nodes at once, stdin = input (may be
  * NULL). outs (may be NULL) receives each node's stdout (malloc'ed, free()).

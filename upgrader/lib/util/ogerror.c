@@ -159,6 +159,7 @@ static const struct code_entry code_table[] = {
     {OG_E_SSH_AUTH, "SSH public key authentication to %s failed."},
     {OG_E_SSH_CONNECT, "Failed to connect to %s over SSH."},
     {OG_E_SSH_FILE_UNSAFE, "The SSH file %s is not safe: owner or mode."},
+    {OG_E_SSH_SESSION, "The node %s accepted the SSH login but opened no session."},
     {OG_E_JOURNAL_DISAGREE, "The upgrade journals of the nodes disagree: %s."},
     {OG_E_FAILPOINT, "The failpoint setting %s is invalid."},
     {OG_E_NOT_MODELLED, "%s is not provided by ogup."},

@@ -153,6 +153,7 @@ enum og_code {
     OG_E_SSH_AUTH = 60082,            /* SSH public key authentication failed */
     OG_E_SSH_CONNECT = 60083,         /* SSH connection could not be made */
     OG_E_SSH_FILE_UNSAFE = 60084,     /* SSH key/known_hosts: foreign owner or loose mode */
+    OG_E_SSH_SESSION = 60085,         /* logged in, but no session opened in time */
     OG_E_JOURNAL_DISAGREE = 60090,    /* nodes' upgrade journals disagree */
     OG_E_FAILPOINT = 60091,           /* failpoint spec invalid */
     OG_E_NOT_MODELLED = 60092,        /* an openGauss action ogup does not provide */
