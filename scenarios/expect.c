@@ -317,6 +317,13 @@ bool scn_jrec_reached(const struct scn_jrec *r, int step_index, bool done, bool 
     return undo ? r->index < step_index : r->index > step_index;
 }
 
+void scn_failpoint_row(const char *failpoint, char *buf, size_t size)
+{
+    const char *dot = strrchr(failpoint, '.');
+
+    snprintf(buf, size, "%.*s", dot ? (int)(dot - failpoint) : (int)strlen(failpoint), failpoint);
+}
+
 void scn_journal_row(const char *ogup_step, char *buf, size_t size)
 {
     struct scn_jrec r;

@@ -73,6 +73,9 @@ int scn_journal_step_of(const char *dat);
  * "inplace.catalog", "... undo ..." -> "inplace-rollback.catalog"); "no-journal"
  * for NULL/empty. */
 void scn_journal_row(const char *ogup_step, char *buf, size_t size);
+/* The heatmap row of a failpoint: its name without the last component
+ * ("inplace.catalog.after-effect" -> "inplace.catalog"). */
+void scn_failpoint_row(const char *failpoint, char *buf, size_t size);
 
 /* A record of binary_upgrade/ogup_step: "inplace 5 catalog begin do seq=11 writer=node1". */
 struct scn_jrec {

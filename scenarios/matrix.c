@@ -241,14 +241,6 @@ int scn_matrix_write(const struct scn_matrix_plan *p, const char *dir, size_t *n
 
 /* ---- coverage -------------------------------------------------------------------------- */
 
-static const struct scn_result *find_result(const struct scn_report *r, const char *id)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->v[i].id, id) == 0)
-            return &r->v[i];
-    return NULL;
-}
-
 static void note_uncovered(struct scn_coverage *c, const char *id)
 {
     size_t len = strlen(c->uncovered);
@@ -268,7 +260,7 @@ static void cover_plan(const struct scn_report *r, const struct scn_matrix_plan 
     c->cells = nc;
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < nc; i++) {
-            const struct scn_result *res = cells[i].na ? NULL : find_result(r, cells[i].id);
+            const struct scn_result *res = cells[i].na ? NULL : scn_report_find(r, cells[i].id);
             bool ran = res && res->verdict != SCN_SKIP;
             if (pass == 0) {
                 c->na += cells[i].na != NULL;

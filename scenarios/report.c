@@ -158,10 +158,9 @@ int scn_report_set_rows(struct scn_report *r, const char *const *failpoints, siz
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char row[128];
-        const char *dot = failpoints[i] ? strrchr(failpoints[i], '.') : NULL;
-        if (!dot)
+        if (!failpoints[i] || !strchr(failpoints[i], '.'))
             continue;
-        snprintf(row, sizeof(row), "%.*s", (int)(dot - failpoints[i]), failpoints[i]);
+        scn_failpoint_row(failpoints[i], row, sizeof(row));
         rc = scn_report_add_row(r, row);
     }
     if (rc == 0)
@@ -185,6 +184,14 @@ bool scn_report_suite_tally(const struct scn_report *r, size_t i, size_t *n, siz
             *seconds += r->v[k].seconds;
         }
     return true;
+}
+
+struct scn_result *scn_report_find(const struct scn_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->v[i].id, id) == 0)
+            return &r->v[i];
+    return NULL;
 }
 
 void scn_report_counts(const struct scn_report *r, size_t counts[4])

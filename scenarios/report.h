@@ -109,6 +109,8 @@ int scn_report_set_rows(struct scn_report *r, const char *const *failpoints, siz
 
 const char *scn_verdict_name(enum scn_verdict v);      /* "pass", "fail", "error", "skip" */
 enum scn_verdict scn_verdict_from_name(const char *s); /* unknown: error */
+/* The result of scenario id in r, or NULL. */
+struct scn_result *scn_report_find(const struct scn_report *r, const char *id);
 /* A matrix row at the end unless it is there already. */
 int scn_report_add_row(struct scn_report *r, const char *row);
 /* The suite of result i, when i is its first result: how many results it

@@ -121,12 +121,9 @@ static void mx_load(const struct scn_coverage *cov, size_t n_cov, struct mx *m)
         m->v = nv;
         for (size_t k = 0; k < nc; k++) {
             struct mx_cell *c = &m->v[m->n++];
-            const char *dot = strrchr(cells[k].point, '.');
             c->plan = p->name;
             snprintf(c->id, sizeof(c->id), "%s", cells[k].id);
-            snprintf(c->row, sizeof(c->row), "%.*s",
-                     dot ? (int)(dot - cells[k].point) : (int)strlen(cells[k].point),
-                     cells[k].point);
+            scn_failpoint_row(cells[k].point, c->row, sizeof(c->row));
             c->col = fault_kind_name(cells[k].kind);
             c->na = cells[k].na;
         }
@@ -148,17 +145,9 @@ static const char *mx_na(const struct mx *m, const char *row, const char *col)
     return why;
 }
 
-static const struct scn_result *find_result(const struct scn_report *r, const char *id)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->v[i].id, id) == 0)
-            return &r->v[i];
-    return NULL;
-}
-
 static void id_link(const struct scn_report *r, const char *id, struct dynbuf *b)
 {
-    if (!find_result(r, id)) {
+    if (!scn_report_find(r, id)) {
         dynbuf_appends(b, "<span>");
         esc(b, id);
         dynbuf_appends(b, "</span> ");
@@ -209,7 +198,7 @@ static void html_coverage(const struct scn_report *r, const struct scn_coverage 
                 const struct scn_result *res;
                 if (x->na || strcmp(x->plan, c->plan) != 0)
                     continue;
-                res = find_result(r, x->id);
+                res = scn_report_find(r, x->id);
                 if ((res && res->verdict == SCN_PASS) || (ran != (res && res->verdict != SCN_SKIP)))
                     continue;
                 if (!ran && k++ == 0)

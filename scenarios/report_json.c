@@ -262,15 +262,6 @@ int scn_report_load_json(const char *path, struct scn_report *ret, struct og_err
     return 0;
 }
 
-/* The result with id in r, or NULL. */
-static struct scn_result *result_by_id(struct scn_report *r, const char *id)
-{
-    for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->v[i].id, id) == 0)
-            return &r->v[i];
-    return NULL;
-}
-
 int scn_report_merge_json(struct scn_report *r, const char *path, struct og_error *err)
 {
     struct scn_report add;
@@ -281,7 +272,7 @@ int scn_report_merge_json(struct scn_report *r, const char *path, struct og_erro
     for (size_t i = 0; rc == 0 && i < add.n_rows; i++)
         rc = scn_report_add_row(r, add.rows[i]);
     for (size_t i = 0; rc == 0 && i < add.n; i++) {
-        struct scn_result *old = result_by_id(r, add.v[i].id), *slot = old;
+        struct scn_result *old = scn_report_find(r, add.v[i].id), *slot = old;
         if (!slot) {
             slot = scn_report_add(r, add.v[i].id, "", "", "");
             if (!slot) {

@@ -327,9 +327,7 @@ void rn_play_action(struct runner *rn, size_t index)
         if (strcmp(f->action, "pause") == 0)
             continue; /* the faults struck there are the cells */
         char row[128], col[16], how[160];
-        const char *dot = strrchr(f->name, '.');
-        snprintf(row, sizeof(row), "%.*s", dot ? (int)(dot - f->name) : (int)strlen(f->name),
-                 f->name);
+        scn_failpoint_row(f->name, row, sizeof(row));
         snprintf(col, sizeof(col), "%.*s", (int)strcspn(f->action, ":"), f->action);
         snprintf(how, sizeof(how), "failpoint %s=%s", f->name, f->action);
         scn_result_add_cell(rn->res, row, col, how);

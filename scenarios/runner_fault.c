@@ -135,6 +135,12 @@ static void watch_heal(struct watcher *w, struct watch_fault *wf)
                  r < 0 ? err.detail : res.err);
 }
 
+/* A transient fault that struck and is not healed yet. */
+static bool heal_pending(const struct watch_fault *wf)
+{
+    return wf->fired && wf->rc == 0 && wf->f->for_ms > 0 && !wf->healed;
+}
+
 static void strike(struct watcher *w, struct watch_fault *wf, const char *record)
 {
     wf->fired = true;
@@ -157,11 +163,9 @@ static void watch_pause(struct watcher *w)
     snprintf(rec, sizeof(rec), "paused at failpoint %s", text);
     for (size_t i = 0; i < w->n; i++) {
         struct watch_fault *wf = &w->wf[i];
-        const char *dot = strrchr(text, '.');
         if (wf->fired || !wf->f->at_failpoint)
             continue;
-        snprintf(wf->row, sizeof(wf->row), "%.*s", dot ? (int)(dot - text) : (int)strlen(text),
-                 text);
+        scn_failpoint_row(text, wf->row, sizeof(wf->row));
         strike(w, wf, rec);
     }
     w->released = true;
@@ -200,7 +204,7 @@ static bool watch_busy(const struct watcher *w)
         return true;
     for (size_t i = 0; i < w->n; i++) {
         const struct watch_fault *wf = &w->wf[i];
-        if (!wf->fired || wf->row_pending || (wf->f->for_ms > 0 && wf->rc == 0 && !wf->healed))
+        if (!wf->fired || wf->row_pending || heal_pending(wf))
             return true;
     }
     return false;
@@ -232,8 +236,7 @@ static void *watch_main(void *arg)
         }
         for (size_t i = 0; i < w->n; i++) {
             struct watch_fault *wf = &w->wf[i];
-            if (wf->fired && wf->rc == 0 && wf->f->for_ms > 0 && !wf->healed &&
-                (rn_now_s() - w->t0 - wf->at_s) * 1000 >= wf->f->for_ms)
+            if (heal_pending(wf) && (rn_now_s() - w->t0 - wf->at_s) * 1000 >= wf->f->for_ms)
                 watch_heal(w, wf);
         }
         usleep(WATCH_POLL_US);
@@ -251,23 +254,20 @@ static void pause_node_path(const struct runner *rn, char *buf, size_t size)
 void rn_pause_env(const struct runner *rn, const struct scn_step *s, struct dynbuf *cmd)
 {
     char p[PATH_MAX];
+    const char *v[] = {p, NULL};
 
-    for (size_t i = 0; i < s->n_fps; i++)
-        if (strncmp(s->fps[i].action, "pause", 5) == 0) {
-            const char *v[] = {p, NULL};
-            pause_node_path(rn, p, sizeof(p));
-            dynbuf_appends(cmd, FAILPOINT_PAUSE_FILE_ENV "=");
-            shquote_argv(cmd, v);
-            dynbuf_appendf(cmd, " " FAILPOINT_PAUSE_S_ENV "=%d ", PAUSE_DEADLINE_S);
-            return;
-        }
+    if (!scn_step_pauses(s))
+        return;
+    pause_node_path(rn, p, sizeof(p));
+    dynbuf_appends(cmd, FAILPOINT_PAUSE_FILE_ENV "=");
+    shquote_argv(cmd, v);
+    dynbuf_appendf(cmd, " " FAILPOINT_PAUSE_S_ENV "=%d ", PAUSE_DEADLINE_S);
 }
 
 int rn_watch_start(struct runner *rn, size_t index, bool undo, struct watcher *w)
 {
     const struct scenario *sc = rn->sc;
     const struct scn_step *s = &sc->steps[index];
-    _cleanup_free_ char *text = NULL;
     char p[PATH_MAX];
 
     memset(w, 0, sizeof(*w));
@@ -289,11 +289,8 @@ int rn_watch_start(struct runner *rn, size_t index, bool undo, struct watcher *w
     }
     w->n = s->n_during;
     rn_journal_file(rn, "node1", "ogup_step", p, sizeof(p));
-    w->had_file = fs_read_file(p, 4096, &text, NULL, NULL) == 0 && stat(p, &w->st0) == 0;
-    if (w->had_file) {
-        text[strcspn(text, "\n")] = '\0';
-        snprintf(w->initial, sizeof(w->initial), "%s", text);
-    }
+    w->had_file = stat(p, &w->st0) == 0;
+    rn_read_ogup_step(rn, w->initial, sizeof(w->initial));
     atomic_init(&w->stop, false);
     w->t0 = rn_now_s();
     if (pthread_create(&w->th, NULL, watch_main, w) != 0)
@@ -312,7 +309,7 @@ void rn_watch_stop(struct watcher *w)
     pthread_join(w->th, NULL);
     w->running = false;
     for (size_t i = 0; i < w->n; i++)
-        if (w->wf[i].fired && w->wf[i].rc == 0 && w->wf[i].f->for_ms > 0 && !w->wf[i].healed)
+        if (heal_pending(&w->wf[i]))
             watch_heal(w, &w->wf[i]);
     if (w->pause_file[0])
         unlink(w->pause_file);

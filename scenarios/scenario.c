@@ -580,7 +580,7 @@ static int check_node(const struct parse *p, const struct scenario *sc, int line
                 sc->nodes);
 }
 
-static bool step_pauses(const struct scn_step *s)
+bool scn_step_pauses(const struct scn_step *s)
 {
     for (size_t k = 0; k < s->n_fps; k++)
         if (strcmp(s->fps[k].action, "pause") == 0)
@@ -670,7 +670,7 @@ static int check_semantics(const struct parse *p, struct scenario *sc, int clust
                 const struct scn_fault *f = &s->during[k];
                 r = check_fault(p, sc, f);
                 if (r == 0 && f->at_failpoint) {
-                    if (!step_pauses(s))
+                    if (!scn_step_pauses(s))
                         r = fail(p, f->line, "when-failpoint",
                                  "when=\"failpoint\" strikes at the step's paused failpoint: "
                                  "add <failpoint name=... action=\"pause\"/>");
