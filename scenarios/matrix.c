@@ -301,7 +301,7 @@ double scn_coverage_percent(const struct scn_coverage *c)
 
 /* ---- shards ---------------------------------------------------------------------------- */
 
-unsigned scn_shard_of(const char *id, unsigned n)
+static unsigned long long fnv1a(const char *id)
 {
     unsigned long long h = 1469598103934665603ULL;
 
@@ -309,20 +309,58 @@ unsigned scn_shard_of(const char *id, unsigned n)
         h ^= *p;
         h *= 1099511628211ULL;
     }
-    return n ? (unsigned)(h % n) : 0;
+    return h;
 }
 
-void scn_set_shard(struct scn_set *set, unsigned k, unsigned n)
+struct shard_key {
+    unsigned long long h;
+    const char *id;
+    size_t at;
+};
+
+static int shard_key_cmp(const void *a, const void *b)
 {
+    const struct shard_key *x = a, *y = b;
+
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+int scn_shard_assign(const char *const *ids, size_t n, unsigned shards, unsigned *ret)
+{
+    _cleanup_free_ struct shard_key *k = calloc(n ? n : 1, sizeof(*k));
+
+    if (!k)
+        return -OG_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (struct shard_key){fnv1a(ids[i]), ids[i], i};
+    qsort(k, n, sizeof(*k), shard_key_cmp);
+    for (size_t i = 0; i < n; i++)
+        ret[k[i].at] = shards ? (unsigned)(i % shards) : 0;
+    return 0;
+}
+
+int scn_set_shard(struct scn_set *set, unsigned k, unsigned n)
+{
+    _cleanup_free_ const char **ids = calloc(set->n ? set->n : 1, sizeof(*ids));
+    _cleanup_free_ unsigned *to = calloc(set->n ? set->n : 1, sizeof(*to));
     size_t j = 0;
 
     if (n <= 1)
-        return;
+        return 0;
+    if (!ids || !to)
+        return -OG_E_NOMEM;
+    for (size_t i = 0; i < set->n; i++)
+        ids[i] = set->v[i]->id;
+    if (scn_shard_assign(ids, set->n, n, to) < 0)
+        return -OG_E_NOMEM;
     for (size_t i = 0; i < set->n; i++) {
-        if (scn_shard_of(set->v[i]->id, n) == k)
+        if (to[i] == k)
             set->v[j++] = set->v[i];
         else
             scenario_free(set->v[i]);
     }
     set->n = j;
+    return 0;
 }

@@ -117,14 +117,20 @@ static int plans_of(const struct args *a, const struct scn_matrix_plan **v, size
     return (int)n;
 }
 
-/* The matrix's cells of a's plans as scenario files under DIR/matrix. */
+/* The matrix's cells of a's plans as scenario files: under the run's own
+ * directory DIR/RUN-ID/matrix when the run has an id (shards sharing DIR
+ * never write each other's files), else DIR/matrix. */
 static int write_matrix(const struct args *a, char *dir, size_t size)
 {
     const struct scn_matrix_plan *v[8];
     struct og_error err = {0};
+    const char *out = a->run.out_dir ? a->run.out_dir : "scenario-results";
     int n = plans_of(a, v, ELEMENTSOF(v));
 
-    snprintf(dir, size, "%s/matrix", a->run.out_dir ? a->run.out_dir : "scenario-results");
+    if (a->run.run_id)
+        snprintf(dir, size, "%s/%s/matrix", out, a->run.run_id);
+    else
+        snprintf(dir, size, "%s/matrix", out);
     for (int i = 0; i < n; i++) {
         size_t k;
         int r = scn_matrix_write(v[i], dir, &k, &err);
@@ -160,8 +166,11 @@ static int load(const struct args *a, struct scn_set *set, bool report_errors)
         return 1;
     }
     scn_set_filter(set, a->filter);
-    if (a->shard_n)
-        scn_set_shard(set, a->shard_k - 1, a->shard_n);
+    if (a->shard_n && (r = scn_set_shard(set, a->shard_k - 1, a->shard_n)) < 0) {
+        scn_set_done(set);
+        og_error_set(&err, -r, "sharding the scenarios");
+        return og_error_report(&err, OG_ACTION_OTHER, r);
+    }
     return 0;
 }
 
@@ -318,11 +327,18 @@ static int run_set(const struct args *a, const struct scn_set *set)
     return r;
 }
 
-static int cmd_run(const struct args *a)
+static int cmd_run(struct args *a)
 {
     struct scn_set set;
-    int r = load(a, &set, true);
+    char id[64];
+    int r;
 
+    if (a->plans && !a->run.run_id) {
+        /* The run's id now, so its matrix files go into its own directory. */
+        scn_run_default_id(id, sizeof(id));
+        a->run.run_id = id;
+    }
+    r = load(a, &set, true);
     if (r)
         return r;
     if (set.n == 0) {

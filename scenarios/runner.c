@@ -614,13 +614,22 @@ static size_t *play_order(const struct scn_set *set)
     return order;
 }
 
+void scn_run_default_id(char *buf, size_t size)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+
+    gmtime_r(&t, &tm);
+    strftime(buf, size, "%Y%m%d-%H%M%S", &tm);
+}
+
 int scn_run(const struct scn_set *set, const struct scn_run_opts *o, struct scn_report *ret,
             char *run_dir, size_t run_dir_size, struct og_error *err)
 {
     _cleanup_free_ struct runner *rn = calloc(1, sizeof(*rn));
     _cleanup_free_ size_t *order = play_order(set);
     struct scn_run_opts opts = *o;
-    char run_id[64], prefix[24], latest[PATH_MAX + 16];
+    char run_id[64], prefix[24], latest[PATH_MAX + 24], latest_final[PATH_MAX + 16];
     const char *const *fps;
     size_t n_fps;
     time_t t = time(NULL);
@@ -634,7 +643,7 @@ int scn_run(const struct scn_set *set, const struct scn_run_opts *o, struct scn_
     if (!opts.out_dir)
         opts.out_dir = "scenario-results";
     if (!opts.run_id) {
-        strftime(run_id, sizeof(run_id), "%Y%m%d-%H%M%S", &tm);
+        scn_run_default_id(run_id, sizeof(run_id));
         opts.run_id = run_id;
     }
     if (!opts.cluster_prefix) {
@@ -648,10 +657,12 @@ int scn_run(const struct scn_set *set, const struct scn_run_opts *o, struct scn_
     if (r < 0)
         return r;
     snprintf(run_dir, run_dir_size, "%s", rn->run_dir);
-    snprintf(latest, sizeof(latest), "%s/latest", opts.out_dir);
+    /* Replaced in one rename: shards sharing out_dir race for it harmlessly. */
+    snprintf(latest, sizeof(latest), "%s/.latest-%d", opts.out_dir, (int)getpid());
     unlink(latest);
-    if (symlink(opts.run_id, latest) < 0)
-        rn_say(rn, "cannot point %s at the run: %s\n", latest, strerror(errno));
+    snprintf(latest_final, sizeof(latest_final), "%s/latest", opts.out_dir);
+    if (symlink(opts.run_id, latest) < 0 || rename(latest, latest_final) < 0)
+        rn_say(rn, "cannot point %s/latest at the run: %s\n", opts.out_dir, strerror(errno));
 
     scn_report_init(ret, opts.run_id);
     strftime(ret->started, sizeof(ret->started), "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -36,6 +36,9 @@ struct scn_run_opts {
     FILE *log;                  /* progress (default stdout) */
 };
 
+/* The default run id: the UTC time now, YYYYMMDD-HHMMSS. */
+void scn_run_default_id(char *buf, size_t size);
+
 /* Run every scenario of set, in groups; ret gets the results (init'ed
  * here). Writes results.json, junit.xml and report.html into
  * <out_dir>/<run_id>/ and points <out_dir>/latest at it. Returns 0 when

@@ -131,23 +131,45 @@ Test(matrix, every_cell_is_a_valid_scenario)
     cr_assert_gt(total, 600);
 }
 
-Test(matrix, shards_partition_deterministically)
+Test(matrix, shards_partition_deterministically_and_evenly)
 {
     const struct scn_matrix_plan *p = scn_matrix_plan("inplace");
     struct scn_cell_def *cells = NULL;
-    size_t n = 0, count[3] = {0};
+    size_t n = 0;
 
     cr_assert_eq(scn_matrix_cells(p, &cells, &n, NULL), 0);
-    for (size_t i = 0; i < n; i++) {
-        unsigned s = scn_shard_of(cells[i].id, 3);
-        cr_assert_lt(s, 3);
-        cr_assert_eq(scn_shard_of(cells[i].id, 3), s, "deterministic");
-        count[s]++;
+    const char **ids = calloc(n, sizeof(*ids)), **rev = calloc(n, sizeof(*rev));
+    unsigned *to = calloc(n, sizeof(*to)), *to_rev = calloc(n, sizeof(*to_rev));
+    cr_assert(ids && rev && to && to_rev);
+    for (size_t i = 0; i < n; i++)
+        ids[i] = rev[n - 1 - i] = cells[i].id;
+    for (unsigned shards = 1; shards <= 5; shards++) {
+        size_t count[5] = {0}, kind_count[5][FAULT_KIND_COUNT] = {{0}};
+
+        cr_assert_eq(scn_shard_assign(ids, n, shards, to), 0);
+        cr_assert_eq(scn_shard_assign(rev, n, shards, to_rev), 0);
+        for (size_t i = 0; i < n; i++) {
+            cr_assert_lt(to[i], shards);
+            cr_assert_eq(to_rev[n - 1 - i], to[i], "%s: the load order does not matter", ids[i]);
+            count[to[i]]++;
+            kind_count[to[i]][cells[i].kind]++;
+        }
+        for (unsigned s = 0; s < shards; s++) {
+            cr_assert_geq(count[s], n / shards, "shard %u of %u: %zu of %zu", s, shards, count[s],
+                          n);
+            cr_assert_leq(count[s], n / shards + 1, "shard %u of %u: %zu of %zu", s, shards,
+                          count[s], n);
+            /* Every shard gets some of each kind (29 of each kind are dealt). */
+            for (int k = 0; k < FAULT_KIND_COUNT && shards > 1; k++)
+                if (scn_fault_kind_from_name(fault_kind_name((enum fault_kind)k)) >= 0)
+                    cr_assert_gt(kind_count[s][k], 0, "shard %u of %u has no %s", s, shards,
+                                 fault_kind_name((enum fault_kind)k));
+        }
     }
-    cr_assert_eq(count[0] + count[1] + count[2], n);
-    for (size_t s = 0; s < 3; s++)
-        cr_assert_gt(count[s], n / 5, "shard %zu has %zu of %zu", s, count[s], n);
-    cr_assert_eq(scn_shard_of("anything", 1), 0);
+    free(ids);
+    free(rev);
+    free(to);
+    free(to_rev);
     free(cells);
 }
 
