@@ -364,3 +364,41 @@ int scn_set_shard(struct scn_set *set, unsigned k, unsigned n)
     set->n = j;
     return 0;
 }
+
+/* The copies first (set untouched if one fails), then the ids. */
+int scn_set_repeat(struct scn_set *set, unsigned times, struct og_error *err)
+{
+    struct scenario **v;
+    int r = 0;
+
+    if (times <= 1)
+        return 0;
+    v = calloc(set->n * times + 1, sizeof(*v));
+    if (!v)
+        return og_error_set(err, OG_E_NOMEM, "repeating the scenarios");
+    for (size_t i = 0; i < set->n && r == 0; i++) {
+        if (strlen(set->v[i]->id) + 12 > sizeof(set->v[i]->id))
+            r = og_error_set(err, OG_E_PARAM_INVALID, "scenario id \"%s\" too long to repeat",
+                             set->v[i]->id);
+        for (unsigned k = 1; k < times && r == 0; k++)
+            r = scenario_parse_file(set->v[i]->file, &v[i * times + k], err);
+    }
+    if (r < 0) {
+        for (size_t x = 0; x < set->n * times; x++)
+            scenario_free(v[x]);
+        free(v);
+        return r;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        char base[sizeof(set->v[i]->id)];
+
+        snprintf(base, sizeof(base), "%s", set->v[i]->id);
+        v[i * times] = set->v[i];
+        for (unsigned k = 0; k < times; k++)
+            snprintf(v[i * times + k]->id, sizeof(base), "%s~%u", base, k + 1);
+    }
+    free(set->v);
+    set->v = v;
+    set->n *= times;
+    return 0;
+}

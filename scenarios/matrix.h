@@ -89,3 +89,8 @@ int scn_shard_assign(const char *const *ids, size_t n, unsigned shards, unsigned
 /* Keep only shard k (0-based) of n of set (scn_shard_assign); 0 or
  * -OG_E_NOMEM (set unchanged). */
 int scn_set_shard(struct scn_set *set, unsigned k, unsigned n) _warn_unused_result_;
+
+/* Each scenario of set played times times in a row (a flakiness check):
+ * the copies are read again from the scenario's file and get the ids
+ * ID~1 ... ID~times. 0, or a negative code with set unchanged. */
+int scn_set_repeat(struct scn_set *set, unsigned times, struct og_error *err) _warn_unused_result_;

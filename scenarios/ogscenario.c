@@ -59,6 +59,8 @@ static const char usage_text[] =
     "  --keep-clusters               leave the clusters up at the end\n"
     "  --cluster-prefix P            cluster names P-1, P-2, ... (default sc<pid>)\n"
     "  --cache-min N                 snapshot a prepared cluster used by N scenarios (4)\n"
+    "  --repeat N                    run: play each scenario N times in a row (ids ID~1..ID~N;\n"
+    "                                a flakiness check, 1-100); the summary says k/N each\n"
     "  --plan PLANS, --matrix PLANS  the matrix of these plans (comma separated, or all):\n"
     "                                inplace, inplace-rollback, inplace-commit, grey,\n"
     "                                grey-rollback, grey-commit; run plays their cells\n"
@@ -79,6 +81,7 @@ struct args {
     const char *plans;
     unsigned shard_k, shard_n; /* 1-based k; n 0 = no sharding */
     double min_coverage;       /* -1: not enforced */
+    int repeat;                /* run: each scenario this many times (0, 1: once) */
     bool merge;
     const char *paths[256];
     size_t n_paths;
@@ -166,9 +169,12 @@ static int load(const struct args *a, struct scn_set *set, bool report_errors)
         return 1;
     }
     scn_set_filter(set, a->filter);
-    if (a->shard_n && (r = scn_set_shard(set, a->shard_k - 1, a->shard_n)) < 0) {
-        scn_set_done(set);
+    if (a->shard_n && (r = scn_set_shard(set, a->shard_k - 1, a->shard_n)) < 0)
         og_error_set(&err, -r, "sharding the scenarios");
+    else if (a->repeat > 1)
+        r = scn_set_repeat(set, (unsigned)a->repeat, &err);
+    if (r < 0) {
+        scn_set_done(set);
         return og_error_report(&err, OG_ACTION_OTHER, r);
     }
     return 0;
@@ -286,6 +292,34 @@ static bool coverage_lines(const struct scn_report *rep, double min)
     return ok;
 }
 
+/* The base id of a repeated scenario's result (ID of ID~k), its length. */
+static size_t repeat_base(const char *id)
+{
+    const char *t = strrchr(id, '~');
+
+    return t && t[1] && strspn(t + 1, "0123456789") == strlen(t + 1) ? (size_t)(t - id) : 0;
+}
+
+/* --repeat: per scenario, how many of its plays passed. */
+static void repeat_lines(const struct scn_report *rep)
+{
+    for (size_t i = 0; i < rep->n; i++) {
+        size_t len = repeat_base(rep->v[i].id), runs = 0, passed = 0;
+        bool first = len > 0;
+
+        for (size_t j = 0; j < rep->n && first; j++) {
+            bool same =
+                repeat_base(rep->v[j].id) == len && strncmp(rep->v[j].id, rep->v[i].id, len) == 0;
+            if (same && j < i)
+                first = false;
+            runs += same;
+            passed += same && rep->v[j].verdict == SCN_PASS;
+        }
+        if (first)
+            printf("  repeat %.*s: %zu/%zu passed\n", (int)len, rep->v[i].id, passed, runs);
+    }
+}
+
 static int summary(const struct scn_report *rep, const char *dir, double min_coverage)
 {
     size_t c[4];
@@ -298,6 +332,7 @@ static int summary(const struct scn_report *rep, const char *dir, double min_cov
                    rep->v[i].message);
     printf("ogscenario: %zu passed, %zu failed, %zu errors, %zu skipped in %.0f s\n", c[SCN_PASS],
            c[SCN_FAIL], c[SCN_ERROR], c[SCN_SKIP], rep->seconds);
+    repeat_lines(rep);
     covered = coverage_lines(rep, min_coverage);
     printf("  %s/report.html  %s/junit.xml  %s/results.json\n", dir, dir, dir);
     return c[SCN_FAIL] || c[SCN_ERROR] || c[SCN_SKIP] || rep->n == 0 || !covered ? 1 : 0;
@@ -492,6 +527,7 @@ int main(int argc, char **argv)
         {"keep-clusters", no_argument, NULL, 'k'},
         {"cluster-prefix", required_argument, NULL, 'p'},
         {"cache-min", required_argument, NULL, 'c'},
+        {"repeat", required_argument, NULL, 'r'},
         {"plan", required_argument, NULL, 'P'},
         {"matrix", required_argument, NULL, 'P'},
         {"shard", required_argument, NULL, 'S'},
@@ -546,7 +582,12 @@ int main(int argc, char **argv)
             a.run.cluster_prefix = optarg;
             break;
         case 'c':
-            a.run.cache_min = atoi(optarg);
+            if (safe_atoi(optarg, &a.run.cache_min) < 0 || a.run.cache_min < 1)
+                return usage_error("--cache-min \"%s\" must be a positive integer", optarg);
+            break;
+        case 'r':
+            if (safe_atoi(optarg, &a.repeat) < 0 || a.repeat < 1 || a.repeat > 100)
+                return usage_error("--repeat \"%s\" must be an integer 1-100", optarg);
             break;
         case 'P': {
             const struct scn_matrix_plan *v[8];

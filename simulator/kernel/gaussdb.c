@@ -149,6 +149,56 @@ static int write_gate(const char *datadir, bool open, struct og_error *err)
     return r;
 }
 
+/* A standby is judged on the catalog it will serve: hot standby opens at the
+ * consistency point, while the WAL of the catalog scripts (which a stop may
+ * have left unsent or unreplayed) is still to come from the primary. Wait
+ * until it streams and has replayed up to the primary's end of WAL as last
+ * reported (pg_stat_wal_receiver.latest_end_lsn), at most STANDBY_CATCHUP_MS,
+ * or STANDBY_NO_PRIMARY_MS without streaming: then judge what it has.
+ * openGauss's own kernel has no such check; a standby started on the new
+ * binary simply replays the catalog changes (found by the fault matrix:
+ * net-loss on a standby during the catalog phase). */
+#define STANDBY_CATCHUP_MS    60000
+#define STANDBY_NO_PRIMARY_MS 5000
+
+/* (postmaster.pid says "ready" on a PG 15 hot standby too: asked by SQL.)
+ * False on a primary. */
+static bool standby_catch_up(const char *sockdir, int port)
+{
+    long long t0 = kpg_now_ms(), streamed = t0;
+    char target[64] = ""; /* the primary's end when first seen streaming */
+
+    for (;;) {
+        _cleanup_pgconn_ PGconn *c = kpg_connect(sockdir, port, "postgres", NULL);
+        char q[512], v[64] = "";
+        long long now;
+
+        /* a running workload keeps the primary writing: the target is its
+         * end of WAL when the standby first streams, not "now" */
+        if (!target[0])
+            snprintf(q, sizeof(q),
+                     "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 'primary' ELSE "
+                     "coalesce((SELECT latest_end_lsn::text FROM pg_stat_wal_receiver WHERE "
+                     "status = 'streaming'), '') END");
+        else
+            snprintf(q, sizeof(q),
+                     "SELECT CASE WHEN pg_last_wal_replay_lsn() >= '%s'::pg_lsn THEN "
+                     "'caught-up' ELSE 'behind' END",
+                     target);
+        if (c && kpg_value(c, q, v, sizeof(v), NULL) == 0 && !target[0] && v[0] &&
+            strcmp(v, "primary") != 0)
+            snprintf(target, sizeof(target), "%s", v);
+        now = kpg_now_ms();
+        if (strcmp(v, "caught-up") == 0 || strcmp(v, "primary") == 0)
+            return strcmp(v, "primary") != 0;
+        if (target[0])
+            streamed = now;
+        if (now - t0 >= STANDBY_CATCHUP_MS || now - streamed >= STANDBY_NO_PRIMARY_MS)
+            return true;
+        usleep(50 * 1000);
+    }
+}
+
 /* The gatekeeper (a grandchild of gaussdb, so not the postmaster's child):
  * waits for the server, checks the catalog, opens the gate or stops it. */
 static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid_t pm,
@@ -157,6 +207,7 @@ static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid
     struct og_error err = {0};
     struct kpg_pidfile pf = {0};
     char marker[4096], pidtext[32], msg[OG_ERROR_DETAIL_MAX + 64];
+    bool standby;
     int r;
 
     setsid();
@@ -168,6 +219,7 @@ static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid
             break;
         usleep(20 * 1000);
     }
+    standby = standby_catch_up(pf.sockdir, pf.port); /* at once on a primary */
     r = kernel_catalog_check(k, pf.sockdir, pf.port, upgrade_from, &err);
     if (r == 0)
         r = write_gate(datadir, true, &err);
@@ -178,8 +230,7 @@ static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid
         _exit(1);
     }
     kill(pm, SIGHUP);
-    kconf_write_state(datadir, strcmp(pf.status, "standby") == 0 ? "standby" : "primary", "Normal",
-                      (long)pm, NULL);
+    kconf_write_state(datadir, standby ? "standby" : "primary", "Normal", (long)pm, NULL);
     snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
     snprintf(pidtext, sizeof(pidtext), "%ld\n", (long)pm);
     fs_replace_file(marker, pidtext, strlen(pidtext), 0600, NULL);

@@ -17,6 +17,7 @@
 
 #include "expect.h"
 #include "fs.h"
+#include "matrix.h"
 #include "plan.h"
 #include "report.h"
 #include "scenario.h"
@@ -352,6 +353,53 @@ Test(scenario, filter)
     cr_assert_geq(set.n, 2);
     for (size_t i = 0; i < set.n; i++)
         cr_assert(set.v[i]->workload, "%s", set.v[i]->id);
+    scn_set_done(&set);
+}
+
+Test(scenario, repeat_reads_each_scenario_again_under_numbered_ids)
+{
+    const char *paths[] = {SCENARIO_SUITES "/faults"};
+    struct scn_set set;
+    struct og_error err = {0};
+    size_t n;
+
+    cr_assert_eq(scn_set_load(paths, 1, &set, &err), 0, "%s", err.detail);
+    n = set.n;
+    cr_assert_geq(n, 5);
+    cr_assert_eq(scn_set_repeat(&set, 1, &err), 0);
+    cr_assert_eq(set.n, n, "once is the set as it is");
+    cr_assert_eq(scn_set_repeat(&set, 3, &err), 0, "%s", err.detail);
+    cr_assert_eq(set.n, 3 * n);
+    for (size_t i = 0; i < set.n; i++) {
+        char want[128];
+        size_t base = strlen(set.v[i]->id) - 2;
+
+        snprintf(want, sizeof(want), "~%zu", i % 3 + 1);
+        cr_assert_str_eq(set.v[i]->id + base, want, "%s", set.v[i]->id);
+        if (i % 3) {
+            cr_assert_neq(set.v[i], set.v[i - 1], "a copy of its own");
+            cr_assert_eq(strncmp(set.v[i]->id, set.v[i - 1]->id, base), 0);
+            cr_assert_eq(set.v[i]->n_steps, set.v[i - 1]->n_steps);
+            cr_assert_str_eq(set.v[i]->file, set.v[i - 1]->file);
+        }
+    }
+    scn_set_done(&set);
+
+    /* A file gone before it is read again: an error, the set unchanged. */
+    char dir[] = "/tmp/ogup-repeat-XXXXXX", file[64];
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/a.xml", dir);
+    const char *text = "<scenario id=\"a\"><cluster version=\"3.0.0\"/><steps><commit/>"
+                       "</steps></scenario>";
+    cr_assert_eq(fs_replace_file(file, text, strlen(text), 0600, &err), 0, "%s", err.detail);
+    paths[0] = dir;
+    cr_assert_eq(scn_set_load(paths, 1, &set, &err), 0, "%s", err.detail);
+    cr_assert_eq(set.n, 1);
+    unlink(file);
+    rmdir(dir);
+    cr_assert_lt(scn_set_repeat(&set, 2, &err), 0);
+    cr_assert_eq(set.n, 1);
+    cr_assert_str_eq(set.v[0]->id, "a");
     scn_set_done(&set);
 }
 
