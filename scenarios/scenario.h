@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cleanup.h"
 #include "dynbuf.h"
 #include "ogerror.h"
 
@@ -186,6 +187,23 @@ void scn_set_done(struct scn_set *set);
 /* Keep only the scenarios whose id, suite/id or tags match glob pattern
  * (fnmatch); NULL keeps all. */
 void scn_set_filter(struct scn_set *set, const char *pattern);
+
+/* The shard (0-based) of each of n ids, of shards: the ids ordered by their
+ * FNV-1a hash (then by id) and dealt out in turn, so a split is
+ * deterministic for a set whatever order it was loaded in, every shard is
+ * self-contained, shard sizes differ by at most one, and the fault kinds
+ * spread evenly (dealing in file order would give one shard every net-cut).
+ * -OG_E_NOMEM on allocation failure. */
+int scn_shard_assign(const char *const *ids, size_t n, unsigned shards, unsigned *ret);
+
+/* Keep only shard k (0-based) of n of set (scn_shard_assign); 0 or
+ * -OG_E_NOMEM (set unchanged). */
+int scn_set_shard(struct scn_set *set, unsigned k, unsigned n) _warn_unused_result_;
+
+/* Each scenario of set played times times in a row (a flakiness check):
+ * the copies are read again from the scenario's file and get the ids
+ * ID~1 ... ID~times. 0, or a negative code with set unchanged. */
+int scn_set_repeat(struct scn_set *set, unsigned times, struct og_error *err) _warn_unused_result_;
 
 /* Names for kinds (schema spelling). */
 const char *scn_step_kind_name(enum scn_step_kind k);

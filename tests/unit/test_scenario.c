@@ -17,7 +17,6 @@
 
 #include "expect.h"
 #include "fs.h"
-#include "matrix.h"
 #include "plan.h"
 #include "report.h"
 #include "scenario.h"
