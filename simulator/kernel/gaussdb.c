@@ -167,11 +167,18 @@ static bool standby_catch_up(const char *sockdir, int port)
 {
     long long t0 = kpg_now_ms(), streamed = t0;
     char target[64] = ""; /* the primary's end when first seen streaming */
+    _cleanup_pgconn_ PGconn *c = NULL;
 
     for (;;) {
-        _cleanup_pgconn_ PGconn *c = kpg_connect(sockdir, port, "postgres", NULL);
         char q[512], v[64] = "";
         long long now;
+
+        if (c && PQstatus(c) != CONNECTION_OK) {
+            PQfinish(c);
+            c = NULL;
+        }
+        if (!c)
+            c = kpg_connect(sockdir, port, "postgres", NULL); /* one session, polled */
 
         /* a running workload keeps the primary writing: the target is its
          * end of WAL when the standby first streams, not "now" */

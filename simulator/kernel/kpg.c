@@ -66,13 +66,29 @@ int kpg_read_pidfile(const char *datadir, struct kpg_pidfile *ret)
     return 0;
 }
 
+/* pid is the server of datadir: a postmaster's working directory is its
+ * data directory (a killed server leaves postmaster.pid behind, and its pid
+ * can be any process's by now). Where /proc cannot tell, trust the pid. */
+static bool serves(pid_t pid, const char *datadir)
+{
+    char link[64], cwd[4096], want[4096];
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "/proc/%ld/cwd", (long)pid);
+    n = readlink(link, cwd, sizeof(cwd) - 1);
+    if (n < 0 || !realpath(datadir, want))
+        return true;
+    cwd[n] = '\0';
+    return strcmp(cwd, want) == 0;
+}
+
 bool kpg_running(const char *datadir, pid_t *ret_pid)
 {
     struct kpg_pidfile pf;
 
     if (kpg_read_pidfile(datadir, &pf) < 0)
         return false;
-    if (!kpg_pid_alive(pf.pid))
+    if (!kpg_pid_alive(pf.pid) || !serves(pf.pid, datadir))
         return false;
     if (ret_pid)
         *ret_pid = pf.pid;

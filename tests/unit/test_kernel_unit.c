@@ -7,6 +7,7 @@
 #include "fs.h"
 #include "kconf.h"
 #include "kenv.h"
+#include "kpg.h"
 #include "ogguc.h"
 
 static const char *rewrite(const char *in)
@@ -156,4 +157,34 @@ Test(kenv, version_lines)
     kenv_version_line(&k, "gsql", line, sizeof(line));
     cr_assert_str_eq(line, "gsql (openGauss 6.0.0 build aee4abd5) compiled at 2024-09-29 "
                            "19:14:27 commit 0 last mr  ");
+}
+
+/* A server's postmaster.pid names a live process: running only if that
+ * process works in the data directory (a killed server leaves the file, its
+ * pid can belong to anything by now). */
+Test(kpg, running_only_when_the_pid_serves_the_data_directory)
+{
+    char dir[] = "/tmp/ogup-kpg-XXXXXX", file[64], text[256], old[4096];
+    struct og_error err = {0};
+    pid_t pid = 0;
+    int n;
+
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_not_null(getcwd(old, sizeof(old)));
+    snprintf(file, sizeof(file), "%s/postmaster.pid", dir);
+    n = snprintf(text, sizeof(text), "%ld\n%s\n1700000000\n5432\n/tmp\n*\n1 2\nready   \n",
+                 (long)getpid(), dir);
+    cr_assert_eq(fs_replace_file(file, text, (size_t)n, 0600, &err), 0, "%s", err.detail);
+    cr_assert_not(kpg_running(dir, &pid), "a live pid working elsewhere is not the server");
+    cr_assert_eq(chdir(dir), 0);
+    cr_assert(kpg_running(dir, &pid), "the pid works in the data directory");
+    cr_assert_eq(pid, getpid());
+    cr_assert_eq(chdir(old), 0);
+    n = snprintf(text, sizeof(text), "%d\n%s\n1700000000\n5432\n/tmp\n*\n1 2\nready   \n",
+                 4194304 + 7, dir); /* above any pid_max */
+    cr_assert_eq(fs_replace_file(file, text, (size_t)n, 0600, &err), 0, "%s", err.detail);
+    cr_assert_not(kpg_running(dir, NULL), "a dead pid");
+    unlink(file);
+    cr_assert_not(kpg_running(dir, NULL), "no postmaster.pid");
+    rmdir(dir);
 }
