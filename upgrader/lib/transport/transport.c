@@ -23,6 +23,7 @@
 
 #include "dynbuf.h"
 #include "fs.h"
+#include "oglog.h"
 #include "shquote.h"
 #include "transport.h"
 #include "banned.h"
@@ -1164,6 +1165,30 @@ static const char *tail_of(const char *s, size_t len, size_t max, int *ret_len)
     return s + len - (size_t)*ret_len;
 }
 
+/* Every command into the log file at DEBUG, as openGauss's tools log theirs
+ * ("Command for ...: ..."): node, time, outcome, the argv quoted (secrets
+ * masked by the logger). */
+static void log_command(const char *node, const char *const *argv, long long start,
+                        const struct command_result *res)
+{
+    _cleanup_dynbuf_ struct dynbuf line = {0};
+
+    if (!oglog_enabled(OGLOG_DEBUG))
+        return;
+    dynbuf_init(&line, 4096);
+    if (shquote_argv(&line, argv) < 0)
+        dynbuf_reset(&line);
+    if (!res)
+        log_debug("transport", "Command on %s failed to run (%lld ms): %s", node, now_ms() - start,
+                  dynbuf_str(&line));
+    else if (res->exit_status < 0)
+        log_debug("transport", "Command on %s killed by signal %d (%lld ms): %s", node,
+                  res->term_signal, now_ms() - start, dynbuf_str(&line));
+    else
+        log_debug("transport", "Command on %s exited %d (%lld ms): %s", node, res->exit_status,
+                  now_ms() - start, dynbuf_str(&line));
+}
+
 int transport_run(struct transport *t, const char *node, const char *const *argv,
                   const struct transport_run_opts *opts, struct command_result *ret,
                   struct og_error *err)
@@ -1195,8 +1220,11 @@ int transport_run(struct transport *t, const char *node, const char *const *argv
         r = run_remote(t, nd, argv, &o, start, &res, err);
         pthread_mutex_unlock(&nd->lock);
     }
-    if (r < 0)
+    if (r < 0) {
+        log_command(node, argv, start, NULL);
         return r;
+    }
+    log_command(node, argv, start, &res);
 
     if (o.check_exit && (res.exit_status != 0 || res.term_signal != 0)) {
         const char *tail = tail_of(res.err, res.err_len, 512, &tl);

@@ -388,6 +388,11 @@ int oglog_redact(char *s)
     return count;
 }
 
+bool oglog_enabled(enum oglog_level level)
+{
+    return level >= st.console_level || (st.file && level >= st.file_level);
+}
+
 void oglog_msg(enum oglog_level level, const char *category, const char *fmt, ...)
 {
     char msg[LOG_LINE_MAX];

@@ -56,6 +56,9 @@ void oglog_set_file_level(enum oglog_level level);
 /* Where console lines go (default stderr); for tests. */
 void oglog_set_console(FILE *f);
 
+/* Whether a message of level would be written anywhere (skip building it). */
+bool oglog_enabled(enum oglog_level level);
+
 void oglog_msg(enum oglog_level level, const char *category, const char *fmt, ...) _printf_(3, 4);
 
 /* Mask secrets in s, in place: the value after password=/passwd=/pwd=/
