@@ -92,6 +92,51 @@ Test(worker, put_dump_reconcile_remove)
     cr_assert_eq(jdist_remove(&w, nodes, 2, dir, "../x", &err), -OG_E_INVALID_ARG);
 }
 
+/* put-files: one process writes a journal record's files in order, removes
+ * those given "-", and writes nothing when stdin does not match the lengths. */
+Test(worker, put_files_in_order_in_one_process)
+{
+    struct og_error err = {0};
+    char dir[PATH_MAX + 16], a[PATH_MAX + 32], b[PATH_MAX + 32], gone[PATH_MAX + 32];
+    _cleanup_free_ char *ta = NULL, *tb = NULL;
+
+    snprintf(dir, sizeof(dir), "%s/binary_upgrade", tmp);
+    snprintf(a, sizeof(a), "%s/upgrade_step.csv", dir);
+    snprintf(b, sizeof(b), "%s/ogup_manifest", dir);
+    snprintf(gone, sizeof(gone), "%s/old_flag", dir);
+    cr_assert_eq(fs_mkdir_p(dir, 0700, &err), 0);
+    cr_assert_eq(fs_replace_file(gone, "x", 1, 0600, &err), 0);
+    {
+        const char *v[] = {"put-files", "0600", gone, "-", a, "4", b, "3", NULL};
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, "stepgen", 7, NULL, &err), 0, "%s",
+                     err.detail);
+    }
+    cr_assert_neq(access(gone, F_OK), 0, "removed");
+    cr_assert_eq(fs_read_file(a, 64, &ta, NULL, &err), 0);
+    cr_assert_eq(fs_read_file(b, 64, &tb, NULL, &err), 0);
+    cr_assert_str_eq(ta, "step");
+    cr_assert_str_eq(tb, "gen");
+    {
+        /* 6 bytes for 7: OGUP content invalid, both files as they were */
+        const char *v[] = {"put-files", "0600", a, "4", b, "3", NULL};
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, "STEPGE", 6, NULL, &err),
+                     -OG_E_CONTENT_INVALID);
+        cr_assert_not_null(strstr(err.detail, "nothing written"), "%s", err.detail);
+    }
+    free(ta);
+    ta = NULL;
+    cr_assert_eq(fs_read_file(a, 64, &ta, NULL, &err), 0);
+    cr_assert_str_eq(ta, "step");
+    {
+        const char *v[] = {"put-files", "0600", "relative/x", "1", NULL};
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, "x", 1, NULL, &err), -OG_E_UNSAFE_ARG);
+    }
+    {
+        const char *v[] = {"put-files", "0600", a, NULL};
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, "x", 1, NULL, &err), -OG_E_PARAM_INVALID);
+    }
+}
+
 Test(worker, relink_copy_and_confs)
 {
     struct og_error err = {0};

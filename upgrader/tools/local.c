@@ -77,28 +77,86 @@ static int check_paths(char **paths, int n, struct og_error *err)
     return 0;
 }
 
-static int verb_put(const char *path, const char *mode_s, struct og_error *err)
+static int read_stdin(struct dynbuf *in, const char *what, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf in = {0};
-    char dir[PATH_MAX];
     char buf[65536];
-    unsigned long mode = strtoul(mode_s, NULL, 8);
     ssize_t k;
-    int r;
 
-    dynbuf_init(&in, PUT_MAX);
+    dynbuf_init(in, PUT_MAX);
     while ((k = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
         if (k < 0 && errno == EINTR)
             continue;
         if (k < 0)
             return og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read stdin.");
-        if (dynbuf_append(&in, buf, (size_t)k) < 0)
-            return og_error_set(err, OG_E_TOO_LARGE, "input for %s over %u bytes", path, PUT_MAX);
+        if (dynbuf_append(in, buf, (size_t)k) < 0)
+            return og_error_set(err, OG_E_TOO_LARGE, "input for %s over %u bytes", what, PUT_MAX);
     }
+    return 0;
+}
+
+static int put_one(const char *path, const char *data, size_t len, unsigned long mode,
+                   struct og_error *err)
+{
+    char dir[PATH_MAX];
+    int r;
+
     snprintf(dir, sizeof(dir), "%s", path);
     r = fs_mkdir_p(dirname(dir), 0700, err);
     if (r == 0)
-        r = fs_replace_file(path, in.buf ? in.buf : "", in.len, (mode_t)(mode & 0777), err);
+        r = fs_replace_file(path, data, len, (mode_t)(mode & 0777), err);
+    return r;
+}
+
+static int verb_put(const char *path, const char *mode_s, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf in = {0};
+    int r = read_stdin(&in, path, err);
+
+    return r < 0 ? r : put_one(path, in.buf ? in.buf : "", in.len, strtoul(mode_s, NULL, 8), err);
+}
+
+/* put-files MODE PATH LEN [PATH LEN]...: stdin holds the files one after
+ * another; each is replaced in turn, in the order given (a journal record's
+ * files, its manifest last), LEN "-" removes PATH. Every length is checked
+ * against stdin before anything is written. One process per node for a
+ * whole journal record, where put took one per file. */
+static int verb_put_files(char **a, int n, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf in = {0};
+    unsigned long mode;
+    size_t total = 0, off = 0;
+    int r;
+
+    if (n < 3 || n % 2 == 0)
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "gs_upgradectl --local put-files MODE PATH LEN [PATH LEN]...");
+    mode = strtoul(a[0], NULL, 8);
+    for (int i = 1; i < n; i += 2) {
+        int len = 0;
+        if (!safe_path(a[i]))
+            return og_error_set(err, OG_E_UNSAFE_ARG, "unsafe path \"%s\"", a[i]);
+        if (strcmp(a[i + 1], "-") != 0 && (safe_atoi(a[i + 1], &len) < 0 || len < 0))
+            return og_error_set(err, OG_E_PARAM_INVALID, "put-files: length \"%s\" of \"%s\"",
+                                a[i + 1], a[i]);
+        total += (size_t)len;
+    }
+    r = read_stdin(&in, a[1], err);
+    if (r == 0 && in.len != total)
+        r = og_error_set(err, OG_E_CONTENT_INVALID,
+                         "put-files: %zu bytes on stdin for files of %zu bytes: nothing written",
+                         in.len, total);
+    for (int i = 1; r == 0 && i < n; i += 2) {
+        int len = 0;
+        if (strcmp(a[i + 1], "-") == 0) {
+            if (unlink(a[i]) < 0 && errno != ENOENT)
+                r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "removing \"%s\"", a[i]);
+            continue;
+        }
+        r = safe_atoi(a[i + 1], &len);
+        if (r == 0)
+            r = put_one(a[i], in.buf ? in.buf + off : "", (size_t)len, mode, err);
+        off += (size_t)len;
+    }
     return r;
 }
 
@@ -337,6 +395,8 @@ int upgradectl_local(int argc, char **argv)
                          "required");
     else if (local_table_verb(verb, argc, argv, &r, &err))
         ;
+    else if (strcmp(verb, "put-files") == 0) /* checks its paths itself */
+        r = verb_put_files(argv + 1, argc - 1, &err);
     else if ((r = check_paths(argv + 1 + (strcmp(verb, "disk") == 0),
                               argc - 1 - (strcmp(verb, "disk") == 0) - (strcmp(verb, "put") == 0),
                               &err)) < 0)
@@ -358,6 +418,7 @@ int upgradectl_local(int argc, char **argv)
         r = precheck_local_writable(argv[1], &err);
     else if (strcmp(verb, "put") == 0 && argc == 3)
         r = verb_put(argv[1], argv[2], &err);
+
     else if (strcmp(verb, "relink") == 0 && argc == 3)
         r = verb_relink(argv[1], argv[2], &err);
     else if (strcmp(verb, "copy") == 0 && argc == 3)

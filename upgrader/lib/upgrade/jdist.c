@@ -135,24 +135,61 @@ int jdist_remove(const struct worker *w, const char *const *nodes, size_t n, con
     return r;
 }
 
+/* One put-files argument pair: dir/name with its length, or "-" when it is
+ * gone here; its content appended to in. */
+static int record_member(const char *dir, const char *name, char *path, size_t path_size, char *len,
+                         size_t len_size, struct dynbuf *in, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    size_t n = 0;
+    int r;
+
+    snprintf(path, path_size, "%s/%s", dir, name);
+    if (access(path, F_OK) != 0) {
+        snprintf(len, len_size, "-");
+        return 0;
+    }
+    r = fs_read_file(path, JOURNAL_CARRIED_MAX, &text, &n, err);
+    if (r == 0 && dynbuf_append(in, text, n) < 0)
+        r = og_error_set(err, OG_E_TOO_LARGE, "journal record over %u bytes", JOURNAL_DUMP_MAX);
+    snprintf(len, len_size, "%zu", n);
+    return r;
+}
+
 int jdist_put_record(const struct worker *w, const char *const *others, size_t n, const char *dir,
                      const char *const *names, size_t k, unsigned long long gen,
                      struct og_error *err)
 {
-    int r = journal_manifest_note(dir, names, k, gen, err);
+    enum { MAX_FILES = 8 };
+    char paths[MAX_FILES + 1][PATH_MAX], lens[MAX_FILES + 1][24];
+    const char *verb[3 + 2 * (MAX_FILES + 1) + 1] = {"put-files", "0600"};
+    _cleanup_dynbuf_ struct dynbuf in = {0};
+    struct worker jw;
+    size_t a = 2;
+    int r;
 
+    if (k > MAX_FILES)
+        return og_error_set(err, OG_E_INVALID_ARG, "a journal record of %zu files", k);
+    r = journal_manifest_note(dir, names, k, gen, err);
     if (r == 0)
         r = failpoint_hit(JDIST_FP_AFTER_LOCAL, err);
-    for (size_t i = 0; r == 0 && i < k; i++) {
-        char path[PATH_MAX];
-        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-        if (access(path, F_OK) == 0)
-            r = jdist_push_file(w, others, n, dir, names[i], err);
-        else if (n > 0)
-            r = remove_on(w, others, n, dir, names[i], err);
+    if (r < 0 || n == 0)
+        return r;
+    /* the files, then the manifest: each node replaces them in this order */
+    dynbuf_init(&in, JOURNAL_DUMP_MAX);
+    for (size_t i = 0; r == 0 && i <= k; i++) {
+        const char *name = i < k ? names[i] : JOURNAL_MANIFEST_FILE;
+        if (!plain_name(name))
+            return og_error_set(err, OG_E_INVALID_ARG, "journal file name \"%s\"", name);
+        r = record_member(dir, name, paths[i], sizeof(paths[i]), lens[i], sizeof(lens[i]), &in,
+                          err);
+        verb[a++] = paths[i];
+        verb[a++] = lens[i];
     }
+    verb[a] = NULL;
     if (r == 0)
-        r = jdist_push_file(w, others, n, dir, JOURNAL_MANIFEST_FILE, err);
+        r = worker_run_all(journal_worker(w, &jw), others, n, verb, in.buf ? in.buf : "", in.len,
+                           NULL, err);
     return r;
 }
 

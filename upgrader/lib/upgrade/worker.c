@@ -21,6 +21,7 @@ static const struct {
 } verb_timeouts[] = {
     /* the journal and small files: seconds */
     {"put", 30 * SEC},
+    {"put-files", 30 * SEC},
     {"dump", 30 * SEC},
     {"relink", 30 * SEC},
     {"writable", 30 * SEC},
