@@ -34,8 +34,9 @@ struct scn_matrix_plan {
     const struct engine_plan *plan;
     bool undo; /* the rollback's failpoints */
     enum scn_matrix_action action;
-    const char *from, *to; /* the upgrade the cells run */
-    const char *flags;     /* gs_upgradectl's mode flags ("" or "--grey") */
+    const char *from, *to;  /* the upgrade the cells run */
+    const char *flags;      /* gs_upgradectl's mode flags ("" or "--grey") */
+    const char *rerun_exit; /* the re-run's exit attribute (NULL: the action's success) */
 };
 
 struct scn_cell_def {
