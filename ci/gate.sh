@@ -8,6 +8,7 @@
 #
 #   BUILD_DIR=build-gate   build directory (created when absent)
 #   SAN_BUILD_DIR=build-gate-san, FUZZ_SECONDS=600, FUZZ_JOBS=2 (ci/sanitize.sh)
+#   GATE_REPEAT=10         plays of each scenario tagged repeat10 (issue 16's bugs)
 #   GATE_PLANS=inplace,inplace-rollback,inplace-commit   the matrix's plans
 #   GATE_MIN_COVERAGE=100  per plan: applicable cells passed / applicable (%)
 #   GATE_SHARDS=1          shards played side by side, each its own libvirt
@@ -32,6 +33,11 @@ meson test -C "$BUILD" --print-errorlogs --num-processes 2 || status=$?
 # scenario fails the gate. Reports in $BUILD/scenario-results/latest/.
 "$BUILD/scenarios/ogscenario" run scenarios/ --out "$BUILD/scenario-results" \
   --junit "$BUILD/scenarios-junit.xml" || status=$?
+# Issue 16's bugs, each scenario (tag repeat10) played GATE_REPEAT times in a
+# row: every play must pass (the summary prints k/N per scenario).
+"$BUILD/scenarios/ogscenario" run scenarios/faults --filter repeat10 \
+  --repeat "${GATE_REPEAT:-10}" --out "$BUILD/repeat-results" \
+  --junit "$BUILD/repeat-junit.xml" || status=$?
 # The fault-coverage matrix: shards side by side, merged into one report and
 # one coverage figure; below GATE_MIN_COVERAGE (or any failing cell) fails
 # the gate, and the summary line names the uncovered cells.
