@@ -16,6 +16,13 @@
 /* The plans and the upgrade each one's cells run: in-place 2.0.0 -> 3.0.0
  * (large: every step applies, the catalog steps too), grey 3.0.0 -> 5.0.0
  * (the first grey-capable pair the simulator has, as scenarios/grey). */
+/* A cell's writer commits 50 times a second: enough to find a lost write
+ * and to time a gap to 20 ms; an unthrottled writer took a whole core of
+ * this 2-core machine (870 commits/s, measured with ogsim workload on a
+ * 3-node cluster: 1661 CPU ticks in 15 s against 289 at 50/s), and the
+ * cells' wall time was that writer's, not the upgrade's. */
+#define MATRIX_WRITE_RATE "50"
+
 /* The re-run's exit: 0, but a grey auto-upgrade run again over a finished
  * one (a transient fault the faulted run rode through) prints "All nodes
  * have been upgrade, no need to upgrade again." and exits 1, as openGauss's
@@ -188,7 +195,7 @@ int scn_matrix_cell_xml(const struct scn_cell_def *c, struct dynbuf *out)
                    "converge</title>\n"
                    "  <tags>matrix %s %s</tags>\n"
                    "  <cluster version=\"%s\" nodes=\"3\" databases=\"1\">\n"
-                   "    <workload writers=\"1\" readers=\"1\"/>\n"
+                   "    <workload writers=\"1\" readers=\"1\" rate=\"" MATRIX_WRITE_RATE "\"/>\n"
                    "  </cluster>\n"
                    "  <steps>\n"
                    "    <prepare version=\"%s\"/>\n",

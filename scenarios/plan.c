@@ -181,6 +181,8 @@ int scn_plan(const struct scenario *sc, struct dynbuf *out)
     if (sc->workload)
         dynbuf_appendf(out, "; workload %d writer%s, %d reader%s", sc->writers,
                        sc->writers == 1 ? "" : "s", sc->readers, sc->readers == 1 ? "" : "s");
+    if (sc->workload && sc->rate)
+        dynbuf_appendf(out, " at %d commits/s each", sc->rate);
     if (sc->workload && sc->duration_s)
         dynbuf_appendf(out, " for %d s", sc->duration_s);
     dynbuf_appends(out, "\n");

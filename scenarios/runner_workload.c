@@ -17,7 +17,7 @@
 int rn_workload_cmd(struct runner *rn, const char *verb, struct command_result *res,
                     struct og_error *err)
 {
-    char hosts[512], port[16], w[16], r[16], d[16];
+    char hosts[512], port[16], w[16], r[16], d[16], rate[16];
     const char *argv[24];
     size_t n = 0;
     double t0 = rn_now_s();
@@ -45,6 +45,11 @@ int rn_workload_cmd(struct runner *rn, const char *verb, struct command_result *
         argv[n++] = w;
         argv[n++] = "--readers";
         argv[n++] = r;
+        if (rn->sc->rate > 0) {
+            snprintf(rate, sizeof(rate), "%d", rn->sc->rate);
+            argv[n++] = "--rate";
+            argv[n++] = rate;
+        }
         if (rn->sc->duration_s > 0) {
             snprintf(d, sizeof(d), "%d", rn->sc->duration_s);
             argv[n++] = "--duration";

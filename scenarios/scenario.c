@@ -779,6 +779,7 @@ int scenario_parse_memory(const char *text, size_t len, const char *origin, stru
                     sc->writers = (int)attr_ll(m, "writers", 2);
                     sc->readers = (int)attr_ll(m, "readers", 1);
                     sc->duration_s = (int)attr_ll(m, "duration-s", 0);
+                    sc->rate = (int)attr_ll(m, "rate", 0);
                 }
             }
         } else if (is_el(c, "steps")) {

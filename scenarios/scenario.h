@@ -150,6 +150,7 @@ struct scenario {
     int writers;
     int readers;
     int duration_s; /* 0: until the steps end */
+    int rate;       /* commits per second per writer (0: as fast as they can) */
     /* what happens */
     struct scn_step steps[SCN_MAX_STEPS];
     size_t n_steps;

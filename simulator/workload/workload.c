@@ -245,6 +245,10 @@ int workload_opts_validate(const struct workload_opts *o, struct og_error *err)
     if (o->duration_s < 0 || o->duration_s > WORKLOAD_MAX_DURATION)
         return og_error_set(err, OG_E_PARAM_VALUE,
                             "The parameter[--duration] value[%d] is invalid.", o->duration_s);
+    if (o->rate < 0 || o->rate > WORKLOAD_MAX_RATE)
+        return og_error_set(err, OG_E_PARAM_VALUE,
+                            "The parameter[--rate] value[%d] is invalid: 0 to %d.", o->rate,
+                            WORKLOAD_MAX_RATE);
     if (!o->state_dir[0])
         return og_error_set(err, OG_E_PARAM_REQUIRED,
                             "Incorrect parameter. Parameter '--state-dir' is required (HOME is "
@@ -290,9 +294,9 @@ static int conf_write(const struct wl_conf *c, struct og_error *err)
     join_hosts(&c->o, hosts, sizeof(hosts), ports, sizeof(ports));
     r = dynbuf_appendf(&b,
                        CONF_MARKER "\nformat=1\nrun=%d\nhosts=%s\nports=%s\ndbname=%s\nuser=%s\n"
-                                   "writers=%d\nreaders=%d\nduration=%d\nack_fsync=%d\n",
+                                   "writers=%d\nreaders=%d\nduration=%d\nrate=%d\nack_fsync=%d\n",
                        c->run, hosts, ports, c->o.dbname, c->o.user, c->o.writers, c->o.readers,
-                       c->o.duration_s, c->o.ack_fsync ? 1 : 0);
+                       c->o.duration_s, c->o.rate, c->o.ack_fsync ? 1 : 0);
     if (r < 0)
         return og_error_set(err, -r, "workload.conf");
     path_in(path, sizeof(path), c->o.state_dir, CONF_FILE);
@@ -357,6 +361,10 @@ static int conf_kv(const char *key, const char *value, void *userdata)
         if (parse_int64(value, 0, WORKLOAD_MAX_DURATION, &v) < 0)
             return -1;
         c->o.duration_s = (int)v;
+    } else if (strcmp(key, "rate") == 0) {
+        if (parse_int64(value, 0, WORKLOAD_MAX_RATE, &v) < 0)
+            return -1;
+        c->o.rate = (int)v;
     } else if (strcmp(key, "ack_fsync") == 0) {
         if (parse_int64(value, 0, 1, &v) < 0)
             return -1;
@@ -880,6 +888,21 @@ static int log_line(struct wl_client *cl, int fd, int64_t id, int64_t t_ns, int6
     return r;
 }
 
+/* --rate: the next commit is due 1/rate s after the last one was; a writer
+ * that fell behind (a slow or refused stretch) starts afresh rather than
+ * catching up in a burst. */
+static void pace(const struct wl_daemon *d, int64_t *due, int64_t now_ns)
+{
+    int64_t step;
+
+    if (d->conf.o.rate <= 0)
+        return;
+    step = 1000000000LL / d->conf.o.rate;
+    *due = *due && now_ns - *due < 1000000000LL ? *due + step : now_ns + step;
+    if (*due > now_ns)
+        wl_sleep(d, (int)((*due - now_ns + 999999) / 1000000));
+}
+
 static void *writer_main(void *arg)
 {
     struct wl_client *cl = arg;
@@ -892,7 +915,7 @@ static void *writer_main(void *arg)
     const char *params[2] = {idtxt, wtxt};
     int64_t base =
         ((int64_t)d->conf.run << WORKLOAD_RUN_SHIFT) | ((int64_t)cl->num << WORKLOAD_WRITER_SHIFT);
-    int64_t seq = 0;
+    int64_t seq = 0, due = 0;
 
     snprintf(appname, sizeof(appname), "ogsim-workload-writer-%d", cl->num);
     snprintf(wtxt, sizeof(wtxt), "%d", cl->num);
@@ -926,6 +949,7 @@ static void *writer_main(void *arg)
             INC(cl, acked);
             if (log_line(cl, cl->log_fd, id, t1, (t1 - t0) / 1000) < 0)
                 break;
+            pace(d, &due, t1);
             continue;
         }
         INC(cl, errors);

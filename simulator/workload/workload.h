@@ -53,6 +53,7 @@
 #define WORKLOAD_MAX_WRITERS     255 /* 8 bits of the id */
 #define WORKLOAD_MAX_READERS     256
 #define WORKLOAD_MAX_DURATION    (366 * 24 * 3600)
+#define WORKLOAD_MAX_RATE        100000 /* commits per second per writer */
 #define WORKLOAD_LOST_LIST_MAX   20
 #define WORKLOAD_MAX_IDS         (64u * 1024 * 1024) /* lines over all logs */
 #define WORKLOAD_RUN_SHIFT       40
@@ -73,6 +74,7 @@ struct workload_opts {
     int writers;
     int readers;
     int duration_s; /* 0 = until stop */
+    int rate;       /* commits per second per writer; 0 = as fast as it can (default) */
     bool ack_fsync; /* fsync the ack log per line (default true) */
     char state_dir[WORKLOAD_PATH_MAX];
 };

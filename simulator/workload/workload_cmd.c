@@ -111,6 +111,8 @@ static void usage_start(FILE *f)
             "  -r, --readers R         reader threads, 0-%d (default 2)\n"
             "  -s, --state-dir DIR     logs and counters (default $HOME/.ogsim/workload)\n"
             "  -t, --duration SECS     stop by itself after SECS (default 0: until stop)\n"
+            "  -R, --rate N            commits per second per writer (default 0: as fast as\n"
+            "                          it can; one unthrottled writer takes a core here)\n"
             "      --no-ack-fsync      do not fsync the ack logs (to measure their cost only:\n"
             "                          a crash of this host may then lose acks from the logs)\n"
             "  -h, --help              show this help\n",
@@ -171,6 +173,7 @@ static int cmd_start(int argc, char **argv)
         {"readers", required_argument, NULL, 'r'},
         {"state-dir", required_argument, NULL, 's'},
         {"duration", required_argument, NULL, 't'},
+        {"rate", required_argument, NULL, 'R'},
         {"no-ack-fsync", no_argument, NULL, OPT_NO_FSYNC},
         {"help", no_argument, NULL, 'h'},
         {0},
@@ -182,7 +185,7 @@ static int cmd_start(int argc, char **argv)
     int c, r = 0;
 
     workload_opts_init(&o);
-    while (r == 0 && (c = next_opt(argc, argv, ":H:p:d:U:w:r:s:t:h", opts)) != -1) {
+    while (r == 0 && (c = next_opt(argc, argv, ":H:p:d:U:w:r:s:t:R:h", opts)) != -1) {
         switch (c) {
         case 'H':
             r = workload_opts_set_hosts(&o, optarg, &err);
@@ -209,6 +212,9 @@ static int cmd_start(int argc, char **argv)
             break;
         case 't':
             r = int_opt("--duration", optarg, 0, WORKLOAD_MAX_DURATION, &o.duration_s, &err);
+            break;
+        case 'R':
+            r = int_opt("--rate", optarg, 0, WORKLOAD_MAX_RATE, &o.rate, &err);
             break;
         case OPT_NO_FSYNC:
             o.ack_fsync = false;
@@ -238,9 +244,10 @@ static int cmd_start(int argc, char **argv)
         return fail(r, &err);
     if (st.is_child)
         return st.exit_status;
-    printf("Started the workload (pid %ld, run %d): %d writers, %d readers%s; state in \"%s\".\n",
-           (long)st.pid, st.run, o.writers, o.readers, o.ack_fsync ? "" : ", acks not fsync'd",
-           o.state_dir);
+    printf("Started the workload (pid %ld, run %d): %d writers%s, %d readers%s; state in "
+           "\"%s\".\n",
+           (long)st.pid, st.run, o.writers, o.rate ? " (rate-limited)" : "", o.readers,
+           o.ack_fsync ? "" : ", acks not fsync'd", o.state_dir);
     return 0;
 }
 
