@@ -165,6 +165,12 @@ Test(workload, names_and_validation)
     o.duration_s = -1;
     cr_assert_eq(workload_opts_validate(&o, &err), -OG_E_PARAM_VALUE);
     o.duration_s = 0;
+    o.rate = -1;
+    cr_assert_eq(workload_opts_validate(&o, &err), -OG_E_PARAM_VALUE);
+    o.rate = WORKLOAD_MAX_RATE + 1;
+    cr_assert_eq(workload_opts_validate(&o, &err), -OG_E_PARAM_VALUE);
+    o.rate = 50;
+    cr_assert_eq(workload_opts_validate(&o, &err), 0, "%s", err.detail);
     snprintf(o.state_dir, sizeof(o.state_dir), "-rf");
     cr_assert_eq(workload_opts_validate(&o, &err), -OG_E_UNSAFE_ARG);
     o.state_dir[0] = '\0';
@@ -968,6 +974,8 @@ Test(workload, command_exit_codes)
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--writers", "x", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--readers", "-1", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--duration", "1e3", NULL), 10);
+    cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--rate", "-1", NULL), 10);
+    cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--rate", "100001", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--dbname", "-x", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--state-dir", "-x", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--bogus", NULL), 10);
