@@ -45,6 +45,12 @@ struct scn_cell_def {
     enum fault_kind kind;
     char id[96];    /* "<point>.<kind>": the scenario's id */
     const char *na; /* NULL: applicable; else why it cannot apply */
+    /* an upgrade cell recovered by auto-rollback first (from the faulted
+     * state), then a fresh auto-upgrade; else the re-run first, then the
+     * auto-rollback from the upgraded state. Alternating like a chessboard
+     * (failpoint row + kind column odd), so every row and every kind is
+     * recovered both ways from the faulted state. */
+    bool rollback_first;
 };
 
 /* The plans, in order; one by name (NULL when unknown). */
