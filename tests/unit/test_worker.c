@@ -137,6 +137,26 @@ Test(worker, put_files_in_order_in_one_process)
     }
 }
 
+/* Each node its own argv, all at once; each outcome apart, naming its node. */
+Test(worker, run_each_gives_every_node_its_own_argv_and_outcome)
+{
+    struct og_error errs[2];
+    char a[PATH_MAX + 16], b[PATH_MAX + 16];
+    const char *va[] = {"writable", a, NULL}, *vb[] = {"writable", b, NULL};
+    const char *const *argvs[] = {va, vb};
+    int rcs[2] = {1, 1};
+
+    snprintf(a, sizeof(a), "%s/a", tmp);
+    snprintf(b, sizeof(b), "relative/b");
+    cr_assert_eq(fs_mkdir_p(a, 0700, &errs[0]), 0);
+    memset(errs, 0, sizeof(errs));
+    cr_assert_eq(worker_run_each(&w, nodes, 2, argvs, rcs, errs), 0);
+    cr_assert_eq(rcs[0], 0, "%s", errs[0].detail);
+    cr_assert_eq(rcs[1], -OG_E_UNSAFE_ARG, "%d %s", rcs[1], errs[1].detail);
+    cr_assert_not_null(strstr(errs[1].detail, nodes[1]), "%s", errs[1].detail);
+    cr_assert_eq(errs[0].code, 0);
+}
+
 Test(worker, relink_copy_and_confs)
 {
     struct og_error err = {0};

@@ -294,24 +294,56 @@ int inplace_catalog_list(struct inplace *u, struct og_error *err)
 }
 
 /* One worker verb on every node, once per node, with its datanode's path. */
+/* verb on every datanode at once: openGauss sends its catalog backup and
+ * restore to all nodes in one go as well (openGauss-OM v3.0.0
+ * UpgradeImpl.py:4979 backupCatalogFiles, :3975 the restore: one command
+ * through CmdExecutor.execCommandWithMode over sshTool, every host in
+ * parallel). The outcomes are taken in node order, --force skipping the
+ * failed ones; a failure no longer keeps the later nodes from their backup
+ * (which is idempotent, and removed by the undo). */
 static int each_datanode(struct inplace *u, const char *verb, bool with_list, const char *what,
                          struct og_error *err)
 {
     char list[PATH_MAX + 64], num[16];
-    int r = 0;
+    const char *nodes[CLUSTER_MAX_NODES], *argv[CLUSTER_MAX_NODES][6];
+    const char *const *argvs[CLUSTER_MAX_NODES];
+    const struct cluster_node *of[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    int rcs[CLUSTER_MAX_NODES], r = 0;
+    size_t n = 0;
 
     snprintf(list, sizeof(list), "%s/%s", u->dir, INPLACE_CATALOG_LIST);
     snprintf(num, sizeof(num), "%d", u->oldv.number);
-    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-        const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *node[] = {n->name};
-        const char *with[] = {verb, u->old_app, n->datadir, list, num, NULL};
-        const char *plain[] = {verb, n->datadir, NULL};
-        if (inplace_gone(u, n, what))
+    for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++) {
+        const struct cluster_node *nd = &u->cfg->nodes[i];
+        if (inplace_gone(u, nd, what))
             continue;
-        r = inplace_node_result(
-            u, n, worker_run_all(&u->w, node, 1, with_list ? with : plain, NULL, 0, NULL, err),
-            what, err);
+        argv[n][0] = verb;
+        if (with_list) {
+            argv[n][1] = u->old_app;
+            argv[n][2] = nd->datadir;
+            argv[n][3] = list;
+            argv[n][4] = num;
+            argv[n][5] = NULL;
+        } else {
+            argv[n][1] = nd->datadir;
+            argv[n][2] = NULL;
+        }
+        of[n] = nd;
+        nodes[n] = nd->name;
+        argvs[n] = argv[n];
+        n++;
+    }
+    if (n == 0)
+        return 0;
+    memset(errs, 0, sizeof(errs));
+    r = worker_run_each(&u->w, nodes, n, argvs, rcs, errs);
+    if (r < 0)
+        return og_error_set(err, -r, "%s", what);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (rcs[i] < 0)
+            *err = errs[i];
+        r = inplace_node_result(u, of[i], rcs[i], what, err);
     }
     return r;
 }

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,47 @@ const char *worker_verb_at(size_t i)
     return i < ELEMENTSOF(verb_timeouts) ? verb_timeouts[i].verb : NULL;
 }
 
+/* argv = path --local verb_argv... into out (WORKER_ARGV_MAX). */
+static int worker_argv(const struct worker *w, const char *const *verb_argv, const char **out,
+                       struct og_error *err)
+{
+    size_t k = 0;
+
+    out[k++] = w->path;
+    out[k++] = "--local";
+    for (size_t i = 0; verb_argv[i]; i++) {
+        if (k == WORKER_ARGV_MAX - 1)
+            return og_error_set(err, OG_E_INVALID_ARG, "too many worker arguments");
+        out[k++] = verb_argv[i];
+    }
+    out[k] = NULL;
+    return 0;
+}
+
+/* One node's run as a code: the transport's error, the worker's own code
+ * from its stderr, or GAUSS-53507; the node named in the detail. */
+static int worker_result(const char *node, const char *verb, const struct command_result *res,
+                         const struct og_error *terr, struct og_error *err)
+{
+    struct og_error pe = {0};
+
+    if (terr->code) {
+        *err = *terr;
+        og_error_prefix(err, "%s", node);
+        return -terr->code;
+    }
+    if (res->exit_status == 0)
+        return 0;
+    if (og_error_parse(res->err, &pe) < 0) {
+        *err = pe;
+        og_error_prefix(err, "%s", node);
+        return -pe.code;
+    }
+    return og_error_set(err, OG_E_REMOTE_EXEC,
+                        "Failed to execute gs_upgradectl --local %s command on %s: %s", verb, node,
+                        res->err);
+}
+
 int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
                    const char *const *verb_argv, const void *input, size_t input_len, char **outs,
                    struct og_error *err)
@@ -85,41 +128,21 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
         .timeout_ms = w->timeout_ms > 0 ? w->timeout_ms : worker_verb_timeout_ms(verb_argv[0]),
         .input = input,
         .input_len = input_len};
-    size_t k = 0;
     int r = 0;
 
     if (n > CLUSTER_MAX_NODES)
         return og_error_set(err, OG_E_INVALID_ARG, "too many nodes");
-    argv[k++] = w->path;
-    argv[k++] = "--local";
-    for (size_t i = 0; verb_argv[i]; i++) {
-        if (k == WORKER_ARGV_MAX - 1)
-            return og_error_set(err, OG_E_INVALID_ARG, "too many worker arguments");
-        argv[k++] = verb_argv[i];
-    }
-    argv[k] = NULL;
+    if (worker_argv(w, verb_argv, argv, err) < 0)
+        return -OG_E_INVALID_ARG;
     memset(res, 0, sizeof(res));
     memset(errs, 0, sizeof(errs));
     transport_run_all(w->t, nodes, n, argv, &o, res, errs);
     for (size_t i = 0; i < n; i++) {
         if (outs)
             outs[i] = NULL;
-        if (r == 0 && errs[i].code) {
-            *err = errs[i];
-            og_error_prefix(err, "%s", nodes[i]);
-            r = -errs[i].code;
-        } else if (r == 0 && res[i].exit_status != 0) {
-            struct og_error pe = {0};
-            if (og_error_parse(res[i].err, &pe) < 0) {
-                *err = pe;
-                og_error_prefix(err, "%s", nodes[i]);
-                r = -pe.code;
-            } else {
-                r = og_error_set(err, OG_E_REMOTE_EXEC,
-                                 "Failed to execute gs_upgradectl --local %s command on %s: %s",
-                                 verb_argv[0], nodes[i], res[i].err);
-            }
-        } else if (outs && !errs[i].code && res[i].exit_status == 0) {
+        if (r == 0)
+            r = worker_result(nodes[i], verb_argv[0], &res[i], &errs[i], err);
+        if (r == 0 && outs) {
             outs[i] = res[i].out;
             res[i].out = NULL;
         }
@@ -131,4 +154,55 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
             outs[i] = NULL;
         }
     return r;
+}
+
+struct each_job {
+    const struct worker *w;
+    const char *node;
+    const char *const *verb_argv;
+    int rc;
+    struct og_error err;
+};
+
+static void *each_main(void *arg)
+{
+    struct each_job *j = arg;
+    const char *argv[WORKER_ARGV_MAX];
+    struct command_result res = {0};
+    struct og_error terr = {0};
+    struct transport_run_opts o = {.timeout_ms = j->w->timeout_ms > 0
+                                                     ? j->w->timeout_ms
+                                                     : worker_verb_timeout_ms(j->verb_argv[0])};
+
+    j->rc = worker_argv(j->w, j->verb_argv, argv, &j->err);
+    if (j->rc == 0) {
+        transport_run(j->w->t, j->node, argv, &o, &res, &terr);
+        j->rc = worker_result(j->node, j->verb_argv[0], &res, &terr, &j->err);
+        command_result_done(&res);
+    }
+    return NULL;
+}
+
+int worker_run_each(const struct worker *w, const char *const *nodes, size_t n,
+                    const char *const *const *verb_argvs, int *rcs, struct og_error *errs)
+{
+    struct each_job jobs[CLUSTER_MAX_NODES];
+    pthread_t th[CLUSTER_MAX_NODES];
+    bool started[CLUSTER_MAX_NODES] = {false};
+
+    if (n > CLUSTER_MAX_NODES)
+        return -OG_E_INVALID_ARG;
+    for (size_t i = 0; i < n; i++) {
+        jobs[i] = (struct each_job){.w = w, .node = nodes[i], .verb_argv = verb_argvs[i]};
+        started[i] = pthread_create(&th[i], NULL, each_main, &jobs[i]) == 0;
+        if (!started[i])
+            each_main(&jobs[i]); /* no thread: in turn */
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        rcs[i] = jobs[i].rc;
+        errs[i] = jobs[i].err;
+    }
+    return 0;
 }
