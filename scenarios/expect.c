@@ -236,7 +236,10 @@ size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size
             snprintf(c->detail, sizeof(c->detail), "exit %d%s%s", exit_status,
                      code[0] ? ", last error " : "", code);
     }
-    if (s->code[0] && n < max) {
+    /* exit="A|B" with a code: the code is what the alternative B must name
+     * ("exit A, or B with this error"); A stands alone */
+    if (s->code[0] && n < max &&
+        !(s->has_exit_alt && term_signal == 0 && exit_status != s->exit_alt)) {
         struct scn_check *c = &v[n++];
         char bracket[24];
         memset(c, 0, sizeof(*c));

@@ -23,19 +23,26 @@
  * cells' wall time was that writer's, not the upgrade's. */
 #define MATRIX_WRITE_RATE "50"
 
-/* The re-run's exit: 0, but a grey auto-upgrade run again over a finished
- * one (a transient fault the faulted run rode through) prints "All nodes
- * have been upgrade, no need to upgrade again." and exits 1, as openGauss's
- * does (openGauss-OM v5.0.0 UpgradeImpl.py:5674 check_option_grey,
- * exitWithRetCode(grey action, True) -> 1 at :133); the check after the
- * re-run holds it to the upgraded end state either way. */
+/* The re-run's exit: the action's success, but run again over an action
+ * the faulted run finished (a transient fault it rode through):
+ *  - a grey auto-upgrade prints "All nodes have been upgrade, no need to
+ *    upgrade again." and exits 1, as openGauss's does (openGauss-OM v5.0.0
+ *    UpgradeImpl.py:5674 check_option_grey, exitWithRetCode(grey action,
+ *    True) -> 1 at :133); the check after it holds the upgraded end state;
+ *  - a commit-upgrade (success: 0 in place, 5 grey) exits 1 with
+ *    GAUSS-52901 (the installed build is the
+ *    package's now): openGauss's commit runs choseStrategy first (v3.0.0
+ *    UpgradeImpl.py:254), which raises GAUSS-52901 (:443); the expectations
+ *    hold the committed end state. */
 static const struct scn_matrix_plan plans[] = {
-    {"inplace", &inplace_plan, false, MX_UPGRADE, "2.0.0", "3.0.0", "", NULL},
-    {"inplace-rollback", &inplace_plan, true, MX_ROLLBACK, "2.0.0", "3.0.0", "", NULL},
-    {"inplace-commit", &inplace_commit_plan, false, MX_COMMIT, "2.0.0", "3.0.0", "", NULL},
-    {"grey", &grey_plan, false, MX_UPGRADE, "3.0.0", "5.0.0", "--grey", "0|1"},
-    {"grey-rollback", &grey_plan, true, MX_ROLLBACK, "3.0.0", "5.0.0", "--grey", NULL},
-    {"grey-commit", &grey_commit_plan, false, MX_COMMIT, "3.0.0", "5.0.0", "--grey", NULL},
+    {"inplace", &inplace_plan, false, MX_UPGRADE, "2.0.0", "3.0.0", "", NULL, NULL},
+    {"inplace-rollback", &inplace_plan, true, MX_ROLLBACK, "2.0.0", "3.0.0", "", NULL, NULL},
+    {"inplace-commit", &inplace_commit_plan, false, MX_COMMIT, "2.0.0", "3.0.0", "", "0|1",
+     "GAUSS-52901"},
+    {"grey", &grey_plan, false, MX_UPGRADE, "3.0.0", "5.0.0", "--grey", "0|1", NULL},
+    {"grey-rollback", &grey_plan, true, MX_ROLLBACK, "3.0.0", "5.0.0", "--grey", NULL, NULL},
+    {"grey-commit", &grey_commit_plan, false, MX_COMMIT, "3.0.0", "5.0.0", "--grey", "5|1",
+     "GAUSS-52901"},
 };
 
 /* Where each kind strikes, and why there (the node where it matters). */
@@ -221,7 +228,9 @@ int scn_matrix_cell_xml(const struct scn_cell_def *c, struct dynbuf *out)
                        "    <upgrade%s%s%s/>\n",
                        p->flags[0] ? " flags=\"" : "", p->flags, p->flags[0] ? "\"" : "");
     } else if (p->rerun_exit) {
-        dynbuf_appendf(out, "    <rerun exit=\"%s\"/>\n", p->rerun_exit);
+        dynbuf_appendf(out, "    <rerun exit=\"%s\"%s%s%s/>\n", p->rerun_exit,
+                       p->rerun_code ? " code=\"" : "", p->rerun_code ? p->rerun_code : "",
+                       p->rerun_code ? "\"" : "");
     } else {
         dynbuf_appends(out, "    <rerun/>\n");
     }

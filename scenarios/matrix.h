@@ -37,6 +37,7 @@ struct scn_matrix_plan {
     const char *from, *to;  /* the upgrade the cells run */
     const char *flags;      /* gs_upgradectl's mode flags ("" or "--grey") */
     const char *rerun_exit; /* the re-run's exit attribute (NULL: the action's success) */
+    const char *rerun_code; /* the code the re-run's alternative exit must name (or NULL) */
 };
 
 struct scn_cell_def {

@@ -566,6 +566,23 @@ Test(scenario, action_checks)
     s.grey = true;
     cr_assert(scn_action_eval(&s, SCN_COMMIT, 3, 5, 0, "", "", v, 3) == 1 && v[0].pass);
     s.grey = false;
+    /* exit="0|1" code=...: 0 alone, or 1 naming the code (a re-run over a
+     * finished commit: GAUSS-52901) */
+    s.kind = SCN_RERUN;
+    s.has_exit_alt = true;
+    s.exit_code = 0;
+    s.exit_alt = 1;
+    snprintf(s.code, sizeof(s.code), "GAUSS-52901");
+    cr_assert_eq(
+        scn_action_eval(&s, SCN_COMMIT, 5, 0, 0, "Commit binary upgrade succeeded.", "", v, 3), 1,
+        "exit 0 needs no code");
+    cr_assert(v[0].pass);
+    n = scn_action_eval(&s, SCN_COMMIT, 5, 1, 0, "", "[GAUSS-52901] : New cluster commitid", v, 3);
+    cr_assert(n == 2 && v[0].pass && v[1].pass);
+    n = scn_action_eval(&s, SCN_COMMIT, 5, 1, 0, "", "[GAUSS-51400] : step x failed", v, 3);
+    cr_assert(n == 2 && v[0].pass && !v[1].pass, "exit 1 without the code fails");
+    s.has_exit_alt = false;
+    s.code[0] = '\0';
     /* killed: bash's 137 or the signal */
     s.exit_code = SCN_EXIT_KILLED;
     scn_action_eval(&s, SCN_UPGRADE, 1, 137, 0, "", "", v, 3);
