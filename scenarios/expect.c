@@ -181,8 +181,9 @@ static void last_code(const char *text, char *buf, size_t size)
     }
 }
 
-/* exit="coded": success; exit 1 naming a GAUSS/OGUP code; killed only when the step
- * itself injects kill-upgrader */
+/* exit="coded": success; the action's failure exit (1, an auto-rollback's 3)
+ * naming a GAUSS/OGUP code; killed only when the step itself injects
+ * kill-upgrader */
 static bool coded_outcome(const struct scn_step *s, enum scn_step_kind action, int exit_status,
                           int term_signal, bool killed, const char *code)
 {
@@ -190,7 +191,8 @@ static bool coded_outcome(const struct scn_step *s, enum scn_step_kind action, i
         return scn_step_has_kill_upgrader(s);
     if (term_signal)
         return false;
-    return exit_status == scn_action_success_exit(s, action) || (exit_status == 1 && code[0]);
+    return exit_status == scn_action_success_exit(s, action) ||
+           (exit_status == scn_action_failure_exit(action) && code[0]);
 }
 
 size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size_t index,

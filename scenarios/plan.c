@@ -95,8 +95,8 @@ static void expect_exit(const struct scn_step *s, enum scn_step_kind action, cha
     if (s->exit_code == SCN_EXIT_KILLED)
         snprintf(buf, size, "expect: killed");
     else if (s->exit_code == SCN_EXIT_CODED)
-        snprintf(buf, size, "expect: exit %d or a coded error (exit 1, [GAUSS-/OGUP-])%s",
-                 scn_action_success_exit(s, action),
+        snprintf(buf, size, "expect: exit %d or a coded error (exit %d, [GAUSS-/OGUP-])%s",
+                 scn_action_success_exit(s, action), scn_action_failure_exit(action),
                  scn_step_has_kill_upgrader(s) ? " or killed" : "");
     else if (s->has_exit_alt)
         snprintf(buf, size, "expect: exit %d or %d", s->exit_code, s->exit_alt);

@@ -119,6 +119,13 @@ int scn_action_success_exit(const struct scn_step *s, enum scn_step_kind k)
     }
 }
 
+int scn_action_failure_exit(enum scn_step_kind k)
+{
+    /* openGauss's exitWithRetCode: a failed auto-rollback exits 3, anything
+     * else 1 (openGauss-OM v5.0.0 UpgradeImpl.py:117-121) */
+    return k == SCN_ROLLBACK ? 3 : 1;
+}
+
 bool scn_step_has_kill_upgrader(const struct scn_step *s)
 {
     for (size_t k = 0; k < s->n_during; k++)

@@ -218,6 +218,8 @@ const char *scn_action_name(enum scn_step_kind k);
 /* The exit code action k of step s exits with when it succeeds (a commit:
  * by the plan, s->grey). */
 int scn_action_success_exit(const struct scn_step *s, enum scn_step_kind k);
+/* The exit of the action k failing: 3 for an auto-rollback, else 1. */
+int scn_action_failure_exit(enum scn_step_kind k);
 /* The step has a failpoint with action pause (its when="failpoint" faults strike there). */
 bool scn_step_pauses(const struct scn_step *s);
 /* The step injects kill-upgrader while it runs (exit="coded" then accepts killed). */

@@ -625,7 +625,8 @@ Test(scenario, action_eval_alternative)
     cr_assert_not(v[0].pass);
 }
 
-/* exit="coded": success, or exit 1 with a code; killed only with kill-upgrader in the step */
+/* exit="coded": success, or the failure exit (1; 3 for a rollback) with a
+ * code; killed only with kill-upgrader in the step */
 Test(scenario, action_eval_coded)
 {
     struct scn_step s = {.kind = SCN_UPGRADE, .line = 4, .exit_code = SCN_EXIT_CODED};
@@ -649,11 +650,19 @@ Test(scenario, action_eval_coded)
     s.n_during = 1;
     scn_action_eval(&s, SCN_UPGRADE, 1, 137, 0, "", "", v, 3);
     cr_assert(v[0].pass);
-    /* rollback's success is 2 */
+    /* rollback's success is 2, its failure 3 (exitWithRetCode): a faulted
+     * auto-rollback ending 3 with a code passes (fault matrix:
+     * inplace-rollback.backup.after-effect.net-cut, OGUP-60083) */
     scn_action_eval(&s, SCN_ROLLBACK, 1, 2, 0, "", "", v, 3);
     cr_assert(v[0].pass);
     scn_action_eval(&s, SCN_ROLLBACK, 1, 0, 0, "", "", v, 3);
     cr_assert_not(v[0].pass);
+    scn_action_eval(&s, SCN_ROLLBACK, 1, 3, 0, "", "[OGUP-60083] : node2\n", v, 3);
+    cr_assert(v[0].pass);
+    scn_action_eval(&s, SCN_ROLLBACK, 1, 3, 0, "", "", v, 3);
+    cr_assert_not(v[0].pass, "exit 3 without a code");
+    scn_action_eval(&s, SCN_ROLLBACK, 1, 1, 0, "", "[OGUP-60083] : node2\n", v, 3);
+    cr_assert_not(v[0].pass, "a rollback does not fail with 1");
 }
 
 Test(scenario, journal_records)

@@ -82,9 +82,18 @@ int inplace_journal_put(struct inplace *u, const char *name, const char *text, s
     return r;
 }
 
+/* The other nodes' copies first, this node's last: the copy here is what
+ * the next run reads first (inplace_init, the app dirs) and what a node
+ * that missed the removal is reconciled against. Removed here first (as
+ * before), a cut node kept the only copy, the next commit brought it back
+ * everywhere with the old app unknown ($GAUSSHOME already the new one) and
+ * failed GAUSS-50233 (fault matrix: net-cut on node2 at
+ * inplace-commit.remove-old-app.after-journal). */
 int inplace_journal_remove_everywhere(struct inplace *u, struct og_error *err)
 {
-    int r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, NULL, err);
+    const char *others[CLUSTER_MAX_NODES];
+    size_t n = inplace_other_nodes(u, others);
+    int r = jdist_remove(&u->w, others, n, u->dir, NULL, err);
 
     /* the extracted and assembled catalog SQL beside it (INPLACE_SQL_DIR) */
     if (r == 0)
