@@ -1269,6 +1269,19 @@ int transport_run_all(struct transport *t, const char *const *nodes, size_t n,
                       const char *const *argv, const struct transport_run_opts *opts,
                       struct command_result *results, struct og_error *errs)
 {
+    _cleanup_free_ const char *const **argvs = calloc(n ? n : 1, sizeof(*argvs));
+
+    if (!argvs)
+        return -OG_E_NOMEM;
+    for (size_t i = 0; i < n; i++)
+        argvs[i] = argv;
+    return transport_run_each(t, nodes, n, argvs, opts, results, errs);
+}
+
+int transport_run_each(struct transport *t, const char *const *nodes, size_t n,
+                       const char *const *const *argvs, const struct transport_run_opts *opts,
+                       struct command_result *results, struct og_error *errs)
+{
     _cleanup_free_ struct fanout_job *jobs = NULL;
     _cleanup_free_ struct og_error *own_errs = NULL;
     _cleanup_free_ pthread_t *threads = NULL;
@@ -1278,7 +1291,7 @@ int transport_run_all(struct transport *t, const char *const *nodes, size_t n,
 
     if (n == 0)
         return 0;
-    if (!t || !nodes || !argv || !results)
+    if (!t || !nodes || !argvs || !results)
         return -OG_E_INVALID_ARG;
     jobs = calloc(n, sizeof(*jobs));
     threads = calloc(n, sizeof(*threads));
@@ -1293,7 +1306,7 @@ int transport_run_all(struct transport *t, const char *const *nodes, size_t n,
     for (size_t i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof(results[i]));
         og_error_clear(&errs[i]);
-        jobs[i] = (struct fanout_job){t, nodes[i], argv, opts, &results[i], &errs[i], 0};
+        jobs[i] = (struct fanout_job){t, nodes[i], argvs[i], opts, &results[i], &errs[i], 0};
         started[i] = pthread_create(&threads[i], &attr, fanout_main, &jobs[i]) == 0;
     }
     pthread_attr_destroy(&attr);

@@ -124,6 +124,10 @@ int transport_run(struct transport *t, const char *node, const char *const *argv
 int transport_run_all(struct transport *t, const char *const *nodes, size_t n,
                       const char *const *argv, const struct transport_run_opts *opts,
                       struct command_result *results, struct og_error *errs);
+/* The same with each node its own argv (argvs[i] on nodes[i]). */
+int transport_run_each(struct transport *t, const char *const *nodes, size_t n,
+                       const char *const *const *argvs, const struct transport_run_opts *opts,
+                       struct command_result *results, struct og_error *errs);
 
 /* How many SSH sessions were opened so far (pool statistics, for tests and
  * debug logs). */

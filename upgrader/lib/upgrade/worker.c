@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +74,12 @@ const char *worker_verb_at(size_t i)
     return i < ELEMENTSOF(verb_timeouts) ? verb_timeouts[i].verb : NULL;
 }
 
+/* A call's bound: the worker's own when set, else the verb's. */
+static int worker_timeout(const struct worker *w, const char *verb)
+{
+    return w->timeout_ms > 0 ? w->timeout_ms : worker_verb_timeout_ms(verb);
+}
+
 /* argv = path --local verb_argv... into out (WORKER_ARGV_MAX). */
 static int worker_argv(const struct worker *w, const char *const *verb_argv, const char **out,
                        struct og_error *err)
@@ -125,9 +129,7 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
     struct transport_run_opts o = {
-        .timeout_ms = w->timeout_ms > 0 ? w->timeout_ms : worker_verb_timeout_ms(verb_argv[0]),
-        .input = input,
-        .input_len = input_len};
+        .timeout_ms = worker_timeout(w, verb_argv[0]), .input = input, .input_len = input_len};
     int r = 0;
 
     if (n > CLUSTER_MAX_NODES)
@@ -156,53 +158,31 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
     return r;
 }
 
-struct each_job {
-    const struct worker *w;
-    const char *node;
-    const char *const *verb_argv;
-    int rc;
-    struct og_error err;
-};
-
-static void *each_main(void *arg)
-{
-    struct each_job *j = arg;
-    const char *argv[WORKER_ARGV_MAX];
-    struct command_result res = {0};
-    struct og_error terr = {0};
-    struct transport_run_opts o = {.timeout_ms = j->w->timeout_ms > 0
-                                                     ? j->w->timeout_ms
-                                                     : worker_verb_timeout_ms(j->verb_argv[0])};
-
-    j->rc = worker_argv(j->w, j->verb_argv, argv, &j->err);
-    if (j->rc == 0) {
-        transport_run(j->w->t, j->node, argv, &o, &res, &terr);
-        j->rc = worker_result(j->node, j->verb_argv[0], &res, &terr, &j->err);
-        command_result_done(&res);
-    }
-    return NULL;
-}
-
 int worker_run_each(const struct worker *w, const char *const *nodes, size_t n,
                     const char *const *const *verb_argvs, int *rcs, struct og_error *errs)
 {
-    struct each_job jobs[CLUSTER_MAX_NODES];
-    pthread_t th[CLUSTER_MAX_NODES];
-    bool started[CLUSTER_MAX_NODES] = {false};
+    const char *argv[CLUSTER_MAX_NODES][WORKER_ARGV_MAX];
+    const char *const *argvs[CLUSTER_MAX_NODES];
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error terrs[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {0};
 
     if (n > CLUSTER_MAX_NODES)
         return -OG_E_INVALID_ARG;
+    if (n == 0)
+        return 0;
+    o.timeout_ms = worker_timeout(w, verb_argvs[0][0]); /* one verb on every node */
     for (size_t i = 0; i < n; i++) {
-        jobs[i] = (struct each_job){.w = w, .node = nodes[i], .verb_argv = verb_argvs[i]};
-        started[i] = pthread_create(&th[i], NULL, each_main, &jobs[i]) == 0;
-        if (!started[i])
-            each_main(&jobs[i]); /* no thread: in turn */
+        if (worker_argv(w, verb_argvs[i], argv[i], &errs[i]) < 0)
+            return -OG_E_INVALID_ARG;
+        argvs[i] = argv[i];
     }
+    memset(res, 0, sizeof(res));
+    memset(terrs, 0, sizeof(terrs));
+    transport_run_each(w->t, nodes, n, argvs, &o, res, terrs);
     for (size_t i = 0; i < n; i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
-        rcs[i] = jobs[i].rc;
-        errs[i] = jobs[i].err;
+        rcs[i] = worker_result(nodes[i], verb_argvs[i][0], &res[i], &terrs[i], &errs[i]);
+        command_result_done(&res[i]);
     }
     return 0;
 }

@@ -43,8 +43,9 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
                    struct og_error *err);
 
 /* Run on each nodes[i] its own `path --local verb_argvs[i]...`, all at once
- * (one thread per node; the transport keeps one command per node at a
- * time); rcs[i] and errs[i] get each node's outcome as worker_run_all would
- * report it. Returns 0, or -OG_E_INVALID_ARG for more than CLUSTER_MAX_NODES. */
+ * (transport_run_each: one thread per node), the same verb on every node
+ * (its bound is the first's); rcs[i] and errs[i] get each node's outcome as
+ * worker_run_all would report it. Returns 0, or -OG_E_INVALID_ARG for more than CLUSTER_MAX_NODES.
+ */
 int worker_run_each(const struct worker *w, const char *const *nodes, size_t n,
                     const char *const *const *verb_argvs, int *rcs, struct og_error *errs);
