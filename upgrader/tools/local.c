@@ -123,6 +123,7 @@ static int verb_put(const char *path, const char *mode_s, struct og_error *err)
 static int verb_put_files(char **a, int n, struct og_error *err)
 {
     _cleanup_dynbuf_ struct dynbuf in = {0};
+    _cleanup_free_ int *lens = NULL; /* per file; -1: remove it */
     unsigned long mode;
     size_t total = 0, off = 0;
     int r;
@@ -130,15 +131,21 @@ static int verb_put_files(char **a, int n, struct og_error *err)
     if (n < 3 || n % 2 == 0)
         return og_error_set(err, OG_E_PARAM_INVALID,
                             "gs_upgradectl --local put-files MODE PATH LEN [PATH LEN]...");
+    lens = calloc((size_t)n / 2, sizeof(*lens));
+    if (!lens)
+        return og_error_set(err, OG_E_NOMEM, "put-files");
     mode = strtoul(a[0], NULL, 8);
     for (int i = 1; i < n; i += 2) {
-        int len = 0;
+        int *len = &lens[i / 2];
         if (!safe_path(a[i]))
             return og_error_set(err, OG_E_UNSAFE_ARG, "unsafe path \"%s\"", a[i]);
-        if (strcmp(a[i + 1], "-") != 0 && (safe_atoi(a[i + 1], &len) < 0 || len < 0))
+        if (strcmp(a[i + 1], "-") == 0)
+            *len = -1;
+        else if (safe_atoi(a[i + 1], len) < 0 || *len < 0)
             return og_error_set(err, OG_E_PARAM_INVALID, "put-files: length \"%s\" of \"%s\"",
                                 a[i + 1], a[i]);
-        total += (size_t)len;
+        else
+            total += (size_t)*len;
     }
     r = read_stdin(&in, a[1], err);
     if (r == 0 && in.len != total)
@@ -146,15 +153,13 @@ static int verb_put_files(char **a, int n, struct og_error *err)
                          "put-files: %zu bytes on stdin for files of %zu bytes: nothing written",
                          in.len, total);
     for (int i = 1; r == 0 && i < n; i += 2) {
-        int len = 0;
-        if (strcmp(a[i + 1], "-") == 0) {
+        int len = lens[i / 2];
+        if (len < 0) {
             if (unlink(a[i]) < 0 && errno != ENOENT)
                 r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "removing \"%s\"", a[i]);
             continue;
         }
-        r = safe_atoi(a[i + 1], &len);
-        if (r == 0)
-            r = put_one(a[i], in.buf ? in.buf + off : "", (size_t)len, mode, err);
+        r = put_one(a[i], in.buf ? in.buf + off : "", (size_t)len, mode, err);
         off += (size_t)len;
     }
     return r;
@@ -418,7 +423,6 @@ int upgradectl_local(int argc, char **argv)
         r = precheck_local_writable(argv[1], &err);
     else if (strcmp(verb, "put") == 0 && argc == 3)
         r = verb_put(argv[1], argv[2], &err);
-
     else if (strcmp(verb, "relink") == 0 && argc == 3)
         r = verb_relink(argv[1], argv[2], &err);
     else if (strcmp(verb, "copy") == 0 && argc == 3)
