@@ -215,6 +215,86 @@ Test(appfiles, physical_catalog_backup_restore_clean)
     EXPECT("dn/base/1/1247", "type-0");
 }
 
+/* A backup cut short (files there, no mark) is not trusted: all is copied
+ * again; the forks are told from look-alike names (12470 is not 1247's). */
+Test(appfiles, physical_backup_redone_without_its_mark)
+{
+    char app[PATH_MAX + 8], dn[PATH_MAX + 8], list[PATH_MAX + 8];
+    struct og_error err = {0};
+
+    datadir();
+    put("dn/base/1/12470", "other", 0600);
+    put("dn/base/1/1247.1", "type-seg1", 0600);
+    put("dn/base/5/1247", "type-db5", 0600);
+    put("list", "base/1/1247 base/1/1259 base/5/1247\n", 0600);
+    put("dn/base/1/1247_bak", "torn", 0600);
+    put("dn/global_bak/pg_control", "torn", 0600);
+    path(app, sizeof(app), "app");
+    path(dn, sizeof(dn), "dn");
+    path(list, sizeof(list), "list");
+    cr_assert_eq(catalogphys_backup(app, dn, list, 92298, &err), 0, "%s", err.detail);
+    EXPECT("dn/base/1/1247_bak", "type-0");
+    EXPECT("dn/base/1/1247.1_bak", "type-seg1");
+    EXPECT("dn/base/5/1247_bak", "type-db5");
+    EXPECT("dn/global_bak/pg_control", "control-0");
+    cr_assert(!exists("dn/base/1/12470_bak"), "not a fork of 1247");
+    cr_assert(!exists("dn/base/5/pg_filenode.map_bak"), "no map there to copy");
+    cr_assert(exists("dn/" CATALOGPHYS_BACKED_UP), "the mark after the sync");
+
+    /* the clean takes the mark: the next backup is a new one */
+    cr_assert_eq(catalogphys_clean(dn, &err), 0, "%s", err.detail);
+    cr_assert(!exists("dn/" CATALOGPHYS_BACKED_UP) && !exists("dn/base/1/1247.1_bak"));
+    put("dn/base/1/1247", "type-2", 0600);
+    cr_assert_eq(catalogphys_backup(app, dn, list, 92298, &err), 0, "%s", err.detail);
+    EXPECT("dn/base/1/1247_bak", "type-2");
+}
+
+/* Both copy modes: content past one buffer, modes, nested directories;
+ * links below the top skipped; keep leaves what is there. */
+Test(appfiles, copy_tree_synced_and_unsynced)
+{
+    char from[PATH_MAX + 8], to[PATH_MAX + 8], link[PATH_MAX + 16];
+    struct og_error err = {0};
+    struct stat st;
+    size_t big = 300 * 1024 + 7;
+    char *text = malloc(big + 1);
+
+    cr_assert_not_null(text);
+    for (size_t i = 0; i < big; i++)
+        text[i] = (char)('a' + i % 23);
+    text[big] = '\0';
+    put("src/a/big", text, 0640);
+    put("src/a/b/small", "small", 0600);
+    path(link, sizeof(link), "src/a/ln");
+    cr_assert_eq(symlink("big", link), 0);
+    path(from, sizeof(from), "src");
+    for (int mode = 0; mode < 2; mode++) {
+        path(to, sizeof(to), mode ? "unsynced" : "synced");
+        cr_assert_eq(mode ? fs_copy_tree_unsynced(from, to, &err)
+                          : fs_copy_tree(from, to, false, &err),
+                     0, "%s", err.detail);
+        EXPECT(mode ? "unsynced/a/big" : "synced/a/big", text);
+        EXPECT(mode ? "unsynced/a/b/small" : "synced/a/b/small", "small");
+        cr_assert(!exists(mode ? "unsynced/a/ln" : "synced/a/ln"), "a link below the top");
+        path(to, sizeof(to), mode ? "unsynced/a/big" : "synced/a/big");
+        cr_assert_eq(stat(to, &st), 0);
+        cr_assert_eq(st.st_mode & 0777, 0640);
+    }
+    /* unsynced overwrites a longer file in place; keep leaves it */
+    put("src/a/b/small", "s", 0600);
+    cr_assert_eq(fs_copy_tree_unsynced(from, to, &err), -OG_E_CREATE_FAILED,
+                 "onto a file where a directory must be: %s", err.detail);
+    path(to, sizeof(to), "unsynced");
+    cr_assert_eq(fs_copy_tree_unsynced(from, to, &err), 0, "%s", err.detail);
+    EXPECT("unsynced/a/b/small", "s");
+    path(to, sizeof(to), "synced");
+    cr_assert_eq(fs_copy_tree(from, to, true, &err), 0, "%s", err.detail);
+    EXPECT("synced/a/b/small", "small");
+    cr_assert_eq(fs_syncfs(to, &err), 0, "%s", err.detail);
+    cr_assert_eq(fs_syncfs("/no/such/dir", &err), -OG_E_IO);
+    free(text);
+}
+
 Test(appfiles, physical_backup_refuses_a_bad_list)
 {
     char app[PATH_MAX + 8], dn[PATH_MAX + 8], list[PATH_MAX + 8];

@@ -99,8 +99,6 @@ static int backup_xlog(const char *app, const char *datadir, struct og_error *er
         return og_error_set(err, OG_E_NOMEM, "xlog backup info");
     }
     json_object_object_add(o, "backup_xlog_list", list);
-    if (access(info, F_OK) == 0)
-        return 0; /* taken once */
     r = redo_file(app, datadir, redo, sizeof(redo), err);
     if (r < 0)
         return r;
@@ -114,7 +112,7 @@ static int backup_xlog(const char *app, const char *datadir, struct og_error *er
             continue;
         snprintf(s, sizeof(s), "%s/%s", xdir, de->d_name);
         snprintf(t, sizeof(t), "%s%s", s, CATALOGPHYS_XLOG_SUFFIX);
-        r = fs_copy_tree(s, t, false, err);
+        r = fs_copy_tree_unsynced(s, t, err);
         json_object_array_add(list, json_object_new_string(de->d_name));
     }
     closedir(d);
@@ -170,51 +168,129 @@ static int restore_xlog(const char *datadir, struct og_error *err)
         snprintf(s, sizeof(s), "%s%s", t, CATALOGPHYS_XLOG_SUFFIX);
         if (access(s, F_OK) != 0)
             return og_error_set(err, OG_E_NOT_EXIST, "The %s does not exist.", s);
-        r = fs_copy_tree(s, t, false, err);
+        r = fs_copy_tree_unsynced(s, t, err);
     }
     return r;
 }
 
 /* ---- base ----------------------------------------------------------------------------- */
 
-/* rel (base/<db>/<filenode>): the file, its forks (_fsm, _vm, _init) and
- * segments (.1 ...) to <name>_bak. */
-static int backup_rel(const char *datadir, const char *rel, struct og_error *err)
+/* One database directory's names, sorted: the list names every catalog
+ * relation of a database in a row, so each directory is read once, not once
+ * a relation (about 300 relations of about 300 files each). */
+struct dirnames {
+    char dir[PATH_MAX];
+    char **names;
+    size_t n;
+};
+
+static void dirnames_clear(struct dirnames *l)
 {
-    char dir[PATH_MAX], node[64];
-    const char *slash = strrchr(rel, '/');
+    for (size_t i = 0; i < l->n; i++)
+        free(l->names[i]);
+    free(l->names);
+    *l = (struct dirnames){0};
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int dirnames_load(struct dirnames *l, const char *dir, struct og_error *err)
+{
     DIR *d;
     struct dirent *de;
+    size_t cap = 0;
     int r = 0;
 
-    if (!slash || strncmp(rel, "base/", 5) != 0 || strstr(rel, "..") ||
-        strspn(slash + 1, "0123456789") != strlen(slash + 1))
-        return og_error_set(err, OG_E_CONTENT_INVALID, "catalog file \"%s\"", rel);
-    snprintf(node, sizeof(node), "%s", slash + 1);
-    snprintf(dir, sizeof(dir), "%s/%.*s", datadir, (int)(slash - rel), rel);
-    {
-        char main_bak[PATH_MAX + 80];
-        snprintf(main_bak, sizeof(main_bak), "%s/%s_bak", dir, node);
-        if (access(main_bak, F_OK) == 0)
-            return 0; /* taken once, forks included */
-    }
+    dirnames_clear(l);
     d = opendir(dir);
     if (!d)
         return og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", dir);
     while (r == 0 && (de = readdir(d))) {
-        size_t k = strlen(node);
-        const char *n = de->d_name;
-        bool mine = strncmp(n, node, k) == 0 &&
-                    (n[k] == '\0' || ((n[k] == '_' || n[k] == '.') && !strstr(n, "_bak")));
-        bool map = strcmp(n, "pg_filenode.map") == 0 || strcmp(n, "pg_internal.init") == 0;
-        char s[PATH_MAX + 256], t[PATH_MAX + 264];
-        if (!mine && !map)
+        if (de->d_name[0] == '.')
             continue;
-        snprintf(s, sizeof(s), "%s/%s", dir, n);
-        snprintf(t, sizeof(t), "%s_bak", s);
-        r = fs_copy_tree(s, t, true, err);
+        if (l->n == cap) {
+            char **g = realloc(l->names, (cap = cap ? 2 * cap : 512) * sizeof(*g));
+            if (!g) {
+                r = og_error_set(err, OG_E_NOMEM, "reading %s", dir);
+                break;
+            }
+            l->names = g;
+        }
+        if (!(l->names[l->n] = strdup(de->d_name)))
+            r = og_error_set(err, OG_E_NOMEM, "reading %s", dir);
+        else
+            l->n++;
     }
     closedir(d);
+    if (r < 0) {
+        dirnames_clear(l);
+        return r;
+    }
+    qsort(l->names, l->n, sizeof(*l->names), cmp_name);
+    snprintf(l->dir, sizeof(l->dir), "%s", dir);
+    return 0;
+}
+
+/* The first name not below key. */
+static size_t dirnames_lower(const struct dirnames *l, const char *key)
+{
+    size_t lo = 0, hi = l->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(l->names[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int copy_to_bak(const char *dir, const char *name, struct og_error *err)
+{
+    char s[PATH_MAX + 256], t[PATH_MAX + 264];
+
+    snprintf(s, sizeof(s), "%s/%s", dir, name);
+    snprintf(t, sizeof(t), "%s_bak", s);
+    return fs_copy_tree_unsynced(s, t, err);
+}
+
+/* rel (base/<db>/<filenode>): the file, its forks (_fsm, _vm, _init) and
+ * segments (.1 ...) to <name>_bak; the directory's pg_filenode.map and
+ * pg_internal.init when it is first read. */
+static int backup_rel(const char *datadir, const char *rel, struct dirnames *l,
+                      struct og_error *err)
+{
+    static const char *const maps[] = {"pg_filenode.map", "pg_internal.init"};
+    char dir[PATH_MAX];
+    const char *slash = strrchr(rel, '/'), *node;
+    size_t k;
+    int r = 0;
+
+    if (!slash || strncmp(rel, "base/", 5) != 0 || strstr(rel, "..") ||
+        strspn(slash + 1, "0123456789") != strlen(slash + 1) || !slash[1])
+        return og_error_set(err, OG_E_CONTENT_INVALID, "catalog file \"%s\"", rel);
+    node = slash + 1;
+    k = strlen(node);
+    snprintf(dir, sizeof(dir), "%s/%.*s", datadir, (int)(slash - rel), rel);
+    if (strcmp(dir, l->dir) != 0) {
+        r = dirnames_load(l, dir, err);
+        for (size_t i = 0; r == 0 && i < ELEMENTSOF(maps); i++) {
+            size_t at = dirnames_lower(l, maps[i]);
+            if (at < l->n && strcmp(l->names[at], maps[i]) == 0)
+                r = copy_to_bak(dir, maps[i], err);
+        }
+    }
+    for (size_t i = dirnames_lower(l, node); r == 0 && i < l->n; i++) {
+        const char *n = l->names[i];
+        if (strncmp(n, node, k) != 0)
+            break;
+        if (n[k] == '\0' || ((n[k] == '_' || n[k] == '.') && !strstr(n, "_bak")))
+            r = copy_to_bak(dir, n, err);
+    }
     return r;
 }
 
@@ -276,7 +352,7 @@ static int walk_base_bak(const char *datadir, bool restore, struct og_error *err
             snprintf(s, sizeof(s), "%s/%s", dir, de->d_name);
             snprintf(t, sizeof(t), "%s/%.*s", dir, (int)(len - 4), de->d_name);
             if (restore)
-                r = fs_copy_tree(s, t, false, err);
+                r = fs_copy_tree_unsynced(s, t, err);
             else if (unlink(s) < 0 && errno != ENOENT)
                 r = og_error_set_errno(err, OG_E_IO, errno, "Failed to remove %s.", s);
         }
@@ -290,26 +366,45 @@ static int walk_base_bak(const char *datadir, bool restore, struct og_error *err
 
 /* ---- the three actions ------------------------------------------------------------------ */
 
+/* Everything copied unsynced so far made durable: the data directory's file
+ * system and pg_xlog's (a link to another file system in some layouts). */
+static int sync_datadir(const char *datadir, struct og_error *err)
+{
+    char xdir[PATH_MAX];
+    int r = fs_syncfs(datadir, err);
+
+    snprintf(xdir, sizeof(xdir), "%s/pg_xlog", datadir);
+    return r == 0 ? fs_syncfs(xdir, err) : r;
+}
+
 int catalogphys_backup(const char *app, const char *datadir, const char *list, int old_number,
                        struct og_error *err)
 {
     _cleanup_free_ char *text = NULL;
-    char *save = NULL, mark[PATH_MAX + 32];
+    _cleanup_(dirnames_clear) struct dirnames names = {0};
+    char *save = NULL, mark[PATH_MAX + 32], done[PATH_MAX + 32];
     int r = 0;
 
     snprintf(mark, sizeof(mark), "%s/%s", datadir, CATALOGPHYS_RESTORED);
+    snprintf(done, sizeof(done), "%s/%s", datadir, CATALOGPHYS_BACKED_UP);
     if (unlink(mark) < 0 && errno != ENOENT) /* a new backup: not restored yet */
         return og_error_set_errno(err, OG_E_IO, errno, "Failed to remove %s.", mark);
+    if (access(done, F_OK) == 0)
+        return 0; /* taken once, whole */
+    /* no mark: nothing of an earlier attempt is trusted, all is copied again
+     * (the datanode is stopped, its files are those of the first attempt) */
     for (size_t i = 0; r == 0 && dir_at(i, old_number); i++) {
         char s[PATH_MAX], t[PATH_MAX + 8], tmp[PATH_MAX + 16];
         snprintf(s, sizeof(s), "%s/%s", datadir, dir_at(i, old_number));
         snprintf(t, sizeof(t), "%s_bak", s);
         snprintf(tmp, sizeof(tmp), "%s_bak.tmp", s);
-        if (access(t, F_OK) == 0 || access(s, F_OK) != 0)
-            continue; /* taken once; a directory this kernel lacks */
+        if (access(s, F_OK) != 0)
+            continue; /* a directory this kernel lacks */
         r = fs_remove_tree(tmp, err);
         if (r == 0)
-            r = fs_copy_tree(s, tmp, false, err);
+            r = fs_remove_tree(t, err);
+        if (r == 0)
+            r = fs_copy_tree_unsynced(s, tmp, err);
         if (r == 0 && rename(tmp, t) < 0)
             r = og_error_set_errno(err, OG_E_IO, errno, "Failed to rename %s.", tmp);
     }
@@ -320,9 +415,11 @@ int catalogphys_backup(const char *app, const char *datadir, const char *list, i
     for (char *l = r == 0 ? strtok_r(text, " \n", &save) : NULL; r == 0 && l;
          l = strtok_r(NULL, " \n", &save))
         if (*l)
-            r = backup_rel(datadir, l, err);
+            r = backup_rel(datadir, l, &names, err);
     if (r == 0)
-        r = fs_fsync_dir(datadir, err);
+        r = sync_datadir(datadir, err);
+    if (r == 0)
+        r = fs_replace_file(done, "", 0, 0600, err);
     return r;
 }
 
@@ -338,18 +435,21 @@ int catalogphys_restore(const char *datadir, struct og_error *err)
     snprintf(info, sizeof(info), "%s/pg_xlog/%s", datadir, CATALOGPHYS_XLOG_INFO);
     if (access(mark, F_OK) == 0 && access(info, F_OK) != 0)
         return 0;
+    /* idempotent: a restore cut short is done again from the same backup */
     for (size_t i = 0; r == 0 && dir_at(i, 0); i++) {
         const char *name = dir_at(i, 0);
         char s[PATH_MAX], t[PATH_MAX + 8];
         snprintf(s, sizeof(s), "%s/%s", datadir, name);
         snprintf(t, sizeof(t), "%s_bak", s);
         if (access(t, F_OK) == 0)
-            r = fs_copy_tree(t, s, false, err);
+            r = fs_copy_tree_unsynced(t, s, err);
     }
     if (r == 0)
         r = restore_xlog(datadir, err);
     if (r == 0)
         r = walk_base_bak(datadir, true, err);
+    if (r == 0)
+        r = sync_datadir(datadir, err);
     if (r == 0)
         r = fs_replace_file(mark, "", 0, 0600, err);
     return r;
@@ -357,10 +457,15 @@ int catalogphys_restore(const char *datadir, struct og_error *err)
 
 int catalogphys_clean(const char *datadir, struct og_error *err)
 {
-    char xdir[PATH_MAX];
+    char xdir[PATH_MAX], done[PATH_MAX + 32];
     DIR *d;
     struct dirent *de;
     int r = 0;
+
+    /* the mark first: a clean cut short leaves no backup claimed whole */
+    snprintf(done, sizeof(done), "%s/%s", datadir, CATALOGPHYS_BACKED_UP);
+    if (unlink(done) < 0 && errno != ENOENT)
+        return og_error_set_errno(err, OG_E_IO, errno, "Failed to remove %s.", done);
 
     for (size_t i = 0; r == 0 && dir_at(i, 0); i++) {
         const char *name = dir_at(i, 0);

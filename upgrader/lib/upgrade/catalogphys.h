@@ -15,7 +15,11 @@
  *   forks and segments, and each database's pg_filenode.map and
  *   pg_internal.init.
  *
- * Taken once (a backup already there is kept), with the datanode stopped.
+ * Taken once, with the datanode stopped: the files are copied without a sync
+ * each, the file system synced once, then CATALOGPHYS_BACKED_UP written; with
+ * the mark there a new backup keeps the old one, without it (a backup cut
+ * short) everything is copied again. Likewise the restore: all copied, one
+ * sync, then CATALOGPHYS_RESTORED.
  * The restore puts all of it back (newer WAL removed first) so the old
  * binary starts on the exact catalog of before; the clean removes it.
  */
@@ -29,6 +33,8 @@
  * restore after the backup is cleaned is a no-op); removed by a new backup */
 #define CATALOGPHYS_RESTORED    "ogup_catalog_restored"
 #define CATALOGPHYS_XLOG_SUFFIX "_upgrade_backup"
+/* in the data directory: the backup is whole and on disk; removed first by the clean */
+#define CATALOGPHYS_BACKED_UP "ogup_catalog_backed_up"
 
 /* app: the app whose bin/pg_controldata reads the datanode's control file;
  * list: the file of catalog relation paths; old_number: the old kernel. */

@@ -228,9 +228,81 @@ int fs_remove_tree(const char *path, struct og_error *err)
 
 #define COPY_FILE_MAX (64u << 20)
 
-static int copy_entry(const char *src, const char *dst, bool keep, bool top, struct og_error *err);
+struct copy_opts {
+    bool keep;      /* a file already at its destination is left */
+    bool sync_each; /* each file replaced crash-safely, else written in place */
+};
 
-static int copy_dir(const char *src, const char *dst, mode_t mode, bool keep, struct og_error *err)
+/* in -> out from the current offsets: in the kernel where it can
+ * (copy_file_range), through a small buffer where it cannot. */
+static int copy_fd(int in, int out, struct og_error *err)
+{
+    char buf[65536];
+    ssize_t n;
+
+    for (;;) {
+        n = copy_file_range(in, NULL, out, NULL, 1u << 30, 0);
+        if (n == 0)
+            return 0;
+        if (n > 0)
+            continue;
+        if (errno == EINTR)
+            continue;
+        if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP)
+            return og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "copy");
+        break;
+    }
+    while ((n = read(in, buf, sizeof(buf))) != 0) {
+        int r;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "read");
+        if ((r = fs_write_all(out, buf, (size_t)n)) < 0)
+            return og_error_set_errno(err, OG_E_WRITE_FAILED, -r, "write");
+    }
+    return 0;
+}
+
+static int write_from_fd(int fd, void *userdata, struct og_error *err)
+{
+    return copy_fd(*(int *)userdata, fd, err);
+}
+
+static int copy_file(const char *src, const char *dst, const struct stat *st, bool follow,
+                     const struct copy_opts *o, struct og_error *err)
+{
+    _cleanup_close_ int in = -1, out = -1;
+    int r;
+
+    if (st->st_size > (off_t)COPY_FILE_MAX)
+        return og_error_set(err, OG_E_TOO_LARGE, "the file \"%s\" is larger than %u bytes", src,
+                            COPY_FILE_MAX);
+    in = open(src, O_RDONLY | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+    if (in < 0)
+        return errno == ENOENT
+                   ? 0
+                   : og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", src);
+    if (o->sync_each)
+        return fs_replace_file_with(dst, st->st_mode & 0777, write_from_fd, &in, err);
+    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out < 0)
+        return og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "cannot create \"%s\"", dst);
+    r = copy_fd(in, out, err);
+    if (r == 0 && fchmod(out, st->st_mode & 0777) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chmod \"%s\"", dst);
+    if (r == 0 && close(steal_fd(&out)) < 0)
+        r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "close \"%s\"", dst);
+    if (r < 0)
+        og_error_prefix(err, "cannot copy \"%s\" to \"%s\"", src, dst);
+    return r;
+}
+
+static int copy_entry(const char *src, const char *dst, const struct copy_opts *o, bool top,
+                      struct og_error *err);
+
+static int copy_dir(const char *src, const char *dst, mode_t mode, const struct copy_opts *o,
+                    struct og_error *err)
 {
     DIR *d = opendir(src);
     struct dirent *de;
@@ -247,39 +319,57 @@ static int copy_dir(const char *src, const char *dst, mode_t mode, bool keep, st
             (size_t)snprintf(t, sizeof(t), "%s/%s", dst, de->d_name) >= sizeof(t))
             r = og_error_set(err, OG_E_TOO_LARGE, "path too long under %s", src);
         else
-            r = copy_entry(s, t, keep, false, err);
+            r = copy_entry(s, t, o, false, err);
     }
     closedir(d);
     return r;
 }
 
-static int copy_entry(const char *src, const char *dst, bool keep, bool top, struct og_error *err)
+/* Below the top the destination's directory was made by copy_dir. */
+static int copy_entry(const char *src, const char *dst, const struct copy_opts *o, bool top,
+                      struct og_error *err)
 {
-    char *text = NULL;
     char dir[PATH_MAX];
     struct stat st;
-    size_t n = 0;
-    int r;
+    int r = 0;
 
     if ((top ? stat(src, &st) : lstat(src, &st)) < 0)
         return errno == ENOENT
                    ? 0
                    : og_error_set_errno(err, OG_E_READ_FAILED, errno, "Failed to read %s.", src);
     if (S_ISDIR(st.st_mode))
-        return copy_dir(src, dst, st.st_mode, keep, err);
-    if (!S_ISREG(st.st_mode) || (keep && access(dst, F_OK) == 0))
+        return copy_dir(src, dst, st.st_mode, o, err);
+    if (!S_ISREG(st.st_mode) || (o->keep && access(dst, F_OK) == 0))
         return 0;
-    snprintf(dir, sizeof(dir), "%s", dst);
-    r = fs_mkdir_p(dirname(dir), 0700, err);
-    if (r == 0)
-        r = fs_read_file(src, COPY_FILE_MAX, &text, &n, err);
-    if (r == 0)
-        r = fs_replace_file(dst, text ? text : "", n, st.st_mode & 0777, err);
-    free(text);
-    return r;
+    if (top) {
+        snprintf(dir, sizeof(dir), "%s", dst);
+        r = fs_mkdir_p(dirname(dir), 0700, err);
+    }
+    return r < 0 ? r : copy_file(src, dst, &st, top, o, err);
 }
 
 int fs_copy_tree(const char *src, const char *dst, bool keep, struct og_error *err)
 {
-    return copy_entry(src, dst, keep, true, err);
+    const struct copy_opts o = {.keep = keep, .sync_each = true};
+
+    return copy_entry(src, dst, &o, true, err);
+}
+
+int fs_copy_tree_unsynced(const char *src, const char *dst, struct og_error *err)
+{
+    const struct copy_opts o = {.keep = false, .sync_each = false};
+
+    return copy_entry(src, dst, &o, true, err);
+}
+
+int fs_syncfs(const char *path, struct og_error *err)
+{
+    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return og_error_set_errno(err, OG_E_IO, errno, "cannot open \"%s\"", path);
+    if (syncfs(fd) < 0)
+        return og_error_set_errno(err, OG_E_IO, errno, "cannot sync the file system of \"%s\"",
+                                  path);
+    return 0;
 }

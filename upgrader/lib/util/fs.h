@@ -51,5 +51,15 @@ int fs_mkdir_p(const char *path, mode_t mode, struct og_error *err);
  * src is not an error. keep: a file already at its destination is left. */
 int fs_copy_tree(const char *src, const char *dst, bool keep, struct og_error *err);
 
+/* fs_copy_tree (keep false) for many files that only matter together: each
+ * file written in place (O_TRUNC, no temp, no fsync); the caller makes the
+ * whole durable with one fs_syncfs() and only then marks it complete, and
+ * redoes the whole copy when it finds no mark (a crash may leave any file
+ * copied so far short). */
+int fs_copy_tree_unsynced(const char *src, const char *dst, struct og_error *err);
+
+/* syncfs(2) of the file system holding path: everything written there is on disk. */
+int fs_syncfs(const char *path, struct og_error *err);
+
 /* fsync the directory holding path (or path itself when it is a dir). */
 int fs_fsync_dir(const char *dir, struct og_error *err);
