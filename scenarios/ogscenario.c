@@ -127,7 +127,7 @@ static int write_matrix(const struct args *a, char *dir, size_t size)
 {
     const struct scn_matrix_plan *v[8];
     struct og_error err = {0};
-    const char *out = a->run.out_dir ? a->run.out_dir : "scenario-results";
+    const char *out = a->run.out_dir ? a->run.out_dir : SCN_OUT_DEFAULT;
     int n = plans_of(a, v, ELEMENTSOF(v));
 
     if (a->run.run_id)
@@ -368,9 +368,13 @@ static int cmd_run(struct args *a)
     char id[64];
     int r;
 
-    if (a->plans && !a->run.run_id) {
+    if (!a->run.run_id) {
         /* The run's id now, so its matrix files go into its own directory. */
-        scn_run_default_id(id, sizeof(id));
+        struct og_error err = {0};
+        r = scn_run_claim_id(a->run.out_dir ? a->run.out_dir : SCN_OUT_DEFAULT, a->shard_k,
+                             a->shard_n, id, sizeof(id), &err);
+        if (r < 0)
+            return og_error_report(&err, OG_ACTION_OTHER, r);
         a->run.run_id = id;
     }
     r = load(a, &set, true);
@@ -391,7 +395,7 @@ static void from_dir(const struct args *a, char *buf, size_t size)
     if (a->from)
         snprintf(buf, size, "%s", a->from);
     else
-        snprintf(buf, size, "%s/latest", a->run.out_dir ? a->run.out_dir : "scenario-results");
+        snprintf(buf, size, "%s/latest", a->run.out_dir ? a->run.out_dir : SCN_OUT_DEFAULT);
 }
 
 static int cmd_rerun(struct args *a)
@@ -455,7 +459,7 @@ static int cmd_merge(const struct args *a)
         snprintf(p, sizeof(p), "%s/results.json", a->paths[i]);
         r = scn_report_merge_json(&rep, p, &err);
     }
-    snprintf(dir, sizeof(dir), "%s/%s", a->run.out_dir ? a->run.out_dir : "scenario-results",
+    snprintf(dir, sizeof(dir), "%s/%s", a->run.out_dir ? a->run.out_dir : SCN_OUT_DEFAULT,
              rep.run_id);
     if (r == 0)
         r = fs_mkdir_p(dir, 0755, &err);

@@ -623,6 +623,31 @@ void scn_run_default_id(char *buf, size_t size)
     strftime(buf, size, "%Y%m%d-%H%M%S", &tm);
 }
 
+int scn_run_claim_id(const char *out_dir, unsigned shard_k, unsigned shard_n, char *buf,
+                     size_t size, struct og_error *err)
+{
+    char base[64], dir[PATH_MAX];
+    int r;
+
+    scn_run_default_id(base, sizeof(base));
+    if (shard_n)
+        snprintf(base + strlen(base), sizeof(base) - strlen(base), "-s%uof%u", shard_k, shard_n);
+    if ((r = fs_mkdir_p(out_dir, 0755, err)) < 0)
+        return r;
+    for (int k = 1; k <= 100; k++) {
+        if (k == 1)
+            snprintf(buf, size, "%s", base);
+        else
+            snprintf(buf, size, "%s-%d", base, k);
+        snprintf(dir, sizeof(dir), "%s/%s", out_dir, buf);
+        if (mkdir(dir, 0755) == 0)
+            return 0;
+        if (errno != EEXIST)
+            return og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "cannot create \"%s\"", dir);
+    }
+    return og_error_set(err, OG_E_EXISTS, "no free run id for %s in \"%s\"", base, out_dir);
+}
+
 int scn_run(const struct scn_set *set, const struct scn_run_opts *o, struct scn_report *ret,
             char *run_dir, size_t run_dir_size, struct og_error *err)
 {
@@ -641,9 +666,11 @@ int scn_run(const struct scn_set *set, const struct scn_run_opts *o, struct scn_
         return og_error_set(err, OG_E_NOMEM, "scenario run");
     gmtime_r(&t, &tm);
     if (!opts.out_dir)
-        opts.out_dir = "scenario-results";
+        opts.out_dir = SCN_OUT_DEFAULT;
     if (!opts.run_id) {
-        scn_run_default_id(run_id, sizeof(run_id));
+        r = scn_run_claim_id(opts.out_dir, 0, 0, run_id, sizeof(run_id), err);
+        if (r < 0)
+            return r;
         opts.run_id = run_id;
     }
     if (!opts.cluster_prefix) {

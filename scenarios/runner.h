@@ -23,9 +23,11 @@
 #include "report.h"
 #include "scenario.h"
 
+#define SCN_OUT_DEFAULT "scenario-results"
+
 struct scn_run_opts {
     const char *out_dir;        /* default "scenario-results" */
-    const char *run_id;         /* default: UTC time YYYYMMDD-HHMMSS */
+    const char *run_id;         /* default: scn_run_claim_id() */
     const char *junit;          /* also write the JUnit report here */
     const char *ogsim;          /* the ogsim binary (package build, workload) */
     const char *ogfault;        /* the ogfault binary */
@@ -38,6 +40,12 @@ struct scn_run_opts {
 
 /* The default run id: the UTC time now, YYYYMMDD-HHMMSS. */
 void scn_run_default_id(char *buf, size_t size);
+
+/* A run id of one's own: the time now (with -s<K>of<N> for a shard), and
+ * -2, -3 ... when another run made that directory under out_dir first
+ * (shards started in the same second); the directory is made here. */
+int scn_run_claim_id(const char *out_dir, unsigned shard_k, unsigned shard_n, char *buf,
+                     size_t size, struct og_error *err) _warn_unused_result_;
 
 /* Run every scenario of set, in groups; ret gets the results (init'ed
  * here). Writes results.json, junit.xml and report.html into

@@ -17,6 +17,7 @@
 #include "inplace.h"
 #include "matrix.h"
 #include "report.h"
+#include "runner.h"
 #include "scenario.h"
 
 /* The kinds a scenario injects: fault/'s table without "failpoint". */
@@ -256,4 +257,24 @@ Test(matrix, merge_joins_shards)
     unlink(a);
     unlink(b);
     rmdir(dir);
+}
+
+/* Shards started in the same second get run directories of their own (two
+ * shards sharing --out once replaced each other's cell files). */
+Test(matrix, run_ids_are_claimed_not_shared)
+{
+    char dir[] = "/tmp/test_matrix.XXXXXX", out[64], a[64], b[64], c[64], path[160];
+    struct og_error err = {0};
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(out, sizeof(out), "%s/out", dir);
+    cr_assert_eq(scn_run_claim_id(out, 1, 2, a, sizeof(a), &err), 0, "%s", err.detail);
+    cr_assert_eq(scn_run_claim_id(out, 1, 2, b, sizeof(b), &err), 0, "%s", err.detail);
+    cr_assert_eq(scn_run_claim_id(out, 2, 2, c, sizeof(c), &err), 0, "%s", err.detail);
+    cr_assert_not_null(strstr(a, "-s1of2"), "%s", a);
+    cr_assert_not_null(strstr(c, "-s2of2"), "%s", c);
+    cr_assert_str_neq(a, b);
+    snprintf(path, sizeof(path), "%s/%s", out, b);
+    cr_assert_eq(access(path, F_OK), 0, "claimed means made: %s", path);
+    fs_remove_tree(dir, NULL);
 }
