@@ -669,7 +669,7 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
 {
     const struct sim_version *v = sim_version_find(c->version);
     char dir[PATH_MAX], p[PATH_MAX + 64], app[PATH_MAX + 64], sub[PATH_MAX];
-    const char *subs[] = {"install", "home", "tmp", "sshd", NULL};
+    const char *subs[] = {"install", "home", "tmp", "sshd", "roothome", NULL};
     char size[32];
     uid_t uid = 0;
     gid_t gid = 0;
@@ -687,6 +687,8 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
     node_dir(c, i, "tmp", dir, sizeof(dir));
     chmod(dir, 01777);
     node_dir(c, i, "sshd", dir, sizeof(dir));
+    chmod(dir, 0700);
+    node_dir(c, i, "roothome", dir, sizeof(dir));
     chmod(dir, 0700);
 
     /* The install root, as gs_preinstall + gs_install lay it out:
@@ -763,47 +765,78 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
 
 /* Keys and trust: every node's omm key is authorized on every node, with the
  * harness key; every node knows every node's host key, by name and IP. */
+/* A user's ~/.ssh on a node: its key pair made earlier, who may log in, the
+ * nodes' host keys, strict checking. */
+static int write_ssh_dir(const char *dir, const char *auth, const char *known, struct og_error *err)
+{
+    char p[PATH_MAX + 32];
+    int r;
+
+    snprintf(p, sizeof(p), "%s/authorized_keys", dir);
+    r = write_file(p, auth, 0600, err);
+    snprintf(p, sizeof(p), "%s/known_hosts", dir);
+    if (r == 0)
+        r = write_file(p, known, 0600, err);
+    snprintf(p, sizeof(p), "%s/config", dir);
+    if (r == 0)
+        r = write_file(p, "StrictHostKeyChecking yes\nBatchMode yes\nConnectTimeout 5\n", 0600,
+                       err);
+    return r;
+}
+
+/* A key pair in dir/id_ed25519 (dir made 0700); its public line appended to auth. */
+static int node_key(const char *dir, const char *comment, struct dynbuf *auth, struct og_error *err)
+{
+    char p[PATH_MAX + 32], pub[1024];
+    int r = fs_mkdir_p(dir, 0700, err);
+
+    snprintf(p, sizeof(p), "%s/id_ed25519", dir);
+    if (r == 0)
+        r = keygen(p, comment, err);
+    if (r == 0)
+        r = read_pub(p, pub, sizeof(pub), err);
+    if (r == 0 && dynbuf_appendf(auth, "%s\n", pub) < 0)
+        r = og_error_set(err, OG_E_NOMEM, "authorized keys");
+    return r;
+}
+
+/* SSH trust as gs_preinstall leaves it: omm between every two nodes, and
+ * root too (the upgrade guide's section 2.2 wants root's mutual trust and
+ * gs_checkos runs as root); the harness key logs in as either. Each node
+ * has its own host key, listed for every node by name and address. */
 static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
 {
-    _cleanup_dynbuf_ struct dynbuf auth = {0}, known = {0}, hosts = {0};
+    _cleanup_dynbuf_ struct dynbuf auth = {0}, rauth = {0}, known = {0}, hosts = {0};
     char p[PATH_MAX + 64], pub[1024], hk[PATH_MAX + 64];
     uid_t uid = 0;
     gid_t gid = 0;
     int r;
 
     dynbuf_init(&auth, 1 << 20);
+    dynbuf_init(&rauth, 1 << 20);
     dynbuf_init(&known, 1 << 20);
     dynbuf_init(&hosts, 1 << 20);
     r = omm_ids(&uid, &gid, err);
     if (r < 0)
         return r;
     snprintf(p, sizeof(p), "%s/ssh", c->state_dir);
-    r = fs_mkdir_p(p, 0700, err);
+    r = node_key(p, "ogsim-harness", &auth, err);
+    if (r == 0 && dynbuf_appends(&rauth, dynbuf_str(&auth)) < 0)
+        r = og_error_set(err, OG_E_NOMEM, "authorized keys");
     if (r < 0)
         return r;
-    snprintf(p, sizeof(p), "%s/ssh/id_ed25519", c->state_dir);
-    r = keygen(p, "ogsim-harness", err);
-    if (r == 0)
-        r = read_pub(p, pub, sizeof(pub), err);
-    if (r < 0)
-        return r;
-    dynbuf_appendf(&auth, "%s\n", pub);
     dynbuf_appends(&hosts, "127.0.0.1 localhost\n");
     for (size_t i = 0; i < c->n_nodes; i++) {
-        char dir[PATH_MAX];
+        char dir[PATH_MAX], who[96];
         node_dir(c, i, "home/.ssh", dir, sizeof(dir));
-        r = fs_mkdir_p(dir, 0700, err);
-        if (r < 0)
-            return r;
-        snprintf(p, sizeof(p), "%s/id_ed25519", dir);
-        r = keygen(p, c->nodes[i].name, err);
+        r = node_key(dir, c->nodes[i].name, &auth, err);
+        node_dir(c, i, "roothome/.ssh", dir, sizeof(dir));
+        snprintf(who, sizeof(who), "root@%s", c->nodes[i].name);
         if (r == 0)
-            r = read_pub(p, pub, sizeof(pub), err);
-        if (r < 0)
-            return r;
-        dynbuf_appendf(&auth, "%s\n", pub);
+            r = node_key(dir, who, &rauth, err);
         node_dir(c, i, "sshd/ssh_host_ed25519_key", hk, sizeof(hk));
-        r = keygen(hk, c->nodes[i].name, err);
+        if (r == 0)
+            r = keygen(hk, c->nodes[i].name, err);
         if (r == 0)
             r = read_pub(hk, pub, sizeof(pub), err);
         if (r < 0)
@@ -827,26 +860,23 @@ static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
         char dir[PATH_MAX], cfg[4096];
         node_dir(c, i, "home/.ssh", dir, sizeof(dir));
-        snprintf(p, sizeof(p), "%s/authorized_keys", dir);
-        r = write_file(p, auth.buf, 0600, err);
-        snprintf(p, sizeof(p), "%s/known_hosts", dir);
+        r = write_ssh_dir(dir, auth.buf, known.buf, err);
+        node_dir(c, i, "roothome/.ssh", dir, sizeof(dir));
         if (r == 0)
-            r = write_file(p, known.buf, 0600, err);
-        snprintf(p, sizeof(p), "%s/config", dir);
-        if (r == 0)
-            r = write_file(p, "StrictHostKeyChecking yes\nBatchMode yes\nConnectTimeout 5\n", 0600,
-                           err);
+            r = write_ssh_dir(dir, rauth.buf, known.buf, err);
         node_dir(c, i, "home", dir, sizeof(dir));
         if (r == 0)
             r = simfs_chown_tree(dir, uid, gid, err);
         chmod(dir, 0755);
-        /* sshd: its own host key, listening on the node's address only */
+        /* sshd: its own host key, listening on the node's address only;
+         * root by key only, as a host gs_preinstall prepared */
         node_dir(c, i, "sshd/ssh_host_ed25519_key", hk, sizeof(hk));
         snprintf(cfg, sizeof(cfg),
                  "# ogsim node %s\nListenAddress %s\nPort 22\nHostKey %s\n"
                  "PidFile /run/sshd.pid\nUsePAM no\nPasswordAuthentication no\n"
                  "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\n"
-                 "PermitRootLogin no\nAllowUsers omm\nAuthorizedKeysFile .ssh/authorized_keys\n"
+                 "PermitRootLogin prohibit-password\nAllowUsers omm root\n"
+                 "AuthorizedKeysFile .ssh/authorized_keys\n"
                  "UseDNS no\nPrintMotd no\nMaxStartups 64:30:128\nMaxSessions 64\n"
                  "Subsystem sftp internal-sftp\n",
                  c->nodes[i].name, c->nodes[i].ip, hk);
@@ -873,6 +903,15 @@ static int write_env(const struct sim_cluster *c, struct og_error *err)
         node_dir(c, i, "home/.bashrc", p, sizeof(p));
         r = write_file(p, env, 0644, err);
         node_dir(c, i, "home/.profile", p, sizeof(p));
+        if (r == 0)
+            r = write_file(p, "[ -f ~/.bashrc ] && . ~/.bashrc\n", 0644, err);
+        /* root's own home (the host's /root is not the node's) */
+        node_dir(c, i, "roothome/.bashrc", p, sizeof(p));
+        if (r == 0)
+            r = write_file(
+                p, "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
+                0644, err);
+        node_dir(c, i, "roothome/.profile", p, sizeof(p));
         if (r == 0)
             r = write_file(p, "[ -f ~/.bashrc ] && . ~/.bashrc\n", 0644, err);
     }
@@ -926,6 +965,8 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
     add_mount(n, MOUNT_BIND, p, "/tmp", 0);
     node_dir(c, i, "home", p, sizeof(p));
     add_mount(n, MOUNT_BIND, p, "/home/omm", 0);
+    node_dir(c, i, "roothome", p, sizeof(p));
+    add_mount(n, MOUNT_BIND, p, "/root", 0);
     node_dir(c, i, "install", p, sizeof(p));
     add_mount(n, MOUNT_BIND, p, c->install_root, 0);
     node_dir(c, i, "data.img", p, sizeof(p));
@@ -1643,7 +1684,7 @@ int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
 
 /* The host-side trees of a node that a snapshot keeps (bind-mounted into
  * the node: their contents are replaced in place, the directories stay). */
-static const char *const node_trees[] = {"install", "home", "tmp"};
+static const char *const node_trees[] = {"install", "home", "tmp", "roothome"};
 #define SNAP_STAGE ".ogsim-snapshot-stage"
 
 /* Copy the entries of src into dst; skip (may be NULL) is an entry name left

@@ -308,6 +308,34 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         const char *x[] = {"ssh", "-o", "UserKnownHostsFile=/dev/null", "node3", "true", NULL};
         cr_assert_neq(node(&c, "node2", "omm", x), 0);
     }
+    /* Root too, as gs_preinstall leaves a host (guide section 2.2: root login
+     * and root's mutual trust; gs_checkos runs as root): the harness key from
+     * the host, root between nodes, host keys checked; omm is not root. */
+    {
+        snprintf(dest, sizeof(dest), "root@%s", c.nodes[2].ip);
+        const char *a[] = {"ssh",
+                           "-i",
+                           key,
+                           "-o",
+                           khopt,
+                           "-o",
+                           "StrictHostKeyChecking=yes",
+                           "-o",
+                           "BatchMode=yes",
+                           dest,
+                           "hostname; id -un; echo $HOME",
+                           NULL};
+        cr_assert_eq(host(a), 0, "root ssh to node3: %s", res.err);
+        cr_assert_str_eq(res.out, "node3\nroot\n/root\n");
+        const char *b[] = {"ssh", "node2", "id -un", NULL};
+        cr_assert_eq(node(&c, "node1", "root", b), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, "root\n");
+        const char *x[] = {"ssh", "root@node2", "true", NULL};
+        cr_assert_eq(node(&c, "node1", "omm", x), 255, "omm's key must not open root: %s", res.err);
+        const char *h[] = {"cat", "/root/.ssh/known_hosts", NULL};
+        cr_assert_eq(node(&c, "node2", "root", h), 0, "%s", res.err);
+        cr_assert_not_null(strstr(res.out, c.nodes[0].ip), "the node's own /root: %s", res.out);
+    }
     /* The node sees its own filesystems: host root read-only, data fs sized. */
     {
         const char *a[] = {"touch", "/usr/ogsim-must-fail", NULL};
@@ -404,6 +432,10 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     /* Snapshot, change data, restore: the data is back. */
     cr_assert_eq(sim_snapshot(&c, "base", &err), 0, "%s", err.detail);
     sql(&c, "node1", "db1", "DELETE FROM sample WHERE id > 10");
+    {
+        const char *a[] = {"touch", "/root/left-by-a-test", NULL};
+        cr_assert_eq(node(&c, "node2", "root", a), 0, "%s", res.err);
+    }
     cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "10");
     t0 = ms();
     cr_assert_eq(sim_restore(&c, "base", &err), 0, "%s", err.detail);
@@ -411,6 +443,10 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     cr_log_info("restore: %lld ms", t_restore);
     cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "1000");
     cr_assert_str_eq(sql(&c, "node3", "db1", "SELECT count(*) FROM sample"), "1000");
+    {
+        const char *a[] = {"test", "-e", "/root/left-by-a-test", NULL};
+        cr_assert_eq(node(&c, "node2", "root", a), 1, "root's home is reset by a restore");
+    }
     {
         /* the data directory is still on the node's own data filesystem */
         const char *a[] = {"findmnt", "-n", "-o", "SOURCE", "--target", c.datadir, NULL};
