@@ -28,6 +28,7 @@
 #include "simcluster.h"
 #include "workload.h"
 #include "simdriver.h"
+#include "noderoot.h"
 #include "simfs.h"
 #include "simversion.h"
 #include "staticconfig.h"
@@ -958,7 +959,11 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
     snprintf(n->init_args[0], sizeof(n->init_args[0]), "%s", c->nodes[i].name);
     node_dir(c, i, "sshd/sshd_config", n->init_args[1], sizeof(n->init_args[1]));
     n->n_init_args = 2;
-    add_mount(n, MOUNT_BIND_RO, "/", "/", 0);
+    /* a root of its own, writable (noderoot.h): the host's, changes apart */
+    node_dir(c, i, NODEROOT_DIR, p, sizeof(p));
+    add_mount(n, MOUNT_BIND, p, "/", 0);
+    snprintf(p, sizeof(p), "%s/snapshots", c->state_dir);
+    add_mount(n, MOUNT_BIND_RO, p, p, 0);
     add_mount(n, MOUNT_RAM, NULL, "/run", 65536);
     add_mount(n, MOUNT_RAM, NULL, "/dev/shm", 262144);
     node_dir(c, i, "tmp", p, sizeof(p));
@@ -1022,6 +1027,18 @@ static int create_node(struct simdriver *d, const struct sim_cluster *c, size_t 
     int r;
 
     node_spec(c, i, &spec);
+    {
+        /* the node's writable root, and the snapshots it reads (bound, not
+         * through the overlay: they change under it) */
+        char nd[PATH_MAX], snaps[PATH_MAX + 16];
+        node_dir(c, i, "", nd, sizeof(nd));
+        snprintf(snaps, sizeof(snaps), "%s/snapshots", c->state_dir);
+        r = fs_mkdir_p(snaps, 0755, err);
+        if (r == 0)
+            r = noderoot_mount(nd, err);
+        if (r < 0)
+            return r;
+    }
     r = simdriver_ops(d)->node_create(d, &spec, err);
     if (r < 0)
         return r;
@@ -1442,6 +1459,27 @@ fail:
     return r;
 }
 
+/* Every node's root overlay and tmpfs under a cluster's state directory,
+ * the state file's nodes or not (a crashed up). */
+static int umount_node_roots(const char *cluster_dir, struct og_error *err)
+{
+    char nodes[PATH_MAX + 8];
+    _cleanup_(closedirp) DIR *d = NULL;
+    struct dirent *de;
+    int r = 0;
+
+    snprintf(nodes, sizeof(nodes), "%s/nodes", cluster_dir);
+    d = opendir(nodes);
+    while (d && r == 0 && (de = readdir(d))) {
+        char nd[PATH_MAX + 300];
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(nd, sizeof(nd), "%s/%s", nodes, de->d_name);
+        r = noderoot_umount(nd, err);
+    }
+    return r;
+}
+
 int sim_down(const char *name, const char *uri, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
@@ -1466,7 +1504,8 @@ int sim_down(const char *name, const char *uri, struct og_error *err)
     if (r < 0)
         return r;
     snprintf(dir, sizeof(dir), "%s/%s", sim_state_root(), name);
-    return simfs_remove_tree(dir, err);
+    r = umount_node_roots(dir, err);
+    return r < 0 ? r : simfs_remove_tree(dir, err);
 }
 
 void sim_hosts_csv(const struct sim_cluster *c, char *buf, size_t size)
@@ -1796,6 +1835,13 @@ static int snapshot_node(struct simdriver *d, const struct sim_cluster *c, size_
     snprintf(dst, sizeof(dst), "%s/%s/datadir", dir, c->nodes[i].name);
     if (r == 0 && rename(stage_host, dst) < 0)
         r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "rename \"%s\"", stage_host);
+    if (r == 0) {
+        char nd[PATH_MAX];
+        node_dir(c, i, "", nd, sizeof(nd));
+        snprintf(dst, sizeof(dst), "%s/%s", dir, c->nodes[i].name);
+        if (noderoot_mounted(nd))
+            r = noderoot_save(nd, dst, err);
+    }
     for (size_t k = 0; r == 0 && k < ELEMENTSOF(node_trees); k++) {
         char src[PATH_MAX];
         node_dir(c, i, node_trees[k], src, sizeof(src));
@@ -1982,6 +2028,27 @@ static int stop_immediate(struct simdriver *d, const struct sim_cluster *c, size
     return r;
 }
 
+static int reset_changed_roots(struct simdriver *d, const struct sim_cluster *c,
+                               const char *snap_dir, struct og_error *err)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
+        char nd[PATH_MAX], sn[PATH_MAX + 80];
+        bool changed = false;
+        node_dir(c, i, "", nd, sizeof(nd));
+        snprintf(sn, sizeof(sn), "%s/%s", snap_dir, c->nodes[i].name);
+        if (!noderoot_mounted(nd))
+            continue;
+        r = noderoot_changed(nd, sn, &changed, err);
+        if (r < 0 || !changed)
+            continue;
+        simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, NULL); /* off already: fine */
+        r = noderoot_reset(nd, sn, err);
+    }
+    return r;
+}
+
 int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
@@ -1996,8 +2063,14 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
     r = simdriver_open(c->driver, c->uri, &d, err);
     if (r < 0)
         return r;
+    /* A node whose root changed since the snapshot (root made a directory,
+     * edited /etc/profile) is taken down and its root put back; the others
+     * keep running. */
+    r = reset_changed_roots(d, c, dir, err);
+    trace("restore: roots checked", t0);
     /* Whatever state the cluster is in: nodes running, instances down. */
-    r = ensure_nodes(d, c, err);
+    if (r == 0)
+        r = ensure_nodes(d, c, err);
     trace("restore: nodes running", t0);
     if (r == 0)
         r = for_each_node(c, 0, stop_immediate, NULL, err);

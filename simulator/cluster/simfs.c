@@ -127,7 +127,8 @@ int simfs_remove_tree(const char *path, struct og_error *err)
         return errno == ENOENT ? 0 : og_error_set_errno(err, OG_E_IO, errno, "stat \"%s\"", path);
     if (!S_ISDIR(st.st_mode))
         return unlink(path) < 0 ? og_error_set_errno(err, OG_E_IO, errno, "rm \"%s\"", path) : 0;
-    if (nftw(path, rm_entry, 64, FTW_DEPTH | FTW_PHYS) != 0)
+    /* one file system: a mount below (a node's root overlay) is never walked */
+    if (nftw(path, rm_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) != 0)
         return og_error_set_errno(err, OG_E_IO, errno, "cannot remove \"%s\"", path);
     return 0;
 }

@@ -336,10 +336,24 @@ Test(cluster, up_trust_status_snapshot_restore_down)
         cr_assert_eq(node(&c, "node2", "root", h), 0, "%s", res.err);
         cr_assert_not_null(strstr(res.out, c.nodes[0].ip), "the node's own /root: %s", res.out);
     }
-    /* The node sees its own filesystems: host root read-only, data fs sized. */
+    /* The node sees its own filesystems: a root of its own that root may
+     * change as the guide does (section 2.3 step 2, a user, /etc/profile)
+     * while the host's stays as it was; the data fs sized. */
     {
-        const char *a[] = {"touch", "/usr/ogsim-must-fail", NULL};
-        cr_assert_neq(node(&c, "node1", "root", a), 0, "host root must be read-only");
+        const char *a[] = {"bash", "-c",
+                           "mkdir -p /opt/software/gaussdb_upgrade && "
+                           "echo 'export OGSIM_ROOT_TEST=1' >> /etc/profile && "
+                           "useradd -M ogsimtest && touch /usr/ogsim-node-only",
+                           NULL};
+        cr_assert_eq(node(&c, "node1", "root", a), 0, "root's writes in the node: %s", res.err);
+        const char *v[] = {"bash", "-lc", "id -un ogsimtest && echo $OGSIM_ROOT_TEST", NULL};
+        cr_assert_eq(node(&c, "node1", "root", v), 0, "%s", res.err);
+        cr_assert_str_eq(res.out, "ogsimtest\n1\n");
+        cr_assert_neq(access("/usr/ogsim-node-only", F_OK), 0, "the host's root was written");
+        cr_assert_neq(access("/opt/software/gaussdb_upgrade", F_OK), 0, "the host's root");
+        cr_assert_not(contains_file("/etc/profile", "OGSIM_ROOT_TEST"), "the host's profile");
+        const char *other[] = {"test", "-e", "/usr/ogsim-node-only", NULL};
+        cr_assert_eq(node(&c, "node2", "root", other), 1, "another node's root is its own");
         const char *b[] = {"stat", "-f", "-c", "%b %S", "/opt/ogsim/data", NULL};
         cr_assert_eq(node(&c, "node1", "omm", b), 0);
         long long blocks = 0, bs = 0;
@@ -435,6 +449,8 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     {
         const char *a[] = {"touch", "/root/left-by-a-test", NULL};
         cr_assert_eq(node(&c, "node2", "root", a), 0, "%s", res.err);
+        const char *b[] = {"mkdir", "-p", "/opt/software/after-the-snapshot", NULL};
+        cr_assert_eq(node(&c, "node2", "root", b), 0, "%s", res.err);
     }
     cr_assert_str_eq(sql(&c, "node1", "db1", "SELECT count(*) FROM sample"), "10");
     t0 = ms();
@@ -446,6 +462,10 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     {
         const char *a[] = {"test", "-e", "/root/left-by-a-test", NULL};
         cr_assert_eq(node(&c, "node2", "root", a), 1, "root's home is reset by a restore");
+        const char *b[] = {"test", "-e", "/opt/software/after-the-snapshot", NULL};
+        cr_assert_eq(node(&c, "node2", "root", b), 1, "the node's root is reset by a restore");
+        const char *k[] = {"test", "-d", "/opt/software/gaussdb_upgrade", NULL};
+        cr_assert_eq(node(&c, "node1", "root", k), 0, "what the snapshot had stays");
     }
     {
         /* the data directory is still on the node's own data filesystem */
