@@ -908,10 +908,8 @@ static int write_env(const struct sim_cluster *c, struct og_error *err)
             r = write_file(p, "[ -f ~/.bashrc ] && . ~/.bashrc\n", 0644, err);
         /* root's own home (the host's /root is not the node's) */
         node_dir(c, i, "roothome/.bashrc", p, sizeof(p));
-        if (r == 0)
-            r = write_file(
-                p, "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n",
-                0644, err);
+        if (r == 0) /* PATH is /etc/profile's, as on a Debian host */
+            r = write_file(p, "# root's .bashrc (ogsim)\n", 0644, err);
         node_dir(c, i, "roothome/.profile", p, sizeof(p));
         if (r == 0)
             r = write_file(p, "[ -f ~/.bashrc ] && . ~/.bashrc\n", 0644, err);

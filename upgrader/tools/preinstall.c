@@ -647,6 +647,15 @@ static int preinstall_run(struct preinstall *pi)
         if (status != 0)
             return status;
     }
+    /* root's environment here, so gs_checkos -i A, gs_om and gs_ssh resolve
+     * in a root login shell on this node (the guide's section 2.2.5);
+     * openGauss sets it on every host over root's trust, ogup works over the
+     * cluster user's (above) and sets root's on the node it runs on */
+    if (geteuid() == 0 && !pi->sep_env[0]) {
+        r = preinstall_root_profile(pi->cfg.tool_path, &err);
+        if (r < 0)
+            return om_fail(PI_TOOL, r, &err);
+    }
     step("Preinstallation succeeded.");
     return 0;
 }

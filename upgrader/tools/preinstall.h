@@ -58,3 +58,8 @@ int preinstall_local(int argc, char **argv);
 /* ProfileFile.checkMpprcFileChange (profile_file.py:83-140) on text: every
  * line an export or naming a known variable, none of | ; & < > ` \ !. */
 int preinstall_env_text_check(const char *text, struct og_error *err);
+/* Root's tool environment in /etc/profile on this node, as openGauss's
+ * setToolEnv (PIU v5.0.0 :1544-1646, run as root, ETC_PROFILE when there is
+ * no --sep-env-file): GPHOME and $GPHOME/script in PATH, the rest kept, an
+ * unchanged file not rewritten; a link is refused (GAUSS-51251). */
+int preinstall_root_profile(const char *gphome, struct og_error *err);

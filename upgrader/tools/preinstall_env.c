@@ -205,6 +205,15 @@ static int env_edit_file(const char *path, mode_t new_mode, const struct env_edi
     return fs_replace_file(path, out.buf, out.len, mode, err);
 }
 
+#define ETC_PROFILE "/etc/profile"
+
+int preinstall_root_profile(const char *gphome, struct og_error *err)
+{
+    struct env_edit e = {.gphome = gphome};
+
+    return env_edit_file(ETC_PROFILE, 0644, &e, err);
+}
+
 /* Every path absolute, without "..": the worker trusts nothing it is given */
 static bool safe_path(const char *p)
 {
