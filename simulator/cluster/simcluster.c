@@ -1018,6 +1018,31 @@ static void log_tail(const char *domain, char *buf, size_t size)
     snprintf(buf, size, "%s", len > 600 ? text + len - 600 : text);
 }
 
+/* Root's tool environment in the node's /etc/profile, as the install's
+ * gs_preinstall left it on every host (openGauss PIU v5.0.0 setToolEnv
+ * :1544-1646, ETC_PROFILE for root): written once, through the node's root
+ * overlay (its upper layer, never the host's file). */
+static int root_profile(const struct sim_cluster *c, const char *nd, struct og_error *err)
+{
+    _cleanup_free_ char *text = NULL;
+    _cleanup_dynbuf_ struct dynbuf out = {0};
+    char path[PATH_MAX + 32];
+    size_t len = 0;
+    int r;
+
+    snprintf(path, sizeof(path), "%s/%s/etc/profile", nd, NODEROOT_DIR);
+    r = fs_read_file(path, 1 << 20, &text, &len, err);
+    if (r < 0)
+        return r;
+    if (strstr(text, "export GPHOME="))
+        return 0;
+    dynbuf_init(&out, 2 << 20);
+    dynbuf_append(&out, text, len);
+    dynbuf_appendf(&out, "%sexport GPHOME=%s\nexport PATH=$GPHOME/script:$PATH\n",
+                   len && text[len - 1] != '\n' ? "\n" : "", c->tool_path);
+    return fs_replace_file(path, out.buf, out.len, 0644, err);
+}
+
 static int create_node(struct simdriver *d, const struct sim_cluster *c, size_t i,
                        struct og_error *err)
 {
@@ -1034,6 +1059,8 @@ static int create_node(struct simdriver *d, const struct sim_cluster *c, size_t 
         r = fs_mkdir_p(snaps, 0755, err);
         if (r == 0)
             r = noderoot_mount(nd, err);
+        if (r == 0)
+            r = root_profile(c, nd, err);
         if (r < 0)
             return r;
     }

@@ -316,14 +316,17 @@ Test(preinstall, upgrade_package_beside_running_cluster)
         }
     }
     /* root's login shell on node1 finds the tools (the guide's 2.2.5 runs
-     * gs_checkos -i A as root); the other nodes' /etc/profile is theirs */
+     * gs_checkos -i A as root) */
     cr_assert_eq(sh(&c, "node1", "root",
                     "exec env -i HOME=/root PATH=/usr/bin:/bin bash -lc "
                     "'echo \"$GPHOME\"; command -v gs_checkos; command -v gs_om'"),
                  0, "%s%s", res.out, res.err);
     cr_assert_str_eq(res.out, "/opt/ogsim/tool\n/opt/ogsim/tool/script/gs_checkos\n"
                               "/opt/ogsim/tool/script/gs_om\n");
-    cr_assert_eq(sh(&c, "node2", "root", "grep -c GPHOME /etc/profile"), 1, "%s", res.out);
+    /* one GPHOME line, the install's replaced in place (not a second one) */
+    cr_assert_eq(sh(&c, "node1", "root", "grep -c '^export GPHOME=' /etc/profile"), 0, "%s",
+                 res.out);
+    cr_assert_str_eq(res.out, "1\n");
     /* node2's own line is kept; nodes 1 and 3 had nothing to change */
     cr_assert_eq(sh(&c, "node2", "root",
                     "grep -c -e '^export OGUP_TEST_KEEP=kept$' "
