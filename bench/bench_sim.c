@@ -16,7 +16,6 @@
 #include "simcluster.h"
 #include "stats.h"
 
-
 static void die(const char *what, const struct og_error *err)
 {
     char msg[OG_ERROR_DETAIL_MAX + 64];
@@ -29,13 +28,12 @@ static void die(const char *what, const struct og_error *err)
 
 int main(int argc, char **argv)
 {
-    struct series up1 = { .name = "up, 1 node" }, up3 = { .name = "up, 3 nodes" },
-                  node = { .name = "node power-on" },
-                  inst = { .name = "instance start" }, snap = { .name = "snapshot, 3 nodes" },
-                  rest = { .name = "restore, 3 nodes" };
-    struct series *all[] = { &node, &inst, &up1, &up3, &snap, &rest };
+    struct series up1 = {.name = "up, 1 node"}, up3 = {.name = "up, 3 nodes"},
+                  node = {.name = "node power-on"}, inst = {.name = "instance start"},
+                  snap = {.name = "snapshot, 3 nodes"}, rest = {.name = "restore, 3 nodes"};
+    struct series *all[] = {&node, &inst, &up1, &up3, &snap, &rest};
     const char *version = "2.0.0";
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     struct sim_cluster c;
     int rounds = 3;
 
@@ -55,8 +53,12 @@ int main(int argc, char **argv)
     sim_down("bench3", NULL, NULL);
 
     for (int r = 0; r < rounds; r++) {
-        struct sim_up_opts o = { .name = "bench1", .nodes = 1, .version = version,
-                                 .databases = 1, .data_mib = 256, .quiet = true };
+        struct sim_up_opts o = {.name = "bench1",
+                                .nodes = 1,
+                                .version = version,
+                                .databases = 1,
+                                .data_mib = 256,
+                                .quiet = true};
         long long t = now_ms();
         if (sim_up(&o, &c, &err) < 0)
             die("up 1", &err);
@@ -65,8 +67,12 @@ int main(int argc, char **argv)
             die("down 1", &err);
     }
     {
-        struct sim_up_opts o = { .name = "bench3", .nodes = 3, .version = version,
-                                 .databases = 2, .data_mib = 256, .quiet = true };
+        struct sim_up_opts o = {.name = "bench3",
+                                .nodes = 3,
+                                .version = version,
+                                .databases = 2,
+                                .data_mib = 256,
+                                .quiet = true};
         for (int r = 0; r < rounds; r++) {
             long long t = now_ms();
             if (sim_up(&o, &c, &err) < 0)
@@ -89,9 +95,9 @@ int main(int argc, char **argv)
         rest.v[rest.n++] = now_ms() - t;
     }
     for (int r = 0; r < rounds * 2 && r < MAX_ROUNDS; r++) {
-        const char *stop[] = { "gs_ctl", "stop", "-D", c.datadir, NULL };
-        const char *start[] = { "gs_ctl", "start", "-D", c.datadir, NULL };
-        struct command_result res = { 0 };
+        const char *stop[] = {"gs_ctl", "stop", "-D", c.datadir, NULL};
+        const char *start[] = {"gs_ctl", "start", "-D", c.datadir, NULL};
+        struct command_result res = {0};
         long long t;
 
         if (sim_exec(&c, "node3", "omm", stop, 60000, &res, &err) < 0)
@@ -122,9 +128,12 @@ int main(int argc, char **argv)
                s->n);
     }
     printf("ratios:\n");
-    printf("  restore / up (3 nodes)          %.2f\n", (double)median(&rest) / (double)median(&up3));
+    printf("  restore / up (3 nodes)          %.2f\n",
+           (double)median(&rest) / (double)median(&up3));
     printf("  up 3 nodes / up 1 node          %.2f\n", (double)median(&up3) / (double)median(&up1));
-    printf("  restore / instance start        %.2f\n", (double)median(&rest) / (double)median(&inst));
-    printf("  instance start / node power-on  %.2f\n", (double)median(&inst) / (double)median(&node));
+    printf("  restore / instance start        %.2f\n",
+           (double)median(&rest) / (double)median(&inst));
+    printf("  instance start / node power-on  %.2f\n",
+           (double)median(&inst) / (double)median(&node));
     return 0;
 }

@@ -18,10 +18,10 @@ struct net_spec {
 };
 
 enum mount_kind {
-    MOUNT_BIND,     /* host directory (or file) at target */
-    MOUNT_BIND_RO,  /* read-only bind (the host root) */
-    MOUNT_RAM,      /* tmpfs of size_kib */
-    MOUNT_LOOP,     /* raw ext4 image file, loop-mounted */
+    MOUNT_BIND,    /* host directory (or file) at target */
+    MOUNT_BIND_RO, /* read-only bind (the snapshots) */
+    MOUNT_RAM,     /* tmpfs of size_kib */
+    MOUNT_LOOP,    /* raw ext4 image file, loop-mounted */
 };
 
 struct mount_spec {
@@ -36,12 +36,12 @@ struct node_spec {
     char hostname[64]; /* the node's own name */
     char ip[16];
     int prefix;
-    char mac[18];      /* fixed: random MACs cause ARP black holes after restarts */
-    char veth[16];     /* host-side interface name */
-    char network[64];  /* libvirt network name */
+    char mac[18];     /* fixed: random MACs cause ARP black holes after restarts */
+    char veth[16];    /* host-side interface name */
+    char network[64]; /* libvirt network name */
     unsigned memory_mib;
-    char init[PATH_MAX];        /* init program (on the read-only host root) */
-    char init_args[4][PATH_MAX];/* its arguments */
+    char init[PATH_MAX];         /* init program (on the host root under the node's) */
+    char init_args[4][PATH_MAX]; /* its arguments */
     size_t n_init_args;
     struct mount_spec mounts[NODESPEC_MAX_MOUNTS];
     size_t n_mounts;

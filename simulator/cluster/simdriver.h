@@ -36,9 +36,9 @@ struct simdriver_ops {
     enum node_state (*node_state)(struct simdriver *d, const char *domain);
     /* Run argv inside the node as uid/gid (root = 0/0), in dir cwd;
      * output captured as command_run() does. */
-    int (*node_exec)(struct simdriver *d, const char *domain, uid_t uid, gid_t gid,
-                     const char *cwd, const char *const *argv, const char *const *env,
-                     int timeout_ms, struct command_result *res, struct og_error *err);
+    int (*node_exec)(struct simdriver *d, const char *domain, uid_t uid, gid_t gid, const char *cwd,
+                     const char *const *argv, const char *const *env, int timeout_ms,
+                     struct command_result *res, struct og_error *err);
     int (*node_suspend)(struct simdriver *d, const char *domain, bool suspend,
                         struct og_error *err);
 };

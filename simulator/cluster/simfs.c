@@ -56,13 +56,11 @@ int simfs_copy_file(const char *src, const char *dst, struct og_error *err)
         fsync(out) < 0 || rename(tmp, dst) < 0)
         goto fail;
     return 0;
-fail:
-    {
-        int e = errno;
-        unlink(tmp);
-        return og_error_set_errno(err, OG_E_WRITE_FAILED, e, "cannot copy \"%s\" to \"%s\"", src,
-                                  dst);
-    }
+fail : {
+    int e = errno;
+    unlink(tmp);
+    return og_error_set_errno(err, OG_E_WRITE_FAILED, e, "cannot copy \"%s\" to \"%s\"", src, dst);
+}
 }
 
 static _Thread_local const char *copy_src_root, *copy_dst_root;

@@ -27,7 +27,7 @@ static int half_then_die(int fd, void *ud, struct og_error *err)
 
 int main(int argc, char **argv)
 {
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     if (argc == 4 && strcmp(argv[1], "crash-write") == 0) {
         fs_replace_file_with(argv[2], 0600, half_then_die, argv[3], &err);

@@ -65,7 +65,8 @@ static void setup(void)
             "<PARAM name=\"azName\" value=\"AZ1\"/><PARAM name=\"azPriority\" value=\"1\"/>"
             "<PARAM name=\"backIp1\" value=\"10.0.0.1\"/><PARAM name=\"dataNum\" value=\"1\"/>"
             "<PARAM name=\"dataPortBase\" value=\"5432\"/>"
-            "<PARAM name=\"dataNode1\" value=\"/nonexistent/data\"/></DEVICE></DEVICELIST></ROOT>\n";
+            "<PARAM name=\"dataNode1\" "
+            "value=\"/nonexistent/data\"/></DEVICE></DEVICELIST></ROOT>\n";
         char host[256] = "", text[4096];
         cr_assert_eq(gethostname(host, sizeof(host) - 1), 0);
         snprintf(text, sizeof(text), xml, host, host, host);

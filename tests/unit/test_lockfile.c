@@ -28,7 +28,7 @@ TestSuite(lockfile, .init = setup, .fini = teardown);
 Test(lockfile, second_holder_refused_until_release)
 {
     struct lockfile *a = NULL, *b = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     _cleanup_free_ char *content = NULL;
     char expect[64];
     struct stat st;
@@ -78,7 +78,7 @@ static pid_t start_holder(const char *ms)
 Test(lockfile, dead_holder_leaves_no_lock)
 {
     struct lockfile *l = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int status;
     pid_t pid = start_holder("-1");
 
@@ -92,7 +92,7 @@ Test(lockfile, dead_holder_leaves_no_lock)
 Test(lockfile, waits_for_release_within_timeout)
 {
     struct lockfile *l = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
     int status;
     pid_t pid = start_holder("400");
 
@@ -106,7 +106,7 @@ Test(lockfile, waits_for_release_within_timeout)
 Test(lockfile, missing_directory_is_not_exist)
 {
     struct lockfile *l = NULL;
-    struct og_error err = { 0 };
+    struct og_error err = {0};
 
     cr_assert_eq(lockfile_acquire("/no/such/dir/lock", "x", 0, &l, &err), -OG_E_NOT_EXIST);
     cr_assert_eq(err.code, OG_E_NOT_EXIST);

@@ -51,12 +51,12 @@ Test(ogerror, names_use_gauss_or_ogup_prefix)
 
 Test(ogerror, set_returns_negative_code_and_formats_like_opengauss)
 {
-    struct og_error e = { 0 };
+    struct og_error e = {0};
     char buf[512];
 
-    cr_assert_eq(og_error_set(&e, OG_E_ENV_EMPTY, "the environmental variable %s is empty",
-                              "GPHOME"),
-                 -OG_E_ENV_EMPTY);
+    cr_assert_eq(
+        og_error_set(&e, OG_E_ENV_EMPTY, "the environmental variable %s is empty", "GPHOME"),
+        -OG_E_ENV_EMPTY);
     cr_assert_eq(e.code, OG_E_ENV_EMPTY);
     cr_assert_str_eq(og_error_format(&e, buf, sizeof(buf)),
                      "[GAUSS-51800] : the environmental variable GPHOME is empty");
@@ -67,7 +67,7 @@ Test(ogerror, set_returns_negative_code_and_formats_like_opengauss)
 
 Test(ogerror, inner_detail_kept_as_context)
 {
-    struct og_error e = { 0 };
+    struct og_error e = {0};
 
     og_error_set(&e, OG_E_IO, "cannot read \"%s\"", "/x");
     og_error_set(&e, OG_E_CONTENT_INVALID, "version.cfg unreadable");
@@ -79,7 +79,7 @@ Test(ogerror, inner_detail_kept_as_context)
 
 Test(ogerror, errno_text_appended)
 {
-    struct og_error e = { 0 };
+    struct og_error e = {0};
 
     og_error_set_errno(&e, OG_E_WRITE_FAILED, ENOSPC, "write \"%s\"", "/d");
     cr_assert_eq(e.code, OG_E_WRITE_FAILED);
@@ -88,7 +88,7 @@ Test(ogerror, errno_text_appended)
 
 Test(ogerror, empty_detail_prints_default_text)
 {
-    struct og_error e = { .code = OG_E_NOT_PRECOMMIT };
+    struct og_error e = {.code = OG_E_NOT_PRECOMMIT};
     char buf[256];
 
     cr_assert_str_eq(og_error_format(&e, buf, sizeof(buf)),
@@ -109,7 +109,7 @@ Test(ogerror, null_error_is_accepted)
 
 Test(ogerror, long_detail_is_truncated_safely)
 {
-    struct og_error e = { 0 };
+    struct og_error e = {0};
     char big[OG_ERROR_DETAIL_MAX * 2];
 
     memset(big, 'a', sizeof(big) - 1);
@@ -140,7 +140,7 @@ Test(ogerror, exit_codes_follow_gs_upgradectl)
 
 Test(ogerror, report_returns_the_exit_code)
 {
-    struct og_error e = { 0 };
+    struct og_error e = {0};
 
     cr_assert_eq(og_error_report(&e, OG_ACTION_ROLLBACK, 0), 2, "success prints nothing");
     og_error_set(&e, OG_E_PARAM_REQUIRED, "Parameter '-t' is required");

@@ -16,13 +16,13 @@
 #include "ogerror.h"
 
 struct version_cfg {
-    char product[64];   /* line 1 as written, e.g. "openGauss-3.0.0" */
-    char version[32];   /* "3.0.0" or "7.0.0-RC3" */
+    char product[64]; /* line 1 as written, e.g. "openGauss-3.0.0" */
+    char version[32]; /* "3.0.0" or "7.0.0-RC3" */
     int major, minor, patch;
-    int rc;             /* 0 for a release, n for -RCn */
-    char number_str[16];/* line 2 as written, e.g. "92.605" */
-    int number;         /* number * 1000, e.g. 92605 */
-    char commit[9];     /* line 3 */
+    int rc;              /* 0 for a release, n for -RCn */
+    char number_str[16]; /* line 2 as written, e.g. "92.605" */
+    int number;          /* number * 1000, e.g. 92605 */
+    char commit[9];      /* line 3 */
 };
 
 int version_cfg_parse(const char *text, const char *origin, struct version_cfg *ret,

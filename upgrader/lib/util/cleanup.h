@@ -16,12 +16,12 @@
 #include <unistd.h>
 #include <errno.h>
 
-#define _cleanup_(f)               __attribute__((cleanup(f)))
-#define _printf_(a, b)             __attribute__((format(printf, a, b)))
-#define _unused_                   __attribute__((unused))
-#define _noreturn_                 __attribute__((noreturn))
-#define _warn_unused_result_       __attribute__((warn_unused_result))
-#define _sentinel_                 __attribute__((sentinel))
+#define _cleanup_(f)         __attribute__((cleanup(f)))
+#define _printf_(a, b)       __attribute__((format(printf, a, b)))
+#define _unused_             __attribute__((unused))
+#define _noreturn_           __attribute__((noreturn))
+#define _warn_unused_result_ __attribute__((warn_unused_result))
+#define _sentinel_           __attribute__((sentinel))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -73,10 +73,10 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
-#define _cleanup_free_   _cleanup_(freep)
-#define _cleanup_close_  _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
-#define _cleanup_strv_   _cleanup_(strv_freep)
+#define _cleanup_free_     _cleanup_(freep)
+#define _cleanup_close_    _cleanup_(closep)
+#define _cleanup_fclose_   _cleanup_(fclosep)
+#define _cleanup_strv_     _cleanup_(strv_freep)
 #define _cleanup_closedir_ _cleanup_(closedirp)
 
 /* Take a pointer out of a cleanup variable: the variable becomes NULL. */

@@ -17,13 +17,13 @@ struct lockfile {
 
 static int try_lock(int fd)
 {
-    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
 
     return fcntl(fd, F_OFD_SETLK, &fl);
 }
 
-int lockfile_acquire(const char *path, const char *owner, int timeout_ms,
-                     struct lockfile **ret, struct og_error *err)
+int lockfile_acquire(const char *path, const char *owner, int timeout_ms, struct lockfile **ret,
+                     struct og_error *err)
 {
     _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     struct lockfile *lock;
@@ -53,8 +53,7 @@ int lockfile_acquire(const char *path, const char *owner, int timeout_ms,
              owner ? owner : "-", (long long)time(NULL));
     if (ftruncate(fd, 0) < 0 || fs_write_all(fd, info, strlen(info)) < 0 ||
         lseek(fd, 0, SEEK_SET) < 0 || fsync(fd) < 0)
-        return og_error_set_errno(err, OG_E_IO, errno, "cannot record the holder in \"%s\"",
-                                  path);
+        return og_error_set_errno(err, OG_E_IO, errno, "cannot record the holder in \"%s\"", path);
     lock = malloc(sizeof(*lock));
     if (!lock)
         return og_error_set(err, OG_E_NOMEM, "locking \"%s\"", path);

@@ -15,8 +15,8 @@ struct lockfile;
 
 /* Take the lock at path (created 0600 when missing). timeout_ms = 0 tries
  * once; > 0 retries until then. -OG_E_LOCKED when another holder has it. */
-int lockfile_acquire(const char *path, const char *owner, int timeout_ms,
-                     struct lockfile **ret, struct og_error *err);
+int lockfile_acquire(const char *path, const char *owner, int timeout_ms, struct lockfile **ret,
+                     struct og_error *err);
 
 /* Release and free (NULL accepted). The file is left in place. */
 void lockfile_release(struct lockfile *lock);

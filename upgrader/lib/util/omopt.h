@@ -35,9 +35,9 @@
 
 enum omopt_check {
     OMOPT_PLAIN,
-    OMOPT_VALUE, /* PARA_CHECK_LIST (PP:44): the value's characters checked */
-    OMOPT_PATH,  /* PATH_CHEKC_LIST (PP:52): the same check on its realpath */
-    OMOPT_FILE,  /* -X: an existing, readable, regular file, then as PATH */
+    OMOPT_VALUE,  /* PARA_CHECK_LIST (PP:44): the value's characters checked */
+    OMOPT_PATH,   /* PATH_CHEKC_LIST (PP:52): the same check on its realpath */
+    OMOPT_FILE,   /* -X: an existing, readable, regular file, then as PATH */
     OMOPT_REPEAT, /* not checked, may be given again: every value kept (PP:432 --env-var) */
 };
 
@@ -86,4 +86,7 @@ size_t omopt_get_all(const struct omopt_result *r, const struct omopt *opts, siz
 char omopt_bad_char(const char *value);
 
 /* One row of an option table (the fields not named are zero). */
-#define OMOPT(n, a, c) {.name = (n), .arg = (a), .check = (c)}
+#define OMOPT(n, a, c)                                                                             \
+    {                                                                                              \
+        .name = (n), .arg = (a), .check = (c)                                                      \
+    }

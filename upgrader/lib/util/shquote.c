@@ -51,7 +51,7 @@ int shquote_check_name(const char *what, const char *value, struct og_error *err
                             value);
     for (const unsigned char *p = (const unsigned char *)value; *p; p++)
         if (*p < 0x20 || *p == 0x7f)
-            return og_error_set(err, OG_E_UNSAFE_ARG,
-                                "the %s holds a control character (0x%02x)", what, *p);
+            return og_error_set(err, OG_E_UNSAFE_ARG, "the %s holds a control character (0x%02x)",
+                                what, *p);
     return 0;
 }
