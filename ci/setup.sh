@@ -22,6 +22,7 @@ PACKAGES=(
   openssh-server openssh-client postgresql-15 postgresql-contrib
   e2fsprogs busybox-static cpio bzip2 procps util-linux groff-base chromium
   clang libclang-rt-14-dev  # ci/sanitize.sh: ASan/UBSan build, libFuzzer (a Recommends)
+  clang-format git          # ci/test.sh: the format check over the tracked files
 )
 RUN_DIR=/run/ogup
 LIBVIRTD_PID=$RUN_DIR/libvirtd.pid

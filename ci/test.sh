@@ -2,7 +2,8 @@
 # ci/test.sh - THE test command: set up the machine, build with coverage and
 # -Wall -Wextra -Werror, run every registered test suite, print coverage; then
 # the unit suite under ASan + UBSan and each fuzz target briefly (ci/sanitize.sh).
-# Exits non-zero when setup, the build, any test or the coverage floor fails.
+# Exits non-zero when setup, the format check, the build, any test or the
+# coverage floor fails.
 #
 #   BUILD_DIR=build-ci   build directory (created when absent)
 #   MIN_UTIL_COVERAGE=85 line-coverage floor (%) for upgrader/lib/util
@@ -18,6 +19,14 @@ MIN_LIB_COVERAGE=${MIN_LIB_COVERAGE:-85}
 export LC_ALL=C
 
 ci/setup.sh
+
+# One format (.clang-format): every C file as clang-format leaves it.
+unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+if [ -n "$unformatted" ]; then
+  echo "test.sh: not formatted (clang-format -i them):" $unformatted >&2
+  exit 1
+fi
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Db_coverage=true -Dwarning_level=2 --werror -Dtests=enabled
