@@ -747,15 +747,15 @@ static int sweep_rules(struct fault *f, struct dynbuf *report, struct og_error *
     for (int k = n - 1; r == 0 && k >= 0; k--) /* from the end: numbers stay valid */
         r = netfilter_rule_del_num(chain, nums[k], err);
     if (r == 0 && n)
-        dynbuf_appendf(report, "removed %d rule%s of %s owned by no live fault\n", n,
-                       n == 1 ? "" : "s", chain);
+        dynbuf_addf(report, "removed %d rule%s of %s owned by no live fault\n", n,
+                    n == 1 ? "" : "s", chain);
     if (r == 0) {
         _cleanup_free_ char *left = NULL;
         r = netfilter_rule_list(chain, &left, err);
         if (r == 0 && !left[0]) {
             r = netfilter_chain_remove(chain, err);
             if (r == 0)
-                dynbuf_appendf(report, "removed the chain %s\n", chain);
+                dynbuf_addf(report, "removed the chain %s\n", chain);
         }
     }
     return r;
@@ -778,7 +778,7 @@ static int sweep_node(struct fault *f, const struct sim_node *n, struct dynbuf *
             r = simdriver_ops(d)->node_suspend(d, n->domain, false, err);
         if (r < 0)
             return r;
-        dynbuf_appendf(report, "resumed %s (paused, no live freeze)\n", n->name);
+        dynbuf_addf(report, "resumed %s (paused, no live freeze)\n", n->name);
         st = NODE_RUNNING;
     }
     if (st == NODE_RUNNING && netfilter_link_is_up(n->veth, &up, NULL) == 0 && !up &&
@@ -786,7 +786,7 @@ static int sweep_node(struct fault *f, const struct sim_node *n, struct dynbuf *
         r = netfilter_link_set(n->veth, true, err);
         if (r < 0)
             return r;
-        dynbuf_appendf(report, "set %s (%s) up: down, no live net-cut\n", n->veth, n->name);
+        dynbuf_addf(report, "set %s (%s) up: down, no live net-cut\n", n->veth, n->name);
     }
     if (st == NODE_RUNNING) {
         const char *find[] = {"find",  f->c.data_mount,    "-xdev", "-maxdepth", "1",
@@ -808,7 +808,7 @@ static int sweep_node(struct fault *f, const struct sim_node *n, struct dynbuf *
                 r = in_node_ok(f, n, "root", rm, EXEC_TIMEOUT_MS, &rr, err);
                 if (r < 0)
                     return r;
-                dynbuf_appendf(report, "removed %s:%s (no live disk-full)\n", n->name, line);
+                dynbuf_addf(report, "removed %s:%s (no live disk-full)\n", n->name, line);
             }
         }
     }
@@ -821,7 +821,7 @@ int fault_sweep(struct fault *f, struct dynbuf *report, struct og_error *err)
     int first = fault_heal_all(f, &healed, err), r;
 
     if (healed)
-        dynbuf_appendf(report, "healed %zu fault%s\n", healed, healed == 1 ? "" : "s");
+        dynbuf_addf(report, "healed %zu fault%s\n", healed, healed == 1 ? "" : "s");
     r = sweep_rules(f, report, first ? NULL : err);
     if (r < 0 && !first)
         first = r;
@@ -848,7 +848,7 @@ int fault_sweep_orphan_chains(struct dynbuf *report, struct og_error *err)
             continue;
         r = netfilter_chain_remove(line, err);
         if (r == 0)
-            dynbuf_appendf(report, "removed the chain %s (no cluster %s)\n", line, line + pl);
+            dynbuf_addf(report, "removed the chain %s (no cluster %s)\n", line, line + pl);
     }
     return r;
 }

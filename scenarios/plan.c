@@ -169,36 +169,36 @@ int scn_plan(const struct scenario *sc, struct dynbuf *out)
 {
     char line[2048];
 
-    dynbuf_appendf(out, "scenario %s (suite %s)%s%s\n", sc->id, sc->suite[0] ? sc->suite : "-",
-                   sc->title[0] ? ": " : "", sc->title);
-    dynbuf_appendf(out, "  file     %s\n", sc->file);
-    dynbuf_appendf(out, "  cluster  %d node%s, openGauss %s, %d user database%s", sc->nodes,
-                   sc->nodes == 1 ? "" : "s", sc->version, sc->databases,
-                   sc->databases == 1 ? "" : "s");
+    dynbuf_addf(out, "scenario %s (suite %s)%s%s\n", sc->id, sc->suite[0] ? sc->suite : "-",
+                sc->title[0] ? ": " : "", sc->title);
+    dynbuf_addf(out, "  file     %s\n", sc->file);
+    dynbuf_addf(out, "  cluster  %d node%s, openGauss %s, %d user database%s", sc->nodes,
+                sc->nodes == 1 ? "" : "s", sc->version, sc->databases,
+                sc->databases == 1 ? "" : "s");
     for (size_t i = 0; i < sc->n_mot; i++)
-        dynbuf_appendf(out, "%s%s.%s", i ? ", " : "; MOT tables ", sc->mot[i].database,
-                       sc->mot[i].table);
+        dynbuf_addf(out, "%s%s.%s", i ? ", " : "; MOT tables ", sc->mot[i].database,
+                    sc->mot[i].table);
     if (sc->workload)
-        dynbuf_appendf(out, "; workload %d writer%s, %d reader%s", sc->writers,
-                       sc->writers == 1 ? "" : "s", sc->readers, sc->readers == 1 ? "" : "s");
+        dynbuf_addf(out, "; workload %d writer%s, %d reader%s", sc->writers,
+                    sc->writers == 1 ? "" : "s", sc->readers, sc->readers == 1 ? "" : "s");
     if (sc->workload && sc->rate)
-        dynbuf_appendf(out, " at %d commits/s each", sc->rate);
+        dynbuf_addf(out, " at %d commits/s each", sc->rate);
     if (sc->workload && sc->duration_s)
-        dynbuf_appendf(out, " for %d s", sc->duration_s);
-    dynbuf_appends(out, "\n");
+        dynbuf_addf(out, " for %d s", sc->duration_s);
+    dynbuf_adds(out, "\n");
     for (size_t i = 0; i < sc->n_steps; i++) {
         const struct scn_step *s = &sc->steps[i];
         scn_step_describe(sc, i, line, sizeof(line));
-        dynbuf_appendf(out, "  %2zu. %s\n", i + 1, line);
+        dynbuf_addf(out, "  %2zu. %s\n", i + 1, line);
         for (size_t k = 0; k < s->n_during; k++) {
             fault_describe(&s->during[k], line, sizeof(line));
-            dynbuf_appendf(out, "        during: ogfault %s\n", line);
+            dynbuf_addf(out, "        during: ogfault %s\n", line);
         }
     }
     if (sc->n_expects) {
         for (size_t i = 0; i < sc->n_expects; i++) {
             scn_expect_describe(&sc->expects[i], line, sizeof(line));
-            dynbuf_appendf(out, "  %-8s %s\n", i ? "" : "expect", line);
+            dynbuf_addf(out, "  %-8s %s\n", i ? "" : "expect", line);
         }
     }
     return dynbuf_appends(out, "  then     workload check, bundle, fault sweep\n");

@@ -207,8 +207,8 @@ void scn_result_failure_text(const struct scn_result *res, struct dynbuf *b)
 {
     for (size_t i = 0; i < res->n_checks; i++) {
         const struct scn_check *c = &res->checks[i];
-        dynbuf_appendf(b, "%s %s (line %d): %s\n", c->pass ? "ok  " : "FAIL", c->what, c->line,
-                       c->detail);
+        dynbuf_addf(b, "%s %s (line %d): %s\n", c->pass ? "ok  " : "FAIL", c->what, c->line,
+                    c->detail);
     }
 }
 
@@ -216,11 +216,11 @@ void scn_result_steps_text(const struct scn_result *res, struct dynbuf *b)
 {
     for (size_t i = 0; i < res->n_steps; i++) {
         const struct scn_step_result *s = &res->steps[i];
-        dynbuf_appendf(b, "%s %6.1fs %s%s%s\n", s->ok ? "ok  " : "FAIL", s->seconds, s->label,
-                       s->detail[0] ? ": " : "", s->detail);
+        dynbuf_addf(b, "%s %6.1fs %s%s%s\n", s->ok ? "ok  " : "FAIL", s->seconds, s->label,
+                    s->detail[0] ? ": " : "", s->detail);
     }
     if (res->bundle[0])
-        dynbuf_appendf(b, "bundle: %s\n", res->bundle);
+        dynbuf_addf(b, "bundle: %s\n", res->bundle);
 }
 
 #define W(call)                                                                                    \
@@ -334,6 +334,8 @@ int scn_report_write_junit(const struct scn_report *r, const char *path, struct 
                     w, BAD_CAST(res->verdict == SCN_FAIL ? "failure" : "error")));
                 W(xmlTextWriterWriteAttribute(w, BAD_CAST "message", BAD_CAST res->message));
                 W(xmlTextWriterWriteString(w, BAD_CAST dynbuf_str(&text)));
+                if (dynbuf_error(&text))
+                    W(xmlTextWriterWriteString(w, BAD_CAST " [... the rest did not fit]"));
                 W(xmlTextWriterEndElement(w));
             } else if (res->verdict == SCN_SKIP) {
                 W(xmlTextWriterStartElement(w, BAD_CAST "skipped"));
@@ -342,7 +344,11 @@ int scn_report_write_junit(const struct scn_report *r, const char *path, struct 
             }
             dynbuf_reset(&text);
             scn_result_steps_text(res, &text);
-            W(xmlTextWriterWriteElement(w, BAD_CAST "system-out", BAD_CAST dynbuf_str(&text)));
+            W(xmlTextWriterStartElement(w, BAD_CAST "system-out"));
+            W(xmlTextWriterWriteString(w, BAD_CAST dynbuf_str(&text)));
+            if (dynbuf_error(&text))
+                W(xmlTextWriterWriteString(w, BAD_CAST " [... the rest did not fit]"));
+            W(xmlTextWriterEndElement(w));
             W(xmlTextWriterEndElement(w)); /* testcase */
         }
         W(xmlTextWriterEndElement(w)); /* testsuite */

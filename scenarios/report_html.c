@@ -22,21 +22,29 @@ static void esc(struct dynbuf *b, const char *s)
     for (; s && *s; s++) {
         switch (*s) {
         case '<':
-            dynbuf_appends(b, "&lt;");
+            dynbuf_adds(b, "&lt;");
             break;
         case '>':
-            dynbuf_appends(b, "&gt;");
+            dynbuf_adds(b, "&gt;");
             break;
         case '&':
-            dynbuf_appends(b, "&amp;");
+            dynbuf_adds(b, "&amp;");
             break;
         case '"':
-            dynbuf_appends(b, "&quot;");
+            dynbuf_adds(b, "&quot;");
             break;
         default:
-            dynbuf_append(b, s, 1);
+            dynbuf_add(b, s, 1);
         }
     }
+}
+
+/* A text built apart, escaped; one that did not fit says so. */
+static void esc_buf(struct dynbuf *b, const struct dynbuf *t)
+{
+    esc(b, dynbuf_str(t));
+    if (dynbuf_error(t))
+        dynbuf_adds(b, " [... the rest did not fit]");
 }
 
 static const char css[] =
@@ -148,16 +156,16 @@ static const char *mx_na(const struct mx *m, const char *row, const char *col)
 static void id_link(const struct scn_report *r, const char *id, struct dynbuf *b)
 {
     if (!scn_report_find(r, id)) {
-        dynbuf_appends(b, "<span>");
+        dynbuf_adds(b, "<span>");
         esc(b, id);
-        dynbuf_appends(b, "</span> ");
+        dynbuf_adds(b, "</span> ");
         return;
     }
-    dynbuf_appends(b, "<a href=\"#s-");
+    dynbuf_adds(b, "<a href=\"#s-");
     esc(b, id);
-    dynbuf_appends(b, "\">");
+    dynbuf_adds(b, "\">");
     esc(b, id);
-    dynbuf_appends(b, "</a> ");
+    dynbuf_adds(b, "</a> ");
 }
 
 /* Per plan: applicable cells passed / applicable, then the cells not
@@ -167,30 +175,30 @@ static void html_coverage(const struct scn_report *r, const struct scn_coverage 
 {
     if (n == 0)
         return;
-    dynbuf_appends(b, "<h2>Fault coverage</h2>\n<p class=\"note\">Per plan of the fault matrix: "
-                      "the applicable cells (failpoint &times; fault kind) whose scenario "
-                      "passed, out of the applicable ones. Cells that cannot apply are counted "
-                      "apart (N/A, matrix.c's reviewed table). Uncovered: the applicable cells "
-                      "that failed (linked to their row) or did not run.</p>\n"
-                      "<table id=\"coverage\">\n<tr><th>plan</th><th>passed / applicable</th>"
-                      "<th>coverage</th><th>failed</th><th>not run</th><th>N/A</th>"
-                      "<th>uncovered cells</th></tr>\n");
+    dynbuf_adds(b, "<h2>Fault coverage</h2>\n<p class=\"note\">Per plan of the fault matrix: "
+                   "the applicable cells (failpoint &times; fault kind) whose scenario "
+                   "passed, out of the applicable ones. Cells that cannot apply are counted "
+                   "apart (N/A, matrix.c's reviewed table). Uncovered: the applicable cells "
+                   "that failed (linked to their row) or did not run.</p>\n"
+                   "<table id=\"coverage\">\n<tr><th>plan</th><th>passed / applicable</th>"
+                   "<th>coverage</th><th>failed</th><th>not run</th><th>N/A</th>"
+                   "<th>uncovered cells</th></tr>\n");
     for (size_t i = 0; i < n; i++) {
         const struct scn_coverage *c = &cov[i];
         double pct = scn_coverage_percent(c);
         size_t shown = 0;
 
-        dynbuf_appendf(b, "<tr class=\"row-%s\"><td>",
-                       c->failed                    ? "fail"
-                       : c->passed == c->applicable ? "pass"
-                                                    : "partial");
+        dynbuf_addf(b, "<tr class=\"row-%s\"><td>",
+                    c->failed                    ? "fail"
+                    : c->passed == c->applicable ? "pass"
+                                                 : "partial");
         esc(b, c->plan);
-        dynbuf_appendf(b,
-                       "</td><td class=\"num\">%zu / %zu</td><td class=\"num\"><span "
-                       "class=\"pbar\"><span style=\"width:%.1f%%\"></span></span>%.1f%%</td>"
-                       "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                       "<td class=\"num\">%zu</td><td class=\"ids\">",
-                       c->passed, c->applicable, pct, pct, c->failed, c->not_run, c->na);
+        dynbuf_addf(b,
+                    "</td><td class=\"num\">%zu / %zu</td><td class=\"num\"><span "
+                    "class=\"pbar\"><span style=\"width:%.1f%%\"></span></span>%.1f%%</td>"
+                    "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                    "<td class=\"num\">%zu</td><td class=\"ids\">",
+                    c->passed, c->applicable, pct, pct, c->failed, c->not_run, c->na);
         for (int ran = 1; ran >= 0; ran--) {
             size_t k = 0;
             for (size_t j = 0; j < m->n; j++) {
@@ -202,16 +210,16 @@ static void html_coverage(const struct scn_report *r, const struct scn_coverage 
                 if ((res && res->verdict == SCN_PASS) || (ran != (res && res->verdict != SCN_SKIP)))
                     continue;
                 if (!ran && k++ == 0)
-                    dynbuf_appendf(b, "<details><summary>%zu not run</summary>", c->not_run);
+                    dynbuf_addf(b, "<details><summary>%zu not run</summary>", c->not_run);
                 id_link(r, x->id, b);
                 shown++;
             }
             if (!ran && k)
-                dynbuf_appends(b, "</details>");
+                dynbuf_adds(b, "</details>");
         }
-        dynbuf_appends(b, shown ? "</td></tr>\n" : "&mdash;</td></tr>\n");
+        dynbuf_adds(b, shown ? "</td></tr>\n" : "&mdash;</td></tr>\n");
     }
-    dynbuf_appends(b, "</table>\n");
+    dynbuf_adds(b, "</table>\n");
 }
 
 /* ---- the heatmap ------------------------------------------------------------------------------
@@ -236,8 +244,8 @@ static void tally(const struct scn_report *r, const char *row, const char *col,
                 t->pass++;
             else if (r->v[i].verdict != SCN_SKIP)
                 t->fail++;
-            dynbuf_appendf(&t->who, "%s%s (%s)%s%s", t->who.len ? "\n" : "", r->v[i].id,
-                           scn_verdict_name(r->v[i].verdict), c->how[0] ? ": " : "", c->how);
+            dynbuf_addf(&t->who, "%s%s (%s)%s%s", t->who.len ? "\n" : "", r->v[i].id,
+                        scn_verdict_name(r->v[i].verdict), c->how[0] ? ": " : "", c->how);
         }
 }
 
@@ -273,52 +281,52 @@ static void html_heatmap(const struct scn_report *r, const struct mx *m, struct 
             add_row(&extra, &n_extra, r->rows, r->n_rows, r->v[i].cells[k].row);
     for (size_t i = 0; i < m->n; i++)
         add_row(&extra, &n_extra, r->rows, r->n_rows, m->v[i].row);
-    dynbuf_appends(b, "<h2>Phase &times; fault</h2>\n<p class=\"legend note\">"
-                      "<span class=\"pass\">pass</span><span class=\"fail\">fail</span>"
-                      "<span class=\"na\">N/A</span><span class=\"none\">not covered</span> "
-                      "rows: the upgrader's plan steps (the step the fault struck); columns: "
-                      "failpoint actions and ogfault's faults. The number is how many scenarios "
-                      "hit the cell (failed/all when one failed); hover a cell for the scenarios, "
-                      "the node and the fault's ledger id. N/A: every matrix cell of that step "
-                      "and kind cannot apply (hover for why).</p>\n"
-                      "<table class=\"heat\" id=\"heatmap\">\n<tr><th>step</th>");
+    dynbuf_adds(b, "<h2>Phase &times; fault</h2>\n<p class=\"legend note\">"
+                   "<span class=\"pass\">pass</span><span class=\"fail\">fail</span>"
+                   "<span class=\"na\">N/A</span><span class=\"none\">not covered</span> "
+                   "rows: the upgrader's plan steps (the step the fault struck); columns: "
+                   "failpoint actions and ogfault's faults. The number is how many scenarios "
+                   "hit the cell (failed/all when one failed); hover a cell for the scenarios, "
+                   "the node and the fault's ledger id. N/A: every matrix cell of that step "
+                   "and kind cannot apply (hover for why).</p>\n"
+                   "<table class=\"heat\" id=\"heatmap\">\n<tr><th>step</th>");
     n_cols = scn_report_columns(&cols);
     for (size_t c = 0; c < n_cols; c++) {
-        dynbuf_appends(b, "<th>");
+        dynbuf_adds(b, "<th>");
         esc(b, cols[c]);
-        dynbuf_appends(b, "</th>");
+        dynbuf_adds(b, "</th>");
     }
-    dynbuf_appends(b, "</tr>\n");
+    dynbuf_adds(b, "</tr>\n");
     dynbuf_init(&t.who, 1 << 20);
     for (size_t i = 0; i < r->n_rows + n_extra; i++) {
         const char *row = i < r->n_rows ? r->rows[i] : extra[i - r->n_rows];
-        dynbuf_appends(b, "<tr><td class=\"rowname\">");
+        dynbuf_adds(b, "<tr><td class=\"rowname\">");
         esc(b, row);
-        dynbuf_appends(b, "</td>");
+        dynbuf_adds(b, "</td>");
         for (size_t c = 0; c < n_cols; c++) {
             const char *na;
             tally(r, row, cols[c], &t);
             if (t.pass + t.fail == 0) {
                 na = mx_na(m, row, cols[c]);
                 if (!na) {
-                    dynbuf_appends(b, "<td class=\"none\">&middot;</td>");
+                    dynbuf_adds(b, "<td class=\"none\">&middot;</td>");
                     continue;
                 }
-                dynbuf_appends(b, "<td class=\"na\" title=\"");
+                dynbuf_adds(b, "<td class=\"na\" title=\"");
                 esc(b, na);
-                dynbuf_appends(b, "\">N/A</td>");
+                dynbuf_adds(b, "\">N/A</td>");
                 continue;
             }
-            dynbuf_appendf(b, "<td class=\"%s\" title=\"", t.fail ? "fail" : "pass");
-            esc(b, dynbuf_str(&t.who));
+            dynbuf_addf(b, "<td class=\"%s\" title=\"", t.fail ? "fail" : "pass");
+            esc_buf(b, &t.who);
             if (t.fail)
-                dynbuf_appendf(b, "\">%zu/%zu</td>", t.fail, t.pass + t.fail);
+                dynbuf_addf(b, "\">%zu/%zu</td>", t.fail, t.pass + t.fail);
             else
-                dynbuf_appendf(b, "\">%zu</td>", t.pass);
+                dynbuf_addf(b, "\">%zu</td>", t.pass);
         }
-        dynbuf_appends(b, "</tr>\n");
+        dynbuf_adds(b, "</tr>\n");
     }
-    dynbuf_appends(b, "</table>\n");
+    dynbuf_adds(b, "</table>\n");
     dynbuf_done(&t.who);
 }
 
@@ -360,7 +368,7 @@ static void tl_label(struct dynbuf *b, const char *text, double w)
     snprintf(s, sizeof(s), "%.*s", (int)(len < sizeof(s) - 1 ? len : sizeof(s) - 1), text);
     esc(b, s);
     if (text[len] && text[len] != ':')
-        dynbuf_appends(b, "\xe2\x80\xa6");
+        dynbuf_adds(b, "\xe2\x80\xa6");
 }
 
 /* The events by time (stable: the order they were recorded within a ms). */
@@ -387,18 +395,18 @@ static void tl_svg(const struct scn_result *res, const struct scn_event **ev, st
     if (band && res->wl.gap_at + (long long)res->wl.gap_ms > span)
         span = res->wl.gap_at + (long long)res->wl.gap_ms;
     span = span > 0 ? span : 1;
-    dynbuf_appendf(b,
-                   "<svg class=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-                   "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
-                   "font-size=\"11\">",
-                   TL_W, TL_H, TL_W, TL_H);
+    dynbuf_addf(b,
+                "<svg class=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+                "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
+                "font-size=\"11\">",
+                TL_W, TL_H, TL_W, TL_H);
     if (band) {
         double x = tl_x(res->wl.gap_at, span), w = tl_x((long long)res->wl.gap_ms, span) - TL_X0;
-        dynbuf_appendf(b,
-                       "<g><title>the longest gap without an acknowledged write: %.0f ms from "
-                       "%lld ms</title><rect x=\"%.1f\" y=\"2\" width=\"%.1f\" height=\"62\" "
-                       "fill=\"#f5a25d\" fill-opacity=\".45\" stroke=\"#d9822b\"/></g>",
-                       res->wl.gap_ms, res->wl.gap_at, x, w > 2 ? w : 2);
+        dynbuf_addf(b,
+                    "<g><title>the longest gap without an acknowledged write: %.0f ms from "
+                    "%lld ms</title><rect x=\"%.1f\" y=\"2\" width=\"%.1f\" height=\"62\" "
+                    "fill=\"#f5a25d\" fill-opacity=\".45\" stroke=\"#d9822b\"/></g>",
+                    res->wl.gap_ms, res->wl.gap_at, x, w > 2 ? w : 2);
     }
     /* the steps: a segment from each to the next */
     for (size_t i = 0, n = 0; i < res->n_events; i++) {
@@ -413,15 +421,15 @@ static void tl_svg(const struct scn_result *res, const struct scn_event **ev, st
             }
         x = tl_x(ev[i]->t_ms, span);
         w = tl_x(end, span) - x;
-        dynbuf_appendf(b, "<g><title>%lld ms: ", ev[i]->t_ms);
+        dynbuf_addf(b, "<g><title>%lld ms: ", ev[i]->t_ms);
         esc(b, ev[i]->text);
-        dynbuf_appendf(b,
-                       "</title><rect x=\"%.1f\" y=\"24\" width=\"%.1f\" height=\"24\" "
-                       "fill=\"%s\" stroke=\"#fff\"/><line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" "
-                       "y2=\"52\" stroke=\"#1d2330\"/><text x=\"%.1f\" y=\"40\" fill=\"#1d2330\">",
-                       x, w > 1 ? w : 1, n++ % 2 ? "#c5d3fb" : "#dbe4ff", x, x, x + 4);
+        dynbuf_addf(b,
+                    "</title><rect x=\"%.1f\" y=\"24\" width=\"%.1f\" height=\"24\" "
+                    "fill=\"%s\" stroke=\"#fff\"/><line x1=\"%.1f\" y1=\"20\" x2=\"%.1f\" "
+                    "y2=\"52\" stroke=\"#1d2330\"/><text x=\"%.1f\" y=\"40\" fill=\"#1d2330\">",
+                    x, w > 1 ? w : 1, n++ % 2 ? "#c5d3fb" : "#dbe4ff", x, x, x + 4);
         tl_label(b, ev[i]->text, w);
-        dynbuf_appends(b, "</text></g>");
+        dynbuf_adds(b, "</text></g>");
     }
     /* fault: a line headed by a triangle on top; heal, failpoint release (often a few ms
      * after the fault): a dot at the bottom; a gap without its band: a line */
@@ -430,35 +438,35 @@ static void tl_svg(const struct scn_result *res, const struct scn_event **ev, st
         double x = tl_x(ev[i]->t_ms, span);
         if (strcmp(k, "step") == 0 || (band && strcmp(k, "gap") == 0))
             continue;
-        dynbuf_appendf(b, "<g><title>%lld ms, ", ev[i]->t_ms);
+        dynbuf_addf(b, "<g><title>%lld ms, ", ev[i]->t_ms);
         esc(b, k);
-        dynbuf_appends(b, ": ");
+        dynbuf_adds(b, ": ");
         esc(b, ev[i]->text);
-        dynbuf_appendf(b,
-                       "</title><line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"62\" "
-                       "stroke=\"%s\" stroke-width=\"2\"/>",
-                       x, x, c);
+        dynbuf_addf(b,
+                    "</title><line x1=\"%.1f\" y1=\"10\" x2=\"%.1f\" y2=\"62\" "
+                    "stroke=\"%s\" stroke-width=\"2\"/>",
+                    x, x, c);
         if (strcmp(k, "fault") == 0)
-            dynbuf_appendf(b, "<path d=\"M%.1f 3 l6 0 l-6 9 l-6 -9 z\" fill=\"%s\"/></g>", x, c);
+            dynbuf_addf(b, "<path d=\"M%.1f 3 l6 0 l-6 9 l-6 -9 z\" fill=\"%s\"/></g>", x, c);
         else
-            dynbuf_appendf(b, "<circle cx=\"%.1f\" cy=\"60\" r=\"4.5\" fill=\"%s\"/></g>", x, c);
+            dynbuf_addf(b, "<circle cx=\"%.1f\" cy=\"60\" r=\"4.5\" fill=\"%s\"/></g>", x, c);
     }
     /* the axis: ms since the scenario started, 1-2-5 ticks */
     for (long long mag = 1; tick * 8 < span; mag *= 10)
         for (size_t i = 0; i < 3 && tick * 8 < span; i++)
             tick = mag * (i == 0 ? 1 : i == 1 ? 2 : 5);
-    dynbuf_appendf(b, "<line x1=\"%d\" y1=\"68\" x2=\"%d\" y2=\"68\" stroke=\"#8a93a3\"/>", TL_X0,
-                   TL_X1);
+    dynbuf_addf(b, "<line x1=\"%d\" y1=\"68\" x2=\"%d\" y2=\"68\" stroke=\"#8a93a3\"/>", TL_X0,
+                TL_X1);
     for (long long t = 0; t <= span; t += tick) {
         double x = tl_x(t, span);
         const char *anchor = t == 0 ? "start" : x > TL_X1 - 30 ? "end" : "middle";
-        dynbuf_appendf(b,
-                       "<line x1=\"%.1f\" y1=\"68\" x2=\"%.1f\" y2=\"72\" stroke=\"#8a93a3\"/>"
-                       "<text x=\"%.1f\" y=\"85\" fill=\"#5b6372\" font-size=\"10\" "
-                       "text-anchor=\"%s\">%lld</text>",
-                       x, x, t == 0 ? x - 2 : x, anchor, t);
+        dynbuf_addf(b,
+                    "<line x1=\"%.1f\" y1=\"68\" x2=\"%.1f\" y2=\"72\" stroke=\"#8a93a3\"/>"
+                    "<text x=\"%.1f\" y=\"85\" fill=\"#5b6372\" font-size=\"10\" "
+                    "text-anchor=\"%s\">%lld</text>",
+                    x, x, t == 0 ? x - 2 : x, anchor, t);
     }
-    dynbuf_appends(b, "</svg>\n");
+    dynbuf_adds(b, "</svg>\n");
 }
 
 static void html_timeline(const struct scn_result *res, struct dynbuf *b)
@@ -471,40 +479,40 @@ static void html_timeline(const struct scn_result *res, struct dynbuf *b)
     if (!ev)
         return;
     tl_svg(res, ev, b);
-    dynbuf_appends(b, "<div class=\"tlkey\">ms since the scenario started:"
-                      "<i style=\"background:#dbe4ff\"></i>steps"
-                      "<i style=\"background:#d73a3a\"></i>fault"
-                      "<i style=\"background:#2e9e4f\"></i>heal"
-                      "<i style=\"background:#3b5bdb\"></i>failpoint released"
-                      "<i style=\"background:#f5a25d\"></i>longest write gap</div>\n"
-                      "<table class=\"ev\"><tr><th>t (ms)</th><th>kind</th><th>event</th></tr>");
+    dynbuf_adds(b, "<div class=\"tlkey\">ms since the scenario started:"
+                   "<i style=\"background:#dbe4ff\"></i>steps"
+                   "<i style=\"background:#d73a3a\"></i>fault"
+                   "<i style=\"background:#2e9e4f\"></i>heal"
+                   "<i style=\"background:#3b5bdb\"></i>failpoint released"
+                   "<i style=\"background:#f5a25d\"></i>longest write gap</div>\n"
+                   "<table class=\"ev\"><tr><th>t (ms)</th><th>kind</th><th>event</th></tr>");
     for (size_t i = 0; i < res->n_events; i++) {
-        dynbuf_appendf(b, "<tr><td class=\"num\">%lld</td><td class=\"k-", ev[i]->t_ms);
+        dynbuf_addf(b, "<tr><td class=\"num\">%lld</td><td class=\"k-", ev[i]->t_ms);
         esc(b, ev[i]->kind);
-        dynbuf_appends(b, "\">");
+        dynbuf_adds(b, "\">");
         esc(b, ev[i]->kind);
-        dynbuf_appends(b, "</td><td>");
+        dynbuf_adds(b, "</td><td>");
         esc(b, ev[i]->text);
-        dynbuf_appends(b, "</td></tr>");
+        dynbuf_adds(b, "</td></tr>");
     }
-    dynbuf_appends(b, "</table>\n");
+    dynbuf_adds(b, "</table>\n");
 }
 
 static void html_workload(const struct scn_workload *w, struct dynbuf *b)
 {
     if (!w->have)
         return;
-    dynbuf_appendf(b,
-                   "<div class=\"wl\">workload: <span><b>%lld</b> acknowledged</span>"
-                   "<span><b>%lld</b> in doubt</span><span%s><b>%lld</b> lost</span>"
-                   "<span><b>%lld</b> refused read-only</span><span><b>%lld</b> reconnects"
-                   "</span><span>p99 latency <b>%.1f ms</b></span><span>longest gap <b>%.0f ms"
-                   "</b>",
-                   w->acked, w->in_doubt, w->lost > 0 ? " class=\"bad\"" : "", w->lost,
-                   w->read_only, w->reconnects, w->p99_ms, w->gap_ms);
+    dynbuf_addf(b,
+                "<div class=\"wl\">workload: <span><b>%lld</b> acknowledged</span>"
+                "<span><b>%lld</b> in doubt</span><span%s><b>%lld</b> lost</span>"
+                "<span><b>%lld</b> refused read-only</span><span><b>%lld</b> reconnects"
+                "</span><span>p99 latency <b>%.1f ms</b></span><span>longest gap <b>%.0f ms"
+                "</b>",
+                w->acked, w->in_doubt, w->lost > 0 ? " class=\"bad\"" : "", w->lost, w->read_only,
+                w->reconnects, w->p99_ms, w->gap_ms);
     if (w->gap_at >= 0)
-        dynbuf_appendf(b, " at <b>%lld ms</b>", w->gap_at);
-    dynbuf_appends(b, "</span></div>\n");
+        dynbuf_addf(b, " at <b>%lld ms</b>", w->gap_at);
+    dynbuf_adds(b, "</span></div>\n");
 }
 
 /* ---- the page ---------------------------------------------------------------------------------
@@ -517,69 +525,69 @@ static void html_row(const struct scn_result *res, struct dynbuf *b)
     _cleanup_dynbuf_ struct dynbuf t = {0};
 
     dynbuf_init(&t, 1 << 20);
-    dynbuf_appendf(b, "<tr class=\"row-%s\" id=\"s-", v);
+    dynbuf_addf(b, "<tr class=\"row-%s\" id=\"s-", v);
     esc(b, res->id);
-    dynbuf_appendf(b, "\"><td class=\"v %s\">%s</td><td>", v, v);
+    dynbuf_addf(b, "\"><td class=\"v %s\">%s</td><td>", v, v);
     esc(b, res->suite);
-    dynbuf_appends(b, "</td><td><b>");
+    dynbuf_adds(b, "</td><td><b>");
     esc(b, res->id);
-    dynbuf_appends(b, "</b><div class=\"t\">");
+    dynbuf_adds(b, "</b><div class=\"t\">");
     esc(b, res->title);
-    dynbuf_appendf(b, "</div></td><td class=\"num\">%.1f s</td><td class=\"msg\">", res->seconds);
+    dynbuf_addf(b, "</div></td><td class=\"num\">%.1f s</td><td class=\"msg\">", res->seconds);
     esc(b, res->message[0] ? res->message : "all expectations held");
     if (!res->wl.have && !res->n_events && !res->n_checks && !res->n_steps && !res->bundle[0]) {
-        dynbuf_appends(b, "</td></tr>\n"); /* nothing played: nothing to fold out */
+        dynbuf_adds(b, "</td></tr>\n"); /* nothing played: nothing to fold out */
         return;
     }
     /* what went wrong is open: its timeline at a glance */
-    dynbuf_appendf(b, "<details%s><summary>%s%schecks, steps", bad ? " open" : "",
-                   res->wl.have ? "workload, " : "", res->n_events ? "timeline, " : "");
+    dynbuf_addf(b, "<details%s><summary>%s%schecks, steps", bad ? " open" : "",
+                res->wl.have ? "workload, " : "", res->n_events ? "timeline, " : "");
     if (res->bundle[0])
-        dynbuf_appends(b, ", bundle");
-    dynbuf_appends(b, "</summary>");
+        dynbuf_adds(b, ", bundle");
+    dynbuf_adds(b, "</summary>");
     html_workload(&res->wl, b);
     html_timeline(res, b);
     scn_result_failure_text(res, &t);
     if (t.len && (res->n_steps || res->bundle[0]))
-        dynbuf_appends(&t, "\n");
+        dynbuf_adds(&t, "\n");
     scn_result_steps_text(res, &t);
     if (t.len) {
-        dynbuf_appends(b, "<pre>");
-        esc(b, dynbuf_str(&t));
-        dynbuf_appends(b, "</pre>");
+        dynbuf_adds(b, "<pre>");
+        esc_buf(b, &t);
+        dynbuf_adds(b, "</pre>");
     }
     if (res->bundle[0]) {
-        dynbuf_appends(b, "<a href=\"");
+        dynbuf_adds(b, "<a href=\"");
         esc(b, res->bundle);
-        dynbuf_appends(b, "/\">bundle</a> &middot; <a href=\"");
+        dynbuf_adds(b, "/\">bundle</a> &middot; <a href=\"");
         esc(b, res->bundle);
-        dynbuf_appends(b, "/scenario.xml\">scenario file</a> &middot; <a href=\"");
+        dynbuf_adds(b, "/scenario.xml\">scenario file</a> &middot; <a href=\"");
         esc(b, res->bundle);
-        dynbuf_appends(b, "/plan.txt\">plan</a>");
+        dynbuf_adds(b, "/plan.txt\">plan</a>");
     }
-    dynbuf_appends(b, "</details></td></tr>\n");
+    dynbuf_adds(b, "</details></td></tr>\n");
 }
 
 static void html_suites(const struct scn_report *r, struct dynbuf *b)
 {
-    dynbuf_appends(b, "<h2>Suites</h2>\n<table id=\"suites\">\n<tr><th>suite</th><th>scenarios"
-                      "</th><th>passed</th><th>failed</th><th>errors</th><th>time</th></tr>\n");
+    dynbuf_adds(b, "<h2>Suites</h2>\n<table id=\"suites\">\n<tr><th>suite</th><th>scenarios"
+                   "</th><th>passed</th><th>failed</th><th>errors</th><th>time</th></tr>\n");
     for (size_t i = 0; i < r->n; i++) {
         size_t n = 0, k4[4] = {0};
         double t = 0;
 
         if (!scn_report_suite_tally(r, i, &n, k4, &t))
             continue;
-        dynbuf_appendf(b, "<tr class=\"row-%s\"><td>",
-                       k4[SCN_FAIL] || k4[SCN_ERROR] ? "fail" : "pass");
+        dynbuf_addf(b, "<tr class=\"row-%s\"><td>",
+                    k4[SCN_FAIL] || k4[SCN_ERROR] ? "fail" : "pass");
         esc(b, r->v[i].suite);
-        dynbuf_appendf(b,
-                       "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                       "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
-                       "<td class=\"num\">%.0f s</td></tr>\n",
-                       n, k4[SCN_PASS], k4[SCN_FAIL], k4[SCN_ERROR], t);
+        dynbuf_addf(b,
+                    "</td><td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                    "<td class=\"num\">%zu</td><td class=\"num\">%zu</td>"
+                    "<td class=\"num\">%.0f s</td></tr>\n",
+                    n, k4[SCN_PASS], k4[SCN_FAIL], k4[SCN_ERROR], t);
     }
-    dynbuf_appends(b, "</table>\n");
+    dynbuf_adds(b, "</table>\n");
 }
 
 int scn_report_html(const struct scn_report *r, struct dynbuf *b)
@@ -591,40 +599,40 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
 
     mx_load(cov, n_cov, &m);
     scn_report_counts(r, c);
-    dynbuf_appends(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                      "<title>ogscenario ");
+    dynbuf_adds(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                   "<title>ogscenario ");
     esc(b, r->run_id);
-    dynbuf_appendf(b, ": %zu passed, %zu failed</title>\n<style>\n%s</style></head>\n<body>\n",
-                   c[SCN_PASS], c[SCN_FAIL] + c[SCN_ERROR], css);
-    dynbuf_appends(b, "<h1>ogscenario run ");
+    dynbuf_addf(b, ": %zu passed, %zu failed</title>\n<style>\n%s</style></head>\n<body>\n",
+                c[SCN_PASS], c[SCN_FAIL] + c[SCN_ERROR], css);
+    dynbuf_adds(b, "<h1>ogscenario run ");
     esc(b, r->run_id);
-    dynbuf_appends(b, "</h1>\n<div class=\"meta\">");
+    dynbuf_adds(b, "</h1>\n<div class=\"meta\">");
     esc(b, r->started);
-    dynbuf_appendf(b, " &middot; %zu scenarios &middot; %.0f s", r->n, r->seconds);
+    dynbuf_addf(b, " &middot; %zu scenarios &middot; %.0f s", r->n, r->seconds);
     if (r->host[0]) {
-        dynbuf_appends(b, " &middot; ");
+        dynbuf_adds(b, " &middot; ");
         esc(b, r->host);
     }
-    dynbuf_appends(b, "</div>\n<div class=\"counts\" id=\"summary\">");
+    dynbuf_adds(b, "</div>\n<div class=\"counts\" id=\"summary\">");
     for (size_t i = 0; i < 4; i++)
-        dynbuf_appendf(b, "<span class=\"c-%s\">%zu %s</span>",
-                       scn_verdict_name((enum scn_verdict)i), c[i], labels[i]);
-    dynbuf_appends(b, "</div>\n<div class=\"bar\">");
+        dynbuf_addf(b, "<span class=\"c-%s\">%zu %s</span>", scn_verdict_name((enum scn_verdict)i),
+                    c[i], labels[i]);
+    dynbuf_adds(b, "</div>\n<div class=\"bar\">");
     for (size_t i = 0; i < 4; i++)
         if (c[i])
-            dynbuf_appendf(b, "<div class=\"%s\" style=\"flex:%zu\">%zu %s</div>",
-                           scn_verdict_name((enum scn_verdict)i), c[i], c[i], labels[i]);
+            dynbuf_addf(b, "<div class=\"%s\" style=\"flex:%zu\">%zu %s</div>",
+                        scn_verdict_name((enum scn_verdict)i), c[i], c[i], labels[i]);
     if (r->n == 0)
-        dynbuf_appends(b, "<div class=\"none\" style=\"flex:1\">no scenarios</div>");
-    dynbuf_appends(b, "</div>\n");
+        dynbuf_adds(b, "<div class=\"none\" style=\"flex:1\">no scenarios</div>");
+    dynbuf_adds(b, "</div>\n");
 
     html_coverage(r, cov, n_cov, &m, b);
     html_suites(r, b);
     html_heatmap(r, &m, b);
     free(m.v);
-    dynbuf_appends(b, "<h2>Scenarios</h2>\n<table id=\"scenarios\">\n<tr><th>verdict</th>"
-                      "<th>suite</th><th>scenario</th><th>time</th><th>first failure / "
-                      "details</th></tr>\n");
+    dynbuf_adds(b, "<h2>Scenarios</h2>\n<table id=\"scenarios\">\n<tr><th>verdict</th>"
+                   "<th>suite</th><th>scenario</th><th>time</th><th>first failure / "
+                   "details</th></tr>\n");
     /* what went wrong first, then the rest, each in run order */
     for (size_t i = 0; i < r->n; i++)
         if (r->v[i].verdict == SCN_FAIL || r->v[i].verdict == SCN_ERROR)
@@ -632,7 +640,7 @@ int scn_report_html(const struct scn_report *r, struct dynbuf *b)
     for (size_t i = 0; i < r->n; i++)
         if (r->v[i].verdict != SCN_FAIL && r->v[i].verdict != SCN_ERROR)
             html_row(&r->v[i], b);
-    dynbuf_appends(b, "</table>\n");
+    dynbuf_adds(b, "</table>\n");
     return dynbuf_appends(b, "</body></html>\n");
 }
 

@@ -281,9 +281,9 @@ void rn_play_action(struct runner *rn, size_t index)
     rn_pause_env(rn, s, &cmd);
     if (spec[0]) {
         const char *v[] = {spec, NULL};
-        dynbuf_appends(&cmd, "OGUP_FAILPOINTS=");
+        dynbuf_adds(&cmd, "OGUP_FAILPOINTS=");
         shquote_argv(&cmd, v);
-        dynbuf_appends(&cmd, " ");
+        dynbuf_adds(&cmd, " ");
     }
     {
         const char *argv[16];
@@ -309,7 +309,10 @@ void rn_play_action(struct runner *rn, size_t index)
     if (rn_watch_start(rn, index, action == SCN_ROLLBACK, &w) < 0)
         rn_harness_error(rn, "cannot start the journal watcher");
     t0 = rn_now_s();
-    r = rn_node_sh(rn, "node1", "omm", dynbuf_str(&cmd), s->timeout_s * 1000, &res, &err);
+    if (dynbuf_error(&cmd)) /* never a command cut short */
+        r = og_error_set(&err, -dynbuf_error(&cmd), "the command line of step %zu", index + 1);
+    else
+        r = rn_node_sh(rn, "node1", "omm", dynbuf_str(&cmd), s->timeout_s * 1000, &res, &err);
     rn_watch_stop(&w);
     rn_bundle_command(rn, scn_action_name(action), dynbuf_str(&cmd), rn_now_s() - t0,
                       r == 0 ? &res : NULL, r < 0 ? err.detail : NULL);

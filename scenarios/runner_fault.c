@@ -259,9 +259,9 @@ void rn_pause_env(const struct runner *rn, const struct scn_step *s, struct dynb
     if (!scn_step_pauses(s))
         return;
     pause_node_path(rn, p, sizeof(p));
-    dynbuf_appends(cmd, FAILPOINT_PAUSE_FILE_ENV "=");
+    dynbuf_adds(cmd, FAILPOINT_PAUSE_FILE_ENV "=");
     shquote_argv(cmd, v);
-    dynbuf_appendf(cmd, " " FAILPOINT_PAUSE_S_ENV "=%d ", PAUSE_DEADLINE_S);
+    dynbuf_addf(cmd, " " FAILPOINT_PAUSE_S_ENV "=%d ", PAUSE_DEADLINE_S);
 }
 
 int rn_watch_start(struct runner *rn, size_t index, bool undo, struct watcher *w)

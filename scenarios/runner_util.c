@@ -133,13 +133,18 @@ void rn_bundle_command(struct runner *rn, const char *name, const char *what, do
     char file[128];
 
     dynbuf_init(&b, 16u * 1024 * 1024);
-    dynbuf_appendf(&b, "$ %s\n# %.1f s", what, secs);
+    dynbuf_addf(&b, "$ %s\n# %.1f s", what, secs);
     if (error && error[0])
-        dynbuf_appendf(&b, ", could not run: %s", error);
+        dynbuf_addf(&b, ", could not run: %s", error);
     else if (res)
-        dynbuf_appendf(&b, ", exit %d%s", res->exit_status, res->term_signal ? " (signal)" : "");
-    dynbuf_appendf(&b, "\n--- stdout\n%s\n--- stderr\n%s\n", res && res->out ? res->out : "",
-                   res && res->err ? res->err : "");
+        dynbuf_addf(&b, ", exit %d%s", res->exit_status, res->term_signal ? " (signal)" : "");
+    dynbuf_addf(&b, "\n--- stdout\n%s\n--- stderr\n%s\n", res && res->out ? res->out : "",
+                res && res->err ? res->err : "");
+    if (dynbuf_error(&b)) { /* what fitted, and that it is not all */
+        dynbuf_reset(&b);
+        dynbuf_addf(&b, "$ %s\n# %.1f s; its output exceeds %zu bytes: see the node's logs\n", what,
+                    secs, b.max);
+    }
     snprintf(file, sizeof(file), "commands/%02zu-%s.txt", ++rn->n_cmd, name);
     rn_bundle_write(rn, file, dynbuf_str(&b));
 }

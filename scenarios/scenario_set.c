@@ -150,7 +150,7 @@ int scn_set_load(const char *const *paths, size_t n_paths, struct scn_set *ret,
             ret->v[ret->n++] = sc;
         } else {
             og_error_format(&e, line, sizeof(line));
-            dynbuf_appendf(&ret->errors, "%s\n", line);
+            dynbuf_addf(&ret->errors, "%s\n", line);
             ret->n_errors++;
         }
     }

@@ -826,7 +826,7 @@ static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
         r = og_error_set(err, OG_E_NOMEM, "authorized keys");
     if (r < 0)
         return r;
-    dynbuf_appends(&hosts, "127.0.0.1 localhost\n");
+    dynbuf_adds(&hosts, "127.0.0.1 localhost\n");
     for (size_t i = 0; i < c->n_nodes; i++) {
         char dir[PATH_MAX], who[96];
         node_dir(c, i, "home/.ssh", dir, sizeof(dir));
@@ -849,9 +849,11 @@ static int setup_ssh(const struct sim_cluster *c, struct og_error *err)
             if (sp2)
                 *sp2 = '\0';
         }
-        dynbuf_appendf(&known, "%s,%s %s\n", c->nodes[i].name, c->nodes[i].ip, pub);
-        dynbuf_appendf(&hosts, "%s %s\n", c->nodes[i].ip, c->nodes[i].name);
+        dynbuf_addf(&known, "%s,%s %s\n", c->nodes[i].name, c->nodes[i].ip, pub);
+        dynbuf_addf(&hosts, "%s %s\n", c->nodes[i].ip, c->nodes[i].name);
     }
+    if (dynbuf_error(&known) || dynbuf_error(&hosts) || dynbuf_error(&auth) || dynbuf_error(&rauth))
+        return og_error_set(err, OG_E_TOO_LARGE, "the cluster's keys and hosts");
     snprintf(p, sizeof(p), "%s/ssh/known_hosts", c->state_dir);
     r = write_file(p, known.buf, 0600, err);
     if (r == 0) {
@@ -1037,9 +1039,11 @@ static int root_profile(const struct sim_cluster *c, const char *nd, struct og_e
     if (strstr(text, "export GPHOME="))
         return 0;
     dynbuf_init(&out, 2 << 20);
-    dynbuf_append(&out, text, len);
-    dynbuf_appendf(&out, "%sexport GPHOME=%s\nexport PATH=$GPHOME/script:$PATH\n",
-                   len && text[len - 1] != '\n' ? "\n" : "", c->tool_path);
+    dynbuf_add(&out, text, len);
+    dynbuf_addf(&out, "%sexport GPHOME=%s\nexport PATH=$GPHOME/script:$PATH\n",
+                len && text[len - 1] != '\n' ? "\n" : "", c->tool_path);
+    if (dynbuf_error(&out))
+        return og_error_set(err, -dynbuf_error(&out), "%s", path);
     return fs_replace_file(path, out.buf, out.len, 0644, err);
 }
 

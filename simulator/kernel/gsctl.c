@@ -780,14 +780,18 @@ static int do_build(const struct ctl *c)
     dynbuf_init(&src, 8192);
     say("gs_ctl full build ,datadir is %s\n", c->datadir);
     if (c->conninfo) {
-        dynbuf_appends(&src, c->conninfo);
+        dynbuf_adds(&src, c->conninfo);
         kconf_append_ha_auth(c->datadir, &src);
     } else if (kconf_peers_conninfo(c->datadir, &src) < 0) {
         say(" build failed: no replconninfo in %s/%s and no -C connection string\n", c->datadir,
             KCONF_OG);
         return 1;
     }
-    dynbuf_appends(&src, " dbname=postgres");
+    dynbuf_adds(&src, " dbname=postgres");
+    if (dynbuf_error(&src)) {
+        say(" build failed: the connection string exceeds %zu bytes\n", src.max);
+        return 1;
+    }
     primary = connect_str(src.buf, &err);
     if (!primary) {
         say(" build failed: cannot reach the primary: %s\n", err.detail);

@@ -507,7 +507,7 @@ int workload_stats_read(const char *state_dir, struct workload_stats *ret, struc
 
 static void kind_append(struct dynbuf *b, const char *kind, const struct workload_kind_stats *k)
 {
-    dynbuf_appendf(
+    dynbuf_addf(
         b,
         "%s.acked=%" PRIu64 "\n%s.in_doubt=%" PRIu64 "\n%s.queries=%" PRIu64 "\n%s.errors=%" PRIu64
         "\n%s.connects=%" PRIu64 "\n%s.reconnects=%" PRIu64 "\n%s.connect_errors=%" PRIu64
@@ -522,21 +522,23 @@ static int stats_write(const char *state_dir, const struct workload_stats *s, st
     char path[WORKLOAD_PATH_MAX + 32];
 
     dynbuf_init(&b, FILE_MAX);
-    dynbuf_appendf(&b,
-                   "# ogsim workload counters\nstate=%s\npid=%ld\nstart_mono_ns=%" PRId64
-                   "\nend_mono_ns=%" PRId64 "\nstart_unix_ms=%" PRId64 "\n",
-                   s->running ? "running" : "stopped", (long)s->pid, s->start_mono_ns,
-                   s->end_mono_ns, s->start_unix_ms);
+    dynbuf_addf(&b,
+                "# ogsim workload counters\nstate=%s\npid=%ld\nstart_mono_ns=%" PRId64
+                "\nend_mono_ns=%" PRId64 "\nstart_unix_ms=%" PRId64 "\n",
+                s->running ? "running" : "stopped", (long)s->pid, s->start_mono_ns, s->end_mono_ns,
+                s->start_unix_ms);
     kind_append(&b, "writer", &s->writer);
     kind_append(&b, "reader", &s->reader);
-    dynbuf_appendf(&b, "probes=%zu\n", s->n_probes);
+    dynbuf_addf(&b, "probes=%zu\n", s->n_probes);
     for (size_t i = 0; i < s->n_probes; i++) {
         const struct workload_probe_stats *p = &s->probes[i];
-        dynbuf_appendf(&b,
-                       "probe.%zu.longest_ns=%" PRId64 "\nprobe.%zu.longest_from_ns=%" PRId64
-                       "\nprobe.%zu.answers=%" PRIu64 "\nprobe.%zu.errors=%" PRIu64 "\n",
-                       i, p->longest_ns, i, p->longest_from_ns, i, p->answers, i, p->errors);
+        dynbuf_addf(&b,
+                    "probe.%zu.longest_ns=%" PRId64 "\nprobe.%zu.longest_from_ns=%" PRId64
+                    "\nprobe.%zu.answers=%" PRIu64 "\nprobe.%zu.errors=%" PRIu64 "\n",
+                    i, p->longest_ns, i, p->longest_from_ns, i, p->answers, i, p->errors);
     }
+    if (dynbuf_error(&b))
+        return og_error_set(err, -dynbuf_error(&b), "workload stats");
     path_in(path, sizeof(path), state_dir, STATS_FILE);
     return fs_replace_file(path, b.buf, b.len, 0600, err);
 }
@@ -2171,50 +2173,48 @@ static void kind_text(struct dynbuf *b, const char *kind, int count,
                       const struct workload_kind_stats *k, bool writer)
 {
     if (writer)
-        dynbuf_appendf(b,
-                       "  %-8s %3d: acked %" PRIu64 ", in doubt %" PRIu64 ", errors %" PRIu64
-                       " (read-only %" PRIu64 "), reconnects %" PRIu64 ", connect errors %" PRIu64
-                       ", log errors %" PRIu64 "\n",
-                       kind, count, k->acked, k->in_doubt, k->errors, k->read_only, k->reconnects,
-                       k->connect_errors, k->log_errors);
+        dynbuf_addf(b,
+                    "  %-8s %3d: acked %" PRIu64 ", in doubt %" PRIu64 ", errors %" PRIu64
+                    " (read-only %" PRIu64 "), reconnects %" PRIu64 ", connect errors %" PRIu64
+                    ", log errors %" PRIu64 "\n",
+                    kind, count, k->acked, k->in_doubt, k->errors, k->read_only, k->reconnects,
+                    k->connect_errors, k->log_errors);
     else
-        dynbuf_appendf(b,
-                       "  %-8s %3d: queries %" PRIu64 ", errors %" PRIu64 ", reconnects %" PRIu64
-                       ", connect errors %" PRIu64 "\n",
-                       kind, count, k->queries, k->errors, k->reconnects, k->connect_errors);
+        dynbuf_addf(b,
+                    "  %-8s %3d: queries %" PRIu64 ", errors %" PRIu64 ", reconnects %" PRIu64
+                    ", connect errors %" PRIu64 "\n",
+                    kind, count, k->queries, k->errors, k->reconnects, k->connect_errors);
 }
 
 int workload_report_format_text(const struct workload_report *r, struct dynbuf *out)
 {
     size_t failed = 0;
 
-    dynbuf_appendf(out, "Workload check of \"%s\" (run %d, %s, %.1f s)\n", r->state_dir, r->run,
-                   r->running ? "still running" : "stopped", r->duration_s);
-    dynbuf_appendf(out,
-                   "  acknowledged writes: %" PRIu64 "  in doubt: %" PRIu64
-                   "  torn log lines: %" PRIu64 "%s\n",
-                   r->acked, r->in_doubt, r->torn_lines,
-                   r->ack_fsync ? "" : "  (acks not fsync'd)");
+    dynbuf_addf(out, "Workload check of \"%s\" (run %d, %s, %.1f s)\n", r->state_dir, r->run,
+                r->running ? "still running" : "stopped", r->duration_s);
+    dynbuf_addf(out,
+                "  acknowledged writes: %" PRIu64 "  in doubt: %" PRIu64
+                "  torn log lines: %" PRIu64 "%s\n",
+                r->acked, r->in_doubt, r->torn_lines, r->ack_fsync ? "" : "  (acks not fsync'd)");
     if (r->duplicate_acks)
-        dynbuf_appendf(out, "  duplicate acked ids in the logs: %" PRIu64 "\n", r->duplicate_acks);
-    dynbuf_appendf(out, "  commit latency: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
-                   us_ms(r->lat_p50_us), us_ms(r->lat_p99_us), us_ms(r->lat_max_us));
-    dynbuf_appendf(out,
-                   "  longest write gap: %.1f ms, from +%.3f s (after id %" PRId64
-                   " until id %" PRId64 ")\n",
-                   (double)r->gap.gap_ns / 1e6,
-                   r->gap.gap_ns ? (double)(r->gap.from_ns - r->start_mono_ns) / 1e9 : 0.0,
-                   r->gap.from_id, r->gap.to_id);
+        dynbuf_addf(out, "  duplicate acked ids in the logs: %" PRIu64 "\n", r->duplicate_acks);
+    dynbuf_addf(out, "  commit latency: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                us_ms(r->lat_p50_us), us_ms(r->lat_p99_us), us_ms(r->lat_max_us));
+    dynbuf_addf(out,
+                "  longest write gap: %.1f ms, from +%.3f s (after id %" PRId64 " until id %" PRId64
+                ")\n",
+                (double)r->gap.gap_ns / 1e6,
+                r->gap.gap_ns ? (double)(r->gap.from_ns - r->start_mono_ns) / 1e9 : 0.0,
+                r->gap.from_id, r->gap.to_id);
     kind_text(out, "writers", r->writers, &r->writer, true);
     kind_text(out, "readers", r->readers, &r->reader, false);
     for (size_t i = 0; i < r->n_probes; i++) {
         const struct workload_probe_stats *p = &r->probes[i];
-        dynbuf_appendf(out,
-                       "  probe %-20s longest without an answer %.1f ms, from +%.3f s"
-                       " (answers %" PRIu64 ", failures %" PRIu64 ")\n",
-                       r->probe_hosts[i], (double)p->longest_ns / 1e6,
-                       (double)(p->longest_from_ns - r->start_mono_ns) / 1e9, p->answers,
-                       p->errors);
+        dynbuf_addf(out,
+                    "  probe %-20s longest without an answer %.1f ms, from +%.3f s"
+                    " (answers %" PRIu64 ", failures %" PRIu64 ")\n",
+                    r->probe_hosts[i], (double)p->longest_ns / 1e6,
+                    (double)(p->longest_from_ns - r->start_mono_ns) / 1e9, p->answers, p->errors);
     }
     for (size_t i = 0; i < r->n_nodes; i++) {
         const struct workload_node *n = &r->nodes[i];
@@ -2222,30 +2222,30 @@ int workload_report_format_text(const struct workload_report *r, struct dynbuf *
 
         snprintf(where, sizeof(where), "%s:%d", n->host, n->port);
         if (n->role == WORKLOAD_ROLE_UNREACHABLE) {
-            dynbuf_appendf(out, "  node %-21s unreachable: %s\n", where, n->error);
+            dynbuf_addf(out, "  node %-21s unreachable: %s\n", where, n->error);
             failed++;
             continue;
         }
-        dynbuf_appendf(out, "  node %-21s %-8s", where, workload_role_name(n->role));
+        dynbuf_addf(out, "  node %-21s %-8s", where, workload_role_name(n->role));
         if (n->role == WORKLOAD_ROLE_STANDBY)
-            dynbuf_appendf(out, " replayed %s in %" PRId64 " ms,", n->lsn[0] ? n->lsn : "-",
-                           n->catchup_ms);
+            dynbuf_addf(out, " replayed %s in %" PRId64 " ms,", n->lsn[0] ? n->lsn : "-",
+                        n->catchup_ms);
         else
-            dynbuf_appendf(out, " WAL %s,", n->lsn[0] ? n->lsn : "-");
+            dynbuf_addf(out, " WAL %s,", n->lsn[0] ? n->lsn : "-");
         if (n->checked)
-            dynbuf_appendf(out,
-                           " rows %" PRIu64 ", lost %" PRIu64 ", extra %" PRIu64 " (%" PRIu64
-                           " in doubt)\n",
-                           n->rows, n->lost, n->extra, n->extra_in_doubt);
+            dynbuf_addf(out,
+                        " rows %" PRIu64 ", lost %" PRIu64 ", extra %" PRIu64 " (%" PRIu64
+                        " in doubt)\n",
+                        n->rows, n->lost, n->extra, n->extra_in_doubt);
         else
-            dynbuf_appendf(out, " not checked\n");
+            dynbuf_addf(out, " not checked\n");
         if (n->error[0])
-            dynbuf_appendf(out, "      %s\n", n->error);
+            dynbuf_addf(out, "      %s\n", n->error);
         if (n->n_lost_ids) {
-            dynbuf_appendf(out, "      lost ids%s:", n->lost > n->n_lost_ids ? " (first 20)" : "");
+            dynbuf_addf(out, "      lost ids%s:", n->lost > n->n_lost_ids ? " (first 20)" : "");
             for (size_t k = 0; k < n->n_lost_ids; k++)
-                dynbuf_appendf(out, " %" PRId64, n->lost_ids[k]);
-            dynbuf_appends(out, "\n");
+                dynbuf_addf(out, " %" PRId64, n->lost_ids[k]);
+            dynbuf_adds(out, "\n");
         }
         if (!n->checked || !n->caught_up || n->lost)
             failed++;

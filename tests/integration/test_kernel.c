@@ -80,18 +80,18 @@ static const char *assemble(const char *sqltree, const char *mode, const char *d
     k = catalogsel_select(names, n, mode, db, old_num, new_num, sel, 256);
     cr_assert_geq(k, 0);
     dynbuf_init(&sql, 16u << 20);
-    dynbuf_appends(&sql, "START TRANSACTION;\nSET IsInplaceUpgrade = on;\n"
-                         "SET search_path = 'pg_catalog';\n"
-                         "SET local client_min_messages = NOTICE;\n"
-                         "SET local log_min_messages = NOTICE;\n");
+    dynbuf_adds(&sql, "START TRANSACTION;\nSET IsInplaceUpgrade = on;\n"
+                      "SET search_path = 'pg_catalog';\n"
+                      "SET local client_min_messages = NOTICE;\n"
+                      "SET local log_min_messages = NOTICE;\n");
     for (int i = 0; i < k; i++) {
         char fp[700];
         _cleanup_free_ char *text = NULL;
         snprintf(fp, sizeof(fp), "%s/%s", folder, sel[i]);
         cr_assert_eq(fs_read_file(fp, 1 << 20, &text, NULL, &err), 0, "%s", err.detail);
-        dynbuf_appends(&sql, text);
+        dynbuf_adds(&sql, text);
     }
-    dynbuf_appends(&sql, "COMMIT;\n");
+    dynbuf_adds(&sql, "COMMIT;\n");
     snprintf(path, sizeof(path), "%s/%s_catalog_%s_tmp.sql", fx.root, mode, db);
     cr_assert_eq(fs_replace_file(path, sql.buf, sql.len, 0644, &err), 0);
     for (size_t i = 0; i < n; i++)

@@ -310,7 +310,7 @@ static void expected_dump(struct dynbuf *b)
 {
     dynbuf_init(b, 1 << 20);
     for (size_t i = 0; hostile[i]; i++)
-        dynbuf_appendf(b, "%zu:%s\n", strlen(hostile[i]), hostile[i]);
+        dynbuf_addf(b, "%zu:%s\n", strlen(hostile[i]), hostile[i]);
 }
 
 static void dump_argv(const char **argv)

@@ -169,7 +169,7 @@ static int64_t independent_lost(int port, const char *root)
     bool first = true;
 
     dynbuf_init(&sql, 256u << 20);
-    dynbuf_appends(&sql, "SELECT count(*) FROM unnest('{");
+    dynbuf_adds(&sql, "SELECT count(*) FROM unnest('{");
     for (int w = 1; w <= 16; w++) {
         _cleanup_free_ char *text = NULL;
         char *save = NULL;
@@ -179,12 +179,12 @@ static int64_t independent_lost(int port, const char *root)
             continue;
         for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
             line[strcspn(line, "\t")] = '\0';
-            dynbuf_appendf(&sql, "%s%s", first ? "" : ",", line);
+            dynbuf_addf(&sql, "%s%s", first ? "" : ",", line);
             first = false;
         }
     }
-    dynbuf_appends(&sql, "}'::bigint[]) a(id) WHERE NOT EXISTS "
-                         "(SELECT 1 FROM wl_acked w WHERE w.id = a.id);\n");
+    dynbuf_adds(&sql, "}'::bigint[]) a(id) WHERE NOT EXISTS "
+                      "(SELECT 1 FROM wl_acked w WHERE w.id = a.id);\n");
     snprintf(file, sizeof(file), "%s/lost.sql", root);
     cr_assert_eq(fs_replace_file(file, sql.buf, sql.len, 0644, &err), 0, "%s", err.detail);
     snprintf(p, sizeof(p), "%d", port);

@@ -113,7 +113,7 @@ char *up_links(const struct sim_cluster *c)
     dynbuf_init(&b, 1 << 16);
     for (size_t i = 0; i < c->n_nodes; i++) {
         up_sh_ok(c, c->nodes[i].name, "omm", "readlink $GAUSSHOME");
-        dynbuf_appendf(&b, "%s:%s", c->nodes[i].name, upres.out);
+        dynbuf_addf(&b, "%s:%s", c->nodes[i].name, upres.out);
     }
     return b.buf ? b.buf : strdup("");
 }

@@ -872,11 +872,11 @@ Test(journal, record_parses_opengauss_long_details)
     size_t n = 0;
 
     dynbuf_init(&t, 1 << 20);
-    dynbuf_appends(&t, "|action|status|time|oldVersionInfo|newVersionInfo|oldPkgSha256|"
-                       "newPkgSha256|details|\n|auto-upgrade|failed|2024-05-01 10:00:00|||||");
+    dynbuf_adds(&t, "|action|status|time|oldVersionInfo|newVersionInfo|oldPkgSha256|"
+                    "newPkgSha256|details|\n|auto-upgrade|failed|2024-05-01 10:00:00|||||");
     for (int i = 0; i < 512; i++)
-        dynbuf_appends(&t, "\xe4\xb8\xad");
-    dynbuf_appends(&t, "......|\n");
+        dynbuf_adds(&t, "\xe4\xb8\xad");
+    dynbuf_adds(&t, "......|\n");
     cr_assert_eq(journal_record_parse(dynbuf_str(&t), "upgradeRecord.txt", &rows, &n, &err), 0,
                  "%s", err.detail);
     cr_assert_eq(n, 1);

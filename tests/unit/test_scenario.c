@@ -216,10 +216,10 @@ Test(scenario, limits_and_defaults)
     {
         struct dynbuf b;
         dynbuf_init(&b, 1 << 20);
-        dynbuf_appends(&b, "<scenario id=\"m\"><cluster version=\"2.0.0\"/><steps>");
+        dynbuf_adds(&b, "<scenario id=\"m\"><cluster version=\"2.0.0\"/><steps>");
         for (int i = 0; i < SCN_MAX_STEPS + 1; i++)
-            dynbuf_appends(&b, "<wait ms=\"1\"/>");
-        dynbuf_appends(&b, "</steps></scenario>");
+            dynbuf_adds(&b, "<wait ms=\"1\"/>");
+        dynbuf_adds(&b, "</steps></scenario>");
         cr_assert_null(parse_text(dynbuf_str(&b), &err));
         cr_assert_not_null(strstr(err.detail, "rule steps: more than 64 steps"), "%s", err.detail);
         dynbuf_done(&b);

@@ -63,7 +63,7 @@ static void roundtrip(const char *shell, const char *const *args)
     dynbuf_init(&expect, 1 << 20);
     cr_assert_eq(shquote_argv(&line, argv), 0);
     for (size_t i = 0; args[i]; i++)
-        dynbuf_appendf(&expect, "%zu:%s\n", strlen(args[i]), args[i]);
+        dynbuf_addf(&expect, "%zu:%s\n", strlen(args[i]), args[i]);
 
     cmd = command_newl(shell, "-c", dynbuf_str(&line), NULL);
     cr_assert_not_null(cmd);
@@ -123,7 +123,7 @@ Test(shquote, over_limit_leaves_buffer_unchanged)
     const char *argv[] = {"echo", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL};
 
     dynbuf_init(&b, 20);
-    dynbuf_appends(&b, "prefix ");
+    dynbuf_adds(&b, "prefix ");
     cr_assert_eq(shquote_argv(&b, argv), -OG_E_TOO_LARGE);
     cr_assert_str_eq(dynbuf_str(&b), "prefix ");
 }

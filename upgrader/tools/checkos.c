@@ -202,7 +202,7 @@ static void aggregate_check(int i, struct node_res *nodes, size_t n, struct item
     if (differ && d->cmp > r->level)
         r->level = d->cmp;
 
-    dynbuf_appends(&r->detail, "\n");
+    dynbuf_adds(&r->detail, "\n");
     if (differ) {
         /* openGauss: the first node's value, then each differing node's */
         for (size_t k = 0; k < n; k++) {
@@ -218,12 +218,12 @@ static void aggregate_check(int i, struct node_res *nodes, size_t n, struct item
                 strftime(a, sizeof(a), "%Y-%m-%d %H:%M:%S", &tm);
                 localtime_r(&t0, &tm);
                 strftime(b, sizeof(b), "%Y-%m-%d %H:%M:%S", &tm);
-                dynbuf_appendf(&r->detail,
-                               "        [%s]\n        Variable:'current system time' "
-                               "RealValue:'%s' ExpectedValue:'%s' [Abnormal]\n",
-                               nodes[k].name, a, b);
+                dynbuf_addf(&r->detail,
+                            "        [%s]\n        Variable:'current system time' "
+                            "RealValue:'%s' ExpectedValue:'%s' [Abnormal]\n",
+                            nodes[k].name, a, b);
             } else if (i == 10 && k > 0 && strcmp(v, base) != 0) {
-                dynbuf_appendf(
+                dynbuf_addf(
                     &r->detail,
                     "        [%s]\n        Abnormal: network '%s' 'mtu' value[%s:%s] "
                     "is different from the other node [%s:%s]\n",
@@ -231,29 +231,28 @@ static void aggregate_check(int i, struct node_res *nodes, size_t n, struct item
                     strchr(nodes[k].it[i].value, ' ') ? strchr(nodes[k].it[i].value, ' ') + 1 : "?",
                     nodes[k].name, v, nodes[0].name, base);
             } else if (i != 10 && (k == 0 || strcmp(v, base) != 0)) {
-                dynbuf_appendf(&r->detail, "        [%s]\n        %s\n", nodes[k].name,
-                               i == 0 && nodes[k].it[i].info[0] ? nodes[k].it[i].info
-                                                                : nodes[k].it[i].value);
+                dynbuf_addf(&r->detail, "        [%s]\n        %s\n", nodes[k].name,
+                            i == 0 && nodes[k].it[i].info[0] ? nodes[k].it[i].info
+                                                             : nodes[k].it[i].value);
             }
         }
     }
     for (size_t k = 0; k < n; k++)
         if (nodes[k].it[i].flagged)
-            dynbuf_appendf(&r->detail, "        [%s]\n%s", nodes[k].name,
-                           dynbuf_str(&nodes[k].it[i].lines));
+            dynbuf_addf(&r->detail, "        [%s]\n%s", nodes[k].name,
+                        dynbuf_str(&nodes[k].it[i].lines));
     if (r->level != LV_NORMAL)
         return;
     dynbuf_reset(&r->detail);
     if (i == 0) {
-        dynbuf_appends(&r->detail, "\n");
+        dynbuf_adds(&r->detail, "\n");
         for (size_t k = 0; k < n; k++)
-            dynbuf_appendf(&r->detail, "        [%s]\n        %s\n", nodes[k].name,
-                           nodes[k].it[i].info);
+            dynbuf_addf(&r->detail, "        [%s]\n        %s\n", nodes[k].name,
+                        nodes[k].it[i].info);
     } else if (d->cmp >= 0 && i != 11 && i != 10) {
-        dynbuf_appendf(&r->detail, "\n        %s The value is \"%s\".", d->ok,
-                       nodes[0].it[i].value);
+        dynbuf_addf(&r->detail, "\n        %s The value is \"%s\".", d->ok, nodes[0].it[i].value);
     } else {
-        dynbuf_appendf(&r->detail, "\n        %s", d->ok);
+        dynbuf_addf(&r->detail, "\n        %s", d->ok);
     }
 }
 
@@ -266,13 +265,13 @@ static void aggregate_set(int i, struct node_res *nodes, size_t n, struct item_r
     for (size_t k = 0; k < n; k++)
         if (nodes[k].it[i].flagged && nodes[k].it[i].level > LV_NORMAL)
             r->level = items[i].fail > nodes[k].it[i].level ? items[i].fail : nodes[k].it[i].level;
-    dynbuf_appends(&r->detail, "\n");
+    dynbuf_adds(&r->detail, "\n");
     for (size_t k = 0; k < n; k++)
         if (nodes[k].it[i].lines.len && (r->level == LV_NORMAL || nodes[k].it[i].flagged))
-            dynbuf_appendf(&r->detail, "        [%s]\n%s", nodes[k].name,
-                           dynbuf_str(&nodes[k].it[i].lines));
+            dynbuf_addf(&r->detail, "        [%s]\n%s", nodes[k].name,
+                        dynbuf_str(&nodes[k].it[i].lines));
     if (r->level == LV_NORMAL)
-        dynbuf_appendf(&r->detail, "        %s", items[i].ok);
+        dynbuf_addf(&r->detail, "        %s", items[i].ok);
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -676,13 +675,13 @@ static void report(const struct checkos_opts *o, const int *order, size_t n_orde
         item_name(i, id, sizeof(id));
         snprintf(label, sizeof(label), "%s.%s%s", id, strlen(id) < 3 ? " " : "", items[i].title);
         if (x == 0)
-            dynbuf_appendf(out, "%s%s\n", o->set ? "Setting items" : "Checking items",
-                           o->all ? ":" : "");
+            dynbuf_addf(out, "%s%s\n", o->set ? "Setting items" : "Checking items",
+                        o->all ? ":" : "");
         if (o->detail)
-            dynbuf_appendf(out, "    %-60s: %-10s %-60s\n", label, level_names[ir.level],
-                           dynbuf_str(&ir.detail));
+            dynbuf_addf(out, "    %-60s: %-10s %-60s\n", label, level_names[ir.level],
+                        dynbuf_str(&ir.detail));
         else
-            dynbuf_appendf(out, "    %-60s: %s\n", label, level_names[ir.level]);
+            dynbuf_addf(out, "    %-60s: %s\n", label, level_names[ir.level]);
         t->total++;
         t->abnormal += ir.level == LV_ABNORMAL;
         t->warning += ir.level == LV_WARNING;
@@ -696,6 +695,11 @@ static int finish(const struct checkos_opts *o, const struct dynbuf *out, const 
 {
     struct og_error err = {0};
 
+    if (dynbuf_error(out)) {
+        printf("[GAUSS-50205] : Failed to write the check's result: it exceeds %zu bytes.\n",
+               out->max);
+        return 1;
+    }
     if (o->output) {
         printf("Performing operation system check/set. Output the result to the file %s.\n",
                o->output);
@@ -735,6 +739,11 @@ static int local_items(int argc, char **argv)
     checkos_local_check(o.mask, &out);
     checkos_local_set(o.mask, &out);
     fputs(dynbuf_str(&out), stdout);
+    if (dynbuf_error(&out)) { /* the coordinator sees no end line: a failed node */
+        fprintf(stderr, "[GAUSS-50205] : Failed to write the items: more than %zu bytes.\n",
+                out.max);
+        return 1;
+    }
     return 0;
 }
 

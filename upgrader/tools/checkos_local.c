@@ -55,9 +55,9 @@ void checkos_emit(struct dynbuf *o, int item, const char *kind, const char *fmt,
     if (!o)
         return;
     if (item < CHECKOS_N_A)
-        dynbuf_appendf(o, "A%d\t%s\t%s\n", item + 1, kind, text);
+        dynbuf_addf(o, "A%d\t%s\t%s\n", item + 1, kind, text);
     else
-        dynbuf_appendf(o, "B%d\t%s\t%s\n", item - CHECKOS_N_A + 1, kind, text);
+        dynbuf_addf(o, "B%d\t%s\t%s\n", item - CHECKOS_N_A + 1, kind, text);
 }
 
 /* The first line of a small file, without the newline. */

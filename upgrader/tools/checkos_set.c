@@ -78,10 +78,11 @@ static int conf_replace(const char *path, line_match_fn match, const void *arg, 
         if (nl)
             *nl++ = '\0';
         if (!match(l, arg))
-            dynbuf_appendf(&out, "%s\n", l);
+            dynbuf_addf(&out, "%s\n", l);
     }
-    dynbuf_appendf(&out, "%s\n", add);
-    r = fs_replace_file(path, out.buf, out.len, mode, &err);
+    dynbuf_addf(&out, "%s\n", add);
+    r = dynbuf_error(&out) ? og_error_set(&err, -dynbuf_error(&out), "%s", path)
+                           : fs_replace_file(path, out.buf, out.len, mode, &err);
     if (r < 0)
         snprintf(text, size, "%s", err.detail);
     return r;

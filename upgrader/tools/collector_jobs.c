@@ -160,12 +160,12 @@ static int keyword_filter(struct local *l, const struct found *f)
             if (nl)
                 *nl = '\0';
             if (regexec(&re, line, 0, NULL, 0) == 0)
-                dynbuf_appendf(&hits, "%s:%s\n", f->v[i], line);
+                dynbuf_addf(&hits, "%s:%s\n", f->v[i], line);
         }
     }
     regfree(&re);
     snprintf(member, sizeof(member), "%s/logfiles/keyword_result.txt", l->host);
-    rc = add_mem(l, l->a, member, hits.buf ? hits.buf : "", hits.len);
+    rc = add_buf(l, l->a, member, &hits);
     if (rc == 0 && f->n) {
         snprintf(why, sizeof(why), "filter keyword: %s", l->keyword);
         job_ok(l, why);
@@ -182,7 +182,7 @@ static int log_tarball(struct local *l, const struct found *f)
     int r = memtar_open(l, &m);
 
     dynbuf_init(&dirs, 1 << 20);
-    dynbuf_appends(&dirs, "\n");
+    dynbuf_adds(&dirs, "\n");
     if (r == 0)
         r = add_entry(l, m.a, "./", AE_IFDIR, 0, time(NULL));
     for (size_t i = 0; r == 0 && i < f->n; i++) {
@@ -191,7 +191,7 @@ static int log_tarball(struct local *l, const struct found *f)
             snprintf(parent, sizeof(parent), "\n./%.*s/\n", (int)(s - f->v[i]), f->v[i]);
             if (strstr(dynbuf_str(&dirs), parent))
                 continue;
-            dynbuf_appends(&dirs, parent + 1);
+            dynbuf_adds(&dirs, parent + 1);
             parent[strlen(parent) - 1] = '\0';
             r = add_entry(l, m.a, parent + 1, AE_IFDIR, 0, time(NULL));
         }
@@ -358,7 +358,7 @@ static int job_config(struct local *l, const char *content)
             if (add_file(l, l->a, member, src) < 0) {
                 if (l->write_failed)
                     r = -l->err.code;
-                dynbuf_appendf(&why, "cp: cannot stat '%s': No such file or directory\n", src);
+                dynbuf_addf(&why, "cp: cannot stat '%s': No such file or directory\n", src);
             }
         }
         snprintf(src, sizeof(src), "%s/pg_replslot", l->self->datadir);
@@ -366,7 +366,7 @@ static int job_config(struct local *l, const char *content)
         if (r == 0 && access(src, F_OK) == 0)
             r = add_tree(l, src, member, 0);
         else if (r == 0)
-            dynbuf_appendf(&why, "cp: cannot stat '%s/': No such file or directory\n", src);
+            dynbuf_addf(&why, "cp: cannot stat '%s/': No such file or directory\n", src);
         if (why.len)
             job_fail(l, "collect configuration files", dynbuf_str(&why));
         else
@@ -414,7 +414,7 @@ static int job_gstack(struct local *l, const char *content)
             } else {
                 snprintf(member, sizeof(member), "%s/gstackfiles/gstack_%s/dn_%d/dn_%d.stack",
                          l->host, l->stamp, l->self->instance_id, l->self->instance_id);
-                r = add_mem(l, l->a, member, out.buf ? out.buf : "", out.len);
+                r = add_buf(l, l->a, member, &out);
                 if (r == 0)
                     job_ok(l, "collect Gstack information");
             }
@@ -493,7 +493,7 @@ static int job_coredump(struct local *l, const char *content)
     if (r == 0)
         r = add_entry(l, m.a, top, AE_IFDIR, 0, time(NULL));
     if (r == 0)
-        r = add_mem(l, m.a, member, ver.buf ? ver.buf : "", ver.len);
+        r = add_buf(l, m.a, member, &ver);
     if (r == 0)
         r = core_files(l, &m, pattern[0] ? pattern : "/", content, &found, &copied);
     if (r == 0 && found == 0) {

@@ -126,6 +126,19 @@ int add_mem(struct local *l, struct archive *a, const char *path, const void *da
     return r;
 }
 
+int add_buf(struct local *l, struct archive *a, const char *member, const struct dynbuf *b)
+{
+    char note[PATH_MAX + 32], text[96];
+    int r = add_mem(l, a, member, dynbuf_str(b), b->len);
+
+    if (r == 0 && dynbuf_error(b)) {
+        snprintf(note, sizeof(note), "%s.truncated", member);
+        snprintf(text, sizeof(text), "the rest did not fit in %zu bytes\n", b->max);
+        r = add_mem(l, a, note, text, strlen(text));
+    }
+    return r;
+}
+
 /* A file as it is now (a log growing meanwhile is cut at that size, one
  * that shrank padded with zeros); -OG_E_READ_FAILED when it cannot be read. */
 int add_file(struct local *l, struct archive *a, const char *member, const char *path)
@@ -243,17 +256,17 @@ int run_into(struct dynbuf *out, const char *const *argv)
     int status;
 
     if (!c)
-        return dynbuf_appends(out, "out of memory\n"), -1;
+        return dynbuf_adds(out, "out of memory\n"), -1;
     for (size_t i = 0; i < ELEMENTSOF(pass); i++)
         command_passenv(c, pass[i]);
     command_set_timeout_ms(c, 60 * 1000);
     command_set_output_max(c, 4 << 20);
     if (command_run(c, &res, &err) < 0) {
-        dynbuf_appendf(out, "%s: command not found\n", argv[0]);
+        dynbuf_addf(out, "%s: command not found\n", argv[0]);
         return -1;
     }
-    dynbuf_append(out, res.out, res.out_len);
-    dynbuf_append(out, res.err, res.err_len);
+    dynbuf_add(out, res.out, res.out_len);
+    dynbuf_add(out, res.err, res.err_len);
     status = res.exit_status;
     command_result_done(&res);
     return status;
@@ -264,7 +277,7 @@ static void title(struct dynbuf *out, const char *what)
 {
     static const char rule[] = "###########################################################";
 
-    dynbuf_appendf(out, "\n%s\n#\n# %s\n#\n%s\n", rule, what, rule);
+    dynbuf_addf(out, "\n%s\n#\n# %s\n#\n%s\n", rule, what, rule);
 }
 
 bool content_has(const char *content, const char *word)
@@ -314,7 +327,7 @@ static void section_ls(struct dynbuf *out, const char *banner, const char *dir)
 {
     const char *ls[] = {"ls", "-lrt", dir, NULL};
 
-    dynbuf_appendf(out, "\n******** %s *******\n", banner);
+    dynbuf_addf(out, "\n******** %s *******\n", banner);
     run_into(out, ls);
 }
 
@@ -333,7 +346,7 @@ static int basic_info(struct local *l)
         const char *q[] = {bin, "query", "-D", l->self->datadir, NULL};
         run_into(&info, q);
     } else {
-        dynbuf_appends(&info, "This host is not a node of the installed cluster.\n");
+        dynbuf_adds(&info, "This host is not a node of the installed cluster.\n");
     }
     title(&info, "V E R S I O N    I N F O");
     app_bin(l, "gaussdb", bin, sizeof(bin));
@@ -346,8 +359,8 @@ static int basic_info(struct local *l)
     if (fs_read_file("/proc/sys/kernel/core_pattern", 4096, &pattern, NULL, NULL) == 0)
         pattern[strcspn(pattern, "\n")] = '\0';
     if (!pattern || !strrchr(pattern, '/') || strcmp(strrchr(pattern, '/') + 1, CORE_PATTERN)) {
-        dynbuf_appends(&info, "Failed to collect core dump files, core pattern is not "
-                              "core-e-p-t.\n");
+        dynbuf_adds(&info, "Failed to collect core dump files, core pattern is not "
+                           "core-e-p-t.\n");
     } else {
         *strrchr(pattern, '/') = '\0';
         const char *ls[] = {"ls", "-lrt", pattern[0] ? pattern : "/", NULL};
@@ -377,7 +390,7 @@ static int basic_info(struct local *l)
     }
     now_stamp(when, sizeof(when));
     snprintf(member, sizeof(member), "%s/systemfiles/database_system_info_%s.txt", l->host, when);
-    return add_mem(l, l->a, member, info.buf ? info.buf : "", info.len);
+    return add_buf(l, l->a, member, &info);
 }
 
 int job_system(struct local *l)
@@ -393,16 +406,16 @@ int job_system(struct local *l)
 
     job_begin(l, "Collecting OS information");
     dynbuf_init(&os, 16 << 20);
-    dynbuf_appendf(&os, "%s\n* OS information for host\n", rule);
+    dynbuf_addf(&os, "%s\n* OS information for host\n", rule);
     if (run_into(&os, hn) == 0)
         job_ok(l, "hostname");
     else
         job_fail(l, "hostname", "hostname failed");
-    dynbuf_appendf(&os, "%s\n", rule);
+    dynbuf_addf(&os, "%s\n", rule);
     for (size_t i = 0; i < ELEMENTSOF(cmds); i++) {
         _cleanup_dynbuf_ struct dynbuf one = {0};
         dynbuf_init(&one, 8 << 20);
-        dynbuf_appendf(&os, "\n%s\n* %s \n%s\n", rule, names[i], rule);
+        dynbuf_addf(&os, "\n%s\n* %s \n%s\n", rule, names[i], rule);
         if (run_into(&one, cmds[i]) == 0) {
             job_ok(l, names[i]);
         } else if (i == 1 && strstr(dynbuf_str(&one), "command not found")) {
@@ -413,11 +426,11 @@ int job_system(struct local *l)
         } else {
             job_fail(l, names[i], dynbuf_str(&one));
         }
-        dynbuf_append(&os, one.buf, one.len);
+        dynbuf_add_buf(&os, &one);
     }
     now_stamp(when, sizeof(when));
     snprintf(member, sizeof(member), "%s/systemfiles/OS_information_%s.txt", l->host, when);
-    r = add_mem(l, l->a, member, os.buf ? os.buf : "", os.len);
+    r = add_buf(l, l->a, member, &os);
     if (r == 0)
         r = basic_info(l);
     job_end(l);
@@ -490,7 +503,7 @@ static void one_view(struct local *l, const char *view, const char *list)
     now_stamp(when, sizeof(when));
     snprintf(member, sizeof(member), "%s/catalogfiles/dn_%d_%s_%s.csv", l->host,
              l->self->instance_id, name, when);
-    if (add_mem(l, l->a, member, out.buf ? out.buf : "", out.len) == 0)
+    if (add_buf(l, l->a, member, &out) == 0)
         job_ok(l, view);
 }
 
@@ -508,13 +521,13 @@ int job_database(struct local *l, const char *content)
     dynbuf_init(&clean, 1 << 20);
     if (!l->self || !l->self->primary || !views)
         goto done; /* LC:554: standbys are skipped */
-    dynbuf_appends(&list, "\n");
+    dynbuf_adds(&list, "\n");
     if (gsql(l, "postgres", list_sql, &list) < 0) {
         job_fail(l, "find views", "[GAUSS-53502] : Please check database status");
         goto done;
     }
     job_ok(l, "find views");
-    dynbuf_appends(&list, "\n");
+    dynbuf_adds(&list, "\n");
     for (char *v = strtok_r(views, ",", &save); v; v = strtok_r(NULL, ",", &save)) {
         char *w = v;
         for (char *p = v; *p; p++)
@@ -526,21 +539,21 @@ int job_database(struct local *l, const char *content)
     }
     /* LC:642-675 execute_sqls: the header, then gs_clean's output */
     snprintf(port, sizeof(port), "%d", l->self->port);
-    dynbuf_appendf(&clean,
-                   "************************************\n* Catalog statistics for host %s "
-                   "\n************************************",
-                   l->host);
-    dynbuf_appendf(&clean,
-                   "\n\n************************************\n gs_clean -a -N -s -p %s "
-                   "\n************************************\n",
-                   port);
+    dynbuf_addf(&clean,
+                "************************************\n* Catalog statistics for host %s "
+                "\n************************************",
+                l->host);
+    dynbuf_addf(&clean,
+                "\n\n************************************\n gs_clean -a -N -s -p %s "
+                "\n************************************\n",
+                port);
     {
         const char *gc[] = {"gs_clean", "-a", "-N", "-s", "-p", port, NULL};
         run_into(&clean, gc);
     }
     now_stamp(when, sizeof(when));
     snprintf(member, sizeof(member), "%s/catalogfiles/gs_clean_%s.txt", l->host, when);
-    add_mem(l, l->a, member, clean.buf, clean.len);
+    add_buf(l, l->a, member, &clean);
 done:
     job_end(l);
     return l->write_failed ? -l->err.code : 0;

@@ -62,6 +62,9 @@ void job_end(struct local *l);
 int add_entry(struct local *l, struct archive *a, const char *path, mode_t type, size_t size,
               time_t mtime);
 int add_mem(struct local *l, struct archive *a, const char *path, const void *data, size_t len);
+/* A text built in b as member; one that did not all fit (b failed) is
+ * followed by <member>.truncated saying so, never cut silently. */
+int add_buf(struct local *l, struct archive *a, const char *member, const struct dynbuf *b);
 int add_file(struct local *l, struct archive *a, const char *member, const char *path);
 /* In the node's stream: the directory <host>/<rel> ("" or ending in '/'). */
 int dir_entry(struct local *l, const char *rel);

@@ -120,13 +120,13 @@ static void center(struct dynbuf *b, const char *s, size_t width)
     size_t len = strlen(s), pad = width > len ? width - len : 0;
     size_t left = pad / 2 + (pad & width & 1);
 
-    dynbuf_appendf(b, "%*s%s%*s", (int)left, "", s, (int)(pad - left), "");
+    dynbuf_addf(b, "%*s%s%*s", (int)left, "", s, (int)(pad - left), "");
 }
 
 static void repeat(struct dynbuf *b, char c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        dynbuf_append(b, &c, 1);
+        dynbuf_add(b, &c, 1);
 }
 
 /* The runs of one job name, in order (CI generalJobInfo). */
@@ -154,11 +154,11 @@ static void summary_rows(struct dynbuf *b, const struct collect_node *nodes, siz
     }
     rows = n_ok > n_bad ? n_ok : n_bad;
     for (size_t r = 0; r < rows; r++) {
-        dynbuf_appendf(b, "|%-*s|", (int)job_w, r == 0 ? job : "");
+        dynbuf_addf(b, "|%-*s|", (int)job_w, r == 0 ? job : "");
         center(b, r < n_ok ? okn[r] : "", name_w);
-        dynbuf_appends(b, "|");
+        dynbuf_adds(b, "|");
         center(b, r < n_bad ? bad[r] : "", name_w);
-        dynbuf_appends(b, "|\n");
+        dynbuf_adds(b, "|\n");
     }
 }
 
@@ -181,20 +181,21 @@ static void summary(struct dynbuf *b, const struct collect_node *nodes, size_t n
     }
     job_w += 4;
     name_w += 4;
-    dynbuf_appends(&head, "|");
+    dynbuf_adds(&head, "|");
     center(&head, "TASK NAME", job_w);
-    dynbuf_appends(&head, "|");
+    dynbuf_adds(&head, "|");
     center(&head, "SUCCESS HOSTNAME", name_w);
-    dynbuf_appends(&head, "|");
+    dynbuf_adds(&head, "|");
     center(&head, "FAILED HOSTNAME", name_w);
-    dynbuf_appends(&head, "|");
+    dynbuf_adds(&head, "|");
     title_len = head.len;
     repeat(b, '-', title_len);
-    dynbuf_appendf(b, "\n|%*s|%*s|%*s|\n", (int)job_w, "", (int)name_w, "", (int)name_w, "");
-    dynbuf_appendf(b, "%s\n", dynbuf_str(&head));
-    dynbuf_appendf(b, "|%*s|%*s|%*s|\n", (int)job_w, "", (int)name_w, "", (int)name_w, "");
+    dynbuf_addf(b, "\n|%*s|%*s|%*s|\n", (int)job_w, "", (int)name_w, "", (int)name_w, "");
+    dynbuf_add_buf(b, &head);
+    dynbuf_adds(b, "\n");
+    dynbuf_addf(b, "|%*s|%*s|%*s|\n", (int)job_w, "", (int)name_w, "", (int)name_w, "");
     repeat(b, '-', title_len);
-    dynbuf_appends(b, "\n");
+    dynbuf_adds(b, "\n");
     for (size_t r = 0; r < n_runs; r++) {
         size_t k = runs_of(runs, n_runs, runs[r].job_name, idx);
         if (idx[0] != r)
@@ -204,10 +205,10 @@ static void summary(struct dynbuf *b, const struct collect_node *nodes, size_t n
             snprintf(job, sizeof(job), "%s-%zu", runs[r].job_name, j);
             summary_rows(b, nodes, n, job, idx[j - 1], job_w, name_w);
             repeat(b, '-', title_len);
-            dynbuf_appends(b, "\n");
+            dynbuf_adds(b, "\n");
         }
     }
-    dynbuf_appends(b, "\n\n");
+    dynbuf_adds(b, "\n\n");
 }
 
 /* The box of one node's job (CI:311-373 printDetailSummaryInfo). */
@@ -226,34 +227,36 @@ static void detail_box(struct dynbuf *b, const char *node, json_object *job)
     for (size_t i = 0; i < n_succ; i += 5) { /* "; ".join(successTask[i:i+5]) */
         size_t start = lines.len;
         for (size_t k = i; k < i + 5 && k < n_succ; k++)
-            dynbuf_appendf(&lines, "%s%s", k > i ? "; " : "",
-                           json_object_get_string(json_object_array_get_idx(succ, k)));
+            dynbuf_addf(&lines, "%s%s", k > i ? "; " : "",
+                        json_object_get_string(json_object_array_get_idx(succ, k)));
         succ_w = lines.len - start > succ_w ? lines.len - start : succ_w;
-        dynbuf_appends(&lines, "\n");
+        dynbuf_adds(&lines, "\n");
     }
-    dynbuf_appends(&lines, "\x01"); /* successes above, failures below */
+    dynbuf_adds(&lines, "\x01"); /* successes above, failures below */
     if (json_object_is_type(failed, json_type_object)) {
         json_object_object_foreach(failed, task, reason)
         {
             size_t start = lines.len;
-            dynbuf_appendf(&lines, "%s: %s", task, json_object_get_string(reason));
+            dynbuf_addf(&lines, "%s: %s", task, json_object_get_string(reason));
             fail_w = lines.len - start > fail_w ? lines.len - start : fail_w;
-            dynbuf_appends(&lines, "\n");
+            dynbuf_adds(&lines, "\n");
         }
     }
-    dynbuf_appendf(&title, "%s - %s - %s", node,
-                   json_object_get_string(json_object_object_get(job, "jobName")),
-                   fail_w == 0 ? "Success" : "Failed");
+    dynbuf_addf(&title, "%s - %s - %s", node,
+                json_object_get_string(json_object_object_get(job, "jobName")),
+                fail_w == 0 ? "Success" : "Failed");
     max_w = (fail_w > succ_w ? fail_w : succ_w) + 6;
     max_w = title.len > max_w ? title.len : max_w;
     title_w = max_w + status_w + 1;
     total = title_w + 2;
     repeat(b, '-', total);
-    dynbuf_appendf(b, "\n|%*s|\n|", (int)title_w, "");
+    if (dynbuf_error(&lines) || dynbuf_error(&title))
+        dynbuf_fail(b, dynbuf_error(&lines) ? dynbuf_error(&lines) : dynbuf_error(&title));
+    dynbuf_addf(b, "\n|%*s|\n|", (int)title_w, "");
     center(b, dynbuf_str(&title), title_w);
-    dynbuf_appendf(b, "|\n|%*s|\n", (int)title_w, "");
+    dynbuf_addf(b, "|\n|%*s|\n", (int)title_w, "");
     repeat(b, '-', total);
-    dynbuf_appends(b, "\n");
+    dynbuf_adds(b, "\n");
     p = dynbuf_str(&lines);
     for (bool failures = false; *p; p++) {
         size_t len = strcspn(p, "\n\x01");
@@ -262,16 +265,16 @@ static void detail_box(struct dynbuf *b, const char *node, json_object *job)
             failures = true;
             continue;
         }
-        dynbuf_appends(b, "|");
+        dynbuf_adds(b, "|");
         center(b, failures ? "FailedTask" : "SuccessfulTask", status_w);
-        dynbuf_appends(b, "|");
+        dynbuf_adds(b, "|");
         center(b, one ? one : "", max_w);
-        dynbuf_appends(b, "|\n");
+        dynbuf_adds(b, "|\n");
         repeat(b, '-', total);
-        dynbuf_appends(b, "\n");
+        dynbuf_adds(b, "\n");
         p += len;
     }
-    dynbuf_appends(b, "\n\n\n");
+    dynbuf_adds(b, "\n\n\n");
 }
 
 static int put(struct archive *a, const char *path, mode_t type, const void *data, size_t len,
@@ -346,6 +349,9 @@ int collect_pack(const char *path, const char *stamp, const struct collect_node 
     for (size_t k = 0; k < n; k++)
         for (size_t j = 0; j < nodes[k].n_jobs; j++)
             detail_box(&det, nodes[k].name, nodes[k].jobs[j]);
+    if (dynbuf_error(&sum) || dynbuf_error(&det))
+        return og_error_set(err, OG_E_TOO_LARGE,
+                            "the collection's summary and details of %zu nodes", n);
     p.summary = dynbuf_str(&sum);
     p.detail = dynbuf_str(&det);
     return fs_replace_file_with(path, 0600, write_result, &p, err);

@@ -371,7 +371,7 @@ int grey_rollback(struct inplace *u, struct og_error *err)
     inplace_say(u, "Rolling back from step %s.",
                 from >= 0 ? grey_plan.steps[from].name : "prepare");
     r = engine_rollback(&grey_plan, from, u, err);
-    if (r == 0 && u->skipped.len) {
+    if (r == 0 && (u->skipped.len || dynbuf_error(&u->skipped))) {
         r = grey_record(u, from, ENGINE_DONE, true, err);
         if (r == 0)
             inplace_say(u,

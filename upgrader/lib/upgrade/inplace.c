@@ -134,7 +134,7 @@ static int undo_backup(void *ctx, struct og_error *err)
     /* cleanBackupedCatalogPhysicalFiles(isRollBack=True), UpgradeImpl.py :4600 */
     if (r == 0 && u->large)
         r = inplace_catalog_clean(u, err);
-    if (r == 0 && !u->skipped.len)
+    if (r == 0 && !(u->skipped.len || dynbuf_error(&u->skipped)))
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, INPLACE_BACKUP_DONE, err);
     return r;
 }
@@ -530,7 +530,7 @@ int inplace_rollback(struct inplace *u, struct og_error *err)
     inplace_say(u, "Rolling back from step %s.",
                 rec.index >= 0 ? inplace_plan.steps[rec.index].name : "record");
     r = engine_rollback(&inplace_plan, rec.index, u, err);
-    if (r == 0 && u->skipped.len) {
+    if (r == 0 && (u->skipped.len || dynbuf_error(&u->skipped))) {
         /* something was skipped: the journal keeps the step the rollback
          * started from, so a later auto-rollback does it all again (every
          * undo is idempotent) and finishes what was skipped */

@@ -233,7 +233,7 @@ static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error
     dynbuf_init(&rec, JOURNAL_CARRIED_MAX);
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_DONE);
     if (fs_read_file(p, JOURNAL_CARRIED_MAX, &done, NULL, NULL) == 0)
-        dynbuf_appends(&rec, done);
+        dynbuf_adds(&rec, done);
     r = list_databases(u, &dbs, err);
     if (r == 0)
         r = assemble_sql(u, mode, "maindb", mainf, sizeof(mainf), err);
@@ -481,9 +481,9 @@ int inplace_undo_catalog(void *ctx, struct og_error *err)
     /* --force left a node out: the markers stay, so the auto-rollback that
      * finishes it restores that node's catalog too (restore-catalog is a
      * no-op where the backup is already put back and cleaned) */
-    if (r == 0 && !u->skipped.len)
+    if (r == 0 && !(u->skipped.len || dynbuf_error(&u->skipped)))
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, INPLACE_CATALOG_DONE, err);
-    if (r == 0 && !u->skipped.len)
+    if (r == 0 && !(u->skipped.len || dynbuf_error(&u->skipped)))
         r = jdist_remove(&u->w, u->nodes, u->n_nodes, u->dir, JOURNAL_TOUCH_INIT, err);
     return r;
 }

@@ -113,7 +113,7 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
     char dat[128], line[512];
     int r;
 
-    if (index < 0 && undoing && u->skipped.len)
+    if (index < 0 && undoing && (u->skipped.len || dynbuf_error(&u->skipped)))
         return 0; /* --force skipped something: inplace_rollback rewinds the record */
     if (index < 0 && undoing)
         return inplace_journal_remove_everywhere(u, err);
@@ -167,8 +167,8 @@ static int drop_unreachable(struct inplace *u, struct og_error *err)
         if (transport_run(u->env->t, u->nodes[i], argv, &o, &res, &e) == 0)
             u->nodes[k++] = u->nodes[i];
         else
-            dynbuf_appendf(&u->skipped, "  %s: unreachable, nothing done there: %s\n", u->nodes[i],
-                           og_error_format(&e, msg, sizeof(msg)));
+            dynbuf_addf(&u->skipped, "  %s: unreachable, nothing done there: %s\n", u->nodes[i],
+                        og_error_format(&e, msg, sizeof(msg)));
         command_result_done(&res);
     }
     u->n_nodes = k;

@@ -164,8 +164,8 @@ int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, 
 
     if (r == 0 || !u->force)
         return r;
-    dynbuf_appendf(&u->skipped, "  %s: %s skipped: %s\n", n->name, what,
-                   og_error_format(err, msg, sizeof(msg)));
+    dynbuf_addf(&u->skipped, "  %s: %s skipped: %s\n", n->name, what,
+                og_error_format(err, msg, sizeof(msg)));
     og_error_clear(err);
     return 0;
 }
@@ -179,7 +179,7 @@ bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *w
     for (size_t i = 0; i < u->n_nodes; i++)
         if (strcmp(u->nodes[i], n->name) == 0)
             return false;
-    dynbuf_appendf(&u->skipped, "  %s: %s skipped: the node is unreachable\n", n->name, what);
+    dynbuf_addf(&u->skipped, "  %s: %s skipped: the node is unreachable\n", n->name, what);
     return true;
 }
 

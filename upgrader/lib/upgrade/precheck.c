@@ -269,12 +269,12 @@ int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
         for (size_t i = 0; i < n; i++) {
             if (errs[i].code) {
                 char msg[OG_ERROR_DETAIL_MAX + 64];
-                dynbuf_appendf(&bad, "%s%s (from here: %s)", bad.len ? "; " : "", nodes[i],
-                               og_error_format(&errs[i], msg, sizeof(msg)));
+                dynbuf_addf(&bad, "%s%s (from here: %s)", bad.len ? "; " : "", nodes[i],
+                            og_error_format(&errs[i], msg, sizeof(msg)));
             } else if (res[i].exit_status != 0) {
                 res[i].err[strcspn(res[i].err, "\r\n")] = '\0';
-                dynbuf_appendf(&bad, "%s%s->%s (%s)", bad.len ? "; " : "", nodes[i],
-                               c->nodes[j].name, res[i].err);
+                dynbuf_addf(&bad, "%s%s->%s (%s)", bad.len ? "; " : "", nodes[i], c->nodes[j].name,
+                            res[i].err);
             }
             command_result_done(&res[i]);
         }
@@ -300,8 +300,7 @@ int precheck_cluster_state(const struct precheck_env *e, struct og_error *err)
         return 0;
     for (size_t i = 0; i < st.n; i++)
         if (strcmp(st.dn[i].db_state, "Normal") != 0)
-            dynbuf_appendf(&why, ", %s: %s %s", st.dn[i].node, st.dn[i].local_role,
-                           st.dn[i].db_state);
+            dynbuf_addf(&why, ", %s: %s %s", st.dn[i].node, st.dn[i].local_role, st.dn[i].db_state);
     return og_error_set(err, OG_E_CLUSTER_STATUS,
                         "Failed to check cluster status. Cluster status does not match "
                         "condition: cluster_state is %s%s.",
@@ -759,9 +758,9 @@ void precheck_format(const struct precheck_result *r, size_t n, struct dynbuf *o
     for (size_t i = 0; i < n; i++) {
         char msg[OG_ERROR_DETAIL_MAX + 64];
         if (r[i].err.code == 0)
-            dynbuf_appendf(out, "[  OK  ] %-19s %s\n", r[i].check->id, r[i].check->title);
+            dynbuf_addf(out, "[  OK  ] %-19s %s\n", r[i].check->id, r[i].check->title);
         else
-            dynbuf_appendf(out, "[FAILED] %-19s %s\n         %s\n", r[i].check->id,
-                           r[i].check->title, og_error_format(&r[i].err, msg, sizeof(msg)));
+            dynbuf_addf(out, "[FAILED] %-19s %s\n         %s\n", r[i].check->id, r[i].check->title,
+                        og_error_format(&r[i].err, msg, sizeof(msg)));
     }
 }
