@@ -19,11 +19,6 @@
 /* ---- sets -------------------------------------------------------------------------------------
  */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every *.xml below dir (recursively), appended to files. */
 static int walk(const char *dir, char ***files, size_t *n, struct og_error *err)
 {
@@ -48,7 +43,7 @@ static int walk(const char *dir, char ***files, size_t *n, struct og_error *err)
         names[n_names++] = strdup(de->d_name);
     }
     if (r == 0 && n_names)
-        qsort(names, n_names, sizeof(*names), cmp_str);
+        qsort(names, n_names, sizeof(*names), strv_cmp);
     for (size_t i = 0; r == 0 && i < n_names; i++) {
         char path[PATH_MAX];
         struct stat st;

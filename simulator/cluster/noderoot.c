@@ -170,11 +170,6 @@ static int walk_entry(const char *path, const struct stat *st, int flag, struct 
     return 0;
 }
 
-static int cmp_line(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int noderoot_fingerprint(const char *node_dir, char out[65], struct og_error *err)
 {
     char up[PATH_MAX];
@@ -192,7 +187,7 @@ int noderoot_fingerprint(const char *node_dir, char out[65], struct og_error *er
                                "cannot read the node's root changes in \"%s\"", up);
     walk_now = NULL;
     if (r == 0) {
-        qsort(w.lines, w.n, sizeof(*w.lines), cmp_line);
+        qsort(w.lines, w.n, sizeof(*w.lines), strv_cmp);
         ctx = EVP_MD_CTX_new();
         if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
             r = og_error_set(err, OG_E_NOMEM, "sha256");

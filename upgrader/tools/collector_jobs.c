@@ -126,11 +126,6 @@ static int find_logs(struct local *l, const char *content, const char *dir, cons
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* grep "<keyword>" -r * > logfiles/keyword_result.txt (LC:853-875): the
  * lines matching the keyword as a basic regular expression, "path:line". */
 static int keyword_filter(struct local *l, const struct found *f)
@@ -216,7 +211,7 @@ static int job_log(struct local *l, const char *content)
     job_begin(l, "Collecting pg_log information");
     r = find_logs(l, content, l->gausslog, "", 0, &f);
     if (r == 0) {
-        qsort(f.v, f.n, sizeof(*f.v), cmp_str);
+        qsort(f.v, f.n, sizeof(*f.v), strv_cmp);
         if (f.n)
             job_ok(l, "find log files");
         else

@@ -87,11 +87,6 @@ static bool ends_with(const char *s, const char *suffix)
 
 /* ---- the package --------------------------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every X.sha256 in dir against its X.tar.bz2 / X.tar.gz (GAUSS-51635 on a
  * mismatch); the server package's own .sha256 must be there. The pairs are
  * what goes to $GPHOME. */
@@ -144,7 +139,7 @@ static int verify_package(struct preinstall *pi, const char *kernel, struct og_e
     if (!kernel_sum_seen)
         return og_error_set(err, OG_E_NOT_EXIST, "The %s/%s does not exist.", pi->pkg_dir,
                             kernel_sum);
-    qsort(pi->files, pi->n_files, sizeof(pi->files[0]), cmp_str);
+    qsort(pi->files, pi->n_files, sizeof(pi->files[0]), strv_cmp);
     return 0;
 }
 
@@ -255,7 +250,7 @@ static int stream_add_tree(struct archive *a, const char *root, const char *rel,
         }
         n++;
     }
-    qsort(names, n, sizeof(names[0]), cmp_str);
+    qsort(names, n, sizeof(names[0]), strv_cmp);
     for (size_t i = 0; i < n; i++) {
         snprintf(sub, sizeof(sub), "%s/%s", rel, names[i]);
         if (r == 0)

@@ -192,11 +192,6 @@ static void dirnames_clear(struct dirnames *l)
     *l = (struct dirnames){0};
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int dirnames_load(struct dirnames *l, const char *dir, struct og_error *err)
 {
     DIR *d;
@@ -229,7 +224,7 @@ static int dirnames_load(struct dirnames *l, const char *dir, struct og_error *e
         dirnames_clear(l);
         return r;
     }
-    qsort(l->names, l->n, sizeof(*l->names), cmp_name);
+    qsort(l->names, l->n, sizeof(*l->names), strv_cmp);
     snprintf(l->dir, sizeof(l->dir), "%s", dir);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <errno.h>
 
@@ -70,6 +71,12 @@ static inline void strv_free(char **v)
     free(v);
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(char **, strv_free)
+
+/* qsort()/bsearch() order of an array of strings (char *[]), by strcmp. */
+static inline int strv_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(DIR *, closedir)
 
