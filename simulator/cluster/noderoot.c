@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "noderoot.h"
+#include "pkgsum.h"
 #include "simfs.h"
 #include "banned.h"
 
@@ -111,6 +111,17 @@ static int umount_one(const char *path, long magic, struct og_error *err)
     return og_error_set_errno(err, OG_E_IO, errno, "cannot unmount \"%s\"", path);
 }
 
+/* Every layer mounted on path (a crashed run may have stacked a second
+ * one), one at a time. */
+static int umount_all(const char *path, long magic, struct og_error *err)
+{
+    int r = 0;
+
+    for (int k = 0; r == 0 && k < 8 && fs_is(path, magic); k++)
+        r = umount_one(path, magic, err);
+    return r;
+}
+
 int noderoot_umount(const char *node_dir, struct og_error *err)
 {
     char root[PATH_MAX], rw[PATH_MAX];
@@ -118,15 +129,8 @@ int noderoot_umount(const char *node_dir, struct og_error *err)
 
     sub(node_dir, NODEROOT_DIR, root, sizeof(root));
     sub(node_dir, NODEROOT_RW_DIR, rw, sizeof(rw));
-    /* an overlay stacked twice (a crashed run mounted it again) comes off
-     * one layer at a time */
-    for (int k = 0; k < 8 && fs_is(root, OVERLAYFS_MAGIC); k++)
-        if ((r = umount_one(root, OVERLAYFS_MAGIC, err)) < 0)
-            return r;
-    for (int k = 0; k < 8 && fs_is(rw, TMPFS_MAGIC_); k++)
-        if ((r = umount_one(rw, TMPFS_MAGIC_, err)) < 0)
-            return r;
-    return 0;
+    r = umount_all(root, OVERLAYFS_MAGIC, err);
+    return r < 0 ? r : umount_all(rw, TMPFS_MAGIC_, err);
 }
 
 /* ---- fingerprint ------------------------------------------------------------------ */
@@ -174,9 +178,7 @@ int noderoot_fingerprint(const char *node_dir, char out[65], struct og_error *er
 {
     char up[PATH_MAX];
     struct walk w = {0};
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    EVP_MD_CTX *ctx = NULL;
+    _cleanup_dynbuf_ struct dynbuf all = {0};
     int r = 0;
 
     sub(node_dir, NODEROOT_RW_DIR "/upper", up, sizeof(up));
@@ -187,22 +189,17 @@ int noderoot_fingerprint(const char *node_dir, char out[65], struct og_error *er
                                "cannot read the node's root changes in \"%s\"", up);
     walk_now = NULL;
     if (r == 0) {
+        /* the entries in name order, each with its NUL */
         qsort(w.lines, w.n, sizeof(*w.lines), strv_cmp);
-        ctx = EVP_MD_CTX_new();
-        if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-            r = og_error_set(err, OG_E_NOMEM, "sha256");
-        for (size_t i = 0; r == 0 && i < w.n; i++)
-            if (EVP_DigestUpdate(ctx, w.lines[i], strlen(w.lines[i]) + 1) != 1)
-                r = og_error_set(err, OG_E_NOMEM, "sha256");
-        if (r == 0 && EVP_DigestFinal_ex(ctx, md, &mdlen) != 1)
-            r = og_error_set(err, OG_E_NOMEM, "sha256");
-        EVP_MD_CTX_free(ctx);
+        dynbuf_init(&all, 64u << 20);
+        for (size_t i = 0; i < w.n; i++)
+            dynbuf_add(&all, w.lines[i], strlen(w.lines[i]) + 1);
+        if (dynbuf_error(&all) || pkgsum_buffer(all.buf ? all.buf : "", all.len, out) < 0)
+            r = og_error_set(err, OG_E_NOMEM, "the fingerprint of \"%s\"", up);
     }
     for (size_t i = 0; i < w.n; i++)
         free(w.lines[i]);
     free(w.lines);
-    for (unsigned i = 0; r == 0 && i < mdlen && i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
     return r;
 }
 
@@ -274,9 +271,8 @@ int noderoot_reset(const char *node_dir, const char *snap_node_dir, struct og_er
     sub(node_dir, NODEROOT_RW_DIR "/upper", up, sizeof(up));
     sub(node_dir, NODEROOT_RW_DIR "/work", work, sizeof(work));
     sub(snap_node_dir, NODEROOT_SNAP, src, sizeof(src));
-    for (int k = 0; k < 8 && fs_is(root, OVERLAYFS_MAGIC); k++)
-        if ((r = umount_one(root, OVERLAYFS_MAGIC, err)) < 0)
-            return r;
+    if ((r = umount_all(root, OVERLAYFS_MAGIC, err)) < 0)
+        return r;
     /* the layer is replaced only on the node's own tmpfs, never on the host */
     if ((r = ensure_rw(node_dir, err)) < 0)
         return r;

@@ -18,6 +18,14 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(EVP_MD_CTX *, EVP_MD_CTX_free)
 
+/* A SHA-256 digest as PKGSUM_HEX_LEN lower-case hex characters. */
+static void to_hex(const unsigned char *md, char hex[PKGSUM_HEX_LEN + 1])
+{
+    for (unsigned int i = 0; i < PKGSUM_HEX_LEN / 2; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    hex[PKGSUM_HEX_LEN] = '\0';
+}
+
 int pkgsum_file(const char *path, char hex[PKGSUM_HEX_LEN + 1], struct og_error *err)
 {
     _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = NULL;
@@ -51,10 +59,18 @@ int pkgsum_file(const char *path, char hex[PKGSUM_HEX_LEN + 1], struct og_error 
     }
     if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen * 2 != PKGSUM_HEX_LEN)
         return og_error_set(err, OG_E_READ_FAILED, "cannot hash \"%s\"", path);
+    to_hex(md, hex);
+    return 0;
+}
 
-    for (unsigned int i = 0; i < mdlen; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[PKGSUM_HEX_LEN] = '\0';
+int pkgsum_buffer(const void *data, size_t len, char hex[PKGSUM_HEX_LEN + 1])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen * 2 != PKGSUM_HEX_LEN)
+        return -OG_E_NOMEM;
+    to_hex(md, hex);
     return 0;
 }
 

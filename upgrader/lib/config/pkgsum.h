@@ -12,6 +12,8 @@
  */
 #pragma once
 
+#include <stddef.h>
+
 #include "ogerror.h"
 
 #define PKGSUM_HEX_LEN 64
@@ -20,6 +22,9 @@
  * hex. 0, -OG_E_NOT_EXIST (no such file), -OG_E_READ_FAILED or -OG_E_NOMEM.
  * hex is written only on success. */
 int pkgsum_file(const char *path, char hex[PKGSUM_HEX_LEN + 1], struct og_error *err);
+
+/* SHA-256 of len bytes at data as lower-case hex: 0, or -OG_E_NOMEM. */
+int pkgsum_buffer(const void *data, size_t len, char hex[PKGSUM_HEX_LEN + 1]);
 
 /* Write sumfile ("<hex>\n", mode 0644) for file, crash-safely. */
 int pkgsum_write(const char *file, const char *sumfile, struct og_error *err);

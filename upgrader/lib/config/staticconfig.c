@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +10,10 @@
 #include "cleanup.h"
 #include "dynbuf.h"
 #include "fs.h"
+#include "pkgsum.h"
 #include "staticconfig.h"
 #include "banned.h"
 
-#define SHA256_HEX 64
 #define SUM_PREFIX "sha256="
 
 /* One table drives the writer, the reader and the documented order. */
@@ -70,19 +69,6 @@ static bool valid_type(int t)
     return t == CLUSTER_INST_PRIMARY || t == CLUSTER_INST_STANDBY || t == CLUSTER_INST_CASCADE;
 }
 
-static int sha256_hex(const void *data, size_t len, char hex[SHA256_HEX + 1])
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-
-    if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen * 2 != SHA256_HEX)
-        return -OG_E_NOMEM;
-    for (unsigned int i = 0; i < mdlen; i++)
-        snprintf(hex + 2 * i, 3, "%02x", md[i]);
-    hex[SHA256_HEX] = '\0';
-    return 0;
-}
-
 /* ---- write ----------------------------------------------------------------- */
 
 static bool str_ok(const char *s, size_t size)
@@ -121,7 +107,7 @@ static int put_fields(struct dynbuf *b, const char *prefix, const void *base, co
 int staticconfig_write(const struct cluster_config *c, const char *path, struct og_error *err)
 {
     _cleanup_dynbuf_ struct dynbuf b = {0};
-    char hex[SHA256_HEX + 1];
+    char hex[PKGSUM_HEX_LEN + 1];
     char prefix[32];
     int r;
 
@@ -146,7 +132,7 @@ int staticconfig_write(const struct cluster_config *c, const char *path, struct 
                             "with a control character",
                             path);
     if (r == 0)
-        r = sha256_hex(b.buf, b.len, hex);
+        r = pkgsum_buffer(b.buf, b.len, hex);
     if (r == 0)
         r = dynbuf_appendf(&b, SUM_PREFIX "%s\n", hex);
     if (r < 0)
@@ -243,7 +229,7 @@ static int get_fields(struct reader *rd, const char *prefix, void *base, const s
 
 static int parse_text(struct reader *rd, char *text, size_t len, struct cluster_config *c)
 {
-    char hex[SHA256_HEX + 1], header[64], prefix[32];
+    char hex[PKGSUM_HEX_LEN + 1], header[64], prefix[32];
     char *last, *s;
     const char *v;
     size_t primaries = 0;
@@ -256,13 +242,13 @@ static int parse_text(struct reader *rd, char *text, size_t len, struct cluster_
     last = strrchr(text, '\n');
     last = last ? last + 1 : text;
     if (strncmp(last, SUM_PREFIX, strlen(SUM_PREFIX)) != 0 ||
-        strlen(last) != strlen(SUM_PREFIX) + SHA256_HEX) {
+        strlen(last) != strlen(SUM_PREFIX) + PKGSUM_HEX_LEN) {
         rd->line = 1;
         for (const char *p = text; p < last; p++)
             rd->line += *p == '\n';
         return corrupt(rd, "the last line is not \"" SUM_PREFIX "<64 hex>\" (truncated?)");
     }
-    r = sha256_hex(text, (size_t)(last - text), hex);
+    r = pkgsum_buffer(text, (size_t)(last - text), hex);
     if (r < 0)
         return og_error_set(rd->err, r, "hashing %s", rd->path);
     if (strcmp(hex, last + strlen(SUM_PREFIX)) != 0) {
