@@ -64,6 +64,31 @@ static int host(const char *const *argv)
     return res.exit_status;
 }
 
+/* ssh from the host as user@ip with the harness key, in batch mode with
+ * strict host key checking against khopt ("UserKnownHostsFile=..."). */
+static int host_ssh(const char *key, const char *khopt, const char *user, const char *ip,
+                    const char *cmd)
+{
+    char dest[96];
+    const char *a[] = {"ssh",
+                       "-i",
+                       key,
+                       "-o",
+                       khopt,
+                       "-o",
+                       "StrictHostKeyChecking=yes",
+                       "-o",
+                       "BatchMode=yes",
+                       "-o",
+                       "ConnectTimeout=5",
+                       dest,
+                       cmd,
+                       NULL};
+
+    snprintf(dest, sizeof(dest), "%s@%s", user, ip);
+    return host(a);
+}
+
 static int node(const struct sim_cluster *c, const char *n, const char *user,
                 const char *const *argv)
 {
@@ -248,7 +273,7 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     struct og_error err = {0};
     struct sim_cluster c;
     _cleanup_dynbuf_ struct dynbuf st = {0};
-    char key[512], kh[512], dest[64], khopt[600];
+    char key[512], kh[512], khopt[600];
     long long t0 = ms(), t_up, t_restore;
 
     cr_assert_eq(sim_up(&o, &c, &err), 0, "%s", err.detail);
@@ -261,42 +286,15 @@ Test(cluster, up_trust_status_snapshot_restore_down)
     snprintf(kh, sizeof(kh), "%s/ssh/known_hosts", c.state_dir);
     snprintf(khopt, sizeof(khopt), "UserKnownHostsFile=%s", kh);
     for (size_t i = 0; i < c.n_nodes; i++) {
-        snprintf(dest, sizeof(dest), "omm@%s", c.nodes[i].ip);
-        const char *a[] = {"ssh",
-                           "-i",
-                           key,
-                           "-o",
-                           khopt,
-                           "-o",
-                           "StrictHostKeyChecking=yes",
-                           "-o",
-                           "BatchMode=yes",
-                           "-o",
-                           "ConnectTimeout=5",
-                           dest,
-                           "hostname; id -un; echo $GAUSSHOME",
-                           NULL};
-        cr_assert_eq(host(a), 0, "ssh to %s: %s", c.nodes[i].name, res.err);
+        cr_assert_eq(
+            host_ssh(key, khopt, "omm", c.nodes[i].ip, "hostname; id -un; echo $GAUSSHOME"), 0,
+            "ssh to %s: %s", c.nodes[i].name, res.err);
         cr_assert(strncmp(res.out, c.nodes[i].name, strlen(c.nodes[i].name)) == 0, "%s", res.out);
         cr_assert_not_null(strstr(res.out, "\nomm\n/opt/ogsim/app\n"), "%s", res.out);
     }
     /* An unknown host key is refused (no blind trust). */
-    {
-        snprintf(dest, sizeof(dest), "omm@%s", c.nodes[1].ip);
-        const char *a[] = {"ssh",
-                           "-i",
-                           key,
-                           "-o",
-                           "UserKnownHostsFile=/dev/null",
-                           "-o",
-                           "StrictHostKeyChecking=yes",
-                           "-o",
-                           "BatchMode=yes",
-                           dest,
-                           "true",
-                           NULL};
-        cr_assert_eq(host(a), 255, "ssh accepted an unknown host key");
-    }
+    cr_assert_eq(host_ssh(key, "UserKnownHostsFile=/dev/null", "omm", c.nodes[1].ip, "true"), 255,
+                 "ssh accepted an unknown host key");
     /* Node to node as omm, by name and by address, keys checked. */
     {
         const char *a[] = {"ssh", "node2", "hostname", NULL};
@@ -312,20 +310,8 @@ Test(cluster, up_trust_status_snapshot_restore_down)
      * and root's mutual trust; gs_checkos runs as root): the harness key from
      * the host, root between nodes, host keys checked; omm is not root. */
     {
-        snprintf(dest, sizeof(dest), "root@%s", c.nodes[2].ip);
-        const char *a[] = {"ssh",
-                           "-i",
-                           key,
-                           "-o",
-                           khopt,
-                           "-o",
-                           "StrictHostKeyChecking=yes",
-                           "-o",
-                           "BatchMode=yes",
-                           dest,
-                           "hostname; id -un; echo $HOME",
-                           NULL};
-        cr_assert_eq(host(a), 0, "root ssh to node3: %s", res.err);
+        cr_assert_eq(host_ssh(key, khopt, "root", c.nodes[2].ip, "hostname; id -un; echo $HOME"), 0,
+                     "root ssh to node3: %s", res.err);
         cr_assert_str_eq(res.out, "node3\nroot\n/root\n");
         const char *b[] = {"ssh", "node2", "id -un", NULL};
         cr_assert_eq(node(&c, "node1", "root", b), 0, "%s", res.err);
