@@ -9,7 +9,9 @@
 #   3. applies the hugetlb cgroup fix LXC needs on hybrid cgroup hosts
 #      (see ../shared/reference/node-runtime-facts.md);
 #   4. starts virtlogd and libvirtd as daemons with pid files, if not running;
-#   5. verifies that lxc:///system and qemu:///system answer.
+#   5. verifies that lxc:///system and qemu:///system answer;
+#   6. unpacks the QEMU driver's guest kernel (Debian's cloud kernel) into
+#      /var/cache/ogsim/vmkernel.
 # Exit 0 when ready; otherwise non-zero with the failing step named.
 set -euo pipefail
 
@@ -118,3 +120,27 @@ for uri in lxc:///system qemu:///system; do
   [ -n "$ok" ] || die "libvirt driver $uri does not answer: $out"
 done
 say "ready: libvirtd and virtlogd running, lxc:///system and qemu:///system answer"
+
+
+# --- 6. the QEMU driver's guest kernel ------------------------------------------
+# Debian's cloud kernel (virtio, virtiofs, ext4; no 9p), unpacked as the
+# package holds it: boot/vmlinuz-REL and lib/modules/REL. ogsim packs the
+# modules it needs into each cluster's initramfs (simulator/cluster/vmimage.c).
+VMKERNEL=/var/cache/ogsim/vmkernel
+if ! compgen -G "$VMKERNEL/boot/vmlinuz-*" >/dev/null; then
+  pkg=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
+        awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+  if [ -z "$pkg" ]; then
+    apt-get update -qq || die "apt-get update"
+    pkg=$(apt-cache depends linux-image-cloud-amd64 |
+          awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
+  fi
+  [ -n "$pkg" ] || die "no linux-image-cloud-amd64 in the package lists"
+  say "unpacking the guest kernel $pkg into $VMKERNEL"
+  tmp=$(mktemp -d) && chmod 755 "$tmp"
+  (cd "$tmp" && apt-get download -qq "$pkg" >/dev/null) || { rm -rf "$tmp"; die "apt-get download $pkg"; }
+  rm -rf "$VMKERNEL.new" && mkdir -p "$VMKERNEL.new"
+  dpkg-deb -x "$tmp"/*.deb "$VMKERNEL.new" || { rm -rf "$tmp"; die "dpkg-deb -x $pkg"; }
+  rm -rf "$tmp" "$VMKERNEL" && mv "$VMKERNEL.new" "$VMKERNEL"
+fi
+say "guest kernel: $(basename "$(compgen -G "$VMKERNEL/boot/vmlinuz-*" | head -1)")"

@@ -27,7 +27,7 @@ static int usage_error(const char *cmd, const char *usage)
     }
 
 static const char up_usage[] =
-    "[-X clusterconfig.xml | --nodes N] --version V [--name C] [--uri URI] [--driver lxc] "
+    "[-X clusterconfig.xml | --nodes N] --version V [--name C] [--uri URI] [--driver lxc|qemu] "
     "[--data-size MiB] [--databases K] [--quiet]";
 
 int up_cmd_main(int argc, char **argv)

@@ -17,114 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lxcxml.h"
-#include "simdriver.h"
+#include "domxml.h"
+#include "simdriver_impl.h"
 #include "banned.h"
-
-struct simdriver {
-    const struct simdriver_ops *ops;
-    virConnectPtr conn;
-    char uri[256];
-};
-
-DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, virDomainFree)
-DEFINE_TRIVIAL_CLEANUP_FUNC(virNetworkPtr, virNetworkFree)
-
-static void quiet(void *ud, virErrorPtr e)
-{
-    (void)ud;
-    (void)e; /* errors are read with virGetLastErrorMessage() where they matter */
-}
-
-static const char *lv_err(void)
-{
-    const char *m = virGetLastErrorMessage();
-    return m ? m : "unknown libvirt error";
-}
-
-int simdriver_open(const char *driver, const char *uri, struct simdriver **ret,
-                   struct og_error *err)
-{
-    const struct simdriver_ops *ops = NULL;
-    struct simdriver *d;
-
-    if (!driver || strcmp(driver, "lxc") == 0)
-        ops = &simdriver_lxc;
-    else
-        return og_error_set(err, OG_E_PARAM_INVALID, "unknown driver \"%s\" (this build has: lxc)",
-                            driver);
-    virSetErrorFunc(NULL, quiet);
-    d = calloc(1, sizeof(*d));
-    if (!d)
-        return og_error_set(err, OG_E_NOMEM, "driver");
-    d->ops = ops;
-    snprintf(d->uri, sizeof(d->uri), "%s", uri ? uri : ops->default_uri);
-    d->conn = virConnectOpen(d->uri);
-    if (!d->conn) {
-        int r = og_error_set(err, OG_E_SIM_LIBVIRT,
-                             "libvirt does not answer at %s: %s (is libvirtd running? "
-                             "ci/setup.sh starts it)",
-                             d->uri, lv_err());
-        free(d);
-        return r;
-    }
-    *ret = d;
-    return 0;
-}
-
-void simdriver_close(struct simdriver *d)
-{
-    if (!d)
-        return;
-    if (d->conn)
-        virConnectClose(d->conn);
-    free(d);
-}
-
-const struct simdriver_ops *simdriver_ops(const struct simdriver *d)
-{
-    return d->ops;
-}
-
-const char *simdriver_uri(const struct simdriver *d)
-{
-    return d->uri;
-}
-
-static int lxc_net_create(struct simdriver *d, const struct net_spec *n, struct og_error *err)
-{
-    _cleanup_dynbuf_ struct dynbuf xml = {0};
-    _cleanup_(virNetworkFreep) virNetworkPtr net = NULL;
-
-    dynbuf_init(&xml, 64 * 1024);
-    if (lxcxml_network(n, &xml) < 0)
-        return og_error_set(err, OG_E_NOMEM, "network XML");
-    net = virNetworkCreateXML(d->conn, xml.buf);
-    if (!net)
-        return og_error_set(err, strstr(lv_err(), "already") ? OG_E_SIM_EXISTS : OG_E_SIM_ADDRESS,
-                            "cannot create network \"%s\" (%s/%d on %s): %s", n->name, n->host_ip,
-                            n->prefix, n->bridge, lv_err());
-    return 0;
-}
-
-static int lxc_net_destroy(struct simdriver *d, const char *name, struct og_error *err)
-{
-    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(d->conn, name);
-
-    if (!net)
-        return 0; /* already gone: idempotent */
-    if (virNetworkDestroy(net) < 0)
-        return og_error_set(err, OG_E_EXEC_FAILED, "cannot destroy network \"%s\": %s", name,
-                            lv_err());
-    return 0;
-}
-
-static bool lxc_net_exists(struct simdriver *d, const char *name)
-{
-    _cleanup_(virNetworkFreep) virNetworkPtr net = virNetworkLookupByName(d->conn, name);
-
-    return net != NULL;
-}
 
 static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struct og_error *err)
 {
@@ -132,19 +27,19 @@ static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struc
     _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
 
     dynbuf_init(&xml, 256 * 1024);
-    if (lxcxml_domain(n, &xml) < 0)
+    if (domxml_lxc(n, &xml) < 0)
         return og_error_set(err, OG_E_NOMEM, "domain XML");
     /* Loop devices of parallel creates can collide ("Device or resource
      * busy"): creates are serial, and retried once. */
     for (int attempt = 0; attempt < 3 && !dom; attempt++) {
         dom = virDomainCreateXML(d->conn, xml.buf, 0);
-        if (!dom && !strstr(lv_err(), "busy"))
+        if (!dom && !strstr(simdriver_lv_err(), "busy"))
             break;
         if (!dom)
             usleep(200 * 1000);
     }
     if (!dom) {
-        const char *m = lv_err();
+        const char *m = simdriver_lv_err();
         if (strstr(m, "already exists"))
             return og_error_set(err, OG_E_SIM_EXISTS, "domain \"%s\" already exists", n->domain);
         if (strstr(m, "cgroup"))
@@ -157,51 +52,6 @@ static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struc
                             "/var/log/libvirt/lxc/%s.log)",
                             n->domain, m, n->domain);
     }
-    return 0;
-}
-
-static int lxc_node_destroy(struct simdriver *d, const char *domain, struct og_error *err)
-{
-    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
-
-    if (!dom)
-        return 0;
-    if (virDomainDestroy(dom) < 0 && virDomainIsActive(dom) == 1)
-        return og_error_set(err, OG_E_EXEC_FAILED, "cannot destroy \"%s\": %s", domain, lv_err());
-    return 0;
-}
-
-static enum node_state lxc_node_state(struct simdriver *d, const char *domain)
-{
-    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
-    int state = 0, reason = 0;
-
-    if (!dom)
-        return NODE_ABSENT;
-    if (virDomainGetState(dom, &state, &reason, 0) < 0)
-        return NODE_OTHER;
-    switch (state) {
-    case VIR_DOMAIN_RUNNING:
-        return NODE_RUNNING;
-    case VIR_DOMAIN_PAUSED:
-        return NODE_PAUSED;
-    case VIR_DOMAIN_SHUTOFF:
-        return NODE_SHUTOFF;
-    default:
-        return NODE_OTHER;
-    }
-}
-
-static int lxc_node_suspend(struct simdriver *d, const char *domain, bool suspend,
-                            struct og_error *err)
-{
-    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
-
-    if (!dom)
-        return og_error_set(err, OG_E_SIM_NODE_DOWN, "no domain \"%s\"", domain);
-    if ((suspend ? virDomainSuspend(dom) : virDomainResume(dom)) < 0)
-        return og_error_set(err, OG_E_EXEC_FAILED, "cannot %s \"%s\": %s",
-                            suspend ? "suspend" : "resume", domain, lv_err());
     return 0;
 }
 
@@ -268,7 +118,7 @@ static int lxc_node_exec(struct simdriver *d, const char *domain, uid_t uid, gid
     }
     if (n < 0)
         return og_error_set(err, OG_E_SIM_NODE_DOWN, "cannot open the namespaces of \"%s\": %s",
-                            domain, lv_err());
+                            domain, simdriver_lv_err());
     /* A bare program name is looked up inside the node (its PATH, its
      * mounts): env does that after the namespaces are entered. */
     if (argv[0] && !strchr(argv[0], '/')) {
@@ -306,12 +156,12 @@ out:
 const struct simdriver_ops simdriver_lxc = {
     .name = "lxc",
     .default_uri = "lxc:///system",
-    .net_create = lxc_net_create,
-    .net_destroy = lxc_net_destroy,
-    .net_exists = lxc_net_exists,
+    .net_create = simdriver_net_create,
+    .net_destroy = simdriver_net_destroy,
+    .net_exists = simdriver_net_exists,
     .node_create = lxc_node_create,
-    .node_destroy = lxc_node_destroy,
-    .node_state = lxc_node_state,
+    .node_destroy = simdriver_node_destroy,
+    .node_state = simdriver_node_state,
     .node_exec = lxc_node_exec,
-    .node_suspend = lxc_node_suspend,
+    .node_suspend = simdriver_node_suspend,
 };

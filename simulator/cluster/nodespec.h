@@ -6,6 +6,7 @@
 #pragma once
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define NODESPEC_MAX_MOUNTS 12
@@ -45,4 +46,11 @@ struct node_spec {
     size_t n_init_args;
     struct mount_spec mounts[NODESPEC_MAX_MOUNTS];
     size_t n_mounts;
+    /* full VMs (qemu) only */
+    char kernel[PATH_MAX];      /* the guest kernel (vmimage.h) */
+    char initrd[PATH_MAX];      /* its initramfs */
+    char console_log[PATH_MAX]; /* the serial console, a file on the host */
+    char ssh_key[PATH_MAX];     /* the harness key: commands run over SSH as root */
+    char known_hosts[PATH_MAX]; /* the nodes' host keys */
+    bool kvm;                   /* hardware acceleration, else TCG */
 };

@@ -28,6 +28,7 @@
 #include "simcluster.h"
 #include "workload.h"
 #include "simdriver.h"
+#include "vmimage.h"
 #include "noderoot.h"
 #include "simfs.h"
 #include "simversion.h"
@@ -38,9 +39,14 @@
 #ifndef OGSIM_INIT_PATH
 #define OGSIM_INIT_PATH "/usr/lib/ogsim/ogsim-init"
 #endif
+#ifndef OGSIM_VMINIT_PATH
+#define OGSIM_VMINIT_PATH "/usr/lib/ogsim/ogsim-vminit"
+#endif
+#define VM_INITRD "vm-initrd.img" /* in the state dir: the QEMU nodes' initramfs */
 
 #define DEFAULT_PORT  15400
 #define SSH_WAIT_MS   20000
+#define VM_WAIT_MS    (180 * 1000) /* a TCG boot: ~5 s alone, longer beside others */
 #define DB_TIMEOUT_MS (5 * 60 * 1000)
 #define INSTALL_ROOT  "/opt/ogsim"
 
@@ -940,6 +946,11 @@ static void add_mount(struct node_spec *n, enum mount_kind k, const char *src, c
     m->size_kib = kib;
 }
 
+static bool is_vm(const struct sim_cluster *c)
+{
+    return strcmp(c->driver, "qemu") == 0;
+}
+
 static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n)
 {
     char p[PATH_MAX];
@@ -978,6 +989,17 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
     add_mount(n, MOUNT_LOOP, p, c->data_mount, 0);
     snprintf(p, sizeof(p), "%s/hosts", c->state_dir);
     add_mount(n, MOUNT_BIND, p, "/etc/hosts", 0);
+    if (is_vm(c)) {
+        struct vm_kernel k;
+        char why[64];
+        if (vmimage_kernel(&k, NULL) == 0)
+            snprintf(n->kernel, sizeof(n->kernel), "%s", k.vmlinuz);
+        snprintf(n->initrd, sizeof(n->initrd), "%s/%s", c->state_dir, VM_INITRD);
+        node_dir(c, i, "console.log", n->console_log, sizeof(n->console_log));
+        snprintf(n->ssh_key, sizeof(n->ssh_key), "%s/ssh/id_ed25519", c->state_dir);
+        snprintf(n->known_hosts, sizeof(n->known_hosts), "%s/ssh/known_hosts", c->state_dir);
+        n->kvm = simdriver_qemu_kvm(why, sizeof(why));
+    }
     /* Coverage builds (ci/test.sh): the build tree writable inside the node,
      * so the instrumented tools running there count (gcov locks its files). */
     {
@@ -1007,14 +1029,17 @@ static int wait_port(const char *ip, int port, int timeout_ms)
     return -OG_E_TIMEOUT;
 }
 
-static void log_tail(const char *domain, char *buf, size_t size)
+static void log_tail(const struct sim_cluster *c, size_t i, char *buf, size_t size)
 {
     _cleanup_free_ char *text = NULL;
     char p[PATH_MAX];
     size_t len = 0;
 
     buf[0] = '\0';
-    snprintf(p, sizeof(p), "/var/log/libvirt/lxc/%s.log", domain);
+    if (is_vm(c)) /* the VM's serial console: the kernel's and vminit's lines */
+        node_dir(c, i, "console.log", p, sizeof(p));
+    else
+        snprintf(p, sizeof(p), "/var/log/libvirt/lxc/%s.log", c->nodes[i].domain);
     if (fs_read_file(p, 16 << 20, &text, &len, NULL) < 0)
         return;
     snprintf(buf, size, "%s", len > 600 ? text + len - 600 : text);
@@ -1071,13 +1096,14 @@ static int create_node(struct simdriver *d, const struct sim_cluster *c, size_t 
     r = simdriver_ops(d)->node_create(d, &spec, err);
     if (r < 0)
         return r;
-    if (wait_port(c->nodes[i].ip, 22, SSH_WAIT_MS) < 0) {
+    if (wait_port(c->nodes[i].ip, 22, is_vm(c) ? VM_WAIT_MS : SSH_WAIT_MS) < 0) {
         char tail[700];
-        log_tail(c->nodes[i].domain, tail, sizeof(tail));
+        log_tail(c, i, tail, sizeof(tail));
         return og_error_set(err, OG_E_SIM_NODE_DOWN,
                             "The node %s did not come up: sshd does not answer on %s:22 after "
                             "%d ms; its log ends with:\n%s",
-                            c->nodes[i].name, c->nodes[i].ip, SSH_WAIT_MS, tail);
+                            c->nodes[i].name, c->nodes[i].ip, is_vm(c) ? VM_WAIT_MS : SSH_WAIT_MS,
+                            tail);
     }
     return 0;
 }
@@ -1365,6 +1391,31 @@ static bool lxc_usable(struct og_error *err)
     return true;
 }
 
+static int start_job(struct simdriver *d, const struct sim_cluster *c, size_t i, const char *unused,
+                     struct og_error *err)
+{
+    (void)unused;
+    return start_node(d, c, i, err);
+}
+
+/* The QEMU nodes' initramfs, built once per cluster from the guest kernel. */
+static int vm_initrd(const struct sim_up_opts *o, const struct sim_cluster *c, struct og_error *err)
+{
+    const char *vminit = getenv("OGSIM_VMINIT");
+    struct vm_kernel k;
+    char p[PATH_MAX + 32], why[64];
+    bool kvm = simdriver_qemu_kvm(why, sizeof(why));
+    int r = vmimage_kernel(&k, err);
+
+    snprintf(p, sizeof(p), "%s/%s", c->state_dir, VM_INITRD);
+    if (r == 0)
+        r = vmimage_initrd(&k, vminit && vminit[0] == '/' ? vminit : OGSIM_VMINIT_PATH, p, err);
+    if (r == 0)
+        say(o, "ogsim: VMs boot kernel %s with %s%s", k.release, why,
+            kvm ? "" : " (emulated: the database runs ~20-30x slower than on LXC)");
+    return r;
+}
+
 int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
@@ -1443,6 +1494,8 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         snprintf(p, sizeof(p), "%s/ogsim-init", c.state_dir);
         r = simfs_copy_file(init && init[0] == '/' ? init : OGSIM_INIT_PATH, p, err);
     }
+    if (r == 0 && is_vm(&c))
+        r = vm_initrd(o, &c, err);
     if (r < 0)
         goto fail;
     say(o, "ogsim: installed the package on every node (%lld ms)", now_ms() - t0);
@@ -1455,7 +1508,11 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         n.prefix = c.prefix;
         r = simdriver_ops(d)->net_create(d, &n, err);
     }
-    for (size_t i = 0; r == 0 && i < c.n_nodes; i++)
+    /* VMs boot at once (seconds each); containers one by one (loop devices
+     * of parallel creates collide) */
+    if (r == 0 && is_vm(&c))
+        r = for_each_node(&c, 0, start_job, NULL, err);
+    for (size_t i = 0; r == 0 && !is_vm(&c) && i < c.n_nodes; i++)
         r = start_node(d, &c, i, err);
     if (r < 0)
         goto fail;

@@ -4,7 +4,7 @@
  * hypervisor: every driver goes through the libvirt API with a URI, so a
  * remote hypervisor (qemu+ssh://host/system) works the same way.
  *   lxc  - application containers (default): sub-second nodes, host kernel
- *   qemu - full VMs (to come): own kernel, true power cuts
+ *   qemu - full VMs (qemudrv.c): own kernel, true power cuts, slower
  */
 #pragma once
 
@@ -53,5 +53,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct simdriver *, simdriver_close)
 const struct simdriver_ops *simdriver_ops(const struct simdriver *d);
 const char *simdriver_uri(const struct simdriver *d);
 
+/* Whether QEMU nodes get KVM (else TCG), with why in words ("tcg (no
+ * usable /dev/kvm)"): OGSIM_QEMU_ACCEL=kvm|tcg decides when set, else a
+ * /dev/kvm that opens on a CPU with vmx/svm. */
+bool simdriver_qemu_kvm(char *why, size_t size);
+
 /* Driver tables. */
 extern const struct simdriver_ops simdriver_lxc;
+extern const struct simdriver_ops simdriver_qemu;

@@ -9,7 +9,7 @@
 #include <libxml/xpath.h>
 #include <string.h>
 
-#include "lxcxml.h"
+#include "domxml.h"
 #include "simdriver.h"
 
 static xmlDocPtr parse(const struct dynbuf *b)
@@ -55,7 +55,7 @@ static void fill_node(struct node_spec *n)
     n->n_mounts = 4;
 }
 
-Test(lxcxml, network_is_isolated)
+Test(domxml, network_is_isolated)
 {
     struct net_spec n = {
         .name = "ogsim-c1", .bridge = "ogbr07", .host_ip = "10.213.7.1", .prefix = 24};
@@ -63,7 +63,7 @@ Test(lxcxml, network_is_isolated)
     xmlDocPtr d;
 
     dynbuf_init(&b, 1 << 16);
-    cr_assert_eq(lxcxml_network(&n, &b), 0);
+    cr_assert_eq(domxml_network(&n, &b), 0);
     d = parse(&b);
     cr_assert_eq(count(d, "/network/forward"), 0, "no <forward>: isolated");
     cr_assert_eq(count(d, "/network/ip/dhcp"), 0);
@@ -73,7 +73,7 @@ Test(lxcxml, network_is_isolated)
     xmlFreeDoc(d);
 }
 
-Test(lxcxml, domain_layout)
+Test(domxml, domain_layout)
 {
     struct node_spec n;
     _cleanup_dynbuf_ struct dynbuf b = {0};
@@ -81,7 +81,7 @@ Test(lxcxml, domain_layout)
 
     fill_node(&n);
     dynbuf_init(&b, 1 << 16);
-    cr_assert_eq(lxcxml_domain(&n, &b), 0);
+    cr_assert_eq(domxml_lxc(&n, &b), 0);
     d = parse(&b);
     cr_assert_eq(count(d, "/domain[@type='lxc']/os/type[text()='exe']"), 1);
     cr_assert_eq(count(d, "/domain/os/init[text()='/var/lib/ogsim/c1/ogsim-init']"), 1);
@@ -115,14 +115,14 @@ Test(lxcxml, domain_layout)
     xmlFreeDoc(d);
 }
 
-Test(lxcxml, output_limit_is_an_error)
+Test(domxml, output_limit_is_an_error)
 {
     struct node_spec n;
     _cleanup_dynbuf_ struct dynbuf b = {0};
 
     fill_node(&n);
     dynbuf_init(&b, 100);
-    cr_assert_eq(lxcxml_domain(&n, &b), -OG_E_TOO_LARGE);
+    cr_assert_eq(domxml_lxc(&n, &b), -OG_E_TOO_LARGE);
 }
 
 /* libvirt's test driver: network lifecycle and the coded errors. */
