@@ -6,9 +6,20 @@
 # to success, commit, prove 0 lost acknowledged writes, print a short report
 # and where the HTML report is. Exits non-zero when anything fails.
 #
+#   ci/demo.sh [--driver lxc|qemu]   the nodes: containers (default) or full
+#                                    VMs with their own kernel (slower: TCG)
 #   BUILD_DIR=build-demo   build directory (release, no tests)
 #   OUT=demo-results       where the reports go
 set -euo pipefail
+DRIVER=lxc
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --driver) DRIVER=${2:?--driver needs lxc or qemu}; shift 2 ;;
+    --driver=*) DRIVER=${1#--driver=}; shift ;;
+    *) echo "usage: ci/demo.sh [--driver lxc|qemu]" >&2; exit 2 ;;
+  esac
+done
+case "$DRIVER" in lxc|qemu) ;; *) echo "ci/demo.sh: --driver $DRIVER: lxc or qemu" >&2; exit 2 ;; esac
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD_DIR:-build-demo}
@@ -23,11 +34,11 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" --buildtype=release -Dtests=disabled >/dev/null
 fi
 ninja -C "$BUILD" >/dev/null
-echo "== 3/3 the scenario: scenarios/demo/upgrade-under-fault.xml"
+echo "== 3/3 the scenario: scenarios/demo/upgrade-under-fault.xml on $DRIVER nodes"
 "$BUILD/scenarios/ogscenario" plan scenarios/demo
 rm -rf "$OUT/demo"
 status=0
-"$BUILD/scenarios/ogscenario" run scenarios/demo --out "$OUT" --run-id demo \
+"$BUILD/scenarios/ogscenario" run scenarios/demo --out "$OUT" --run-id demo --driver "$DRIVER" \
   --junit "$OUT/demo/junit.xml" || status=$?
 
 echo

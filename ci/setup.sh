@@ -18,7 +18,7 @@ set -euo pipefail
 PACKAGES=(
   meson ninja-build gcc pkg-config
   libvirt-dev libvirt-daemon libvirt-daemon-driver-lxc libvirt-daemon-driver-qemu
-  libvirt-clients qemu-system-x86 qemu-utils dnsmasq-base iptables iproute2
+  libvirt-clients qemu-system-x86 qemu-utils qemu-guest-agent dnsmasq-base iptables iproute2
   libssh2-1-dev libxml2-dev libxml2-utils libpq-dev libarchive-dev libssl-dev
   libfiu-dev fiu-utils libjson-c-dev libcriterion-dev lcov
   openssh-server openssh-client postgresql-15 postgresql-contrib

@@ -45,7 +45,7 @@ umask 0000
 lcov --quiet --zerocounters --directory "$BUILD" 2>/dev/null || true
 
 status=0
-meson test -C "$BUILD" --print-errorlogs --num-processes 2 --no-suite slow || status=$?
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 --no-suite slow --no-suite vm || status=$?
 
 # --- coverage -------------------------------------------------------------------
 lcov_q() { lcov --quiet --rc lcov_branch_coverage=0 "$@" 2>/dev/null; }

@@ -65,6 +65,8 @@ static const char usage_text[] =
     "                                inplace, inplace-rollback, inplace-commit, grey,\n"
     "                                grey-rollback, grey-commit; run plays their cells\n"
     "  --shard K/N                   run only shard K of N (a deterministic split by id)\n"
+    "  --driver lxc|qemu             the nodes: containers (default) or full VMs (own\n"
+    "                                kernel; emulated without KVM, minutes a scenario)\n"
     "  --uri URI                     libvirt URI of the hypervisor host (lxc:///system,\n"
     "                                lxc+ssh://..., qemu+tcp://...; default the driver's)\n"
     "  --min-fault-coverage PCT      exit 1 when a plan's coverage (applicable cells\n"
@@ -536,6 +538,7 @@ int main(int argc, char **argv)
         {"matrix", required_argument, NULL, 'P'},
         {"shard", required_argument, NULL, 'S'},
         {"uri", required_argument, NULL, 'U'},
+        {"driver", required_argument, NULL, 'D'},
         {"min-fault-coverage", required_argument, NULL, 'M'},
         {"merge", no_argument, NULL, 'm'},
         {"ogsim", required_argument, NULL, 's'},
@@ -608,6 +611,11 @@ int main(int argc, char **argv)
             break;
         case 'U':
             a.run.uri = optarg;
+            break;
+        case 'D':
+            if (strcmp(optarg, "lxc") != 0 && strcmp(optarg, "qemu") != 0)
+                return usage_error("--driver \"%s\": the drivers are lxc and qemu", optarg);
+            a.run.driver = optarg;
             break;
         case 'M': {
             char *end = NULL;

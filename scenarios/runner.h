@@ -35,6 +35,7 @@ struct scn_run_opts {
     bool keep_clusters;         /* leave the clusters up at the end */
     int cache_min;              /* cache a prepared cluster used by this many scenarios (4) */
     const char *uri;            /* libvirt URI of the hypervisor host (NULL: the driver's) */
+    const char *driver;         /* "lxc" (NULL) or "qemu" */
     FILE *log;                  /* progress (default stdout) */
 };
 

@@ -209,6 +209,7 @@ static int group_up(struct runner *rn, struct group *g, struct og_error *err)
                              .databases = g->databases,
                              .data_mib = CLUSTER_DATA_MIB,
                              .uri = rn->o->uri,
+                             .driver = rn->o->driver,
                              .quiet = true};
     double t0 = rn_now_s();
     int r;
@@ -217,8 +218,9 @@ static int group_up(struct runner *rn, struct group *g, struct og_error *err)
         if (&rn->groups[i] != g)
             rn_group_down(rn, &rn->groups[i]); /* one cluster at a time */
     sim_down(g->name, rn->o->uri, NULL);
-    rn_say(rn, "== cluster %s: %d nodes, openGauss %s, %d databases: up%s%s\n", g->name, g->nodes,
-           g->version, g->databases, rn->o->uri ? " on " : "", rn->o->uri ? rn->o->uri : "");
+    rn_say(rn, "== cluster %s: %d %s nodes, openGauss %s, %d databases: up%s%s\n", g->name,
+           g->nodes, rn->o->driver ? rn->o->driver : "lxc", g->version, g->databases,
+           rn->o->uri ? " on " : "", rn->o->uri ? rn->o->uri : "");
     r = sim_up(&uo, &g->c, err);
     if (r < 0) {
         sim_down(g->name, rn->o->uri, NULL);

@@ -11,7 +11,7 @@
  *            initramfs; the same mounts as virtiofs shares (shared memfd
  *            memory), tmpfs made in the guest, the loop image as a virtio
  *            disk; the kernel command line tells vminit.c what goes where
- *            and <metadata> tells the driver how to reach the node (SSH).
+ *            and a virtio-serial channel carries the guest agent.
  * A spec the guest cannot be told (a path with a space or ':', too long a
  * command line) is -OG_E_PARAM_INVALID.
  */
@@ -23,6 +23,3 @@
 int domxml_network(const struct net_spec *n, struct dynbuf *out);
 int domxml_lxc(const struct node_spec *n, struct dynbuf *out);
 int domxml_qemu(const struct node_spec *n, struct dynbuf *out);
-
-#define DOMXML_NS     "https://ogup.invalid/ogsim/1" /* the node's <metadata> namespace */
-#define DOMXML_NS_KEY "ogsim"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * ogsim-init - PID 1 of a simulated node:
- *   ogsim-init HOSTNAME SSHD_CONFIG
+ *   ogsim-init HOSTNAME SSHD_CONFIG [--agent]
  * and, run inside a node by `ogsim restore`:
  *   ogsim-init --sync SRC DST
  * which makes the tree DST equal to SRC copying only what differs (type,
@@ -9,9 +9,11 @@
  * a restore costs what changed since the snapshot, not the whole data dir.
  * leaves the console (its output to /run/ogsim-init.log, /dev/null as stdin),
  * sets the host name, prepares /run/sshd, runs sshd in the foreground as its
- * child (restarting it if it dies), reaps every orphan (the node's gaussdb
+ * child (restarting it if it dies) and, on a VM, the QEMU guest agent the
+ * same way (the harness's channel into it), reaps every orphan (the node's gaussdb
  * processes are re-parented here), and exits on SIGTERM/SIGPWR.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -26,8 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SSHD_LOG "/run/ogsim-sshd.log" /* the node's own /run (tmpfs, kept by restores) */
-#define INIT_LOG "/run/ogsim-init.log"
+#define SSHD_LOG   "/run/ogsim-sshd.log" /* the node's own /run (tmpfs, kept by restores) */
+#define INIT_LOG   "/run/ogsim-init.log"
+#define AGENT_LOG  "/run/ogsim-agent.log"
+#define AGENT_PORT "org.qemu.guest_agent.0"
 
 static volatile sig_atomic_t stop;
 
@@ -37,22 +41,14 @@ static void on_signal(int sig)
     stop = 1;
 }
 
-static pid_t start_sshd(const char *config)
+/* A daemon in the foreground, its output to log (never the console). */
+static pid_t start_daemon(char *const argv[], const char *log_path)
 {
     pid_t pid = fork();
 
     if (pid == 0) {
-        /* its log to a file, never to the console: the domain's console is a
-         * pty nobody reads, so once its buffer is full every write blocks,
-         * and sshd logs each connection from the monitor before the session
-         * starts: after a few hundred connections new sessions hung
-         * ("sshd: omm [priv]" with a defunct child), the flake the slow suites
-         * hit after many snapshot restores */
-        char *const argv[] = {
-            (char *)"/usr/sbin/sshd", (char *)"-D", (char *)"-E", (char *)SSHD_LOG, (char *)"-f",
-            (char *)config,           NULL};
         char *const envp[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
-        int log = open(SSHD_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         sigset_t none;
         if (log >= 0) {
             dup2(log, STDOUT_FILENO);
@@ -61,10 +57,56 @@ static pid_t start_sshd(const char *config)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         execve(argv[0], argv, envp);
-        fprintf(stderr, "ogsim-init: cannot run sshd: %s\n", strerror(errno));
+        fprintf(stderr, "ogsim-init: cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
     }
     return pid;
+}
+
+static pid_t start_sshd(const char *config)
+{
+    /* its log to a file, never to the console: the domain's console is a
+     * pty nobody reads, so once its buffer is full every write blocks, and
+     * sshd logs each connection from the monitor before the session starts:
+     * after a few hundred connections new sessions hung ("sshd: omm
+     * [priv]" with a defunct child), the flake the slow suites hit after
+     * many snapshot restores */
+    char *const argv[] = {
+        (char *)"/usr/sbin/sshd", (char *)"-D", (char *)"-E", (char *)SSHD_LOG, (char *)"-f",
+        (char *)config,           NULL};
+
+    return start_daemon(argv, SSHD_LOG);
+}
+
+/* On a VM (the QEMU driver): the guest agent on its virtio port, the
+ * harness's way in that no network fault cuts. No udev here: the port is
+ * found by its name in sysfs. 0 when the node has none (a container). */
+static pid_t start_agent(void)
+{
+    static char dev[64];
+    char *const argv[] = {(char *)"/usr/sbin/qemu-ga",
+                          (char *)"-m",
+                          (char *)"virtio-serial",
+                          (char *)"-p",
+                          dev,
+                          NULL};
+    DIR *d = opendir("/sys/class/virtio-ports");
+    struct dirent *de;
+
+    dev[0] = '\0';
+    while (d && !dev[0] && (de = readdir(d))) {
+        char p[300], name[64] = "";
+        FILE *f;
+        snprintf(p, sizeof(p), "/sys/class/virtio-ports/%s/name", de->d_name);
+        f = fopen(p, "re");
+        if (f && fgets(name, sizeof(name), f) && strncmp(name, AGENT_PORT, strlen(AGENT_PORT)) == 0)
+            snprintf(dev, sizeof(dev), "/dev/%.50s", de->d_name);
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return dev[0] ? start_daemon(argv, AGENT_LOG) : 0;
 }
 
 /* Nothing in a node may hold its console for writing: the console is a pty
@@ -239,11 +281,11 @@ int main(int argc, char **argv)
     if (argc == 4 && strcmp(argv[1], "--sync") == 0)
         return sync_main(argv[2], argv[3]);
     struct sigaction sa = {.sa_handler = on_signal};
-    pid_t sshd;
-    time_t last_start;
+    pid_t sshd, agent;
+    time_t last_start, agent_start;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: ogsim-init HOSTNAME SSHD_CONFIG\n");
+    if (argc != 3 && !(argc == 4 && strcmp(argv[3], "--agent") == 0)) {
+        fprintf(stderr, "usage: ogsim-init HOSTNAME SSHD_CONFIG [--agent]\n");
         return 2;
     }
     leave_console();
@@ -258,6 +300,8 @@ int main(int argc, char **argv)
 
     sshd = start_sshd(argv[2]);
     last_start = time(NULL);
+    agent = argc == 4 ? start_agent() : 0; /* a container's /sys is the host's */
+    agent_start = last_start;
     fprintf(stderr, "ogsim-init: node %s up, sshd pid %ld\n", argv[1], (long)sshd);
     while (!stop) {
         int status;
@@ -274,6 +318,12 @@ int main(int argc, char **argv)
                 sleep(1);
             sshd = start_sshd(argv[2]);
             last_start = time(NULL);
+        } else if (pid == agent && agent > 0 && !stop) {
+            fprintf(stderr, "ogsim-init: qemu-ga exited (status %d), restarting\n", status);
+            if (time(NULL) - agent_start < 1)
+                sleep(1);
+            agent = start_agent();
+            agent_start = time(NULL);
         }
     }
     kill(-1, SIGTERM);

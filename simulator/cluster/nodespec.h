@@ -50,7 +50,5 @@ struct node_spec {
     char kernel[PATH_MAX];      /* the guest kernel (vmimage.h) */
     char initrd[PATH_MAX];      /* its initramfs */
     char console_log[PATH_MAX]; /* the serial console, a file on the host */
-    char ssh_key[PATH_MAX];     /* the harness key: commands run over SSH as root */
-    char known_hosts[PATH_MAX]; /* the nodes' host keys */
     bool kvm;                   /* hardware acceleration, else TCG */
 };

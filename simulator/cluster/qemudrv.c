@@ -2,47 +2,43 @@
 /*
  * qemudrv.c - the QEMU driver: every node a full VM with its own kernel
  * (vmimage.h), booted by ogsim-vminit into the same root, mounts, address
- * and init an LXC node gets (domxml_qemu). Commands run inside a node over
- * SSH as root with the harness key (the transport: host keys verified, the
- * argv quoted by shquote_argv, a deadline on both sides), dropping to the
- * user with setpriv: there is no namespace to enter in a VM. How to reach a
- * node is in its domain's <metadata>, so any process can exec on a node
- * another one made.
+ * and init an LXC node gets (domxml_qemu). Commands run inside a node
+ * through the QEMU guest agent (guest-exec over a virtio-serial port, which
+ * ogsim-init runs qemu-ga on): no network fault cuts the harness off a node,
+ * as entering a container's namespaces does not go through its network.
+ * The argv becomes env -i -C CWD VARS timeout -k 5 SECS [setpriv ...] ARGV:
+ * the environment, directory and user an LXC entry gives, and a deadline
+ * that holds inside the guest too.
  */
+#include <errno.h>
 #include <fcntl.h>
+#include <json-c/json.h>
+#include <libvirt/libvirt-qemu.h>
 #include <libvirt/libvirt.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
+#include <libvirt/virterror.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "domxml.h"
 #include "fs.h"
 #include "simdriver_impl.h"
-#include "transport.h"
 #include "banned.h"
 
-#define QEMU_NODES_MAX 64
+#define AGENT_WAIT_MS (90 * 1000) /* qemu-ga answering after a (TCG) boot */
+#define AGENT_CALL_S  10          /* one agent call */
+#define KILL_AFTER_S  5           /* timeout(1)'s TERM -> KILL */
 
-struct qemu_node {
-    char domain[64];
-    struct transport *t;
-};
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
-struct qemu_priv {
-    struct qemu_node nodes[QEMU_NODES_MAX];
-    size_t n;
-};
-
-static void priv_free(void *p)
+static long long mono_ms(void)
 {
-    struct qemu_priv *q = p;
-
-    for (size_t i = 0; i < q->n; i++)
-        transport_free(q->nodes[i].t);
-    free(q);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool simdriver_qemu_kvm(char *why, size_t size)
@@ -99,78 +95,150 @@ static int qemu_node_create(struct simdriver *d, const struct node_spec *n, stru
     return 0;
 }
 
-/* The transport to a node, from its domain's metadata (cached per driver). */
-static int node_transport(struct simdriver *d, const char *domain, struct transport **ret,
-                          struct og_error *err)
+/* One agent command; its "return" object (a reference of *doc). A guest
+ * agent not (yet) connected is -OG_E_SIM_NODE_DOWN with *not_up set. */
+static int agent_call(virDomainPtr dom, const char *domain, json_object *cmd, json_object **doc,
+                      json_object **ret, bool *not_up, struct og_error *err)
 {
-    struct qemu_priv *q = d->priv;
-    _cleanup_(virDomainFreep) virDomainPtr dom = NULL;
-    _cleanup_free_ char *meta = NULL;
-    xmlDocPtr doc = NULL;
-    xmlChar *ip = NULL, *key = NULL, *known = NULL;
-    struct transport *t = NULL;
-    int r;
+    char *out =
+        virDomainQemuAgentCommand(dom, json_object_to_json_string_ext(cmd, 0), AGENT_CALL_S, 0);
+    virErrorPtr e;
 
-    for (size_t i = 0; q && i < q->n; i++) {
-        if (strcmp(q->nodes[i].domain, domain) == 0) {
-            *ret = q->nodes[i].t;
-            return 0;
-        }
+    *not_up = false;
+    if (!out) {
+        e = virGetLastError();
+        *not_up = e && e->code == VIR_ERR_AGENT_UNRESPONSIVE;
+        return og_error_set(err, OG_E_SIM_NODE_DOWN, "the guest agent of \"%s\": %s", domain,
+                            simdriver_lv_err());
     }
-    if (!q) {
-        q = d->priv = calloc(1, sizeof(*q));
-        if (!q)
-            return og_error_set(err, OG_E_NOMEM, "driver");
-        d->priv_free = priv_free;
-    }
-    if (q->n == QEMU_NODES_MAX)
-        return og_error_set(err, OG_E_TOO_LARGE, "more than %d nodes", QEMU_NODES_MAX);
-    dom = virDomainLookupByName(d->conn, domain);
-    if (!dom)
-        return og_error_set(err, OG_E_SIM_NODE_DOWN, "no running domain \"%s\"", domain);
-    meta = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, DOMXML_NS, 0);
-    doc = meta ? xmlReadMemory(meta, (int)strlen(meta), "meta.xml", NULL, XML_PARSE_NONET) : NULL;
-    if (doc && xmlDocGetRootElement(doc)) {
-        ip = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "ip");
-        key = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "key");
-        known = xmlGetProp(xmlDocGetRootElement(doc), BAD_CAST "known_hosts");
-    }
-    if (!ip || !key || !known) {
-        r = og_error_set(err, OG_E_SIM_NODE_DOWN, "the domain \"%s\" is not an ogsim VM node",
-                         domain);
-    } else {
-        struct transport_opts o = {.user = "root",
-                                   .key_file = (const char *)key,
-                                   .known_hosts = (const char *)known,
-                                   .local_mode = TRANSPORT_LOCAL_NEVER};
-        r = transport_new(&o, &t, err);
-        if (r == 0)
-            r = transport_add_node(t, domain, (const char *)ip, 22, err);
-    }
-    xmlFree(ip);
-    xmlFree(key);
-    xmlFree(known);
-    xmlFreeDoc(doc);
-    if (r < 0) {
-        transport_free(t);
-        return r;
-    }
-    snprintf(q->nodes[q->n].domain, sizeof(q->nodes[q->n].domain), "%s", domain);
-    q->nodes[q->n++].t = t;
-    *ret = t;
+    *doc = json_tokener_parse(out);
+    free(out);
+    if (!*doc || !json_object_object_get_ex(*doc, "return", ret))
+        return og_error_set(err, OG_E_SIM_NODE_DOWN,
+                            "the guest agent of \"%s\" answered no \"return\"", domain);
     return 0;
 }
 
-/* env -i -C CWD VAR=... [setpriv --reuid --regid --init-groups] ARGV: the
- * environment, directory and user an LXC entry gives. */
+/* base64 (the agent's out-data) into a NUL-terminated buffer. */
+static int unbase64(json_object *o, const char *key, char **buf, size_t *len, struct og_error *err)
+{
+    json_object *v;
+    const char *b64 = json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : "";
+    size_t n = strlen(b64), pad = 0;
+    int got;
+
+    *buf = malloc(n / 4 * 3 + 4);
+    if (!*buf)
+        return og_error_set(err, OG_E_NOMEM, "command output");
+    got = n ? EVP_DecodeBlock((unsigned char *)*buf, (const unsigned char *)b64, (int)n) : 0;
+    if (got < 0)
+        return og_error_set(err, OG_E_REMOTE_EXEC, "the guest agent's output is not base64");
+    for (size_t i = n; i > 0 && b64[i - 1] == '='; i--)
+        pad++;
+    *len = (size_t)got - pad;
+    (*buf)[*len] = '\0';
+    return 0;
+}
+
+static json_object *exec_request(const char *const *a)
+{
+    json_object *cmd = json_object_new_object(), *args = json_object_new_object();
+    json_object *arg = json_object_new_array();
+
+    for (size_t i = 1; a[i]; i++)
+        json_object_array_add(arg, json_object_new_string(a[i]));
+    json_object_object_add(args, "path", json_object_new_string(a[0]));
+    json_object_object_add(args, "arg", arg);
+    json_object_object_add(args, "capture-output", json_object_new_boolean(1));
+    json_object_object_add(cmd, "execute", json_object_new_string("guest-exec"));
+    json_object_object_add(cmd, "arguments", args);
+    return cmd;
+}
+
+/* guest-exec (retried while the agent is not up yet, after a boot); the
+ * guest's pid. */
+static int agent_spawn(virDomainPtr dom, const char *domain, const char *const *a, long long *pid,
+                       struct og_error *err)
+{
+    _cleanup_(json_object_putp) json_object *cmd = exec_request(a);
+    long long deadline = mono_ms() + AGENT_WAIT_MS;
+
+    for (;;) {
+        _cleanup_(json_object_putp) json_object *doc = NULL;
+        json_object *ret = NULL, *v;
+        bool not_up = false;
+        int r = agent_call(dom, domain, cmd, &doc, &ret, &not_up, err);
+        if (r == 0 && json_object_object_get_ex(ret, "pid", &v)) {
+            *pid = json_object_get_int64(v);
+            return 0;
+        }
+        if (r == 0)
+            return og_error_set(err, OG_E_REMOTE_EXEC, "guest-exec on \"%s\" gave no pid", domain);
+        if (!not_up || mono_ms() > deadline)
+            return r;
+        og_error_clear(err);
+        usleep(200 * 1000);
+    }
+}
+
+/* Poll guest-exec-status until the process exited, or until the deadline
+ * (timeout(1) in the guest has killed it by then) and a grace. */
+static int agent_wait(virDomainPtr dom, const char *domain, long long pid, long long deadline,
+                      struct command_result *res, struct og_error *err)
+{
+    _cleanup_(json_object_putp) json_object *cmd = json_object_new_object();
+    json_object *args = json_object_new_object();
+    useconds_t nap = 2000;
+
+    json_object_object_add(args, "pid", json_object_new_int64(pid));
+    json_object_object_add(cmd, "execute", json_object_new_string("guest-exec-status"));
+    json_object_object_add(cmd, "arguments", args);
+    for (;;) {
+        _cleanup_(json_object_putp) json_object *doc = NULL;
+        json_object *ret = NULL, *v;
+        bool not_up = false;
+        int r = agent_call(dom, domain, cmd, &doc, &ret, &not_up, err);
+        if (r < 0)
+            return r;
+        if (json_object_object_get_ex(ret, "exited", &v) && json_object_get_boolean(v)) {
+            int code = json_object_object_get_ex(ret, "exitcode", &v) ? json_object_get_int(v) : -1;
+            int sig = json_object_object_get_ex(ret, "signal", &v) ? json_object_get_int(v) : 0;
+            if ((json_object_object_get_ex(ret, "out-truncated", &v) &&
+                 json_object_get_boolean(v)) ||
+                (json_object_object_get_ex(ret, "err-truncated", &v) && json_object_get_boolean(v)))
+                return og_error_set(err, OG_E_OUTPUT_LIMIT, "the output of a command on \"%s\"",
+                                    domain);
+            r = unbase64(ret, "out-data", &res->out, &res->out_len, err);
+            if (r == 0)
+                r = unbase64(ret, "err-data", &res->err, &res->err_len, err);
+            if (r < 0) {
+                command_result_done(res);
+                return r;
+            }
+            res->exit_status = sig ? -1 : code;
+            res->term_signal = sig;
+            /* timeout(1) ended it: what command_run says of a deadline */
+            if ((code == 124 || code == 137) && mono_ms() >= deadline) {
+                command_result_done(res);
+                return og_error_set(err, OG_E_TIMEOUT, "a command on \"%s\" timed out", domain);
+            }
+            return 0;
+        }
+        if (mono_ms() > deadline + (KILL_AFTER_S + 10) * 1000LL)
+            return og_error_set(err, OG_E_TIMEOUT, "a command on \"%s\" did not end", domain);
+        usleep(nap);
+        nap = nap < 50000 ? nap * 2 : 50000;
+    }
+}
+
 static int qemu_node_exec(struct simdriver *d, const char *domain, uid_t uid, gid_t gid,
                           const char *cwd, const char *const *argv, const char *const *env,
                           int timeout_ms, struct command_result *res, struct og_error *err)
 {
-    struct transport_run_opts o = {.timeout_ms = timeout_ms};
-    struct transport *t = NULL;
-    const char **a;
-    char u[40], g[40];
+    _cleanup_(virDomainFreep) virDomainPtr dom = virDomainLookupByName(d->conn, domain);
+    _cleanup_free_ const char **a = NULL;
+    long long deadline, pid = 0;
+    char u[40], g[40], secs[32], kill_after[32];
     size_t n = 0, ne = 0, na = 0;
     int r;
 
@@ -180,23 +248,29 @@ static int qemu_node_exec(struct simdriver *d, const char *domain, uid_t uid, gi
         ;
     if (!na)
         return og_error_set(err, OG_E_INVALID_ARG, "empty command");
-    r = node_transport(d, domain, &t, err);
-    if (r < 0)
-        return r;
-    a = calloc(ne + na + 12, sizeof(*a));
+    if (!dom)
+        return og_error_set(err, OG_E_SIM_NODE_DOWN, "no running domain \"%s\"", domain);
+    if (timeout_ms <= 0)
+        timeout_ms = COMMAND_DEFAULT_TIMEOUT_MS;
+    a = calloc(ne + na + 16, sizeof(*a));
     if (!a)
         return og_error_set(err, OG_E_NOMEM, "command");
-    a[n++] = "env";
+    snprintf(secs, sizeof(secs), "%d.%03d", timeout_ms / 1000, timeout_ms % 1000);
+    snprintf(kill_after, sizeof(kill_after), "--kill-after=%d", KILL_AFTER_S);
+    a[n++] = "/usr/bin/env";
     a[n++] = "-i";
     a[n++] = "-C";
     a[n++] = cwd ? cwd : "/";
     for (size_t i = 0; i < ne; i++)
         if (strchr(env[i], '=') && env[i][0] != '=')
             a[n++] = env[i];
+    a[n++] = "/usr/bin/timeout";
+    a[n++] = kill_after;
+    a[n++] = secs;
     if (uid != 0 || gid != 0) {
         snprintf(u, sizeof(u), "--reuid=%u", (unsigned)uid);
         snprintf(g, sizeof(g), "--regid=%u", (unsigned)gid);
-        a[n++] = "setpriv";
+        a[n++] = "/usr/bin/setpriv";
         a[n++] = u;
         a[n++] = g;
         a[n++] = "--init-groups";
@@ -205,8 +279,10 @@ static int qemu_node_exec(struct simdriver *d, const char *domain, uid_t uid, gi
     for (size_t i = 0; i < na; i++)
         a[n++] = argv[i];
     a[n] = NULL;
-    r = transport_run(t, domain, a, &o, res, err);
-    free(a);
+    deadline = mono_ms() + timeout_ms;
+    r = agent_spawn(dom, domain, a, &pid, err);
+    if (r == 0)
+        r = agent_wait(dom, domain, pid, deadline, res, err);
     if (r < 0)
         og_error_prefix(err, "on node \"%s\"", domain);
     return r;

@@ -996,8 +996,7 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
             snprintf(n->kernel, sizeof(n->kernel), "%s", k.vmlinuz);
         snprintf(n->initrd, sizeof(n->initrd), "%s/%s", c->state_dir, VM_INITRD);
         node_dir(c, i, "console.log", n->console_log, sizeof(n->console_log));
-        snprintf(n->ssh_key, sizeof(n->ssh_key), "%s/ssh/id_ed25519", c->state_dir);
-        snprintf(n->known_hosts, sizeof(n->known_hosts), "%s/ssh/known_hosts", c->state_dir);
+        snprintf(n->init_args[n->n_init_args++], sizeof(n->init_args[0]), "--agent");
         n->kvm = simdriver_qemu_kvm(why, sizeof(why));
     }
     /* Coverage builds (ci/test.sh): the build tree writable inside the node,
@@ -1566,27 +1565,44 @@ static int umount_node_roots(const char *cluster_dir, struct og_error *err)
     return r;
 }
 
-int sim_down(const char *name, const char *uri, struct og_error *err)
+/* The domains and network of cluster name through one driver. */
+static int down_on(const char *driver, const char *uri, const char *name,
+                   const struct sim_cluster *c, bool have, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    struct sim_cluster c = {0};
-    char dir[PATH_MAX], net[96];
-    bool have = sim_load(name, &c, NULL) == 0;
-    int r;
+    char net[96];
+    int r = simdriver_open(driver, uri, &d, err);
 
-    r = simdriver_open(have ? c.driver : "lxc", uri ? uri : (have ? c.uri : NULL), &d, err);
     if (r < 0)
         return r;
     /* Domains of the state file, and any leftover with our name prefix. */
-    for (size_t i = 0; have && i < c.n_nodes; i++)
-        simdriver_ops(d)->node_destroy(d, c.nodes[i].domain, NULL);
+    for (size_t i = 0; have && i < c->n_nodes; i++)
+        simdriver_ops(d)->node_destroy(d, c->nodes[i].domain, NULL);
     for (int i = 1; i <= SIM_MAX_NODES; i++) {
         char dom[96];
         snprintf(dom, sizeof(dom), "ogsim-%s-node%d", name, i);
         simdriver_ops(d)->node_destroy(d, dom, NULL);
     }
     snprintf(net, sizeof(net), "ogsim-%s", name);
-    r = simdriver_ops(d)->net_destroy(d, have ? c.net_name : net, err);
+    return simdriver_ops(d)->net_destroy(d, have ? c->net_name : net, err);
+}
+
+int sim_down(const char *name, const char *uri, struct og_error *err)
+{
+    struct sim_cluster c = {0};
+    char dir[PATH_MAX];
+    bool have = sim_load(name, &c, NULL) == 0;
+    int r;
+
+    if (have || uri) {
+        r = down_on(have ? c.driver : "lxc", uri ? uri : c.uri, name, &c, have, err);
+    } else {
+        /* no state (a crashed up) and no URI: whichever driver made it;
+         * a hypervisor that does not answer had none of it */
+        r = down_on("lxc", NULL, name, &c, false, err);
+        if (r == 0 && down_on("qemu", NULL, name, &c, false, NULL) < 0)
+            r = 0;
+    }
     if (r < 0)
         return r;
     snprintf(dir, sizeof(dir), "%s/%s", sim_state_root(), name);

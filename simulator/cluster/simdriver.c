@@ -62,8 +62,6 @@ void simdriver_close(struct simdriver *d)
 {
     if (!d)
         return;
-    if (d->priv && d->priv_free)
-        d->priv_free(d->priv);
     if (d->conn)
         virConnectClose(d->conn);
     free(d);

@@ -14,8 +14,6 @@ struct simdriver {
     const struct simdriver_ops *ops;
     virConnectPtr conn;
     char uri[256];
-    void *priv;                 /* the driver's own state */
-    void (*priv_free)(void *p); /* how simdriver_close frees it */
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(virDomainPtr, virDomainFree)

@@ -18,13 +18,15 @@
 /* Debian's cloud kernel has no modules.dep in the package (depmod runs at
  * install): the order comes from each module's "depends=" (modinfo): the
  * virtio transport, virtiofs for the root and the shares, virtio_net and
- * virtio_blk for the network and the data disk, netem for delay faults. */
+ * virtio_blk for the network and the data disk, virtio_console for the
+ * guest agent's port, netem for delay faults. */
 const char *const vmimage_modules[] = {
     "drivers/virtio/virtio_ring",
     "drivers/virtio/virtio",
     "drivers/virtio/virtio_pci_modern_dev",
     "drivers/virtio/virtio_pci_legacy_dev",
     "drivers/virtio/virtio_pci",
+    "drivers/char/virtio_console",
     "fs/fuse/fuse",
     "fs/fuse/virtiofs",
     "net/core/failover",
