@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * bench_sim - what the simulator costs, measured side by side in one run on
- * this machine (as root, libvirtd running):
+ * this machine (as root, libvirtd running), for each driver (LXC containers,
+ * QEMU VMs):
  *   node power-on (domain create -> sshd answers), instance start (gs_ctl
  *   start with its catalog check), 1-node and 3-node `up`, snapshot, restore.
- * Prints each median with the spread, then ratios between them.
- *   bench_sim [--rounds N] [--version V]
+ * Prints each median with the spread per driver, the QEMU/LXC ratio of
+ * each, then ratios between them.
+ *   bench_sim [--rounds N] [--version V] [--drivers lxc,qemu]
+ * (default: both, QEMU only when its guest kernel is installed).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,13 @@
 
 #include "simcluster.h"
 #include "stats.h"
+#include "vmimage.h"
+
+enum { NODE, INST, UP1, UP3, SNAP, REST, N_SERIES };
+
+static const char *const series_names[N_SERIES] = {"node power-on",     "instance start",
+                                                   "up, 1 node",        "up, 3 nodes",
+                                                   "snapshot, 3 nodes", "restore, 3 nodes"};
 
 static void die(const char *what, const struct og_error *err)
 {
@@ -26,15 +36,121 @@ static void die(const char *what, const struct og_error *err)
     exit(1);
 }
 
-int main(int argc, char **argv)
+static void progress(const char *driver, const char *what, int r, int rounds)
 {
-    struct series up1 = {.name = "up, 1 node"}, up3 = {.name = "up, 3 nodes"},
-                  node = {.name = "node power-on"}, inst = {.name = "instance start"},
-                  snap = {.name = "snapshot, 3 nodes"}, rest = {.name = "restore, 3 nodes"};
-    struct series *all[] = {&node, &inst, &up1, &up3, &snap, &rest};
-    const char *version = "2.0.0";
+    fprintf(stderr, "bench_sim: %s: %s, round %d/%d\n", driver, what, r + 1, rounds);
+}
+
+static void ups(const char *driver, const char *version, int rounds, struct series *s,
+                struct sim_cluster *c)
+{
+    struct og_error err = {0};
+
+    for (int r = 0; r < rounds; r++) {
+        struct sim_up_opts o = {.name = "bench1",
+                                .nodes = 1,
+                                .version = version,
+                                .driver = driver,
+                                .databases = 1,
+                                .data_mib = 256,
+                                .quiet = true};
+        long long t = now_ms();
+        progress(driver, "up 1 node", r, rounds);
+        if (sim_up(&o, c, &err) < 0)
+            die("up 1", &err);
+        s[UP1].v[s[UP1].n++] = now_ms() - t;
+        if (sim_down("bench1", NULL, &err) < 0)
+            die("down 1", &err);
+    }
+    for (int r = 0; r < rounds; r++) {
+        struct sim_up_opts o = {.name = "bench3",
+                                .nodes = 3,
+                                .version = version,
+                                .driver = driver,
+                                .databases = 2,
+                                .data_mib = 256,
+                                .quiet = true};
+        long long t = now_ms();
+        progress(driver, "up 3 nodes", r, rounds);
+        if (sim_up(&o, c, &err) < 0)
+            die("up 3", &err);
+        s[UP3].v[s[UP3].n++] = now_ms() - t;
+        if (r + 1 < rounds && sim_down("bench3", NULL, &err) < 0)
+            die("down 3", &err);
+    }
+}
+
+/* Every series of one driver; the 3-node cluster is down at the end. */
+static void measure(const char *driver, const char *version, int rounds, struct series *s)
+{
     struct og_error err = {0};
     struct sim_cluster c;
+    int twice = rounds * 2 < MAX_ROUNDS ? rounds * 2 : MAX_ROUNDS;
+
+    ups(driver, version, rounds, s, &c);
+    for (int r = 0; r < rounds; r++) {
+        long long t = now_ms();
+        progress(driver, "snapshot", r, rounds);
+        if (sim_snapshot(&c, "bench", &err) < 0)
+            die("snapshot", &err);
+        s[SNAP].v[s[SNAP].n++] = now_ms() - t;
+    }
+    for (int r = 0; r < twice; r++) {
+        long long t = now_ms();
+        progress(driver, "restore", r, twice);
+        if (sim_restore(&c, "bench", &err) < 0)
+            die("restore", &err);
+        s[REST].v[s[REST].n++] = now_ms() - t;
+    }
+    for (int r = 0; r < twice; r++) {
+        const char *stop[] = {"gs_ctl", "stop", "-D", c.datadir, NULL};
+        const char *start[] = {"gs_ctl", "start", "-D", c.datadir, NULL};
+        struct command_result res = {0};
+        long long t;
+
+        progress(driver, "instance start", r, twice);
+        if (sim_exec(&c, "node3", "omm", stop, 120000, &res, &err) < 0)
+            die("stop", &err);
+        command_result_done(&res);
+        t = now_ms();
+        if (sim_exec(&c, "node3", "omm", start, 300000, &res, &err) < 0 || res.exit_status != 0)
+            die("instance start", &err);
+        s[INST].v[s[INST].n++] = now_ms() - t;
+        command_result_done(&res);
+    }
+    for (int r = 0; r < twice; r++) {
+        long long t;
+        progress(driver, "node power-on", r, twice);
+        if (sim_node_power(&c, "node3", false, &err) < 0)
+            die("power off", &err);
+        t = now_ms();
+        if (sim_node_power(&c, "node3", true, &err) < 0)
+            die("power on", &err);
+        s[NODE].v[s[NODE].n++] = now_ms() - t;
+    }
+    sim_down("bench3", NULL, NULL);
+}
+
+static void print_driver(const char *driver, struct series *s)
+{
+    printf("%s:\n", driver);
+    for (int i = 0; i < N_SERIES; i++)
+        printf("  %-20s %7lld ms   (%lld..%lld, n=%d)\n", series_names[i], median(&s[i]), s[i].v[0],
+               s[i].v[s[i].n - 1], s[i].n);
+    printf("  ratios: restore/up3 %.2f, up3/up1 %.2f, restore/instance start %.2f, "
+           "instance start/node power-on %.2f\n",
+           (double)median(&s[REST]) / (double)median(&s[UP3]),
+           (double)median(&s[UP3]) / (double)median(&s[UP1]),
+           (double)median(&s[REST]) / (double)median(&s[INST]),
+           (double)median(&s[INST]) / (double)median(&s[NODE]));
+}
+
+int main(int argc, char **argv)
+{
+    static struct series lxc[N_SERIES], qemu[N_SERIES];
+    const char *version = "2.0.0", *drivers = NULL;
+    bool do_lxc, do_qemu;
+    struct vm_kernel k;
     int rounds = 3;
 
     for (int i = 1; i < argc; i++) {
@@ -42,98 +158,34 @@ int main(int argc, char **argv)
             rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
             version = argv[++i];
+        else if (strcmp(argv[i], "--drivers") == 0 && i + 1 < argc)
+            drivers = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_sim [--rounds N] [--version V]\n");
+            fprintf(stderr, "usage: bench_sim [--rounds N] [--version V] [--drivers lxc,qemu]\n");
             return 2;
         }
     }
     if (rounds < 1 || rounds > MAX_ROUNDS)
         rounds = 3;
+    do_lxc = !drivers || strstr(drivers, "lxc");
+    do_qemu = drivers ? strstr(drivers, "qemu") != NULL : vmimage_kernel(&k, NULL) == 0;
     sim_down("bench1", NULL, NULL);
     sim_down("bench3", NULL, NULL);
-
-    for (int r = 0; r < rounds; r++) {
-        struct sim_up_opts o = {.name = "bench1",
-                                .nodes = 1,
-                                .version = version,
-                                .databases = 1,
-                                .data_mib = 256,
-                                .quiet = true};
-        long long t = now_ms();
-        if (sim_up(&o, &c, &err) < 0)
-            die("up 1", &err);
-        up1.v[up1.n++] = now_ms() - t;
-        if (sim_down("bench1", NULL, &err) < 0)
-            die("down 1", &err);
-    }
-    {
-        struct sim_up_opts o = {.name = "bench3",
-                                .nodes = 3,
-                                .version = version,
-                                .databases = 2,
-                                .data_mib = 256,
-                                .quiet = true};
-        for (int r = 0; r < rounds; r++) {
-            long long t = now_ms();
-            if (sim_up(&o, &c, &err) < 0)
-                die("up 3", &err);
-            up3.v[up3.n++] = now_ms() - t;
-            if (r + 1 < rounds && sim_down("bench3", NULL, &err) < 0)
-                die("down 3", &err);
-        }
-    }
-    for (int r = 0; r < rounds; r++) {
-        long long t = now_ms();
-        if (sim_snapshot(&c, "bench", &err) < 0)
-            die("snapshot", &err);
-        snap.v[snap.n++] = now_ms() - t;
-    }
-    for (int r = 0; r < rounds * 2 && r < MAX_ROUNDS; r++) {
-        long long t = now_ms();
-        if (sim_restore(&c, "bench", &err) < 0)
-            die("restore", &err);
-        rest.v[rest.n++] = now_ms() - t;
-    }
-    for (int r = 0; r < rounds * 2 && r < MAX_ROUNDS; r++) {
-        const char *stop[] = {"gs_ctl", "stop", "-D", c.datadir, NULL};
-        const char *start[] = {"gs_ctl", "start", "-D", c.datadir, NULL};
-        struct command_result res = {0};
-        long long t;
-
-        if (sim_exec(&c, "node3", "omm", stop, 60000, &res, &err) < 0)
-            die("stop", &err);
-        command_result_done(&res);
-        t = now_ms();
-        if (sim_exec(&c, "node3", "omm", start, 60000, &res, &err) < 0 || res.exit_status != 0)
-            die("instance start", &err);
-        inst.v[inst.n++] = now_ms() - t;
-        command_result_done(&res);
-    }
-    for (int r = 0; r < rounds * 2 && r < MAX_ROUNDS; r++) {
-        long long t;
-        if (sim_node_power(&c, "node3", false, &err) < 0)
-            die("power off", &err);
-        t = now_ms();
-        if (sim_node_power(&c, "node3", true, &err) < 0)
-            die("power on", &err);
-        node.v[node.n++] = now_ms() - t;
-    }
-    sim_down("bench3", NULL, NULL);
+    if (do_lxc)
+        measure("lxc", version, rounds, lxc);
+    if (do_qemu)
+        measure("qemu", version, rounds, qemu);
 
     printf("ogsim benchmark (openGauss %s, %d rounds, medians; min..max)\n", version, rounds);
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        struct series *s = all[i];
-        long long m = median(s);
-        printf("  %-20s %7lld ms   (%lld..%lld, n=%d)\n", s->name, m, s->v[0], s->v[s->n - 1],
-               s->n);
+    if (do_lxc)
+        print_driver("lxc", lxc);
+    if (do_qemu)
+        print_driver("qemu (VMs)", qemu);
+    if (do_lxc && do_qemu) {
+        printf("qemu / lxc, side by side:\n");
+        for (int i = 0; i < N_SERIES; i++)
+            printf("  %-20s %7.1fx\n", series_names[i],
+                   (double)median(&qemu[i]) / (double)median(&lxc[i]));
     }
-    printf("ratios:\n");
-    printf("  restore / up (3 nodes)          %.2f\n",
-           (double)median(&rest) / (double)median(&up3));
-    printf("  up 3 nodes / up 1 node          %.2f\n", (double)median(&up3) / (double)median(&up1));
-    printf("  restore / instance start        %.2f\n",
-           (double)median(&rest) / (double)median(&inst));
-    printf("  instance start / node power-on  %.2f\n",
-           (double)median(&inst) / (double)median(&node));
     return 0;
 }
