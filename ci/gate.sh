@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ci/gate.sh - the release gate: everything ci/test.sh runs, plus the slow
 # suites (every failpoint of the in-place plan and of its rollback, each
-# killed then rolled back / resumed on a real cluster), the fault-coverage
+# killed then rolled back / resumed on a real cluster), the vm suite and one
+# scenario of each suite and the demo on QEMU VMs, the fault-coverage
 # matrix (ogscenario --matrix: every failpoint of each plan x every fault
 # kind, enforced at --min-fault-coverage, sharded), and every fuzz target for
 # 10 minutes (ci/sanitize.sh). Exits non-zero on any failure. Long.
@@ -11,6 +12,7 @@
 #   GATE_REPEAT=10         plays of each scenario tagged repeat10 (issue 16's bugs)
 #   GATE_PLANS=inplace,inplace-rollback,inplace-commit   the matrix's plans
 #   GATE_MIN_COVERAGE=100  per plan: applicable cells passed / applicable (%)
+#   GATE_VM_SCENARIOS      the scenarios played on QEMU VMs (one per suite)
 #   GATE_SHARDS=1          shards played side by side, each its own libvirt
 #                          connection (GATE_URIS, blank separated; default
 #                          lxc:///system and the same daemon through the
@@ -57,6 +59,15 @@ shards=()
 for k in $(seq 1 "$SHARDS"); do shards+=("$MX/shard-$k"); done
 "$BUILD/scenarios/ogscenario" report --merge "${shards[@]}" --out "$MX" --run-id merged \
   --junit "$BUILD/matrix-junit.xml" --min-fault-coverage "${GATE_MIN_COVERAGE:-100}" || status=$?
+# Full VMs (issue 17): the meson run above played the vm suite (every fault
+# kind and the guide's command lines on QEMU nodes); here one scenario of
+# each suite and the demo on QEMU VMs.
+read -r -a VM_SCENARIOS <<<"${GATE_VM_SCENARIOS:-scenarios/paths/2.0.0-to-3.0.0.xml
+  scenarios/retry/kill-catalog.xml scenarios/rollback/from-catalog.xml
+  scenarios/faults/power-off-switch-bin.xml scenarios/grey/two-batches.xml}"
+"$BUILD/scenarios/ogscenario" run "${VM_SCENARIOS[@]}" --driver qemu \
+  --out "$BUILD/vm-results" --junit "$BUILD/vm-junit.xml" --cluster-prefix vm || status=$?
+BUILD_DIR="$BUILD-demo" OUT="$BUILD/vm-demo" ci/demo.sh --driver qemu || status=$?
 # The unit suite under ASan + UBSan, and every fuzz target for 10 minutes
 # (two at a time: >= 10 CPU-minutes each, ~1 h for the 12 targets).
 SAN_BUILD_DIR=${SAN_BUILD_DIR:-build-gate-san} FUZZ_SECONDS=${FUZZ_SECONDS:-600} \
