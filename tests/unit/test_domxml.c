@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * The libvirt XML the LXC driver writes, parsed back with libxml2 and checked
+ * The libvirt XML the LXC and QEMU drivers write, parsed back with libxml2 and checked
  * element by element; the driver's lifecycle calls against libvirt's test
  * driver (test:///default), which needs no daemon.
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <criterion/criterion.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "domxml.h"
+#include "fs.h"
 #include "simdriver.h"
+#include "vmimage.h"
 
 static xmlDocPtr parse(const struct dynbuf *b)
 {
@@ -125,6 +132,127 @@ Test(domxml, output_limit_is_an_error)
     cr_assert_eq(domxml_lxc(&n, &b), -OG_E_TOO_LARGE);
 }
 
+/* The mounts a VM node gets (root, a tmpfs, a directory, a file, the disk). */
+static void fill_vm(struct node_spec *n, const char *hosts)
+{
+    fill_node(n);
+    snprintf(n->init_args[1], sizeof(n->init_args[1]), "/s/sshd_config");
+    snprintf(n->init_args[2], sizeof(n->init_args[2]), "--agent");
+    n->n_init_args = 3;
+    n->mounts[0] = (struct mount_spec){.kind = MOUNT_BIND, .source = "/s/root", .target = "/"};
+    n->mounts[4] =
+        (struct mount_spec){.kind = MOUNT_BIND_RO, .source = "/s/snaps", .target = "/s/snaps"};
+    n->mounts[5] = (struct mount_spec){.kind = MOUNT_BIND, .target = "/etc/hosts"};
+    snprintf(n->mounts[5].source, sizeof(n->mounts[5].source), "%s", hosts);
+    n->n_mounts = 6;
+    snprintf(n->kernel, sizeof(n->kernel), "/k/vmlinuz-6.1");
+    snprintf(n->initrd, sizeof(n->initrd), "/s/vm-initrd.img");
+    snprintf(n->console_log, sizeof(n->console_log), "/s/console.log");
+}
+
+static char *text_of(xmlDocPtr d, const char *xpath)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(d);
+    xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST xpath, ctx);
+    char *t = NULL;
+
+    if (o && o->nodesetval && o->nodesetval->nodeNr == 1)
+        t = (char *)xmlNodeGetContent(o->nodesetval->nodeTab[0]);
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+    cr_assert_not_null(t, "no single %s", xpath);
+    return t;
+}
+
+/* Issue 17: the QEMU node's XML, and the kernel command line vminit.c reads. */
+Test(domxml, qemu_domain_layout)
+{
+    struct node_spec n;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    xmlDocPtr d;
+    char *cmd;
+
+    fill_vm(&n, "/etc/hostname"); /* a file: shared through its directory */
+    dynbuf_init(&b, 1 << 16);
+    cr_assert_eq(domxml_qemu(&n, &b), 0);
+    d = parse(&b);
+    cr_assert_eq(count(d, "/domain[@type='qemu']/os/type[@machine='q35' and text()='hvm']"), 1);
+    cr_assert_eq(count(d, "/domain/os/kernel[text()='/k/vmlinuz-6.1']"), 1);
+    cr_assert_eq(count(d, "/domain/os/initrd[text()='/s/vm-initrd.img']"), 1);
+    cr_assert_eq(count(d, "/domain/features/tcg/tb-cache[@unit='MiB' and text()='256']"), 1);
+    cr_assert_eq(count(d, "/domain/memoryBacking/source[@type='memfd']"), 1);
+    cr_assert_eq(count(d, "/domain/memoryBacking/access[@mode='shared']"), 1);
+    /* the root (cached), the home, the snapshots and /etc's share: virtiofs, chroot sandbox */
+    cr_assert_eq(count(d, "/domain/devices/filesystem/driver[@type='virtiofs']"), 4);
+    cr_assert_eq(count(d, "/domain/devices/filesystem/binary/sandbox[@mode='chroot']"), 4);
+    cr_assert_eq(count(d, "/domain/devices/filesystem[source/@dir='/s/root' and target/@dir='r']"
+                          "/binary/cache[@mode='always']"),
+                 1);
+    cr_assert_eq(count(d, "/domain/devices/filesystem[source/@dir='/s/home']/binary/cache[@mode="
+                          "'none']"),
+                 1);
+    cr_assert_eq(count(d, "/domain/devices/filesystem/source[@dir='/etc']"), 1);
+    /* the data image as a virtio disk; the NIC; the agent's port; the console in a file */
+    cr_assert_eq(count(d, "/domain/devices/disk[source/@file='/s/data.img']/target[@dev='vda' "
+                          "and @bus='virtio']"),
+                 1);
+    cr_assert_eq(count(d, "/domain/devices/interface[mac/@address='52:54:00:d5:07:0b']"
+                          "/model[@type='virtio']"),
+                 1);
+    cr_assert_eq(count(d, "/domain/devices/interface/target[@dev='ogv07n1']"), 1);
+    cr_assert_eq(count(d, "/domain/devices/channel/target[@name='org.qemu.guest_agent.0']"), 1);
+    cr_assert_eq(count(d, "/domain/devices/serial[@type='file']/source[@path='/s/console.log']"),
+                 1);
+    cr_assert_eq(count(d, "/domain/seclabel[@model='dac' and @relabel='no']"), 1);
+    cmd = text_of(d, "/domain/os/cmdline");
+    cr_assert_not_null(strstr(cmd, " ogsim.ip=10.213.7.11/24 "), "%s", cmd);
+    cr_assert_not_null(strstr(cmd, " ogsim.init=/var/lib/ogsim/c1/ogsim-init "), "%s", cmd);
+    cr_assert_not_null(strstr(cmd, " ogsim.arg=node1 ogsim.arg=/s/sshd_config ogsim.arg=--agent"),
+                       "%s", cmd);
+    /* the mounts in spec order: tmpfs, share, disk, read-only share, file */
+    cr_assert_not_null(strstr(cmd, " ogsim.root=r ogsim.m=ram:65536:/run ogsim.m=fs:m2:/home/omm "
+                                   "ogsim.m=blk:vda:/opt/ogsim/data ogsim.m=fsro:m4:/s/snaps "
+                                   "ogsim.m=file:m5:hostname:/etc/hosts"),
+                       "%s", cmd);
+    xmlFree(cmd);
+    xmlFreeDoc(d);
+    /* KVM: no TCG cache, the host's CPU */
+    n.kvm = true;
+    dynbuf_reset(&b);
+    cr_assert_eq(domxml_qemu(&n, &b), 0);
+    d = parse(&b);
+    cr_assert_eq(count(d, "/domain[@type='kvm']/cpu[@mode='host-passthrough']"), 1);
+    cr_assert_eq(count(d, "/domain/features/tcg"), 0);
+    xmlFreeDoc(d);
+}
+
+/* What the guest's init could not split is refused, nothing written. */
+Test(domxml, qemu_refuses_what_the_command_line_cannot_carry)
+{
+    struct node_spec n;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+
+    dynbuf_init(&b, 1 << 16);
+    fill_vm(&n, "/etc/hostname");
+    snprintf(n.mounts[2].target, sizeof(n.mounts[2].target), "/home/o mm");
+    cr_assert_eq(domxml_qemu(&n, &b), -OG_E_PARAM_INVALID);
+    fill_vm(&n, "/etc/hostname");
+    snprintf(n.mounts[2].source, sizeof(n.mounts[2].source), "/s/a:b");
+    cr_assert_eq(domxml_qemu(&n, &b), -OG_E_PARAM_INVALID);
+    fill_vm(&n, "/etc/hostname");
+    snprintf(n.init_args[1], sizeof(n.init_args[1]), "two words");
+    cr_assert_eq(domxml_qemu(&n, &b), -OG_E_PARAM_INVALID);
+    fill_vm(&n, "/etc/hostname");
+    for (size_t i = 6; i < NODESPEC_MAX_MOUNTS; i++) { /* ~2.2 KiB of command line */
+        n.mounts[i] = (struct mount_spec){.kind = MOUNT_RAM, .size_kib = 1};
+        memset(n.mounts[i].target, 'x', 300);
+        n.mounts[i].target[0] = '/';
+    }
+    n.n_mounts = NODESPEC_MAX_MOUNTS;
+    cr_assert_eq(domxml_qemu(&n, &b), -OG_E_PARAM_INVALID);
+    cr_assert_eq(b.len, 0);
+}
+
 /* libvirt's test driver: network lifecycle and the coded errors. */
 Test(simdriver, lifecycle_on_test_driver)
 {
@@ -168,4 +296,78 @@ Test(simdriver, bad_driver_and_uri_are_coded)
     cr_assert_eq(simdriver_open("vmware", NULL, &d, &err), -OG_E_PARAM_INVALID);
     cr_assert_eq(simdriver_open("lxc", "bogus:///nowhere", &d, &err), -OG_E_SIM_LIBVIRT);
     cr_assert_eq(err.code, OG_E_SIM_LIBVIRT);
+}
+
+/* The initramfs: read back with libarchive, entry by entry. */
+static void touch(const char *dir, const char *rel, const char *text)
+{
+    char p[512];
+    FILE *f;
+
+    snprintf(p, sizeof(p), "%s/%s", dir, rel);
+    for (char *s = strchr(p + strlen(dir) + 1, '/'); s; s = strchr(s + 1, '/')) {
+        *s = '\0';
+        mkdir(p, 0755);
+        *s = '/';
+    }
+    f = fopen(p, "w");
+    cr_assert_not_null(f, "%s", p);
+    fputs(text, f);
+    fclose(f);
+}
+
+Test(vmimage, initramfs_holds_init_console_and_modules_in_order)
+{
+    char dir[] = "/tmp/ogvmimgXXXXXX", out[600];
+    struct og_error err = {0};
+    struct vm_kernel k;
+    struct archive *a;
+    struct archive_entry *e;
+    size_t n_mod = 0;
+    bool saw_init = false, saw_console = false;
+
+    cr_assert_not_null(mkdtemp(dir));
+    setenv("OGSIM_VM_KERNEL_DIR", dir, 1);
+    /* no kernel yet: coded, naming ci/setup.sh */
+    cr_assert_eq(vmimage_kernel(&k, &err), -OG_E_NOT_EXIST);
+    cr_assert_not_null(strstr(err.detail, "ci/setup.sh"), "%s", err.detail);
+    touch(dir, "boot/vmlinuz-6.1.0-test", "kernel");
+    cr_assert_eq(vmimage_kernel(&k, &err), 0, "%s", err.detail);
+    cr_assert_str_eq(k.release, "6.1.0-test");
+    snprintf(out, sizeof(out), "%s/initrd.img", dir);
+    /* a module missing: refused, nothing written */
+    cr_assert_eq(vmimage_initrd(&k, "/bin/true", out, &err), -OG_E_NOT_EXIST);
+    cr_assert_neq(access(out, F_OK), 0);
+    for (size_t i = 0; vmimage_modules[i]; i++) {
+        char rel[256];
+        snprintf(rel, sizeof(rel), "lib/modules/6.1.0-test/kernel/%s.ko", vmimage_modules[i]);
+        touch(dir, rel, vmimage_modules[i]);
+    }
+    cr_assert_eq(vmimage_initrd(&k, "/bin/true", out, &err), 0, "%s", err.detail);
+    a = archive_read_new();
+    archive_read_support_format_cpio(a);
+    cr_assert_eq(archive_read_open_filename(a, out, 16384), ARCHIVE_OK);
+    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        const char *p = archive_entry_pathname(e);
+        if (strcmp(p, "init") == 0) {
+            saw_init = true;
+            cr_assert_eq(archive_entry_perm(e), 0755);
+        } else if (strcmp(p, "dev/console") == 0) {
+            saw_console = archive_entry_filetype(e) == AE_IFCHR &&
+                          archive_entry_rdevmajor(e) == 5 && archive_entry_rdevminor(e) == 1;
+        } else if (strncmp(p, "modules/", 8) == 0 && archive_entry_filetype(e) == AE_IFREG) {
+            char want[80], body[256] = "";
+            snprintf(want, sizeof(want), "modules/%02zu-%s.ko", n_mod,
+                     strrchr(vmimage_modules[n_mod], '/') + 1);
+            cr_assert_str_eq(p, want, "module %zu out of order", n_mod);
+            archive_read_data(a, body, sizeof(body) - 1);
+            cr_assert_str_eq(body, vmimage_modules[n_mod]); /* the right file's content */
+            n_mod++;
+        }
+    }
+    archive_read_free(a);
+    cr_assert(saw_init && saw_console);
+    cr_assert_eq(vmimage_modules[n_mod], NULL, "only %zu modules packed", n_mod);
+    unsetenv("OGSIM_VM_KERNEL_DIR");
+    cr_assert_eq(fs_remove_tree(dir, NULL), 0);
 }
