@@ -175,6 +175,8 @@ int scn_plan(const struct scenario *sc, struct dynbuf *out)
     dynbuf_addf(out, "  cluster  %d node%s, openGauss %s, %d user database%s", sc->nodes,
                 sc->nodes == 1 ? "" : "s", sc->version, sc->databases,
                 sc->databases == 1 ? "" : "s");
+    if (sc->driver[0])
+        dynbuf_addf(out, " on %s nodes", sc->driver);
     for (size_t i = 0; i < sc->n_mot; i++)
         dynbuf_addf(out, "%s%s.%s", i ? ", " : "; MOT tables ", sc->mot[i].database,
                     sc->mot[i].table);

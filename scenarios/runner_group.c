@@ -97,12 +97,23 @@ int rn_create_mot(struct runner *rn, char *detail, size_t dsize)
 /* ---- groups and snapshots
  * --------------------------------------------------------------------------- */
 
+/* The driver a scenario's cluster runs on: its own, else the run's. */
+static const char *driver_of(const struct runner *rn, const struct scenario *sc)
+{
+    return sc->driver[0] ? sc->driver : rn->o->driver ? rn->o->driver : "lxc";
+}
+
+static bool same_cluster(const struct runner *rn, const struct group *g, const struct scenario *sc)
+{
+    return strcmp(g->version, sc->version) == 0 && g->nodes == sc->nodes &&
+           g->databases == sc->databases && strcmp(g->driver, driver_of(rn, sc)) == 0;
+}
+
 struct group *rn_group_of(struct runner *rn, const struct scenario *sc)
 {
     for (size_t i = 0; i < rn->n_groups; i++) {
         struct group *g = &rn->groups[i];
-        if (strcmp(g->version, sc->version) == 0 && g->nodes == sc->nodes &&
-            g->databases == sc->databases)
+        if (same_cluster(rn, g, sc))
             return g;
     }
     if (rn->n_groups == MAX_GROUPS)
@@ -113,6 +124,7 @@ struct group *rn_group_of(struct runner *rn, const struct scenario *sc)
         snprintf(g->version, sizeof(g->version), "%s", sc->version);
         g->nodes = sc->nodes;
         g->databases = sc->databases;
+        snprintf(g->driver, sizeof(g->driver), "%s", driver_of(rn, sc));
         snprintf(g->name, sizeof(g->name), "%.16s-%zu", rn->o->cluster_prefix, rn->n_groups);
         return g;
     }
@@ -209,7 +221,7 @@ static int group_up(struct runner *rn, struct group *g, struct og_error *err)
                              .databases = g->databases,
                              .data_mib = CLUSTER_DATA_MIB,
                              .uri = rn->o->uri,
-                             .driver = rn->o->driver,
+                             .driver = g->driver,
                              .quiet = true};
     double t0 = rn_now_s();
     int r;
@@ -219,8 +231,8 @@ static int group_up(struct runner *rn, struct group *g, struct og_error *err)
             rn_group_down(rn, &rn->groups[i]); /* one cluster at a time */
     sim_down(g->name, rn->o->uri, NULL);
     rn_say(rn, "== cluster %s: %d %s nodes, openGauss %s, %d databases: up%s%s\n", g->name,
-           g->nodes, rn->o->driver ? rn->o->driver : "lxc", g->version, g->databases,
-           rn->o->uri ? " on " : "", rn->o->uri ? rn->o->uri : "");
+           g->nodes, g->driver, g->version, g->databases, rn->o->uri ? " on " : "",
+           rn->o->uri ? rn->o->uri : "");
     r = sim_up(&uo, &g->c, err);
     if (r < 0) {
         sim_down(g->name, rn->o->uri, NULL);
@@ -246,8 +258,7 @@ static size_t key_users(const struct runner *rn, const struct scn_set *set, cons
     for (size_t i = 0; i < set->n; i++) {
         char k[32];
         const struct scenario *sc = set->v[i];
-        if (strcmp(sc->version, rn->g->version) != 0 || sc->nodes != rn->g->nodes ||
-            sc->databases != rn->g->databases)
+        if (!same_cluster(rn, rn->g, sc))
             continue;
         if (ready_key(sc, k, sizeof(k)) && strcmp(k, key) == 0)
             n++;

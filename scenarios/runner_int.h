@@ -35,6 +35,7 @@ struct group {
     char version[16];
     int nodes;
     int databases;
+    char driver[8];
     char name[32];
     bool up;
     bool fresh; /* just brought up: the first scenario needs no restore */

@@ -772,6 +772,7 @@ int scenario_parse_memory(const char *text, size_t len, const char *origin, stru
             attr(c, "version", sc->version, sizeof(sc->version));
             sc->nodes = (int)attr_ll(c, "nodes", 3);
             sc->databases = (int)attr_ll(c, "databases", 2);
+            attr(c, "driver", sc->driver, sizeof(sc->driver));
             for (xmlNodePtr m = c->children; m; m = m->next) {
                 if (is_el(m, "mot")) {
                     struct scn_mot *t;

@@ -144,6 +144,7 @@ struct scenario {
     char version[16];
     int nodes;
     int databases;
+    char driver[8]; /* "lxc", "qemu"; "" = the run's */
     struct scn_mot mot[SCN_MAX_MOT];
     size_t n_mot;
     bool workload;

@@ -235,6 +235,12 @@ int main(void)
         die("move /dev, /proc, /sys");
     mkdir(NEWROOT "/dev/pts", 0755);
     mount("devpts", NEWROOT "/dev/pts", "devpts", 0, "gid=5,mode=620,ptmxmode=666");
+    /* what udev (or libvirt, in a container) would add: programs read
+     * /dev/fd/N (gsql -f /dev/fd/3 failed without it) and /dev/std* */
+    symlink("/proc/self/fd", NEWROOT "/dev/fd");
+    symlink("/proc/self/fd/0", NEWROOT "/dev/stdin");
+    symlink("/proc/self/fd/1", NEWROOT "/dev/stdout");
+    symlink("/proc/self/fd/2", NEWROOT "/dev/stderr");
     for (int i = 0; i < n_mounts; i++)
         do_mount(mounts[i]);
     network();

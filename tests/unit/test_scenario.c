@@ -202,7 +202,20 @@ Test(scenario, limits_and_defaults)
     cr_assert_str_eq(sc->suite, "mem");
     cr_assert_eq(sc->steps[0].exit_code, SCN_EXIT_DEFAULT);
     cr_assert_eq(sc->steps[0].timeout_s, 900);
+    cr_assert_str_eq(sc->driver, "", "no driver: the run's");
     scenario_free(sc);
+
+    /* issue 17: a scenario that needs full VMs says so; only lxc or qemu */
+    sc = parse_text("<scenario id=\"v\"><cluster version=\"3.0.0\" driver=\"qemu\"/><steps>"
+                    "<commit/></steps></scenario>",
+                    &err);
+    cr_assert_not_null(sc, "%s", err.detail);
+    cr_assert_str_eq(sc->driver, "qemu");
+    scenario_free(sc);
+    cr_assert_null(parse_text("<scenario id=\"v\"><cluster version=\"3.0.0\" driver=\"xen\"/>"
+                              "<steps><commit/></steps></scenario>",
+                              &err));
+    cr_assert_eq(err.code, OG_E_XML_INVALID, "%s", err.detail);
 
     /* over the size limit: its own error, not a truncation */
     big = calloc(1, SCN_MAX_FILE_SIZE + 2);
