@@ -38,6 +38,26 @@ static int text_elem(xmlTextWriterPtr w, const char *name, const char *value)
     return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST value);
 }
 
+/* <name a="v"/> */
+static int el1(xmlTextWriterPtr w, const char *name, const char *a, const char *v)
+{
+    if (start(w, name) < 0 || attr(w, a, v) < 0)
+        return -1;
+    return end(w);
+}
+
+/* <interface type='network'> with the node's fixed MAC, network and
+ * host-side name, left open for the driver's own children. */
+static int interface_start(xmlTextWriterPtr w, const struct node_spec *n)
+{
+    W(start(w, "interface"));
+    W(attr(w, "type", "network"));
+    W(el1(w, "mac", "address", n->mac));
+    W(el1(w, "source", "network", n->network));
+    W(el1(w, "target", "dev", n->veth));
+    return 0;
+}
+
 static int finish(xmlTextWriterPtr w, xmlBufferPtr buf, struct dynbuf *out)
 {
     if (xmlTextWriterEndDocument(w) < 0)
@@ -167,20 +187,10 @@ int domxml_lxc(const struct node_spec *n, struct dynbuf *out)
         if (r < 0)
             return r;
     }
-    W(start(w, "interface"));
-    W(attr(w, "type", "network"));
-    W(start(w, "mac"));
-    W(attr(w, "address", n->mac));
-    W(end(w));
-    W(start(w, "source"));
-    W(attr(w, "network", n->network));
-    W(end(w));
-    W(start(w, "target"));
-    W(attr(w, "dev", n->veth));
-    W(end(w));
-    W(start(w, "guest"));
-    W(attr(w, "dev", "eth0"));
-    W(end(w));
+    r = interface_start(w, n);
+    if (r < 0)
+        return r;
+    W(el1(w, "guest", "dev", "eth0"));
     W(start(w, "ip"));
     W(attr(w, "address", n->ip));
     W(attr(w, "prefix", prefix));
@@ -300,20 +310,10 @@ static int qemu_devices(xmlTextWriterPtr w, const struct node_spec *n, struct dy
 
     if (r < 0)
         return r;
-    W(start(w, "interface"));
-    W(attr(w, "type", "network"));
-    W(start(w, "mac"));
-    W(attr(w, "address", n->mac));
-    W(end(w));
-    W(start(w, "source"));
-    W(attr(w, "network", n->network));
-    W(end(w));
-    W(start(w, "target"));
-    W(attr(w, "dev", n->veth));
-    W(end(w));
-    W(start(w, "model"));
-    W(attr(w, "type", "virtio"));
-    W(end(w));
+    r = interface_start(w, n);
+    if (r < 0)
+        return r;
+    W(el1(w, "model", "type", "virtio"));
     W(end(w));
     W(start(w, "serial"));
     W(attr(w, "type", "file"));
