@@ -134,9 +134,11 @@ static void measure(const char *driver, const char *version, int rounds, struct 
 static void print_driver(const char *driver, struct series *s)
 {
     printf("%s:\n", driver);
-    for (int i = 0; i < N_SERIES; i++)
-        printf("  %-20s %7lld ms   (%lld..%lld, n=%d)\n", series_names[i], median(&s[i]), s[i].v[0],
+    for (int i = 0; i < N_SERIES; i++) {
+        long long m = median(&s[i]); /* sorts: min and max are v[0], v[n-1] after it */
+        printf("  %-20s %7lld ms   (%lld..%lld, n=%d)\n", series_names[i], m, s[i].v[0],
                s[i].v[s[i].n - 1], s[i].n);
+    }
     printf("  ratios: restore/up3 %.2f, up3/up1 %.2f, restore/instance start %.2f, "
            "instance start/node power-on %.2f\n",
            (double)median(&s[REST]) / (double)median(&s[UP3]),

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
@@ -628,6 +629,55 @@ static void refusals(void)
     cr_assert_neq(ogfault(self), 0);
 }
 
+/* How many processes mention s in their command line (a VM's virtiofsd
+ * names its share, under the cluster's state directory). */
+static int procs_naming(const char *s)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+
+    cr_assert_not_null(d);
+    while ((de = readdir(d))) {
+        char p[300], buf[8192];
+        ssize_t len;
+        int fd;
+        if (de->d_name[0] < '0' || de->d_name[0] > '9')
+            continue;
+        snprintf(p, sizeof(p), "/proc/%s/cmdline", de->d_name);
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+        if (fd >= 0)
+            close(fd);
+        if (len <= 0)
+            continue;
+        for (ssize_t i = 0; i < len; i++)
+            buf[i] = buf[i] ? buf[i] : ' ';
+        buf[len] = '\0';
+        n += strstr(buf, s) != NULL;
+    }
+    closedir(d);
+    return n;
+}
+
+/* down removes the domains, the network, the state and (VMs) every helper
+ * process of the nodes. */
+static void down_leaves_nothing(void)
+{
+    struct simdriver *d = NULL;
+    struct og_error err = {0};
+
+    cr_assert_eq(sim_down(name, NULL, &err), 0, "%s", err.detail);
+    cr_assert_eq(simdriver_open(c.driver, c.uri, &d, NULL), 0);
+    for (size_t i = 0; i < c.n_nodes; i++)
+        cr_assert_eq(simdriver_ops(d)->node_state(d, c.nodes[i].domain), NODE_ABSENT, "%s",
+                     c.nodes[i].domain);
+    cr_assert_not(simdriver_ops(d)->net_exists(d, c.net_name));
+    simdriver_close(d);
+    cr_assert_neq(access(c.state_dir, F_OK), 0, "%s is left", c.state_dir);
+    cr_assert_eq(procs_naming(c.state_dir), 0, "processes of %s are left", c.state_dir);
+}
+
 static void every_fault(const char *driver)
 {
     struct sim_up_opts o = {.name = name,
@@ -670,6 +720,7 @@ static void every_fault(const char *driver)
         cr_assert_not_null(strstr(st.buf, "cluster_state   : Normal\n"), "%s", st.buf);
     }
     fprintf(stderr, "test_fault (%s): total %lld ms\n", driver, ms() - t0);
+    down_leaves_nothing();
 }
 
 Test(fault, every_fault_shows_its_effect_and_heals)
