@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "clock.h"
+
 #define MAX_ROUNDS 20
 
 struct series {
@@ -20,10 +22,7 @@ struct series {
 
 static inline long long now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return og_now_ms();
 }
 
 static inline int series_cmp(const void *a, const void *b)

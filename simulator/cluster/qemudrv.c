@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "domxml.h"
 #include "fs.h"
 #include "simdriver_impl.h"
@@ -33,13 +34,6 @@
 #define KILL_AFTER_S  5           /* timeout(1)'s TERM -> KILL */
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool simdriver_qemu_kvm(char *why, size_t size)
 {
@@ -161,7 +155,7 @@ static int agent_spawn(virDomainPtr dom, const char *domain, const char *const *
                        struct og_error *err)
 {
     _cleanup_(json_object_putp) json_object *cmd = exec_request(a);
-    long long deadline = mono_ms() + AGENT_WAIT_MS;
+    long long deadline = og_now_ms() + AGENT_WAIT_MS;
 
     for (;;) {
         _cleanup_(json_object_putp) json_object *doc = NULL;
@@ -174,7 +168,7 @@ static int agent_spawn(virDomainPtr dom, const char *domain, const char *const *
         }
         if (r == 0)
             return og_error_set(err, OG_E_REMOTE_EXEC, "guest-exec on \"%s\" gave no pid", domain);
-        if (!not_up || mono_ms() > deadline)
+        if (!not_up || og_now_ms() > deadline)
             return r;
         og_error_clear(err);
         usleep(200 * 1000);
@@ -218,13 +212,13 @@ static int agent_wait(virDomainPtr dom, const char *domain, long long pid, long 
             res->exit_status = sig ? -1 : code;
             res->term_signal = sig;
             /* timeout(1) ended it: what command_run says of a deadline */
-            if ((code == 124 || code == 137) && mono_ms() >= deadline) {
+            if ((code == 124 || code == 137) && og_now_ms() >= deadline) {
                 command_result_done(res);
                 return og_error_set(err, OG_E_TIMEOUT, "a command on \"%s\" timed out", domain);
             }
             return 0;
         }
-        if (mono_ms() > deadline + (KILL_AFTER_S + 10) * 1000LL)
+        if (og_now_ms() > deadline + (KILL_AFTER_S + 10) * 1000LL)
             return og_error_set(err, OG_E_TIMEOUT, "a command on \"%s\" did not end", domain);
         usleep(nap);
         nap = nap < 50000 ? nap * 2 : 50000;
@@ -279,7 +273,7 @@ static int qemu_node_exec(struct simdriver *d, const char *domain, uid_t uid, gi
     for (size_t i = 0; i < na; i++)
         a[n++] = argv[i];
     a[n] = NULL;
-    deadline = mono_ms() + timeout_ms;
+    deadline = og_now_ms() + timeout_ms;
     r = agent_spawn(dom, domain, a, &pid, err);
     if (r == 0)
         r = agent_wait(dom, domain, pid, deadline, res, err);

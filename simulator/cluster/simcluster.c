@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "clusterconfig.h"
 #include "clusterstatus.h"
 #include "fs.h"
@@ -57,14 +58,6 @@ typedef int (*node_job_fn)(struct simdriver *d, const struct sim_cluster *c, siz
 static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn fn, const char *arg,
                          struct og_error *err);
 static void trace(const char *what, long long t0);
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void say(const struct sim_up_opts *o, const char *fmt, ...) _printf_(2, 3);
 static void say(const struct sim_up_opts *o, const char *fmt, ...)
@@ -1012,9 +1005,9 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
 
 static int wait_port(const char *ip, int port, int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = og_now_ms() + timeout_ms;
 
-    while (now_ms() < deadline) {
+    while (og_now_ms() < deadline) {
         struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
         int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), ok;
         inet_pton(AF_INET, ip, &a.sin_addr);
@@ -1420,7 +1413,7 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
     struct sim_cluster c = {0};
     char pkg[PATH_MAX + 16], p[PATH_MAX + 16];
-    long long t0 = now_ms();
+    long long t0 = og_now_ms();
     int r;
 
     snprintf(c.name, sizeof(c.name), "%s", o->name ? o->name : "ogsim");
@@ -1497,7 +1490,7 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         r = vm_initrd(o, &c, err);
     if (r < 0)
         goto fail;
-    say(o, "ogsim: installed the package on every node (%lld ms)", now_ms() - t0);
+    say(o, "ogsim: installed the package on every node (%lld ms)", og_now_ms() - t0);
 
     {
         struct net_spec n = {0};
@@ -1515,7 +1508,7 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         r = start_node(d, &c, i, err);
     if (r < 0)
         goto fail;
-    say(o, "ogsim: nodes up, sshd answering (%lld ms)", now_ms() - t0);
+    say(o, "ogsim: nodes up, sshd answering (%lld ms)", og_now_ms() - t0);
 
     /* every node's gs_initdb at once; then the primary; then the builds,
      * which all read from the primary, at once too */
@@ -1534,7 +1527,7 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
     snprintf(p, sizeof(p), "%s/ready", c.state_dir);
     fs_replace_file(p, "", 0, 0644, NULL);
     say(o, "ogsim: cluster %s is up: primary %s, %zu standby(s), %d database(s) (%lld ms)", c.name,
-        c.nodes[0].name, c.n_nodes - 1, c.databases, now_ms() - t0);
+        c.nodes[0].name, c.n_nodes - 1, c.databases, og_now_ms() - t0);
     if (ret)
         *ret = c;
     return 0;
@@ -1741,14 +1734,14 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
 static int wait_db(const struct sim_cluster *c, size_t i, int timeout_ms, struct og_error *err)
 {
     char ci[256];
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = og_now_ms() + timeout_ms;
 
     snprintf(ci, sizeof(ci), "host=%s port=%d dbname=postgres user=%s connect_timeout=2",
              c->nodes[i].ip, c->port, WORKLOAD_DEFAULT_USER);
     /* A real connection, not PQping: the server answers before its gate
      * opens (see simulator/kernel/gaussdb.c) and refuses TCP clients until.
      * A standby counts as up once it streams from the primary. */
-    while (now_ms() < deadline) {
+    while (og_now_ms() < deadline) {
         PGconn *conn = PQconnectdb(ci);
         bool ok = false;
         if (conn && PQstatus(conn) == CONNECTION_OK) {
@@ -1789,7 +1782,7 @@ int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
 
     /* Every instance at once; then wait until each accepts connections and
      * every standby streams. */
-    long long t0 = now_ms();
+    long long t0 = og_now_ms();
 
     (void)d;
     if (r == 0)
@@ -2057,7 +2050,7 @@ static int for_each_node(const struct sim_cluster *c, size_t from, node_job_fn f
 static void trace(const char *what, long long t0)
 {
     if (getenv("OGSIM_TRACE"))
-        fprintf(stderr, "ogsim: %-28s %6lld ms\n", what, now_ms() - t0);
+        fprintf(stderr, "ogsim: %-28s %6lld ms\n", what, og_now_ms() - t0);
 }
 
 /* Domains that are not running (a powered-off node) are created again. */
@@ -2154,7 +2147,7 @@ static int reset_changed_roots(struct simdriver *d, const struct sim_cluster *c,
 int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    long long t0 = now_ms();
+    long long t0 = og_now_ms();
     char dir[PATH_MAX];
     int r;
 

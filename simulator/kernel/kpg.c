@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fs.h"
 #include "kconf.h"
 #include "kpg.h"
@@ -19,10 +20,7 @@ static bool pid_exited(pid_t pid);
 
 long long kpg_now_ms(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return og_now_ms();
 }
 
 int kpg_read_pidfile(const char *datadir, struct kpg_pidfile *ret)

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "clusterstatus.h"
 #include "dynbuf.h"
 #include "fs.h"
@@ -150,17 +151,14 @@ static int ctl(const struct gsom_args *a, struct transport *t, const struct clus
 static int wait_normal(const struct cluster_config *cfg, struct transport *t, struct og_error *err)
 {
     struct cluster_status *st = calloc(1, sizeof(*st));
-    struct timespec until, now;
+    long long until = og_now_ms() + START_CHECK_S * 1000LL;
     int r = st ? 0 : og_error_set(err, OG_E_NOMEM, "status");
 
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += START_CHECK_S;
     while (r == 0) {
         r = clusterstatus_query(cfg, t, st, err);
         if (r < 0 || strcmp(st->cluster_state, "Normal") == 0)
             break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if (now.tv_sec >= until.tv_sec) {
+        if (og_now_ms() >= until) {
             r = og_error_set(err, OG_E_START_FAILED,
                              "Failed to start cluster. After startup, the last check results "
                              "were %s. Please check manually.",

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "dynbuf.h"
 #include "fs.h"
 #include "oglog.h"
@@ -84,14 +85,6 @@ static int libssh2_init_rc;
 static void libssh2_init_once(void)
 {
     libssh2_init_rc = libssh2_init(0);
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -354,12 +347,12 @@ static int wait_socket(struct ssh_conn *c, long long deadline)
 {
     int dir = libssh2_session_block_directions(c->session);
     struct pollfd p = {.fd = c->sock, .events = POLLIN};
-    long long quiet_since = now_ms();
+    long long quiet_since = og_now_ms();
 
     if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
         p.events |= POLLOUT;
     for (;;) {
-        long long now = now_ms(), left = deadline - now;
+        long long now = og_now_ms(), left = deadline - now;
         long long slice = left < KEEPALIVE_S * 1000 ? left : KEEPALIVE_S * 1000;
         int r, next = 0;
 
@@ -385,7 +378,7 @@ static void conn_free(struct ssh_conn *c, bool graceful)
         return;
     if (c->session) {
         if (graceful) {
-            long long deadline = now_ms() + 200;
+            long long deadline = og_now_ms() + 200;
 
             while (libssh2_session_disconnect(c->session, "ogup: done") == LIBSSH2_ERROR_EAGAIN &&
                    wait_socket(c, deadline) == 0)
@@ -445,7 +438,7 @@ static int tcp_connect(const struct node *nd, long long deadline, int *ret_fd, s
                 continue;
             }
             do {
-                left = deadline - now_ms();
+                left = deadline - og_now_ms();
                 pr = left > 0 ? poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left) : 0;
             } while (pr < 0 && errno == EINTR);
             if (pr <= 0) {
@@ -756,7 +749,7 @@ static int conn_open(struct transport *t, const struct node *nd, long long setup
     c->sock = -1;
     r = tcp_connect(nd, setup_deadline, &c->sock, err);
     if (r < 0)
-        return deadline_is_command && now_ms() >= setup_deadline
+        return deadline_is_command && og_now_ms() >= setup_deadline
                    ? og_error_set(err, OG_E_TIMEOUT, "timed out connecting to node \"%s\"",
                                   nd->name)
                    : r;
@@ -903,12 +896,12 @@ static int open_wait(struct ssh_conn *c, const struct node *nd, struct exec_stat
     if (open_deadline >= deadline)
         return exec_wait(c, nd, st, o, deadline, err);
     if (wait_socket(c, open_deadline) == 0) {
-        st->heard = now_ms();
+        st->heard = og_now_ms();
         return 0;
     }
     st->discard = true;
     st->no_session = true;
-    quiet = now_ms() - st->heard;
+    quiet = og_now_ms() - st->heard;
     if (quiet >= OPEN_SILENT_MS)
         return og_error_set(err, OG_E_SSH_CONNECT,
                             "command \"%s\" on node \"%s\": the node has not answered for %lld s "
@@ -926,10 +919,10 @@ static int channel_start(struct ssh_conn *c, const struct node *nd, const char *
                          const struct transport_run_opts *o, long long deadline,
                          struct exec_state *st, LIBSSH2_CHANNEL **ret, struct og_error *err)
 {
-    long long open_deadline = now_ms() + st->open_ms;
+    long long open_deadline = og_now_ms() + st->open_ms;
     LIBSSH2_CHANNEL *ch;
 
-    st->heard = now_ms();
+    st->heard = og_now_ms();
     int rc, r;
 
     while (!(ch = libssh2_channel_open_session(c->session))) {
@@ -939,7 +932,7 @@ static int channel_start(struct ssh_conn *c, const struct node *nd, const char *
             return r;
     }
     st->started = true;
-    st->heard = now_ms(); /* the server confirmed the channel */
+    st->heard = og_now_ms(); /* the server confirmed the channel */
     *ret = ch;
     while ((rc = libssh2_channel_exec(ch, line)) == LIBSSH2_ERROR_EAGAIN)
         if ((r = open_wait(c, nd, st, o, open_deadline, deadline, "did not start the command",
@@ -1009,7 +1002,7 @@ static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *l
                 if (ar < 0) {
                     /* Close the channel (sshd closes the command's pipes) and
                      * keep the session if that goes quickly. */
-                    long long grace = now_ms() + CLOSE_GRACE_MS;
+                    long long grace = og_now_ms() + CLOSE_GRACE_MS;
 
                     if (!channel_finish(c, &ch, grace < deadline ? grace : deadline))
                         st->discard = true;
@@ -1108,17 +1101,17 @@ static int run_remote(struct transport *t, struct node *nd, const char *const *a
 
         if (!nd->conn) {
             /* connecting has its own bound, from now (a retry connects late) */
-            long long setup = (attempt == 0 ? start : now_ms()) + t->connect_timeout_ms;
+            long long setup = (attempt == 0 ? start : og_now_ms()) + t->connect_timeout_ms;
             bool cmd_deadline = deadline <= setup;
 
             r = conn_open(t, nd, cmd_deadline ? deadline : setup, cmd_deadline, &nd->conn, err);
             if (r < 0)
                 return r;
         }
-        if (deadline <= now_ms())
+        if (deadline <= og_now_ms())
             return timed_out(nd, &st, o->timeout_ms, err);
         /* the node's own deadline: what is left of ours */
-        if ((r = remote_line(&line, argv, deadline - now_ms())) < 0)
+        if ((r = remote_line(&line, argv, deadline - og_now_ms())) < 0)
             return line_error(err, r, argv[0]);
         r = channel_exec(nd->conn, nd, dynbuf_str(&line), o, deadline, &st, ret, err);
         if (st.discard) {
@@ -1131,7 +1124,7 @@ static int run_remote(struct transport *t, struct node *nd, const char *const *a
          * time to learn which -- a node that is gone then fails to connect
          * (OGUP-60083). */
         if (((r == -OG_E_REMOTE_EXEC && reused) ||
-             (st.no_session && deadline - now_ms() > t->connect_timeout_ms)) &&
+             (st.no_session && deadline - og_now_ms() > t->connect_timeout_ms)) &&
             !st.started && attempt == 0) {
             og_error_clear(err);
             continue;
@@ -1144,7 +1137,7 @@ static int run_local(const char *const *argv, const struct transport_run_opts *o
                      struct command_result *ret, struct og_error *err)
 {
     _cleanup_command_ struct command *cmd = command_new(argv);
-    long long left = start + o->timeout_ms - now_ms();
+    long long left = start + o->timeout_ms - og_now_ms();
     int r;
 
     if (!cmd)
@@ -1179,14 +1172,14 @@ static void log_command(const char *node, const char *const *argv, long long sta
     if (shquote_argv(&line, argv) < 0)
         dynbuf_reset(&line);
     if (!res)
-        log_debug("transport", "Command on %s failed to run (%lld ms): %s", node, now_ms() - start,
-                  dynbuf_str(&line));
+        log_debug("transport", "Command on %s failed to run (%lld ms): %s", node,
+                  og_now_ms() - start, dynbuf_str(&line));
     else if (res->exit_status < 0)
         log_debug("transport", "Command on %s killed by signal %d (%lld ms): %s", node,
-                  res->term_signal, now_ms() - start, dynbuf_str(&line));
+                  res->term_signal, og_now_ms() - start, dynbuf_str(&line));
     else
         log_debug("transport", "Command on %s exited %d (%lld ms): %s", node, res->exit_status,
-                  now_ms() - start, dynbuf_str(&line));
+                  og_now_ms() - start, dynbuf_str(&line));
 }
 
 int transport_run(struct transport *t, const char *node, const char *const *argv,
@@ -1196,7 +1189,7 @@ int transport_run(struct transport *t, const char *node, const char *const *argv
     static const struct transport_run_opts defaults = {0};
     struct transport_run_opts o = opts ? *opts : defaults;
     struct command_result res = {0};
-    long long start = now_ms();
+    long long start = og_now_ms();
     struct node *nd;
     int r, tl;
 

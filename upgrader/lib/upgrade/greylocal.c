@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "command.h"
 #include "fs.h"
 #include "greylocal.h"
@@ -136,14 +137,6 @@ static size_t children(pid_t pid, pid_t *out, size_t max)
     return n;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* What version() of the running instance says (empty when it cannot tell). */
 static void running_version(const char *app, const char *port, const char *sock, char *buf,
                             size_t size)
@@ -195,14 +188,14 @@ int grey_local_kill_other(const char *target, const char *datadir, bool *killed,
     for (size_t i = 0; i < nk; i++)
         kill(kids[i], SIGKILL);
     *killed = true;
-    t0 = now_ms();
+    t0 = og_now_ms();
     for (;;) {
         bool any = alive(pid);
         for (size_t i = 0; !any && i < nk; i++)
             any = alive(kids[i]);
         if (!any)
             return 0;
-        if (now_ms() - t0 > KILL_DEADLINE)
+        if (og_now_ms() - t0 > KILL_DEADLINE)
             return og_error_set(err, OG_E_TIMEOUT,
                                 "gaussdb (pid %d) of %s still runs %d s after SIGKILL.", (int)pid,
                                 datadir, KILL_DEADLINE / 1000);
@@ -283,7 +276,7 @@ int grey_local_promote_after(const char *app, const char *datadir, const char *l
     char port[32] = "", sock[PATH_MAX] = "", sql[128], gsql[PATH_MAX + 16];
     struct command_result res = {0};
     pid_t pid = 0;
-    long long t0 = now_ms();
+    long long t0 = og_now_ms();
     bool replayed = false;
     int r = 0;
 
@@ -305,7 +298,7 @@ int grey_local_promote_after(const char *app, const char *datadir, const char *l
         r = command_run(c, &res, err);
         replayed = r == 0 && res.exit_status == 0 && res.out[0] == 't';
         command_result_done(&res);
-        if (r == 0 && !replayed && now_ms() - t0 > REPLAY_DEADLINE)
+        if (r == 0 && !replayed && og_now_ms() - t0 > REPLAY_DEADLINE)
             r = og_error_set(err, OG_E_CLUSTER_STATUS,
                              "%s has not replayed the old primary's WAL (to %s) in %d s.", datadir,
                              lsn, REPLAY_DEADLINE / 1000);

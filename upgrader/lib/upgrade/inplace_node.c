@@ -17,6 +17,7 @@
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "clusterstatus.h"
 #include "fs.h"
 #include "greylocal.h"
@@ -267,17 +268,15 @@ int inplace_set_read_only(struct inplace *u, bool on, struct og_error *err)
 
 int inplace_wait_normal(struct inplace *u, int timeout_ms, struct og_error *err)
 {
-    struct timespec t0, now;
+    long long t0 = og_now_ms();
     struct cluster_status st;
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         int r = clusterstatus_query(u->cfg, u->env->t, &st, err);
         if (r == 0 && (strcmp(st.cluster_state, "Normal") == 0 ||
                        (u->degraded_ok && strcmp(st.cluster_state, "Degraded") == 0)))
             return 0;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 > timeout_ms)
+        if (og_now_ms() - t0 > timeout_ms)
             return og_error_set(err, OG_E_CLUSTER_STATUS,
                                 "Failed to check cluster status. Cluster status is %s after %d s.",
                                 r == 0 ? st.cluster_state : "unknown", timeout_ms / 1000);

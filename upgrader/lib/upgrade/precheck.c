@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "clusterstatus.h"
 #include "fs.h"
 #include "journal.h"
@@ -490,7 +491,7 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
     const struct cluster_config *c = cfg_of(e);
     const struct cluster_node *primary = NULL;
     int wait = e->replay_wait_ms > 0 ? e->replay_wait_ms : PRECHECK_REPLAY_WAIT_MS;
-    struct timespec t0, now;
+    long long t0;
     char target[64];
     int r;
 
@@ -510,7 +511,7 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
                             "The standbys have not caught up with the primary: the primary %s "
                             "cannot be asked.",
                             primary->name);
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    t0 = og_now_ms();
     for (;;) {
         char q[1024], v[512];
         const char *lagging = NULL;
@@ -540,12 +541,11 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
         }
         if (!lagging)
             return 0;
-        clock_gettime(CLOCK_MONOTONIC, &now);
         /* a standby that is not connected gets PRECHECK_RECONNECT_MS to
          * reconnect (its walreceiver notices a dead connection after
          * wal_receiver_timeout -- a network healed under it, found by the
          * grey fault scenarios); one that streams gets the whole wait */
-        if ((now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >=
+        if (og_now_ms() - t0 >=
             (absent && wait > PRECHECK_RECONNECT_MS ? PRECHECK_RECONNECT_MS : wait))
             return og_error_set(err, OG_E_STANDBY_LAG,
                                 "The standby %s has not caught up with the primary %s: %s.",

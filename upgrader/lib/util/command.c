@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "command.h"
 #include "dynbuf.h"
 #include "banned.h"
@@ -234,14 +235,6 @@ void command_result_done(struct command_result *r)
     memset(r, 0, sizeof(*r));
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A memfd holding the input: the child reads it as stdin, and we never write
  * to a pipe that may close on us (no SIGPIPE games in a library). */
 static int input_fd(struct command *cmd)
@@ -438,7 +431,7 @@ static int run_wait(struct command *cmd, struct run *rn, struct og_error *err)
                       rn->fds[RUN_REPORT] >= 0)) {
         struct pollfd pfd[RUN_FDS + 1];
         int which[RUN_FDS + 1];
-        long long left = rn->deadline - now_ms();
+        long long left = rn->deadline - og_now_ms();
         nfds_t nfd = 0;
         int pr;
 
@@ -499,7 +492,7 @@ int command_run(struct command *cmd, struct command_result *ret, struct og_error
     path = resolve_program(cmd);
     if (!path)
         return og_error_set_errno(err, OG_E_SPAWN, errno, "cannot execute \"%s\"", cmd->argv[0]);
-    rn.deadline = now_ms() + cmd->timeout_ms;
+    rn.deadline = og_now_ms() + cmd->timeout_ms;
     r = run_spawn(cmd, path, &rn, err);
     if (r == 0) {
         r = run_wait(cmd, &rn, err);
