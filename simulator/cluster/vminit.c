@@ -7,15 +7,15 @@
  *   1. proc, sys, devtmpfs; the modules in /modules in name order;
  *   2. the node's root from the virtiofs share ogsim.root=TAG (the host-side
  *      overlay noderoot.c made: the same root an LXC node has);
- *   3. every ogsim.m=SPEC in order, under the new root:
+ *   3. the root switched to it (/dev, /proc, /sys moved in), then every
+ *      ogsim.m=SPEC in order:
  *        fs:TAG:TARGET      a virtiofs share, read-write
  *        fsro:TAG:TARGET    the same, read-only
  *        file:TAG:NAME:TARGET  NAME of share TAG bound on the file TARGET
  *        ram:KIB:TARGET     a tmpfs of KIB KiB
  *        blk:DEV:TARGET     the ext4 disk /dev/DEV (the data disk: real ENOSPC)
  *   4. eth0 at ogsim.ip=A.B.C.D/PREFIX, lo up;
- *   5. the root switched (/dev, /proc, /sys moved into it before the mounts
- *      of step 3), ogsim.init run with each ogsim.arg=ARG.
+ *   5. ogsim.init run with each ogsim.arg=ARG.
  * Anything that fails is printed on the console (the domain's log file) and
  * the VM powers off: the driver sees sshd never answer and shows that log.
  */
@@ -149,13 +149,13 @@ static void do_mount(char *spec)
     char *f[4], target[4096], share[4096], file[4096];
     int n = fields(spec, f, 4);
 
-    snprintf(target, sizeof(target), NEWROOT "%s", f[n - 1]);
+    snprintf(target, sizeof(target), "%s", f[n - 1]);
     if (n == 3 && (strcmp(f[0], "fs") == 0 || strcmp(f[0], "fsro") == 0)) {
         mkdirs(target);
         mount_retry(f[1], target, "virtiofs", f[0][2] ? MS_RDONLY : 0, NULL);
     } else if (n == 4 && strcmp(f[0], "file") == 0) {
         /* the share in the node's /run (mounted before: the spec order), the file bound */
-        snprintf(share, sizeof(share), NEWROOT "/run/ogsim-share/%s", f[1]);
+        snprintf(share, sizeof(share), "/run/ogsim-share/%s", f[1]);
         snprintf(file, sizeof(file), "%s/%s", share, f[2]);
         mkdirs(share);
         mount_retry(f[1], share, "virtiofs", 0, NULL);
@@ -166,7 +166,7 @@ static void do_mount(char *spec)
         mkdirs(target);
         mount_retry("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, opt);
     } else if (n == 3 && strcmp(f[0], "blk") == 0) {
-        snprintf(file, sizeof(file), NEWROOT "/dev/%s", f[1]);
+        snprintf(file, sizeof(file), "/dev/%s", f[1]);
         mkdirs(target);
         mount_retry(file, target, "ext4", 0, NULL);
     } else {
@@ -233,20 +233,22 @@ int main(void)
         mount("/proc", NEWROOT "/proc", NULL, MS_MOVE, NULL) < 0 ||
         mount("/sys", NEWROOT "/sys", NULL, MS_MOVE, NULL) < 0)
         die("move /dev, /proc, /sys");
-    mkdir(NEWROOT "/dev/pts", 0755);
-    mount("devpts", NEWROOT "/dev/pts", "devpts", 0, "gid=5,mode=620,ptmxmode=666");
-    /* what udev (or libvirt, in a container) would add: programs read
-     * /dev/fd/N (gsql -f /dev/fd/3 failed without it) and /dev/std* */
-    symlink("/proc/self/fd", NEWROOT "/dev/fd");
-    symlink("/proc/self/fd/0", NEWROOT "/dev/stdin");
-    symlink("/proc/self/fd/1", NEWROOT "/dev/stdout");
-    symlink("/proc/self/fd/2", NEWROOT "/dev/stderr");
-    for (int i = 0; i < n_mounts; i++)
-        do_mount(mounts[i]);
-    network();
+    /* the root switched before the mounts: they are made (and named, as
+     * mount(8) and df show them) with the node's own paths */
     if (chdir(NEWROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
         chdir("/") < 0)
         die("switch to the node's root");
+    mkdir("/dev/pts", 0755);
+    mount("devpts", "/dev/pts", "devpts", 0, "gid=5,mode=620,ptmxmode=666");
+    /* what udev (or libvirt, in a container) would add: programs read
+     * /dev/fd/N (gsql -f /dev/fd/3 failed without it) and /dev/std* */
+    symlink("/proc/self/fd", "/dev/fd");
+    symlink("/proc/self/fd/0", "/dev/stdin");
+    symlink("/proc/self/fd/1", "/dev/stdout");
+    symlink("/proc/self/fd/2", "/dev/stderr");
+    for (int i = 0; i < n_mounts; i++)
+        do_mount(mounts[i]);
+    network();
     execv(init_path, init_args);
     die("run %s", init_path);
 }
