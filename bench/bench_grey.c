@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "benchcluster.h"
+#include "report.h"
 #include "stats.h"
 #include "banned.h"
 
@@ -162,11 +163,18 @@ static void one_run(struct mode *m, int writers)
             m->node_gap[2].v[m->node_gap[2].n - 1], lost);
 }
 
+static struct report R;
+
 static void row(const char *what, struct mode *modes, size_t n, size_t off)
 {
     printf("  %-32s", what);
-    for (size_t i = 0; i < n; i++)
-        printf(" %12lld", median((struct series *)((char *)&modes[i] + off)));
+    for (size_t i = 0; i < n; i++) {
+        const struct series *s = (const struct series *)((char *)&modes[i] + off);
+        char key[128];
+        printf(" %12lld", median(s));
+        snprintf(key, sizeof(key), "%s: %s", modes[i].name, what);
+        report_series(&R, key, s, strstr(what, "(ms)") ? "ms" : "count");
+    }
     printf("\n");
 }
 
@@ -187,8 +195,10 @@ int main(int argc, char **argv)
             rounds = atoi(argv[++i]);
         else if (strcmp(argv[i], "--writers") == 0 && i + 1 < argc)
             writers = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+            R.json_path = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_grey [--rounds N] [--writers W]\n");
+            fprintf(stderr, "usage: bench_grey [--rounds N] [--writers W] [--json FILE]\n");
             return 2;
         }
     }
@@ -196,10 +206,15 @@ int main(int argc, char **argv)
         rounds = 1;
     if (writers < 1 || writers > 255)
         writers = 16;
+    report_init(&R, "bench_grey", rounds);
+    report_progress(&R, "setup: cluster %s %s, the %s package, snapshot", NAME, FROM, TO);
     setup = bench_setup(&B, FROM, TO, 2);
     for (int r = 0; r < rounds; r++)
-        for (size_t k = 0; k < n; k++)
-            one_run(&modes[(k + (size_t)r) % n], writers); /* the order rotates */
+        for (size_t k = 0; k < n; k++) {
+            struct mode *m = &modes[(k + (size_t)r) % n]; /* the order rotates */
+            report_progress(&R, "round %d/%d: %s", r + 1, rounds, m->name);
+            one_run(m, writers);
+        }
     sim_down(NAME, NULL, NULL);
     command_result_done(&B.res);
 
@@ -227,5 +242,5 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_grey: %s lost acknowledged writes\n", modes[i].name);
             return 1;
         }
-    return 0;
+    return report_finish(&R) < 0 ? 1 : 0;
 }

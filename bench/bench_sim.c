@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "simcluster.h"
-#include "stats.h"
 #include "vmimage.h"
 
 enum { NODE, INST, UP1, UP3, SNAP, REST, N_SERIES };
@@ -36,9 +36,14 @@ static void die(const char *what, const struct og_error *err)
     exit(1);
 }
 
+static struct report R;
+
+static const char *const series_keys[N_SERIES] = {"power_on", "instance_start", "up1",
+                                                  "up3",      "snapshot3",      "restore3"};
+
 static void progress(const char *driver, const char *what, int r, int rounds)
 {
-    fprintf(stderr, "bench_sim: %s: %s, round %d/%d\n", driver, what, r + 1, rounds);
+    report_progress(&R, "%s: %s, round %d/%d", driver, what, r + 1, rounds);
 }
 
 static void ups(const char *driver, const char *version, int rounds, struct series *s,
@@ -131,13 +136,15 @@ static void measure(const char *driver, const char *version, int rounds, struct 
     sim_down("bench3", NULL, NULL);
 }
 
-static void print_driver(const char *driver, struct series *s)
+static void print_driver(const char *driver, const char *name, struct series *s)
 {
-    printf("%s:\n", driver);
+    printf("%s:\n", name);
     for (int i = 0; i < N_SERIES; i++) {
-        long long m = median(&s[i]); /* sorts: min and max are v[0], v[n-1] after it */
-        printf("  %-20s %7lld ms   (%lld..%lld, n=%d)\n", series_names[i], m, s[i].v[0],
-               s[i].v[s[i].n - 1], s[i].n);
+        char key[64];
+        printf("  %-20s %7lld ms   (%lld..%lld, n=%d)\n", series_names[i], median(&s[i]),
+               series_min(&s[i]), series_max(&s[i]), s[i].n);
+        snprintf(key, sizeof(key), "%s.%s", driver, series_keys[i]);
+        report_series(&R, key, &s[i], "ms");
     }
     printf("  ratios: restore/up3 %.2f, up3/up1 %.2f, restore/instance start %.2f, "
            "instance start/node power-on %.2f\n",
@@ -162,13 +169,17 @@ int main(int argc, char **argv)
             version = argv[++i];
         else if (strcmp(argv[i], "--drivers") == 0 && i + 1 < argc)
             drivers = argv[++i];
+        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+            R.json_path = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_sim [--rounds N] [--version V] [--drivers lxc,qemu]\n");
+            fprintf(stderr, "usage: bench_sim [--rounds N] [--version V] [--drivers lxc,qemu] "
+                            "[--json FILE]\n");
             return 2;
         }
     }
     if (rounds < 1 || rounds > MAX_ROUNDS)
         rounds = 3;
+    report_init(&R, "bench_sim", rounds);
     do_lxc = !drivers || strstr(drivers, "lxc");
     do_qemu = drivers ? strstr(drivers, "qemu") != NULL : vmimage_kernel(&k, NULL) == 0;
     sim_down("bench1", NULL, NULL);
@@ -180,14 +191,20 @@ int main(int argc, char **argv)
 
     printf("ogsim benchmark (openGauss %s, %d rounds, medians; min..max)\n", version, rounds);
     if (do_lxc)
-        print_driver("lxc", lxc);
+        print_driver("lxc", "lxc", lxc);
     if (do_qemu)
-        print_driver("qemu (VMs)", qemu);
+        print_driver("qemu", "qemu (VMs)", qemu);
     if (do_lxc && do_qemu) {
         printf("qemu / lxc, side by side:\n");
         for (int i = 0; i < N_SERIES; i++)
             printf("  %-20s %7.1fx\n", series_names[i],
                    (double)median(&qemu[i]) / (double)median(&lxc[i]));
     }
-    return 0;
+    if (do_lxc) {
+        struct ratio rest = ratio_abs(&lxc[REST], 0.001), on = ratio_abs(&lxc[NODE], 0.001);
+        printf("targets (issue 18):\n");
+        report_target(&R, "P6a", "restore of a 3-node LXC cluster to Normal", &rest, 2.0, " s");
+        report_target(&R, "P6b", "LXC node power-on to sshd", &on, 0.3, " s");
+    }
+    return report_finish(&R) < 0 ? 1 : 0;
 }

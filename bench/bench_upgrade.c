@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "benchcluster.h"
-#include "stats.h"
+#include "report.h"
 #include "banned.h"
 
 #define NAME          "benchup"
@@ -31,11 +31,13 @@
 #define RUN_TIMEOUT   BENCH_RUN_TIMEOUT
 #define SHORT_TIMEOUT BENCH_SHORT_TIMEOUT
 
-static void print_series(struct series *s)
-{
-    long long m = median(s);
+static struct report R;
 
-    printf("  %-34s %7lld ms   (%lld..%lld, n=%d)\n", s->name, m, s->v[0], s->v[s->n - 1], s->n);
+static void print_series(const struct series *s, const char *key)
+{
+    printf("  %-34s %7lld ms   (%lld..%lld, n=%d)\n", s->name, median(s), series_min(s),
+           series_max(s), s->n);
+    report_series(&R, key, s, "ms");
 }
 
 /*
@@ -241,6 +243,7 @@ int main(int argc, char **argv)
     struct og_error err = {0};
     struct sim_cluster *c = &B.c;
     long long setup;
+    struct ratio q;
     int rounds = 3;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -250,13 +253,17 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
             fprintf(stderr, "bench_upgrade: --version %s ignored: the upgrade is %s -> %s\n",
                     argv[++i], FROM, TO);
+        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+            R.json_path = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_upgrade [--rounds N]\n");
+            fprintf(stderr, "usage: bench_upgrade [--rounds N] [--json FILE]\n");
             return 2;
         }
     }
     if (rounds < 1 || rounds > MAX_ROUNDS / 2)
         rounds = 3;
+    report_init(&R, "bench_upgrade", rounds);
+    report_progress(&R, "setup: cluster %s %s, the %s package, snapshot", NAME, FROM, TO);
     /* the cluster, the new package preinstalled, the snapshot every run starts from */
     setup = bench_setup(&B, FROM, TO, 3);
 
@@ -278,6 +285,8 @@ int main(int argc, char **argv)
             long long t, total;
             if (!a)
                 snprintf(script, sizeof(script), "%s%s", head, bare_script);
+            report_progress(&R, "round %d/%d: restore, then %s", r + 1, rounds,
+                            a ? "(a) gs_upgradectl" : "(b) the bare script");
             t = now_ms();
             if (sim_restore(c, "ready", &err) < 0)
                 bench_die(&B, "restore", &err, NULL);
@@ -292,7 +301,7 @@ int main(int argc, char **argv)
             add(a ? &ta : &tb, total);
             add_phases(B.res.out, a, total, a ? &oa : &ob);
             add(a ? &na : &nb, verify(c, a ? "gs_upgradectl" : "the bare script"));
-            fprintf(stderr, "round %d: %s %lld ms\n", r + 1, a ? "(a)" : "(b)", total);
+            report_progress(&R, "round %d/%d: %s %lld ms", r + 1, rounds, a ? "(a)" : "(b)", total);
         }
     sim_down(NAME, NULL, NULL);
     command_result_done(&B.res);
@@ -300,14 +309,16 @@ int main(int argc, char **argv)
     printf("in-place upgrade %s -> %s (large), 3 nodes, 3 user databases: gs_upgradectl vs the "
            "bare operations\n(%d rounds, order alternated; medians; min..max; setup %lld ms)\n",
            FROM, TO, rounds, setup);
-    print_series(&ta);
-    print_series(&tb);
-    print_series(&rest);
-    print_series(&na);
-    print_series(&nb);
-    printf("ratio:\n");
-    printf("  (a) / (b), the upgrader's overhead   %.2f   (+%lld ms)\n",
-           (double)median(&ta) / (double)median(&tb), median(&ta) - median(&tb));
+    print_series(&ta, "upgradectl");
+    print_series(&tb, "bare");
+    print_series(&rest, "restore");
+    print_series(&na, "normal_after_a");
+    print_series(&nb, "normal_after_b");
+    q = ratio_of(&ta, &tb, true);
+    report_ratio(&R, "upgradectl_over_bare", &q);
+    printf("ratio (paired by round: median of the per-round ratios, their range):\n");
+    printf("  (a) / (b), the upgrader's overhead   %.2f (%.2f..%.2f)   (+%lld ms)\n", q.value, q.lo,
+           q.hi, median(&ta) - median(&tb));
     printf("phases (medians, ms; stamped in node1's shell):\n");
     printf("  %-34s %7s %7s\n", "", "(a)", "(b)");
     for (size_t i = 0; i < N_PHASES; i++) {
@@ -320,5 +331,17 @@ int main(int argc, char **argv)
     print_phase(&oa);
     print_phase(&ob);
     printf("\n");
-    return 0;
+    for (size_t i = 0; i < N_PHASES; i++) {
+        char key[96];
+        snprintf(key, sizeof(key), "phase %s (a)", phases[i].name);
+        if (phases[i].a.n)
+            report_series(&R, key, &phases[i].a, "ms");
+        snprintf(key, sizeof(key), "phase %s (b)", phases[i].name);
+        if (phases[i].b.n)
+            report_series(&R, key, &phases[i].b, "ms");
+    }
+    printf("targets (issue 18):\n");
+    report_target(&R, "P2", "in-place auto-upgrade / its bare script (3 nodes, large)", &q, 1.10,
+                  "x");
+    return report_finish(&R) < 0 ? 1 : 0;
 }

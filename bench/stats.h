@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * stats.h - what the benchmarks share: a monotonic clock in ms and a series
- * of samples with its median (the mean of the two middle values for an even
- * count) and its spread.
+ * of samples kept in the order they were taken (round k is v[k], so two
+ * series measured in the same rounds pair up), with its median (the mean of
+ * the two middle values for an even count), minimum and maximum.
  */
 #pragma once
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "clock.h"
 
-#define MAX_ROUNDS 20
+#define MAX_ROUNDS 40
 
 struct series {
     const char *name;
@@ -31,13 +33,34 @@ static inline int series_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Sorts the samples (so v[0] and v[n-1] are the spread afterwards). */
-static inline long long median(struct series *s)
+/* The samples stay in round order: the median sorts a copy. */
+static inline long long median(const struct series *s)
 {
-    qsort(s->v, (size_t)s->n, sizeof(s->v[0]), series_cmp);
+    long long v[MAX_ROUNDS];
+
     if (!s->n)
         return 0;
-    return s->n % 2 ? s->v[s->n / 2] : (s->v[s->n / 2 - 1] + s->v[s->n / 2]) / 2;
+    memcpy(v, s->v, (size_t)s->n * sizeof(v[0]));
+    qsort(v, (size_t)s->n, sizeof(v[0]), series_cmp);
+    return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+}
+
+static inline long long series_min(const struct series *s)
+{
+    long long m = s->n ? s->v[0] : 0;
+
+    for (int i = 1; i < s->n; i++)
+        m = s->v[i] < m ? s->v[i] : m;
+    return m;
+}
+
+static inline long long series_max(const struct series *s)
+{
+    long long m = s->n ? s->v[0] : 0;
+
+    for (int i = 1; i < s->n; i++)
+        m = s->v[i] > m ? s->v[i] : m;
+    return m;
 }
 
 static inline void add(struct series *s, long long v)
