@@ -923,21 +923,37 @@ Test(sshd, fan_out_runs_in_parallel_with_per_node_outcomes)
     cr_assert_eq(transport_sessions_opened(t), 3);
 }
 
-/* The same node twice in one fan-out: its session is used by one thread at a
- * time. */
-Test(sshd, fan_out_to_the_same_node_twice)
+/* The same node four times in one fan-out: the commands run at once, each on
+ * a session of the node's pool -- each waits until all four have started, so
+ * commands serialized on one session would never finish (timeout_ms). Then
+ * one command after another reuses the pooled sessions: none is opened. */
+Test(sshd, fan_out_to_the_same_node_runs_at_once)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
     const char *nodes[] = {"n1", "n1", "n1", "n1"};
-    const char *argv[] = {"echo", "hi", NULL};
+    char dir[] = "/tmp/ogup-pool-XXXXXX";
+    const char *script = "touch \"$1/$$\"; while [ $(ls \"$1\" | wc -l) -lt 4 ]; do "
+                         "sleep 0.05; done; echo hi";
+    const char *argv[] = {"sh", "-c", script, "sh", dir, NULL};
+    const struct transport_run_opts o = {.timeout_ms = 20000};
     struct command_result results[4];
     struct og_error errs[4];
 
-    cr_assert_eq(transport_run_all(t, nodes, 4, argv, NULL, results, errs), 0, "%s",
-                 errs[0].detail);
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(chmod(dir, 0777), 0);
+    cr_assert_eq(transport_run_all(t, nodes, 4, argv, &o, results, errs), 0, "%s", errs[0].detail);
     for (size_t i = 0; i < 4; i++) {
         cr_assert_str_eq(results[i].out, "hi\n");
         command_result_done(&results[i]);
     }
-    cr_assert_eq(transport_sessions_opened(t), 1);
+    cr_assert_eq(transport_sessions_opened(t), 4);
+    for (int i = 0; i < 6; i++) {
+        const char *echo[] = {"echo", "again", NULL};
+        struct command_result one = {0};
+        struct og_error e = {0};
+        cr_assert_eq(transport_run(t, "n1", echo, NULL, &one, &e), 0, "%s", e.detail);
+        command_result_done(&one);
+    }
+    cr_assert_eq(transport_sessions_opened(t), 4, "sequential commands reuse the pool");
+    fs_remove_tree(dir, NULL);
 }

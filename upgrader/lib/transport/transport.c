@@ -58,8 +58,11 @@ struct node {
     int port;
     int local; /* -1: not decided yet, 0: remote, 1: local */
     bool local_forced;
-    pthread_mutex_t lock; /* one user of the session at a time */
-    struct ssh_conn *conn;
+    pthread_mutex_t lock; /* guards local and the idle sessions */
+    /* idle pooled sessions; a command takes one (or opens one) and puts
+     * it back, so commands on one node run at once on sessions of their own */
+    struct ssh_conn *idle[TRANSPORT_POOL_MAX];
+    size_t n_idle;
 };
 
 struct transport {
@@ -252,7 +255,8 @@ void transport_free(struct transport *t)
     if (!t)
         return;
     for (size_t i = 0; i < t->n_nodes; i++) {
-        conn_free(t->nodes[i]->conn, true);
+        for (size_t k = 0; k < t->nodes[i]->n_idle; k++)
+            conn_free(t->nodes[i]->idle[k], true);
         node_free(t->nodes[i]);
     }
     free(t->nodes);
@@ -1084,39 +1088,72 @@ static int line_error(struct og_error *err, int r, const char *what)
     return og_error_set(err, r, "Failed to execute %s command. Its command line is too long", what);
 }
 
+/* An idle session of the node's pool, or NULL (a new one is opened). */
+static struct ssh_conn *pool_take(struct node *nd)
+{
+    struct ssh_conn *c = NULL;
+
+    pthread_mutex_lock(&nd->lock);
+    if (nd->n_idle)
+        c = nd->idle[--nd->n_idle];
+    pthread_mutex_unlock(&nd->lock);
+    return c;
+}
+
+/* Back into the pool (beyond TRANSPORT_POOL_MAX idle ones: closed). */
+static void pool_put(struct node *nd, struct ssh_conn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&nd->lock);
+    if (nd->n_idle < TRANSPORT_POOL_MAX) {
+        nd->idle[nd->n_idle++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&nd->lock);
+    conn_free(c, true);
+}
+
 static int run_remote(struct transport *t, struct node *nd, const char *const *argv,
                       const struct transport_run_opts *o, long long start,
                       struct command_result *ret, struct og_error *err)
 {
     _cleanup_dynbuf_ struct dynbuf line = {0};
     long long deadline = start + o->timeout_ms;
+    struct ssh_conn *c = pool_take(nd);
     int r;
 
     dynbuf_init(&line, COMMAND_LINE_MAX);
-    if ((r = remote_line(&line, argv, o->timeout_ms)) < 0) /* refused before connecting */
+    if ((r = remote_line(&line, argv, o->timeout_ms)) < 0) { /* refused before connecting */
+        pool_put(nd, c);
         return line_error(err, r, argv[0]);
+    }
     for (int attempt = 0;; attempt++) {
         struct exec_state st = {.what = argv[0], .open_ms = t->session_open_ms};
-        bool reused = nd->conn != NULL;
+        bool reused = c != NULL;
 
-        if (!nd->conn) {
+        if (!c) {
             /* connecting has its own bound, from now (a retry connects late) */
             long long setup = (attempt == 0 ? start : og_now_ms()) + t->connect_timeout_ms;
             bool cmd_deadline = deadline <= setup;
 
-            r = conn_open(t, nd, cmd_deadline ? deadline : setup, cmd_deadline, &nd->conn, err);
+            r = conn_open(t, nd, cmd_deadline ? deadline : setup, cmd_deadline, &c, err);
             if (r < 0)
                 return r;
         }
-        if (deadline <= og_now_ms())
+        if (deadline <= og_now_ms()) {
+            pool_put(nd, c);
             return timed_out(nd, &st, o->timeout_ms, err);
+        }
         /* the node's own deadline: what is left of ours */
-        if ((r = remote_line(&line, argv, deadline - og_now_ms())) < 0)
+        if ((r = remote_line(&line, argv, deadline - og_now_ms())) < 0) {
+            pool_put(nd, c);
             return line_error(err, r, argv[0]);
-        r = channel_exec(nd->conn, nd, dynbuf_str(&line), o, deadline, &st, ret, err);
+        }
+        r = channel_exec(c, nd, dynbuf_str(&line), o, deadline, &st, ret, err);
         if (st.discard) {
-            conn_free(nd->conn, false);
-            nd->conn = NULL;
+            conn_free(c, false);
+            c = NULL;
         }
         /* A pooled session the server dropped while idle fails before the
          * command starts; a connection that opened no channel in time is
@@ -1127,8 +1164,13 @@ static int run_remote(struct transport *t, struct node *nd, const char *const *a
              (st.no_session && deadline - og_now_ms() > t->connect_timeout_ms)) &&
             !st.started && attempt == 0) {
             og_error_clear(err);
+            if (c) { /* not discarded: a fresh one all the same */
+                conn_free(c, false);
+                c = NULL;
+            }
             continue;
         }
+        pool_put(nd, c);
         return r;
     }
 }
@@ -1191,6 +1233,7 @@ int transport_run(struct transport *t, const char *node, const char *const *argv
     struct command_result res = {0};
     long long start = og_now_ms();
     struct node *nd;
+    bool local;
     int r, tl;
 
     if (!t || !node || !argv || !argv[0] || !ret)
@@ -1206,13 +1249,10 @@ int transport_run(struct transport *t, const char *node, const char *const *argv
         return unknown_node(err, node);
 
     pthread_mutex_lock(&nd->lock);
-    if (node_is_local(t, nd)) {
-        pthread_mutex_unlock(&nd->lock);
-        r = run_local(argv, &o, start, &res, err);
-    } else {
-        r = run_remote(t, nd, argv, &o, start, &res, err);
-        pthread_mutex_unlock(&nd->lock);
-    }
+    local = node_is_local(t, nd);
+    pthread_mutex_unlock(&nd->lock);
+    r = local ? run_local(argv, &o, start, &res, err)
+              : run_remote(t, nd, argv, &o, start, &res, err);
     if (r < 0) {
         log_command(node, argv, start, NULL);
         return r;

@@ -4,9 +4,12 @@
  * remote node, through command_run() for this host.
  *
  * A transport knows the nodes (name, host, port) and how to log in (user,
- * private key, known_hosts). Each remote node gets ONE pooled SSH session,
- * opened at its first command and reused by the next ones; a session that
- * timed out or broke is thrown away and the next command opens a new one.
+ * private key, known_hosts). Each remote node has a pool of SSH sessions: a
+ * command takes an idle one (or opens one when none is idle) and gives it
+ * back when done, so one command after another reuses ONE session, and
+ * commands run at once on one node (the catalog SQL of several databases)
+ * each have their own; at most TRANSPORT_POOL_MAX idle ones are kept. A
+ * session that timed out or broke is thrown away.
  *
  * What it guarantees:
  *  - Host keys are verified against known_hosts (plain and hashed entries,
@@ -40,10 +43,9 @@
  *    thrown away and, when no channel was opened (the command cannot have
  *    started) and there is time to connect, one fresh connection is tried.
  *
- * Threads: transport_run() may be called from several threads at once; a
- * node's session is used by one thread at a time (a per-node lock). Add all
- * nodes before running commands. transport_run_all() runs one thread per
- * node.
+ * Threads: transport_run() may be called from several threads at once, for
+ * one node too; a session is used by one command at a time. Add all nodes
+ * before running commands. transport_run_all() runs one thread per node.
  */
 #pragma once
 
@@ -59,6 +61,8 @@
 /* From the channel request to the server's confirmation of the exec: sshd
  * does it in milliseconds, a wedged one never. */
 #define TRANSPORT_DEFAULT_SESSION_OPEN_MS (15 * 1000)
+/* Idle sessions kept per node (sshd's MaxStartups lets 10 connect at once). */
+#define TRANSPORT_POOL_MAX 8
 
 struct transport;
 
