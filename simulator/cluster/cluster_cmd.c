@@ -28,7 +28,7 @@ static int usage_error(const char *cmd, const char *usage)
 
 static const char up_usage[] =
     "[-X clusterconfig.xml | --nodes N] --version V [--name C] [--uri URI] [--driver lxc|qemu] "
-    "[--data-size MiB] [--databases K] [--quiet]";
+    "[--shape full|light] [--data-size MiB] [--databases K] [--quiet]";
 
 int up_cmd_main(int argc, char **argv)
 {
@@ -39,6 +39,7 @@ int up_cmd_main(int argc, char **argv)
         {"driver", required_argument, NULL, 'd'},
         {"data-size", required_argument, NULL, 's'},
         {"databases", required_argument, NULL, 'k'},
+        {"shape", required_argument, NULL, 'S'},
         {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
@@ -77,6 +78,10 @@ int up_cmd_main(int argc, char **argv)
         case 'k':
             o.databases = atoi(optarg);
             break;
+        case 'S':
+            if (sim_shape_parse(optarg, &o.shape, &err) < 0)
+                return report(-OG_E_PARAM_VALUE, &err);
+            break;
         case 'q':
             o.quiet = true;
             break;
@@ -84,7 +89,9 @@ int up_cmd_main(int argc, char **argv)
             printf("Usage: ogsim up %s\n\nBrings up a simulated openGauss cluster: an isolated "
                    "libvirt network, one node per host with sshd and SSH trust for omm, the "
                    "version's package installed, the primary initialised, standbys built with "
-                   "gs_ctl build, K user databases with sample data.\n",
+                   "gs_ctl build, K user databases with sample data. --shape light: the same "
+                   "nodes (root, users, sshd, SSH trust, package) without a data filesystem "
+                   "or database instance, up to 64 of them.\n",
                    up_usage);
             return 0;
         default:

@@ -139,6 +139,7 @@ static int save_state(const struct sim_cluster *c, struct og_error *err)
     S("driver", c->driver);
     S("uri", c->uri);
     S("version", c->version);
+    S("shape", sim_shape_name(c->shape));
     S("net_name", c->net_name);
     S("bridge", c->bridge);
     S("host_ip", c->host_ip);
@@ -194,7 +195,7 @@ int sim_load(const char *name, struct sim_cluster *ret, struct og_error *err)
     _cleanup_free_ char *text = NULL;
     struct sim_cluster c = {0};
     json_object *nodes;
-    char path[PATH_MAX];
+    char path[PATH_MAX], shape[16];
     int r;
 
     snprintf(path, sizeof(path), "%s/%s/state.json", sim_state_root(), name);
@@ -227,6 +228,10 @@ int sim_load(const char *name, struct sim_cluster *ret, struct og_error *err)
     GS(data_mount);
     GS(datadir);
 #undef GS
+    jstr(o, "shape", shape, sizeof(shape)); /* absent in states made before shapes */
+    if (shape[0] && sim_shape_parse(shape, &c.shape, NULL) < 0)
+        return og_error_set(err, OG_E_CONTENT_INVALID, "The content of file %s is not correct",
+                            path);
     c.prefix = jint(o, "prefix");
     c.port = jint(o, "port");
     c.data_mib = (unsigned)jint(o, "data_mib");
@@ -562,6 +567,9 @@ static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
     const struct sim_version *v = sim_version_find(c->version);
     char p[PATH_MAX + 64];
     int r = 0;
+    /* The XML's one datanode group holds at most 1 + 8 nodes, and every node
+     * needs a datanode: a larger light cluster has only the static config. */
+    bool with_xml = xml_in || c->shape == SIM_SHAPE_FULL || c->n_nodes <= CLUSTER_MAX_STANDBYS + 1;
 
     dynbuf_init(&xml, CLUSTERCONFIG_MAX_BYTES);
     if (xml_in) {
@@ -575,24 +583,25 @@ static int write_cluster_files(const struct sim_cluster *c, const char *xml_in,
         }
     } else {
         to_config(c, &cc);
-        if (clusterconfig_format(&cc, &xml) < 0)
+        if (with_xml && clusterconfig_format(&cc, &xml) < 0)
             r = og_error_set(err, OG_E_NOMEM, "clusterconfig.xml");
         /* what we write must be what we would accept */
-        if (r == 0)
+        if (r == 0 && with_xml)
             r = clusterconfig_parse_memory(xml.buf, xml.len, "generated clusterconfig.xml", &cc,
                                            err);
     }
     snprintf(p, sizeof(p), "%s/clusterconfig.xml", c->state_dir);
-    if (r == 0)
+    if (r == 0 && with_xml)
         r = fs_replace_file(p, xml.buf, xml.len, 0644, err);
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
         uid_t uid = 0;
         gid_t gid = 0;
         node_dir(c, i, "home/clusterconfig.xml", p, sizeof(p));
-        r = fs_replace_file(p, xml.buf, xml.len, 0644, err);
+        if (with_xml)
+            r = fs_replace_file(p, xml.buf, xml.len, 0644, err);
         if (r == 0)
             r = omm_ids(&uid, &gid, err);
-        if (r == 0 && chown(p, uid, gid) < 0)
+        if (r == 0 && with_xml && chown(p, uid, gid) < 0)
             r = og_error_set_errno(err, OG_E_WRITE_FAILED, errno, "chown \"%s\"", p);
         host_path(c, i, c->app_path, p, sizeof(p));
         snprintf(p + strlen(p), sizeof(p) - strlen(p), "_%s/bin/cluster_static_config", v->commit);
@@ -742,7 +751,7 @@ static int prepare_node(const struct sim_cluster *c, size_t i, const char *pkg_d
             return r;
     }
     r = simfs_chown_tree(dir, uid, gid, err);
-    if (r < 0)
+    if (r < 0 || c->shape == SIM_SHAPE_LIGHT)
         return r;
 
     /* The data filesystem: a sparse ext4 image, root owned by omm. */
@@ -979,7 +988,8 @@ static void node_spec(const struct sim_cluster *c, size_t i, struct node_spec *n
     node_dir(c, i, "install", p, sizeof(p));
     add_mount(n, MOUNT_BIND, p, c->install_root, 0);
     node_dir(c, i, "data.img", p, sizeof(p));
-    add_mount(n, MOUNT_LOOP, p, c->data_mount, 0);
+    if (c->shape == SIM_SHAPE_FULL)
+        add_mount(n, MOUNT_LOOP, p, c->data_mount, 0);
     snprintf(p, sizeof(p), "%s/hosts", c->state_dir);
     add_mount(n, MOUNT_BIND, p, "/etc/hosts", 0);
     if (is_vm(c)) {
@@ -1390,6 +1400,22 @@ static int start_job(struct simdriver *d, const struct sim_cluster *c, size_t i,
     return start_node(d, c, i, err);
 }
 
+/* Every node's gs_initdb at once; then the primary; then the builds, which
+ * all read from the primary, at once too; then the user databases. */
+static int setup_instances(struct simdriver *d, const struct sim_cluster *c, struct og_error *err)
+{
+    int r = initdb_pwfiles(c, false, err);
+
+    if (r == 0)
+        r = for_each_node(c, 0, setup_instance, NULL, err);
+    initdb_pwfiles(c, true, NULL);
+    if (r == 0)
+        r = ctl(d, c, 0, "start", "primary", err);
+    if (r == 0)
+        r = for_each_node(c, 1, build_standby, NULL, err);
+    return r < 0 ? r : setup_databases(d, c, err);
+}
+
 /* The QEMU nodes' initramfs, built once per cluster from the guest kernel. */
 static int vm_initrd(const struct sim_up_opts *o, const struct sim_cluster *c, struct og_error *err)
 {
@@ -1427,8 +1453,9 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
                             o->version ? o->version : "");
     snprintf(c.version, sizeof(c.version), "%s", o->version);
     snprintf(c.driver, sizeof(c.driver), "%s", o->driver ? o->driver : "lxc");
-    c.data_mib = o->data_mib ? o->data_mib : 512;
-    c.databases = o->databases >= 0 ? o->databases : 2;
+    c.shape = o->shape;
+    c.data_mib = c.shape == SIM_SHAPE_LIGHT ? 0 : o->data_mib ? o->data_mib : 512;
+    c.databases = c.shape == SIM_SHAPE_LIGHT ? 0 : o->databases >= 0 ? o->databases : 2;
     snprintf(c.state_dir, sizeof(c.state_dir), "%s/%s", sim_state_root(), c.name);
     if (access(c.state_dir, F_OK) == 0)
         return og_error_set(err, OG_E_SIM_EXISTS,
@@ -1465,8 +1492,8 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         r = save_state(&c, err);
     if (r < 0)
         return r;
-    say(o, "ogsim: cluster %s: %zu %s nodes on %s/%d, openGauss %s", c.name, c.n_nodes, c.driver,
-        c.host_ip, c.prefix, c.version);
+    say(o, "ogsim: cluster %s: %zu %s%s nodes on %s/%d, openGauss %s", c.name, c.n_nodes,
+        c.shape == SIM_SHAPE_LIGHT ? "light " : "", c.driver, c.host_ip, c.prefix, c.version);
 
     snprintf(pkg, sizeof(pkg), "%s/packages", c.state_dir);
     r = package_build(c.version, pkg, NULL, err);
@@ -1510,24 +1537,18 @@ int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error
         goto fail;
     say(o, "ogsim: nodes up, sshd answering (%lld ms)", og_now_ms() - t0);
 
-    /* every node's gs_initdb at once; then the primary; then the builds,
-     * which all read from the primary, at once too */
-    r = initdb_pwfiles(&c, false, err);
-    if (r == 0)
-        r = for_each_node(&c, 0, setup_instance, NULL, err);
-    initdb_pwfiles(&c, true, NULL);
-    if (r == 0)
-        r = ctl(d, &c, 0, "start", "primary", err);
-    if (r == 0)
-        r = for_each_node(&c, 1, build_standby, NULL, err);
-    if (r == 0)
-        r = setup_databases(d, &c, err);
+    if (c.shape == SIM_SHAPE_FULL)
+        r = setup_instances(d, &c, err);
     if (r < 0)
         goto fail;
     snprintf(p, sizeof(p), "%s/ready", c.state_dir);
     fs_replace_file(p, "", 0, 0644, NULL);
-    say(o, "ogsim: cluster %s is up: primary %s, %zu standby(s), %d database(s) (%lld ms)", c.name,
-        c.nodes[0].name, c.n_nodes - 1, c.databases, og_now_ms() - t0);
+    if (c.shape == SIM_SHAPE_LIGHT)
+        say(o, "ogsim: cluster %s is up: %zu light nodes, no database instance (%lld ms)", c.name,
+            c.n_nodes, og_now_ms() - t0);
+    else
+        say(o, "ogsim: cluster %s is up: primary %s, %zu standby(s), %d database(s) (%lld ms)",
+            c.name, c.nodes[0].name, c.n_nodes - 1, c.databases, og_now_ms() - t0);
     if (ret)
         *ret = c;
     return 0;
@@ -1618,23 +1639,8 @@ struct node_status {
     const char *domain_state;
     struct dn_status dn; /* role and db_state, parsed as gs_om does */
     char version[48];
+    bool sshd; /* light nodes: sshd greets */
 };
-
-static const char *state_name(enum node_state s)
-{
-    switch (s) {
-    case NODE_ABSENT:
-        return "absent";
-    case NODE_RUNNING:
-        return "running";
-    case NODE_PAUSED:
-        return "paused";
-    case NODE_SHUTOFF:
-        return "shutoff";
-    default:
-        return "other";
-    }
-}
 
 static void installed_version(const struct sim_cluster *c, size_t i, char *buf, size_t size)
 {
@@ -1660,12 +1666,16 @@ static void node_status(struct simdriver *d, const struct sim_cluster *c, size_t
     enum node_state st = simdriver_ops(d)->node_state(d, c->nodes[i].domain);
 
     memset(s, 0, sizeof(*s));
-    s->domain_state = state_name(st);
+    s->domain_state = simdriver_state_name(st);
     snprintf(s->dn.node, sizeof(s->dn.node), "%s", c->nodes[i].name);
     snprintf(s->dn.local_role, sizeof(s->dn.local_role), "Down");
     snprintf(s->dn.db_state, sizeof(s->dn.db_state), "Unknown");
     installed_version(c, i, s->version, sizeof(s->version));
-    if (st == NODE_RUNNING) {
+    if (c->shape == SIM_SHAPE_LIGHT) {
+        snprintf(s->dn.local_role, sizeof(s->dn.local_role), "-");
+        snprintf(s->dn.db_state, sizeof(s->dn.db_state), "absent");
+        s->sshd = st == NODE_RUNNING && sim_sshd_answers(c->nodes[i].ip, 2000);
+    } else if (st == NODE_RUNNING) {
         char bin[PATH_MAX + 16];
         const char *a[] = {bin, "query", "-D", c->datadir, NULL};
         struct command_result res = {0};
@@ -1685,24 +1695,27 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
     struct node_status s[SIM_MAX_NODES];
+    struct dn_status dn[SIM_MAX_NODES];
+    bool light = c->shape == SIM_SHAPE_LIGHT;
     const char *cs;
+    size_t sshd = 0;
     int r = simdriver_open(c->driver, c->uri, &d, err);
 
     if (r < 0)
         return r;
-    struct dn_status dn[SIM_MAX_NODES];
-
     for (size_t i = 0; i < c->n_nodes; i++) {
         node_status(d, c, i, &s[i]);
         dn[i] = s[i].dn;
+        sshd += s[i].sshd;
     }
-    cs = clusterstatus_state(dn, c->n_nodes);
+    cs = light ? "absent" : clusterstatus_state(dn, c->n_nodes);
     if (json) {
         _cleanup_(json_object_putp) json_object *o = json_object_new_object();
         json_object *arr = json_object_new_array();
         json_object_object_add(o, "cluster_name", json_object_new_string(c->name));
         json_object_object_add(o, "cluster_state", json_object_new_string(cs));
         json_object_object_add(o, "driver", json_object_new_string(c->driver));
+        json_object_object_add(o, "shape", json_object_new_string(sim_shape_name(c->shape)));
         json_object_object_add(o, "port", json_object_new_int(c->port));
         for (size_t i = 0; i < c->n_nodes; i++) {
             json_object *n = json_object_new_object();
@@ -1712,6 +1725,8 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
             json_object_object_add(n, "role", json_object_new_string(s[i].dn.local_role));
             json_object_object_add(n, "db_state", json_object_new_string(s[i].dn.db_state));
             json_object_object_add(n, "version", json_object_new_string(s[i].version));
+            if (light)
+                json_object_object_add(n, "sshd", json_object_new_boolean(s[i].sshd));
             json_object_array_add(arr, n);
         }
         json_object_object_add(o, "nodes", arr);
@@ -1719,13 +1734,22 @@ int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struc
                               json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
     }
     r = dynbuf_appendf(out,
-                       "cluster_name    : %s\ncluster_state   : %s\ndriver          : %s "
-                       "(%s)\n\n%-8s %-15s %-9s %-8s %-18s %s\n",
-                       c->name, cs, c->driver, c->uri, "node", "node_ip", "domain", "role",
-                       "db_state", "version");
+                       "cluster_name    : %s\ncluster_state   : %s\ndriver          : %s (%s)\n",
+                       c->name, cs, c->driver, c->uri);
+    if (r == 0 && light)
+        r = dynbuf_appendf(out,
+                           "shape           : light (no database instance; sshd answers on "
+                           "%zu/%zu nodes)\n",
+                           sshd, c->n_nodes);
+    if (r == 0)
+        r = dynbuf_appendf(out, "\n%-8s %-15s %-9s %-8s %-18s %s\n", "node", "node_ip", "domain",
+                           "role", "db_state", "version");
     for (size_t i = 0; r == 0 && i < c->n_nodes; i++)
         r = dynbuf_appendf(out, "%-8s %-15s %-9s %-8s %-18s %s\n", c->nodes[i].name, c->nodes[i].ip,
-                           s[i].domain_state, s[i].dn.local_role, s[i].dn.db_state, s[i].version);
+                           s[i].domain_state, s[i].dn.local_role,
+                           light ? (s[i].sshd ? "absent, sshd up" : "absent, no sshd")
+                                 : s[i].dn.db_state,
+                           s[i].version);
     return r;
 }
 
@@ -1778,7 +1802,10 @@ static int start_nowait(struct simdriver *d, const struct sim_cluster *c, size_t
 int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    int r = simdriver_open(c->driver, c->uri, &d, err);
+    int r = sim_require_instance(c, "an instance start", err);
+
+    if (r == 0)
+        r = simdriver_open(c->driver, c->uri, &d, err);
 
     /* Every instance at once; then wait until each accepts connections and
      * every standby streams. */
@@ -1798,7 +1825,10 @@ int sim_db_start_all(const struct sim_cluster *c, struct og_error *err)
 int sim_db_stop_all(const struct sim_cluster *c, struct og_error *err)
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
-    int r = simdriver_open(c->driver, c->uri, &d, err);
+    int r = sim_require_instance(c, "an instance stop", err);
+
+    if (r == 0)
+        r = simdriver_open(c->driver, c->uri, &d, err);
 
     /* standbys first, then the primary: every standby has all WAL */
     for (size_t k = 0; r == 0 && k < c->n_nodes; k++) {
@@ -2074,8 +2104,10 @@ int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error 
 {
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
     char dir[PATH_MAX], tmpdir[PATH_MAX + 8];
-    int r;
+    int r = sim_require_instance(c, "a snapshot", err);
 
+    if (r < 0)
+        return r;
     if (!sim_valid_name(snap))
         return og_error_set(err, OG_E_PARAM_INVALID, "snapshot name \"%s\"", snap);
     r = simdriver_open(c->driver, c->uri, &d, err);
@@ -2149,8 +2181,10 @@ int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *
     _cleanup_(simdriver_closep) struct simdriver *d = NULL;
     long long t0 = og_now_ms();
     char dir[PATH_MAX];
-    int r;
+    int r = sim_require_instance(c, "a restore", err);
 
+    if (r < 0)
+        return r;
     snprintf(dir, sizeof(dir), "%s/snapshots/%s", c->state_dir, snap);
     if (!sim_valid_name(snap) || access(dir, F_OK) < 0)
         return og_error_set(err, OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used: no %s", snap,

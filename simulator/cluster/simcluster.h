@@ -26,7 +26,17 @@
 #include "dynbuf.h"
 #include "ogerror.h"
 
-#define SIM_MAX_NODES 16
+#define SIM_MAX_NODES 64 /* node IPs .11-.74 of the cluster's /24 */
+
+/* What a node holds. Full: the package installed, a data filesystem and
+ * one database instance. Light (simlight.c): the same root, users, sshd and
+ * SSH trust, the package and the cluster's files, but no data filesystem
+ * and no instance (no gs_initdb, builds or databases): many nodes fit on a
+ * small host, for what needs only SSH (the transport's fan-out). */
+enum sim_shape {
+    SIM_SHAPE_FULL = 0,
+    SIM_SHAPE_LIGHT,
+};
 
 struct sim_node {
     char name[64];
@@ -42,6 +52,7 @@ struct sim_cluster {
     char driver[16];
     char uri[256];
     char version[16];
+    enum sim_shape shape;
     char state_dir[PATH_MAX];
     char net_name[64];
     char bridge[16];
@@ -72,6 +83,7 @@ struct sim_up_opts {
     const char *uri;     /* NULL: the driver's default */
     unsigned data_mib;   /* default 512 */
     int databases;       /* user databases with sample data; default 2 */
+    enum sim_shape shape;
     bool quiet;
 };
 
@@ -81,6 +93,15 @@ const char *sim_state_root(void);
 /* A cluster or snapshot name: 1-20 of a-z, 0-9 and '-', not leading '-'
  * (joined to state directories that root writes: never a path). */
 bool sim_valid_name(const char *s);
+
+/* "full" / "light"; parse: -OG_E_PARAM_VALUE for anything else. */
+const char *sim_shape_name(enum sim_shape s);
+int sim_shape_parse(const char *s, enum sim_shape *ret, struct og_error *err);
+/* 0 when c has database instances, else -OG_E_SIM_NO_INSTANCE naming what
+ * needed one. */
+int sim_require_instance(const struct sim_cluster *c, const char *what, struct og_error *err);
+/* Whether an SSH server greets on ip:22 ("SSH-2.0-...") within timeout_ms. */
+bool sim_sshd_answers(const char *ip, int timeout_ms);
 
 int sim_up(const struct sim_up_opts *o, struct sim_cluster *ret, struct og_error *err);
 /* Remove everything of cluster name (domains, network, files); idempotent;
@@ -96,9 +117,11 @@ int sim_exec(const struct sim_cluster *c, const char *node, const char *user,
              struct og_error *err);
 
 /* Status: per node IP, domain state, role, db_state, version; cluster_state
- * computed the openGauss way (reference §7). */
+ * computed the openGauss way (reference §7). A light cluster: role "-",
+ * db_state "absent", whether sshd answers, cluster_state "absent". */
 int sim_status(const struct sim_cluster *c, bool json, struct dynbuf *out, struct og_error *err);
 
+/* Snapshot, restore and the instances' start/stop need a full cluster. */
 int sim_snapshot(const struct sim_cluster *c, const char *snap, struct og_error *err);
 int sim_restore(const struct sim_cluster *c, const char *snap, struct og_error *err);
 

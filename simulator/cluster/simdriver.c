@@ -146,6 +146,22 @@ enum node_state simdriver_node_state(struct simdriver *d, const char *domain)
     }
 }
 
+const char *simdriver_state_name(enum node_state s)
+{
+    switch (s) {
+    case NODE_ABSENT:
+        return "absent";
+    case NODE_RUNNING:
+        return "running";
+    case NODE_PAUSED:
+        return "paused";
+    case NODE_SHUTOFF:
+        return "shutoff";
+    default:
+        return "other";
+    }
+}
+
 int simdriver_node_suspend(struct simdriver *d, const char *domain, bool suspend,
                            struct og_error *err)
 {

@@ -51,6 +51,8 @@ void simdriver_close(struct simdriver *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct simdriver *, simdriver_close)
 
 const struct simdriver_ops *simdriver_ops(const struct simdriver *d);
+/* "absent", "running", "paused", "shutoff", "other". */
+const char *simdriver_state_name(enum node_state s);
 const char *simdriver_uri(const struct simdriver *d);
 
 /* Whether QEMU nodes get KVM (else TCG), with why in words ("tcg (no

@@ -528,18 +528,20 @@ Test(clusterconfig, too_many_params)
 Test(clusterconfig, too_many_devices)
 {
     char *base = slurp("good-3node.xml");
-    char *many = calloc(1, 40 * 64);
+    size_t size = 64 * (CLUSTER_MAX_NODES + 2);
+    char *many = calloc(1, size);
     char *t;
 
-    for (int i = 0; i < 33; i++) {
+    for (int i = 0; i <= CLUSTER_MAX_NODES; i++) {
         size_t n = strlen(many);
-        snprintf(many + n, 40 * 64 - n,
+        snprintf(many + n, size - n,
                  "<DEVICE sn=\"x%d\"><PARAM name=\"name\" value=\"x\"/></DEVICE>\n", i);
     }
     strcat(many, "  </DEVICELIST>"); /* NOLINT */
     t = subst(base, "  </DEVICELIST>", many);
-    /* DEVICE number 33 is the 30th added, on line 42 + 29 */
-    expect_text_error(t, OG_E_TOO_LARGE, 71);
+    /* DEVICE number CLUSTER_MAX_NODES + 1 is the one added after the first
+     * CLUSTER_MAX_NODES - 3, one a line from line 42 */
+    expect_text_error(t, OG_E_TOO_LARGE, 42 + CLUSTER_MAX_NODES - 3);
     free(base);
     free(t);
     free(many);
@@ -600,10 +602,10 @@ Test(clusterconfig, nodenames_bad_name)
 Test(clusterconfig, nodenames_too_many)
 {
     char *base = slurp("good-3node.xml");
-    char list[40 * 8] = "value=\"";
+    char list[8 * (CLUSTER_MAX_NODES + 2)] = "value=\"";
     char *t;
 
-    for (int i = 0; i < 33; i++) {
+    for (int i = 0; i <= CLUSTER_MAX_NODES; i++) {
         size_t n = strlen(list);
         snprintf(list + n, sizeof(list) - n, "%sh%d", i ? "," : "", i);
     }
@@ -617,10 +619,11 @@ Test(clusterconfig, nodenames_too_many)
 Test(clusterconfig, list_with_too_many_entries)
 {
     char *base = slurp("good-3node.xml");
-    char list[80 * 8] = "value=\"";
+    char list[12 * (2 * CLUSTER_MAX_NODES + 8)] = "value=\"";
     char *t;
 
-    for (int i = 0; i < 70; i++) {
+    /* more than the longest list (a dir and a host per node, and one) */
+    for (int i = 0; i < 2 * CLUSTER_MAX_NODES + 6; i++) {
         size_t n = strlen(list);
         snprintf(list + n, sizeof(list) - n, "%s1.1.1.%d", i ? "," : "", i);
     }

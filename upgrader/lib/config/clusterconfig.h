@@ -50,7 +50,7 @@
 #include "dynbuf.h"
 #include "ogerror.h"
 
-#define CLUSTER_MAX_NODES       32
+#define CLUSTER_MAX_NODES       64
 #define CLUSTER_MAX_STANDBYS    8 /* openGauss: "be less than 9" */
 #define CLUSTERCONFIG_MAX_BYTES (1024 * 1024)
 #define CLUSTER_NAME_MAX        64

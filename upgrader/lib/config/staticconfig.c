@@ -272,8 +272,11 @@ static int parse_text(struct reader *rd, char *text, size_t len, struct cluster_
     if (r < 0)
         return r;
     v = expect(rd, "nodes");
-    if (!v || !parse_int(v, &nodes) || nodes < 1 || nodes > CLUSTER_MAX_NODES)
-        return corrupt(rd, "\"nodes\" (1..32) expected");
+    if (!v || !parse_int(v, &nodes) || nodes < 1 || nodes > CLUSTER_MAX_NODES) {
+        char why[48];
+        snprintf(why, sizeof(why), "\"nodes\" (1..%d) expected", CLUSTER_MAX_NODES);
+        return corrupt(rd, why);
+    }
     c->n_nodes = (size_t)nodes;
     for (size_t i = 0; i < c->n_nodes; i++) {
         struct cluster_node *n = &c->nodes[i];

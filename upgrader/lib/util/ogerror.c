@@ -173,6 +173,7 @@ static const struct code_entry code_table[] = {
     {OG_E_SIM_NODE_DOWN, "The node %s did not come up."},
     {OG_E_SIM_NO_CLUSTER, "There is no simulated cluster %s."},
     {OG_E_SIM_SNAPSHOT, "The snapshot %s cannot be used."},
+    {OG_E_SIM_NO_INSTANCE, "The simulated cluster %s has no database instance."},
     {OG_E_FAULT_LEDGER, "The fault ledger %s is unreadable or malformed."},
     {OG_E_FAULT_NO_ENTRY, "There is no fault %s in the ledger."},
     {OG_E_FAULT_STATE, "The fault %s cannot change state that way."},

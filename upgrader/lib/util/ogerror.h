@@ -165,6 +165,7 @@ enum og_code {
     OG_E_SIM_NODE_DOWN = 60104,       /* a node did not come up */
     OG_E_SIM_NO_CLUSTER = 60105,      /* no such simulated cluster */
     OG_E_SIM_SNAPSHOT = 60106,        /* snapshot missing or unusable */
+    OG_E_SIM_NO_INSTANCE = 60107,     /* a light cluster: no database instance */
     OG_E_FAULT_LEDGER = 60150,        /* fault ledger unreadable or malformed */
     OG_E_FAULT_NO_ENTRY = 60151,      /* no such fault in the ledger */
     OG_E_FAULT_STATE = 60152,         /* fault state change not allowed */
