@@ -58,7 +58,7 @@ long long bench_setup(struct bench *b, const char *from, const char *to, int dbs
                                 .nodes = 3,
                                 .version = from,
                                 .databases = dbs,
-                                .data_mib = 384,
+                                .data_mib = b->data_mib ? b->data_mib : 384,
                                 .quiet = true};
         if (sim_up(&o, &b->c, &err) < 0)
             bench_die(b, "up", &err, NULL);

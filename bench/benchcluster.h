@@ -14,8 +14,9 @@
 #define BENCH_SHORT_TIMEOUT (2 * 60 * 1000)
 
 struct bench {
-    const char *prog; /* for messages */
-    const char *name; /* the cluster */
+    const char *prog;  /* for messages */
+    const char *name;  /* the cluster */
+    unsigned data_mib; /* each node's data filesystem; 0: 384 */
     struct sim_cluster c;
     struct command_result res; /* the last bench_sh's */
 };

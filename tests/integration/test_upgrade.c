@@ -740,3 +740,66 @@ Test(upgrade, hostile_sql_package_and_odd_databases)
     free(dump0);
     free(links0);
 }
+
+/* The catalog SQL on many databases at once (--parallel, ogup's extension;
+ * openGauss runs them one by one: UpgradeUtility.py v5.0.0 :2727-2741): 6
+ * databases, one of which fails its first catalog update (a trigger on
+ * og_catalog.catalog_version raises once: its sequence is not rolled back
+ * with the transaction): the upgrade fails with GAUSS-51300 naming it;
+ * every database printed as done is in the journal's ogup_catalog_done and
+ * the failed one is not; the same command then resumes and runs the SQL
+ * only on the databases not done -- none twice -- and every database ends
+ * at 3.0.0's catalog. */
+Test(upgrade, parallel_catalog_failure_and_resume)
+{
+    struct sim_cluster c;
+    char *first = NULL, *done = NULL;
+    int k = 0;
+
+    up_cluster(&c, name, "2.0.0", 1);
+    up_prepare(&c, "3.0.0");
+    up_sh_ok(
+        &c, "node1", "omm",
+        "set -e; for d in $(seq -f 'many%02g' 1 6); do gsql -d postgres -X -q -v "
+        "ON_ERROR_STOP=1 -c \"CREATE DATABASE $d STRATEGY file_copy\"; done; gsql -d many04 "
+        "-X -q -v "
+        "ON_ERROR_STOP=1 -c 'CREATE SEQUENCE fail_once' -c 'CREATE FUNCTION fail_once() "
+        "RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN IF nextval($q$public.fail_once$q$) = 1 THEN "
+        "RAISE EXCEPTION $q$refused once$q$; END IF; RETURN NEW; END$f$' -c 'CREATE TRIGGER "
+        "fail_once BEFORE UPDATE ON og_catalog.catalog_version FOR EACH ROW EXECUTE "
+        "FUNCTION fail_once()'");
+
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--parallel 3", NULL), 1, "GAUSS-51300");
+    cr_assert_not_null(strstr(upres.err, "many04"), "%s", upres.err);
+    first = strdup(upres.out);
+    up_sh_ok(&c, "node1", "omm", "cat $PGHOST/binary_upgrade/ogup_catalog_done");
+    done = strdup(upres.out);
+    cr_assert_null(strstr(done, "upgrade many04\n"), "%s", done);
+    for (const char *p = first; (p = strstr(p, "Catalog ")); p++) {
+        char mode[32], db[64], line[128];
+        if (sscanf(p, "Catalog %31s done on database %63[^.].", mode, db) != 2)
+            continue;
+        snprintf(line, sizeof(line), "%s %s\n", mode, db);
+        cr_assert_not_null(strstr(done, line), "printed as done, not recorded: %s", line);
+        k++;
+    }
+    cr_assert_gt(k, 0, "nothing done before the failure:\n%s", first);
+
+    up_expect_code(up_ctl(&c, "auto-upgrade", "--parallel 3", NULL), 0, NULL);
+    for (const char *p = upres.out; (p = strstr(p, "Catalog ")); p++) {
+        char mode[32], db[64], line[128];
+        if (sscanf(p, "Catalog %31s done on database %63[^.].", mode, db) != 2)
+            continue;
+        snprintf(line, sizeof(line), "%s %s\n", mode, db);
+        cr_assert_null(strstr(done, line), "run again after it was recorded: %s", line);
+    }
+    cr_assert_not_null(strstr(upres.out, "Catalog upgrade done on database many04."), "%s",
+                       upres.out);
+    up_assert_version(&c, "3.0.0");
+    up_sh_ok(&c, "node1", "omm",
+             "for d in $(seq -f 'many%02g' 1 6) postgres db1; do gsql -d $d -X -A -t -c "
+             "'SELECT num FROM og_catalog.catalog_version'; done | sort | uniq -c");
+    cr_assert_not_null(strstr(upres.out, "8 92605"), "%s", upres.out);
+    free(first);
+    free(done);
+}

@@ -16,6 +16,7 @@
 #include "omopt.h"
 #include "oglog.h"
 #include "omtools.h"
+#include "parse.h"
 #include "staticconfig.h"
 #include "transport.h"
 #include "versioncfg.h"
@@ -65,6 +66,9 @@ static int usage_gs_upgradectl(int rc)
            "  --rolling                       Grey: standbys one at a time, then one planned\n"
            "                                  switchover (openGauss restarts the batch's\n"
            "                                  instances together, the primary's too).\n"
+           "  --parallel N                    The catalog SQL on N databases at once, each\n"
+           "                                  its own transaction (default: twice the CPUs,\n"
+           "                                  2 to 8; openGauss runs them one by one).\n"
            "  -t pre-check -X XMLFILE         Every pre-check, nothing changed (openGauss\n"
            "                                  checks only inside auto-upgrade).\n"
            "  -S show-step | -t show-step     The upgrade mode and each node's step\n"
@@ -475,6 +479,7 @@ static int upgradectl_action(struct upgctl *u)
         r = grey_parse_hosts(&u->installed, u->hosts, hosts, &n_hosts, &err);
     ip.force = u->force;
     ip.rolling = u->rolling;
+    ip.parallel = u->parallel ? u->parallel : inplace_parallel_default();
     if (r < 0)
         goto out;
     if (act == OG_ACTION_CHOSE_STRATEGY) {
@@ -571,6 +576,7 @@ static const struct omopt ctl_opts[] = {
     OMOPT("--force", false, OMOPT_PLAIN),
     OMOPT("--inplace-upgrade", false, OMOPT_PLAIN),
     OMOPT("--rolling", false, OMOPT_PLAIN),
+    OMOPT("--parallel", true, OMOPT_VALUE),
     OMOPT("--skip-resource-check", false, OMOPT_PLAIN),
     OMOPT("--bypass-stale-check", false, OMOPT_PLAIN),
 };
@@ -582,10 +588,11 @@ static const char *const opts_upgrade[] = {"-l",
                                            "--continue",
                                            "--inplace-upgrade",
                                            "--rolling",
+                                           "--parallel",
                                            "--skip-resource-check",
                                            "--bypass-stale-check",
                                            NULL};
-static const char *const opts_rollback[] = {"-l", "-X", "--force", NULL};
+static const char *const opts_rollback[] = {"-l", "-X", "--force", "--parallel", NULL};
 static const char *const opts_x[] = {"-l", "-X", NULL};
 static const char *const opts_none[] = {NULL};
 static const struct omopt_action ctl_actions[] = {
@@ -659,6 +666,12 @@ static int parse_args(struct upgctl *u, int argc, char **argv, struct og_error *
     u->cont = OPT("--continue") != NULL;
     u->force = OPT("--force") != NULL;
     u->rolling = OPT("--rolling") != NULL;
+    if (OPT("--parallel") && (safe_atoi(OPT("--parallel"), &u->parallel) < 0 || u->parallel < 1 ||
+                              u->parallel > INPLACE_PARALLEL_MAX))
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '--parallel' value is incorrect: a number of "
+                            "databases from 1 to %d.",
+                            INPLACE_PARALLEL_MAX);
     u->inplace_opt = OPT("--inplace-upgrade") != NULL;
     u->skip_resource_check = OPT("--skip-resource-check") != NULL;
     u->bypass_stale_check = OPT("--bypass-stale-check") != NULL;

@@ -18,6 +18,7 @@ struct upgctl {
     bool inplace_opt; /* --inplace-upgrade given */
     bool cont;        /* --continue */
     bool rolling;     /* ogup's --rolling (grey) */
+    int parallel;     /* ogup's --parallel (0: inplace_parallel_default()) */
     char *hosts;      /* -h n1,n2 */
     struct cluster_config installed, xmlcfg;
     struct transport *t;

@@ -69,10 +69,19 @@ struct inplace {
     bool grey;
     bool degraded_ok; /* waiting for the cluster: Degraded will do */
     bool rolling;     /* ogup's --rolling: standbys first, one switchover */
+    /* ogup's --parallel: the catalog SQL on this many databases at once
+     * (inplace_catalog.c; openGauss runs them one by one); 0: 1 */
+    int parallel;
     const char *targets[CLUSTER_MAX_NODES];
     size_t n_targets;
     struct journal_steps steps; /* upgrade_step.csv as recorded */
 };
+
+/* --parallel's bounds and its default: twice this host's CPUs, within 2..8
+ * (each database's transaction waits on its commit -- the WAL flush and the
+ * standbys -- as much as it computes). */
+#define INPLACE_PARALLEL_MAX 32
+int inplace_parallel_default(void);
 
 /* The three plans. */
 extern const struct engine_plan inplace_plan;

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,14 +221,120 @@ static bool has_line(const char *text, const char *line)
     return false;
 }
 
-/* Run mode on every database (maindb on postgres first), skipping the ones
- * the journal lists as done; each one recorded once committed. */
+/* The other databases at once, u->parallel at a time. openGauss runs the
+ * maintenance database first, then the others through a pool of ONE thread
+ * (openGauss-OM v5.0.0 script/local/UpgradeUtility.py updateCatalog
+ * :2727-2741, ThreadPool(1)): one by one. Each is its own transaction on its
+ * own connection (its own gsql), so running them side by side is what
+ * running them one by one is, minus the waiting. A database is
+ * recorded in ogup_catalog_done once its gsql committed; the record is put
+ * on every node by one thread at a time, each put carrying every line
+ * appended before it (a put in flight is followed by one with what came
+ * meanwhile, so n databases cost at most n puts and usually far fewer). The
+ * first failure stops new databases from starting; the ones running finish
+ * and are recorded, and that failure is returned. */
+struct catalog_pool {
+    struct inplace *u;
+    const char *mode, *file;
+    const char **todo;
+    size_t n, next;
+    pthread_mutex_t m;
+    struct dynbuf *rec;
+    unsigned long long appended, put; /* record versions */
+    bool putting;
+    int rc;
+    struct og_error err;
+};
+
+static int pool_record(struct catalog_pool *p, const char *db, struct og_error *err)
+{
+    char line[600];
+    int r = 0;
+
+    done_line(p->mode, db, line, sizeof(line));
+    pthread_mutex_lock(&p->m);
+    if (dynbuf_appends(p->rec, line) < 0)
+        r = og_error_set(err, OG_E_TOO_LARGE, "catalog record");
+    else
+        p->appended++;
+    while (r == 0 && !p->putting && p->put < p->appended) {
+        unsigned long long v = p->appended;
+        char *text = strdup(dynbuf_str(p->rec));
+        p->putting = true;
+        pthread_mutex_unlock(&p->m);
+        r = text ? inplace_journal_put(p->u, INPLACE_CATALOG_DONE, text, err)
+                 : og_error_set(err, OG_E_NOMEM, "catalog record");
+        free(text);
+        pthread_mutex_lock(&p->m);
+        p->putting = false;
+        if (r == 0)
+            p->put = v;
+    }
+    if (r == 0)
+        inplace_say(p->u, "Catalog %s done on database %s.", p->mode, db);
+    pthread_mutex_unlock(&p->m);
+    return r;
+}
+
+static void *pool_worker(void *arg)
+{
+    struct catalog_pool *p = arg;
+
+    for (;;) {
+        struct og_error e = {0};
+        const char *db;
+        int r;
+        pthread_mutex_lock(&p->m);
+        db = p->rc == 0 && p->next < p->n ? p->todo[p->next++] : NULL;
+        pthread_mutex_unlock(&p->m);
+        if (!db)
+            return NULL;
+        r = run_sql_file(p->u, db, p->file, &e);
+        if (r == 0)
+            r = pool_record(p, db, &e);
+        pthread_mutex_lock(&p->m);
+        if (r < 0 && p->rc == 0) {
+            p->rc = r;
+            p->err = e;
+        }
+        pthread_mutex_unlock(&p->m);
+    }
+}
+
+static int run_pool(struct catalog_pool *p, struct og_error *err)
+{
+    pthread_t th[INPLACE_PARALLEL_MAX];
+    size_t k = (size_t)(p->u->parallel > 0 ? p->u->parallel : 1), started = 0;
+
+    if (k > p->n)
+        k = p->n;
+    if (k > INPLACE_PARALLEL_MAX)
+        k = INPLACE_PARALLEL_MAX;
+    pthread_mutex_init(&p->m, NULL);
+    /* one at a time: this thread; else k threads (this one waits) */
+    while (k > 1 && started < k && pthread_create(&th[started], NULL, pool_worker, p) == 0)
+        started++;
+    if (started == 0)
+        pool_worker(p);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&p->m);
+    if (p->rc < 0)
+        *err = p->err;
+    return p->rc;
+}
+
+/* Run mode on every database (maindb on postgres first, alone), skipping
+ * the ones the journal lists as done; each one recorded once committed. */
 static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error *err)
 {
-    char mainf[PATH_MAX + 64], otherf[PATH_MAX + 64], p[PATH_MAX + 32];
+    char mainf[PATH_MAX + 64], otherf[PATH_MAX + 64], p[PATH_MAX + 32], line[600];
     _cleanup_free_ char *done = NULL;
     _cleanup_dynbuf_ struct dynbuf rec = {0};
     struct precheck_dblist dbs = {0};
+    _cleanup_free_ const char **todo = NULL;
+    size_t n = 0;
+    bool main_todo = false;
     int r;
 
     dynbuf_init(&rec, JOURNAL_CARRIED_MAX);
@@ -239,25 +346,27 @@ static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error
         r = assemble_sql(u, mode, "maindb", mainf, sizeof(mainf), err);
     if (r == 0)
         r = assemble_sql(u, mode, "otherdb", otherf, sizeof(otherf), err);
-    /* postgres first */
-    for (int pass = 0; r == 0 && pass < 2; pass++) {
-        for (size_t i = 0; r == 0 && i < dbs.n; i++) {
-            const char *db = dbs.names[i];
-            char line[600];
-            bool is_main = strcmp(db, "postgres") == 0;
-            if (is_main != (pass == 0))
-                continue;
-            done_line(mode, db, line, sizeof(line));
-            if (has_line(dynbuf_str(&rec), line))
-                continue;
-            r = run_sql_file(u, db, is_main ? mainf : otherf, err);
-            if (r == 0 && dynbuf_appends(&rec, line) < 0)
-                r = og_error_set(err, OG_E_TOO_LARGE, "catalog record");
-            if (r == 0)
-                r = inplace_journal_put(u, INPLACE_CATALOG_DONE, dynbuf_str(&rec), err);
-            if (r == 0)
-                inplace_say(u, "Catalog %s done on database %s.", mode, db);
-        }
+    if (r == 0 && !(todo = calloc(dbs.n + 1, sizeof(*todo))))
+        r = og_error_set(err, OG_E_NOMEM, "catalog databases");
+    for (size_t i = 0; r == 0 && i < dbs.n; i++) {
+        done_line(mode, dbs.names[i], line, sizeof(line));
+        if (has_line(dynbuf_str(&rec), line))
+            continue;
+        if (strcmp(dbs.names[i], "postgres") == 0)
+            main_todo = true;
+        else
+            todo[n++] = dbs.names[i];
+    }
+    if (r == 0 && main_todo) { /* postgres first, alone */
+        struct catalog_pool one = {.u = u, .mode = mode, .file = mainf, .rec = &rec, .n = 1};
+        const char *main_db = "postgres";
+        one.todo = &main_db;
+        r = run_pool(&one, err);
+    }
+    if (r == 0 && n) {
+        struct catalog_pool others = {
+            .u = u, .mode = mode, .file = otherf, .rec = &rec, .todo = todo, .n = n};
+        r = run_pool(&others, err);
     }
     precheck_dblist_done(&dbs);
     return r;
@@ -499,4 +608,11 @@ int inplace_do_post_catalog(void *ctx, struct og_error *err)
     if (r == 0)
         r = precheck_standby_replay(u->env, err);
     return r;
+}
+
+int inplace_parallel_default(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return cpus < 1 ? 2 : cpus > 4 ? 8 : (int)(2 * cpus);
 }
