@@ -9,6 +9,8 @@
  *   (b) gs_upgradectl --grey --rolling    ogup's extension: standbys one at a
  *                                         time, one planned switchover
  *   (c) gs_upgradectl (in place)          the cluster read-only, then stopped
+ *   (d) a bare script                     the raw operations of (a) alone
+ *                                         (bare_grey): issue 18's P2g is a/d
  * Every run starts from the same snapshot and ends with commit-upgrade (in
  * place the cluster is read-only until then). For each: the upgrade's time,
  * the longest interval between two acknowledged writes (the client-visible
@@ -18,7 +20,7 @@
  * writers' reconnects (each a retry after a failure), the writes refused as
  * read-only, and the acknowledged writes lost (must be 0). Medians over the
  * rounds.
- *   bench_grey [--rounds N] [--writers W]
+ *   bench_grey [--rounds N] [--writers W] [--modes abcd] [--json FILE]
  */
 #include <json-c/json.h>
 #include <stddef.h>
@@ -38,6 +40,36 @@
 #define WLDIR "/tmp/bench_grey_workload"
 
 static struct bench B = {.prog = "bench_grey", .name = NAME};
+
+/* "P=<primary>; S='<standbys>'; D=<datadir>; PORT=<port>" for the bare script */
+static char head[1024];
+
+/* (d), after head and bench_bare_lib: the raw operations of the same grey
+ * large upgrade (grey.c's steps without the record, the checks and the
+ * journal): upgrade_mode=2, the new app unpacked on every node, the upgrade
+ * catalog SQL on the old binary, every
+ * node's $GAUSSHOME to the new app, a checkpoint, every instance killed and
+ * the new binary started with -u <old> (primary first), the upgrade-post SQL.
+ * Its "commit" is upgrade_mode=0 (bare_commit, untimed). */
+static const char bare_grey[] =
+    "ph start\n"
+    "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=2\" >/dev/null; done\n"
+    "install\n"
+    "catalog upgrade\n"
+    "relink\n"
+    "gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres -c CHECKPOINT\n"
+    "for n in $P $S; do\n"
+    "  on \"$n\" \"p=\\$(head -1 $D/postmaster.pid); k=\\$(pgrep -P \\$p || true); "
+    "kill -9 \\$p \\$k 2>/dev/null || true; "
+    "for q in \\$p \\$k; do while kill -0 \\$q 2>/dev/null; do sleep 0.02; done; done\"\n"
+    "done\n"
+    "on \"$P\" \"gs_ctl start -D $D -M primary -o '-u $old'\" >/dev/null\n"
+    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby -o '-u $old'\" >/dev/null; done\n"
+    "catalog upgrade-post\n"
+    "ph end\n";
+
+static const char bare_commit[] =
+    "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=0\" >/dev/null; done\n";
 
 #define NODES 3
 
@@ -89,6 +121,13 @@ static int workload(const char *verb, int writers, char **out)
     return rc;
 }
 
+/* A run that dies (bench_die exits) or a leftover of one leaves no workload
+ * running. */
+static void stop_workload(void)
+{
+    workload("stop", 1, NULL);
+}
+
 static long long jint(json_object *o, const char *a, const char *b)
 {
     json_object *v = NULL;
@@ -102,7 +141,7 @@ static long long jint(json_object *o, const char *a, const char *b)
 
 static void one_run(struct mode *m, int writers)
 {
-    char script[512], *report = NULL, want[64];
+    char script[16384], *report = NULL, want[64];
     struct og_error err = {0};
     json_object *o, *nodes, *wr;
     long long t, lost = 0;
@@ -113,8 +152,11 @@ static void one_run(struct mode *m, int writers)
     if (workload("start", writers, NULL) != 0)
         bench_die(&B, "workload start", NULL, NULL);
     sleep(3); /* the clients settle: a gap is measured against a steady flow */
-    snprintf(script, sizeof(script),
-             "gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s", m->flags);
+    if (m->flags)
+        snprintf(script, sizeof(script),
+                 "gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s", m->flags);
+    else
+        snprintf(script, sizeof(script), "%s%s%s", head, bench_bare_lib, bare_grey);
     t = now_ms();
     if (bench_sh(&B, "node1", "omm", script, BENCH_RUN_TIMEOUT) != 0)
         bench_die(&B, script, NULL, B.res.out);
@@ -122,10 +164,15 @@ static void one_run(struct mode *m, int writers)
     /* committed, so that in place takes writes again: its gap spans the
      * read-only window and the stop, until the commit */
     /* commit exits 5 grey, 0 in place (UpgradeImpl.py v5.0.0 :4062, :2652) */
-    if (bench_sh(&B, "node1", "omm",
-                 "gs_upgradectl -t commit-upgrade -X /home/omm/clusterconfig.xml",
-                 BENCH_RUN_TIMEOUT) != (strstr(m->flags, "--grey") ? 5 : 0))
+    if (m->flags && bench_sh(&B, "node1", "omm",
+                             "gs_upgradectl -t commit-upgrade -X /home/omm/clusterconfig.xml",
+                             BENCH_RUN_TIMEOUT) != (strstr(m->flags, "--grey") ? 5 : 0))
         bench_die(&B, "commit-upgrade", NULL, B.res.out);
+    if (!m->flags) {
+        snprintf(script, sizeof(script), "%s%s%s", head, bench_bare_lib, bare_commit);
+        if (bench_sh(&B, "node1", "omm", script, BENCH_RUN_TIMEOUT) != 0)
+            bench_die(&B, "the bare script's commit", NULL, B.res.err);
+    }
     sleep(3);
     if (workload("stop", writers, NULL) != 0 || workload("check", writers, &report) < 0 ||
         !report || !(o = json_tokener_parse(report)))
@@ -184,9 +231,11 @@ int main(int argc, char **argv)
         {.name = "(a) grey", .flags = "--grey"},
         {.name = "(b) grey --rolling", .flags = "--grey --rolling"},
         {.name = "(c) in place", .flags = "--inplace-upgrade"},
+        {.name = "(d) bare grey script", .flags = NULL},
     };
     const size_t n = sizeof(modes) / sizeof(modes[0]);
     int rounds = 1, writers = 16;
+    const char *only = "abcd"; /* --modes: which of (a)..(d) run */
     long long setup;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -197,8 +246,11 @@ int main(int argc, char **argv)
             writers = atoi(argv[++i]);
         else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
             R.json_path = argv[++i];
+        else if (strcmp(argv[i], "--modes") == 0 && i + 1 < argc)
+            only = argv[++i];
         else {
-            fprintf(stderr, "usage: bench_grey [--rounds N] [--writers W] [--json FILE]\n");
+            fprintf(stderr, "usage: bench_grey [--rounds N] [--writers W] [--modes abcd] "
+                            "[--json FILE]\n");
             return 2;
         }
     }
@@ -207,11 +259,16 @@ int main(int argc, char **argv)
     if (writers < 1 || writers > 255)
         writers = 16;
     report_init(&R, "bench_grey", rounds);
+    stop_workload();
+    atexit(stop_workload);
     report_progress(&R, "setup: cluster %s %s, the %s package, snapshot", NAME, FROM, TO);
     setup = bench_setup(&B, FROM, TO, 2);
+    bench_head(&B, head, sizeof(head));
     for (int r = 0; r < rounds; r++)
         for (size_t k = 0; k < n; k++) {
             struct mode *m = &modes[(k + (size_t)r) % n]; /* the order rotates */
+            if (!strchr(only, m->name[1]))
+                continue;
             report_progress(&R, "round %d/%d: %s", r + 1, rounds, m->name);
             one_run(m, writers);
         }
@@ -221,7 +278,7 @@ int main(int argc, char **argv)
     printf("%s -> %s (large), 3 nodes, %d writer clients: what clients feel\n"
            "(%d rounds, order rotated; medians; setup %lld ms)\n",
            FROM, TO, writers, rounds, setup);
-    printf("  %-32s %12s %12s %12s\n", "", "grey", "--rolling", "in place");
+    printf("  %-32s %12s %12s %12s %12s\n", "", "grey", "--rolling", "in place", "bare grey");
     row("upgrade (ms)", modes, n, offsetof(struct mode, time));
     row("longest write gap (ms)", modes, n, offsetof(struct mode, gap));
     for (size_t i = 0; i < NODES; i++) {
@@ -237,6 +294,13 @@ int main(int argc, char **argv)
     printf("ratios of the longest write gap:\n  grey / in place   %.3f\n  rolling / grey    %.3f\n",
            (double)median(&modes[0].gap) / (double)(median(&modes[2].gap) ?: 1),
            (double)median(&modes[1].gap) / (double)(median(&modes[0].gap) ?: 1));
+    {
+        struct ratio q = ratio_of(&modes[0].time, &modes[3].time, true);
+        report_ratio(&R, "grey_over_bare", &q);
+        printf("targets (issue 18):\n");
+        report_target(&R, "P2g", "grey auto-upgrade / its bare script (3 nodes, large)", &q, 1.15,
+                      "x");
+    }
     for (size_t i = 0; i < n; i++)
         if (median(&modes[i].lost) != 0) {
             fprintf(stderr, "bench_grey: %s lost acknowledged writes\n", modes[i].name);

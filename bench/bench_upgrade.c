@@ -53,58 +53,20 @@ static const char upgrader_script[] =
     "echo \"@${EPOCHREALTIME/./} phase end\"\n"
     "exit $rc\n";
 
-/* After "P=<primary>; S='<standbys>'; D=<datadir>; PORT=<port>". The catalog
- * SQL as inplace.c assembles it: one transaction per database, openGauss's
- * header, the files of mode and kind with old < number <= new ascending. */
+/* After the head and bench_bare_lib: the raw operations of the in-place
+ * upgrade, stamped at each phase. */
 static const char bare_script[] =
-    "set -euo pipefail\n"
-    "ph() { echo \"@${EPOCHREALTIME/./} phase $1\"; }\n"
-    "me=$(hostname)\n"
-    "on() { local n=$1; shift; if [ \"$n\" = \"$me\" ]; then bash -c \"$*\"; "
-    "else ssh -n \"$n\" \"$*\"; fi; }\n"
-    "num() { awk -F. '{ f = $2; while (length(f) < 3) f = f \"0\"; print $1 * 1000 + f }'; }\n"
     "ph start\n"
-    "old=$(sed -n 2p \"$GAUSSHOME/version.cfg\" | num)\n"
-    "new=$(sed -n 2p \"$GPHOME/version.cfg\" | num)\n"
-    "app=$(readlink -f \"$GAUSSHOME\")\n"
-    "newapp=app_$(sed -n 3p \"$GPHOME/version.cfg\")\n"
     "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
     "ph stopped\n"
-    "for n in $P $S; do\n"
-    "  on \"$n\" \"cp $app/bin/cluster_static_config $(dirname \"$app\")/$newapp/bin/ && "
-    "ln -sfn $newapp $GAUSSHOME\"\n"
-    "done\n"
+    "install\n"
+    "relink\n"
     "ph switched\n"
     "on \"$P\" \"gs_ctl start -D $D -M primary -o '-u $old'\" >/dev/null\n"
     "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby -o '-u $old'\" >/dev/null; done\n"
     "ph started\n"
-    "w=$(mktemp -d); trap 'rm -rf \"$w\"' EXIT\n"
-    "tar -xzf \"$GPHOME/upgrade_sql.tar.gz\" -C \"$w\"\n"
-    "dbs=$(gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres -tA "
-    "-c \"SELECT datname FROM pg_database WHERE datname <> 'postgres' ORDER BY 1\")\n"
-    "for mode in upgrade upgrade-post; do\n"
-    "  for kind in maindb otherdb; do\n"
-    "    {\n"
-    "      printf '%s\\n' 'START TRANSACTION;' 'SET IsInplaceUpgrade = on;' "
-    "\"SET search_path = 'pg_catalog';\" 'SET local client_min_messages = NOTICE;' "
-    "'SET local log_min_messages = NOTICE;'\n"
-    "      for f in \"$w\"/upgrade_sql/upgrade_catalog_$kind/${mode}_catalog_${kind}_*_*.sql; do\n"
-    "        [ -e \"$f\" ] || continue\n"
-    "        k=$(basename \"$f\" .sql); k=${k#\"${mode}_catalog_${kind}_\"}\n"
-    "        echo \"$(echo \"${k/_/.}\" | num) $f\"\n"
-    "      done | sort -n | while read -r k f; do\n"
-    "        if [ \"$k\" -gt \"$old\" ] && [ \"$k\" -le \"$new\" ]; then cat \"$f\"; fi\n"
-    "      done\n"
-    "      echo 'COMMIT;'\n"
-    "    } >\"$w/$mode-$kind.sql\"\n"
-    "  done\n"
-    "  gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres --set ON_ERROR_STOP=on "
-    "-f \"$w/$mode-maindb.sql\"\n"
-    "  for db in $dbs; do\n"
-    "    gsql -X -q -h \"$PGHOST\" -p $PORT -d \"$db\" --set ON_ERROR_STOP=on "
-    "-f \"$w/$mode-otherdb.sql\"\n"
-    "  done\n"
-    "done\n"
+    "catalog upgrade\n"
+    "catalog upgrade-post\n"
     "ph catalog\n"
     "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
     "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
@@ -238,8 +200,7 @@ int main(int argc, char **argv)
                   rest = {.name = "restore from snapshot"}, na = {.name = "Normal after (a)"},
                   nb = {.name = "Normal after (b)"}, oa = {.name = "exec + login shell (a)"},
                   ob = {.name = "exec + login shell (b)"};
-    char script[8192], head[1024], standbys[512] = "";
-    const char *primary = NULL;
+    char script[16384], head[1024];
     struct og_error err = {0};
     struct sim_cluster *c = &B.c;
     long long setup;
@@ -267,24 +228,14 @@ int main(int argc, char **argv)
     /* the cluster, the new package preinstalled, the snapshot every run starts from */
     setup = bench_setup(&B, FROM, TO, 3);
 
-    for (size_t i = 0; i < c->n_nodes; i++) {
-        if (c->nodes[i].primary)
-            primary = c->nodes[i].name;
-        else
-            snprintf(standbys + strlen(standbys), sizeof(standbys) - strlen(standbys), "%s%s",
-                     *standbys ? " " : "", c->nodes[i].name);
-    }
-    if (!primary)
-        bench_die(&B, "no primary in the cluster", NULL, NULL);
-    snprintf(head, sizeof(head), "P=%s; S='%s'; D=%s; PORT=%d\n", primary, standbys, c->datadir,
-             c->port);
+    bench_head(&B, head, sizeof(head));
 
     for (int r = 0; r < rounds; r++)
         for (int k = 0; k < 2; k++) {
             bool a = (k == 0) == (r % 2 == 0); /* a first in even rounds */
             long long t, total;
             if (!a)
-                snprintf(script, sizeof(script), "%s%s", head, bare_script);
+                snprintf(script, sizeof(script), "%s%s%s", head, bench_bare_lib, bare_script);
             report_progress(&R, "round %d/%d: restore, then %s", r + 1, rounds,
                             a ? "(a) gs_upgradectl" : "(b) the bare script");
             t = now_ms();

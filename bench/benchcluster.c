@@ -16,6 +16,8 @@ void bench_die(struct bench *b, const char *what, const struct og_error *err, co
             err && err->code ? og_error_format(err, msg, sizeof(msg)) : "");
     if (out && *out)
         fprintf(stderr, "%s\n", out);
+    if (out && b->res.err && *b->res.err && out != b->res.err)
+        fprintf(stderr, "%s\n", b->res.err);
     sim_down(b->name, NULL, NULL);
     exit(1);
 }
@@ -85,3 +87,79 @@ long long bench_setup(struct bench *b, const char *from, const char *to, int dbs
         bench_die(b, "snapshot", &err, NULL);
     return now_ms() - t;
 }
+
+void bench_head(struct bench *b, char *buf, size_t size)
+{
+    char standbys[512] = "";
+    const char *primary = NULL;
+
+    for (size_t i = 0; i < b->c.n_nodes; i++) {
+        if (b->c.nodes[i].primary)
+            primary = b->c.nodes[i].name;
+        else
+            snprintf(standbys + strlen(standbys), sizeof(standbys) - strlen(standbys), "%s%s",
+                     *standbys ? " " : "", b->c.nodes[i].name);
+    }
+    if (!primary)
+        bench_die(b, "no primary in the cluster", NULL, NULL);
+    snprintf(buf, size, "P=%s; S='%s'; D=%s; PORT=%d\n", primary, standbys, b->c.datadir,
+             b->c.port);
+}
+
+const char bench_bare_lib[] =
+    "set -euo pipefail\n"
+    "ph() { echo \"@${EPOCHREALTIME/./} phase $1\"; }\n"
+    "me=$(hostname)\n"
+    "on() { local n=$1; shift; if [ \"$n\" = \"$me\" ]; then bash -c \"$*\"; "
+    "else ssh -n \"$n\" \"$*\"; fi; }\n"
+    "num() { awk -F. '{ f = $2; while (length(f) < 3) f = f \"0\"; print $1 * 1000 + f }'; }\n"
+    "old=$(sed -n 2p \"$GAUSSHOME/version.cfg\" | num)\n"
+    "new=$(sed -n 2p \"$GPHOME/version.cfg\" | num)\n"
+    "app=$(readlink -f \"$GAUSSHOME\")\n"
+    "newapp=app_$(sed -n 3p \"$GPHOME/version.cfg\")\n"
+    "w=$(mktemp -d); trap 'rm -rf \"$w\"' EXIT\n"
+    "install() {\n"
+    "  local v d pids=() p pkg\n"
+    "  v=$(sed -n 1p \"$GPHOME/version.cfg\"); v=${v#openGauss-}\n"
+    "  pkg=(\"$GPHOME\"/openGauss-\"$v\"-*-64bit.tar.bz2)\n"
+    "  [ ${#pkg[@]} -eq 1 ] && [ -e \"${pkg[0]}\" ] || { echo \"not one server package in "
+    "$GPHOME\" >&2; exit 1; }\n"
+    "  d=$(dirname \"$app\")/$newapp\n"
+    "  for n in $P $S; do\n"
+    "    on \"$n\" \"rm -rf $d.bare && mkdir -p $d.bare && tar -xjf ${pkg[0]} -C $d.bare && "
+    "rm -rf $d && mv $d.bare $d\" & pids+=($!)\n"
+    "  done\n"
+    "  for p in \"${pids[@]}\"; do wait \"$p\"; done\n"
+    "}\n"
+    "relink() {\n"
+    "  for n in $P $S; do\n"
+    "    on \"$n\" \"cp $app/bin/cluster_static_config $(dirname \"$app\")/$newapp/bin/ && "
+    "ln -sfn $newapp $GAUSSHOME\"\n"
+    "  done\n"
+    "}\n"
+    "catalog() {\n"
+    "  local mode=$1 kind db\n"
+    "  [ -d \"$w/upgrade_sql\" ] || tar -xzf \"$GPHOME/upgrade_sql.tar.gz\" -C \"$w\"\n"
+    "  for kind in maindb otherdb; do\n"
+    "    {\n"
+    "      printf '%s\\n' 'START TRANSACTION;' 'SET IsInplaceUpgrade = on;' "
+    "\"SET search_path = 'pg_catalog';\" 'SET local client_min_messages = NOTICE;' "
+    "'SET local log_min_messages = NOTICE;'\n"
+    "      for f in \"$w\"/upgrade_sql/upgrade_catalog_$kind/${mode}_catalog_${kind}_*_*.sql; do\n"
+    "        [ -e \"$f\" ] || continue\n"
+    "        k=$(basename \"$f\" .sql); k=${k#\"${mode}_catalog_${kind}_\"}\n"
+    "        echo \"$(echo \"${k/_/.}\" | num) $f\"\n"
+    "      done | sort -n | while read -r k f; do\n"
+    "        if [ \"$k\" -gt \"$old\" ] && [ \"$k\" -le \"$new\" ]; then cat \"$f\"; fi\n"
+    "      done\n"
+    "      echo 'COMMIT;'\n"
+    "    } >\"$w/$mode-$kind.sql\"\n"
+    "  done\n"
+    "  gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres --set ON_ERROR_STOP=on "
+    "-f \"$w/$mode-maindb.sql\"\n"
+    "  for db in $(gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres -tA "
+    "-c \"SELECT datname FROM pg_database WHERE datname <> 'postgres' ORDER BY 1\"); do\n"
+    "    gsql -X -q -h \"$PGHOST\" -p $PORT -d \"$db\" --set ON_ERROR_STOP=on "
+    "-f \"$w/$mode-otherdb.sql\"\n"
+    "  done\n"
+    "}\n";

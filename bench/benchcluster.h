@@ -28,6 +28,20 @@ int bench_sh(struct bench *b, const char *node, const char *user, const char *sc
              int timeout_ms);
 /* The ms until gs_om says Normal (up to a minute), or die. */
 long long bench_wait_normal(struct bench *b, const char *after);
+/* The bare scripts' shell library, after "P=<primary>; S='<standbys>';
+ * D=<datadir>; PORT=<port>": ph NAME (a stamped phase marker), on NODE CMD
+ * (here or over ssh), old/new (kernel numbers), app/newapp, relink (every
+ * node's $GAUSSHOME to the new app, the static config carried), install
+ * (the server package in $GPHOME unpacked into the new app on every node at
+ * once, as the upgrader's install step), catalog
+ * MODE (the catalog SQL as inplace_catalog.c assembles it: one transaction
+ * per database, openGauss's header, the files of MODE and kind with
+ * old < number <= new ascending; maindb on postgres, otherdb on every other
+ * database, one by one). */
+extern const char bench_bare_lib[];
+/* The head for bench_bare_lib, from b's cluster (or die: no primary). */
+void bench_head(struct bench *b, char *buf, size_t size);
+
 /* A 3-node cluster on from with dbs user databases, to's package built on
  * the host and gs_preinstall'ed on node1 as root, snapshot "ready"; the ms
  * it took. */
