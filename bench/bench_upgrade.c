@@ -54,23 +54,29 @@ static const char upgrader_script[] =
     "exit $rc\n";
 
 /* After the head and bench_bare_lib: the raw operations of the in-place
- * upgrade, stamped at each phase. */
+ * upgrade in the upgrader's order (inplace.c's steps without the record, the
+ * checks, the backups and the journal), stamped at each phase: stop, the new
+ * app unpacked, the old binary started with upgrade_mode=1 and the upgrade
+ * catalog SQL run on it, stop, $GAUSSHOME switched, the new binary started,
+ * the upgrade-post catalog SQL. */
 static const char bare_script[] =
     "ph start\n"
     "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
     "ph stopped\n"
     "install\n"
-    "relink\n"
-    "ph switched\n"
-    "on \"$P\" \"gs_ctl start -D $D -M primary -o '-u $old'\" >/dev/null\n"
-    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby -o '-u $old'\" >/dev/null; done\n"
-    "ph started\n"
-    "catalog upgrade\n"
-    "catalog upgrade-post\n"
-    "ph catalog\n"
-    "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
+    "ph installed\n"
     "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
     "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
+    "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=1\" >/dev/null; done\n"
+    "ph started\n"
+    "catalog upgrade\n"
+    "ph catalog\n"
+    "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
+    "relink\n"
+    "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
+    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
+    "ph switched\n"
+    "catalog upgrade-post\n"
     "ph end\n";
 
 /* Every database's catalog is the new kernel's number. */
@@ -122,7 +128,9 @@ static long long stamp(const char *out, const char *marker)
 }
 
 /* The phases: markers in (a)'s and (b)'s output, NULL where the run has no
- * such phase. gs_upgradectl reports after each of its 9 steps. */
+ * such phase. gs_upgradectl reports after each of its 10 steps (record,
+ * stop-cluster, backup, install, start, catalog, switch-bin, post-catalog,
+ * post-check, pre-commit: 10%, 20%, ...). */
 struct phase {
     const char *name;
     const char *a_from, *a_to, *b_from, *b_to;
@@ -133,35 +141,40 @@ struct phase {
 
 static struct phase phases[] = {
     {.name = "setup + strategy", .a_from = "phase start", .a_to = "Upgrade from "},
-    {.name = "pre-checks + record", .a_from = "Upgrade from ", .a_to = PR(11)},
+    {.name = "pre-checks + record", .a_from = "Upgrade from ", .a_to = PR(10)},
     {.name = "stop datanodes",
-     .a_from = PR(11),
-     .a_to = PR(22),
+     .a_from = PR(10),
+     .a_to = PR(20),
      .b_from = "phase start",
      .b_to = "phase stopped"},
-    {.name = "back up *.conf", .a_from = PR(22), .a_to = PR(33)},
-    {.name = "switch $GAUSSHOME",
-     .a_from = PR(33),
-     .a_to = PR(44),
+    {.name = "back up (conf, app, catalog)", .a_from = PR(20), .a_to = PR(30)},
+    {.name = "install the new app",
+     .a_from = PR(30),
+     .a_to = PR(40),
      .b_from = "phase stopped",
-     .b_to = "phase switched"},
-    {.name = "start in upgrade mode",
-     .a_from = PR(44),
-     .a_to = PR(55),
-     .b_from = "phase switched",
+     .b_to = "phase installed"},
+    {.name = "start, upgrade_mode=1",
+     .a_from = PR(40),
+     .a_to = PR(50),
+     .b_from = "phase installed",
      .b_to = "phase started"},
-    {.name = "catalog SQL",
-     .a_from = PR(55),
-     .a_to = PR(66),
+    {.name = "catalog SQL (old binary)",
+     .a_from = PR(50),
+     .a_to = PR(60),
      .b_from = "phase started",
      .b_to = "phase catalog"},
-    {.name = "restart normally",
-     .a_from = PR(66),
-     .a_to = PR(77),
+    {.name = "stop, switch, start new",
+     .a_from = PR(60),
+     .a_to = PR(70),
      .b_from = "phase catalog",
+     .b_to = "phase switched"},
+    {.name = "post catalog SQL",
+     .a_from = PR(70),
+     .a_to = PR(80),
+     .b_from = "phase switched",
      .b_to = "phase end"},
-    {.name = "post-check", .a_from = PR(77), .a_to = PR(88)},
-    {.name = "pre-commit + exit", .a_from = PR(88), .a_to = "phase end"},
+    {.name = "post-check", .a_from = PR(80), .a_to = PR(90)},
+    {.name = "pre-commit + exit", .a_from = PR(90), .a_to = "phase end"},
 };
 
 #define N_PHASES (sizeof(phases) / sizeof(phases[0]))

@@ -70,31 +70,46 @@ int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
 {
     struct cluster_status st = {0};
     char bin[PATH_MAX + 16];
+    const char *names[CLUSTER_MAX_NODES], *argv[CLUSTER_MAX_NODES][5];
+    const char *const *argvs[CLUSTER_MAX_NODES];
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {.timeout_ms = 60 * 1000};
+    size_t n = cfg->n_nodes < CLUSTER_MAX_NODES ? cfg->n_nodes : CLUSTER_MAX_NODES;
 
+    /* every node at once; one that cannot be reached shows Down/Unknown */
     snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", cfg->app_path);
-    for (size_t i = 0; i < cfg->n_nodes; i++) {
-        const struct cluster_node *n = &cfg->nodes[i];
-        const char *argv[] = {bin, "query", "-D", n->datadir, NULL};
-        struct transport_run_opts o = {.timeout_ms = 60 * 1000};
-        struct command_result res = {0};
+    for (size_t i = 0; i < n; i++) {
+        argv[i][0] = bin;
+        argv[i][1] = "query";
+        argv[i][2] = "-D";
+        argv[i][3] = cfg->nodes[i].datadir;
+        argv[i][4] = NULL;
+        argvs[i] = argv[i];
+        names[i] = cfg->nodes[i].name;
+    }
+    memset(res, 0, sizeof(res));
+    memset(errs, 0, sizeof(errs));
+    if (n)
+        transport_run_each(t, names, n, argvs, &o, res, errs);
+    for (size_t i = 0; i < n; i++) {
         struct dn_status *s = &st.dn[st.n++];
-        struct og_error e = {0};
 
-        snprintf(s->node, sizeof(s->node), "%s", n->name);
+        snprintf(s->node, sizeof(s->node), "%s", names[i]);
         snprintf(s->local_role, sizeof(s->local_role), "Down");
         snprintf(s->db_state, sizeof(s->db_state), "Unknown");
-        if (transport_run(t, n->name, argv, &o, &res, &e) < 0)
+        if (errs[i].code)
             continue; /* unreachable: Down/Unknown, as openGauss shows it */
         s->reachable = true;
-        if (res.exit_status == 0) {
+        if (res[i].exit_status == 0) {
             s->running = true;
-            clusterstatus_parse_query(res.out, s);
-            if (strcmp(s->local_role, "Primary") == 0 && strstr(res.out, "Senders info:"))
-                snprintf(st.senders, sizeof(st.senders), "%s", strstr(res.out, "Senders info:"));
+            clusterstatus_parse_query(res[i].out, s);
+            if (strcmp(s->local_role, "Primary") == 0 && strstr(res[i].out, "Senders info:"))
+                snprintf(st.senders, sizeof(st.senders), "%s", strstr(res[i].out, "Senders info:"));
         } else {
             snprintf(s->db_state, sizeof(s->db_state), "Manually stopped");
         }
-        command_result_done(&res);
+        command_result_done(&res[i]);
     }
     (void)err;
     snprintf(st.cluster_state, sizeof(st.cluster_state), "%s", clusterstatus_state(st.dn, st.n));

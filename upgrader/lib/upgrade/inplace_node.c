@@ -226,27 +226,42 @@ int inplace_reload_guc(struct inplace *u, const char *setting, int code, const c
 {
     char bin[PATH_MAX + 16];
     struct transport_run_opts o = {.timeout_ms = 60000};
+    const char *names[CLUSTER_MAX_NODES], *argv[CLUSTER_MAX_NODES][7];
+    const char *const *argvs[CLUSTER_MAX_NODES];
+    const struct cluster_node *of[CLUSTER_MAX_NODES];
+    struct command_result res[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    size_t n = 0;
     int r = 0;
 
+    /* every node at once (transport_run_each), the outcomes taken in node
+     * order as when they ran one after another */
     snprintf(bin, sizeof(bin), "%s/bin/gs_guc", u->cfg->app_path);
-    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-        const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *argv[] = {bin, "reload", "-D", n->datadir, "-c", setting, NULL};
-        struct command_result res = {0};
-
-        if (inplace_gone(u, n, setting))
+    for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++) {
+        const struct cluster_node *nd = &u->cfg->nodes[i];
+        const char *a[] = {bin, "reload", "-D", nd->datadir, "-c", setting, NULL};
+        if (inplace_gone(u, nd, setting))
             continue;
-        r = transport_run(u->env->t, n->name, argv, &o, &res, err);
-        if (r == 0 && res.exit_status != 0)
-            r = -OG_E_EXEC_FAILED;
-        if (r < 0) {
+        memcpy(argv[n], a, sizeof(a));
+        argvs[n] = argv[n];
+        names[n] = nd->name;
+        of[n++] = nd;
+    }
+    memset(res, 0, sizeof(res));
+    memset(errs, 0, sizeof(errs));
+    if (n)
+        transport_run_each(u->env->t, names, n, argvs, &o, res, errs);
+    for (size_t i = 0; i < n; i++) {
+        int ri = errs[i].code ? -errs[i].code : res[i].exit_status != 0 ? -OG_E_EXEC_FAILED : 0;
+        if (r == 0 && ri < 0) {
             char why[OG_ERROR_DETAIL_MAX];
             snprintf(why, sizeof(why), "%s",
-                     r == -OG_E_EXEC_FAILED && res.out ? res.out : err->detail);
-            r = og_error_set(err, code, "%s on %s: %s", failure, n->name, why);
+                     ri == -OG_E_EXEC_FAILED && res[i].out ? res[i].out : errs[i].detail);
+            ri = og_error_set(err, code, "%s on %s: %s", failure, of[i]->name, why);
         }
-        command_result_done(&res);
-        r = inplace_node_result(u, n, r, setting, err);
+        if (r == 0)
+            r = inplace_node_result(u, of[i], ri, setting, err);
+        command_result_done(&res[i]);
     }
     return r;
 }

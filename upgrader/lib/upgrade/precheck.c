@@ -237,49 +237,71 @@ int precheck_static_config(const struct precheck_env *e, struct og_error *err)
 /* From this node to every node (the transport: host keys checked), then from
  * every node to every other node by name with OpenSSH in batch mode and
  * strict host key checking: the trust the upgrade's workers rely on. */
+/* One ssh per pair: argv[k] is "ssh <options> <to> true" on from. */
+struct trust_pair {
+    const char *from, *to;
+    const char *argv[12];
+};
+
+#define TRUST_AT_ONCE 64 /* pairs checked at once (each a session and an ssh) */
+
 int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
 {
     const struct cluster_config *c = cfg_of(e);
-    const char *nodes[CLUSTER_MAX_NODES];
-    struct command_result res[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
     struct transport_run_opts o = {.timeout_ms = 30000};
+    size_t total = c->n_nodes * (c->n_nodes ? c->n_nodes - 1 : 0), n = 0;
+    _cleanup_free_ struct trust_pair *p = calloc(total + 1, sizeof(*p));
+    _cleanup_free_ struct command_result *res = calloc(total + 1, sizeof(*res));
+    _cleanup_free_ struct og_error *errs = calloc(total + 1, sizeof(*errs));
     _cleanup_dynbuf_ struct dynbuf bad = {0};
     int r = 0;
 
+    if (!p || !res || !errs)
+        return og_error_set(err, OG_E_NOMEM, "SSH trust check");
     dynbuf_init(&bad, 8192);
-    for (size_t j = 0; j < c->n_nodes; j++) {
-        const char *argv[] = {"ssh",
-                              "-o",
-                              "BatchMode=yes",
-                              "-o",
-                              "StrictHostKeyChecking=yes",
-                              "-o",
-                              "ConnectTimeout=5",
-                              "-o",
-                              "LogLevel=ERROR",
-                              c->nodes[j].name,
-                              "true",
-                              NULL};
-        size_t n = 0;
-        for (size_t i = 0; i < c->n_nodes; i++)
-            if (i != j)
-                nodes[n++] = c->nodes[i].name;
-        memset(res, 0, sizeof(res));
-        memset(errs, 0, sizeof(errs));
-        transport_run_all(e->t, nodes, n, argv, &o, res, errs);
-        for (size_t i = 0; i < n; i++) {
-            if (errs[i].code) {
-                char msg[OG_ERROR_DETAIL_MAX + 64];
-                dynbuf_addf(&bad, "%s%s (from here: %s)", bad.len ? "; " : "", nodes[i],
-                            og_error_format(&errs[i], msg, sizeof(msg)));
-            } else if (res[i].exit_status != 0) {
-                res[i].err[strcspn(res[i].err, "\r\n")] = '\0';
-                dynbuf_addf(&bad, "%s%s->%s (%s)", bad.len ? "; " : "", nodes[i], c->nodes[j].name,
-                            res[i].err);
-            }
-            command_result_done(&res[i]);
+    /* every pair, TRUST_AT_ONCE at a time (a session each, from the
+     * transport's pools), reported per target in node order as when they
+     * ran target by target */
+    for (size_t j = 0; j < c->n_nodes; j++)
+        for (size_t i = 0; i < c->n_nodes; i++) {
+            const char *a[] = {"ssh",
+                               "-o",
+                               "BatchMode=yes",
+                               "-o",
+                               "StrictHostKeyChecking=yes",
+                               "-o",
+                               "ConnectTimeout=5",
+                               "-o",
+                               "LogLevel=ERROR",
+                               c->nodes[j].name,
+                               "true",
+                               NULL};
+            if (i == j)
+                continue;
+            memcpy(p[n].argv, a, sizeof(a));
+            p[n].from = c->nodes[i].name;
+            p[n++].to = c->nodes[j].name;
         }
+    for (size_t k = 0; k < n; k += TRUST_AT_ONCE) {
+        const char *from[TRUST_AT_ONCE];
+        const char *const *argvs[TRUST_AT_ONCE];
+        size_t m = n - k < TRUST_AT_ONCE ? n - k : TRUST_AT_ONCE;
+        for (size_t i = 0; i < m; i++) {
+            from[i] = p[k + i].from;
+            argvs[i] = p[k + i].argv;
+        }
+        transport_run_each(e->t, from, m, argvs, &o, res + k, errs + k);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (errs[i].code) {
+            char msg[OG_ERROR_DETAIL_MAX + 64];
+            dynbuf_addf(&bad, "%s%s (from here: %s)", bad.len ? "; " : "", p[i].from,
+                        og_error_format(&errs[i], msg, sizeof(msg)));
+        } else if (res[i].exit_status != 0) {
+            res[i].err[strcspn(res[i].err, "\r\n")] = '\0';
+            dynbuf_addf(&bad, "%s%s->%s (%s)", bad.len ? "; " : "", p[i].from, p[i].to, res[i].err);
+        }
+        command_result_done(&res[i]);
     }
     if (bad.len)
         r = og_error_set(err, OG_E_SSH_TRUST, "Failed to verify SSH trust on these nodes: %s.",
