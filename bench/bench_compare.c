@@ -10,10 +10,10 @@
  *                                     measured spread; exit 1 on a regression
  *
  * Every measure is lower-is-better (times, ratios of times). A change is a
- * regression when the new median is above the old and the two runs' ranges
- * do not overlap (new min > old max). A side measured fewer than 3 times has
- * no spread worth the name: then the change must also exceed --tolerance
- * percent (default 10). A target that held and now fails is a regression.
+ * regression when the new median is above the old, the two runs' ranges do
+ * not overlap (new min > old max) and the change exceeds --tolerance percent
+ * (default 10: two runs under different loads differ by more than one run's
+ * spread says). A target that held and now fails is a regression.
  */
 #include <json-c/json.h>
 #include <stdbool.h>
@@ -112,13 +112,13 @@ static int compare_one(const char *what, double om, double olo, double ohi, int 
 {
     double pct = om != 0 ? (nm - om) / om * 100.0 : 0;
     bool spread = on >= 3 && nn >= 3;
-    bool worse = nm > om && nlo > ohi && (spread || pct > tolerance);
-    bool better = nm < om && nhi < olo && (spread || -pct > tolerance);
+    bool worse = nm > om && nlo > ohi && pct > tolerance;
+    bool better = nm < om && nhi < olo && -pct > tolerance;
 
     printf("  %-52s %10.3f -> %10.3f  %+7.1f%%  %s\n", what, om, nm, pct,
            worse    ? "REGRESSION"
            : better ? "better"
-                    : (spread ? "within the spread" : "within the tolerance"));
+                    : (spread ? "within the spread or tolerance" : "within the tolerance (n < 3)"));
     (void)olo;
     return worse;
 }

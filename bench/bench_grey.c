@@ -46,8 +46,8 @@ static char head[1024];
 
 /* (d), after head and bench_bare_lib: the raw operations of the same grey
  * large upgrade (grey.c's steps without the record, the checks and the
- * journal): upgrade_mode=2, the new app unpacked on every node, the upgrade
- * catalog SQL on the old binary, every
+ * journal): upgrade_mode=2, the new app unpacked on every node, the catalog
+ * SQL (rollback then upgrade scripts) on the old binary, every
  * node's $GAUSSHOME to the new app, a checkpoint, every instance killed and
  * the new binary started with -u <old> (primary first), the upgrade-post SQL.
  * Its "commit" is upgrade_mode=0 (bare_commit, untimed). */
@@ -55,6 +55,7 @@ static const char bare_grey[] =
     "ph start\n"
     "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=2\" >/dev/null; done\n"
     "install\n"
+    "catalog rollback\n"
     "catalog upgrade\n"
     "relink\n"
     "gsql -X -q -h \"$PGHOST\" -p $PORT -d postgres -c CHECKPOINT\n"
@@ -65,6 +66,7 @@ static const char bare_grey[] =
     "done\n"
     "on \"$P\" \"gs_ctl start -D $D -M primary -o '-u $old'\" >/dev/null\n"
     "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby -o '-u $old'\" >/dev/null; done\n"
+    "catalog rollback-post\n"
     "catalog upgrade-post\n"
     "ph end\n";
 
@@ -291,9 +293,11 @@ int main(int argc, char **argv)
     row("writer reconnects (retries)", modes, n, offsetof(struct mode, reconnects));
     row("refused as read-only", modes, n, offsetof(struct mode, ro));
     row("acknowledged writes lost", modes, n, offsetof(struct mode, lost));
-    printf("ratios of the longest write gap:\n  grey / in place   %.3f\n  rolling / grey    %.3f\n",
-           (double)median(&modes[0].gap) / (double)(median(&modes[2].gap) ?: 1),
-           (double)median(&modes[1].gap) / (double)(median(&modes[0].gap) ?: 1));
+    if (modes[0].gap.n && modes[1].gap.n && modes[2].gap.n)
+        printf("ratios of the longest write gap:\n  grey / in place   %.3f\n  rolling / grey    "
+               "%.3f\n",
+               (double)median(&modes[0].gap) / (double)(median(&modes[2].gap) ?: 1),
+               (double)median(&modes[1].gap) / (double)(median(&modes[0].gap) ?: 1));
     {
         struct ratio q = ratio_of(&modes[0].time, &modes[3].time, true);
         report_ratio(&R, "grey_over_bare", &q);

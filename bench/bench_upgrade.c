@@ -56,9 +56,10 @@ static const char upgrader_script[] =
 /* After the head and bench_bare_lib: the raw operations of the in-place
  * upgrade in the upgrader's order (inplace.c's steps without the record, the
  * checks, the backups and the journal), stamped at each phase: stop, the new
- * app unpacked, the old binary started with upgrade_mode=1 and the upgrade
- * catalog SQL run on it, stop, $GAUSSHOME switched, the new binary started,
- * the upgrade-post catalog SQL. */
+ * app unpacked, the old binary started with upgrade_mode=1 and the catalog
+ * SQL run on it (the rollback scripts first, then the upgrade ones, as
+ * openGauss and the upgrader run them), stop, $GAUSSHOME switched, the new
+ * binary started, the rollback-post then the upgrade-post SQL. */
 static const char bare_script[] =
     "ph start\n"
     "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
@@ -69,6 +70,7 @@ static const char bare_script[] =
     "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
     "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=1\" >/dev/null; done\n"
     "ph started\n"
+    "catalog rollback\n"
     "catalog upgrade\n"
     "ph catalog\n"
     "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
@@ -76,6 +78,7 @@ static const char bare_script[] =
     "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
     "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
     "ph switched\n"
+    "catalog rollback-post\n"
     "catalog upgrade-post\n"
     "ph end\n";
 

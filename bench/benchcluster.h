@@ -36,8 +36,9 @@ long long bench_wait_normal(struct bench *b, const char *after);
  * once, as the upgrader's install step), catalog
  * MODE (the catalog SQL as inplace_catalog.c assembles it: one transaction
  * per database, openGauss's header, the files of MODE and kind with
- * old < number <= new ascending; maindb on postgres, otherdb on every other
- * database, one by one). */
+ * old < number <= new, upgrade* ascending, rollback* descending with 92.506
+ * last (catalogsel.h); maindb on postgres, otherdb on every other database,
+ * one by one). */
 extern const char bench_bare_lib[];
 /* The head for bench_bare_lib, from b's cluster (or die: no primary). */
 void bench_head(struct bench *b, char *buf, size_t size);
