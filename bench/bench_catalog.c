@@ -29,49 +29,29 @@
 static struct bench B = {.prog = "bench_catalog", .name = NAME, .data_mib = 2560};
 static struct report R;
 
-static const char run_script[] =
-    "ts() { while IFS= read -r l; do echo \"@${EPOCHREALTIME/./} $l\"; done; }\n"
-    "stdbuf -oL gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s 2>&1 | ts\n"
-    "exit ${PIPESTATUS[0]}\n";
+/* The catalog and post-catalog steps (the 6th and the 8th of the 10-step
+ * plan) end at these progress lines; each begins at the one before. */
+#define PR(n) "Progress report: (" #n "%)"
 
-/* The stamps (usec) of the "Progress report" lines, in order; how many. */
-static int progress_stamps(const char *out, long long *v, int max)
-{
-    int n = 0;
-
-    for (const char *l = out; l && *l && n < max;
-         l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        char *end;
-        long long us;
-        if (*l != '@')
-            continue;
-        us = strtoll(l + 1, &end, 10);
-        if (strncmp(end, " Progress report: (", 19) == 0)
-            v[n++] = us;
-    }
-    return n;
-}
-
-/* One upgrade from snapshot snap with flags: the catalog phase in ms (the
- * plan's steps 6 and 8 of 10: after the 5th and the 7th progress line). */
+/* One upgrade from snapshot snap with flags: the catalog phase in ms. */
 static long long one_run(const char *snap, const char *flags, struct series *total)
 {
     char script[1024];
     struct og_error err = {0};
-    long long st[16], t;
-    int n;
+    long long st[4], t;
+    const char *marks[] = {PR(50), PR(60), PR(70), PR(80)};
 
     if (sim_restore(&B.c, snap, &err) < 0)
         bench_die(&B, "restore", &err, NULL);
     bench_wait_normal(&B, "restore");
-    snprintf(script, sizeof(script), run_script, flags);
+    bench_upgradectl_stamped(script, sizeof(script), flags);
     t = now_ms();
     if (bench_sh(&B, "node1", "omm", script, BENCH_RUN_TIMEOUT) != 0)
         bench_die(&B, "gs_upgradectl -t auto-upgrade", NULL, B.res.out);
     add(total, now_ms() - t);
-    n = progress_stamps(B.res.out, st, 16);
-    if (n < 8)
-        bench_die(&B, "fewer than 8 progress lines", NULL, B.res.out);
+    for (size_t i = 0; i < ELEMENTSOF(marks); i++)
+        if ((st[i] = bench_stamp(B.res.out, marks[i])) < 0)
+            bench_die(&B, marks[i], NULL, B.res.out);
     if (bench_sh(&B, "node1", "omm",
                  "for d in $(gsql -d postgres -X -A -t -c 'SELECT datname FROM pg_database WHERE "
                  "datallowconn'); do gsql -d \"$d\" -X -A -t -c 'SELECT num FROM "
@@ -79,7 +59,7 @@ static long long one_run(const char *snap, const char *flags, struct series *tot
                  BENCH_SHORT_TIMEOUT) != 0 ||
         strcmp(B.res.out, "92605\n") != 0)
         bench_die(&B, "a database's catalog is not 3.0.0's", NULL, B.res.out);
-    return ((st[5] - st[4]) + (st[7] - st[6]) + 500) / 1000;
+    return ((st[1] - st[0]) + (st[3] - st[2]) + 500) / 1000;
 }
 
 int main(int argc, char **argv)

@@ -40,18 +40,8 @@ static void print_series(const struct series *s, const char *key)
     report_series(&R, key, s, "ms");
 }
 
-/*
- * Both scripts print "@<epoch usec> <text>" lines (bash's $EPOCHREALTIME: no
- * fork) so the phases can be told apart afterwards; gs_upgradectl's stdout is
- * line-buffered (stdbuf) so each line is stamped when it is written.
- */
-static const char upgrader_script[] =
-    "ts() { while IFS= read -r l; do echo \"@${EPOCHREALTIME/./} $l\"; done; }\n"
-    "echo \"@${EPOCHREALTIME/./} phase start\"\n"
-    "stdbuf -oL gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml 2>&1 | ts\n"
-    "rc=${PIPESTATUS[0]}\n"
-    "echo \"@${EPOCHREALTIME/./} phase end\"\n"
-    "exit $rc\n";
+/* Both scripts print "@<epoch usec> <text>" lines (bench_upgradectl_stamped,
+ * bench_bare_lib's ph) so the phases can be told apart afterwards. */
 
 /* After the head and bench_bare_lib: the raw operations of the in-place
  * upgrade in the upgrader's order (inplace.c's steps without the record, the
@@ -113,23 +103,6 @@ static long long verify(const struct sim_cluster *c, const char *what)
     return normal;
 }
 
-/* The stamp of the first "@usec text" line whose text starts with marker. */
-static long long stamp(const char *out, const char *marker)
-{
-    size_t ml = strlen(marker);
-
-    for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        char *end;
-        long long us;
-        if (*l != '@')
-            continue;
-        us = strtoll(l + 1, &end, 10);
-        if (*end == ' ' && strncmp(end + 1, marker, ml) == 0)
-            return us;
-    }
-    return -1;
-}
-
 /* The phases: markers in (a)'s and (b)'s output, NULL where the run has no
  * such phase. gs_upgradectl reports after each of its 10 steps (record,
  * stop-cluster, backup, install, start, catalog, switch-bin, post-catalog,
@@ -184,7 +157,7 @@ static struct phase phases[] = {
 
 static void add_phases(const char *out, bool a, long long total_ms, struct series *outside)
 {
-    long long s = stamp(out, "phase start"), e = stamp(out, "phase end");
+    long long s = bench_stamp(out, "phase start"), e = bench_stamp(out, "phase end");
 
     for (size_t i = 0; i < N_PHASES; i++) {
         struct phase *p = &phases[i];
@@ -192,8 +165,8 @@ static void add_phases(const char *out, bool a, long long total_ms, struct serie
         long long f, t;
         if (!from)
             continue;
-        f = stamp(out, from);
-        t = stamp(out, to);
+        f = bench_stamp(out, from);
+        t = bench_stamp(out, to);
         if (f >= 0 && t >= f)
             add(a ? &p->a : &p->b, (t - f + 500) / 1000);
     }
@@ -250,7 +223,9 @@ int main(int argc, char **argv)
         for (int k = 0; k < 2; k++) {
             bool a = (k == 0) == (r % 2 == 0); /* a first in even rounds */
             long long t, total;
-            if (!a)
+            if (a)
+                bench_upgradectl_stamped(script, sizeof(script), "");
+            else
                 snprintf(script, sizeof(script), "%s%s%s", head, bench_bare_lib, bare_script);
             report_progress(&R, "round %d/%d: restore, then %s", r + 1, rounds,
                             a ? "(a) gs_upgradectl" : "(b) the bare script");
@@ -261,7 +236,7 @@ int main(int argc, char **argv)
             bench_wait_normal(&B, "restore");
 
             t = now_ms();
-            if (bench_sh(&B, "node1", "omm", a ? upgrader_script : script, RUN_TIMEOUT) != 0)
+            if (bench_sh(&B, "node1", "omm", script, RUN_TIMEOUT) != 0)
                 bench_die(&B, a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL,
                           B.res.out);
             total = now_ms() - t;

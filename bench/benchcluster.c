@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -86,6 +87,35 @@ long long bench_setup(struct bench *b, const char *from, const char *to, int dbs
     if (sim_snapshot(&b->c, "ready", &err) < 0)
         bench_die(b, "snapshot", &err, NULL);
     return now_ms() - t;
+}
+
+void bench_upgradectl_stamped(char *buf, size_t size, const char *flags)
+{
+    snprintf(
+        buf, size,
+        "ts() { while IFS= read -r l; do echo \"@${EPOCHREALTIME/./} $l\"; done; }\n"
+        "echo \"@${EPOCHREALTIME/./} phase start\"\n"
+        "stdbuf -oL gs_upgradectl -t auto-upgrade -X /home/omm/clusterconfig.xml %s 2>&1 | ts\n"
+        "rc=${PIPESTATUS[0]}\n"
+        "echo \"@${EPOCHREALTIME/./} phase end\"\n"
+        "exit $rc\n",
+        flags);
+}
+
+long long bench_stamp(const char *out, const char *marker)
+{
+    size_t ml = strlen(marker);
+
+    for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        char *end;
+        long long us;
+        if (*l != '@')
+            continue;
+        us = strtoll(l + 1, &end, 10);
+        if (*end == ' ' && strncmp(end + 1, marker, ml) == 0)
+            return us;
+    }
+    return -1;
 }
 
 void bench_head(struct bench *b, char *buf, size_t size)

@@ -28,6 +28,15 @@ int bench_sh(struct bench *b, const char *node, const char *user, const char *sc
              int timeout_ms);
 /* The ms until gs_om says Normal (up to a minute), or die. */
 long long bench_wait_normal(struct bench *b, const char *after);
+/* Into buf: a script running gs_upgradectl -t auto-upgrade with flags, each
+ * line of its output stamped "@<epoch usec> <text>" as it is written (stdout
+ * line-buffered, bash's $EPOCHREALTIME: no fork), between "phase start" and
+ * "phase end" lines; it exits with gs_upgradectl's status. */
+void bench_upgradectl_stamped(char *buf, size_t size, const char *flags);
+/* The stamp (usec) of the first "@usec text" line of out whose text starts
+ * with marker, or -1. */
+long long bench_stamp(const char *out, const char *marker);
+
 /* The bare scripts' shell library, after "P=<primary>; S='<standbys>';
  * D=<datadir>; PORT=<port>": ph NAME (a stamped phase marker), on NODE CMD
  * (here or over ssh), old/new (kernel numbers), app/newapp, relink (every

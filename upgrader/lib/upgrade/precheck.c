@@ -234,9 +234,6 @@ int precheck_static_config(const struct precheck_env *e, struct og_error *err)
     return staticconfig_compare(e->installed, e->xml, err);
 }
 
-/* From this node to every node (the transport: host keys checked), then from
- * every node to every other node by name with OpenSSH in batch mode and
- * strict host key checking: the trust the upgrade's workers rely on. */
 /* One ssh per pair: argv[k] is "ssh <options> <to> true" on from. */
 struct trust_pair {
     const char *from, *to;
@@ -245,6 +242,9 @@ struct trust_pair {
 
 #define TRUST_AT_ONCE 64 /* pairs checked at once (each a session and an ssh) */
 
+/* From this node to every node (the transport: host keys checked), then from
+ * every node to every other node by name with OpenSSH in batch mode and
+ * strict host key checking: the trust the upgrade's workers rely on. */
 int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
 {
     const struct cluster_config *c = cfg_of(e);
