@@ -281,39 +281,7 @@ void scn_version_of(const char *text, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)n, s);
 }
 
-int scn_journal_step_of(const char *dat)
-{
-    const char *colon = dat ? strrchr(dat, ':') : NULL;
-    char *end = NULL;
-    long v;
-
-    if (!colon || colon == dat)
-        return -100;
-    v = strtol(colon + 1, &end, 10);
-    if (end == colon + 1 || (*end && *end != '\n'))
-        return -100;
-    return (int)v;
-}
-
-bool scn_jrec_parse(const char *text, struct scn_jrec *ret)
-{
-    struct scn_jrec r = {0};
-    char st[16], dir[16];
-    const char *seq;
-
-    if (!text || sscanf(text, "%31s %d %63s %15s %15s", r.plan, &r.index, r.name, st, dir) != 5)
-        return false;
-    if (strcmp(st, "begin") != 0 && strcmp(st, "done") != 0)
-        return false;
-    r.done = strcmp(st, "done") == 0;
-    r.undo = strcmp(dir, "undo") == 0;
-    seq = strstr(text, " seq=");
-    r.seq = seq ? strtoull(seq + 5, NULL, 10) : 0;
-    *ret = r;
-    return true;
-}
-
-bool scn_jrec_reached(const struct scn_jrec *r, int step_index, bool done, bool undo)
+bool scn_jrec_reached(const struct journal_step_record *r, int step_index, bool done, bool undo)
 {
     if (r->undo != undo)
         return false;
@@ -331,11 +299,11 @@ void scn_failpoint_row(const char *failpoint, char *buf, size_t size)
 
 void scn_journal_row(const char *ogup_step, char *buf, size_t size)
 {
-    struct scn_jrec r;
+    struct journal_step_record r;
 
-    if (!scn_jrec_parse(ogup_step, &r)) {
+    if (!journal_step_record_parse(ogup_step, &r)) {
         snprintf(buf, size, "no-journal");
         return;
     }
-    snprintf(buf, size, "%s%s.%s", r.plan, r.undo ? "-rollback" : "", r.name);
+    snprintf(buf, size, "%s%s.%s", r.plan, r.undo ? "-rollback" : "", r.step);
 }

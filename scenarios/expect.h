@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "journal.h"
 #include "scenario.h"
 
 #define SCN_OBS_MAX_NODES 16
@@ -65,8 +66,9 @@ size_t scn_action_eval(const struct scn_step *s, enum scn_step_kind action, size
  * "gaussdb (openGauss 2.0.0 build ...)"; "" when none. */
 void scn_version_of(const char *text, char *buf, size_t size);
 
-/* The step of "inplace-binary-upgrade:6\n"; -100 when not that format. */
-int scn_journal_step_of(const char *dat);
+/* scn_obs_node.journal_step of an upgrade_step.dat the journal's reader
+ * refuses (journal_read_dat_in) */
+#define SCN_JOURNAL_STEP_BAD (-100)
 
 /* Where the journal is: the row of the coverage matrix for a record of
  * binary_upgrade/ogup_step ("inplace 5 catalog begin do seq=.." ->
@@ -77,17 +79,7 @@ void scn_journal_row(const char *ogup_step, char *buf, size_t size);
  * ("inplace.catalog.after-effect" -> "inplace.catalog"). */
 void scn_failpoint_row(const char *failpoint, char *buf, size_t size);
 
-/* A record of binary_upgrade/ogup_step: "inplace 5 catalog begin do seq=11 writer=node1". */
-struct scn_jrec {
-    char plan[32];
-    int index;
-    char name[64];
-    bool done;
-    bool undo;
-    unsigned long long seq;
-};
-bool scn_jrec_parse(const char *text, struct scn_jrec *ret);
-/* Has the journal reached step index's begin (or done) in its direction
- * (undo: a rollback walks down)? A record past it counts: a poll may miss
- * a short step. */
-bool scn_jrec_reached(const struct scn_jrec *r, int step_index, bool done, bool undo);
+/* Has a record of binary_upgrade/ogup_step (journal_step_record_parse)
+ * reached step index's begin (or done) in its direction (undo: a rollback
+ * walks down)? A record past it counts: a poll may miss a short step. */
+bool scn_jrec_reached(const struct journal_step_record *r, int step_index, bool done, bool undo);

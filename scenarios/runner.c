@@ -22,6 +22,7 @@
 #include "expect.h"
 #include "fs.h"
 #include "inplace.h"
+#include "journal.h"
 #include "plan.h"
 #include "runner.h"
 #include "shquote.h"
@@ -74,7 +75,8 @@ static int observe_status(struct runner *rn, struct scn_observed *o, struct og_e
     return 0;
 }
 
-/* Every node's upgrade_step.dat, read on the host (works with a node off). */
+/* Every node's upgrade_step.dat, read on the host (works with a node off)
+ * and parsed by the journal's own reader. */
 static void observe_journal(struct runner *rn, struct scn_observed *o)
 {
     const struct sim_cluster *c = &rn->g->c;
@@ -83,13 +85,17 @@ static void observe_journal(struct runner *rn, struct scn_observed *o)
     for (size_t i = 0; i < o->n_nodes; i++) {
         struct scn_obs_node *n = &o->nodes[i];
         _cleanup_free_ char *text = NULL;
-        char p[PATH_MAX];
+        struct journal_dat dat;
+        char dir[PATH_MAX], p[PATH_MAX];
 
         snprintf(n->name, sizeof(n->name), "%s", c->nodes[i].name);
-        rn_journal_file(rn, n->name, "upgrade_step.dat", p, sizeof(p));
+        rn_journal_file(rn, n->name, "", dir, sizeof(dir));
+        rn_journal_file(rn, n->name, JOURNAL_DAT_FILE, p, sizeof(p));
         n->journal = fs_read_file(p, 4096, &text, NULL, NULL) == 0;
-        n->journal_step = n->journal ? scn_journal_step_of(text) : 0;
+        n->journal_step = 0;
         if (n->journal) {
+            n->journal_step =
+                journal_read_dat_in(dir, &dat, NULL) == 0 ? dat.step : SCN_JOURNAL_STEP_BAD;
             text[strcspn(text, "\n")] = '\0';
             snprintf(n->journal_raw, sizeof(n->journal_raw), "%s", text);
         }
@@ -404,10 +410,9 @@ static void collect_bundle(struct runner *rn)
         snprintf(p, sizeof(p), "%s/pg_log", c->log_path);
         rn_host_path(rn, node, p, src, sizeof(src));
         rn_copy_tree(src, dir);
-        snprintf(p, sizeof(p), "%s/binary_upgrade", c->tmp_path);
-        rn_host_path(rn, node, p, src, sizeof(src));
+        rn_journal_file(rn, node, "", src, sizeof(src));
         rn_copy_tree(src, dir);
-        snprintf(p, sizeof(p), "%s/upgradeRecord.txt", c->tool_path);
+        snprintf(p, sizeof(p), "%s/" JOURNAL_RECORD_FILE, c->tool_path);
         rn_host_path(rn, node, p, src, sizeof(src));
         rn_copy_tree(src, dir);
     }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "inplace.h"
 #include "runner_int.h"
 #include "shquote.h"
 #include "banned.h"
@@ -177,9 +178,9 @@ static void watch_pause(struct watcher *w)
  * step X is done hit the step that begins next (its heatmap row). */
 static void watch_record(struct watcher *w, const char *text)
 {
-    struct scn_jrec rec;
+    struct journal_step_record rec;
 
-    if (!scn_jrec_parse(text, &rec))
+    if (!journal_step_record_parse(text, &rec))
         return;
     for (size_t i = 0; i < w->n; i++) {
         struct watch_fault *wf = &w->wf[i];
@@ -216,7 +217,7 @@ static void *watch_main(void *arg)
     char path[PATH_MAX];
     bool changed = false;
 
-    rn_journal_file(w->rn, "node1", "ogup_step", path, sizeof(path));
+    rn_journal_file(w->rn, "node1", INPLACE_STEP_FILE, path, sizeof(path));
     while (!atomic_load(&w->stop) && watch_busy(w)) {
         _cleanup_free_ char *text = NULL;
         struct stat st;
@@ -288,7 +289,7 @@ int rn_watch_start(struct runner *rn, size_t index, bool undo, struct watcher *w
         }
     }
     w->n = s->n_during;
-    rn_journal_file(rn, "node1", "ogup_step", p, sizeof(p));
+    rn_journal_file(rn, "node1", INPLACE_STEP_FILE, p, sizeof(p));
     w->had_file = stat(p, &w->st0) == 0;
     rn_read_ogup_step(rn, w->initial, sizeof(w->initial));
     atomic_init(&w->stop, false);

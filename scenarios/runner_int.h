@@ -90,8 +90,11 @@ void rn_bundle_command(struct runner *rn, const char *name, const char *what, do
                        const struct command_result *res, const char *error);
 void rn_host_path(const struct runner *rn, const char *node, const char *node_path, char *buf,
                   size_t size);
+/* The host path of file in node's journal (JOURNAL_DIR_NAME under $PGHOST);
+ * file "": the journal directory itself. */
 void rn_journal_file(const struct runner *rn, const char *node, const char *file, char *buf,
                      size_t size);
+/* The first line of node1's ogup_step (INPLACE_STEP_FILE), "" when none. */
 void rn_read_ogup_step(const struct runner *rn, char *buf, size_t size);
 void rn_copy_tree(const char *src, const char *dst);
 /* An event of the scenario's timeline, at t (rn_now_s() clock). */

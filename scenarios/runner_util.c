@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "inplace.h"
+#include "journal.h"
 #include "runner_int.h"
 #include "shquote.h"
 #include "banned.h"
@@ -165,18 +167,18 @@ void rn_journal_file(const struct runner *rn, const char *node, const char *file
 {
     char p[PATH_MAX];
 
-    snprintf(p, sizeof(p), "%s/binary_upgrade/%s", rn->g->c.tmp_path, file);
+    snprintf(p, sizeof(p), "%s/" JOURNAL_DIR_NAME "%s%s", rn->g->c.tmp_path, *file ? "/" : "",
+             file);
     rn_host_path(rn, node, p, buf, size);
 }
 
-/* The first line of node1's binary_upgrade/ogup_step ("" when none). */
 void rn_read_ogup_step(const struct runner *rn, char *buf, size_t size)
 {
     char p[PATH_MAX];
     _cleanup_free_ char *text = NULL;
 
     buf[0] = '\0';
-    rn_journal_file(rn, "node1", "ogup_step", p, sizeof(p));
+    rn_journal_file(rn, "node1", INPLACE_STEP_FILE, p, sizeof(p));
     if (fs_read_file(p, 4096, &text, NULL, NULL) == 0) {
         text[strcspn(text, "\n")] = '\0';
         snprintf(buf, size, "%s", text);

@@ -680,13 +680,14 @@ Test(scenario, action_eval_coded)
 
 Test(scenario, journal_records)
 {
-    struct scn_jrec r;
+    struct journal_step_record r;
     char row[64];
 
-    cr_assert(scn_jrec_parse("inplace 5 catalog begin do seq=11 writer=node1", &r));
+    cr_assert(journal_step_record_parse("inplace 5 catalog begin do seq=11 writer=node1", &r));
     cr_assert_str_eq(r.plan, "inplace");
     cr_assert_eq(r.index, 5);
-    cr_assert_str_eq(r.name, "catalog");
+    cr_assert_str_eq(r.step, "catalog");
+    cr_assert_str_eq(r.writer, "node1");
     cr_assert_not(r.done);
     cr_assert_not(r.undo);
     cr_assert_eq(r.seq, 11);
@@ -697,14 +698,17 @@ Test(scenario, journal_records)
     cr_assert_not(scn_jrec_reached(&r, 6, false, false));
     cr_assert_not(scn_jrec_reached(&r, 5, false, true));
     /* a rollback walks down */
-    cr_assert(scn_jrec_parse("inplace 3 switch-bin done undo seq=4 writer=node1", &r));
+    cr_assert(journal_step_record_parse("inplace 3 switch-bin done undo seq=4 writer=node1", &r));
     cr_assert(r.undo && r.done);
     cr_assert(scn_jrec_reached(&r, 3, true, true));
     cr_assert(scn_jrec_reached(&r, 5, false, true));
     cr_assert_not(scn_jrec_reached(&r, 2, false, true));
-    cr_assert_not(scn_jrec_parse("inplace x catalog begin do", &r));
-    cr_assert_not(scn_jrec_parse("inplace 5 catalog maybe do seq=1", &r));
-    cr_assert_not(scn_jrec_parse(NULL, &r));
+    cr_assert_not(journal_step_record_parse("inplace x catalog begin do", &r));
+    cr_assert_not(journal_step_record_parse("inplace 5 catalog maybe do seq=1", &r));
+    cr_assert_not(
+        journal_step_record_parse("inplace 5 catalog begin sideways seq=1 writer=node1", &r));
+    cr_assert_not(journal_step_record_parse("inplace 5 catalog begin do seq=1", &r));
+    cr_assert_not(journal_step_record_parse(NULL, &r));
 
     scn_journal_row("inplace 5 catalog begin do seq=11 writer=node1", row, sizeof(row));
     cr_assert_str_eq(row, "inplace.catalog");
@@ -712,11 +716,6 @@ Test(scenario, journal_records)
     cr_assert_str_eq(row, "inplace-rollback.start");
     scn_journal_row("", row, sizeof(row));
     cr_assert_str_eq(row, "no-journal");
-
-    cr_assert_eq(scn_journal_step_of("inplace-binary-upgrade:6\n"), 6);
-    cr_assert_eq(scn_journal_step_of("inplace-binary-upgrade:-1"), -1);
-    cr_assert_eq(scn_journal_step_of("garbage"), -100);
-    cr_assert_eq(scn_journal_step_of("x:6y"), -100);
 }
 
 Test(scenario, versions_from_status)

@@ -35,6 +35,7 @@
 #include "ogerror.h"
 #include "versioncfg.h"
 
+#define JOURNAL_DIR_NAME     "binary_upgrade" /* the journal: $PGHOST/binary_upgrade */
 #define JOURNAL_STEPS_FILE   "upgrade_step.csv"
 #define JOURNAL_DAT_FILE     "upgrade_step.dat"
 #define JOURNAL_APPDIR_FILE  "record_app_directory"
@@ -116,6 +117,26 @@ int journal_steps_set(struct journal_steps *s, const char *node, int step, struc
 /* upgrade_step.dat */
 int journal_write_dat(struct journal *j, const char *action, int step, struct og_error *err);
 int journal_read_dat(struct journal *j, struct journal_dat *ret, struct og_error *err);
+/* The same in dir, which is never created (a reader from outside: the
+ * scenario runner reads each node's copy from the host). */
+int journal_read_dat_in(const char *dir, struct journal_dat *ret, struct og_error *err);
+
+/* ogup_step (INPLACE_STEP_FILE, inplace.h): ogup's step record, one line
+ *     <plan> <index> <step> begin|done do|undo seq=<generation> writer=<node>
+ * ("inplace 5 catalog begin do seq=11 writer=node1"); seq is the record's
+ * generation in ogup_manifest. journal_step_record_parse (journal_parse.c)
+ * checks the shape only; whether plan and index name a step of a plan is the
+ * caller's. false for NULL or any other text; *ret only on success. */
+struct journal_step_record {
+    char plan[JOURNAL_NAME_MAX];
+    int index;
+    char step[JOURNAL_NAME_MAX];
+    bool done; /* "done", else "begin" */
+    bool undo; /* "undo" (a rollback), else "do" */
+    unsigned long long seq;
+    char writer[JOURNAL_NAME_MAX];
+};
+bool journal_step_record_parse(const char *text, struct journal_step_record *ret);
 
 /* record_app_directory */
 int journal_write_app_dirs(struct journal *j, const char *old_app, const char *new_app,
