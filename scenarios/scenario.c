@@ -4,10 +4,7 @@
  */
 #include <ctype.h>
 #include <json-c/json.h>
-#include <libxml/parser.h>
-#include <libxml/relaxng.h>
 #include <libxml/tree.h>
-#include <libxml/xmlerror.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,40 +19,22 @@
 #include "grey.h"
 #include "plan.h"
 #include "simversion.h"
+#include "xmlload.h"
 #include "banned.h"
 
-/* The schema, compiled in by meson (scenario_rng.c). */
-extern const char scenario_rng_path[];
-extern const char scenario_rng_text[];
-extern const size_t scenario_rng_len;
-
-#if LIBXML_VERSION >= 21200
-typedef const xmlError *xml_error_ptr;
-#else
-typedef xmlError *xml_error_ptr;
-#endif
-
-static void xml_freep(void *p)
-{
-    xmlFree(*(void **)p);
-}
-#define _cleanup_xmlfree_ _cleanup_(xml_freep)
-DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc)
-DEFINE_TRIVIAL_CLEANUP_FUNC(xmlParserCtxtPtr, xmlFreeParserCtxt)
-DEFINE_TRIVIAL_CLEANUP_FUNC(xmlRelaxNGParserCtxtPtr, xmlRelaxNGFreeParserCtxt)
-DEFINE_TRIVIAL_CLEANUP_FUNC(xmlRelaxNGPtr, xmlRelaxNGFree)
-DEFINE_TRIVIAL_CLEANUP_FUNC(xmlRelaxNGValidCtxtPtr, xmlRelaxNGFreeValidCtxt)
+/* The schema, compiled in from schema/scenario.rng (xml_schema_gen). */
+extern const struct xml_schema scenario_rng;
 
 const char *scenario_schema(size_t *ret_len)
 {
     if (ret_len)
-        *ret_len = scenario_rng_len;
-    return scenario_rng_text;
+        *ret_len = scenario_rng.len;
+    return scenario_rng.text;
 }
 
 const char *scenario_schema_path(void)
 {
-    return scenario_rng_path;
+    return scenario_rng.path;
 }
 
 /* ---- names ---------------------------------------------------------------------------- */
@@ -206,19 +185,6 @@ static int fail(const struct parse *p, int line, const char *rule, const char *f
                         line > 0 ? line : 1, rule, msg);
 }
 
-#define SCHEMA_MSGS 4
-
-struct schema_msg {
-    int line;
-    char rule[64];
-    char message[256];
-};
-
-struct schema_errors {
-    int n;
-    struct schema_msg m[SCHEMA_MSGS];
-};
-
 static void trim_right(char *s)
 {
     size_t len = strlen(s);
@@ -227,32 +193,13 @@ static void trim_right(char *s)
         s[--len] = '\0';
 }
 
-/* libxml2's structured errors: the line, the element being checked (= the
- * schema's rule of that name) and the message. */
-static void schema_error(void *data, xml_error_ptr e)
+/* The schema's messages: "origin:line: rule E: first; line N: next (schema
+ * scenario.rng)", the rule the element (= the schema's rule of that name)
+ * of the first located one. */
+static int schema_fail(const struct parse *p, const struct xml_problems *s)
 {
-    struct schema_errors *s = data;
-    xmlNodePtr node;
-    struct schema_msg *m;
-
-    if (!e || !e->message || s->n == SCHEMA_MSGS)
-        return;
-    node = e->node;
-    m = &s->m[s->n++];
-    m->line = e->line;
-    if (m->line <= 0 && node)
-        m->line = (int)xmlGetLineNo(node);
-    m->rule[0] = '\0';
-    if (node && node->type == XML_ELEMENT_NODE)
-        snprintf(m->rule, sizeof(m->rule), "%.60s", (const char *)node->name);
-    snprintf(m->message, sizeof(m->message), "%s", e->message);
-    trim_right(m->message);
-}
-
-static int schema_fail(const struct parse *p, const struct schema_errors *s)
-{
-    char detail[OG_ERROR_DETAIL_MAX] = "";
-    const struct schema_msg *first = NULL;
+    char detail[OG_ERROR_DETAIL_MAX] = "", rule[64];
+    const struct xml_msg *first = NULL;
     size_t n;
 
     for (int k = 0; k < s->n && !first; k++)
@@ -264,7 +211,7 @@ static int schema_fail(const struct parse *p, const struct schema_errors *s)
         return fail(p, 1, "scenario", "the document does not validate (schema scenario.rng)");
     snprintf(detail, sizeof(detail), "%s", first->message);
     for (int k = 0; k < s->n; k++) {
-        const struct schema_msg *m = &s->m[k];
+        const struct xml_msg *m = &s->m[k];
         if (m == first)
             continue;
         n = strlen(detail);
@@ -272,71 +219,37 @@ static int schema_fail(const struct parse *p, const struct schema_errors *s)
     }
     n = strlen(detail);
     snprintf(detail + n, sizeof(detail) - n, " (schema scenario.rng)");
-    return fail(p, first->line, first->rule[0] ? first->rule : "scenario", "%s", detail);
+    snprintf(rule, sizeof(rule), "%.60s", first->element[0] ? first->element : "scenario");
+    return fail(p, first->line, rule, "%s", detail);
 }
 
-struct parse_errors {
-    int line;
-    char message[512];
-};
-
-static void parse_error(void *data, xml_error_ptr e)
-{
-    xmlParserCtxtPtr ctxt = data;
-    struct parse_errors *pe = ctxt ? ctxt->_private : NULL;
-
-    if (!pe || !e || pe->message[0] || e->level < XML_ERR_ERROR)
-        return;
-    pe->line = e->line;
-    snprintf(pe->message, sizeof(pe->message), "%s", e->message ? e->message : "not well-formed");
-    trim_right(pe->message);
-}
-
+/* At most SCN_MAX_FILE_SIZE of well-formed XML without a DTD that
+ * validates against scenario.rng; what is wrong in this file's words. */
 static int read_xml(const struct parse *p, const char *text, size_t len, xmlDocPtr *ret)
 {
-    _cleanup_(xmlFreeParserCtxtp) xmlParserCtxtPtr ctxt = NULL;
-    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
-    struct parse_errors pe = {0};
-    int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_BIG_LINES;
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
+    struct xml_problems pr;
+    int r = xml_read_memory(text, len, SCN_MAX_FILE_SIZE, p->origin, &doc, &pr, p->err);
 
-    if (len > SCN_MAX_FILE_SIZE)
+    if (r == 0)
+        r = xml_validate(doc, &scenario_rng, &pr, p->err);
+    switch (r < 0 ? pr.kind : XML_OK) {
+    case XML_TOO_LARGE:
         return og_error_set(p->err, OG_E_TOO_LARGE, "%s: %zu bytes, more than %d", p->origin, len,
                             SCN_MAX_FILE_SIZE);
-    xmlInitParser();
-    ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return og_error_set(p->err, OG_E_NOMEM, "parsing %s", p->origin);
-    ctxt->_private = &pe;
-    ctxt->sax->serror = parse_error;
-    doc = xmlCtxtReadMemory(ctxt, text, (int)len, p->origin, NULL, options);
-    if (!doc || !ctxt->wellFormed)
-        return fail(p, pe.line > 0 ? pe.line : 1, "well-formed", "malformed XML: %s",
-                    pe.message[0] ? pe.message : "not well-formed");
-    if (doc->intSubset || doc->extSubset)
+    case XML_MALFORMED:
+        return fail(p, pr.m[0].line, "well-formed", "malformed XML: %s", pr.m[0].message);
+    case XML_DTD:
         return fail(p, 1, "no-dtd", "a DTD is not allowed in a scenario file");
+    case XML_INVALID:
+        return schema_fail(p, &pr);
+    case XML_OK:
+        break;
+    }
+    if (r < 0)
+        return r; /* the program's fault, in err already */
     *ret = steal_ptr(doc);
     return 0;
-}
-
-static int validate_schema(const struct parse *p, xmlDocPtr doc)
-{
-    _cleanup_(xmlRelaxNGFreeParserCtxtp) xmlRelaxNGParserCtxtPtr pctxt = NULL;
-    _cleanup_(xmlRelaxNGFreep) xmlRelaxNGPtr schema = NULL;
-    _cleanup_(xmlRelaxNGFreeValidCtxtp) xmlRelaxNGValidCtxtPtr vctxt = NULL;
-    struct schema_errors se = {0};
-
-    pctxt = xmlRelaxNGNewMemParserCtxt(scenario_rng_text, (int)scenario_rng_len);
-    if (!pctxt)
-        return og_error_set(p->err, OG_E_NOMEM, "loading the schema %s", scenario_rng_path);
-    xmlRelaxNGSetParserStructuredErrors(pctxt, schema_error, &se);
-    schema = xmlRelaxNGParse(pctxt);
-    vctxt = schema ? xmlRelaxNGNewValidCtxt(schema) : NULL;
-    if (!vctxt)
-        return og_error_set(p->err, OG_E_XML_INVALID, "the schema %s does not load: %s",
-                            scenario_rng_path, se.n ? se.m[0].message : "?");
-    se.n = 0;
-    xmlRelaxNGSetValidStructuredErrors(vctxt, schema_error, &se);
-    return xmlRelaxNGValidateDoc(vctxt, doc) == 0 ? 0 : schema_fail(p, &se);
 }
 
 /* ---- the tree into struct scenario (the schema has checked shapes) --------------------------- */
@@ -744,14 +657,11 @@ int scenario_parse_memory(const char *text, size_t len, const char *origin, stru
                           struct og_error *err)
 {
     struct parse p = {.origin = origin, .err = err};
-    _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+    _cleanup_xmldoc_ xmlDocPtr doc = NULL;
     _cleanup_scenario_ struct scenario *sc = NULL;
     xmlNodePtr root, cluster = NULL;
     int r = read_xml(&p, text, len, &doc);
 
-    if (r < 0)
-        return r;
-    r = validate_schema(&p, doc);
     if (r < 0)
         return r;
     sc = calloc(1, sizeof(*sc));
