@@ -49,11 +49,12 @@ static char head[1024];
  * journal): upgrade_mode=2, the new app unpacked on every node, the catalog
  * SQL (rollback then upgrade scripts) on the old binary, every
  * node's $GAUSSHOME to the new app, a checkpoint, every instance killed and
- * the new binary started with -u <old> (primary first), the upgrade-post SQL.
+ * the new binary started with -u <old> (every node at once, as the upgrader
+ * does), the upgrade-post SQL.
  * Its "commit" is upgrade_mode=0 (bare_commit, untimed). */
 static const char bare_grey[] =
     "ph start\n"
-    "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=2\" >/dev/null; done\n"
+    "each \"gs_guc reload -D $D -c upgrade_mode=2\"\n"
     "install\n"
     "catalog rollback\n"
     "catalog upgrade\n"
@@ -64,14 +65,12 @@ static const char bare_grey[] =
     "kill -9 \\$p \\$k 2>/dev/null || true; "
     "for q in \\$p \\$k; do while kill -0 \\$q 2>/dev/null; do sleep 0.02; done; done\"\n"
     "done\n"
-    "on \"$P\" \"gs_ctl start -D $D -M primary -o '-u $old'\" >/dev/null\n"
-    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby -o '-u $old'\" >/dev/null; done\n"
+    "start_all \"-u $old\"\n"
     "catalog rollback-post\n"
     "catalog upgrade-post\n"
     "ph end\n";
 
-static const char bare_commit[] =
-    "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=0\" >/dev/null; done\n";
+static const char bare_commit[] = "each \"gs_guc reload -D $D -c upgrade_mode=0\"\n";
 
 #define NODES 3
 

@@ -49,28 +49,27 @@ static void print_series(const struct series *s, const char *key)
  * app unpacked, the old binary started with upgrade_mode=1 and the catalog
  * SQL run on it (the rollback scripts first, then the upgrade ones, as
  * openGauss and the upgrader run them), stop, $GAUSSHOME switched, the new
- * binary started, the rollback-post then the upgrade-post SQL. */
-static const char bare_script[] =
-    "ph start\n"
-    "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
-    "ph stopped\n"
-    "install\n"
-    "ph installed\n"
-    "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
-    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
-    "for n in $P $S; do on \"$n\" \"gs_guc reload -D $D -c upgrade_mode=1\" >/dev/null; done\n"
-    "ph started\n"
-    "catalog rollback\n"
-    "catalog upgrade\n"
-    "ph catalog\n"
-    "for n in $S $P; do on \"$n\" \"gs_ctl stop -D $D -m fast\" >/dev/null; done\n"
-    "relink\n"
-    "on \"$P\" \"gs_ctl start -D $D -M primary\" >/dev/null\n"
-    "for n in $S; do on \"$n\" \"gs_ctl start -D $D -M standby\" >/dev/null; done\n"
-    "ph switched\n"
-    "catalog rollback-post\n"
-    "catalog upgrade-post\n"
-    "ph end\n";
+ * binary started, the rollback-post then the upgrade-post SQL. Whatever the
+ * upgrader does on every node at once (stop, start, GUC reloads: openGauss
+ * too), the script does at once as well. */
+static const char bare_script[] = "ph start\n"
+                                  "each \"gs_ctl stop -D $D -m fast\"\n"
+                                  "ph stopped\n"
+                                  "install\n"
+                                  "ph installed\n"
+                                  "start_all\n"
+                                  "each \"gs_guc reload -D $D -c upgrade_mode=1\"\n"
+                                  "ph started\n"
+                                  "catalog rollback\n"
+                                  "catalog upgrade\n"
+                                  "ph catalog\n"
+                                  "each \"gs_ctl stop -D $D -m fast\"\n"
+                                  "relink\n"
+                                  "start_all\n"
+                                  "ph switched\n"
+                                  "catalog rollback-post\n"
+                                  "catalog upgrade-post\n"
+                                  "ph end\n";
 
 /* Every database's catalog is the new kernel's number. */
 static const char catalog_check[] =
