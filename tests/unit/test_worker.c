@@ -16,6 +16,7 @@
 #include "command.h"
 #include "fs.h"
 #include "jdist.h"
+#include "precheck.h"
 #include "worker.h"
 
 static char tmp[PATH_MAX], worker_path[PATH_MAX + 32];
@@ -227,6 +228,70 @@ Test(worker, refusals_keep_their_codes)
     cr_assert_eq(worker_run_all(&w, nodes, 1, unknown, NULL, 0, NULL, &err), -OG_E_PARAM_INVALID);
     cr_assert_eq(worker_run_all(&w, nodes, 1, disk, NULL, 0, NULL, &err), -OG_E_DISK_USAGE_EXCEEDS);
     cr_assert_not_null(strstr(err.detail, "n1"), "%s", err.detail);
+}
+
+/* `--local checks`: several pre-check verbs in one call, each answered in
+ * order with its own result and error line; a malformed group list is the
+ * call's own GAUSS-50004 */
+Test(worker, checks_answers_each_verb_in_order)
+{
+    struct og_error err = {0};
+    char missing[PATH_MAX + 16], *outs[1] = {0};
+    const char *bad[] = {"checks", "9", "writable", tmp, NULL};
+    const char *unknown[] = {"checks", "2", "put", tmp, NULL};
+
+    snprintf(missing, sizeof(missing), "%s/missing", tmp);
+    {
+        const char *v[] = {"checks", "2", "writable", tmp, "2", "writable",
+                           missing,  "2", "kerberos", tmp, NULL};
+        const char *p;
+        cr_assert_eq(worker_run_all(&w, nodes, 1, v, NULL, 0, outs, &err), 0, "%s", err.detail);
+        const char first[] = "ogup-check 0 0\nogup-check -50201 ";
+        cr_assert(strncmp(outs[0], first, sizeof(first) - 1) == 0, "%s", outs[0]);
+        p = strstr(outs[0], "[GAUSS-50201] : The ");
+        cr_assert_not_null(p, "%s", outs[0]);
+        cr_assert_not_null(strstr(p, "missing does not exist."), "%s", outs[0]);
+        cr_assert_str_eq(outs[0] + strlen(outs[0]) - 15, "ogup-check 0 0\n", "%s", outs[0]);
+        free(outs[0]);
+    }
+    cr_assert_eq(worker_run_all(&w, nodes, 1, bad, NULL, 0, NULL, &err), -OG_E_PARAM_INVALID);
+    /* a verb that is no pre-check is answered as unknown, never run */
+    cr_assert_eq(worker_run_all(&w, nodes, 1, unknown, NULL, 0, outs, &err), 0, "%s", err.detail);
+    cr_assert(strncmp(outs[0], "ogup-check -50004 ", strlen("ogup-check -50004 ")) == 0, "%s",
+              outs[0]);
+    free(outs[0]);
+}
+
+/* The pre-checks' prefetch: every node asked once for all its node-local
+ * verbs; the checks then answer from it (the worker gone afterwards changes
+ * nothing) with the first failing node named, as their own calls would. */
+Test(worker, precheck_local_answers_from_one_call_per_node)
+{
+    static struct cluster_config cfg;
+    struct og_error err = {0};
+    struct precheck_local *l;
+    const char *ids[] = {"datadir-writable", "backup-space", "not-root"};
+    struct precheck_env e = {.xml = &cfg, .t = t, .worker = worker_path, .gphome = tmp};
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.n_nodes = 2;
+    snprintf(cfg.app_path, sizeof(cfg.app_path), "%s", tmp);
+    snprintf(cfg.tmp_path, sizeof(cfg.tmp_path), "%s", tmp);
+    for (size_t i = 0; i < 2; i++)
+        snprintf(cfg.nodes[i].name, sizeof(cfg.nodes[i].name), "%s", nodes[i]);
+    snprintf(cfg.nodes[0].datadir, sizeof(cfg.nodes[0].datadir), "%s", tmp);
+    snprintf(cfg.nodes[1].datadir, sizeof(cfg.nodes[1].datadir), "%s/gone", tmp);
+    l = precheck_local_fetch(&e, ids, 3);
+    cr_assert_not_null(l);
+    e.local = l;
+    e.worker = "/nonexistent/gs_upgradectl"; /* every answer must come from l */
+    cr_assert_eq(precheck_datadir_writable(&e, &err), -OG_E_NOT_EXIST, "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, "n2"), "%s", err.detail);
+    cr_assert_not_null(strstr(err.detail, "gone does not exist"), "%s", err.detail);
+    cr_assert_eq(precheck_backup_space(&e, &err), 0, "%s", err.detail);
+    /* a check that was not asked for calls the worker (here: gone) */
+    cr_assert_lt(precheck_app_size(&e, &err), 0);
+    precheck_local_free(l);
 }
 
 /* restore-conf from a backup that is not there: a coded error, never a

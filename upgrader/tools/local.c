@@ -10,6 +10,9 @@
  *   sha256 DIR             every .sha256 in DIR matches its tarball
  *   om-kernel GPHOME APP   OM tools and <APP>_<commit> from one package
  *   kerberos DIR           DIR/auth_config/mppdb-site.xml absent
+ *   app-size APP, backup-space PGHOST, writable DATADIR   the other pre-checks
+ *   checks N VERB ARG... [N VERB ARG...]   several pre-check verbs in one
+ *                          call, each answered on stdout (verb_checks)
  *   put PATH MODE          stdin (<= 64 MiB: a catalog SQL file) -> PATH,
  *                          crash-safe, dirs 0700
  *   rm PATH...             remove files or directory trees (absent is fine)
@@ -385,6 +388,69 @@ static bool local_table_verb(const char *verb, int argc, char **argv, int *ret,
     return false;
 }
 
+/* A pre-check verb (read-only; its answer is its error or none): true when
+ * it is one (*ret its result). LIMIT, disk's first argument, is no path. */
+static bool local_check_verb(int argc, char **argv, int *ret, struct og_error *err)
+{
+    const char *verb = argv[0];
+    bool disk = strcmp(verb, "disk") == 0;
+    int limit = 0;
+
+    if (!(disk && argc >= 3) && !(strcmp(verb, "om-kernel") == 0 && argc == 3) &&
+        !((strcmp(verb, "sha256") == 0 || strcmp(verb, "kerberos") == 0 ||
+           strcmp(verb, "app-size") == 0 || strcmp(verb, "backup-space") == 0 ||
+           strcmp(verb, "writable") == 0) &&
+          argc == 2))
+        return false;
+    if ((*ret = check_paths(argv + 1 + disk, argc - 1 - disk, err)) < 0)
+        return true;
+    if (disk && safe_atoi(argv[1], &limit) < 0)
+        *ret =
+            og_error_set(err, OG_E_PARAM_INVALID, "gs_upgradectl --local disk: limit %s", argv[1]);
+    else if (disk)
+        *ret = precheck_local_disk((const char *const *)argv + 2, (size_t)argc - 2, limit, err);
+    else if (strcmp(verb, "sha256") == 0)
+        *ret = precheck_local_sha256(argv[1], err);
+    else if (strcmp(verb, "om-kernel") == 0)
+        *ret = precheck_local_om_kernel(argv[1], argv[2], err);
+    else if (strcmp(verb, "kerberos") == 0)
+        *ret = precheck_local_kerberos(argv[1], err);
+    else if (strcmp(verb, "app-size") == 0)
+        *ret = precheck_local_app_size(argv[1], err);
+    else if (strcmp(verb, "backup-space") == 0)
+        *ret = precheck_local_backup_space(argv[1], err);
+    else
+        *ret = precheck_local_writable(argv[1], err);
+    return true;
+}
+
+/* checks N VERB ARG... [N VERB ARG...]: several pre-check verbs in one call
+ * (one session and one process per node for all of them), each group N
+ * words long; each answered on stdout, in order, as "ogup-check RC LEN\n"
+ * and the LEN bytes it would have printed on stderr alone (its error line,
+ * none on success). A malformed group list is this call's own error. */
+static int verb_checks(int argc, char **argv, struct og_error *err)
+{
+    for (int i = 0; i < argc;) {
+        char msg[OG_ERROR_DETAIL_MAX + 64];
+        struct og_error ce = {0};
+        const char *text = "";
+        int k = 0, r = 0;
+
+        if (safe_atoi(argv[i], &k) < 0 || k < 1 || k > argc - i - 1)
+            return og_error_set(err, OG_E_PARAM_INVALID,
+                                "gs_upgradectl --local checks: group %d has no valid size", i);
+        if (!local_check_verb(k, argv + i + 1, &r, &ce))
+            r = og_error_set(&ce, OG_E_PARAM_INVALID,
+                             "gs_upgradectl --local: unknown verb or arguments: %s", argv[i + 1]);
+        if (r < 0)
+            text = og_error_format(&ce, msg, sizeof(msg));
+        printf("ogup-check %d %zu\n%s", r, strlen(text), text);
+        i += k + 1;
+    }
+    return fflush(stdout) == 0 ? 0 : og_error_set(err, OG_E_WRITE_FAILED, "stdout");
+}
+
 int upgradectl_local(int argc, char **argv)
 {
     struct og_error err = {0};
@@ -400,27 +466,14 @@ int upgradectl_local(int argc, char **argv)
                          "required");
     else if (local_table_verb(verb, argc, argv, &r, &err))
         ;
+    else if (local_check_verb(argc, argv, &r, &err))
+        ;
+    else if (strcmp(verb, "checks") == 0)
+        r = verb_checks(argc - 1, argv + 1, &err);
     else if (strcmp(verb, "put-files") == 0) /* checks its paths itself */
         r = verb_put_files(argv + 1, argc - 1, &err);
-    else if ((r = check_paths(argv + 1 + (strcmp(verb, "disk") == 0),
-                              argc - 1 - (strcmp(verb, "disk") == 0) - (strcmp(verb, "put") == 0),
-                              &err)) < 0)
+    else if ((r = check_paths(argv + 1, argc - 1 - (strcmp(verb, "put") == 0), &err)) < 0)
         ;
-    else if (strcmp(verb, "disk") == 0 && argc >= 3)
-        r = precheck_local_disk((const char *const *)argv + 2, (size_t)argc - 2, atoi(argv[1]),
-                                &err);
-    else if (strcmp(verb, "sha256") == 0 && argc == 2)
-        r = precheck_local_sha256(argv[1], &err);
-    else if (strcmp(verb, "om-kernel") == 0 && argc == 3)
-        r = precheck_local_om_kernel(argv[1], argv[2], &err);
-    else if (strcmp(verb, "kerberos") == 0 && argc == 2)
-        r = precheck_local_kerberos(argv[1], &err);
-    else if (strcmp(verb, "app-size") == 0 && argc == 2)
-        r = precheck_local_app_size(argv[1], &err);
-    else if (strcmp(verb, "backup-space") == 0 && argc == 2)
-        r = precheck_local_backup_space(argv[1], &err);
-    else if (strcmp(verb, "writable") == 0 && argc == 2)
-        r = precheck_local_writable(argv[1], &err);
     else if (strcmp(verb, "put") == 0 && argc == 3)
         r = verb_put(argv[1], argv[2], &err);
     else if (strcmp(verb, "relink") == 0 && argc == 3)

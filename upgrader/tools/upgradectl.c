@@ -137,10 +137,10 @@ static int upgradectl_show_step(void)
             og_error_set(&err, OG_E_SQL, "Failed to execute SQL: %s.", "show upgrade_mode;"), &err);
     mode = atoi(res.out);
     command_result_done(&res);
-    snprintf(path, sizeof(path), "%s/binary_upgrade", getenv("PGHOST"));
+    snprintf(path, sizeof(path), "%s/%s", getenv("PGHOST"), JOURNAL_DIR_NAME);
     if (mode == 0 && grey_journal_here(path))
         mode = 2;
-    snprintf(path, sizeof(path), "%s/binary_upgrade/upgrade_step.dat", getenv("PGHOST"));
+    snprintf(path, sizeof(path), "%s/%s/%s", getenv("PGHOST"), JOURNAL_DIR_NAME, JOURNAL_DAT_FILE);
     if (mode == 0 && access(path, F_OK) == 0)
         mode = 1; /* small in place: upgrade_mode stays 0 */
     if (mode == 0) {

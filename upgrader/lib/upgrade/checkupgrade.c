@@ -21,49 +21,9 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "journal.h"
 #include "precheck.h"
 #include "banned.h"
-
-static const struct cluster_config *cfg(const struct precheck_env *e)
-{
-    return e->installed ? e->installed : e->xml;
-}
-
-/* The path a per-node check looks at. */
-enum node_path { PATH_APP, PATH_PGHOST, PATH_DATADIR };
-
-/* One worker verb per node: verb, then that node's path. */
-static int per_node(const struct precheck_env *e, const char *verb, enum node_path which,
-                    struct og_error *err)
-{
-    const struct cluster_config *c = cfg(e);
-    int r = 0;
-
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        const char *nodes[] = {c->nodes[i].name};
-        const char *path = which == PATH_APP      ? c->app_path
-                           : which == PATH_PGHOST ? c->tmp_path
-                                                  : c->nodes[i].datadir;
-        const char *argv[] = {verb, path, NULL};
-        r = precheck_worker_all(e, nodes, 1, argv, err);
-    }
-    return r;
-}
-
-int precheck_app_size(const struct precheck_env *e, struct og_error *err)
-{
-    return per_node(e, "app-size", PATH_APP, err);
-}
-
-int precheck_backup_space(const struct precheck_env *e, struct og_error *err)
-{
-    return per_node(e, "backup-space", PATH_PGHOST, err);
-}
-
-int precheck_datadir_writable(const struct precheck_env *e, struct og_error *err)
-{
-    return per_node(e, "writable", PATH_DATADIR, err);
-}
 
 /* ---- node-local parts ----------------------------------------------------------------- */
 
@@ -116,7 +76,7 @@ int precheck_local_backup_space(const char *pghost, struct og_error *err)
     /* openGauss creates binary_upgrade here; a pre-check changes nothing, so
      * the filesystem it would be made on is measured when it is not there
      * (an empty binary_upgrade would read as a journal) */
-    snprintf(dir, sizeof(dir), "%s/binary_upgrade", pghost);
+    snprintf(dir, sizeof(dir), "%s/%s", pghost, JOURNAL_DIR_NAME);
     if (statvfs(dir, &s) < 0 && statvfs(pghost, &s) < 0)
         return og_error_set_errno(err, OG_E_NOT_EXIST, errno, "The %s does not exist.", pghost);
     avail_mb = (unsigned long long)s.f_bavail * s.f_frsize / (1024 * 1024);

@@ -178,12 +178,8 @@ void grey_list_nodes(const char *const *nodes, size_t n, char *buf, size_t size)
 static int do_prepare(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
-    int r = inplace_record_dirs(u, err);
+    int r = inplace_record_base(u, NULL, NULL, err);
 
-    if (r == 0)
-        r = inplace_record_roles(u, err);
-    if (r == 0)
-        r = inplace_record_frozen(u, err);
     if (r == 0)
         r = grey_put_targets(u, err);
     if (r == 0)

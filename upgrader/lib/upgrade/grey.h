@@ -32,7 +32,7 @@
 
 #define GREY_LARGE_ACTION "large-binary-upgrade"
 #define GREY_SMALL_ACTION "small-binary-upgrade"
-#define GREY_NODES_FILE   "ogup_grey_nodes" /* the batch under way, a node per line */
+#define GREY_NODES_FILE   JOURNAL_OGUP_GREY_NODES /* the batch under way, a node per line */
 
 extern const struct engine_plan grey_plan;
 extern const struct engine_plan grey_commit_plan;

@@ -38,16 +38,11 @@ static int do_record(void *ctx, struct og_error *err)
 {
     struct inplace *u = ctx;
     char nums[128];
-    int r = inplace_record_dirs(u, err);
+    int r;
 
     snprintf(nums, sizeof(nums), "newClusterNumber:%s\noldClusterNumber:%s\n", u->newv.number_str,
              u->oldv.number_str);
-    if (r == 0)
-        r = inplace_journal_put(u, JOURNAL_INPLACE_FILE, nums, err);
-    if (r == 0)
-        r = inplace_record_roles(u, err);
-    if (r == 0)
-        r = inplace_record_frozen(u, err);
+    r = inplace_record_base(u, JOURNAL_INPLACE_FILE, nums, err);
     /* clients are refused from here to commit or rollback (writes during the
      * backup would be lost by a rollback) */
     if (r == 0)
@@ -280,7 +275,7 @@ void inplace_progress(void *ctx, int index, int percent)
 static const struct engine_step inplace_steps[] = {
     {"record", "record the upgrade on every node; the cluster becomes read-only", 0, NULL,
      do_record, undo_record},
-    {"stop-cluster", "stop every datanode (standbys first)", 2, NULL, do_stop_cluster,
+    {"stop-cluster", "stop every datanode (all at once)", 2, NULL, do_stop_cluster,
      undo_stop_cluster},
     {"backup", "back up every node's configuration, app files and (large) catalog files", 3, NULL,
      do_backup, undo_backup},
@@ -397,7 +392,7 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
     u->n_nodes = u->cfg->n_nodes;
     for (size_t i = 0; i < u->n_nodes; i++)
         u->nodes[i] = u->cfg->nodes[i].name;
-    snprintf(u->dir, sizeof(u->dir), "%s/binary_upgrade", env->pghost);
+    snprintf(u->dir, sizeof(u->dir), "%s/%s", env->pghost, JOURNAL_DIR_NAME);
     engine_register_failpoints(&inplace_plan);
     engine_register_failpoints(&inplace_commit_plan);
     jdist_register_failpoints();

@@ -7,7 +7,7 @@
  * order (openGauss-OM v5.0.0 UpgradeImpl.py doInplaceBinaryUpgrade :2285):
  *   record [0]         journal: app dirs, old version, cluster numbers, frozen
  *                      GUCs, live roles; read-only; large: the catalog file list
- *   stop-cluster [2]   standbys, then the primary (fast)
+ *   stop-cluster [2]   every datanode at once (fast)
  *   backup [3]         configs, the old app's carried files, large: catalog files
  *   install [4]        the server package as <app>_<commit>; carried files into it
  *   start [5]          large: touch_init_flag; the old binary; upgrade_mode=1
@@ -33,11 +33,11 @@
 #include "worker.h"
 
 #define INPLACE_ACTION       "inplace-binary-upgrade"
-#define INPLACE_STEP_FILE    "ogup_step"
-#define INPLACE_FROZEN_FILE  "ogup_frozen_gucs"
-#define INPLACE_CATALOG_DONE "ogup_catalog_done"
-#define INPLACE_ROLES_FILE   "ogup_roles"         /* the live roles when the upgrade began */
-#define INPLACE_CATALOG_LIST "ogup_catalog_files" /* catalog relation files, large */
+#define INPLACE_STEP_FILE    JOURNAL_OGUP_STEP
+#define INPLACE_FROZEN_FILE  JOURNAL_OGUP_FROZEN
+#define INPLACE_CATALOG_DONE JOURNAL_OGUP_CATALOG_DONE
+#define INPLACE_ROLES_FILE   JOURNAL_OGUP_ROLES
+#define INPLACE_CATALOG_LIST JOURNAL_OGUP_CATALOG_FILES
 
 /* The upgrade's context, shared by the in-place plan and the grey one
  * (grey.h): the same node operations, catalog SQL and record. */

@@ -375,26 +375,37 @@ static int run_catalog_mode(struct inplace *u, const char *mode, struct og_error
 /* ---- the physical backup ----------------------------------------------------------- */
 
 /* The catalog relation files of every database, from the running primary
- * (openGauss's backupOldClusterDBAndRelInfo, before the stop); kept once. */
+ * (openGauss's backupOldClusterDBAndRelInfo, before the stop); kept once.
+ * --parallel databases are asked at once (read-only queries, each its own
+ * session); the list keeps the databases' order. */
 int inplace_catalog_list(struct inplace *u, struct og_error *err)
 {
     char p[PATH_MAX + 64];
     _cleanup_dynbuf_ struct dynbuf all = {0};
-    _cleanup_free_ char *files = malloc(256 * 1024);
+    const struct cluster_node *on[INPLACE_PARALLEL_MAX];
+    struct command_result res[INPLACE_PARALLEL_MAX] = {0};
     struct precheck_dblist dbs = {0};
+    size_t k = u->parallel > 0 && u->parallel <= INPLACE_PARALLEL_MAX ? (size_t)u->parallel : 1;
     int r;
 
     dynbuf_init(&all, JOURNAL_CARRIED_MAX);
     snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_CATALOG_LIST);
     if (access(p, F_OK) == 0)
         return 0;
-    r = files ? list_databases(u, &dbs, err) : og_error_set(err, OG_E_NOMEM, "catalog list");
-    for (size_t i = 0; r == 0 && i < dbs.n; i++) {
-        r = precheck_sql(u->env, inplace_primary(u), dbs.names[i], catalogphys_list_sql, files,
-                         256 * 1024, err);
-        if (r == 0 && dynbuf_appendf(&all, "%s\n", files) < 0)
-            r = og_error_set(err, OG_E_TOO_LARGE, "catalog file list over %u bytes",
-                             JOURNAL_CARRIED_MAX);
+    for (size_t i = 0; i < k; i++)
+        on[i] = inplace_primary(u);
+    r = list_databases(u, &dbs, err);
+    for (size_t i = 0; r == 0 && i < dbs.n; i += k) {
+        size_t m = dbs.n - i < k ? dbs.n - i : k;
+        r = precheck_sql_each(u->env, on, (const char *const *)dbs.names + i, m,
+                              catalogphys_list_sql, res, err);
+        for (size_t j = 0; j < m; j++) {
+            if (r == 0 &&
+                dynbuf_appendf(&all, "%.*s\n", (int)strcspn(res[j].out, "\n"), res[j].out) < 0)
+                r = og_error_set(err, OG_E_TOO_LARGE, "catalog file list over %u bytes",
+                                 JOURNAL_CARRIED_MAX);
+            command_result_done(&res[j]);
+        }
     }
     precheck_dblist_done(&dbs);
     if (r == 0)

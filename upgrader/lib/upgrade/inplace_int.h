@@ -9,7 +9,7 @@
 
 #define INPLACE_CTL_TIMEOUT_MS (10 * 60 * 1000)
 /* journal: the configuration backup (backup/) is complete on every node */
-#define INPLACE_BACKUP_DONE "ogup_backup_done"
+#define INPLACE_BACKUP_DONE JOURNAL_OGUP_BACKUP_DONE
 /* the package's upgrade_sql.tar.gz, extracted, and the catalog SQL assembled
  * from it: $PGHOST/ogup_upgrade_sql, never inside the journal directory */
 #define INPLACE_SQL_DIR        "ogup_upgrade_sql"
@@ -31,6 +31,10 @@ bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *w
  * ogup_step's sequence advanced with it (here first, there last) */
 int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
     _warn_unused_result_;
+/* Several files in one record: written here, then put on every other node
+ * with one generation (one worker call per node) */
+int inplace_journal_put_files(struct inplace *u, const char *const *names, const char *const *texts,
+                              size_t k, struct og_error *err) _warn_unused_result_;
 /* gs_guc reload NAME=VALUE on every datanode; code and message on failure */
 int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
                        struct og_error *err) _warn_unused_result_;
@@ -81,10 +85,12 @@ int inplace_check_version(struct inplace *u, const char *const *nodes, size_t n,
                           const char *failure, struct og_error *err) _warn_unused_result_;
 /* "Progress report: (N%)", the engine's progress callback of every plan */
 void inplace_progress(void *ctx, int index, int percent);
-/* The record both plans start with, on every node: record_app_directory
- * and old_upgrade_version; ogup_roles (the live roles, for every later
- * step, also once the cluster is stopped); ogup_frozen_gucs as they are now
- * (an existing record is kept). */
-int inplace_record_dirs(struct inplace *u, struct og_error *err) _warn_unused_result_;
+/* The record both plans start with, on every node, in one put (one
+ * generation): record_app_directory and old_upgrade_version; ogup_roles (the
+ * live roles, for every later step, also once the cluster is stopped);
+ * ogup_frozen_gucs as they are now (an existing record is kept); and the
+ * plan's own file name/text when name is not NULL. */
+int inplace_record_base(struct inplace *u, const char *name, const char *text, struct og_error *err)
+    _warn_unused_result_;
+/* ogup_roles again (after a handover) */
 int inplace_record_roles(struct inplace *u, struct og_error *err) _warn_unused_result_;
-int inplace_record_frozen(struct inplace *u, struct og_error *err) _warn_unused_result_;

@@ -70,16 +70,22 @@ static int next_gen(struct inplace *u, unsigned long long *gen, struct og_error 
     return r < 0 ? r : journal_manifest_next(u->dir, gen, err);
 }
 
-int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
+int inplace_journal_put_files(struct inplace *u, const char *const *names, const char *const *texts,
+                              size_t k, struct og_error *err)
 {
     unsigned long long gen = 0;
     int r = next_gen(u, &gen, err);
 
+    for (size_t i = 0; r == 0 && i < k; i++)
+        r = write_local(u, names[i], texts[i], err);
     if (r == 0)
-        r = write_local(u, name, text, err);
-    if (r == 0)
-        r = put_record(u, &name, 1, gen, err);
+        r = put_record(u, names, k, gen, err);
     return r;
+}
+
+int inplace_journal_put(struct inplace *u, const char *name, const char *text, struct og_error *err)
+{
+    return inplace_journal_put_files(u, &name, &text, 1, err);
 }
 
 /* The other nodes' copies first, this node's last: the copy here is what
@@ -136,19 +142,15 @@ int inplace_record_step(void *ctx, int index, enum engine_state state, bool undo
 static int parse_step_line(const struct engine_plan *p, const char *text,
                            struct inplace_record *ret)
 {
-    char plan[64], name[64], state[16], dir[16], w[CLUSTER_NAME_MAX];
-    unsigned long long seq;
-    int idx;
+    struct journal_step_record rec;
 
-    if (!text ||
-        sscanf(text, "%63s %d %63s %15s %15s seq=%llu writer=%63s", plan, &idx, name, state, dir,
-               &seq, w) != 7 ||
-        strcmp(plan, p->name) != 0 || idx < -1 || idx >= (int)p->n)
+    if (!journal_step_record_parse(text, &rec) || strcmp(rec.plan, p->name) != 0 ||
+        rec.index < -1 || rec.index >= (int)p->n)
         return -1;
     ret->has_step = true;
-    ret->index = idx;
-    ret->state = strcmp(state, "begin") == 0 ? ENGINE_BEGIN : ENGINE_DONE;
-    ret->undoing = strcmp(dir, "undo") == 0;
+    ret->index = rec.index;
+    ret->state = rec.done ? ENGINE_DONE : ENGINE_BEGIN;
+    ret->undoing = rec.undo;
     return 0;
 }
 
@@ -221,20 +223,37 @@ int inplace_read_record(struct inplace *u, struct inplace_record *ret, struct og
     return 0;
 }
 
-int inplace_record_dirs(struct inplace *u, struct og_error *err)
+int inplace_record_base(struct inplace *u, const char *name, const char *text, struct og_error *err)
 {
     _cleanup_free_ char *oldcfg = NULL;
-    char a[2 * PATH_MAX + 8], p[PATH_MAX + 32];
+    _cleanup_dynbuf_ struct dynbuf roles = {0};
+    _cleanup_dynbuf_ struct dynbuf frozen = {0};
+    char dirs[2 * PATH_MAX + 8], p[PATH_MAX + 32];
+    const char *names[5], *texts[5];
+    struct frozen_gucs g;
+    size_t k = 0;
     int r;
 
-    snprintf(a, sizeof(a), "%s\n%s\n", u->old_app, u->new_app);
-    r = inplace_journal_put(u, JOURNAL_APPDIR_FILE, a, err);
+    dynbuf_init(&roles, 1 << 16);
+    dynbuf_init(&frozen, 1 << 20);
+    snprintf(dirs, sizeof(dirs), "%s\n%s\n", u->old_app, u->new_app);
     snprintf(p, sizeof(p), "%s/version.cfg", u->old_app);
-    if (r == 0)
-        r = fs_read_file(p, 4096, &oldcfg, NULL, err);
-    if (r == 0)
-        r = inplace_journal_put(u, JOURNAL_OLDVER_FILE, oldcfg, err);
-    return r;
+    r = fs_read_file(p, 4096, &oldcfg, NULL, err);
+    if (r == 0 && clusterstatus_roles_format(u->cfg, &roles) < 0)
+        r = og_error_set(err, OG_E_NOMEM, "roles");
+    names[k] = JOURNAL_APPDIR_FILE, texts[k++] = dirs;
+    names[k] = JOURNAL_OLDVER_FILE, texts[k++] = oldcfg;
+    names[k] = INPLACE_ROLES_FILE, texts[k++] = dynbuf_str(&roles);
+    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
+    if (r == 0 && access(p, F_OK) != 0) { /* an existing record is kept */
+        r = frozen_gucs_collect(u->env, &g, err);
+        if (r == 0 && frozen_gucs_format(&g, &frozen) < 0)
+            r = og_error_set(err, OG_E_NOMEM, "GUCs");
+        names[k] = INPLACE_FROZEN_FILE, texts[k++] = dynbuf_str(&frozen);
+    }
+    if (name)
+        names[k] = name, texts[k++] = text;
+    return r < 0 ? r : inplace_journal_put_files(u, names, texts, k, err);
 }
 
 int inplace_record_roles(struct inplace *u, struct og_error *err)
@@ -245,23 +264,4 @@ int inplace_record_roles(struct inplace *u, struct og_error *err)
     return clusterstatus_roles_format(u->cfg, &roles) < 0
                ? og_error_set(err, OG_E_NOMEM, "roles")
                : inplace_journal_put(u, INPLACE_ROLES_FILE, dynbuf_str(&roles), err);
-}
-
-int inplace_record_frozen(struct inplace *u, struct og_error *err)
-{
-    _cleanup_dynbuf_ struct dynbuf text = {0};
-    char p[PATH_MAX + 32];
-    struct frozen_gucs g;
-    int r;
-
-    snprintf(p, sizeof(p), "%s/%s", u->dir, INPLACE_FROZEN_FILE);
-    if (access(p, F_OK) == 0)
-        return 0; /* an existing record is kept */
-    dynbuf_init(&text, 1 << 20);
-    r = frozen_gucs_collect(u->env, &g, err);
-    if (r == 0)
-        r = frozen_gucs_format(&g, &text) < 0 ? og_error_set(err, OG_E_NOMEM, "GUCs") : 0;
-    if (r == 0)
-        r = inplace_journal_put(u, INPLACE_FROZEN_FILE, dynbuf_str(&text), err);
-    return r;
 }

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * inplace_node.c - what the in-place plan does to the nodes: output, gs_ctl
- * start/stop in role order, --force's bookkeeping, gs_guc reload on every
+ * start/stop on every node at once, --force's bookkeeping, gs_guc reload on every
  * node (the read-only window), waiting for Normal.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,34 +185,71 @@ bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *w
     return true;
 }
 
-int inplace_stop_all(struct inplace *u, struct og_error *err)
+/* One node's stop or start, on a thread of its own. */
+struct node_job {
+    struct inplace *u;
+    const struct cluster_node *n;
+    bool start;
+    int upgrade_from;
+    int r;
+    struct og_error err;
+};
+
+static void *node_job_main(void *arg)
 {
+    struct node_job *j = arg;
+
+    j->r = j->start ? start_node(j->u, j->n, j->upgrade_from, &j->err)
+                    : stop_node(j->u, j->n, &j->err);
+    return NULL;
+}
+
+/* Every datanode at once, as openGauss does: Local_StopInstance /
+ * Local_StartInstance go to every host together (openGauss-OM v5.0.0
+ * UpgradeImpl.py:780-822 stopCluster/startCluster -> cmd_executor.py:60-91
+ * execCommandWithMode -> SshTool.executeCommand, pssh with parallel_num=300,
+ * SshTool.py:374); no role order. A standby starts on its own WAL and finds
+ * the primary when it is up (the wait for Normal follows); a primary's fast
+ * stop does not wait for its standbys. The outcomes are taken in node order,
+ * as when they ran one after another; with --force each failure is noted. */
+static int all_at_once(struct inplace *u, bool start, int upgrade_from, struct og_error *err)
+{
+    const char *what = start ? "starting the datanode" : "stopping the datanode";
+    struct node_job jobs[CLUSTER_MAX_NODES];
+    pthread_t th[CLUSTER_MAX_NODES];
+    bool threaded[CLUSTER_MAX_NODES];
+    size_t n = 0;
     int r = 0;
 
-    /* standbys first, then the primary */
-    for (int pass = 0; r == 0 && pass < 2; pass++)
-        for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-            const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 1) || inplace_gone(u, n, "stopping the datanode"))
-                continue;
-            r = inplace_node_result(u, n, stop_node(u, n, err), "stopping the datanode", err);
-        }
+    for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++) {
+        const struct cluster_node *nd = &u->cfg->nodes[i];
+        if (inplace_gone(u, nd, what))
+            continue;
+        jobs[n] = (struct node_job){.u = u, .n = nd, .start = start, .upgrade_from = upgrade_from};
+        n++;
+    }
+    for (size_t i = 0; i < n; i++) /* a thread that cannot be had: the job runs here */
+        if (!(threaded[i] = pthread_create(&th[i], NULL, node_job_main, &jobs[i]) == 0))
+            node_job_main(&jobs[i]);
+    for (size_t i = 0; i < n; i++)
+        if (threaded[i])
+            pthread_join(th[i], NULL);
+    for (size_t i = 0; i < n && r == 0; i++) {
+        if (jobs[i].r < 0)
+            *err = jobs[i].err;
+        r = inplace_node_result(u, jobs[i].n, jobs[i].r, what, err);
+    }
     return r;
+}
+
+int inplace_stop_all(struct inplace *u, struct og_error *err)
+{
+    return all_at_once(u, false, 0, err);
 }
 
 int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
 {
-    int r = 0;
-
-    for (int pass = 0; r == 0 && pass < 2; pass++)
-        for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-            const struct cluster_node *n = &u->cfg->nodes[i];
-            if (n->primary != (pass == 0) || inplace_gone(u, n, "starting the datanode"))
-                continue;
-            r = inplace_node_result(u, n, start_node(u, n, upgrade_from, err),
-                                    "starting the datanode", err);
-        }
-    return r;
+    return all_at_once(u, true, upgrade_from, err);
 }
 
 /* The read-only window, openGauss's way: default_transaction_read_only by

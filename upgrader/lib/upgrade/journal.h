@@ -42,9 +42,18 @@
 #define JOURNAL_OLDVER_FILE  "old_upgrade_version"
 #define JOURNAL_INPLACE_FILE "inplace_upgrade_flag"
 #define JOURNAL_TOUCH_INIT   "touch_init_flag"
-#define JOURNAL_COMMIT_FLAG  "commitFlagFile"
-#define JOURNAL_LOCK_FILE    ".ogup_upgrade_lock" /* beside the directory */
-#define JOURNAL_RECORD_FILE  "upgradeRecord.txt"  /* in $GPHOME */
+/* ogup's own files beside openGauss's (the plans name them INPLACE_* and
+ * GREY_*; journal_managed_files lists them all) */
+#define JOURNAL_OGUP_STEP          "ogup_step"
+#define JOURNAL_OGUP_FROZEN        "ogup_frozen_gucs"
+#define JOURNAL_OGUP_CATALOG_DONE  "ogup_catalog_done"
+#define JOURNAL_OGUP_ROLES         "ogup_roles"         /* the live roles when the upgrade began */
+#define JOURNAL_OGUP_CATALOG_FILES "ogup_catalog_files" /* catalog relation files, large */
+#define JOURNAL_OGUP_BACKUP_DONE   "ogup_backup_done"   /* the configuration backup is complete */
+#define JOURNAL_OGUP_GREY_NODES    "ogup_grey_nodes"    /* grey: the batch under way */
+#define JOURNAL_COMMIT_FLAG        "commitFlagFile"
+#define JOURNAL_LOCK_FILE          ".ogup_upgrade_lock" /* beside the directory */
+#define JOURNAL_RECORD_FILE        "upgradeRecord.txt"  /* in $GPHOME */
 
 #define JOURNAL_STEP_MIN    (-1) /* INVALID_UPRADE_STEP */
 #define JOURNAL_STEP_MAX    6    /* STEP_BEGIN_COMMIT / PRE_COMMIT */

@@ -19,5 +19,4 @@ void journal_trim(const char **s, size_t *len);
 /* The parsed files of the journal in dir (journal.c), for the views. */
 int journal_read_steps_in(const char *dir, const char *expected, int mismatch_code,
                           int notdigit_code, struct journal_steps *ret, struct og_error *err);
-int journal_read_dat_in(const char *dir, struct journal_dat *ret, struct og_error *err);
 int journal_read_app_dirs_in(const char *dir, struct journal_app_dirs *ret, struct og_error *err);

@@ -49,10 +49,11 @@
  *   ogup_grey_nodes       grey: the batch under way
  * commitFlagFile is OR'ed (journal_reconcile), never ordered. */
 const char *const journal_managed_files[] = {
-    JOURNAL_STEPS_FILE,   JOURNAL_DAT_FILE,   JOURNAL_APPDIR_FILE,  JOURNAL_OLDVER_FILE,
-    JOURNAL_INPLACE_FILE, JOURNAL_TOUCH_INIT, "ogup_step",          "ogup_frozen_gucs",
-    "ogup_catalog_done",  "ogup_roles",       "ogup_catalog_files", "ogup_backup_done",
-    "ogup_grey_nodes",
+    JOURNAL_STEPS_FILE,      JOURNAL_DAT_FILE,           JOURNAL_APPDIR_FILE,
+    JOURNAL_OLDVER_FILE,     JOURNAL_INPLACE_FILE,       JOURNAL_TOUCH_INIT,
+    JOURNAL_OGUP_STEP,       JOURNAL_OGUP_FROZEN,        JOURNAL_OGUP_CATALOG_DONE,
+    JOURNAL_OGUP_ROLES,      JOURNAL_OGUP_CATALOG_FILES, JOURNAL_OGUP_BACKUP_DONE,
+    JOURNAL_OGUP_GREY_NODES,
 };
 const size_t journal_n_managed = ELEMENTSOF(journal_managed_files);
 _Static_assert(ELEMENTSOF(journal_managed_files) <= JOURNAL_MANAGED_MAX, "journal_view");

@@ -38,13 +38,6 @@ const char *const frozen_guc_names[FROZEN_GUC_COUNT] = {
     "max_locks_per_transaction",
 };
 
-/* The running cluster is the installed one; the XML is compared with it
- * (static-config) and used only when nothing is installed. */
-static const struct cluster_config *cfg_of(const struct precheck_env *e)
-{
-    return e->installed ? e->installed : e->xml;
-}
-
 /* ---- remote helpers -------------------------------------------------------------- */
 
 int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, size_t n,
@@ -53,129 +46,6 @@ int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, 
     struct worker w = {.t = e->t, .path = e->worker};
 
     return worker_run_all(&w, nodes, n, verb_argv, NULL, 0, NULL, err);
-}
-
-static size_t all_nodes(const struct cluster_config *c, const char **nodes)
-{
-    for (size_t i = 0; i < c->n_nodes; i++)
-        nodes[i] = c->nodes[i].name;
-    return c->n_nodes;
-}
-
-/* libpq's conninfo value: dbname='...' with \ and ' escaped, so a
- * database name is never read as options (a name holding '=' or spaces) */
-int precheck_dbname_conninfo(const char *db, char *buf, size_t size, struct og_error *err)
-{
-    size_t o = 0;
-
-    for (const char *p = "dbname='"; *p && o < size; p++)
-        buf[o++] = *p;
-    for (; *db && o + 3 < size; db++) {
-        if (*db == '\\' || *db == '\'')
-            buf[o++] = '\\';
-        buf[o++] = *db;
-    }
-    if (*db || o + 2 > size)
-        return og_error_set(err, OG_E_TOO_LARGE, "database name too long");
-    buf[o++] = '\'';
-    buf[o] = '\0';
-    return 0;
-}
-
-static int sql_run(const struct precheck_env *e, const struct cluster_node *node, const char *db,
-                   const char *sql, struct command_result *res, struct og_error *err)
-{
-    const struct cluster_config *c = cfg_of(e);
-    char bin[PATH_MAX + 16], port[16], conn[600];
-    const char *argv[] = {bin,  "-X", "-q", "-tA", "-h", c->tmp_path, "-p",
-                          port, "-d", conn, "-c",  sql,  NULL};
-    struct transport_run_opts o = {.timeout_ms = 60000};
-    int r = precheck_dbname_conninfo(db, conn, sizeof(conn), err);
-
-    snprintf(bin, sizeof(bin), "%s/bin/gsql", e->gausshome ? e->gausshome : c->app_path);
-    snprintf(port, sizeof(port), "%d", node->port);
-    if (r == 0)
-        r = transport_run(e->t, node->name, argv, &o, res, err);
-    if (r == 0 && res->exit_status != 0)
-        r = og_error_set(err, OG_E_SQL, "%s on %s: %s", sql, node->name,
-                         res->err[0] ? res->err : res->out);
-    return r;
-}
-
-int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
-                 const char *sql, char *buf, size_t size, struct og_error *err)
-{
-    struct command_result res = {0};
-    int r = sql_run(e, node, db, sql, &res, err);
-    size_t len = r == 0 ? strcspn(res.out, "\n") : 0;
-
-    if (r == 0 && len >= size)
-        r = og_error_set(err, OG_E_TOO_LARGE, "%s on %s: the answer is over %zu bytes", sql,
-                         node->name, size - 1);
-    if (r == 0)
-        snprintf(buf, size, "%.*s", (int)len, res.out);
-    command_result_done(&res);
-    return r;
-}
-
-static int unhex(const char *h, size_t n, char **ret)
-{
-    char *s = n % 2 == 0 && n > 0 ? malloc(n / 2 + 1) : NULL;
-
-    for (size_t i = 0; s && i < n / 2; i++) {
-        unsigned v = 0;
-        if (sscanf(h + 2 * i, "%2x", &v) != 1 || v == 0 || !isxdigit((unsigned char)h[2 * i]) ||
-            !isxdigit((unsigned char)h[2 * i + 1])) {
-            free(s);
-            return -1;
-        }
-        s[i] = (char)v;
-    }
-    if (!s)
-        return -1;
-    s[n / 2] = '\0';
-    *ret = s;
-    return 0;
-}
-
-void precheck_dblist_done(struct precheck_dblist *l)
-{
-    for (size_t i = 0; l && i < l->n; i++)
-        free(l->names[i]);
-    if (l)
-        free(l->names);
-}
-
-int precheck_databases(const struct precheck_env *e, const struct cluster_node *node,
-                       bool connectable, struct precheck_dblist *ret, struct og_error *err)
-{
-    struct command_result res = {0};
-    struct precheck_dblist l = {0};
-    const char *sql = connectable ? "SELECT encode(convert_to(datname, 'UTF8'), 'hex') FROM "
-                                    "pg_database WHERE datallowconn ORDER BY datname"
-                                  : "SELECT encode(convert_to(datname, 'UTF8'), 'hex') FROM "
-                                    "pg_database ORDER BY datname";
-    int r = sql_run(e, node, "postgres", sql, &res, err);
-
-    for (const char *p = r == 0 ? res.out : ""; r == 0 && *p;) {
-        size_t len = strcspn(p, "\n");
-        char **nn = len ? reallocarray(l.names, l.n + 1, sizeof(*nn)) : l.names;
-        if (!nn)
-            r = og_error_set(err, OG_E_NOMEM, "database list");
-        else if (len && (l.names = nn, unhex(p, len, &l.names[l.n]) < 0))
-            r = og_error_set(err, OG_E_CONTENT_INVALID, "The database list is invalid: %.*s",
-                             (int)len, p);
-        else if (len)
-            l.n++;
-        p += len + (p[len] == '\n');
-    }
-    command_result_done(&res);
-    if (r < 0) {
-        precheck_dblist_done(&l);
-        return r;
-    }
-    *ret = l;
-    return 0;
 }
 
 /* ---- the checks --------------------------------------------------------------------- */
@@ -215,7 +85,7 @@ int precheck_cluster_lock(const struct precheck_env *e, struct og_error *err)
 
     if (e->lock_held)
         return 0;
-    snprintf(dir, sizeof(dir), "%s/binary_upgrade", e->pghost);
+    snprintf(dir, sizeof(dir), "%s/%s", e->pghost, JOURNAL_DIR_NAME);
     r = journal_lock(dir, "gs_upgradectl pre-check", &l, &le);
     if (r == -OG_E_LOCK_CLUSTER)
         return og_error_set(err, OG_E_UPGRADE_UNFINISHED,
@@ -247,7 +117,7 @@ struct trust_pair {
  * strict host key checking: the trust the upgrade's workers rely on. */
 int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
 {
-    const struct cluster_config *c = cfg_of(e);
+    const struct cluster_config *c = precheck_cfg(e);
     struct transport_run_opts o = {.timeout_ms = 30000};
     size_t total = c->n_nodes * (c->n_nodes ? c->n_nodes - 1 : 0), n = 0;
     _cleanup_free_ struct trust_pair *p = calloc(total + 1, sizeof(*p));
@@ -311,7 +181,7 @@ int precheck_ssh_trust(const struct precheck_env *e, struct og_error *err)
 
 int precheck_cluster_state(const struct precheck_env *e, struct og_error *err)
 {
-    const struct cluster_config *c = cfg_of(e);
+    const struct cluster_config *c = precheck_cfg(e);
     struct cluster_status st;
     _cleanup_dynbuf_ struct dynbuf why = {0};
     int r;
@@ -331,25 +201,9 @@ int precheck_cluster_state(const struct precheck_env *e, struct og_error *err)
                         st.cluster_state, dynbuf_str(&why));
 }
 
-int precheck_disk_usage(const struct precheck_env *e, struct og_error *err)
-{
-    const struct cluster_config *c = cfg_of(e);
-    char limit[16];
-    int r = 0;
-
-    snprintf(limit, sizeof(limit), "%d", PRECHECK_DISK_LIMIT_PCT);
-    /* one worker call per node: its data dir, the app and $PGHOST */
-    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
-        const char *nodes[] = {c->nodes[i].name};
-        const char *verb[] = {"disk", limit, c->nodes[i].datadir, c->app_path, c->tmp_path, NULL};
-        r = precheck_worker_all(e, nodes, 1, verb, err);
-    }
-    return r;
-}
-
 int precheck_stream_replication(const struct precheck_env *e, struct og_error *err)
 {
-    const struct cluster_config *c = cfg_of(e);
+    const struct cluster_config *c = precheck_cfg(e);
     const char *on[] = {"on", "true", "1", "yes"};
     char v[64];
     int r;
@@ -371,20 +225,12 @@ int precheck_stream_replication(const struct precheck_env *e, struct og_error *e
     return 0;
 }
 
-int precheck_kerberos(const struct precheck_env *e, struct og_error *err)
-{
-    const char *nodes[CLUSTER_MAX_NODES];
-    size_t n = all_nodes(cfg_of(e), nodes);
-    const char *verb[] = {"kerberos", e->kerberos_dir, NULL};
-
-    if (!e->kerberos_dir)
-        return 0;
-    return precheck_worker_all(e, nodes, n, verb, err);
-}
-
 int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, struct og_error *err)
 {
-    const struct cluster_config *c = cfg_of(e);
+    const struct cluster_config *c = precheck_cfg(e);
+    const struct cluster_node *nodes[CLUSTER_MAX_NODES];
+    const char *dbs[CLUSTER_MAX_NODES];
+    struct command_result res[CLUSTER_MAX_NODES] = {0};
     char q[512];
     size_t k = 0;
     int r;
@@ -396,21 +242,28 @@ int frozen_gucs_collect(const struct precheck_env *e, struct frozen_gucs *ret, s
     snprintf(q + k, sizeof(q) - k, ")");
     memset(ret, 0, sizeof(*ret));
     for (size_t i = 0; i < c->n_nodes; i++) {
+        nodes[i] = &c->nodes[i];
+        dbs[i] = "postgres";
+    }
+    /* every node at once */
+    r = precheck_sql_each(e, nodes, dbs, c->n_nodes, q, res, err);
+    for (size_t i = 0; r == 0 && i < c->n_nodes; i++) {
         char v[512], *save = NULL, *tok;
         size_t g = 0;
         snprintf(ret->nodes[i].node, sizeof(ret->nodes[i].node), "%s", c->nodes[i].name);
-        r = precheck_sql(e, &c->nodes[i], "postgres", q, v, sizeof(v), err);
-        if (r < 0)
-            return r;
+        snprintf(v, sizeof(v), "%.*s", (int)strcspn(res[i].out, "\n"), res[i].out);
         for (tok = strtok_r(v, "|", &save); tok && g < FROZEN_GUC_COUNT;
              tok = strtok_r(NULL, "|", &save), g++)
             snprintf(ret->nodes[i].value[g], sizeof(ret->nodes[i].value[g]), "%s", tok);
         if (g != FROZEN_GUC_COUNT)
-            return og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s on %s: %zu values", q,
-                                c->nodes[i].name, g);
-        ret->n++;
+            r = og_error_set(err, OG_E_SQL, "Failed to execute SQL: %s on %s: %zu values", q,
+                             c->nodes[i].name, g);
+        else
+            ret->n++;
     }
-    return 0;
+    for (size_t i = 0; i < c->n_nodes; i++)
+        command_result_done(&res[i]);
+    return r;
 }
 
 int frozen_gucs_format(const struct frozen_gucs *g, struct dynbuf *out)
@@ -511,11 +364,11 @@ int precheck_frozen_gucs(const struct precheck_env *e, struct og_error *err)
  * its replay position at the primary's current WAL position. */
 int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
 {
-    const struct cluster_config *c = cfg_of(e);
+    const struct cluster_config *c = precheck_cfg(e);
     const struct cluster_node *primary = NULL;
     int wait = e->replay_wait_ms > 0 ? e->replay_wait_ms : PRECHECK_REPLAY_WAIT_MS;
     long long t0;
-    char target[64];
+    char target[64], q[8192];
     int r;
 
     for (size_t i = 0; i < c->n_nodes; i++)
@@ -534,33 +387,52 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
                             "The standbys have not caught up with the primary: the primary %s "
                             "cannot be asked.",
                             primary->name);
+    /* one query asks for every standby (in node order, '|'-separated) */
+    {
+        size_t m = 0,
+               k = (size_t)snprintf(
+                   q, sizeof(q),
+                   "SELECT string_agg(coalesce((SELECT state || ' ' || CASE WHEN replay_lsn >= "
+                   "'%s'::pg_lsn THEN 'caught-up' ELSE pg_wal_lsn_diff('%s'::pg_lsn, "
+                   "replay_lsn)::bigint || ' bytes behind' END FROM pg_stat_replication WHERE "
+                   "client_addr = v.ip::inet ORDER BY backend_start DESC LIMIT 1), 'absent'), '|' "
+                   "ORDER BY v.k) FROM (VALUES ",
+                   target, target);
+        for (size_t i = 0; i < c->n_nodes && k < sizeof(q); i++)
+            if (&c->nodes[i] != primary)
+                k += (size_t)snprintf(q + k, sizeof(q) - k, "%s(%zu, '%s')", m++ ? ", " : "", i,
+                                      c->nodes[i].ha_ip);
+        if (m == 0)
+            return 0; /* no standby */
+        if (k < sizeof(q))
+            k += (size_t)snprintf(q + k, sizeof(q) - k, ") v(k, ip)");
+        if (k >= sizeof(q))
+            return og_error_set(err, OG_E_TOO_LARGE, "the standby query is over %zu bytes",
+                                sizeof(q));
+    }
     t0 = og_now_ms();
     for (;;) {
-        char q[1024], v[512];
-        const char *lagging = NULL;
+        char v[4096], *save = NULL;
+        const char *lagging = NULL, *tok;
         bool absent = false;
         char detail[256] = "";
+        r = precheck_sql(e, primary, "postgres", q, v, sizeof(v), err);
+        if (r < 0)
+            return og_error_set(err, OG_E_STANDBY_LAG,
+                                "The standbys have not caught up with the primary: the primary "
+                                "%s cannot be asked.",
+                                primary->name);
+        tok = strtok_r(v, "|", &save);
         for (size_t i = 0; i < c->n_nodes && !lagging; i++) {
             if (&c->nodes[i] == primary)
                 continue;
-            snprintf(q, sizeof(q),
-                     "SELECT coalesce((SELECT state || ' ' || CASE WHEN replay_lsn >= '%s'::pg_lsn "
-                     "THEN 'caught-up' ELSE pg_wal_lsn_diff('%s'::pg_lsn, replay_lsn)::bigint || "
-                     "' bytes behind' END FROM pg_stat_replication WHERE client_addr = '%s' "
-                     "ORDER BY backend_start DESC LIMIT 1), 'absent')",
-                     target, target, c->nodes[i].ha_ip);
-            r = precheck_sql(e, primary, "postgres", q, v, sizeof(v), err);
-            if (r < 0)
-                return og_error_set(err, OG_E_STANDBY_LAG,
-                                    "The standby %s has not caught up with the primary: the "
-                                    "primary %s cannot be asked.",
-                                    c->nodes[i].name, primary->name);
-            if (strcmp(v, "streaming caught-up") != 0) {
+            if (!tok || strcmp(tok, "streaming caught-up") != 0) {
                 lagging = c->nodes[i].name;
-                absent = strcmp(v, "absent") == 0;
+                absent = !tok || strcmp(tok, "absent") == 0;
                 snprintf(detail, sizeof(detail), "%s",
-                         strcmp(v, "absent") == 0 ? "not connected to the primary" : v);
+                         absent ? "not connected to the primary" : tok);
             }
+            tok = strtok_r(NULL, "|", &save);
         }
         if (!lagging)
             return 0;
@@ -578,31 +450,6 @@ int precheck_standby_replay(const struct precheck_env *e, struct og_error *err)
             nanosleep(&ts, NULL);
         }
     }
-}
-
-int precheck_om_kernel(const struct precheck_env *e, struct og_error *err)
-{
-    const char *nodes[CLUSTER_MAX_NODES];
-    size_t n = all_nodes(cfg_of(e), nodes);
-    const char *verb[] = {"om-kernel", e->gphome, cfg_of(e)->app_path, NULL};
-
-    return precheck_worker_all(e, nodes, n, verb, err);
-}
-
-int precheck_package_sha256(const struct precheck_env *e, struct og_error *err)
-{
-    const char *nodes[CLUSTER_MAX_NODES];
-    size_t n = all_nodes(cfg_of(e), nodes);
-    const char *verb[] = {"sha256", e->gphome, NULL};
-    int r = precheck_worker_all(e, nodes, n, verb, err);
-
-    /* every node checked each .sig it has with its key (pkgsig.h) */
-    if (r == 0 && access(PKGSIG_KEY_PATH, F_OK) != 0)
-        log_warn("precheck",
-                 "the packages in \"%s\" are checked for integrity only, not authenticity: "
-                 "no package signing key \"%s\" (gs_upgradectl(1), PACKAGE CHECKS)",
-                 e->gphome, PKGSIG_KEY_PATH);
-    return r;
 }
 
 /* ---- node-local parts ---------------------------------------------------------------- */
@@ -787,10 +634,17 @@ int precheck_run_all(const struct precheck_env *e, struct precheck_result *resul
     struct check_job jobs[ELEMENTSOF(table)];
     pthread_t th[ELEMENTSOF(table)];
     bool started[ELEMENTSOF(table)];
+    const char *ids[ELEMENTSOF(table)];
+    struct precheck_env le = *e;
+    struct precheck_local *local;
     int first = 0;
 
+    /* the node-local facts first: one worker call per node for them all */
+    for (size_t i = 0; i < ELEMENTSOF(table); i++)
+        ids[i] = table[i].id;
+    le.local = local = precheck_local_fetch(e, ids, ELEMENTSOF(table));
     for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-        jobs[i] = (struct check_job){.e = e, .check = &table[i], .res = &results[i]};
+        jobs[i] = (struct check_job){.e = &le, .check = &table[i], .res = &results[i]};
         started[i] = pthread_create(&th[i], NULL, check_main, &jobs[i]) == 0;
         if (!started[i])
             check_main(&jobs[i]);
@@ -803,6 +657,7 @@ int precheck_run_all(const struct precheck_env *e, struct precheck_result *resul
             *err = results[i].err;
         }
     }
+    precheck_local_free(local);
     *n = ELEMENTSOF(table);
     return first;
 }

@@ -50,7 +50,20 @@ struct precheck_env {
     const struct frozen_gucs *recorded; /* recorded at the start; NULL: compare across nodes */
     bool lock_held;                     /* the caller holds the cluster lock */
     int replay_wait_ms;                 /* 0: PRECHECK_REPLAY_WAIT_MS */
+    /* the node-local answers fetched ahead (precheck_run_all); NULL: each
+     * node-local check calls the worker itself */
+    const struct precheck_local *local;
 };
+
+/* At most this many node-local checks are asked in one call */
+#define PRECHECK_LOCAL_MAX 8
+struct precheck_local;
+/* Every node asked at once, one worker call each (`--local checks`), for the
+ * node-local verbs of the checks ids; the answers kept for the checks. NULL
+ * when nothing could be asked (no worker, no memory): the checks call it. */
+struct precheck_local *precheck_local_fetch(const struct precheck_env *e, const char *const *ids,
+                                            size_t n_ids);
+void precheck_local_free(struct precheck_local *l);
 
 struct precheck {
     const char *id;    /* stable name: "cluster-state", ... */
@@ -147,6 +160,22 @@ int precheck_worker_all(const struct precheck_env *e, const char *const *nodes, 
  * longer than buf is OGUP-60003, never cut. */
 int precheck_sql(const struct precheck_env *e, const struct cluster_node *node, const char *db,
                  const char *sql, char *buf, size_t size, struct og_error *err);
+
+/* The same query on nodes[i], database dbs[i], for every i at once (a node
+ * may appear more than once: one session each). res (n of them) receives
+ * every run (the caller frees them: command_result_done); returns 0, or the
+ * first failure in array order, its node named (OG_E_SQL for a query that
+ * failed, the transport's code for a node not reached). */
+int precheck_sql_each(const struct precheck_env *e, const struct cluster_node *const *nodes,
+                      const char *const *dbs, size_t n, const char *sql, struct command_result *res,
+                      struct og_error *err);
+
+/* The bound of one query */
+#define PRECHECK_SQL_TIMEOUT_MS 60000
+
+/* The cluster the checks look at: the installed one (static config), else
+ * the XML's */
+const struct cluster_config *precheck_cfg(const struct precheck_env *e);
 
 /* db as gsql's -d: the conninfo dbname='...' (\\ and ' escaped) */
 int precheck_dbname_conninfo(const char *db, char *buf, size_t size, struct og_error *err);

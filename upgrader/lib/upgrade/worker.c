@@ -40,6 +40,8 @@ static const struct {
     {"om-kernel", 2 * MIN},
     /* a package read through (sha256) */
     {"sha256", 5 * MIN},
+    /* the pre-check verbs together (sha256 and du the longest) */
+    {"checks", 10 * MIN},
     /* an instance stopped, a standby promoted (STOP_TIMEOUT + REPLAY_DEADLINE) */
     {"stop-primary", 5 * MIN},
     {"promote-after", 5 * MIN},
@@ -99,8 +101,8 @@ static int worker_argv(const struct worker *w, const char *const *verb_argv, con
 
 /* One node's run as a code: the transport's error, the worker's own code
  * from its stderr, or GAUSS-53507; the node named in the detail. */
-static int worker_result(const char *node, const char *verb, const struct command_result *res,
-                         const struct og_error *terr, struct og_error *err)
+int worker_outcome(const char *node, const char *verb, const struct command_result *res,
+                   const struct og_error *terr, struct og_error *err)
 {
     struct og_error pe = {0};
 
@@ -143,7 +145,7 @@ int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
         if (outs)
             outs[i] = NULL;
         if (r == 0)
-            r = worker_result(nodes[i], verb_argv[0], &res[i], &errs[i], err);
+            r = worker_outcome(nodes[i], verb_argv[0], &res[i], &errs[i], err);
         if (r == 0 && outs) {
             outs[i] = res[i].out;
             res[i].out = NULL;
@@ -181,7 +183,7 @@ int worker_run_each(const struct worker *w, const char *const *nodes, size_t n,
     memset(terrs, 0, sizeof(terrs));
     transport_run_each(w->t, nodes, n, argvs, &o, res, terrs);
     for (size_t i = 0; i < n; i++) {
-        rcs[i] = worker_result(nodes[i], verb_argvs[i][0], &res[i], &terrs[i], &errs[i]);
+        rcs[i] = worker_outcome(nodes[i], verb_argvs[i][0], &res[i], &terrs[i], &errs[i]);
         command_result_done(&res[i]);
     }
     return 0;

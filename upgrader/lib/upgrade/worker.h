@@ -5,9 +5,10 @@
  * A worker that fails prints "[CODE] : detail" on stderr and exits non-zero;
  * worker_run_all() turns that back into the code, naming the node.
  *
- * Verbs (upgrader/tools/upgradectl.c): disk, sha256, om-kernel, kerberos
- * (pre-checks), put PATH MODE (stdin -> crash-safe file), rm PATH..., and
- * dump DIR (the journal files of DIR as JSON).
+ * Verbs (upgrader/tools/local.c): disk, sha256, om-kernel, kerberos,
+ * app-size, backup-space, writable (pre-checks; `checks` asks several in one
+ * call), put PATH MODE (stdin -> crash-safe file), rm PATH..., dump DIR (the
+ * journal files of DIR as JSON), and the plans' own (local.c's table).
  */
 #pragma once
 
@@ -41,6 +42,12 @@ const char *worker_verb_at(size_t i);
 int worker_run_all(const struct worker *w, const char *const *nodes, size_t n,
                    const char *const *verb_argv, const void *input, size_t input_len, char **outs,
                    struct og_error *err);
+
+/* One node's run as worker_run_all reports it: the transport's error (terr,
+ * code 0: none), the worker's own code from its stderr, or GAUSS-53507; the
+ * node named in the detail. Returns 0 or -code. */
+int worker_outcome(const char *node, const char *verb, const struct command_result *res,
+                   const struct og_error *terr, struct og_error *err);
 
 /* Run on each nodes[i] its own `path --local verb_argvs[i]...`, all at once
  * (transport_run_each: one thread per node), the same verb on every node
