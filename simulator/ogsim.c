@@ -15,14 +15,11 @@
 #include "cluster_cmd.h"
 #include "package_cmd.h"
 #include "workload_cmd.h"
+#include "cmdkit.h"
 #include "parse.h"
 #include "banned.h"
 
-static const struct subcommand {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} subcommands[] = {
+static const struct cmdkit_sub subcommands[] = {
     {"up", up_cmd_main, "bring up a simulated cluster (libvirt nodes, SSH trust, instances)"},
     {"down", down_cmd_main, "remove a simulated cluster and everything it made"},
     {"status", status_cmd_main, "nodes, roles, db_state, versions and cluster_state"},
@@ -48,34 +45,7 @@ static void usage(FILE *f)
                "[GAUSS-NNNNN] : detail, with the openGauss OM tools' exit codes.\n");
 }
 
-/* Print a usage error the openGauss way and return its exit code. */
-static int fail(int code, const char *arg)
-{
-    struct og_error err = {0};
-    int rc;
-
-    rc = code == OG_E_PARAM_UNKNOWN
-             ? og_error_set(&err, code, "Unrecognized parameter: %s.", arg)
-             : og_error_set(&err, code, "Incorrect parameter. Parameter '%s' is required", arg);
-    return og_error_report(&err, OG_ACTION_OTHER, rc);
-}
-
 int main(int argc, char **argv)
 {
-    if (argc < 2) {
-        usage(stderr);
-        return fail(OG_E_PARAM_REQUIRED, "COMMAND");
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        usage(stdout);
-        return 0;
-    }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
-        return og_print_version("ogsim");
-    }
-    for (size_t i = 0; i < ELEMENTSOF(subcommands); i++)
-        if (strcmp(argv[1], subcommands[i].name) == 0)
-            return subcommands[i].run(argc - 1, argv + 1);
-    return fail(OG_E_PARAM_UNKNOWN, argv[1]);
+    return cmdkit_dispatch("ogsim", subcommands, ELEMENTSOF(subcommands), usage, argc, argv);
 }

@@ -4,27 +4,21 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "cmdkit.h"
 #include "dynbuf.h"
 #include "ogerror.h"
 #include "package.h"
 #include "package_cmd.h"
 #include "banned.h"
 
-static int fail(int rc, const struct og_error *err)
-{
-    return og_error_report(err, OG_ACTION_OTHER, rc);
-}
-
 static int param_unknown(struct og_error *err, const char *arg)
 {
-    return fail(og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", arg), err);
+    return cmdkit_fail(cmdkit_unknown(err, arg), err);
 }
 
 static int param_required(struct og_error *err, const char *name)
 {
-    return fail(og_error_set(err, OG_E_PARAM_REQUIRED,
-                             "Incorrect parameter. Parameter '%s' is required", name),
-                err);
+    return cmdkit_fail(cmdkit_required(err, name), err);
 }
 
 static void print_known(FILE *f)
@@ -111,9 +105,10 @@ static int bad_opt(int c, char **argv, struct og_error *err)
     const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "?";
 
     if (c == ':')
-        return fail(og_error_set(err, OG_E_PARAM_INVALID,
-                                 "The parameter '%s' value is incorrect: it needs a value", arg),
-                    err);
+        return cmdkit_fail(og_error_set(err, OG_E_PARAM_INVALID,
+                                        "The parameter '%s' value is incorrect: it needs a value",
+                                        arg),
+                           err);
     return param_unknown(err, arg);
 }
 
@@ -157,7 +152,7 @@ static int cmd_build(int argc, char **argv)
 
     r = package_build(version, out, package_kernel_path(kernel), &err);
     if (r < 0)
-        return fail(r, &err);
+        return cmdkit_fail(r, &err);
     printf("Successfully built the openGauss-%s package in \"%s\".\n",
            sim_version_find(version)->version, out);
     return 0;
@@ -192,7 +187,7 @@ static int cmd_list(int argc, char **argv)
         return param_unknown(&err, argv[optind]);
     r = package_list(json, &out, &err);
     if (r < 0)
-        return fail(r, &err);
+        return cmdkit_fail(r, &err);
     fputs(dynbuf_str(&out), stdout);
     return 0;
 }
@@ -231,38 +226,19 @@ static int cmd_verify(int argc, char **argv)
 
     r = package_verify(dir, version, &err);
     if (r < 0)
-        return fail(r, &err);
+        return cmdkit_fail(r, &err);
     printf("Successfully checked SHA256 of the openGauss-%s package in \"%s\".\n",
            sim_version_find(version)->version, dir);
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} commands[] = {
-    {"build", cmd_build},
-    {"list", cmd_list},
-    {"verify", cmd_verify},
+static const struct cmdkit_sub commands[] = {
+    {"build", cmd_build, NULL},
+    {"list", cmd_list, NULL},
+    {"verify", cmd_verify, NULL},
 };
 
 int package_cmd_main(int argc, char **argv)
 {
-    struct og_error err = {0};
-
-    if (argc < 2) {
-        usage_package(stderr);
-        return param_required(&err, "COMMAND");
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        usage_package(stdout);
-        return 0;
-    }
-    for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            optind = 0; /* GNU getopt: start over on the command's argv */
-            return commands[i].run(argc - 1, argv + 1);
-        }
-    return param_unknown(&err, argv[1]);
+    return cmdkit_dispatch(NULL, commands, ELEMENTSOF(commands), usage_package, argc, argv);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cleanup.h"
+#include "cmdkit.h"
 #include "dynbuf.h"
 #include "ogerror.h"
 #include "workload.h"
@@ -14,16 +15,6 @@
 #include "banned.h"
 
 #define CHECK_FAILED 1 /* check's exit code for anything but a full pass */
-
-static int fail(int rc, const struct og_error *err)
-{
-    return og_error_report(err, OG_ACTION_OTHER, rc);
-}
-
-static int param_unknown(struct og_error *err, const char *arg)
-{
-    return og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", arg);
-}
 
 static int param_value(struct og_error *err, const char *name, const char *value)
 {
@@ -71,7 +62,7 @@ static int bad_opt(int c, char **argv, struct og_error *err)
     if (c == ':')
         return og_error_set(err, OG_E_PARAM_INVALID,
                             "The parameter '%s' value is incorrect: it needs a value", arg);
-    return param_unknown(err, arg);
+    return cmdkit_unknown(err, arg);
 }
 
 static void usage_workload(FILE *f)
@@ -227,7 +218,7 @@ static int cmd_start(int argc, char **argv)
         }
     }
     if (r == 0 && optind < argc)
-        r = param_unknown(&err, argv[optind]);
+        r = cmdkit_unknown(&err, argv[optind]);
     if (r == 0 && o.n_hosts == 0)
         r = og_error_set(&err, OG_E_PARAM_REQUIRED,
                          "Incorrect parameter. Parameter '--hosts' is required");
@@ -241,7 +232,7 @@ static int cmd_start(int argc, char **argv)
     if (r == 0)
         r = workload_start(&o, &st, &err);
     if (r < 0)
-        return fail(r, &err);
+        return cmdkit_fail(r, &err);
     if (st.is_child)
         return st.exit_status;
     printf("Started the workload (pid %ld, run %d): %d writers%s, %d readers%s; state in "
@@ -286,13 +277,13 @@ static int cmd_stop(int argc, char **argv)
         }
     }
     if (r == 0 && optind < argc)
-        r = param_unknown(&err, argv[optind]);
+        r = cmdkit_unknown(&err, argv[optind]);
     if (r == 0)
         r = state_dir_default(dir, sizeof(dir), &err);
     if (r == 0)
         r = workload_stop(dir, timeout, &st, &was_running, &err);
     if (r < 0)
-        return fail(r, &err);
+        return cmdkit_fail(r, &err);
     printf("%s the workload in \"%s\" after %.1f s: writers acked %" PRIu64 ", in doubt %" PRIu64
            ", errors %" PRIu64 ", reconnects %" PRIu64 "; readers queries %" PRIu64
            ", errors %" PRIu64 ", reconnects %" PRIu64 ".\n",
@@ -313,7 +304,7 @@ static int check_fail(int rc, const struct og_error *err, bool json)
         if (workload_error_format_json(err, &b) == 0)
             fputs(dynbuf_str(&b), stdout);
     }
-    fail(rc, err);
+    cmdkit_fail(rc, err);
     return CHECK_FAILED;
 }
 
@@ -364,7 +355,7 @@ static int cmd_check(int argc, char **argv)
         }
     }
     if (r == 0 && optind < argc)
-        r = param_unknown(&err, argv[optind]);
+        r = cmdkit_unknown(&err, argv[optind]);
     if (r == 0 && (o.hosts.n_hosts > 0) != (ports != NULL))
         r = og_error_set(&err, OG_E_PARAM_REQUIRED,
                          "Incorrect parameter. Parameter '%s' is required",
@@ -384,34 +375,13 @@ static int cmd_check(int argc, char **argv)
     return rep->ok ? 0 : CHECK_FAILED;
 }
 
-static const struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-} commands[] = {
-    {"start", cmd_start},
-    {"stop", cmd_stop},
-    {"check", cmd_check},
+static const struct cmdkit_sub commands[] = {
+    {"start", cmd_start, NULL},
+    {"stop", cmd_stop, NULL},
+    {"check", cmd_check, NULL},
 };
 
 int workload_cmd_main(int argc, char **argv)
 {
-    struct og_error err = {0};
-
-    if (argc < 2) {
-        usage_workload(stderr);
-        return fail(og_error_set(&err, OG_E_PARAM_REQUIRED,
-                                 "Incorrect parameter. Parameter 'COMMAND' is required"),
-                    &err);
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
-        usage_workload(stdout);
-        return 0;
-    }
-    for (size_t i = 0; i < ELEMENTSOF(commands); i++)
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            optind = 0; /* GNU getopt: start over on the command's argv */
-            return commands[i].run(argc - 1, argv + 1);
-        }
-    return fail(param_unknown(&err, argv[1]), &err);
+    return cmdkit_dispatch(NULL, commands, ELEMENTSOF(commands), usage_workload, argc, argv);
 }

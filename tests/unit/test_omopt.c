@@ -3,12 +3,14 @@
  * util/omopt: a repeat option (OMOPT_REPEAT, openGauss's --env-var:
  * ParameterParsecheck.py v5.0.0 :432-433 appends every value) keeps every
  * value in argv order, in both spellings; other options keep the last;
- * more than OMOPT_REPEAT_MAX values is an error, not a silent cut.
+ * more than OMOPT_REPEAT_MAX values is an error, not a silent cut. And
+ * util/cmdkit, the subcommand table of ogup's own tools.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmdkit.h"
 #include "omopt.h"
 #include "banned.h"
 
@@ -81,4 +83,45 @@ Test(omopt, too_many_repeats_is_an_error)
     /* exactly the limit is fine */
     cr_assert_eq(parse(argc - 1, argv, &r, &err), 0, "%s", err.detail);
     cr_assert_eq(r.n_repeated, OMOPT_REPEAT_MAX);
+}
+
+/* util/cmdkit: one subcommand table; help is 0, a missing or unknown
+ * command the OM tools' usage-error exit, a known one runs on its own argv */
+static int seen_argc;
+static char seen_arg[32];
+
+static int sub_run(int argc, char **argv)
+{
+    seen_argc = argc;
+    snprintf(seen_arg, sizeof(seen_arg), "%s", argc > 1 ? argv[1] : "");
+    return 7;
+}
+
+static void sub_usage(FILE *f)
+{
+    fprintf(f, "usage\n");
+}
+
+static const struct cmdkit_sub subs[] = {{"run", sub_run, "runs"}};
+
+Test(cmdkit, dispatch_runs_helps_and_refuses)
+{
+    char *run[] = {"tool", "run", "x", NULL}, *help[] = {"tool", "help", NULL};
+    char *none[] = {"tool", NULL}, *bad[] = {"tool", "nope", NULL};
+    struct og_error err = {0};
+    int usage_rc = og_exit_code(OG_ACTION_OTHER, -OG_E_PARAM_UNKNOWN);
+
+    cr_assert_eq(cmdkit_dispatch(NULL, subs, 1, sub_usage, 3, run), 7);
+    cr_assert_eq(seen_argc, 2);
+    cr_assert_str_eq(seen_arg, "x");
+    cr_assert_eq(cmdkit_dispatch(NULL, subs, 1, sub_usage, 2, help), 0);
+    cr_assert_eq(cmdkit_dispatch(NULL, subs, 1, sub_usage, 1, none),
+                 og_exit_code(OG_ACTION_OTHER, -OG_E_PARAM_REQUIRED));
+    cr_assert_eq(cmdkit_dispatch(NULL, subs, 1, sub_usage, 2, bad), usage_rc);
+    cr_assert_neq(usage_rc, 0);
+    cr_assert_eq(cmdkit_unknown(&err, "--x"), -OG_E_PARAM_UNKNOWN);
+    cr_assert_str_eq(err.detail, "Unrecognized parameter: --x.");
+    og_error_clear(&err);
+    cr_assert_eq(cmdkit_required(&err, "-X"), -OG_E_PARAM_REQUIRED);
+    cr_assert_str_eq(err.detail, "Incorrect parameter. Parameter '-X' is required");
 }

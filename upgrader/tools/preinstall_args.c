@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdkit.h"
 #include "command.h"
 #include "fs.h"
 #include "oglog.h"
@@ -216,7 +217,7 @@ static int check_env_vars(struct preinstall *pi, struct og_error *err)
                                 "The parameter '--env-var' value is incorrect. There are illegal "
                                 "characters in the parameter.");
         if (!eq || strchr(eq + 1, '='))
-            return og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", v);
+            return cmdkit_unknown(err, v);
         v += strspn(v, " \t");
         n = (size_t)(eq - v);
         while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))

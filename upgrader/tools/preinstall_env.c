@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdkit.h"
 #include "appinstall.h"
 #include "dynbuf.h"
 #include "fs.h"
@@ -375,6 +376,6 @@ int preinstall_local(int argc, char **argv)
         r = !safe_path(argv[1]) ? og_error_set(&err, OG_E_UNSAFE_ARG, "unsafe path \"%s\"", argv[1])
                                 : verb_set_tool_env(argc - 1, argv + 1, &err);
     else
-        r = og_error_set(&err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", verb);
+        r = cmdkit_unknown(&err, verb);
     return r < 0 ? om_fail(PI_TOOL, r, &err) : 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdkit.h"
 #include "omopt.h"
 #include "banned.h"
 
@@ -139,7 +140,7 @@ static int short_opts(const struct omopt *opts, size_t n, const struct omopt_act
         char name[3] = {'-', *s, '\0'};
         int k = find_opt(opts, n, name, 2);
         if (k < 0 || !takes(a, name))
-            return og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", name);
+            return cmdkit_unknown(err, name);
         s++;
         if (!opts[k].arg) {
             r->value[k] = "";
@@ -208,7 +209,7 @@ static int prescan(const struct omopt *opts, size_t n, const struct omopt_action
                  strncmp(argv[i], opts[j].name, strlen(opts[j].name)) == 0;
         ok = ok || strncmp(argv[i], "--help", 6) == 0 || strncmp(argv[i], "--version", 9) == 0;
         if (!ok)
-            return og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]);
+            return cmdkit_unknown(err, argv[i]);
     }
     return 0;
 }
@@ -246,7 +247,7 @@ int omopt_parse(const char *module, bool with_t, int argc, char **argv, const st
                                : short_opts(opts, n_opts, a, argc, argv, &i, r, err);
     }
     if (rc == 0 && i < argc)
-        rc = og_error_set(err, OG_E_PARAM_UNKNOWN, "Unrecognized parameter: %s.", argv[i]);
+        rc = cmdkit_unknown(err, argv[i]);
     r->action = a;
     return rc;
 }
