@@ -663,6 +663,19 @@ static int check_kernel(const char *kernel, struct og_error *err)
     return 0;
 }
 
+/* Member i's file and .sha256 in dir (malloc'ed; -1: no memory) */
+static int member_paths(const struct sim_version *v, size_t i, const char *dir, char **file,
+                        char **sum)
+{
+    char name[256];
+
+    package_file_name(v, members[i].file, name, sizeof(name));
+    *file = path_join(dir, name);
+    package_file_name(v, members[i].sum, name, sizeof(name));
+    *sum = path_join(dir, name);
+    return *file && *sum ? 0 : -1;
+}
+
 int package_build(const char *version, const char *out_dir, const char *kernel,
                   struct og_error *err)
 {
@@ -698,11 +711,7 @@ int package_build(const char *version, const char *out_dir, const char *kernel,
     for (size_t i = 0; i < ELEMENTSOF(members); i++) {
         _cleanup_free_ char *file = NULL, *sum = NULL;
 
-        package_file_name(v, members[i].file, name, sizeof(name));
-        file = path_join(out_dir, name);
-        package_file_name(v, members[i].sum, name, sizeof(name));
-        sum = path_join(out_dir, name);
-        if (!file || !sum)
+        if (member_paths(v, i, out_dir, &file, &sum) < 0)
             return nomem(err, "file names");
         r = members[i].build(&ctx, file, err);
         if (r == 0)
@@ -738,7 +747,6 @@ int package_build(const char *version, const char *out_dir, const char *kernel,
 int package_verify(const char *dir, const char *version, struct og_error *err)
 {
     const struct sim_version *v = NULL;
-    char name[256];
     int r;
 
     r = version_lookup(version, &v, err);
@@ -747,11 +755,7 @@ int package_verify(const char *dir, const char *version, struct og_error *err)
     for (size_t i = 0; i < ELEMENTSOF(members); i++) {
         _cleanup_free_ char *file = NULL, *sum = NULL;
 
-        package_file_name(v, members[i].file, name, sizeof(name));
-        file = path_join(dir, name);
-        package_file_name(v, members[i].sum, name, sizeof(name));
-        sum = path_join(dir, name);
-        if (!file || !sum)
+        if (member_paths(v, i, dir, &file, &sum) < 0)
             return nomem(err, "file names");
         r = pkgsum_verify(file, sum, err);
         if (r < 0)
