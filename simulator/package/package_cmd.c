@@ -91,27 +91,6 @@ static void usage_verify(FILE *f)
                "  -h, --help        show this help\n");
 }
 
-/* getopt_long over argv (argv[0] = the command name), silent: returns the
- * option, -1 at the end, '?' for an unknown option, ':' for a missing value. */
-static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
-{
-    opterr = 0;
-    return getopt_long(argc, argv, shortopts, longopts, NULL);
-}
-
-/* GAUSS-50000 for an unknown option, GAUSS-50004 for one without its value. */
-static int bad_opt(int c, char **argv, struct og_error *err)
-{
-    const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "?";
-
-    if (c == ':')
-        return cmdkit_fail(og_error_set(err, OG_E_PARAM_INVALID,
-                                        "The parameter '%s' value is incorrect: it needs a value",
-                                        arg),
-                           err);
-    return param_unknown(err, arg);
-}
-
 static int cmd_build(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -125,7 +104,7 @@ static int cmd_build(int argc, char **argv)
     struct og_error err = {0};
     int c, r;
 
-    while ((c = next_opt(argc, argv, ":v:o:k:h", opts)) != -1) {
+    while ((c = cmdkit_next_opt(argc, argv, ":v:o:k:h", opts)) != -1) {
         switch (c) {
         case 'v':
             version = optarg;
@@ -140,7 +119,7 @@ static int cmd_build(int argc, char **argv)
             usage_build(stdout);
             return 0;
         default:
-            return bad_opt(c, argv, &err);
+            return cmdkit_fail(cmdkit_bad_opt(c, argv, &err), &err);
         }
     }
     if (optind < argc)
@@ -171,7 +150,7 @@ static int cmd_list(int argc, char **argv)
     int c, r;
 
     dynbuf_init(&out, 1 << 20);
-    while ((c = next_opt(argc, argv, ":jh", opts)) != -1) {
+    while ((c = cmdkit_next_opt(argc, argv, ":jh", opts)) != -1) {
         switch (c) {
         case 'j':
             json = true;
@@ -180,7 +159,7 @@ static int cmd_list(int argc, char **argv)
             usage_list(stdout);
             return 0;
         default:
-            return bad_opt(c, argv, &err);
+            return cmdkit_fail(cmdkit_bad_opt(c, argv, &err), &err);
         }
     }
     if (optind < argc)
@@ -203,7 +182,7 @@ static int cmd_verify(int argc, char **argv)
     struct og_error err = {0};
     int c, r;
 
-    while ((c = next_opt(argc, argv, ":v:h", opts)) != -1) {
+    while ((c = cmdkit_next_opt(argc, argv, ":v:h", opts)) != -1) {
         switch (c) {
         case 'v':
             version = optarg;
@@ -212,7 +191,7 @@ static int cmd_verify(int argc, char **argv)
             usage_verify(stdout);
             return 0;
         default:
-            return bad_opt(c, argv, &err);
+            return cmdkit_fail(cmdkit_bad_opt(c, argv, &err), &err);
         }
     }
     if (optind < argc)

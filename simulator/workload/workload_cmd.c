@@ -46,25 +46,6 @@ static int path_opt(const char *name, const char *value, char *buf, size_t size,
     return 0;
 }
 
-/* getopt_long over argv (argv[0] = the command name), silent: returns the
- * option, -1 at the end, '?' for an unknown option, ':' for a missing value. */
-static int next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
-{
-    opterr = 0;
-    return getopt_long(argc, argv, shortopts, longopts, NULL);
-}
-
-/* GAUSS-50000 for an unknown option, GAUSS-50004 for one without its value. */
-static int bad_opt(int c, char **argv, struct og_error *err)
-{
-    const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "?";
-
-    if (c == ':')
-        return og_error_set(err, OG_E_PARAM_INVALID,
-                            "The parameter '%s' value is incorrect: it needs a value", arg);
-    return cmdkit_unknown(err, arg);
-}
-
 static void usage_workload(FILE *f)
 {
     fprintf(f, "Usage: ogsim workload COMMAND [OPTIONS]\n"
@@ -176,7 +157,7 @@ static int cmd_start(int argc, char **argv)
     int c, r = 0;
 
     workload_opts_init(&o);
-    while (r == 0 && (c = next_opt(argc, argv, ":H:p:d:U:w:r:s:t:R:h", opts)) != -1) {
+    while (r == 0 && (c = cmdkit_next_opt(argc, argv, ":H:p:d:U:w:r:s:t:R:h", opts)) != -1) {
         switch (c) {
         case 'H':
             r = workload_opts_set_hosts(&o, optarg, &err);
@@ -214,7 +195,7 @@ static int cmd_start(int argc, char **argv)
             usage_start(stdout);
             return 0;
         default:
-            r = bad_opt(c, argv, &err);
+            r = cmdkit_bad_opt(c, argv, &err);
         }
     }
     if (r == 0 && optind < argc)
@@ -261,7 +242,7 @@ static int cmd_stop(int argc, char **argv)
     bool was_running = false;
     int c, r = 0, timeout = 60;
 
-    while (r == 0 && (c = next_opt(argc, argv, ":s:T:h", opts)) != -1) {
+    while (r == 0 && (c = cmdkit_next_opt(argc, argv, ":s:T:h", opts)) != -1) {
         switch (c) {
         case 's':
             r = path_opt("--state-dir", optarg, dir, sizeof(dir), &err);
@@ -273,7 +254,7 @@ static int cmd_stop(int argc, char **argv)
             usage_stop(stdout);
             return 0;
         default:
-            r = bad_opt(c, argv, &err);
+            r = cmdkit_bad_opt(c, argv, &err);
         }
     }
     if (r == 0 && optind < argc)
@@ -330,7 +311,7 @@ static int cmd_check(int argc, char **argv)
     workload_check_opts_init(&o);
     o.state_dir[0] = '\0';
     dynbuf_init(&out, 16u << 20);
-    while (r == 0 && (c = next_opt(argc, argv, ":s:H:p:jc:h", opts)) != -1) {
+    while (r == 0 && (c = cmdkit_next_opt(argc, argv, ":s:H:p:jc:h", opts)) != -1) {
         switch (c) {
         case 's':
             r = path_opt("--state-dir", optarg, o.state_dir, sizeof(o.state_dir), &err);
@@ -351,7 +332,7 @@ static int cmd_check(int argc, char **argv)
             usage_check(stdout);
             return 0;
         default:
-            r = bad_opt(c, argv, &err);
+            r = cmdkit_bad_opt(c, argv, &err);
         }
     }
     if (r == 0 && optind < argc)

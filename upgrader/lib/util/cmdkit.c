@@ -22,6 +22,22 @@ int cmdkit_fail(int rc, const struct og_error *err)
     return og_error_report(err, OG_ACTION_OTHER, rc);
 }
 
+int cmdkit_next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    opterr = 0;
+    return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
+int cmdkit_bad_opt(int c, char **argv, struct og_error *err)
+{
+    const char *arg = optind > 0 && argv[optind - 1] ? argv[optind - 1] : "?";
+
+    if (c == ':')
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '%s' value is incorrect: it needs a value", arg);
+    return cmdkit_unknown(err, arg);
+}
+
 int cmdkit_dispatch(const char *tool, const struct cmdkit_sub *subs, size_t n,
                     void (*usage)(FILE *f), int argc, char **argv)
 {

@@ -21,6 +21,15 @@ int cmdkit_required(struct og_error *err, const char *name);
 /* err printed when rc < 0; the exit code for rc */
 int cmdkit_fail(int rc, const struct og_error *err);
 
+/* getopt_long over a command's argv (argv[0] its name), silent: the option,
+ * -1 at the end, '?' an unknown option, ':' a missing value (shortopts
+ * start with ':'). */
+struct option;
+int cmdkit_next_opt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* What cmdkit_next_opt's '?' or ':' means, into err: GAUSS-50000 for an
+ * unknown option, GAUSS-50004 for one without its value; returns -code */
+int cmdkit_bad_opt(int c, char **argv, struct og_error *err);
+
 struct cmdkit_sub {
     const char *name;
     int (*run)(int argc, char **argv); /* argv[0] is the subcommand */
