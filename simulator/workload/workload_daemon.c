@@ -120,6 +120,30 @@ static int log_line(struct wl_client *cl, int fd, int64_t id, int64_t t_ns, int6
     return r;
 }
 
+/* A session to use: one lost after its last answer is dropped first (a
+ * writer reconnects before using an id); false while none could be had. */
+static bool client_ready(struct wl_client *cl, const struct wl_conninfo *ci, PGconn **conn,
+                         int *backoff, bool *ever)
+{
+    if (*conn && PQstatus(*conn) != CONNECTION_OK) {
+        PQfinish(*conn);
+        *conn = NULL;
+    }
+    return *conn || client_connect(cl, ci, conn, backoff, ever);
+}
+
+/* After any failure: reconnect next time (the primary may have moved); a
+ * refused statement (not one in doubt) backs off first, doubling. */
+static void client_drop(const struct wl_daemon *d, enum wl_outcome o, PGconn **conn, int *backoff)
+{
+    PQfinish(*conn);
+    *conn = NULL;
+    if (o == WL_FAILED) {
+        wl_sleep(d, *backoff);
+        *backoff = *backoff * 2 > WORKLOAD_BACKOFF_MAX_MS ? WORKLOAD_BACKOFF_MAX_MS : *backoff * 2;
+    }
+}
+
 /* --rate: the next commit is due 1/rate s after the last one was; a writer
  * that fell behind (a slow or refused stretch) starts afresh rather than
  * catching up in a burst. */
@@ -157,12 +181,7 @@ static void *writer_main(void *arg)
         enum wl_outcome o;
         int64_t id, t0, t1;
 
-        if (conn && PQstatus(conn) != CONNECTION_OK) {
-            /* lost after its last answer: reconnect before using an id */
-            PQfinish(conn);
-            conn = NULL;
-        }
-        if (!conn && !client_connect(cl, &ci, &conn, &backoff, &ever))
+        if (!client_ready(cl, &ci, &conn, &backoff, &ever))
             continue;
         if (++seq >= (1LL << WORKLOAD_WRITER_SHIFT))
             break; /* 4G ids per writer and run */
@@ -190,13 +209,7 @@ static void *writer_main(void *arg)
             if (log_line(cl, cl->doubt_fd, id, t1, (t1 - t0) / 1000) < 0)
                 break;
         }
-        /* any failure: reconnect (the primary may have moved) */
-        PQfinish(conn);
-        conn = NULL;
-        if (o == WL_FAILED) {
-            wl_sleep(d, backoff);
-            backoff = backoff * 2 > WORKLOAD_BACKOFF_MAX_MS ? WORKLOAD_BACKOFF_MAX_MS : backoff * 2;
-        }
+        client_drop(d, o, &conn, &backoff);
     }
     PQfinish(conn);
     return NULL;
@@ -221,12 +234,7 @@ static void *reader_main(void *arg)
         PGresult *res = NULL;
         enum wl_outcome o;
 
-        if (conn && PQstatus(conn) != CONNECTION_OK) {
-            /* lost after its last answer: reconnect before using an id */
-            PQfinish(conn);
-            conn = NULL;
-        }
-        if (!conn && !client_connect(cl, &ci, &conn, &backoff, &ever))
+        if (!client_ready(cl, &ci, &conn, &backoff, &ever))
             continue;
         o = wl_exec(conn, "SELECT max(id) FROM wl_acked WHERE id >= $1 AND id < $2", 2, params,
                     PGRES_TUPLES_OK, WORKLOAD_STMT_TIMEOUT_MS, &res);
@@ -238,12 +246,7 @@ static void *reader_main(void *arg)
             continue;
         }
         INC(cl, errors);
-        PQfinish(conn);
-        conn = NULL;
-        if (o == WL_FAILED) {
-            wl_sleep(d, backoff);
-            backoff = backoff * 2 > WORKLOAD_BACKOFF_MAX_MS ? WORKLOAD_BACKOFF_MAX_MS : backoff * 2;
-        }
+        client_drop(d, o, &conn, &backoff);
     }
     PQfinish(conn);
     return NULL;
