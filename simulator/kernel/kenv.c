@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "kenv.h"
 #include "banned.h"
 
@@ -67,13 +68,9 @@ const char *kenv_server_program(const struct kenv *k, char *buf, size_t size)
 
 void kenv_log_prefix(const char *tool, char *buf, size_t size)
 {
-    struct timeval tv;
-    struct tm tm;
     char ts[32];
+    long usec;
 
-    gettimeofday(&tv, NULL);
-    localtime_r(&tv.tv_sec, &tm);
-    strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf, size, "[%s.%03ld][%ld][][%s]: ", ts, (long)(tv.tv_usec / 1000), (long)getpid(),
-             tool);
+    og_wall_stamp(ts, sizeof(ts), &usec);
+    snprintf(buf, size, "[%s.%03ld][%ld][][%s]: ", ts, usec / 1000, (long)getpid(), tool);
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <sys/time.h>
 #include <time.h>
 
 #include "clock.h"
@@ -9,4 +10,16 @@ long long og_now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void og_wall_stamp(char *buf, size_t size, long *usec)
+{
+    struct timeval tv;
+    struct tm tm;
+
+    gettimeofday(&tv, NULL);
+    localtime_r(&tv.tv_sec, &tm);
+    strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+    if (usec)
+        *usec = (long)tv.tv_usec;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "clock.h"
 #include "oglog.h"
 #include "banned.h"
 
@@ -423,15 +424,12 @@ void oglog_msg(enum oglog_level level, const char *category, const char *fmt, ..
         fflush(c);
     }
     if (st.file && level >= st.file_level) {
-        struct timeval tv;
-        struct tm tm;
         char ts[32];
+        long usec;
 
-        gettimeofday(&tv, NULL);
-        localtime_r(&tv.tv_sec, &tm);
-        strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
-        fprintf(st.file, "[%s.%06ld][%ld][%s][%s][%s]:%s\n", ts, (long)tv.tv_usec, (long)getpid(),
-                st.tool, level_names[level], category ? category : "-", msg);
+        og_wall_stamp(ts, sizeof(ts), &usec);
+        fprintf(st.file, "[%s.%06ld][%ld][%s][%s][%s]:%s\n", ts, usec, (long)getpid(), st.tool,
+                level_names[level], category ? category : "-", msg);
     }
     pthread_mutex_unlock(&st.lock);
 }
