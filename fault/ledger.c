@@ -12,14 +12,6 @@
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
-static const char *const kind_names[FAULT_KIND_COUNT] = {
-    [FAULT_DISK_FULL] = "disk-full", [FAULT_NET_CUT] = "net-cut",
-    [FAULT_NET_LOSS] = "net-loss",   [FAULT_PARTITION] = "partition",
-    [FAULT_KILL_DB] = "kill-db",     [FAULT_KILL_UPGRADER] = "kill-upgrader",
-    [FAULT_POWER_OFF] = "power-off", [FAULT_FREEZE] = "freeze",
-    [FAULT_FAILPOINT] = "failpoint",
-};
-
 static const char *const state_names[] = {
     [FAULT_INSTALLING] = "installing",
     [FAULT_ACTIVE] = "active",
@@ -33,19 +25,6 @@ static const struct failpoint_def ledger_points[] = {
 int ledger_register_failpoints(void)
 {
     return failpoint_register_all(ledger_points, ELEMENTSOF(ledger_points));
-}
-
-const char *fault_kind_name(enum fault_kind k)
-{
-    return (unsigned)k < FAULT_KIND_COUNT ? kind_names[k] : "?";
-}
-
-int fault_kind_from_name(const char *name)
-{
-    for (int k = 0; k < FAULT_KIND_COUNT; k++)
-        if (name && strcmp(kind_names[k], name) == 0)
-            return k;
-    return -1;
 }
 
 const char *fault_state_name(enum fault_state s)

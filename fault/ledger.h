@@ -21,6 +21,7 @@
 
 #include "cleanup.h"
 #include "dynbuf.h"
+#include "faultkind.h"
 #include "lockfile.h"
 #include "ogerror.h"
 
@@ -32,19 +33,6 @@
 #define LEDGER_RULES_MAX   4
 #define LEDGER_RULE_MAX    512
 #define LEDGER_PIDS_MAX    16
-
-enum fault_kind {
-    FAULT_DISK_FULL,
-    FAULT_NET_CUT,
-    FAULT_NET_LOSS,
-    FAULT_PARTITION,
-    FAULT_KILL_DB,
-    FAULT_KILL_UPGRADER,
-    FAULT_POWER_OFF,
-    FAULT_FREEZE,
-    FAULT_FAILPOINT,
-    FAULT_KIND_COUNT,
-};
 
 enum fault_state {
     FAULT_INSTALLING,
@@ -95,9 +83,6 @@ struct ledger {
     struct ledger_entry *entries;
 };
 
-const char *fault_kind_name(enum fault_kind k);
-/* -1 when name is not a kind. */
-int fault_kind_from_name(const char *name);
 const char *fault_state_name(enum fault_state s);
 int fault_state_from_name(const char *name);
 

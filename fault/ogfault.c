@@ -28,21 +28,12 @@
 
 #define LOCK_WAIT_MS (120 * 1000)
 
-static const char usage_text[] =
+/* The usage: the head, a line per fault kind from the table (faultkind.c), the tail. */
+static const char usage_head[] =
     "Usage: ogfault [--cluster NAME] COMMAND [ARGS] [--json]\n"
     "\n"
-    "Faults (each written to the cluster's ledger before it is installed):\n"
-    "  disk-full NODE [--free-bytes N[K|M|G]]  fill the node's data filesystem (ballast file)\n"
-    "  net-cut NODE                            the node's host-side interface down\n"
-    "  net-loss NODE --percent P               drop P% of the node's packets (iptables)\n"
-    "  partition NODE_A NODE_B                 drop everything between the two nodes\n"
-    "  kill-db NODE                            SIGKILL the node's gaussdb (heal: start it)\n"
-    "  kill-upgrader NODE                      SIGKILL every gs_upgradectl of omm on the node\n"
-    "  power-off NODE                          destroy the domain (heal: power on, start)\n"
-    "  freeze NODE | thaw NODE                 suspend / resume the domain\n"
-    "  failpoint [NAME=ACTION[,...]]           record a failpoint spec for gs_upgradectl and\n"
-    "                                          print OGUP_FAILPOINTS=...; without an argument,\n"
-    "                                          print the spec of every active one\n"
+    "Faults (each written to the cluster's ledger before it is installed):\n";
+static const char usage_tail[] =
     "Ledger:\n"
     "  list [--json]                           the faults of the cluster\n"
     "  heal ID | --all                         undo a fault (all: newest first)\n"
@@ -55,6 +46,24 @@ static const char usage_text[] =
     "$OGSIM_STATE_DIR/<cluster>/faults.json (default /var/lib/ogsim). OGUP_FAILPOINTS\n"
     "enables ogfault's own failpoints (fault.install.after-ledger, ...).\n"
     "-h, --help: this text. -V, --version: \"ogfault (ogup) VERSION\".\n";
+#define USAGE_COLUMN 38 /* a kind's help starts 2 + 38 + 2 columns in */
+static struct dynbuf usage;
+
+static int usage_build(void)
+{
+    dynbuf_init(&usage, 1 << 14);
+    dynbuf_adds(&usage, usage_head);
+    for (int k = 0; k < FAULT_KIND_COUNT; k++) {
+        const struct fault_kind_info *i = fault_kind_info((enum fault_kind)k);
+        const char *h = i->help, *nl;
+        dynbuf_addf(&usage, "  %-*s  ", USAGE_COLUMN, i->synopsis);
+        for (; (nl = strchr(h, '\n')); h = nl + 1)
+            dynbuf_addf(&usage, "%.*s\n%*s", (int)(nl - h), h, USAGE_COLUMN + 4, "");
+        dynbuf_addf(&usage, "%s\n", h);
+    }
+    dynbuf_adds(&usage, usage_tail);
+    return dynbuf_error(&usage);
+}
 
 struct args {
     const char *cluster;
@@ -66,7 +75,7 @@ struct args {
     bool json, all, help, version;
 };
 
-#define bad(...) og_usage_error(usage_text, __VA_ARGS__)
+#define bad(...) og_usage_error(dynbuf_str(&usage), __VA_ARGS__)
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -76,9 +85,9 @@ static int parse_args(int argc, char **argv, struct args *a)
         const char **val = NULL;
         if (strcmp(s, "--cluster") == 0 || strcmp(s, "-c") == 0)
             val = &a->cluster;
-        else if (strcmp(s, "--free-bytes") == 0)
+        else if (strcmp(s, fault_arg_option(FAULT_ARG_FREE_BYTES)) == 0)
             val = &a->free_bytes;
-        else if (strcmp(s, "--percent") == 0)
+        else if (strcmp(s, fault_arg_option(FAULT_ARG_PERCENT)) == 0)
             val = &a->percent;
         else if (strcmp(s, "--json") == 0)
             a->json = true;
@@ -293,16 +302,20 @@ int main(int argc, char **argv)
 {
     struct fault_req q = {.free_bytes = 0, .percent = 0};
     struct og_error err = {0};
+    const struct fault_kind_info *info;
     struct args a = {0};
     int kind, r;
 
+    r = usage_build();
+    if (r < 0)
+        return og_error_report(&err, OG_ACTION_OTHER, og_error_set(&err, -r, "usage"));
     r = parse_args(argc, argv, &a);
     if (r != 0)
         return r;
     if (a.version && !a.help)
         return og_print_version("ogfault");
     if (a.help || !a.cmd) {
-        fputs(usage_text, a.help ? stdout : stderr);
+        fputs(dynbuf_str(&usage), a.help ? stdout : stderr);
         return a.help ? 0 : og_exit_code(OG_ACTION_OTHER, -OG_E_PARAM_REQUIRED);
     }
     r = fault_register_failpoints();
@@ -373,14 +386,15 @@ int main(int argc, char **argv)
     if (kind < 0)
         return bad("Unknown command \"%s\".", a.cmd);
     q.kind = (enum fault_kind)kind;
-    switch (q.kind) {
-    case FAULT_PARTITION:
-        if ((r = need_pos(&a, 2, "partition NODE_A NODE_B")) != 0)
+    info = fault_kind_info(q.kind);
+    switch (info->arg) {
+    case FAULT_ARG_PEER:
+        if ((r = need_pos(&a, 2, info->synopsis)) != 0)
             return r;
         q.node = a.pos[0];
         q.node2 = a.pos[1];
         break;
-    case FAULT_FAILPOINT:
+    case FAULT_ARG_SPEC:
         if ((r = need_pos(&a, 1, "failpoint NAME=ACTION[,...]")) != 0)
             return r;
         q.spec = a.pos[0];
@@ -391,17 +405,20 @@ int main(int argc, char **argv)
         q.node = a.pos[0];
         break;
     }
-    if (a.free_bytes && (q.kind != FAULT_DISK_FULL || parse_size(a.free_bytes, &q.free_bytes) < 0))
-        return bad("The parameter '--free-bytes' value is incorrect: %s", a.free_bytes);
-    if (q.kind == FAULT_NET_LOSS) {
+    if (a.free_bytes &&
+        (info->arg != FAULT_ARG_FREE_BYTES || parse_size(a.free_bytes, &q.free_bytes) < 0))
+        return bad("The parameter '%s' value is incorrect: %s",
+                   fault_arg_option(FAULT_ARG_FREE_BYTES), a.free_bytes);
+    if (info->arg == FAULT_ARG_PERCENT) {
         char *end = NULL;
         long p = a.percent ? strtol(a.percent, &end, 10) : 0;
         if (!a.percent || !end || *end || p < 1 || p > 100)
-            return bad("The parameter '--percent' value is incorrect (1..100): %s",
-                       a.percent ? a.percent : "missing");
+            return bad("The parameter '%s' value is incorrect (1..100): %s",
+                       fault_arg_option(FAULT_ARG_PERCENT), a.percent ? a.percent : "missing");
         q.percent = (int)p;
     } else if (a.percent) {
-        return bad("Parameter '%s' is only for net-loss.", "--percent");
+        return bad("Parameter '%s' is only for %s.", fault_arg_option(FAULT_ARG_PERCENT),
+                   fault_kind_name(FAULT_NET_LOSS));
     }
     return inject(&a, &q);
 }

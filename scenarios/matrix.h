@@ -18,7 +18,7 @@
 
 #include "dynbuf.h"
 #include "engine.h"
-#include "ledger.h"
+#include "faultkind.h"
 #include "ogerror.h"
 #include "report.h"
 #include "scenario.h"

@@ -64,16 +64,25 @@ const struct engine_plan *scn_step_plan(const struct scenario *sc, size_t index)
 
 static void fault_describe(const struct scn_fault *f, char *buf, size_t size)
 {
+    const struct fault_kind_info *k = fault_kind_info(f->kind);
     size_t n;
 
     snprintf(buf, size, "%s %s", fault_kind_name(f->kind), f->node);
     n = strlen(buf);
-    if (f->kind == FAULT_PARTITION)
+    switch (k ? k->arg : FAULT_ARG_NONE) {
+    case FAULT_ARG_PEER:
         snprintf(buf + n, size - n, " | %s", f->peer);
-    else if (f->kind == FAULT_NET_LOSS)
+        break;
+    case FAULT_ARG_PERCENT:
         snprintf(buf + n, size - n, " %d%%", f->percent);
-    else if (f->kind == FAULT_DISK_FULL && f->free_bytes >= 0)
-        snprintf(buf + n, size - n, " leaving %lld bytes", f->free_bytes);
+        break;
+    case FAULT_ARG_FREE_BYTES:
+        if (f->free_bytes >= 0)
+            snprintf(buf + n, size - n, " leaving %lld bytes", f->free_bytes);
+        break;
+    default:
+        break;
+    }
     n = strlen(buf);
     if (f->id[0])
         snprintf(buf + n, size - n, " [%s]", f->id);

@@ -18,7 +18,7 @@
 static const char *const verdict_names[] = {"pass", "fail", "error", "skip"};
 
 /* The matrix's columns: the failpoint actions, then the fault kinds a
- * scenario injects, from fault/'s one table (ledger.c) */
+ * scenario injects, from fault/'s one table (faultkind.c) */
 static const char *const fp_columns[] = {"kill", "exit", "fail"};
 static const char *columns[ELEMENTSOF(fp_columns) + FAULT_KIND_COUNT];
 
@@ -43,7 +43,7 @@ size_t scn_report_columns(const char *const **ret)
         for (size_t i = 0; i < ELEMENTSOF(fp_columns); i++)
             columns[n++] = fp_columns[i];
         for (int k = 0; k < FAULT_KIND_COUNT; k++)
-            if (scn_fault_kind_from_name(fault_kind_name((enum fault_kind)k)) >= 0)
+            if (fault_kind_info((enum fault_kind)k)->in_scenarios)
                 columns[n++] = fault_kind_name((enum fault_kind)k);
     }
     *ret = columns;

@@ -62,10 +62,13 @@ static int ledger_id_of(const char *out)
     return id;
 }
 
-/* Inject f; *ret_id its ledger id. detail gets a one-line account. */
+/* Inject f; *ret_id its ledger id. detail gets a one-line account. The
+ * command line is the kind's, from fault/'s table (faultkind.h): ogfault
+ * KIND NODE, then the peer as NODE_B or --percent / --free-bytes. */
 int rn_inject(struct runner *rn, const struct scn_fault *f, int *ret_id, char *detail, size_t dsize)
 {
     _cleanup_command_result_ struct command_result res = {0};
+    const struct fault_kind_info *k = fault_kind_info(f->kind);
     struct og_error err = {0};
     char num[32], what[256];
     const char *args[10];
@@ -73,24 +76,35 @@ int rn_inject(struct runner *rn, const struct scn_fault *f, int *ret_id, char *d
     double t0 = rn_now_s();
     int r;
 
-    args[n++] = "--json";
-    args[n++] = fault_kind_name(f->kind);
-    args[n++] = f->node;
-    if (f->kind == FAULT_PARTITION)
-        args[n++] = f->peer;
-    if (f->kind == FAULT_NET_LOSS) {
-        snprintf(num, sizeof(num), "%d", f->percent);
-        args[n++] = "--percent";
-        args[n++] = num;
+    if (!k) {
+        snprintf(detail, dsize, "fault kind %d", (int)f->kind);
+        return -OG_E_INVALID_ARG;
     }
-    if (f->kind == FAULT_DISK_FULL && f->free_bytes >= 0) {
-        snprintf(num, sizeof(num), "%lld", f->free_bytes);
-        args[n++] = "--free-bytes";
+    args[n++] = "--json";
+    args[n++] = k->name;
+    args[n++] = f->node;
+    switch (k->arg) {
+    case FAULT_ARG_PEER:
+        args[n++] = f->peer;
+        break;
+    case FAULT_ARG_PERCENT:
+        snprintf(num, sizeof(num), "%d", f->percent);
+        args[n++] = fault_arg_option(k->arg);
         args[n++] = num;
+        break;
+    case FAULT_ARG_FREE_BYTES:
+        if (f->free_bytes < 0)
+            break;
+        snprintf(num, sizeof(num), "%lld", f->free_bytes);
+        args[n++] = fault_arg_option(k->arg);
+        args[n++] = num;
+        break;
+    default:
+        break;
     }
     args[n] = NULL;
-    snprintf(what, sizeof(what), "ogfault --cluster %s %s %s%s%s", rn->g->name,
-             fault_kind_name(f->kind), f->node, f->peer[0] ? " " : "", f->peer);
+    snprintf(what, sizeof(what), "ogfault --cluster %s %s %s%s%s", rn->g->name, k->name, f->node,
+             f->peer[0] ? " " : "", f->peer);
     r = rn_ogfault_run(rn, args, &res, &err);
     rn_bundle_command(rn, "ogfault", what, rn_now_s() - t0, r == 0 ? &res : NULL,
                       r < 0 ? err.detail : NULL);

@@ -59,13 +59,6 @@ const char *scn_step_kind_name(enum scn_step_kind k)
     return (size_t)k < ELEMENTSOF(step_names) ? step_names[k] : "?";
 }
 
-int scn_fault_kind_from_name(const char *name)
-{
-    int k = fault_kind_from_name(name);
-
-    return k == FAULT_FAILPOINT ? -1 : k;
-}
-
 const char *scn_expect_kind_name(enum scn_expect_kind k)
 {
     return (size_t)k < ELEMENTSOF(expect_names) ? expect_names[k] : "?";
@@ -304,11 +297,11 @@ static void read_fault(xmlNodePtr n, struct scn_fault *f)
 
     memset(f, 0, sizeof(*f));
     attr(n, "kind", kind, sizeof(kind));
-    f->kind = (enum fault_kind)scn_fault_kind_from_name(kind);
+    f->kind = (enum fault_kind)fault_kind_from_scenario_name(kind);
     attr(n, "node", f->node, sizeof(f->node));
-    attr(n, "peer", f->peer, sizeof(f->peer));
-    f->percent = (int)attr_ll(n, "percent", 0);
-    f->free_bytes = attr_ll(n, "free-bytes", -1);
+    attr(n, fault_arg_attribute(FAULT_ARG_PEER), f->peer, sizeof(f->peer));
+    f->percent = (int)attr_ll(n, fault_arg_attribute(FAULT_ARG_PERCENT), 0);
+    f->free_bytes = attr_ll(n, fault_arg_attribute(FAULT_ARG_FREE_BYTES), -1);
     attr(n, "id", f->id, sizeof(f->id));
     f->for_ms = (int)attr_ll(n, "for-ms", 0);
     if (attr(n, "when", when, sizeof(when)) && strcmp(when, "failpoint") == 0) {
@@ -506,21 +499,23 @@ bool scn_step_pauses(const struct scn_step *s)
 
 static int check_fault(const struct parse *p, const struct scenario *sc, const struct scn_fault *f)
 {
+    const struct fault_kind_info *k = fault_kind_info(f->kind);
+    enum fault_arg arg = k ? k->arg : FAULT_ARG_NONE; /* the arguments it takes: the table's */
     int r = check_node(p, sc, f->line, f->node, false);
 
     if (r == 0)
         r = check_node(p, sc, f->line, f->peer, false);
     if (r < 0)
         return r;
-    if (f->kind == FAULT_PARTITION && (!f->peer[0] || strcmp(f->peer, f->node) == 0))
+    if (arg == FAULT_ARG_PEER && (!f->peer[0] || strcmp(f->peer, f->node) == 0))
         return fail(p, f->line, "fault-params", "a partition needs a peer other than its node");
-    if (f->kind != FAULT_PARTITION && f->peer[0])
+    if (arg != FAULT_ARG_PEER && f->peer[0])
         return fail(p, f->line, "fault-params", "only a partition has a peer");
-    if (f->kind == FAULT_NET_LOSS && f->percent == 0)
+    if (arg == FAULT_ARG_PERCENT && f->percent == 0)
         return fail(p, f->line, "fault-params", "net-loss needs percent");
-    if (f->kind != FAULT_NET_LOSS && f->percent)
+    if (arg != FAULT_ARG_PERCENT && f->percent)
         return fail(p, f->line, "fault-params", "only net-loss has percent");
-    if (f->kind != FAULT_DISK_FULL && f->free_bytes >= 0)
+    if (arg != FAULT_ARG_FREE_BYTES && f->free_bytes >= 0)
         return fail(p, f->line, "fault-params", "only disk-full has free-bytes");
     return 0;
 }

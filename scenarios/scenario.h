@@ -20,7 +20,7 @@
  */
 #pragma once
 
-#include "ledger.h"
+#include "faultkind.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -73,7 +73,7 @@ struct scn_failpoint {
 };
 
 struct scn_fault {
-    enum fault_kind kind; /* fault/ledger.h: the one table of fault kinds */
+    enum fault_kind kind; /* fault/faultkind.h: the one table of fault kinds */
     char node[16];
     char peer[16];        /* partition */
     int percent;          /* net-loss; 0 = unset */
@@ -209,9 +209,6 @@ int scn_set_repeat(struct scn_set *set, unsigned times, struct og_error *err) _w
 
 /* Names for kinds (schema spelling). */
 const char *scn_step_kind_name(enum scn_step_kind k);
-/* The kinds a scenario may inject: fault_kind_from_name() without
- * "failpoint" (failpoints are their own rules); -1 when unknown. */
-int scn_fault_kind_from_name(const char *name);
 const char *scn_expect_kind_name(enum scn_expect_kind k);
 
 /* gs_upgradectl's action for a step (auto-upgrade, ...); rerun: NULL. */

@@ -788,6 +788,39 @@ static int xpath_count(xmlDocPtr doc, const char *expr)
     return n;
 }
 
+/* The schema's kinds are the table's (faultkind.c) that a scenario may name,
+ * in the same order: the schema spells them for the reader and the validator,
+ * the table for everything else. */
+Test(scenario, schema_kinds_are_the_table_s)
+{
+    xmlDocPtr doc = xmlReadFile(SCENARIO_SUITES "/schema/scenario.rng", NULL, XML_PARSE_NONET);
+    xmlXPathContextPtr ctx;
+    xmlXPathObjectPtr o;
+    int n = 0;
+
+    cr_assert_not_null(doc);
+    ctx = xmlXPathNewContext(doc);
+    o = xmlXPathEvalExpression(
+        (const xmlChar *)"//*[local-name()='define' and @name='fault-kind']"
+                         "/*[local-name()='attribute' and @name='kind']//*[local-name()='value']",
+        ctx);
+    cr_assert(o && o->nodesetval);
+    for (int k = 0; k < FAULT_KIND_COUNT; k++) {
+        xmlChar *v;
+        if (!fault_kind_info((enum fault_kind)k)->in_scenarios)
+            continue;
+        cr_assert_lt(n, o->nodesetval->nodeNr, "the schema lacks %s",
+                     fault_kind_name((enum fault_kind)k));
+        v = xmlNodeGetContent(o->nodesetval->nodeTab[n++]);
+        cr_expect_str_eq((const char *)v, fault_kind_name((enum fault_kind)k));
+        xmlFree(v);
+    }
+    cr_assert_eq(n, o->nodesetval->nodeNr, "the schema has kinds the table lacks");
+    xmlXPathFreeObject(o);
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+}
+
 Test(scenario, junit_one_testcase_per_scenario)
 {
     struct scn_report r;
@@ -906,11 +939,11 @@ Test(scenario, counts_and_names)
     cr_assert_str_eq(scn_verdict_name(SCN_SKIP), "skip");
     cr_assert_eq(scn_report_columns(&cols), 11);
     cr_assert_str_eq(cols[0], "kill");
-    /* one table of kinds with fault/ (ledger.c): every kind but "failpoint" */
+    /* one table of kinds with fault/ (faultkind.c): every kind but "failpoint" */
     for (int k = 0; k < FAULT_KIND_COUNT; k++)
-        cr_assert_eq(scn_fault_kind_from_name(fault_kind_name((enum fault_kind)k)),
+        cr_assert_eq(fault_kind_from_scenario_name(fault_kind_name((enum fault_kind)k)),
                      k == FAULT_FAILPOINT ? -1 : k, "%s", fault_kind_name((enum fault_kind)k));
-    cr_assert_eq(scn_fault_kind_from_name("meteor"), -1);
+    cr_assert_eq(fault_kind_from_scenario_name("meteor"), -1);
     cr_assert_str_eq(scn_action_name(SCN_ROLLBACK), "auto-rollback");
     cr_assert_null(scn_action_name(SCN_WAIT));
     scn_report_done(&r);
