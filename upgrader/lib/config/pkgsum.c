@@ -26,37 +26,34 @@ static void to_hex(const unsigned char *md, char hex[PKGSUM_HEX_LEN + 1])
     hex[PKGSUM_HEX_LEN] = '\0';
 }
 
+struct hashing {
+    EVP_MD_CTX *ctx;
+    const char *path;
+};
+
+static int hash_chunk(void *arg, const void *data, size_t n, struct og_error *err)
+{
+    struct hashing *h = arg;
+
+    return EVP_DigestUpdate(h->ctx, data, n) == 1
+               ? 0
+               : og_error_set(err, OG_E_READ_FAILED, "cannot hash \"%s\"", h->path);
+}
+
 int pkgsum_file(const char *path, char hex[PKGSUM_HEX_LEN + 1], struct og_error *err)
 {
-    _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = NULL;
-    _cleanup_free_ unsigned char *chunk = NULL;
-    _cleanup_close_ int fd = -1;
+    _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    struct hashing h = {ctx, path};
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
+    int r;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
-                                  "cannot open \"%s\"", path);
-    chunk = malloc(PKGSUM_CHUNK);
-    ctx = EVP_MD_CTX_new();
-    if (!chunk || !ctx)
+    if (!ctx)
         return og_error_set(err, OG_E_NOMEM, "hashing \"%s\"", path);
     if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
         return og_error_set(err, OG_E_NOMEM, "cannot set up SHA256 for \"%s\"", path);
-
-    for (;;) {
-        ssize_t n = read(fd, chunk, PKGSUM_CHUNK);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", path);
-        }
-        if (n == 0)
-            break;
-        if (EVP_DigestUpdate(ctx, chunk, (size_t)n) != 1)
-            return og_error_set(err, OG_E_READ_FAILED, "cannot hash \"%s\"", path);
-    }
+    if ((r = fs_read_chunks(path, PKGSUM_CHUNK, hash_chunk, &h, err)) < 0)
+        return r;
     if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen * 2 != PKGSUM_HEX_LEN)
         return og_error_set(err, OG_E_READ_FAILED, "cannot hash \"%s\"", path);
     to_hex(md, hex);

@@ -125,38 +125,63 @@ int fs_replace_file_with(const char *path, mode_t mode, fs_writer_fn writer, voi
     return fs_fsync_dir(dir, err);
 }
 
-int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
-                 struct og_error *err)
+int fs_read_chunks(const char *path, size_t chunk,
+                   int (*fn)(void *arg, const void *data, size_t n, struct og_error *err),
+                   void *arg, struct og_error *err)
 {
     _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    _cleanup_dynbuf_ struct dynbuf b = {0};
-    char chunk[16384];
-    int r;
+    _cleanup_free_ char *buf = NULL;
 
-    dynbuf_init(&b, max);
     if (fd < 0)
         return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
                                   "cannot open \"%s\"", path);
+    if (!(buf = malloc(chunk)))
+        return og_error_set(err, OG_E_NOMEM, "reading \"%s\"", path);
     for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
+        ssize_t n = read(fd, buf, chunk);
+        int r;
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", path);
         }
         if (n == 0)
-            break;
-        r = dynbuf_append(&b, chunk, (size_t)n);
-        if (r == -OG_E_TOO_LARGE)
-            return og_error_set(err, OG_E_TOO_LARGE, "the file \"%s\" is larger than %zu bytes",
-                                path, max);
-        if (r < 0)
-            return og_error_set(err, -r, "reading \"%s\"", path);
+            return 0;
+        if ((r = fn(arg, buf, (size_t)n, err)) != 0)
+            return r;
     }
-    if (ret_len)
-        *ret_len = b.len;
-    *ret_data = dynbuf_steal(&b);
-    return *ret_data ? 0 : og_error_set(err, OG_E_NOMEM, "reading \"%s\"", path);
+}
+
+struct read_file {
+    struct dynbuf b;
+    const char *path;
+};
+
+static int read_file_chunk(void *arg, const void *data, size_t n, struct og_error *err)
+{
+    struct read_file *f = arg;
+    int r = dynbuf_append(&f->b, data, n);
+
+    if (r == -OG_E_TOO_LARGE)
+        return og_error_set(err, OG_E_TOO_LARGE, "the file \"%s\" is larger than %zu bytes",
+                            f->path, f->b.max);
+    return r < 0 ? og_error_set(err, -r, "reading \"%s\"", f->path) : 0;
+}
+
+int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+                 struct og_error *err)
+{
+    struct read_file f = {.path = path};
+    int r;
+
+    dynbuf_init(&f.b, max);
+    r = fs_read_chunks(path, 16384, read_file_chunk, &f, err);
+    if (r == 0 && ret_len)
+        *ret_len = f.b.len;
+    if (r == 0 && !(*ret_data = dynbuf_steal(&f.b)))
+        r = og_error_set(err, OG_E_NOMEM, "reading \"%s\"", path);
+    dynbuf_done(&f.b);
+    return r;
 }
 
 /* fsync the directory holding p[0..end) (a path just created): its new

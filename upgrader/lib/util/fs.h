@@ -32,6 +32,12 @@ int fs_write_all(int fd, const void *data, size_t len);
 /* Read a whole file, at most max bytes (more = -OG_E_TOO_LARGE). The result
  * is NUL-terminated; *ret_len excludes the NUL (ret_len may be NULL).
  * A missing file is -OG_E_NOT_EXIST. */
+/* path read through in chunks of at most chunk bytes, each given to fn (a
+ * non-zero return ends the read with it); an open or read failure is
+ * GAUSS-50201 (absent) or GAUSS-50202 with the path. */
+int fs_read_chunks(const char *path, size_t chunk,
+                   int (*fn)(void *arg, const void *data, size_t n, struct og_error *err),
+                   void *arg, struct og_error *err);
 int fs_read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
                  struct og_error *err);
 
