@@ -197,18 +197,34 @@ static int undo_install(void *ctx, struct og_error *err)
 
 /* ---- step: switch-bin ------------------------------------------------------------------- */
 
+/* $GAUSSHOME -> target on every node at once, as openGauss's switchBin sends
+ * its switch to every host together (openGauss-OM v5.0.0 UpgradeImpl.py
+ * :6916-6950, execCommandWithMode); outcomes in node order, --force noting
+ * each failure. */
 static int relink_all(struct inplace *u, const char *target, struct og_error *err)
 {
-    int r = 0;
+    const char *verb[] = {"relink", u->cfg->app_path, target, NULL};
+    const char *nodes[CLUSTER_MAX_NODES] = {NULL};
+    const char *const *verbs[CLUSTER_MAX_NODES] = {NULL};
+    const struct cluster_node *of[CLUSTER_MAX_NODES];
+    struct og_error errs[CLUSTER_MAX_NODES];
+    int rcs[CLUSTER_MAX_NODES], r = 0;
+    size_t n = 0;
 
-    for (size_t i = 0; r == 0 && i < u->cfg->n_nodes; i++) {
-        const struct cluster_node *n = &u->cfg->nodes[i];
-        const char *node[] = {n->name};
-        const char *verb[] = {"relink", u->cfg->app_path, target, NULL};
-        if (inplace_gone(u, n, "switching $GAUSSHOME"))
+    for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++) {
+        const struct cluster_node *nd = &u->cfg->nodes[i];
+        if (inplace_gone(u, nd, "switching $GAUSSHOME"))
             continue;
-        r = inplace_node_result(u, n, worker_run_all(&u->w, node, 1, verb, NULL, 0, NULL, err),
-                                "switching $GAUSSHOME", err);
+        nodes[n] = nd->name;
+        verbs[n] = verb;
+        of[n++] = nd;
+    }
+    if (worker_run_each(&u->w, nodes, n, verbs, rcs, errs) < 0)
+        return og_error_set(err, OG_E_INVALID_ARG, "too many nodes");
+    for (size_t i = 0; i < n && r == 0; i++) {
+        if (rcs[i] < 0)
+            *err = errs[i];
+        r = inplace_node_result(u, of[i], rcs[i], "switching $GAUSSHOME", err);
     }
     return r;
 }
