@@ -10,7 +10,7 @@
 
 #include "failpoint.h"
 #include "fault.h"
-#include "inplace.h"
+#include "grey.h"
 #include "netfilter.h"
 #include "simcluster.h"
 #include "simdriver.h"
@@ -871,11 +871,9 @@ int fault_failpoint_check(const char *spec, struct og_error *err)
                                 "The failpoint setting \"%s\" holds a "
                                 "blank",
                                 spec);
-    /* the upgrader's points, checked the way gs_upgradectl checks them
-     * (nothing here ever hits them) */
-    r = engine_register_failpoints(&inplace_plan);
-    if (r == 0)
-        r = engine_register_failpoints(&inplace_commit_plan);
+    /* the upgrader's points, from the registry gs_upgradectl checks them
+     * against (nothing here ever hits them) */
+    r = grey_register_failpoints();
     if (r < 0)
         return og_error_set(err, -r, "failpoints");
     return failpoint_setup(spec, err);

@@ -13,8 +13,6 @@
 #include "engine.h"
 #include "failpoint.h"
 #include "fs.h"
-#include "inplace.h"
-#include "jdist.h"
 #include "scenario.h"
 #include "grey.h"
 #include "plan.h"
@@ -119,11 +117,7 @@ size_t scn_failpoints(const char *const **ret)
         json_object *a;
 
         dynbuf_init(&b, 1 << 20);
-        engine_register_failpoints(&inplace_plan);
-        engine_register_failpoints(&inplace_commit_plan);
-        engine_register_failpoints(&grey_plan);
-        engine_register_failpoints(&grey_commit_plan);
-        jdist_register_failpoints();
+        (void)grey_register_failpoints(); /* the upgrade's one registry */
         if (failpoint_list_json(&b) == 0 && (a = json_tokener_parse(dynbuf_str(&b)))) {
             for (size_t i = 0; i < json_object_array_length(a) && n_fp < MAX_FP; i++) {
                 json_object *o = json_object_array_get_idx(a, i), *nm;

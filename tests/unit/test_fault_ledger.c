@@ -430,6 +430,12 @@ Test(fault_ledger, failpoint_specs_are_checked_against_the_upgrader)
     cr_assert_eq(fault_failpoint_check("inplace.switch-bin.before=kill", &err), 0, "%s",
                  err.detail);
     cr_assert_eq(fault_failpoint_check("inplace.*=fail:51400@2", &err), 0, "%s", err.detail);
+    /* every point gs_upgradectl has (grey_register_failpoints): grey's, the journal's */
+    cr_assert_eq(fault_failpoint_check("grey.switch-process.before=kill", &err), 0, "%s",
+                 err.detail);
+    cr_assert_eq(fault_failpoint_check("grey-commit.*=fail:51400", &err), 0, "%s", err.detail);
+    cr_assert_eq(fault_failpoint_check("journal.put.after-local=exit:9@2", &err), 0, "%s",
+                 err.detail);
     cr_assert_eq(fault_failpoint_check("inplace.no-such-step.before=kill", &err), -OG_E_FAILPOINT);
     cr_assert_eq(fault_failpoint_check("inplace.switch-bin.before=explode", &err), -OG_E_FAILPOINT);
     cr_assert_eq(fault_failpoint_check("a b=kill", &err), -OG_E_FAILPOINT);

@@ -707,7 +707,7 @@ static int list_failpoints(void)
         printf("[]\n");
         return 0;
     }
-    upgradectl_register_failpoints();
+    (void)grey_register_failpoints();
     if (failpoint_list_json(&out) < 0)
         return om_fail("gs_upgradectl", og_error_set(&err, OG_E_NOMEM, "failpoints"), &err);
     printf("%s\n", dynbuf_str(&out));
@@ -742,7 +742,7 @@ int tool_gs_upgradectl(int argc, char **argv)
     /* the console gets warnings and errors; progress goes to stdout */
     oglog_set_console_level(OGLOG_WARNING);
     /* failpoints: OGUP_FAILPOINTS names registered points only */
-    upgradectl_register_failpoints();
+    (void)grey_register_failpoints();
     r = failpoint_setup(NULL, &err);
     if (r == 0)
         r = precheck_environment(NULL, &err);
@@ -760,13 +760,4 @@ int tool_gs_upgradectl(int argc, char **argv)
     if (strcmp(u->action, "pre-check") == 0)
         return upgradectl_pre_check(u);
     return upgradectl_action(u);
-}
-
-void upgradectl_register_failpoints(void)
-{
-    engine_register_failpoints(&inplace_plan);
-    engine_register_failpoints(&inplace_commit_plan);
-    engine_register_failpoints(&grey_plan);
-    engine_register_failpoints(&grey_commit_plan);
-    jdist_register_failpoints();
 }

@@ -29,6 +29,3 @@ struct upgctl {
 };
 
 int upgradectl_local(int argc, char **argv);
-/* Register every failpoint of the upgrade plans (for --list-failpoints and
- * OGUP_FAILPOINTS). */
-void upgradectl_register_failpoints(void);

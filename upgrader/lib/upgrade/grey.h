@@ -37,6 +37,15 @@
 extern const struct engine_plan grey_plan;
 extern const struct engine_plan grey_commit_plan;
 
+/* The one registry of the upgrade's failpoints: every point gs_upgradectl
+ * can hit, the plans' (in place and grey, each with its commit: here, where
+ * all four are known) and the journal's put (journal.put.after-local), in
+ * that order. gs_upgradectl (--list-failpoints, OGUP_FAILPOINTS), ogfault's
+ * failpoint check and the scenarios' failpoint names all register them from
+ * here; the fault matrix's rows are these plans' points
+ * (engine_failpoint_name). Idempotent; 0 or the first failure. */
+int grey_register_failpoints(void);
+
 /* inplace_init, then the grey plan and its action (large/small). */
 int grey_init(struct inplace *u, struct precheck_env *env, struct og_error *err)
     _warn_unused_result_;

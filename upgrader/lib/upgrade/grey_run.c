@@ -103,6 +103,19 @@ bool grey_journal_here(const char *dir)
     return access(p, F_OK) == 0;
 }
 
+int grey_register_failpoints(void)
+{
+    static const struct engine_plan *const plans[] = {&inplace_plan, &inplace_commit_plan,
+                                                      &grey_plan, &grey_commit_plan};
+    int r = 0;
+
+    for (size_t i = 0; i < ELEMENTSOF(plans) && r == 0; i++)
+        r = engine_register_failpoints(plans[i]);
+    if (r == 0)
+        jdist_register_failpoints();
+    return r;
+}
+
 int grey_init(struct inplace *u, struct precheck_env *env, struct og_error *err)
 {
     int r = inplace_init(u, env, err);
@@ -110,8 +123,7 @@ int grey_init(struct inplace *u, struct precheck_env *env, struct og_error *err)
     u->grey = true;
     u->plan = &grey_plan;
     u->action = u->large ? GREY_LARGE_ACTION : GREY_SMALL_ACTION;
-    engine_register_failpoints(&grey_plan);
-    engine_register_failpoints(&grey_commit_plan);
+    (void)grey_register_failpoints();
     return r;
 }
 

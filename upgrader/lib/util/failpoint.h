@@ -3,8 +3,9 @@
  * failpoint.h - named failpoints (libfiu) compiled into the upgrader, inert
  * unless enabled: the only bridge from the product to the test harness.
  *
- * A failpoint is declared once in a table (failpoint_register() or the
- * static list a module passes to failpoint_register_all()) and hit with
+ * A failpoint is declared once, in the static list a module passes to
+ * failpoint_register_all() (the upgrade's plans and journal: one registry,
+ * grey_register_failpoints() in grey.h), and hit with
  *     r = failpoint_hit("inplace.switch-bin.before", err);
  *     if (r < 0) return r;
  * The environment variable OGUP_FAILPOINTS enables points, comma separated:
