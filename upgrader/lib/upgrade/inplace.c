@@ -204,29 +204,18 @@ static int undo_install(void *ctx, struct og_error *err)
 static int relink_all(struct inplace *u, const char *target, struct og_error *err)
 {
     const char *verb[] = {"relink", u->cfg->app_path, target, NULL};
-    const char *nodes[CLUSTER_MAX_NODES] = {NULL};
-    const char *const *verbs[CLUSTER_MAX_NODES] = {NULL};
+    const char *const *verbs[CLUSTER_MAX_NODES];
     const struct cluster_node *of[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
-    int rcs[CLUSTER_MAX_NODES], r = 0;
     size_t n = 0;
 
     for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++) {
         const struct cluster_node *nd = &u->cfg->nodes[i];
         if (inplace_gone(u, nd, "switching $GAUSSHOME"))
             continue;
-        nodes[n] = nd->name;
         verbs[n] = verb;
         of[n++] = nd;
     }
-    if (worker_run_each(&u->w, nodes, n, verbs, rcs, errs) < 0)
-        return og_error_set(err, OG_E_INVALID_ARG, "too many nodes");
-    for (size_t i = 0; i < n && r == 0; i++) {
-        if (rcs[i] < 0)
-            *err = errs[i];
-        r = inplace_node_result(u, of[i], rcs[i], "switching $GAUSSHOME", err);
-    }
-    return r;
+    return inplace_worker_each(u, of, n, verbs, "switching $GAUSSHOME", err);
 }
 
 /* openGauss: stop, switchBin(NEW), start (:2438-2443); the new binary

@@ -425,11 +425,9 @@ static int each_datanode(struct inplace *u, const char *verb, bool with_list, co
                          struct og_error *err)
 {
     char list[PATH_MAX + 64], num[16];
-    const char *nodes[CLUSTER_MAX_NODES], *argv[CLUSTER_MAX_NODES][6];
+    const char *argv[CLUSTER_MAX_NODES][6];
     const char *const *argvs[CLUSTER_MAX_NODES];
     const struct cluster_node *of[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
-    int rcs[CLUSTER_MAX_NODES], r = 0;
     size_t n = 0;
 
     snprintf(list, sizeof(list), "%s/%s", u->dir, INPLACE_CATALOG_LIST);
@@ -450,22 +448,10 @@ static int each_datanode(struct inplace *u, const char *verb, bool with_list, co
             argv[n][2] = NULL;
         }
         of[n] = nd;
-        nodes[n] = nd->name;
         argvs[n] = argv[n];
         n++;
     }
-    if (n == 0)
-        return 0;
-    memset(errs, 0, sizeof(errs));
-    r = worker_run_each(&u->w, nodes, n, argvs, rcs, errs);
-    if (r < 0)
-        return og_error_set(err, -r, "%s", what);
-    for (size_t i = 0; r == 0 && i < n; i++) {
-        if (rcs[i] < 0)
-            *err = errs[i];
-        r = inplace_node_result(u, of[i], rcs[i], what, err);
-    }
-    return r;
+    return inplace_worker_each(u, of, n, argvs, what, err);
 }
 
 int inplace_catalog_backup(struct inplace *u, struct og_error *err)

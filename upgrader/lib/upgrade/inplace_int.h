@@ -24,6 +24,11 @@ int inplace_nothing_to_commit(struct inplace *u, struct og_error *err);
 const struct cluster_node *inplace_primary(const struct inplace *u);
 size_t inplace_other_nodes(const struct inplace *u, const char **out);
 /* --force: a node's failure is noted and the rest goes on */
+/* A worker call on each of[i] (argvs[i]) at once; the outcomes taken in
+ * node order, --force noting each failure (inplace_node_result). */
+int inplace_worker_each(struct inplace *u, const struct cluster_node *const *of, size_t n,
+                        const char *const *const *argvs, const char *what, struct og_error *err)
+    _warn_unused_result_;
 int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, const char *what,
                         struct og_error *err);
 bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what);

@@ -172,6 +172,31 @@ int inplace_node_result(struct inplace *u, const struct cluster_node *n, int r, 
     return 0;
 }
 
+int inplace_worker_each(struct inplace *u, const struct cluster_node *const *of, size_t n,
+                        const char *const *const *argvs, const char *what, struct og_error *err)
+{
+    const char *nodes[CLUSTER_MAX_NODES] = {NULL};
+    struct og_error errs[CLUSTER_MAX_NODES];
+    int rcs[CLUSTER_MAX_NODES], r;
+
+    if (n == 0)
+        return 0;
+    if (n > CLUSTER_MAX_NODES)
+        return og_error_set(err, OG_E_INVALID_ARG, "%s: too many nodes", what);
+    for (size_t i = 0; i < n; i++)
+        nodes[i] = of[i]->name;
+    memset(errs, 0, sizeof(errs));
+    r = worker_run_each(&u->w, nodes, n, argvs, rcs, errs);
+    if (r < 0)
+        return og_error_set(err, -r, "%s", what);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (rcs[i] < 0)
+            *err = errs[i];
+        r = inplace_node_result(u, of[i], rcs[i], what, err);
+    }
+    return r;
+}
+
 /* --force: a node found unreachable is not tried again (each try would wait
  * for the connect timeout); the skip is noted. */
 bool inplace_gone(struct inplace *u, const struct cluster_node *n, const char *what)
