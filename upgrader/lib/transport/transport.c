@@ -25,6 +25,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "oglog.h"
+#include "parallel.h"
 #include "shquote.h"
 #include "transport.h"
 #include "banned.h"
@@ -1290,12 +1291,11 @@ struct fanout_job {
     int rc;
 };
 
-static void *fanout_main(void *arg)
+static void fanout_main(void *arg)
 {
     struct fanout_job *j = arg;
 
     j->rc = transport_run(j->t, j->node, j->argv, j->opts, j->res, j->err);
-    return NULL;
 }
 
 int transport_run_all(struct transport *t, const char *const *nodes, size_t n,
@@ -1317,9 +1317,6 @@ int transport_run_each(struct transport *t, const char *const *nodes, size_t n,
 {
     _cleanup_free_ struct fanout_job *jobs = NULL;
     _cleanup_free_ struct og_error *own_errs = NULL;
-    _cleanup_free_ pthread_t *threads = NULL;
-    _cleanup_free_ bool *started = NULL;
-    pthread_attr_t attr;
     int first = 0;
 
     if (n == 0)
@@ -1327,32 +1324,18 @@ int transport_run_each(struct transport *t, const char *const *nodes, size_t n,
     if (!t || !nodes || !argvs || !results)
         return -OG_E_INVALID_ARG;
     jobs = calloc(n, sizeof(*jobs));
-    threads = calloc(n, sizeof(*threads));
-    started = calloc(n, sizeof(*started));
     if (!errs)
         errs = own_errs = calloc(n, sizeof(*errs));
-    if (!jobs || !threads || !started || !errs)
+    if (!jobs || !errs)
         return -OG_E_NOMEM;
 
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, FANOUT_STACK);
     for (size_t i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof(results[i]));
         og_error_clear(&errs[i]);
         jobs[i] = (struct fanout_job){t, nodes[i], argvs[i], opts, &results[i], &errs[i], 0};
-        started[i] = pthread_create(&threads[i], &attr, fanout_main, &jobs[i]) == 0;
     }
-    pthread_attr_destroy(&attr);
-    /* A node whose thread could not start runs here, after the others
-     * started: the outcome is the same, only later. */
-    for (size_t i = 0; i < n; i++)
-        if (!started[i])
-            fanout_main(&jobs[i]);
-    for (size_t i = 0; i < n; i++) {
-        if (started[i])
-            pthread_join(threads[i], NULL);
-        if (jobs[i].rc < 0 && first == 0)
-            first = jobs[i].rc;
-    }
+    parallel_each(jobs, n, sizeof(jobs[0]), fanout_main, FANOUT_STACK);
+    for (size_t i = 0; i < n && first == 0; i++)
+        first = jobs[i].rc < 0 ? jobs[i].rc : 0;
     return first;
 }

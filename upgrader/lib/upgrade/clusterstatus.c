@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -65,37 +66,55 @@ const char *clusterstatus_state(const struct dn_status *dn, size_t n)
     return degraded ? "Degraded" : "Normal";
 }
 
+int cluster_tool_each(const struct cluster_config *cfg, struct transport *t,
+                      const struct cluster_node *const *nodes, size_t n, const char *tool,
+                      const char *verb, const char *const *extra, int timeout_ms,
+                      struct command_result *res, struct og_error *errs)
+{
+    char bin[PATH_MAX + 16];
+    const char *argv[CLUSTER_MAX_NODES][CLUSTER_TOOL_EXTRA + 5];
+    const char *const *argvs[CLUSTER_MAX_NODES];
+    const char *names[CLUSTER_MAX_NODES];
+    struct transport_run_opts o = {.timeout_ms = timeout_ms};
+    size_t w = 0;
+
+    while (extra && extra[w])
+        w++;
+    if (n > CLUSTER_MAX_NODES || w > CLUSTER_TOOL_EXTRA)
+        return -OG_E_INVALID_ARG;
+    snprintf(bin, sizeof(bin), "%s/bin/%s", cfg->app_path, tool);
+    for (size_t i = 0; i < n; i++) {
+        argv[i][0] = bin;
+        argv[i][1] = verb;
+        argv[i][2] = "-D";
+        argv[i][3] = nodes[i]->datadir;
+        for (size_t k = 0; k <= w; k++) /* the NULL too */
+            argv[i][4 + k] = extra ? extra[k] : NULL;
+        argvs[i] = argv[i];
+        names[i] = nodes[i]->name;
+    }
+    return transport_run_each(t, names, n, argvs, &o, res, errs);
+}
+
 int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
                         struct cluster_status *ret, struct og_error *err)
 {
     struct cluster_status st = {0};
-    char bin[PATH_MAX + 16];
-    const char *names[CLUSTER_MAX_NODES], *argv[CLUSTER_MAX_NODES][5];
-    const char *const *argvs[CLUSTER_MAX_NODES];
+    const struct cluster_node *of[CLUSTER_MAX_NODES] = {NULL};
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = {.timeout_ms = 60 * 1000};
     size_t n = cfg->n_nodes < CLUSTER_MAX_NODES ? cfg->n_nodes : CLUSTER_MAX_NODES;
 
     /* every node at once; one that cannot be reached shows Down/Unknown */
-    snprintf(bin, sizeof(bin), "%s/bin/gs_ctl", cfg->app_path);
-    for (size_t i = 0; i < n; i++) {
-        argv[i][0] = bin;
-        argv[i][1] = "query";
-        argv[i][2] = "-D";
-        argv[i][3] = cfg->nodes[i].datadir;
-        argv[i][4] = NULL;
-        argvs[i] = argv[i];
-        names[i] = cfg->nodes[i].name;
-    }
+    for (size_t i = 0; i < n; i++)
+        of[i] = &cfg->nodes[i];
     memset(res, 0, sizeof(res));
     memset(errs, 0, sizeof(errs));
-    if (n)
-        transport_run_each(t, names, n, argvs, &o, res, errs);
+    (void)cluster_tool_each(cfg, t, of, n, "gs_ctl", "query", NULL, 60 * 1000, res, errs);
     for (size_t i = 0; i < n; i++) {
         struct dn_status *s = &st.dn[st.n++];
 
-        snprintf(s->node, sizeof(s->node), "%s", names[i]);
+        snprintf(s->node, sizeof(s->node), "%s", of[i]->name);
         snprintf(s->local_role, sizeof(s->local_role), "Down");
         snprintf(s->db_state, sizeof(s->db_state), "Unknown");
         if (errs[i].code)

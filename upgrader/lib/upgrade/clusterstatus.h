@@ -36,6 +36,17 @@ void clusterstatus_parse_query(const char *out, struct dn_status *s);
 /* cluster_state from the instances (reference §7 queryClsInfo rules). */
 const char *clusterstatus_state(const struct dn_status *dn, size_t n);
 
+/* On each of n datanodes at once (t, nodes added by name):
+ *     <cfg->app_path>/bin/TOOL VERB -D <the node's datadir> EXTRA...
+ * (extra: NULL-terminated, may be NULL; at most CLUSTER_TOOL_EXTRA words).
+ * res[i] and errs[i] get node i's outcome as transport_run_each gives it.
+ * -OG_E_INVALID_ARG (nothing run) for too many nodes or words. */
+#define CLUSTER_TOOL_EXTRA 8
+int cluster_tool_each(const struct cluster_config *cfg, struct transport *t,
+                      const struct cluster_node *const *nodes, size_t n, const char *tool,
+                      const char *verb, const char *const *extra, int timeout_ms,
+                      struct command_result *res, struct og_error *errs);
+
 /* Query every datanode of cfg through t (nodes added by name). */
 int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
                         struct cluster_status *ret, struct og_error *err);

@@ -123,7 +123,6 @@ int grey_init(struct inplace *u, struct precheck_env *env, struct og_error *err)
     u->grey = true;
     u->plan = &grey_plan;
     u->action = u->large ? GREY_LARGE_ACTION : GREY_SMALL_ACTION;
-    (void)grey_register_failpoints();
     return r;
 }
 

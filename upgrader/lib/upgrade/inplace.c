@@ -398,9 +398,6 @@ int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *e
     for (size_t i = 0; i < u->n_nodes; i++)
         u->nodes[i] = u->cfg->nodes[i].name;
     snprintf(u->dir, sizeof(u->dir), "%s/%s", env->pghost, JOURNAL_DIR_NAME);
-    engine_register_failpoints(&inplace_plan);
-    engine_register_failpoints(&inplace_commit_plan);
-    jdist_register_failpoints();
 
     /* the switch relinks $GAUSSHOME: it must be a link (openGauss-OM v5.0.0
      * UpgradeImpl.py:481 choseStrategy, GAUSS-52915) */

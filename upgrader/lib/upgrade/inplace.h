@@ -100,6 +100,8 @@ struct inplace_record {
     struct journal_steps steps;
 };
 
+/* The upgrade's failpoints are registered by the caller, once, before
+ * failpoint_setup (grey_register_failpoints: the one registry). */
 int inplace_init(struct inplace *u, struct precheck_env *env, struct og_error *err);
 void inplace_done(struct inplace *u);
 

@@ -7,7 +7,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +25,7 @@
 #include "jdist.h"
 #include "journal.h"
 #include "oglog.h"
+#include "parallel.h"
 #include "banned.h"
 
 #define CTL_TIMEOUT_MS INPLACE_CTL_TIMEOUT_MS
@@ -220,13 +220,12 @@ struct node_job {
     struct og_error err;
 };
 
-static void *node_job_main(void *arg)
+static void node_job_main(void *arg)
 {
     struct node_job *j = arg;
 
     j->r = j->start ? start_node(j->u, j->n, j->upgrade_from, &j->err)
                     : stop_node(j->u, j->n, &j->err);
-    return NULL;
 }
 
 /* Every datanode at once, as openGauss does: Local_StopInstance /
@@ -241,8 +240,6 @@ static int all_at_once(struct inplace *u, bool start, int upgrade_from, struct o
 {
     const char *what = start ? "starting the datanode" : "stopping the datanode";
     struct node_job jobs[CLUSTER_MAX_NODES];
-    pthread_t th[CLUSTER_MAX_NODES];
-    bool threaded[CLUSTER_MAX_NODES];
     size_t n = 0;
     int r = 0;
 
@@ -253,12 +250,7 @@ static int all_at_once(struct inplace *u, bool start, int upgrade_from, struct o
         jobs[n] = (struct node_job){.u = u, .n = nd, .start = start, .upgrade_from = upgrade_from};
         n++;
     }
-    for (size_t i = 0; i < n; i++) /* a thread that cannot be had: the job runs here */
-        if (!(threaded[i] = pthread_create(&th[i], NULL, node_job_main, &jobs[i]) == 0))
-            node_job_main(&jobs[i]);
-    for (size_t i = 0; i < n; i++)
-        if (threaded[i])
-            pthread_join(th[i], NULL);
+    parallel_each(jobs, n, sizeof(jobs[0]), node_job_main, 0);
     for (size_t i = 0; i < n && r == 0; i++) {
         if (jobs[i].r < 0)
             *err = jobs[i].err;
@@ -287,33 +279,21 @@ int inplace_start_all(struct inplace *u, int upgrade_from, struct og_error *err)
 int inplace_reload_guc(struct inplace *u, const char *setting, int code, const char *failure,
                        struct og_error *err)
 {
-    char bin[PATH_MAX + 16];
-    struct transport_run_opts o = {.timeout_ms = 60000};
-    const char *names[CLUSTER_MAX_NODES], *argv[CLUSTER_MAX_NODES][7];
-    const char *const *argvs[CLUSTER_MAX_NODES];
-    const struct cluster_node *of[CLUSTER_MAX_NODES];
+    const char *const extra[] = {"-c", setting, NULL};
+    const struct cluster_node *of[CLUSTER_MAX_NODES] = {NULL};
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
     size_t n = 0;
     int r = 0;
 
-    /* every node at once (transport_run_each), the outcomes taken in node
-     * order as when they ran one after another */
-    snprintf(bin, sizeof(bin), "%s/bin/gs_guc", u->cfg->app_path);
-    for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++) {
-        const struct cluster_node *nd = &u->cfg->nodes[i];
-        const char *a[] = {bin, "reload", "-D", nd->datadir, "-c", setting, NULL};
-        if (inplace_gone(u, nd, setting))
-            continue;
-        memcpy(argv[n], a, sizeof(a));
-        argvs[n] = argv[n];
-        names[n] = nd->name;
-        of[n++] = nd;
-    }
+    /* every node at once, the outcomes taken in node order as when they ran
+     * one after another */
+    for (size_t i = 0; i < u->cfg->n_nodes && n < CLUSTER_MAX_NODES; i++)
+        if (!inplace_gone(u, &u->cfg->nodes[i], setting))
+            of[n++] = &u->cfg->nodes[i];
     memset(res, 0, sizeof(res));
     memset(errs, 0, sizeof(errs));
-    if (n)
-        transport_run_each(u->env->t, names, n, argvs, &o, res, errs);
+    (void)cluster_tool_each(u->cfg, u->env->t, of, n, "gs_guc", "reload", extra, 60000, res, errs);
     for (size_t i = 0; i < n; i++) {
         int ri = errs[i].code ? -errs[i].code : res[i].exit_status != 0 ? -OG_E_EXEC_FAILED : 0;
         if (r == 0 && ri < 0) {

@@ -6,7 +6,6 @@
 #include <dirent.h>
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "journal.h"
 #include "lockfile.h"
 #include "oglog.h"
+#include "parallel.h"
 #include "pkgsig.h"
 #include "pkgsum.h"
 #include "appinstall.h"
@@ -610,7 +610,7 @@ struct check_job {
     struct precheck_result *res;
 };
 
-static void *check_main(void *arg)
+static void check_main(void *arg)
 {
     struct check_job *j = arg;
     struct og_error ce = {0};
@@ -620,7 +620,6 @@ static void *check_main(void *arg)
         ce.code = -r;
     j->res->check = j->check;
     j->res->err = r < 0 ? ce : (struct og_error){0};
-    return NULL;
 }
 
 /* Every check at once, a thread each: they only read, each from its own
@@ -632,8 +631,6 @@ int precheck_run_all(const struct precheck_env *e, struct precheck_result *resul
                      struct og_error *err)
 {
     struct check_job jobs[ELEMENTSOF(table)];
-    pthread_t th[ELEMENTSOF(table)];
-    bool started[ELEMENTSOF(table)];
     const char *ids[ELEMENTSOF(table)];
     struct precheck_env le = *e;
     struct precheck_local *local;
@@ -643,15 +640,10 @@ int precheck_run_all(const struct precheck_env *e, struct precheck_result *resul
     for (size_t i = 0; i < ELEMENTSOF(table); i++)
         ids[i] = table[i].id;
     le.local = local = precheck_local_fetch(e, ids, ELEMENTSOF(table));
-    for (size_t i = 0; i < ELEMENTSOF(table); i++) {
+    for (size_t i = 0; i < ELEMENTSOF(table); i++)
         jobs[i] = (struct check_job){.e = &le, .check = &table[i], .res = &results[i]};
-        started[i] = pthread_create(&th[i], NULL, check_main, &jobs[i]) == 0;
-        if (!started[i])
-            check_main(&jobs[i]);
-    }
+    parallel_each(jobs, ELEMENTSOF(table), sizeof(jobs[0]), check_main, 0);
     for (size_t i = 0; i < ELEMENTSOF(table); i++) {
-        if (started[i])
-            pthread_join(th[i], NULL);
         if (results[i].err.code != 0 && first == 0) {
             first = -results[i].err.code;
             *err = results[i].err;
