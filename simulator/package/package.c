@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "archive_util.h"
+#include "tarball.h"
 #include "catalogsql.h"
 #include "cleanup.h"
 #include "dynbuf.h"
@@ -20,6 +20,7 @@
 #include "pkgsig.h"
 #include "pkgsum.h"
 #include "simversion.h"
+#include "tartree.h"
 #include "versioncfg.h"
 #include "banned.h"
 
@@ -76,10 +77,7 @@ static const struct {
 };
 
 #define SQL_FILE_MAX (1u << 20)
-#define COPY_CHUNK   (64 * 1024)
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive *, archive_write_free)
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct archive_entry *, archive_entry_free)
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
 /* --- names ------------------------------------------------------------------ */
@@ -172,247 +170,6 @@ static char *path_join(const char *dir, const char *name)
     return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
 
-/* --- a tarball as a sorted list of entries ---------------------------------- */
-
-enum entry_kind {
-    ENTRY_DIR,
-    ENTRY_MEM,  /* content in memory */
-    ENTRY_DISK, /* content streamed from a file */
-    ENTRY_SYMLINK,
-};
-
-struct tar_entry {
-    char *path; /* without a trailing '/' */
-    enum entry_kind kind;
-    mode_t perm;
-    char *data; /* MEM: content; DISK: source path; SYMLINK: target */
-    size_t len; /* MEM */
-};
-
-struct tar_tree {
-    struct tar_entry *v;
-    size_t n, alloc;
-};
-
-static void tar_tree_done(struct tar_tree *t)
-{
-    for (size_t i = 0; i < t->n; i++) {
-        free(t->v[i].path);
-        free(t->v[i].data);
-    }
-    free(t->v);
-    *t = (struct tar_tree){0};
-}
-
-static inline void tar_tree_donep(struct tar_tree *t)
-{
-    tar_tree_done(t);
-}
-#define _cleanup_tar_tree_ _cleanup_(tar_tree_donep)
-
-static int tar_tree_add(struct tar_tree *t, enum entry_kind kind, const char *path, mode_t perm,
-                        const void *data, size_t len)
-{
-    struct tar_entry e = {.kind = kind, .perm = perm, .len = len};
-
-    if (t->n == t->alloc) {
-        size_t alloc = t->alloc ? t->alloc * 2 : 32;
-        struct tar_entry *v = reallocarray(t->v, alloc, sizeof(*v));
-        if (!v)
-            return -OG_E_NOMEM;
-        t->v = v;
-        t->alloc = alloc;
-    }
-    e.path = strdup(path);
-    if (kind == ENTRY_MEM) {
-        e.data = malloc(len + 1);
-        if (e.data && len)
-            memcpy(e.data, data, len);
-    } else if (data) {
-        e.data = strdup(data);
-    }
-    if (!e.path || (kind != ENTRY_DIR && !e.data)) {
-        free(e.path);
-        free(e.data);
-        return -OG_E_NOMEM;
-    }
-    t->v[t->n++] = e;
-    return 0;
-}
-
-static int tar_entry_cmp(const void *a, const void *b)
-{
-    return strcmp(((const struct tar_entry *)a)->path, ((const struct tar_entry *)b)->path);
-}
-
-enum tar_filter {
-    TAR_GZIP,
-    TAR_BZIP2,
-};
-
-struct tar_job {
-    struct tar_tree *tree;
-    enum tar_filter filter;
-    time_t mtime;
-    const char *name; /* for messages */
-};
-
-static int archive_fail(struct archive *a, const struct tar_job *job, const char *what,
-                        struct og_error *err)
-{
-    const char *msg = archive_error_string(a);
-
-    return og_error_set(err, OG_E_WRITE_FAILED, "cannot %s \"%s\": %s", what, job->name,
-                        msg ? msg : "unknown libarchive error");
-}
-
-static int write_all_data(struct archive *a, const struct tar_job *job, const char *data,
-                          size_t len, struct og_error *err)
-{
-    while (len > 0) {
-        la_ssize_t n = archive_write_data(a, data, len);
-        if (n <= 0)
-            return archive_fail(a, job, "write data into", err);
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Stream a file's content into the current entry (header written by caller
- * after the size is known). */
-static int open_source(const char *path, int *ret_fd, size_t *ret_size, struct og_error *err)
-{
-    _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-
-    if (fd < 0)
-        return og_error_set_errno(err, errno == ENOENT ? OG_E_NOT_EXIST : OG_E_READ_FAILED, errno,
-                                  "cannot open \"%s\"", path);
-    if (fstat(fd, &st) < 0)
-        return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot stat \"%s\"", path);
-    if (!S_ISREG(st.st_mode))
-        return og_error_set(err, OG_E_READ_FAILED, "\"%s\" is not a regular file", path);
-    *ret_size = (size_t)st.st_size;
-    *ret_fd = steal_fd(&fd);
-    return 0;
-}
-
-static int copy_source(struct archive *a, const struct tar_job *job, int fd, size_t size,
-                       const char *path, struct og_error *err)
-{
-    _cleanup_free_ char *chunk = malloc(COPY_CHUNK);
-    int r;
-
-    if (!chunk)
-        return og_error_set(err, OG_E_NOMEM, "copying \"%s\"", path);
-    while (size > 0) {
-        ssize_t n = read(fd, chunk, size < COPY_CHUNK ? size : COPY_CHUNK);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return og_error_set_errno(err, OG_E_READ_FAILED, errno, "cannot read \"%s\"", path);
-        if (n == 0)
-            return og_error_set(err, OG_E_READ_FAILED, "\"%s\" shrank while being packaged", path);
-        r = write_all_data(a, job, chunk, (size_t)n, err);
-        if (r < 0)
-            return r;
-        size -= (size_t)n;
-    }
-    return 0;
-}
-
-static int write_entry(struct archive *a, const struct tar_job *job, const struct tar_entry *e,
-                       struct og_error *err)
-{
-    _cleanup_(archive_entry_freep) struct archive_entry *ae = archive_entry_new();
-    _cleanup_close_ int fd = -1;
-    size_t size = 0;
-    int r;
-
-    if (!ae)
-        return og_error_set(err, OG_E_NOMEM, "packaging \"%s\"", e->path);
-    if (e->kind == ENTRY_DISK) {
-        r = open_source(e->data, &fd, &size, err);
-        if (r < 0)
-            return r;
-    } else if (e->kind == ENTRY_MEM) {
-        size = e->len;
-    }
-
-    archive_entry_set_pathname(ae, e->path);
-    switch (e->kind) {
-    case ENTRY_DIR:
-        archive_entry_set_filetype(ae, AE_IFDIR);
-        break;
-    case ENTRY_SYMLINK:
-        archive_entry_set_filetype(ae, AE_IFLNK);
-        archive_entry_set_symlink(ae, e->data);
-        break;
-    case ENTRY_MEM:
-    case ENTRY_DISK:
-        archive_entry_set_filetype(ae, AE_IFREG);
-        break;
-    }
-    archive_entry_set_perm(ae, e->perm);
-    archive_entry_set_size(ae, (la_int64_t)size);
-    archive_entry_set_mtime(ae, job->mtime, 0);
-    archive_entry_set_uid(ae, 0);
-    archive_entry_set_gid(ae, 0);
-    if (archive_write_header(a, ae) != ARCHIVE_OK)
-        return archive_fail(a, job, "write an entry header into", err);
-
-    if (e->kind == ENTRY_MEM)
-        return write_all_data(a, job, e->data, e->len, err);
-    if (e->kind == ENTRY_DISK)
-        return copy_source(a, job, fd, size, e->data, err);
-    return 0;
-}
-
-/* fs_writer_fn: the whole tarball into fd. */
-static int tar_write(int fd, void *userdata, struct og_error *err)
-{
-    struct tar_job *job = userdata;
-    _cleanup_(archive_write_freep) struct archive *a = archive_write_new();
-    int r;
-
-    if (!a)
-        return og_error_set(err, OG_E_NOMEM, "writing \"%s\"", job->name);
-    qsort(job->tree->v, job->tree->n, sizeof(job->tree->v[0]), tar_entry_cmp);
-
-    if (archive_write_set_format_ustar(a) != ARCHIVE_OK)
-        return archive_fail(a, job, "set the tar format of", err);
-    if (job->filter == TAR_GZIP) {
-        /* No mtime in the gzip header (libarchive never stores a name). */
-        if (archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
-            archive_write_set_filter_option(a, "gzip", "timestamp", NULL) != ARCHIVE_OK)
-            return archive_fail(a, job, "set gzip compression of", err);
-    } else if (archive_write_add_filter_bzip2(a) != ARCHIVE_OK) {
-        return archive_fail(a, job, "set bzip2 compression of", err);
-    }
-    /* Do not pad the compressed output to a whole block. */
-    if (archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-        archive_write_open_fd(a, fd) != ARCHIVE_OK)
-        return archive_fail(a, job, "open", err);
-
-    for (size_t i = 0; i < job->tree->n; i++) {
-        r = write_entry(a, job, &job->tree->v[i], err);
-        if (r < 0)
-            return r;
-    }
-    if (archive_write_close(a) != ARCHIVE_OK)
-        return archive_fail(a, job, "finish", err);
-    return 0;
-}
-
-static int tar_tree_write(struct tar_tree *tree, enum tar_filter filter, time_t mtime,
-                          const char *path, struct og_error *err)
-{
-    struct tar_job job = {tree, filter, mtime, path};
-
-    return fs_replace_file_with(path, 0644, tar_write, &job, err);
-}
-
 /* --- the package members ------------------------------------------------------ */
 
 struct build_ctx {
@@ -433,7 +190,6 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
     _cleanup_dynbuf_ struct dynbuf cfg = {0}, readme = {0};
     struct version_cfg vc = {0};
     char number[16];
-    int r = 0;
 
     dynbuf_init(&cfg, 4096);
     dynbuf_init(&readme, 4096);
@@ -453,43 +209,26 @@ static int build_kernel(const struct build_ctx *ctx, const char *path, struct og
                        ctx->v->version) < 0)
         return nomem(err, "version.cfg");
 
-    r = tar_tree_add(&t, ENTRY_DIR, "bin", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DISK, "bin/gaussdb", 0755, ctx->kernel, 0);
-    for (size_t i = 0; i < ELEMENTSOF(kernel_links) && r == 0; i++) {
+    (void)tar_tree_add(&t, ENTRY_DIR, "bin", 0755, NULL, 0);
+    (void)tar_tree_add(&t, ENTRY_DISK, "bin/gaussdb", 0755, ctx->kernel, 0);
+    for (size_t i = 0; i < ELEMENTSOF(kernel_links); i++) {
         char link[64];
         snprintf(link, sizeof(link), "bin/%s", kernel_links[i]);
-        r = tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gaussdb", 0);
+        (void)tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gaussdb", 0);
     }
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "lib", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "lib/postgresql", 0755, NULL, 0);
+    (void)tar_tree_add_dirs(&t, (const char *const[]){"lib", "lib/postgresql", NULL});
     /* The kernel runs PostgreSQL's programs through these links, so the
      * server's process is named gaussdb and the client's messages say gsql. */
-    for (size_t i = 0; i < ELEMENTSOF(pg_links) && r == 0; i++)
-        r = tar_tree_add(&t, ENTRY_SYMLINK, pg_links[i].name, 0777, pg_links[i].target, 0);
+    for (size_t i = 0; i < ELEMENTSOF(pg_links); i++)
+        (void)tar_tree_add(&t, ENTRY_SYMLINK, pg_links[i].name, 0777, pg_links[i].target, 0);
     /* where an installed cluster keeps what its upgrade carries to the new
      * app (openGauss's layout; the files come at install, ogsim up) */
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "lib/postgresql/pg_plugin", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "etc", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "share", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "share/postgresql", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "share/sslcert", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "share/sslcert/om", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_MEM, PACKAGE_README_PATH, 0644, readme.buf, readme.len);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_MEM, "version.cfg", 0644, cfg.buf, cfg.len);
-    if (r < 0)
-        return nomem(err, "the kernel tarball");
-    return tar_tree_write(&t, TAR_BZIP2, ctx->mtime, path, err);
+    (void)tar_tree_add_dirs(&t, (const char *const[]){"lib/postgresql/pg_plugin", "etc", "share",
+                                                      "share/postgresql", "share/sslcert",
+                                                      "share/sslcert/om", NULL});
+    (void)tar_tree_add(&t, ENTRY_MEM, PACKAGE_README_PATH, 0644, readme.buf, readme.len);
+    (void)tar_tree_add(&t, ENTRY_MEM, "version.cfg", 0644, cfg.buf, cfg.len);
+    return tar_tree_write(&t, TAR_BZIP2, ctx->mtime, path, "the kernel tarball", err);
 }
 
 /* The OM tools, as openGauss ships them: script/ under $GPHOME. One
@@ -504,39 +243,28 @@ static const char *const om_man[] = {"gs_om",         "gs_ssh",       "gs_checko
 static int build_om(const struct build_ctx *ctx, const char *path, struct og_error *err)
 {
     _cleanup_tar_tree_ struct tar_tree t = {0};
-    int r = tar_tree_add(&t, ENTRY_DIR, "script", 0755, NULL, 0);
 
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DISK, "script/gs_om", 0755, ctx->om, 0);
-    for (size_t i = 0; i < ELEMENTSOF(om_links) && r == 0; i++) {
+    (void)tar_tree_add(&t, ENTRY_DIR, "script", 0755, NULL, 0);
+    (void)tar_tree_add(&t, ENTRY_DISK, "script/gs_om", 0755, ctx->om, 0);
+    for (size_t i = 0; i < ELEMENTSOF(om_links); i++) {
         char link[64];
         snprintf(link, sizeof(link), "script/%s", om_links[i]);
-        r = tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gs_om", 0);
+        (void)tar_tree_add(&t, ENTRY_SYMLINK, link, 0777, "gs_om", 0);
     }
     /* gs_collector's default -C file, where openGauss-OM ships it
      * (script/gspylib/etc/conf/gs_collector.json; gs_collector:255-258) */
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "script/gspylib", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "script/gspylib/etc", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "script/gspylib/etc/conf", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DISK, "script/gspylib/etc/conf/gs_collector.json", 0644,
-                         om_collector_json(), 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "man", 0755, NULL, 0);
-    if (r == 0)
-        r = tar_tree_add(&t, ENTRY_DIR, "man/man1", 0755, NULL, 0);
-    for (size_t i = 0; i < ELEMENTSOF(om_man) && r == 0; i++) {
+    (void)tar_tree_add_dirs(&t, (const char *const[]){"script/gspylib", "script/gspylib/etc",
+                                                      "script/gspylib/etc/conf", NULL});
+    (void)tar_tree_add(&t, ENTRY_DISK, "script/gspylib/etc/conf/gs_collector.json", 0644,
+                       om_collector_json(), 0);
+    (void)tar_tree_add_dirs(&t, (const char *const[]){"man", "man/man1", NULL});
+    for (size_t i = 0; i < ELEMENTSOF(om_man); i++) {
         char src[PATH_MAX], dst[64];
         snprintf(src, sizeof(src), "%s/%s.1", om_man_dir(), om_man[i]);
         snprintf(dst, sizeof(dst), "man/man1/%s.1", om_man[i]);
-        r = tar_tree_add(&t, ENTRY_DISK, dst, 0644, src, 0);
+        (void)tar_tree_add(&t, ENTRY_DISK, dst, 0644, src, 0);
     }
-    if (r < 0)
-        return nomem(err, "the OM tarball");
-    return tar_tree_write(&t, TAR_GZIP, ctx->mtime, path, err);
+    return tar_tree_write(&t, TAR_GZIP, ctx->mtime, path, "the OM tarball", err);
 }
 
 static const enum catalog_mode all_modes[] = {
@@ -563,8 +291,7 @@ static int add_step_files(struct tar_tree *t, int number, struct og_error *err)
             catalog_sql_folder(all_modes[m], all_dbs[d], folder, sizeof(folder));
             catalog_sql_filename(all_modes[m], all_dbs[d], number, name, sizeof(name));
             snprintf(path, sizeof(path), "upgrade_sql/%s/%s", folder, name);
-            if (tar_tree_add(t, ENTRY_MEM, path, 0644, sql.buf, sql.len) < 0)
-                return nomem(err, path);
+            (void)tar_tree_add(t, ENTRY_MEM, path, 0644, sql.buf, sql.len);
         }
     return 0;
 }
@@ -572,27 +299,23 @@ static int add_step_files(struct tar_tree *t, int number, struct og_error *err)
 static int build_upgrade_sql(const struct build_ctx *ctx, const char *path, struct og_error *err)
 {
     static const char *const dirs[] = {"upgrade_sql", "upgrade_sql/check_upgrade",
-                                       "upgrade_sql/set_guc"};
+                                       "upgrade_sql/set_guc", NULL};
     static const char *const empty_files[] = {"upgrade_sql/set_guc/add_guc",
                                               "upgrade_sql/set_guc/delete_guc"};
     _cleanup_tar_tree_ struct tar_tree t = {0};
     char folder[64], dir[128];
     int r = 0;
 
-    for (size_t i = 0; i < ELEMENTSOF(dirs) && r == 0; i++)
-        r = tar_tree_add(&t, ENTRY_DIR, dirs[i], 0755, NULL, 0);
-    for (size_t i = 0; i < ELEMENTSOF(empty_files) && r == 0; i++)
-        r = tar_tree_add(&t, ENTRY_MEM, empty_files[i], 0644, "", 0);
+    (void)tar_tree_add_dirs(&t, dirs);
+    for (size_t i = 0; i < ELEMENTSOF(empty_files); i++)
+        (void)tar_tree_add(&t, ENTRY_MEM, empty_files[i], 0644, "", 0);
     /* The four catalog folders: upgrade/rollback x maindb/otherdb. */
-    for (size_t m = 0; m < ELEMENTSOF(all_modes) && r == 0; m += 2)
-        for (size_t d = 0; d < ELEMENTSOF(all_dbs) && r == 0; d++) {
+    for (size_t m = 0; m < ELEMENTSOF(all_modes); m += 2)
+        for (size_t d = 0; d < ELEMENTSOF(all_dbs); d++) {
             catalog_sql_folder(all_modes[m], all_dbs[d], folder, sizeof(folder));
             snprintf(dir, sizeof(dir), "upgrade_sql/%s", folder);
-            r = tar_tree_add(&t, ENTRY_DIR, dir, 0755, NULL, 0);
+            (void)tar_tree_add(&t, ENTRY_DIR, dir, 0755, NULL, 0);
         }
-    if (r < 0)
-        return nomem(err, "upgrade_sql");
-
     for (size_t i = 0; i < catalog_step_count(); i++) {
         int number = catalog_step_at(i);
         if (number > ctx->v->number)
@@ -601,7 +324,7 @@ static int build_upgrade_sql(const struct build_ctx *ctx, const char *path, stru
         if (r < 0)
             return r;
     }
-    return tar_tree_write(&t, TAR_GZIP, ctx->mtime, path, err);
+    return tar_tree_write(&t, TAR_GZIP, ctx->mtime, path, "upgrade_sql", err);
 }
 
 typedef int (*member_build_fn)(const struct build_ctx *ctx, const char *path, struct og_error *err);
@@ -642,8 +365,8 @@ static int sign_member(struct tar_tree *bundle, const char *file, const char *na
         snprintf(signame, sizeof(signame), "%s" PKGSIG_SUFFIX, name) >= (int)sizeof(signame))
         return og_error_set(err, OG_E_TOO_LARGE, "the path \"%s\" is too long", file);
     r = pkgsig_sign(file, key, err);
-    if (r == 0 && tar_tree_add(bundle, ENTRY_DISK, signame, 0644, sig, 0) < 0)
-        return nomem(err, "the bundle");
+    if (r == 0)
+        (void)tar_tree_add(bundle, ENTRY_DISK, signame, 0644, sig, 0);
     return r;
 }
 
@@ -722,14 +445,12 @@ int package_build(const char *version, const char *out_dir, const char *kernel,
         }
         /* The bundle holds the members flat, as openGauss's `tar zcf` does. */
         package_file_name(v, members[i].file, name, sizeof(name));
-        if (tar_tree_add(&bundle, ENTRY_DISK, name, 0644, file, 0) < 0)
-            return nomem(err, "the bundle");
+        (void)tar_tree_add(&bundle, ENTRY_DISK, name, 0644, file, 0);
         r = sign_member(&bundle, file, name, err);
         if (r < 0)
             return r;
         package_file_name(v, members[i].sum, name, sizeof(name));
-        if (tar_tree_add(&bundle, ENTRY_DISK, name, 0644, sum, 0) < 0)
-            return nomem(err, "the bundle");
+        (void)tar_tree_add(&bundle, ENTRY_DISK, name, 0644, sum, 0);
     }
 
     package_file_name(v, PACKAGE_BUNDLE, name, sizeof(name));
@@ -737,7 +458,7 @@ int package_build(const char *version, const char *out_dir, const char *kernel,
         _cleanup_free_ char *path = path_join(out_dir, name);
         if (!path)
             return nomem(err, "file names");
-        r = tar_tree_write(&bundle, TAR_GZIP, ctx.mtime, path, err);
+        r = tar_tree_write(&bundle, TAR_GZIP, ctx.mtime, path, "the bundle", err);
     }
     if (r < 0)
         og_error_prefix(err, "cannot build the openGauss-%s package", v->version);
@@ -821,7 +542,7 @@ int package_list(bool json, struct dynbuf *out, struct og_error *err)
 
 int package_extract(const char *tarball, const char *dest, struct og_error *err)
 {
-    return archive_extract(tarball, dest, err);
+    return tarball_extract(tarball, dest, err);
 }
 
 int package_install_kernel(const char *pkg_dir, const char *version, const char *app_dir,

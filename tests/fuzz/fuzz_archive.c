@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-/* fuzz_archive: archive_extract of the input (any format and filter
+/* fuzz_archive: tarball_extract of the input (any format and filter
  * libarchive reads) into a fresh directory, removed after each input.
  * Everything extracted must stay inside that directory: the target extracts
  * into <scratch>/in/ and checks nothing appeared beside it in <scratch>/. */
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "archive_util.h"
+#include "tarball.h"
 #include "fuzz.h"
 
 static size_t count_entries(const char *dir)
@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_write_file(tarball, data, size);
     if (asprintf(&dest, "%s/in", box) < 0 || mkdir(dest, 0700) < 0)
         abort();
-    (void)archive_extract(tarball, dest, &err);
+    (void)tarball_extract(tarball, dest, &err);
     FUZZ_ASSERT(count_entries(box) == 1); /* only in/ */
     fuzz_rm_rf(box);
     free(dest);

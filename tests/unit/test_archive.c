@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * test_archive.c - archive_extract() against crafted tarballs (issue 15 row 1):
+ * test_archive.c - tarball_extract() against crafted tarballs (issue 15 row 1):
  * hardlinks absolute, with "..", resolving outside (through the working
  * directory or a symlink), a legitimate GNU tar hardlink, devices, FIFOs,
  * set-id and sticky bits, names longer than NAME_MAX / PATH_MAX, a file
@@ -19,7 +19,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "archive_util.h"
+#include "tarball.h"
 #include "fs.h"
 #include "ogerror.h"
 
@@ -113,8 +113,8 @@ static void make(bool gnu, const struct member *m, size_t n)
 static int extract(void)
 {
     struct og_error err = {0};
-    int r = archive_extract(tarball, dest, &err);
-    cr_log_info("archive_extract: %d %s", r, err.detail);
+    int r = tarball_extract(tarball, dest, &err);
+    cr_log_info("tarball_extract: %d %s", r, err.detail);
     return r;
 }
 

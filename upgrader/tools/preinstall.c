@@ -55,7 +55,7 @@
 #include "pkgsum.h"
 #include "transport.h"
 #include "versioncfg.h"
-#include "archive_util.h"
+#include "tarball.h"
 #include "banned.h"
 
 #define STREAM_MAX      (1024u * 1024 * 1024) /* the package as a tar stream */

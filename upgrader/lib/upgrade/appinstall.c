@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "appinstall.h"
-#include "archive_util.h"
+#include "tarball.h"
 #include "fs.h"
 #include "pkgsig.h"
 #include "pkgsum.h"
@@ -200,7 +200,7 @@ int appinstall_install(const char *gphome, const char *target, struct og_error *
     if (r == 0 && mkdir(tmp, 0750) < 0)
         r = og_error_set_errno(err, OG_E_CREATE_FAILED, errno, "Failed to create %s.", tmp);
     if (r == 0)
-        r = archive_extract(tarball, tmp, err);
+        r = tarball_extract(tarball, tmp, err);
     /* as openGauss's install: the version record of the app */
     snprintf(cfg_new, sizeof(cfg_new), "%s/version.cfg", tmp);
     snprintf(upv, sizeof(upv), "%s/bin/upgrade_version", tmp);

@@ -19,7 +19,7 @@
 
 #include <json-c/json.h>
 
-#include "archive_util.h"
+#include "tarball.h"
 #include "catalogsel.h"
 #include "clusterstatus.h"
 #include "fs.h"

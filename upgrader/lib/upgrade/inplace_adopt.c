@@ -40,7 +40,7 @@
 #include <unistd.h>
 
 #include "appinstall.h"
-#include "archive_util.h"
+#include "tarball.h"
 #include "fs.h"
 #include "inplace_int.h"
 #include "journal.h"
@@ -60,7 +60,7 @@ static int adopt_parameters(const char *dir, const char *tar, struct og_error *e
     if (r == 0)
         r = fs_mkdir_p(tmp, 0700, err);
     if (r == 0)
-        r = archive_extract(tar, tmp, err);
+        r = tarball_extract(tar, tmp, err);
     if (r == 0)
         r = fs_mkdir_p(backup, 0700, err);
     if (r == 0) {

@@ -24,7 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "archive_util.h"
+#include "tarball.h"
 #include "catalogphys.h"
 #include "catalogsel.h"
 #include "fs.h"
@@ -70,7 +70,7 @@ static int extract_sql(struct inplace *u, struct og_error *err)
     if (r == 0)
         r = fs_mkdir_p(dst, 0700, err);
     if (r == 0)
-        r = archive_extract(tar, dst, err);
+        r = tarball_extract(tar, dst, err);
     return r;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
- * archive_util.h - safe extraction of a tarball (libarchive reads, archive.c
+ * tarball.h - safe extraction of a tarball (libarchive reads, tarball.c
  * writes every member relative to an fd of dest, each path component opened
  * O_NOFOLLOW). Refused, with nothing written for that member:
  *  - an absolute or empty name, a ".." component, in a member's name or in a
@@ -19,4 +19,4 @@
 
 #include "ogerror.h"
 
-int archive_extract(const char *tarball, const char *dest, struct og_error *err);
+int tarball_extract(const char *tarball, const char *dest, struct og_error *err);

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "archive_util.h"
+#include "tarball.h"
 #include "cleanup.h"
 #include "fs.h"
 #include "banned.h"
@@ -354,7 +354,7 @@ static int extract_all(struct extract *x, struct og_error *err)
     return fix_dirs(x, err);
 }
 
-int archive_extract(const char *tarball, const char *dest, struct og_error *err)
+int tarball_extract(const char *tarball, const char *dest, struct og_error *err)
 {
     struct extract x = {.tarball = tarball, .root = -1};
     int r = fs_mkdir_p(dest, 0755, err);
