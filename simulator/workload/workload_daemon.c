@@ -81,25 +81,50 @@ static void wl_sleep(const struct wl_daemon *d, int ms)
 
 #define INC(c, field) atomic_fetch_add_explicit(&(c)->field, 1, memory_order_relaxed)
 
-/* Connect (or back off): true with *conn set. */
-static bool client_connect(struct wl_client *cl, const struct wl_conninfo *ci, PGconn **conn,
-                           int *backoff_ms, bool *ever)
+/* A client's session to the cluster: where it connects, the connection in
+ * use, the back-off before the next try, and whether it ever connected. */
+struct wl_link {
+    struct wl_conninfo ci;
+    PGconn *conn;
+    int backoff_ms;
+    bool ever;
+};
+
+/* role "writer"/"reader" names the session (application_name); target is
+ * libpq's target_session_attrs. */
+static void link_init(struct wl_link *l, const struct wl_client *cl, const char *role,
+                      const char *target)
 {
-    PGconn *c = wl_connect(ci);
+    char appname[64];
+
+    snprintf(appname, sizeof(appname), "ogsim-workload-%s-%d", role, cl->num);
+    *l = (struct wl_link){.backoff_ms = WORKLOAD_BACKOFF_MIN_MS};
+    wl_conninfo_init(&l->ci, &cl->d->conf.o, -1, cl->d->conf.o.dbname, target, appname);
+}
+
+static void link_backoff(const struct wl_daemon *d, struct wl_link *l)
+{
+    wl_sleep(d, l->backoff_ms);
+    l->backoff_ms =
+        l->backoff_ms * 2 > WORKLOAD_BACKOFF_MAX_MS ? WORKLOAD_BACKOFF_MAX_MS : l->backoff_ms * 2;
+}
+
+/* Connect (or back off): true with l->conn set. */
+static bool client_connect(struct wl_client *cl, struct wl_link *l)
+{
+    PGconn *c = wl_connect(&l->ci);
 
     if (!c || PQstatus(c) != CONNECTION_OK) {
         PQfinish(c);
         INC(cl, connect_errors);
-        wl_sleep(cl->d, *backoff_ms);
-        *backoff_ms =
-            *backoff_ms * 2 > WORKLOAD_BACKOFF_MAX_MS ? WORKLOAD_BACKOFF_MAX_MS : *backoff_ms * 2;
+        link_backoff(cl->d, l);
         return false;
     }
     INC(cl, connects);
-    if (*ever)
+    if (l->ever)
         INC(cl, reconnects);
-    *ever = true;
-    *conn = c;
+    l->ever = true;
+    l->conn = c;
     return true;
 }
 
@@ -122,26 +147,23 @@ static int log_line(struct wl_client *cl, int fd, int64_t id, int64_t t_ns, int6
 
 /* A session to use: one lost after its last answer is dropped first (a
  * writer reconnects before using an id); false while none could be had. */
-static bool client_ready(struct wl_client *cl, const struct wl_conninfo *ci, PGconn **conn,
-                         int *backoff, bool *ever)
+static bool client_ready(struct wl_client *cl, struct wl_link *l)
 {
-    if (*conn && PQstatus(*conn) != CONNECTION_OK) {
-        PQfinish(*conn);
-        *conn = NULL;
+    if (l->conn && PQstatus(l->conn) != CONNECTION_OK) {
+        PQfinish(l->conn);
+        l->conn = NULL;
     }
-    return *conn || client_connect(cl, ci, conn, backoff, ever);
+    return l->conn || client_connect(cl, l);
 }
 
 /* After any failure: reconnect next time (the primary may have moved); a
  * refused statement (not one in doubt) backs off first, doubling. */
-static void client_drop(const struct wl_daemon *d, enum wl_outcome o, PGconn **conn, int *backoff)
+static void client_drop(const struct wl_daemon *d, enum wl_outcome o, struct wl_link *l)
 {
-    PQfinish(*conn);
-    *conn = NULL;
-    if (o == WL_FAILED) {
-        wl_sleep(d, *backoff);
-        *backoff = *backoff * 2 > WORKLOAD_BACKOFF_MAX_MS ? WORKLOAD_BACKOFF_MAX_MS : *backoff * 2;
-    }
+    PQfinish(l->conn);
+    l->conn = NULL;
+    if (o == WL_FAILED)
+        link_backoff(d, l);
 }
 
 /* --rate: the next commit is due 1/rate s after the last one was; a writer
@@ -163,32 +185,28 @@ static void *writer_main(void *arg)
 {
     struct wl_client *cl = arg;
     struct wl_daemon *d = cl->d;
-    struct wl_conninfo ci;
-    PGconn *conn = NULL;
-    int backoff = WORKLOAD_BACKOFF_MIN_MS;
-    bool ever = false;
-    char appname[64], idtxt[24], wtxt[8];
+    struct wl_link l;
+    char idtxt[24], wtxt[8];
     const char *params[2] = {idtxt, wtxt};
     int64_t base =
         ((int64_t)d->conf.run << WORKLOAD_RUN_SHIFT) | ((int64_t)cl->num << WORKLOAD_WRITER_SHIFT);
     int64_t seq = 0, due = 0;
 
-    snprintf(appname, sizeof(appname), "ogsim-workload-writer-%d", cl->num);
     snprintf(wtxt, sizeof(wtxt), "%d", cl->num);
-    wl_conninfo_init(&ci, &d->conf.o, -1, d->conf.o.dbname, "primary", appname);
+    link_init(&l, cl, "writer", "primary");
     while (!stopping(d)) {
         PGresult *res = NULL;
         enum wl_outcome o;
         int64_t id, t0, t1;
 
-        if (!client_ready(cl, &ci, &conn, &backoff, &ever))
+        if (!client_ready(cl, &l))
             continue;
         if (++seq >= (1LL << WORKLOAD_WRITER_SHIFT))
             break; /* 4G ids per writer and run */
         id = base | seq;
         snprintf(idtxt, sizeof(idtxt), "%" PRId64, id);
         t0 = wl_mono_ns();
-        o = wl_exec(conn, "INSERT INTO wl_acked (id, writer) VALUES ($1, $2)", 2, params,
+        o = wl_exec(l.conn, "INSERT INTO wl_acked (id, writer) VALUES ($1, $2)", 2, params,
                     PGRES_COMMAND_OK, WORKLOAD_STMT_TIMEOUT_MS, &res);
         t1 = wl_mono_ns();
         if (o == WL_FAILED && res && PQresultErrorField(res, PG_DIAG_SQLSTATE) &&
@@ -196,7 +214,7 @@ static void *writer_main(void *arg)
             INC(cl, read_only);
         PQclear(res);
         if (o == WL_OK) {
-            backoff = WORKLOAD_BACKOFF_MIN_MS;
+            l.backoff_ms = WORKLOAD_BACKOFF_MIN_MS;
             INC(cl, acked);
             if (log_line(cl, cl->log_fd, id, t1, (t1 - t0) / 1000) < 0)
                 break;
@@ -209,9 +227,9 @@ static void *writer_main(void *arg)
             if (log_line(cl, cl->doubt_fd, id, t1, (t1 - t0) / 1000) < 0)
                 break;
         }
-        client_drop(d, o, &conn, &backoff);
+        client_drop(d, o, &l);
     }
-    PQfinish(conn);
+    PQfinish(l.conn);
     return NULL;
 }
 
@@ -219,36 +237,32 @@ static void *reader_main(void *arg)
 {
     struct wl_client *cl = arg;
     struct wl_daemon *d = cl->d;
-    struct wl_conninfo ci;
-    PGconn *conn = NULL;
-    int backoff = WORKLOAD_BACKOFF_MIN_MS;
-    bool ever = false;
-    char appname[64], lo[24], hi[24];
+    struct wl_link l;
+    char lo[24], hi[24];
     const char *params[2] = {lo, hi};
 
-    snprintf(appname, sizeof(appname), "ogsim-workload-reader-%d", cl->num);
+    link_init(&l, cl, "reader", "prefer-standby");
     snprintf(lo, sizeof(lo), "%" PRId64, (int64_t)d->conf.run << WORKLOAD_RUN_SHIFT);
     snprintf(hi, sizeof(hi), "%" PRId64, (int64_t)(d->conf.run + 1) << WORKLOAD_RUN_SHIFT);
-    wl_conninfo_init(&ci, &d->conf.o, -1, d->conf.o.dbname, "prefer-standby", appname);
     while (!stopping(d)) {
         PGresult *res = NULL;
         enum wl_outcome o;
 
-        if (!client_ready(cl, &ci, &conn, &backoff, &ever))
+        if (!client_ready(cl, &l))
             continue;
-        o = wl_exec(conn, "SELECT max(id) FROM wl_acked WHERE id >= $1 AND id < $2", 2, params,
+        o = wl_exec(l.conn, "SELECT max(id) FROM wl_acked WHERE id >= $1 AND id < $2", 2, params,
                     PGRES_TUPLES_OK, WORKLOAD_STMT_TIMEOUT_MS, &res);
         PQclear(res);
         if (o == WL_OK) {
-            backoff = WORKLOAD_BACKOFF_MIN_MS;
+            l.backoff_ms = WORKLOAD_BACKOFF_MIN_MS;
             INC(cl, queries);
             wl_sleep(d, READER_PAUSE_MS);
             continue;
         }
         INC(cl, errors);
-        client_drop(d, o, &conn, &backoff);
+        client_drop(d, o, &l);
     }
-    PQfinish(conn);
+    PQfinish(l.conn);
     return NULL;
 }
 
