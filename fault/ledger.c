@@ -8,15 +8,18 @@
 #include "failpoint.h"
 #include "fs.h"
 #include "ledger.h"
+#include "strtable.h"
 #include "banned.h"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 
-static const char *const state_names[] = {
+static const char *const fault_state_table[] = {
     [FAULT_INSTALLING] = "installing",
     [FAULT_ACTIVE] = "active",
     [FAULT_HEALED] = "healed",
 };
+STRTABLE_TO_STRING(fault_state_name, enum fault_state, fault_state_table, "?");
+STRTABLE_FROM_STRING(fault_state_from_name, int, fault_state_table, -1);
 
 static const struct failpoint_def ledger_points[] = {
     {"fault.ledger.mid-write", "the ledger's temp file is half written (crash-safety tests)"},
@@ -25,19 +28,6 @@ static const struct failpoint_def ledger_points[] = {
 int ledger_register_failpoints(void)
 {
     return failpoint_register_all(ledger_points, ELEMENTSOF(ledger_points));
-}
-
-const char *fault_state_name(enum fault_state s)
-{
-    return (unsigned)s < ELEMENTSOF(state_names) ? state_names[s] : "?";
-}
-
-int fault_state_from_name(const char *name)
-{
-    for (size_t s = 0; s < ELEMENTSOF(state_names); s++)
-        if (name && strcmp(state_names[s], name) == 0)
-            return (int)s;
-    return -1;
 }
 
 void ledger_now(char *buf, size_t size)

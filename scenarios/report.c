@@ -13,27 +13,22 @@
 #include "fs.h"
 #include "matrix.h"
 #include "report.h"
+#include "strtable.h"
 #include "banned.h"
 
-static const char *const verdict_names[] = {"pass", "fail", "error", "skip"};
+static const char *const scn_verdict_table[] = {
+    [SCN_PASS] = "pass",
+    [SCN_FAIL] = "fail",
+    [SCN_ERROR] = "error",
+    [SCN_SKIP] = "skip",
+};
+STRTABLE_TO_STRING(scn_verdict_name, enum scn_verdict, scn_verdict_table, "error");
+STRTABLE_FROM_STRING(scn_verdict_from_name, enum scn_verdict, scn_verdict_table, SCN_ERROR);
 
 /* The matrix's columns: the failpoint actions, then the fault kinds a
  * scenario injects, from fault/'s one table (faultkind.c) */
 static const char *const fp_columns[] = {"kill", "exit", "fail"};
 static const char *columns[ELEMENTSOF(fp_columns) + FAULT_KIND_COUNT];
-
-const char *scn_verdict_name(enum scn_verdict v)
-{
-    return (size_t)v < ELEMENTSOF(verdict_names) ? verdict_names[v] : "error";
-}
-
-enum scn_verdict scn_verdict_from_name(const char *s)
-{
-    for (size_t i = 0; i < ELEMENTSOF(verdict_names); i++)
-        if (strcmp(verdict_names[i], s) == 0)
-            return (enum scn_verdict)i;
-    return SCN_ERROR;
-}
 
 size_t scn_report_columns(const char *const **ret)
 {

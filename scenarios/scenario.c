@@ -17,6 +17,7 @@
 #include "grey.h"
 #include "plan.h"
 #include "simversion.h"
+#include "strtable.h"
 #include "xmlload.h"
 #include "banned.h"
 
@@ -37,13 +38,14 @@ const char *scenario_schema_path(void)
 
 /* ---- names ---------------------------------------------------------------------------- */
 
-static const char *const step_names[] = {
+static const char *const scn_step_kind_table[] = {
     [SCN_PREPARE] = "prepare", [SCN_UPGRADE] = "upgrade", [SCN_ROLLBACK] = "rollback",
     [SCN_COMMIT] = "commit",   [SCN_RERUN] = "rerun",     [SCN_FAULT] = "fault",
     [SCN_HEAL] = "heal",       [SCN_WAIT] = "wait",       [SCN_CHECK] = "check",
 };
+STRTABLE_TO_STRING(scn_step_kind_name, enum scn_step_kind, scn_step_kind_table, "?");
 
-static const char *const expect_names[] = {
+static const char *const scn_expect_kind_table[] = {
     [SCN_E_CLUSTER_STATE] = "cluster-state",
     [SCN_E_VERSION] = "version",
     [SCN_E_JOURNAL] = "journal",
@@ -51,30 +53,15 @@ static const char *const expect_names[] = {
     [SCN_E_WRITE_GAP] = "write-gap",
     [SCN_E_DUMP] = "dump",
 };
+STRTABLE_TO_STRING(scn_expect_kind_name, enum scn_expect_kind, scn_expect_kind_table, "?");
 
-const char *scn_step_kind_name(enum scn_step_kind k)
-{
-    return (size_t)k < ELEMENTSOF(step_names) ? step_names[k] : "?";
-}
-
-const char *scn_expect_kind_name(enum scn_expect_kind k)
-{
-    return (size_t)k < ELEMENTSOF(expect_names) ? expect_names[k] : "?";
-}
-
-const char *scn_action_name(enum scn_step_kind k)
-{
-    switch (k) {
-    case SCN_UPGRADE:
-        return "auto-upgrade";
-    case SCN_ROLLBACK:
-        return "auto-rollback";
-    case SCN_COMMIT:
-        return "commit-upgrade";
-    default:
-        return NULL;
-    }
-}
+/* gs_upgradectl's action (-t) for a step; rerun and the others have none: NULL */
+static const char *const scn_action_table[] = {
+    [SCN_UPGRADE] = "auto-upgrade",
+    [SCN_ROLLBACK] = "auto-rollback",
+    [SCN_COMMIT] = "commit-upgrade",
+};
+STRTABLE_TO_STRING(scn_action_name, enum scn_step_kind, scn_action_table, NULL);
 
 int scn_action_success_exit(const struct scn_step *s, enum scn_step_kind k)
 {

@@ -12,6 +12,7 @@
 
 #include "domxml.h"
 #include "simdriver_impl.h"
+#include "strtable.h"
 #include "banned.h"
 
 static void quiet(void *ud, virErrorPtr e)
@@ -146,21 +147,11 @@ enum node_state simdriver_node_state(struct simdriver *d, const char *domain)
     }
 }
 
-const char *simdriver_state_name(enum node_state s)
-{
-    switch (s) {
-    case NODE_ABSENT:
-        return "absent";
-    case NODE_RUNNING:
-        return "running";
-    case NODE_PAUSED:
-        return "paused";
-    case NODE_SHUTOFF:
-        return "shutoff";
-    default:
-        return "other";
-    }
-}
+static const char *const node_state_table[] = {
+    [NODE_ABSENT] = "absent",   [NODE_RUNNING] = "running", [NODE_PAUSED] = "paused",
+    [NODE_SHUTOFF] = "shutoff", [NODE_OTHER] = "other",
+};
+STRTABLE_TO_STRING(simdriver_state_name, enum node_state, node_state_table, "other");
 
 int simdriver_node_suspend(struct simdriver *d, const char *domain, bool suspend,
                            struct og_error *err)

@@ -15,25 +15,24 @@
 
 #include "clock.h"
 #include "simcluster.h"
+#include "strtable.h"
 #include "banned.h"
 
-static const char *const shape_names[] = {
+static const char *const sim_shape_table[] = {
     [SIM_SHAPE_FULL] = "full",
     [SIM_SHAPE_LIGHT] = "light",
 };
-
-const char *sim_shape_name(enum sim_shape s)
-{
-    return (size_t)s < ELEMENTSOF(shape_names) ? shape_names[s] : "full";
-}
+STRTABLE_TO_STRING(sim_shape_name, enum sim_shape, sim_shape_table, "full");
+static STRTABLE_FROM_STRING(sim_shape_from_name, int, sim_shape_table, -1);
 
 int sim_shape_parse(const char *s, enum sim_shape *ret, struct og_error *err)
 {
-    for (size_t i = 0; s && i < ELEMENTSOF(shape_names); i++)
-        if (strcmp(s, shape_names[i]) == 0) {
-            *ret = (enum sim_shape)i;
-            return 0;
-        }
+    int shape = sim_shape_from_name(s);
+
+    if (shape >= 0) {
+        *ret = (enum sim_shape)shape;
+        return 0;
+    }
     return og_error_set(err, OG_E_PARAM_VALUE,
                         "The parameter[shape] value[%s] is invalid: full or light", s ? s : "");
 }

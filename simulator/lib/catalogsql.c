@@ -5,19 +5,22 @@
 #include "cleanup.h"
 #include "ogerror.h"
 #include "simversion.h"
+#include "strtable.h"
 #include "banned.h"
 
-static const char *const mode_names[] = {"upgrade", "upgrade-post", "rollback", "rollback-post"};
+static const char *const catalog_mode_table[] = {
+    [CATALOG_UPGRADE] = "upgrade",
+    [CATALOG_UPGRADE_POST] = "upgrade-post",
+    [CATALOG_ROLLBACK] = "rollback",
+    [CATALOG_ROLLBACK_POST] = "rollback-post",
+};
+STRTABLE_TO_STRING(catalog_mode_name, enum catalog_mode, catalog_mode_table, "?");
 
-const char *catalog_mode_name(enum catalog_mode mode)
-{
-    return mode_names[mode];
-}
-
-const char *catalog_db_name(enum catalog_db db)
-{
-    return db == CATALOG_MAINDB ? "maindb" : "otherdb";
-}
+static const char *const catalog_db_table[] = {
+    [CATALOG_MAINDB] = "maindb",
+    [CATALOG_OTHERDB] = "otherdb",
+};
+STRTABLE_TO_STRING(catalog_db_name, enum catalog_db, catalog_db_table, "otherdb");
 
 /* Distinct kernel numbers of the simulated releases above the base. */
 static size_t steps(int *out, size_t max)

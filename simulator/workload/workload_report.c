@@ -15,6 +15,7 @@
 #include "cleanup.h"
 #include "dynbuf.h"
 #include "ogerror.h"
+#include "strtable.h"
 #include "workload.h"
 #include "workload_int.h"
 #include "banned.h"
@@ -191,20 +192,13 @@ void workload_merge_finish(struct workload_merge *m)
 
 /* ---- the report ----------------------------------------------------------------- */
 
-const char *workload_role_name(enum workload_role r)
-{
-    switch (r) {
-    case WORKLOAD_ROLE_PRIMARY:
-        return "primary";
-    case WORKLOAD_ROLE_STANDBY:
-        return "standby";
-    case WORKLOAD_ROLE_OTHER_PRIMARY:
-        return "other-primary";
-    case WORKLOAD_ROLE_UNREACHABLE:
-        break;
-    }
-    return "unreachable";
-}
+static const char *const workload_role_table[] = {
+    [WORKLOAD_ROLE_UNREACHABLE] = "unreachable",
+    [WORKLOAD_ROLE_PRIMARY] = "primary",
+    [WORKLOAD_ROLE_STANDBY] = "standby",
+    [WORKLOAD_ROLE_OTHER_PRIMARY] = "other-primary",
+};
+STRTABLE_TO_STRING(workload_role_name, enum workload_role, workload_role_table, "unreachable");
 
 void workload_check_opts_init(struct workload_check_opts *o)
 {

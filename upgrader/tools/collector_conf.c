@@ -23,6 +23,7 @@
 #include "collector_conf.h"
 #include "dynbuf.h"
 #include "fs.h"
+#include "strtable.h"
 #include "banned.h"
 
 #define CONF_MAX   (1 << 20)
@@ -31,8 +32,13 @@
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_object *, json_object_put)
 DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free)
 
-static const char *const type_names[COLLECT_N_TYPES] = {
-    "System", "Database", "Log", "XLog", "CoreDump", "Config", "Gstack", "Trace", "Plan"};
+static const char *const collect_type_table[COLLECT_N_TYPES] = {
+    [COLLECT_SYSTEM] = "System", [COLLECT_DATABASE] = "Database", [COLLECT_LOG] = "Log",
+    [COLLECT_XLOG] = "XLog",     [COLLECT_COREDUMP] = "CoreDump", [COLLECT_CONFIG] = "Config",
+    [COLLECT_GSTACK] = "Gstack", [COLLECT_TRACE] = "Trace",       [COLLECT_PLAN] = "Plan",
+};
+STRTABLE_TO_STRING(collect_type_name, enum collect_type, collect_type_table, NULL);
+STRTABLE_FROM_STRING(collect_type_from_name, int, collect_type_table, -1);
 
 /* CM:473-497 COLLECT_CONF_MAP, by type */
 static const char *const allowed[COLLECT_N_TYPES] = {
@@ -80,19 +86,6 @@ static const char *const content_same[] = {
     "TwoPhaseCleaner", "WalRcvWriter",    "WalReceiver",   "WalSender",       "WalWriter",
     "WDRSnapshot",     "WlmArbiter",      "WlmCollector",  "WlmMonitor",
 };
-
-const char *collect_type_name(enum collect_type t)
-{
-    return (unsigned)t < COLLECT_N_TYPES ? type_names[t] : NULL;
-}
-
-int collect_type_from_name(const char *name)
-{
-    for (int i = 0; i < COLLECT_N_TYPES; i++)
-        if (strcmp(type_names[i], name) == 0)
-            return i;
-    return -1;
-}
 
 static const char *map_content(const char *c)
 {
@@ -383,7 +376,7 @@ static int check_content(const char *conf, enum collect_type t, const char *writ
             return og_error_set(err, OG_E_COLLECT_CONTENT,
                                 "content(%s) does not match the typename(%s) in gs_collect "
                                 "configuration file(%s).",
-                                p, type_names[t], conf);
+                                p, collect_type_name(t), conf);
         if (!(mapped = map_content(p)))
             return og_error_set(err, OG_E_COLLECT_UNSUPPORTED, "(%s) doesn't yet support.", p);
         if (dynbuf_appendf(&out, "%s,", mapped) < 0)

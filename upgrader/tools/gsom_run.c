@@ -25,6 +25,7 @@
 #include "fs.h"
 #include "omtools.h"
 #include "staticconfig.h"
+#include "strtable.h"
 #include "gsom.h"
 #include "banned.h"
 
@@ -217,12 +218,13 @@ static int do_stop(const struct gsom_args *a, const struct cluster_config *cfg, 
     return r;
 }
 
-static const char *inst_type_name(int type)
-{
-    return type == CLUSTER_INST_PRIMARY   ? "primary" /* DCI:111 DICT_INSTANCE */
-           : type == CLUSTER_INST_CASCADE ? "cascade_standby"
-                                          : "standby";
-}
+/* DCI:111 DICT_INSTANCE; any other type is a standby */
+static const char *const inst_type_table[] = {
+    [CLUSTER_INST_PRIMARY] = "primary",
+    [CLUSTER_INST_STANDBY] = "standby",
+    [CLUSTER_INST_CASCADE] = "cascade_standby",
+};
+static STRTABLE_TO_STRING(inst_type_name, int, inst_type_table, "standby");
 
 /* One node of printStaticConfig (DCI:1207-1277); peers: the other
  * datanodes of the group, at most 8 (MIRROR_COUNT_REPLICATION_MAX 9) */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clusterstatus.h"
+#include "strtable.h"
 #include "banned.h"
 
 static void field(const char *out, const char *key, char *buf, size_t size)
@@ -146,19 +147,13 @@ int clusterstatus_query(const struct cluster_config *cfg, struct transport *t,
 #define PORT_LEN        10
 #define RULE71          "-----------------------------------------------------------------------"
 
-static const char *role_letter(int instance_type)
-{
-    switch (instance_type) { /* __getDnRole, DbClusterInfo.py :1467-1482 */
-    case CLUSTER_INST_PRIMARY:
-        return "P";
-    case CLUSTER_INST_STANDBY:
-        return "S";
-    case CLUSTER_INST_CASCADE:
-        return "C";
-    default:
-        return "";
-    }
-}
+/* __getDnRole, DbClusterInfo.py :1467-1482; "" for any other type */
+static const char *const role_letter_table[] = {
+    [CLUSTER_INST_PRIMARY] = "P",
+    [CLUSTER_INST_STANDBY] = "S",
+    [CLUSTER_INST_CASCADE] = "C",
+};
+static STRTABLE_TO_STRING(role_letter, int, role_letter_table, "");
 
 /* queryClsInfo (DbClusterInfo.py v5.0.0 :1401-1463) for a single-inst
  * cluster: no AZ column; widths from the longest node name and data path */

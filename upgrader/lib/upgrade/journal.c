@@ -12,6 +12,7 @@
 #include "fs.h"
 #include "journal.h"
 #include "journal_int.h"
+#include "strtable.h"
 #include "banned.h"
 
 #define JOURNAL_FILE_MAX (256 * 1024) /* any one journal file */
@@ -506,10 +507,12 @@ int journal_read_cluster_numbers(struct journal *j, struct journal_cluster_numbe
 
 /* ---- markers --------------------------------------------------------------- */
 
-static const char *marker_name(enum journal_marker m)
-{
-    return m == JOURNAL_MARK_COMMIT ? JOURNAL_COMMIT_FLAG : JOURNAL_TOUCH_INIT;
-}
+static const char *const journal_marker_table[] = {
+    [JOURNAL_MARK_TOUCH_INIT] = JOURNAL_TOUCH_INIT,
+    [JOURNAL_MARK_COMMIT] = JOURNAL_COMMIT_FLAG,
+};
+static STRTABLE_TO_STRING(marker_name, enum journal_marker, journal_marker_table,
+                          JOURNAL_TOUCH_INIT);
 
 int journal_mark_set(struct journal *j, enum journal_marker m, struct og_error *err)
 {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strtable.h"
 #include "upgpath.h"
 #include "banned.h"
 
@@ -12,43 +13,21 @@ static const struct version_cfg V_1_0_1 = {.major = 1, .minor = 0, .patch = 1};
 static const struct version_cfg V_1_1_0 = {.major = 1, .minor = 1, .patch = 0};
 static const struct version_cfg V_2_0_0 = {.major = 2, .minor = 0, .patch = 0};
 
-const char *upgpath_strategy_name(enum upgpath_strategy s)
-{
-    switch (s) {
-    case UPGPATH_SMALL:
-        return "small-binary-upgrade";
-    case UPGPATH_LARGE:
-        return "large-binary-upgrade";
-    case UPGPATH_INPLACE:
-        return "inplace-binary-upgrade";
-    case UPGPATH_NONE:
-        break;
-    }
-    return "none";
-}
+static const char *const upgpath_strategy_table[] = {
+    [UPGPATH_NONE] = "none",
+    [UPGPATH_SMALL] = "small-binary-upgrade",
+    [UPGPATH_LARGE] = "large-binary-upgrade",
+    [UPGPATH_INPLACE] = "inplace-binary-upgrade",
+};
+STRTABLE_TO_STRING(upgpath_strategy_name, enum upgpath_strategy, upgpath_strategy_table, "none");
 
-const char *upgpath_rule_name(enum upgpath_rule r)
-{
-    switch (r) {
-    case UPGPATH_RULE_SAME_COMMIT:
-        return "same-commit";
-    case UPGPATH_RULE_OLDER:
-        return "older";
-    case UPGPATH_RULE_NUMBER:
-        return "number";
-    case UPGPATH_RULE_STALE:
-        return "stale";
-    case UPGPATH_RULE_PATH_TABLE:
-        return "path-table";
-    case UPGPATH_RULE_GREY:
-        return "grey";
-    case UPGPATH_RULE_MOT:
-        return "mot";
-    case UPGPATH_RULE_NONE:
-        break;
-    }
-    return "none";
-}
+static const char *const upgpath_rule_table[] = {
+    [UPGPATH_RULE_NONE] = "none",   [UPGPATH_RULE_SAME_COMMIT] = "same-commit",
+    [UPGPATH_RULE_OLDER] = "older", [UPGPATH_RULE_NUMBER] = "number",
+    [UPGPATH_RULE_STALE] = "stale", [UPGPATH_RULE_PATH_TABLE] = "path-table",
+    [UPGPATH_RULE_GREY] = "grey",   [UPGPATH_RULE_MOT] = "mot",
+};
+STRTABLE_TO_STRING(upgpath_rule_name, enum upgpath_rule, upgpath_rule_table, "none");
 
 static bool is_leap(int y)
 {
