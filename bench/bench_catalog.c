@@ -72,17 +72,16 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-            rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_catalog", "--rounds", argv[++i], 1, MAX_ROUNDS, &rounds) < 0)
+                return 2;
+        } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
             R.json_path = argv[++i];
         else {
             fprintf(stderr, "usage: bench_catalog [--rounds N] [--json FILE]\n");
             return 2;
         }
     }
-    if (rounds < 1 || rounds > MAX_ROUNDS)
-        rounds = 3;
     report_init(&R, "bench_catalog", rounds);
     report_progress(&R, "setup: cluster %s %s with %d databases, the %s package", NAME, FROM, FEW,
                     TO);

@@ -334,19 +334,19 @@ int main(int argc, char **argv)
     long long setup;
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-            rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc)
-            n = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_fanout", "--rounds", argv[++i], 1, MAX_ROUNDS, &rounds) < 0)
+                return 2;
+        } else if (strcmp(argv[i], "--nodes") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_fanout", "--nodes", argv[++i], 9, SIM_MAX_NODES, &n) < 0)
+                return 2;
+        } else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
             version = argv[++i];
         else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
             R.json_path = argv[++i];
         else
             return usage();
     }
-    if (rounds < 1 || rounds > MAX_ROUNDS || n < 9 || n > SIM_MAX_NODES)
-        return usage();
     report_init(&R, "bench_fanout", rounds);
     f.sizes[0] = 1, f.sizes[1] = 8, f.sizes[2] = (size_t)n;
 

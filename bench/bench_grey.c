@@ -241,11 +241,13 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-            rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--writers") == 0 && i + 1 < argc)
-            writers = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_grey", "--rounds", argv[++i], 1, MAX_ROUNDS, &rounds) < 0)
+                return 2;
+        } else if (strcmp(argv[i], "--writers") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_grey", "--writers", argv[++i], 1, 255, &writers) < 0)
+                return 2;
+        } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
             R.json_path = argv[++i];
         else if (strcmp(argv[i], "--modes") == 0 && i + 1 < argc)
             only = argv[++i];
@@ -255,10 +257,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rounds < 1 || rounds > MAX_ROUNDS)
-        rounds = 1;
-    if (writers < 1 || writers > 255)
-        writers = 16;
     report_init(&R, "bench_grey", rounds);
     stop_workload();
     atexit(stop_workload);

@@ -163,9 +163,10 @@ int main(int argc, char **argv)
     int rounds = 3;
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-            rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_sim", "--rounds", argv[++i], 1, MAX_ROUNDS, &rounds) < 0)
+                return 2;
+        } else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
             version = argv[++i];
         else if (strcmp(argv[i], "--drivers") == 0 && i + 1 < argc)
             drivers = argv[++i];
@@ -177,8 +178,6 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rounds < 1 || rounds > MAX_ROUNDS)
-        rounds = 3;
     report_init(&R, "bench_sim", rounds);
     do_lxc = !drivers || strstr(drivers, "lxc");
     do_qemu = drivers ? strstr(drivers, "qemu") != NULL : vmimage_kernel(&k, NULL) == 0;

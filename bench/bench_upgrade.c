@@ -173,7 +173,7 @@ static void add_phases(const char *out, bool a, long long total_ms, struct serie
         add(outside, total_ms - (e - s + 500) / 1000);
 }
 
-static void print_phase(struct series *s)
+static void print_phase(const struct series *s)
 {
     if (s->n)
         printf(" %7lld", median(s));
@@ -181,85 +181,69 @@ static void print_phase(struct series *s)
         printf(" %7s", "-");
 }
 
-int main(int argc, char **argv)
-{
-    struct series ta = {.name = "(a) gs_upgradectl auto-upgrade"},
-                  tb = {.name = "(b) bare operations script"},
-                  rest = {.name = "restore from snapshot"}, na = {.name = "Normal after (a)"},
-                  nb = {.name = "Normal after (b)"}, oa = {.name = "exec + login shell (a)"},
-                  ob = {.name = "exec + login shell (b)"};
-    char script[16384], head[1024];
-    struct og_error err = {0};
-    struct sim_cluster *c = &B.c;
-    long long setup;
-    struct ratio q;
-    int rounds = 3;
+/* What every round measures: (a) and (b), the restore before each, what
+ * gs_om says after, the exec and login shell outside the scripts' phases. */
+struct measured {
+    struct series ta, tb, rest, na, nb, oa, ob;
+};
 
-    setvbuf(stdout, NULL, _IOLBF, 0);
+/* --rounds N, --json FILE (--version is refused politely: the versions are
+ * fixed); 0, or the exit code 2. */
+static int parse_args(int argc, char **argv, int *rounds)
+{
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc)
-            rounds = atoi(argv[++i]);
-        else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc)
+        if (strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) {
+            if (bench_opt_int("bench_upgrade", "--rounds", argv[++i], 1, MAX_ROUNDS / 2, rounds) <
+                0)
+                return 2;
+        } else if (strcmp(argv[i], "--version") == 0 && i + 1 < argc) {
             fprintf(stderr, "bench_upgrade: --version %s ignored: the upgrade is %s -> %s\n",
                     argv[++i], FROM, TO);
-        else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
             R.json_path = argv[++i];
-        else {
+        } else {
             fprintf(stderr, "usage: bench_upgrade [--rounds N] [--json FILE]\n");
             return 2;
         }
     }
-    if (rounds < 1 || rounds > MAX_ROUNDS / 2)
-        rounds = 3;
-    report_init(&R, "bench_upgrade", rounds);
-    report_progress(&R, "setup: cluster %s %s, the %s package, snapshot", NAME, FROM, TO);
-    /* the cluster, the new package preinstalled, the snapshot every run starts from */
-    setup = bench_setup(&B, FROM, TO, 3);
+    return 0;
+}
 
-    bench_head(&B, head, sizeof(head));
+/* Round r: (a) and (b) from the snapshot, a first in even rounds. */
+static void one_round(struct measured *m, int r, int rounds, const char *head)
+{
+    char script[16384];
+    struct og_error err = {0};
 
-    for (int r = 0; r < rounds; r++)
-        for (int k = 0; k < 2; k++) {
-            bool a = (k == 0) == (r % 2 == 0); /* a first in even rounds */
-            long long t, total;
-            if (a)
-                bench_upgradectl_stamped(script, sizeof(script), "");
-            else
-                snprintf(script, sizeof(script), "%s%s%s", head, bench_bare_lib, bare_script);
-            report_progress(&R, "round %d/%d: restore, then %s", r + 1, rounds,
-                            a ? "(a) gs_upgradectl" : "(b) the bare script");
-            t = now_ms();
-            if (sim_restore(c, "ready", &err) < 0)
-                bench_die(&B, "restore", &err, NULL);
-            add(&rest, now_ms() - t);
-            bench_wait_normal(&B, "restore");
+    for (int k = 0; k < 2; k++) {
+        bool a = (k == 0) == (r % 2 == 0); /* a first in even rounds */
+        long long t, total;
+        if (a)
+            bench_upgradectl_stamped(script, sizeof(script), "");
+        else
+            snprintf(script, sizeof(script), "%s%s%s", head, bench_bare_lib, bare_script);
+        report_progress(&R, "round %d/%d: restore, then %s", r + 1, rounds,
+                        a ? "(a) gs_upgradectl" : "(b) the bare script");
+        t = now_ms();
+        if (sim_restore(&B.c, "ready", &err) < 0)
+            bench_die(&B, "restore", &err, NULL);
+        add(&m->rest, now_ms() - t);
+        bench_wait_normal(&B, "restore");
 
-            t = now_ms();
-            if (bench_sh(&B, "node1", "omm", script, RUN_TIMEOUT) != 0)
-                bench_die(&B, a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL,
-                          B.res.out);
-            total = now_ms() - t;
-            add(a ? &ta : &tb, total);
-            add_phases(B.res.out, a, total, a ? &oa : &ob);
-            add(a ? &na : &nb, verify(c, a ? "gs_upgradectl" : "the bare script"));
-            report_progress(&R, "round %d/%d: %s %lld ms", r + 1, rounds, a ? "(a)" : "(b)", total);
-        }
-    sim_down(NAME, NULL, NULL);
-    command_result_done(&B.res);
+        t = now_ms();
+        if (bench_sh(&B, "node1", "omm", script, RUN_TIMEOUT) != 0)
+            bench_die(&B, a ? "gs_upgradectl -t auto-upgrade" : "the bare script", NULL, B.res.out);
+        total = now_ms() - t;
+        add(a ? &m->ta : &m->tb, total);
+        add_phases(B.res.out, a, total, a ? &m->oa : &m->ob);
+        add(a ? &m->na : &m->nb, verify(&B.c, a ? "gs_upgradectl" : "the bare script"));
+        report_progress(&R, "round %d/%d: %s %lld ms", r + 1, rounds, a ? "(a)" : "(b)", total);
+    }
+}
 
-    printf("in-place upgrade %s -> %s (large), 3 nodes, 3 user databases: gs_upgradectl vs the "
-           "bare operations\n(%d rounds, order alternated; medians; min..max; setup %lld ms)\n",
-           FROM, TO, rounds, setup);
-    print_series(&ta, "upgradectl");
-    print_series(&tb, "bare");
-    print_series(&rest, "restore");
-    print_series(&na, "normal_after_a");
-    print_series(&nb, "normal_after_b");
-    q = ratio_of(&ta, &tb, true);
-    report_ratio(&R, "upgradectl_over_bare", &q);
-    printf("ratio (paired by round: median of the per-round ratios, their range):\n");
-    printf("  (a) / (b), the upgrader's overhead   %.2f (%.2f..%.2f)   (+%lld ms)\n", q.value, q.lo,
-           q.hi, median(&ta) - median(&tb));
+/* The phases' medians, (a) beside (b), printed and recorded. */
+static void print_phases(const struct measured *m)
+{
     printf("phases (medians, ms; stamped in node1's shell):\n");
     printf("  %-34s %7s %7s\n", "", "(a)", "(b)");
     for (size_t i = 0; i < N_PHASES; i++) {
@@ -269,8 +253,8 @@ int main(int argc, char **argv)
         printf("\n");
     }
     printf("  %-34s", "exec + login shell");
-    print_phase(&oa);
-    print_phase(&ob);
+    print_phase(&m->oa);
+    print_phase(&m->ob);
     printf("\n");
     for (size_t i = 0; i < N_PHASES; i++) {
         char key[96];
@@ -281,6 +265,52 @@ int main(int argc, char **argv)
         if (phases[i].b.n)
             report_series(&R, key, &phases[i].b, "ms");
     }
+}
+
+int main(int argc, char **argv)
+{
+    struct measured m = {
+        .ta = {.name = "(a) gs_upgradectl auto-upgrade"},
+        .tb = {.name = "(b) bare operations script"},
+        .rest = {.name = "restore from snapshot"},
+        .na = {.name = "Normal after (a)"},
+        .nb = {.name = "Normal after (b)"},
+        .oa = {.name = "exec + login shell (a)"},
+        .ob = {.name = "exec + login shell (b)"},
+    };
+    char head[1024];
+    long long setup;
+    struct ratio q;
+    int rounds = 3, r;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    r = parse_args(argc, argv, &rounds);
+    if (r != 0)
+        return r;
+    report_init(&R, "bench_upgrade", rounds);
+    report_progress(&R, "setup: cluster %s %s, the %s package, snapshot", NAME, FROM, TO);
+    /* the cluster, the new package preinstalled, the snapshot every run starts from */
+    setup = bench_setup(&B, FROM, TO, 3);
+    bench_head(&B, head, sizeof(head));
+    for (int k = 0; k < rounds; k++)
+        one_round(&m, k, rounds, head);
+    sim_down(NAME, NULL, NULL);
+    command_result_done(&B.res);
+
+    printf("in-place upgrade %s -> %s (large), 3 nodes, 3 user databases: gs_upgradectl vs the "
+           "bare operations\n(%d rounds, order alternated; medians; min..max; setup %lld ms)\n",
+           FROM, TO, rounds, setup);
+    print_series(&m.ta, "upgradectl");
+    print_series(&m.tb, "bare");
+    print_series(&m.rest, "restore");
+    print_series(&m.na, "normal_after_a");
+    print_series(&m.nb, "normal_after_b");
+    q = ratio_of(&m.ta, &m.tb, true);
+    report_ratio(&R, "upgradectl_over_bare", &q);
+    printf("ratio (paired by round: median of the per-round ratios, their range):\n");
+    printf("  (a) / (b), the upgrader's overhead   %.2f (%.2f..%.2f)   (+%lld ms)\n", q.value, q.lo,
+           q.hi, median(&m.ta) - median(&m.tb));
+    print_phases(&m);
     printf("targets (issue 18):\n");
     report_target(&R, "P2", "in-place auto-upgrade / its bare script (3 nodes, large)", &q, 1.10,
                   "x");

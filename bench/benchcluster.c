@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "benchcluster.h"
+#include "parse.h"
 #include "stats.h"
 #include "banned.h"
 
@@ -107,12 +108,15 @@ long long bench_stamp(const char *out, const char *marker)
     size_t ml = strlen(marker);
 
     for (const char *l = out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        char *end;
+        size_t len = strspn(l + 1, "0123456789");
+        char digits[24];
         long long us;
-        if (*l != '@')
+        if (*l != '@' || len == 0 || len >= sizeof(digits) || l[1 + len] != ' ' ||
+            strncmp(l + 2 + len, marker, ml) != 0)
             continue;
-        us = strtoll(l + 1, &end, 10);
-        if (*end == ' ' && strncmp(end + 1, marker, ml) == 0)
+        memcpy(digits, l + 1, len);
+        digits[len] = '\0';
+        if (safe_atolli(digits, &us) == 0)
             return us;
     }
     return -1;

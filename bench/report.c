@@ -9,7 +9,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "parse.h"
 #include "report.h"
+
+int bench_opt_int(const char *prog, const char *opt, const char *val, int min, int max, int *ret)
+{
+    if (safe_atoi_range(val, min, max, ret) == 0)
+        return 0;
+    fprintf(stderr, "%s: %s \"%s\" is not a whole number in %d..%d\n", prog, opt, val, min, max);
+    return -1;
+}
 
 static double loadavg(void)
 {

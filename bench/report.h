@@ -51,6 +51,10 @@ void report_ratio(struct report *r, const char *key, const struct ratio *q);
  * records it; returns the verdict ("holds", "fails", "can't tell"). */
 const char *report_target(struct report *r, const char *id, const char *measure,
                           const struct ratio *q, double target, const char *unit);
+/* A whole number option of the benchmark prog: val in [min, max] into
+ * *ret, 0; else -1, said on stderr ("prog: --rounds \"x\" is not a whole
+ * number in 1..40"): the caller exits 2, as for its other bad options. */
+int bench_opt_int(const char *prog, const char *opt, const char *val, int min, int max, int *ret);
 /* The load average at the start and now, the time taken, the JSON file
  * when asked for. Frees the report. 0, or -1 (said on stderr). */
 int report_finish(struct report *r);

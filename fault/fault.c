@@ -12,6 +12,7 @@
 #include "fault.h"
 #include "grey.h"
 #include "netfilter.h"
+#include "parse.h"
 #include "simcluster.h"
 #include "simdriver.h"
 #include "banned.h"
@@ -87,6 +88,30 @@ const struct ledger *fault_ledger(const struct fault *f)
 static int save(struct fault *f, struct og_error *err)
 {
     return ledger_save(f->l, f->ledger_path, err);
+}
+
+/* The number on the first line of out (cut there), as safe_atolli_range
+ * takes it: 0, or -EINVAL / -ERANGE. */
+static int first_line_ll(char *out, long long min, long long max, long long *ret)
+{
+    out[strcspn(out, "\n")] = '\0';
+    return safe_atolli_range(out, min, max, ret);
+}
+
+/* The fault id at s in a name the ledger made (a rule's tag, a ballast
+ * file's name): the decimal digits there, up to the first other character;
+ * 0, which no fault has, when there is none. */
+static int id_at(const char *s)
+{
+    char digits[16];
+    size_t len = strspn(s, "0123456789");
+    int id;
+
+    if (len == 0 || len >= sizeof(digits))
+        return 0;
+    memcpy(digits, s, len);
+    digits[len] = '\0';
+    return safe_atoi(digits, &id) == 0 ? id : 0;
 }
 
 /* ---- nodes ------------------------------------------------------------------------- */
@@ -167,8 +192,7 @@ static int db_pid(struct fault *f, const struct sim_node *n, long *ret, struct o
     char pidfile[PATH_MAX + 32], pid_s[32];
     const char *cat[] = {"cat", pidfile, NULL};
     const char *probe[] = {"kill", "-0", pid_s, NULL};
-    char *end = NULL;
-    long pid;
+    long long pid;
     int r;
 
     *ret = 0;
@@ -176,14 +200,13 @@ static int db_pid(struct fault *f, const struct sim_node *n, long *ret, struct o
     r = in_node(f, n, "omm", cat, EXEC_TIMEOUT_MS, &res, err);
     if (r < 0 || res.exit_status != 0)
         return r;
-    pid = strtol(res.out, &end, 10);
-    if (pid <= 1 || !end || (*end != '\n' && *end != '\0'))
+    if (first_line_ll(res.out, 2, LONG_MAX, &pid) < 0)
         return og_error_set(err, OG_E_CONTENT_INVALID, "on %s, %s does not start with a pid",
                             n->name, pidfile);
-    snprintf(pid_s, sizeof(pid_s), "%ld", pid);
+    snprintf(pid_s, sizeof(pid_s), "%lld", pid);
     r = in_node(f, n, "omm", probe, EXEC_TIMEOUT_MS, &res, err);
     if (r == 0 && res.exit_status == 0)
-        *ret = pid;
+        *ret = (long)pid;
     return r;
 }
 
@@ -220,14 +243,170 @@ static void rule(struct ledger_entry *e, const char *fmt, ...)
     va_end(ap);
 }
 
+static int prepare_disk_full(struct fault *f, const struct fault_req *q, const struct sim_node *n,
+                             struct ledger_entry *e, struct og_error *err)
+{
+    int r;
+
+    if (q->free_bytes < 0)
+        return og_error_set(err, OG_E_PARAM_INVALID, "--free-bytes must not be negative");
+    r = need_running(f, n, err);
+    if (r < 0)
+        return r;
+    e->params.free_bytes = q->free_bytes;
+    snprintf(e->undo.domain, sizeof(e->undo.domain), "%s", n->domain);
+    snprintf(e->undo.path, sizeof(e->undo.path), "%s/" BALLAST_PREFIX "%d", f->c.data_mount, e->id);
+    return 0;
+}
+
+static int prepare_net_loss(struct fault *f, const struct fault_req *q, const struct sim_node *n,
+                            const char *tag, struct ledger_entry *e, struct og_error *err)
+{
+    char stat[96] = "";
+
+    if (q->percent < 1 || q->percent > 100)
+        return og_error_set(err, OG_E_PARAM_INVALID, "--percent must be 1..100, not %d",
+                            q->percent);
+    e->params.percent = q->percent;
+    netfilter_chain_name(f->c.name, e->undo.chain, sizeof(e->undo.chain));
+    if (q->percent < 100)
+        snprintf(stat, sizeof(stat), " -m statistic --mode random --probability %d.%02d",
+                 q->percent / 100, q->percent % 100);
+    /* frames from the node (to peers: FORWARD; to the host: INPUT), frames
+     * to it from peers (FORWARD), packets to it from the host (OUTPUT) */
+    rule(e, "-m physdev --physdev-in %s%s -m comment --comment %s -j DROP", n->veth, stat, tag);
+    rule(e,
+         "-m physdev --physdev-out %s --physdev-is-bridged%s -m comment --comment %s -j "
+         "DROP",
+         n->veth, stat, tag);
+    rule(e, "-s %s/32 -d %s/32%s -m comment --comment %s -j DROP", f->c.host_ip, n->ip, stat, tag);
+    return 0;
+}
+
+static int prepare_partition(struct fault *f, const struct fault_req *q, const struct sim_node *n,
+                             const char *tag, struct ledger_entry *e, struct og_error *err)
+{
+    const struct sim_node *m = find_node(f, q->node2, err);
+
+    if (!m)
+        return -OG_E_NODE_UNKNOWN;
+    if (m == n)
+        return og_error_set(err, OG_E_PARAM_INVALID, "a partition needs two different nodes");
+    snprintf(e->nodes[e->n_nodes++], sizeof(e->nodes[0]), "%s", m->name);
+    netfilter_chain_name(f->c.name, e->undo.chain, sizeof(e->undo.chain));
+    rule(e,
+         "-m physdev --physdev-in %s --physdev-out %s --physdev-is-bridged -m comment "
+         "--comment %s -j DROP",
+         n->veth, m->veth, tag);
+    rule(e,
+         "-m physdev --physdev-in %s --physdev-out %s --physdev-is-bridged -m comment "
+         "--comment %s -j DROP",
+         m->veth, n->veth, tag);
+    return 0;
+}
+
+static int prepare_kill_db(struct fault *f, const struct sim_node *n, struct ledger_entry *e,
+                           struct og_error *err)
+{
+    long pid = 0;
+    int r = need_running(f, n, err);
+
+    if (r == 0)
+        r = db_pid(f, n, &pid, err);
+    if (r < 0)
+        return r;
+    if (pid <= 0)
+        return og_error_set(err, OG_E_FAULT_TARGET, "no gaussdb runs on %s", n->name);
+    e->undo.pid = pid;
+    e->undo.restart_db = true;
+    return 0;
+}
+
+/* pgrep's answer: a pid a line; the pids above 1 kept, up to the first
+ * token that is not a number. */
+static void add_pids(char *out, struct fault_params *p)
+{
+    char *save = NULL;
+
+    for (char *t = strtok_r(out, " \t\n", &save); t && p->n_pids < LEDGER_PIDS_MAX;
+         t = strtok_r(NULL, " \t\n", &save)) {
+        long long v;
+        if (safe_atolli_range(t, LONG_MIN, LONG_MAX, &v) < 0)
+            break;
+        if (v > 1)
+            p->pids[p->n_pids++] = (long)v;
+    }
+}
+
+static int prepare_kill_upgrader(struct fault *f, const struct sim_node *n, struct ledger_entry *e,
+                                 struct og_error *err)
+{
+    _cleanup_command_result_ struct command_result res = {0};
+    const char *pg[] = {"pgrep", "-u", "omm", "-x", "gs_upgradectl", NULL};
+    int r = need_running(f, n, err);
+
+    if (r == 0)
+        r = in_node(f, n, "root", pg, EXEC_TIMEOUT_MS, &res, err);
+    if (r < 0)
+        return r;
+    add_pids(res.out, &e->params);
+    if (e->params.n_pids == 0)
+        return og_error_set(err, OG_E_FAULT_TARGET, "no gs_upgradectl of omm runs on %s", n->name);
+    return 0;
+}
+
+static int prepare_power_off(struct fault *f, const struct sim_node *n, struct ledger_entry *e,
+                             struct og_error *err)
+{
+    enum node_state st = NODE_OTHER;
+    long pid = 0;
+    int r = node_state(f, n, &st, err);
+
+    if (r < 0)
+        return r;
+    if (st != NODE_RUNNING && st != NODE_PAUSED)
+        return og_error_set(err, OG_E_FAULT_TARGET, "the node %s is already off", n->name);
+    snprintf(e->undo.domain, sizeof(e->undo.domain), "%s", n->domain);
+    /* a frozen node cannot be asked: its instance is assumed running */
+    e->undo.restart_db = true;
+    if (st == NODE_RUNNING) {
+        r = db_pid(f, n, &pid, err);
+        if (r < 0)
+            return r;
+        e->undo.restart_db = pid > 0;
+    }
+    return 0;
+}
+
+static int prepare_freeze(struct fault *f, const struct sim_node *n, struct ledger_entry *e,
+                          struct og_error *err)
+{
+    int r = need_running(f, n, err);
+
+    if (r < 0)
+        return r;
+    snprintf(e->undo.domain, sizeof(e->undo.domain), "%s", n->domain);
+    return 0;
+}
+
+static int prepare_failpoint(const struct fault_req *q, struct ledger_entry *e,
+                             struct og_error *err)
+{
+    int r = fault_failpoint_check(q->spec, err);
+
+    if (r < 0)
+        return r;
+    snprintf(e->params.spec, sizeof(e->params.spec), "%s", q->spec);
+    return 0;
+}
+
+/* The entry's node(s), parameters and undo information, per kind, before
+ * anything is written or installed. */
 static int prepare(struct fault *f, const struct fault_req *q, struct ledger_entry *e,
                    struct og_error *err)
 {
-    const struct sim_node *n = NULL, *m = NULL;
-    char tag[96], stat[96] = "";
-    enum node_state st = NODE_OTHER;
-    long pid = 0;
-    int r;
+    const struct sim_node *n = NULL;
+    char tag[96];
 
     if (q->kind != FAULT_FAILPOINT) {
         n = find_node(f, q->node, err);
@@ -238,115 +417,24 @@ static int prepare(struct fault *f, const struct fault_req *q, struct ledger_ent
     snprintf(tag, sizeof(tag), "ogfault:%s:%d", f->c.name, e->id);
     switch (q->kind) {
     case FAULT_DISK_FULL:
-        if (q->free_bytes < 0)
-            return og_error_set(err, OG_E_PARAM_INVALID, "--free-bytes must not be negative");
-        r = need_running(f, n, err);
-        if (r < 0)
-            return r;
-        e->params.free_bytes = q->free_bytes;
-        snprintf(e->undo.domain, sizeof(e->undo.domain), "%s", n->domain);
-        snprintf(e->undo.path, sizeof(e->undo.path), "%s/" BALLAST_PREFIX "%d", f->c.data_mount,
-                 e->id);
-        return 0;
+        return prepare_disk_full(f, q, n, e, err);
     case FAULT_NET_CUT:
         snprintf(e->undo.veth, sizeof(e->undo.veth), "%s", n->veth);
         return 0;
     case FAULT_NET_LOSS:
-        if (q->percent < 1 || q->percent > 100)
-            return og_error_set(err, OG_E_PARAM_INVALID, "--percent must be 1..100, not %d",
-                                q->percent);
-        e->params.percent = q->percent;
-        netfilter_chain_name(f->c.name, e->undo.chain, sizeof(e->undo.chain));
-        if (q->percent < 100)
-            snprintf(stat, sizeof(stat), " -m statistic --mode random --probability %d.%02d",
-                     q->percent / 100, q->percent % 100);
-        /* frames from the node (to peers: FORWARD; to the host: INPUT), frames
-         * to it from peers (FORWARD), packets to it from the host (OUTPUT) */
-        rule(e, "-m physdev --physdev-in %s%s -m comment --comment %s -j DROP", n->veth, stat, tag);
-        rule(e,
-             "-m physdev --physdev-out %s --physdev-is-bridged%s -m comment --comment %s -j "
-             "DROP",
-             n->veth, stat, tag);
-        rule(e, "-s %s/32 -d %s/32%s -m comment --comment %s -j DROP", f->c.host_ip, n->ip, stat,
-             tag);
-        return 0;
+        return prepare_net_loss(f, q, n, tag, e, err);
     case FAULT_PARTITION:
-        m = find_node(f, q->node2, err);
-        if (!m)
-            return -OG_E_NODE_UNKNOWN;
-        if (m == n)
-            return og_error_set(err, OG_E_PARAM_INVALID, "a partition needs two different nodes");
-        snprintf(e->nodes[e->n_nodes++], sizeof(e->nodes[0]), "%s", m->name);
-        netfilter_chain_name(f->c.name, e->undo.chain, sizeof(e->undo.chain));
-        rule(e,
-             "-m physdev --physdev-in %s --physdev-out %s --physdev-is-bridged -m comment "
-             "--comment %s -j DROP",
-             n->veth, m->veth, tag);
-        rule(e,
-             "-m physdev --physdev-in %s --physdev-out %s --physdev-is-bridged -m comment "
-             "--comment %s -j DROP",
-             m->veth, n->veth, tag);
-        return 0;
+        return prepare_partition(f, q, n, tag, e, err);
     case FAULT_KILL_DB:
-        r = need_running(f, n, err);
-        if (r == 0)
-            r = db_pid(f, n, &pid, err);
-        if (r < 0)
-            return r;
-        if (pid <= 0)
-            return og_error_set(err, OG_E_FAULT_TARGET, "no gaussdb runs on %s", n->name);
-        e->undo.pid = pid;
-        e->undo.restart_db = true;
-        return 0;
-    case FAULT_KILL_UPGRADER: {
-        _cleanup_command_result_ struct command_result res = {0};
-        const char *pg[] = {"pgrep", "-u", "omm", "-x", "gs_upgradectl", NULL};
-        char *p, *end;
-        r = need_running(f, n, err);
-        if (r == 0)
-            r = in_node(f, n, "root", pg, EXEC_TIMEOUT_MS, &res, err);
-        if (r < 0)
-            return r;
-        for (p = res.out; *p && e->params.n_pids < LEDGER_PIDS_MAX; p = end) {
-            long v = strtol(p, &end, 10);
-            if (end == p)
-                break;
-            if (v > 1)
-                e->params.pids[e->params.n_pids++] = v;
-        }
-        if (e->params.n_pids == 0)
-            return og_error_set(err, OG_E_FAULT_TARGET, "no gs_upgradectl of omm runs on %s",
-                                n->name);
-        return 0;
-    }
+        return prepare_kill_db(f, n, e, err);
+    case FAULT_KILL_UPGRADER:
+        return prepare_kill_upgrader(f, n, e, err);
     case FAULT_POWER_OFF:
-        r = node_state(f, n, &st, err);
-        if (r < 0)
-            return r;
-        if (st != NODE_RUNNING && st != NODE_PAUSED)
-            return og_error_set(err, OG_E_FAULT_TARGET, "the node %s is already off", n->name);
-        snprintf(e->undo.domain, sizeof(e->undo.domain), "%s", n->domain);
-        /* a frozen node cannot be asked: its instance is assumed running */
-        e->undo.restart_db = true;
-        if (st == NODE_RUNNING) {
-            r = db_pid(f, n, &pid, err);
-            if (r < 0)
-                return r;
-            e->undo.restart_db = pid > 0;
-        }
-        return 0;
+        return prepare_power_off(f, n, e, err);
     case FAULT_FREEZE:
-        r = need_running(f, n, err);
-        if (r < 0)
-            return r;
-        snprintf(e->undo.domain, sizeof(e->undo.domain), "%s", n->domain);
-        return 0;
+        return prepare_freeze(f, n, e, err);
     case FAULT_FAILPOINT:
-        r = fault_failpoint_check(q->spec, err);
-        if (r < 0)
-            return r;
-        snprintf(e->params.spec, sizeof(e->params.spec), "%s", q->spec);
-        return 0;
+        return prepare_failpoint(q, e, err);
     case FAULT_KIND_COUNT:
         break;
     }
@@ -378,10 +466,11 @@ static int file_size(struct fault *f, const struct sim_node *n, const char *path
     _cleanup_command_result_ struct command_result res = {0};
     const char *a[] = {"stat", "-c", "%s", path, NULL};
     int r = in_node(f, n, "root", a, EXEC_TIMEOUT_MS, &res, err);
+    long long size;
 
     *ret = 0;
-    if (r == 0 && res.exit_status == 0)
-        *ret = atoll(res.out);
+    if (r == 0 && res.exit_status == 0 && first_line_ll(res.out, LLONG_MIN, LLONG_MAX, &size) == 0)
+        *ret = size;
     return r;
 }
 
@@ -740,7 +829,7 @@ static int sweep_rules(struct fault *f, struct dynbuf *report, struct og_error *
             *nl = '\0';
         num++;
         t = strstr(p, tag);
-        if (!t || !live_entry(f, atoi(t + tl)))
+        if (!t || !live_entry(f, id_at(t + tl)))
             nums[n++] = num;
         p = nl ? nl + 1 : p + strlen(p);
     }
@@ -799,7 +888,7 @@ static int sweep_node(struct fault *f, const struct sim_node *n, struct dynbuf *
             const char *base = strrchr(line, '/');
             const struct ledger_entry *e;
             base = base ? base + 1 : line;
-            e = live_entry(f, atoi(base + strlen(BALLAST_PREFIX)));
+            e = live_entry(f, id_at(base + strlen(BALLAST_PREFIX)));
             if (e && e->kind == FAULT_DISK_FULL && strcmp(e->undo.path, line) == 0)
                 continue;
             {

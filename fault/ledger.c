@@ -276,10 +276,28 @@ static int parse_rules(json_object *u, struct fault_undo *undo, struct og_error 
     return 0;
 }
 
-static int parse_entry(json_object *o, struct ledger_entry *e, struct og_error *err)
+static int parse_nodes(json_object *nodes, struct ledger_entry *e, struct og_error *err)
+{
+    if (json_object_array_length(nodes) > 2)
+        return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d names more than two nodes", e->id);
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        json_object *n = json_object_array_get_idx(nodes, i);
+        const char *ns = json_object_get_string(n);
+        if (!json_object_is_type(n, json_type_string) || !safe_token(ns) || ns[0] == '-' ||
+            strlen(ns) >= sizeof(e->nodes[0]))
+            return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d names a bad node", e->id);
+        snprintf(e->nodes[e->n_nodes++], sizeof(e->nodes[0]), "%s", ns);
+    }
+    return 0;
+}
+
+/* id, kind, state, the times, error and nodes: what every fault has; p and
+ * u its params and undo objects, for parse_kind. */
+static int parse_common(json_object *o, struct ledger_entry *e, json_object **p, json_object **u,
+                        struct og_error *err)
 {
     char kind[32], state[32];
-    json_object *nodes, *p, *u;
+    json_object *nodes;
     long long x;
     int r, k, s;
 
@@ -296,8 +314,8 @@ static int parse_entry(json_object *o, struct ledger_entry *e, struct og_error *
         (r = get_str(o, "healed", e->healed, sizeof(e->healed), err)) < 0 ||
         (r = get_str(o, "error", e->error, sizeof(e->error), err)) < 0 ||
         (r = get(o, "nodes", json_type_array, &nodes, err)) < 0 ||
-        (r = get(o, "params", json_type_object, &p, err)) < 0 ||
-        (r = get(o, "undo", json_type_object, &u, err)) < 0)
+        (r = get(o, "params", json_type_object, p, err)) < 0 ||
+        (r = get(o, "undo", json_type_object, u, err)) < 0)
         return r;
     k = fault_kind_from_name(kind);
     s = fault_state_from_name(state);
@@ -309,30 +327,71 @@ static int parse_entry(json_object *o, struct ledger_entry *e, struct og_error *
                             state);
     e->kind = (enum fault_kind)k;
     e->state = (enum fault_state)s;
-    if (json_object_array_length(nodes) > 2)
-        return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d names more than two nodes", e->id);
-    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-        json_object *n = json_object_array_get_idx(nodes, i);
-        const char *ns = json_object_get_string(n);
-        if (!json_object_is_type(n, json_type_string) || !safe_token(ns) || ns[0] == '-' ||
-            strlen(ns) >= sizeof(e->nodes[0]))
-            return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d names a bad node", e->id);
-        snprintf(e->nodes[e->n_nodes++], sizeof(e->nodes[0]), "%s", ns);
+    return parse_nodes(nodes, e, err);
+}
+
+static int parse_disk_full(json_object *p, json_object *u, struct ledger_entry *e,
+                           struct og_error *err)
+{
+    int r;
+
+    if ((r = get_int64(p, "free_bytes", -1, LLONG_MAX, &e->params.free_bytes, err)) < 0 ||
+        (r = get_int64(p, "ballast_bytes", 0, LLONG_MAX, &e->params.ballast_bytes, err)) < 0 ||
+        (r = get_str(u, "domain", e->undo.domain, sizeof(e->undo.domain), err)) < 0 ||
+        (r = get_str(u, "path", e->undo.path, sizeof(e->undo.path), err)) < 0)
+        return r;
+    if (e->undo.path[0] != '/' || strstr(e->undo.path, "/../"))
+        return og_error_set(err, OG_E_FAULT_LEDGER,
+                            "fault %d: the ballast path is not "
+                            "absolute",
+                            e->id);
+    return 0;
+}
+
+/* net-loss (its percent first) and partition: the chain and its rules */
+static int parse_chain(json_object *p, json_object *u, struct ledger_entry *e, struct og_error *err)
+{
+    long long x;
+    int r;
+
+    if (e->kind == FAULT_NET_LOSS) {
+        if ((r = get_int64(p, "percent", 1, 100, &x, err)) < 0)
+            return r;
+        e->params.percent = (int)x;
     }
+    if ((r = get_str(u, "chain", e->undo.chain, sizeof(e->undo.chain), err)) < 0 ||
+        (r = parse_rules(u, &e->undo, err)) < 0)
+        return r;
+    if (!safe_token(e->undo.chain) || e->undo.chain[0] == '-')
+        return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d: bad chain name", e->id);
+    return 0;
+}
+
+static int parse_pids(json_object *p, struct ledger_entry *e, struct og_error *err)
+{
+    json_object *pids;
+    int r = get(p, "pids", json_type_array, &pids, err);
+
+    if (r < 0)
+        return r;
+    if (json_object_array_length(pids) > LEDGER_PIDS_MAX)
+        return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d: too many pids", e->id);
+    for (size_t i = 0; i < json_object_array_length(pids); i++)
+        e->params.pids[e->params.n_pids++] =
+            (long)json_object_get_int64(json_object_array_get_idx(pids, i));
+    return 0;
+}
+
+/* The kind's own params and undo fields. */
+static int parse_kind(json_object *p, json_object *u, struct ledger_entry *e, struct og_error *err)
+{
+    long long x;
+    int r = 0;
+
     e->params.free_bytes = -1;
     switch (e->kind) {
     case FAULT_DISK_FULL:
-        if ((r = get_int64(p, "free_bytes", -1, LLONG_MAX, &e->params.free_bytes, err)) < 0 ||
-            (r = get_int64(p, "ballast_bytes", 0, LLONG_MAX, &e->params.ballast_bytes, err)) < 0 ||
-            (r = get_str(u, "domain", e->undo.domain, sizeof(e->undo.domain), err)) < 0 ||
-            (r = get_str(u, "path", e->undo.path, sizeof(e->undo.path), err)) < 0)
-            return r;
-        if (e->undo.path[0] != '/' || strstr(e->undo.path, "/../"))
-            return og_error_set(err, OG_E_FAULT_LEDGER,
-                                "fault %d: the ballast path is not "
-                                "absolute",
-                                e->id);
-        break;
+        return parse_disk_full(p, u, e, err);
     case FAULT_NET_CUT:
         if ((r = get_str(u, "veth", e->undo.veth, sizeof(e->undo.veth), err)) < 0)
             return r;
@@ -340,51 +399,39 @@ static int parse_entry(json_object *o, struct ledger_entry *e, struct og_error *
             return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d: bad interface name", e->id);
         break;
     case FAULT_NET_LOSS:
-        if ((r = get_int64(p, "percent", 1, 100, &x, err)) < 0)
-            return r;
-        e->params.percent = (int)x;
-        /* fall through */
     case FAULT_PARTITION:
-        if ((r = get_str(u, "chain", e->undo.chain, sizeof(e->undo.chain), err)) < 0 ||
-            (r = parse_rules(u, &e->undo, err)) < 0)
-            return r;
-        if (!safe_token(e->undo.chain) || e->undo.chain[0] == '-')
-            return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d: bad chain name", e->id);
-        break;
+        return parse_chain(p, u, e, err);
     case FAULT_KILL_DB:
         if ((r = get_int64(u, "pid", 0, INT_MAX, &x, err)) < 0 ||
             (r = get_bool(u, "restart_db", &e->undo.restart_db, err)) < 0)
             return r;
         e->undo.pid = (long)x;
         break;
-    case FAULT_KILL_UPGRADER: {
-        json_object *pids;
-        if ((r = get(p, "pids", json_type_array, &pids, err)) < 0)
-            return r;
-        if (json_object_array_length(pids) > LEDGER_PIDS_MAX)
-            return og_error_set(err, OG_E_FAULT_LEDGER, "fault %d: too many pids", e->id);
-        for (size_t i = 0; i < json_object_array_length(pids); i++)
-            e->params.pids[e->params.n_pids++] =
-                (long)json_object_get_int64(json_object_array_get_idx(pids, i));
-        break;
-    }
+    case FAULT_KILL_UPGRADER:
+        return parse_pids(p, e, err);
     case FAULT_POWER_OFF:
         if ((r = get_str(u, "domain", e->undo.domain, sizeof(e->undo.domain), err)) < 0 ||
             (r = get_bool(u, "restart_db", &e->undo.restart_db, err)) < 0)
             return r;
         break;
     case FAULT_FREEZE:
-        if ((r = get_str(u, "domain", e->undo.domain, sizeof(e->undo.domain), err)) < 0)
-            return r;
+        r = get_str(u, "domain", e->undo.domain, sizeof(e->undo.domain), err);
         break;
     case FAULT_FAILPOINT:
-        if ((r = get_str(p, "spec", e->params.spec, sizeof(e->params.spec), err)) < 0)
-            return r;
+        r = get_str(p, "spec", e->params.spec, sizeof(e->params.spec), err);
         break;
     case FAULT_KIND_COUNT:
         break;
     }
-    return 0;
+    return r;
+}
+
+static int parse_entry(json_object *o, struct ledger_entry *e, struct og_error *err)
+{
+    json_object *p, *u;
+    int r = parse_common(o, e, &p, &u, err);
+
+    return r < 0 ? r : parse_kind(p, u, e, err);
 }
 
 int ledger_parse(const char *text, struct ledger **ret, struct og_error *err)

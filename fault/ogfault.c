@@ -13,7 +13,6 @@
  *   ogfault [--cluster C] sweep [--all]
  */
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -118,32 +117,25 @@ static int parse_args(int argc, char **argv, struct args *a)
     return 0;
 }
 
+/* N, or N with a unit K, M or G (KiB, MiB, GiB; either case): the suffix
+ * split off, the digits by safe_atolli, at most what fits once scaled. */
 static int parse_size(const char *s, long long *ret)
 {
-    char *end = NULL;
+    static const char units[] = "KMG";
+    size_t len = strlen(s);
+    const char *u = len ? strchr(units, toupper((unsigned char)s[len - 1])) : NULL;
+    _cleanup_free_ char *digits = NULL;
+    int shift = 0;
     long long v;
 
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno || end == s || v < 0)
-        return -1;
-    switch (toupper((unsigned char)*end)) {
-    case 'G':
-        v *= 1024;
-        /* fall through */
-    case 'M':
-        v *= 1024;
-        /* fall through */
-    case 'K':
-        v *= 1024;
-        end++;
-        break;
-    default:
-        break;
+    if (u && *u) {
+        shift = 10 * (int)(u - units + 1);
+        len--;
     }
-    if (*end)
+    digits = strndup(s, len);
+    if (!digits || safe_atolli_range(digits, 0, LLONG_MAX >> shift, &v) < 0)
         return -1;
-    *ret = v;
+    *ret = v << shift;
     return 0;
 }
 
@@ -298,13 +290,152 @@ static int need_pos(const struct args *a, size_t n, const char *what)
     return 0;
 }
 
-int main(int argc, char **argv)
+static int cmd_sweep(const struct args *a)
+{
+    _cleanup_fault_ struct fault *f = NULL;
+    _cleanup_dynbuf_ struct dynbuf report = {0};
+    struct og_error err = {0};
+    int r;
+
+    if (a->all)
+        return cmd_sweep_all();
+    dynbuf_init(&report, 1 << 20);
+    r = fault_open(a->cluster, LOCK_WAIT_MS, &f, &err);
+    if (r == 0)
+        r = fault_sweep(f, &report, &err);
+    fputs(dynbuf_str(&report), stdout);
+    if (r == 0)
+        printf("ogfault: sweep of %s done\n", a->cluster);
+    return og_error_report(&err, OG_ACTION_OTHER, r);
+}
+
+/* heal ID, heal --all, thaw NODE (the newest freeze of NODE healed) */
+static int cmd_heal(const struct args *a)
+{
+    _cleanup_fault_ struct fault *f = NULL;
+    struct og_error err = {0};
+    bool thaw = a->cmd[0] == 't';
+    size_t n = 0;
+    int id = 0, r;
+
+    if (thaw ? a->n_pos != 1 : (a->all ? a->n_pos != 0 : a->n_pos != 1))
+        return bad("Incorrect parameter. %s", thaw ? "thaw NODE" : "heal ID | --all");
+    if (!thaw && !a->all && safe_atoi_range(a->pos[0], 1, INT_MAX, &id) < 0)
+        return bad("The fault id \"%s\" is not a number.", a->pos[0]);
+    r = fault_open(a->cluster, LOCK_WAIT_MS, &f, &err);
+    if (r == 0 && thaw)
+        r = fault_thaw(f, a->pos[0], &id, &err);
+    else if (r == 0 && a->all)
+        r = fault_heal_all(f, &n, &err);
+    else if (r == 0)
+        r = fault_heal(f, id, &err);
+    if (r == 0 && a->all)
+        printf("ogfault: healed %zu fault%s\n", n, n == 1 ? "" : "s");
+    else if (r == 0)
+        print_entry(ledger_find((struct ledger *)fault_ledger(f), id), a->json);
+    return og_error_report(&err, OG_ACTION_OTHER, r);
+}
+
+/* failpoint without a setting: the OGUP_FAILPOINTS line of the active ones */
+static int cmd_failpoint_env(const struct args *a)
+{
+    _cleanup_ledger_ struct ledger *l = NULL;
+    _cleanup_dynbuf_ struct dynbuf b = {0};
+    struct og_error err = {0};
+    char path[PATH_MAX];
+    int r;
+
+    dynbuf_init(&b, LEDGER_MAX_BYTES);
+    fault_ledger_path(a->cluster, path, sizeof(path));
+    r = ledger_load(path, a->cluster, &l, &err);
+    if (r == 0)
+        r = fault_failpoint_env(l, &b) < 0 ? og_error_set(&err, OG_E_NOMEM, "failpoint") : 0;
+    if (r == 0)
+        printf("%s=%s\n", FAILPOINT_ENV, dynbuf_str(&b));
+    return og_error_report(&err, OG_ACTION_OTHER, r);
+}
+
+/* The kind's positional arguments (its table row says which) into q. */
+static int request_positional(const struct args *a, const struct fault_kind_info *info,
+                              struct fault_req *q)
+{
+    int r;
+
+    switch (info->arg) {
+    case FAULT_ARG_PEER:
+        if ((r = need_pos(a, 2, info->synopsis)) != 0)
+            return r;
+        q->node = a->pos[0];
+        q->node2 = a->pos[1];
+        break;
+    case FAULT_ARG_SPEC:
+        if ((r = need_pos(a, 1, "failpoint NAME=ACTION[,...]")) != 0)
+            return r;
+        q->spec = a->pos[0];
+        break;
+    default:
+        if ((r = need_pos(a, 1, "the command takes one NODE")) != 0)
+            return r;
+        q->node = a->pos[0];
+        break;
+    }
+    return 0;
+}
+
+/* --free-bytes and --percent into q: each only for the kind that takes it. */
+static int request_options(const struct args *a, const struct fault_kind_info *info,
+                           struct fault_req *q)
+{
+    if (a->free_bytes &&
+        (info->arg != FAULT_ARG_FREE_BYTES || parse_size(a->free_bytes, &q->free_bytes) < 0))
+        return bad("The parameter '%s' value is incorrect: %s",
+                   fault_arg_option(FAULT_ARG_FREE_BYTES), a->free_bytes);
+    if (info->arg == FAULT_ARG_PERCENT) {
+        if (!a->percent || safe_atoi_range(a->percent, 1, 100, &q->percent) < 0)
+            return bad("The parameter '%s' value is incorrect (1..100): %s",
+                       fault_arg_option(FAULT_ARG_PERCENT), a->percent ? a->percent : "missing");
+    } else if (a->percent) {
+        return bad("Parameter '%s' is only for %s.", fault_arg_option(FAULT_ARG_PERCENT),
+                   fault_kind_name(FAULT_NET_LOSS));
+    }
+    return 0;
+}
+
+/* A fault kind's command: its request from the arguments, then injected. */
+static int cmd_inject(const struct args *a)
 {
     struct fault_req q = {.free_bytes = 0, .percent = 0};
-    struct og_error err = {0};
     const struct fault_kind_info *info;
+    int kind = fault_kind_from_name(a->cmd), r;
+
+    if (kind < 0)
+        return bad("Unknown command \"%s\".", a->cmd);
+    q.kind = (enum fault_kind)kind;
+    info = fault_kind_info(q.kind);
+    r = request_positional(a, info, &q);
+    if (r == 0)
+        r = request_options(a, info, &q);
+    return r != 0 ? r : inject(a, &q);
+}
+
+static int run_command(const struct args *a)
+{
+    if (strcmp(a->cmd, "list") == 0)
+        return cmd_list(a);
+    if (strcmp(a->cmd, "sweep") == 0)
+        return cmd_sweep(a);
+    if (strcmp(a->cmd, "heal") == 0 || strcmp(a->cmd, "thaw") == 0)
+        return cmd_heal(a);
+    if (strcmp(a->cmd, "failpoint") == 0 && a->n_pos == 0)
+        return cmd_failpoint_env(a);
+    return cmd_inject(a);
+}
+
+int main(int argc, char **argv)
+{
+    struct og_error err = {0};
     struct args a = {0};
-    int kind, r;
+    int r;
 
     r = usage_build();
     if (r < 0)
@@ -323,102 +454,5 @@ int main(int argc, char **argv)
         r = failpoint_setup(NULL, &err);
     if (r < 0)
         return og_error_report(&err, OG_ACTION_OTHER, r);
-
-    if (strcmp(a.cmd, "list") == 0)
-        return cmd_list(&a);
-    if (strcmp(a.cmd, "sweep") == 0) {
-        _cleanup_fault_ struct fault *f = NULL;
-        _cleanup_dynbuf_ struct dynbuf report = {0};
-        if (a.all)
-            return cmd_sweep_all();
-        dynbuf_init(&report, 1 << 20);
-        r = fault_open(a.cluster, LOCK_WAIT_MS, &f, &err);
-        if (r == 0)
-            r = fault_sweep(f, &report, &err);
-        fputs(dynbuf_str(&report), stdout);
-        if (r == 0)
-            printf("ogfault: sweep of %s done\n", a.cluster);
-        return og_error_report(&err, OG_ACTION_OTHER, r);
-    }
-    if (strcmp(a.cmd, "heal") == 0 || strcmp(a.cmd, "thaw") == 0) {
-        _cleanup_fault_ struct fault *f = NULL;
-        bool thaw = a.cmd[0] == 't';
-        char *end = NULL;
-        size_t n = 0;
-        long id = 0;
-        int tid = 0;
-        if (thaw ? a.n_pos != 1 : (a.all ? a.n_pos != 0 : a.n_pos != 1))
-            return bad("Incorrect parameter. %s", thaw ? "thaw NODE" : "heal ID | --all");
-        if (!thaw && !a.all) {
-            id = strtol(a.pos[0], &end, 10);
-            if (!end || *end || id < 1 || id > INT_MAX)
-                return bad("The fault id \"%s\" is not a number.", a.pos[0]);
-        }
-        r = fault_open(a.cluster, LOCK_WAIT_MS, &f, &err);
-        if (r == 0 && thaw)
-            r = fault_thaw(f, a.pos[0], &tid, &err);
-        else if (r == 0 && a.all)
-            r = fault_heal_all(f, &n, &err);
-        else if (r == 0)
-            r = fault_heal(f, (int)id, &err);
-        if (r == 0 && a.all)
-            printf("ogfault: healed %zu fault%s\n", n, n == 1 ? "" : "s");
-        else if (r == 0)
-            print_entry(ledger_find((struct ledger *)fault_ledger(f), thaw ? tid : (int)id),
-                        a.json);
-        return og_error_report(&err, OG_ACTION_OTHER, r);
-    }
-    if (strcmp(a.cmd, "failpoint") == 0 && a.n_pos == 0) {
-        _cleanup_ledger_ struct ledger *l = NULL;
-        _cleanup_dynbuf_ struct dynbuf b = {0};
-        char path[PATH_MAX];
-        dynbuf_init(&b, LEDGER_MAX_BYTES);
-        fault_ledger_path(a.cluster, path, sizeof(path));
-        r = ledger_load(path, a.cluster, &l, &err);
-        if (r == 0)
-            r = fault_failpoint_env(l, &b) < 0 ? og_error_set(&err, OG_E_NOMEM, "failpoint") : 0;
-        if (r == 0)
-            printf("%s=%s\n", FAILPOINT_ENV, dynbuf_str(&b));
-        return og_error_report(&err, OG_ACTION_OTHER, r);
-    }
-
-    kind = fault_kind_from_name(a.cmd);
-    if (kind < 0)
-        return bad("Unknown command \"%s\".", a.cmd);
-    q.kind = (enum fault_kind)kind;
-    info = fault_kind_info(q.kind);
-    switch (info->arg) {
-    case FAULT_ARG_PEER:
-        if ((r = need_pos(&a, 2, info->synopsis)) != 0)
-            return r;
-        q.node = a.pos[0];
-        q.node2 = a.pos[1];
-        break;
-    case FAULT_ARG_SPEC:
-        if ((r = need_pos(&a, 1, "failpoint NAME=ACTION[,...]")) != 0)
-            return r;
-        q.spec = a.pos[0];
-        break;
-    default:
-        if ((r = need_pos(&a, 1, "the command takes one NODE")) != 0)
-            return r;
-        q.node = a.pos[0];
-        break;
-    }
-    if (a.free_bytes &&
-        (info->arg != FAULT_ARG_FREE_BYTES || parse_size(a.free_bytes, &q.free_bytes) < 0))
-        return bad("The parameter '%s' value is incorrect: %s",
-                   fault_arg_option(FAULT_ARG_FREE_BYTES), a.free_bytes);
-    if (info->arg == FAULT_ARG_PERCENT) {
-        char *end = NULL;
-        long p = a.percent ? strtol(a.percent, &end, 10) : 0;
-        if (!a.percent || !end || *end || p < 1 || p > 100)
-            return bad("The parameter '%s' value is incorrect (1..100): %s",
-                       fault_arg_option(FAULT_ARG_PERCENT), a.percent ? a.percent : "missing");
-        q.percent = (int)p;
-    } else if (a.percent) {
-        return bad("Parameter '%s' is only for %s.", fault_arg_option(FAULT_ARG_PERCENT),
-                   fault_kind_name(FAULT_NET_LOSS));
-    }
-    return inject(&a, &q);
+    return run_command(&a);
 }

@@ -4,6 +4,7 @@
  * failed ones; rewrite a run's reports. A thin main over libscenario.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -521,150 +522,197 @@ static int parse_shard(const char *text, unsigned *k, unsigned *n)
     return 0;
 }
 
-int main(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"filter", required_argument, NULL, 'f'},
-        {"out", required_argument, NULL, 'o'},
-        {"run-id", required_argument, NULL, 'i'},
-        {"junit", required_argument, NULL, 'j'},
-        {"from", required_argument, NULL, 'F'},
-        {"failed", no_argument, NULL, 'x'},
-        {"keep-clusters", no_argument, NULL, 'k'},
-        {"cluster-prefix", required_argument, NULL, 'p'},
-        {"cache-min", required_argument, NULL, 'c'},
-        {"repeat", required_argument, NULL, 'r'},
-        {"plan", required_argument, NULL, 'P'},
-        {"matrix", required_argument, NULL, 'P'},
-        {"shard", required_argument, NULL, 'S'},
-        {"uri", required_argument, NULL, 'U'},
-        {"driver", required_argument, NULL, 'D'},
-        {"min-fault-coverage", required_argument, NULL, 'M'},
-        {"merge", no_argument, NULL, 'm'},
-        {"ogsim", required_argument, NULL, 's'},
-        {"ogfault", required_argument, NULL, 'g'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
-    struct args a = {.min_coverage = -1};
-    int c;
+static const struct option longopts[] = {
+    {"filter", required_argument, NULL, 'f'},
+    {"out", required_argument, NULL, 'o'},
+    {"run-id", required_argument, NULL, 'i'},
+    {"junit", required_argument, NULL, 'j'},
+    {"from", required_argument, NULL, 'F'},
+    {"failed", no_argument, NULL, 'x'},
+    {"keep-clusters", no_argument, NULL, 'k'},
+    {"cluster-prefix", required_argument, NULL, 'p'},
+    {"cache-min", required_argument, NULL, 'c'},
+    {"repeat", required_argument, NULL, 'r'},
+    {"plan", required_argument, NULL, 'P'},
+    {"matrix", required_argument, NULL, 'P'},
+    {"shard", required_argument, NULL, 'S'},
+    {"uri", required_argument, NULL, 'U'},
+    {"driver", required_argument, NULL, 'D'},
+    {"min-fault-coverage", required_argument, NULL, 'M'},
+    {"merge", no_argument, NULL, 'm'},
+    {"ogsim", required_argument, NULL, 's'},
+    {"ogfault", required_argument, NULL, 'g'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
 
-    a.run.ogsim = getenv("OGSIM") ? getenv("OGSIM") : OGSIM_PATH_DEFAULT;
-    a.run.ogfault = getenv("OGFAULT") ? getenv("OGFAULT") : OGFAULT_PATH_DEFAULT;
+/* An option that only records its value (or that it was given) into a;
+ * false when c is not one of them. */
+static bool plain_opt(int c, const char *val, struct args *a)
+{
+    const char **str = NULL;
+    bool *flag = NULL;
+
+    switch (c) {
+    case 'f':
+        str = &a->filter;
+        break;
+    case 'o':
+        str = &a->run.out_dir;
+        break;
+    case 'i':
+        str = &a->run.run_id;
+        break;
+    case 'j':
+        str = &a->run.junit;
+        break;
+    case 'F':
+        str = &a->from;
+        break;
+    case 'p':
+        str = &a->run.cluster_prefix;
+        break;
+    case 'U':
+        str = &a->run.uri;
+        break;
+    case 's':
+        str = &a->run.ogsim;
+        break;
+    case 'g':
+        str = &a->run.ogfault;
+        break;
+    case 'x':
+        flag = &a->failed;
+        break;
+    case 'k':
+        flag = &a->run.keep_clusters;
+        break;
+    case 'm':
+        flag = &a->merge;
+        break;
+    default:
+        return false;
+    }
+    if (str)
+        *str = val;
+    else
+        *flag = true;
+    return true;
+}
+
+static int opt_min_coverage(const char *val, struct args *a)
+{
+    char *end = NULL;
+
+    a->min_coverage = strtod(val, &end);
+    if (!end || end == val || (*end && strcmp(end, "%") != 0) || a->min_coverage < 0 ||
+        a->min_coverage > 100)
+        return usage_error("--min-fault-coverage \"%s\" must be a percentage 0-100", val);
+    return 0;
+}
+
+/* An option whose value is checked: 0, or the usage error's exit code. */
+static int checked_opt(int c, const char *val, struct args *a)
+{
+    const struct scn_matrix_plan *v[8];
+
+    switch (c) {
+    case 'c':
+        if (safe_atoi_range(val, 1, INT_MAX, &a->run.cache_min) < 0)
+            return usage_error("--cache-min \"%s\" must be a positive integer", val);
+        return 0;
+    case 'r':
+        if (safe_atoi_range(val, 1, 100, &a->repeat) < 0)
+            return usage_error("--repeat \"%s\" must be an integer 1-100", val);
+        return 0;
+    case 'P':
+        a->plans = val;
+        if (plans_of(a, v, ELEMENTSOF(v)) <= 0)
+            return usage_error("--plan \"%s\": the plans are inplace, inplace-rollback, "
+                               "inplace-commit, grey, grey-rollback, grey-commit or all",
+                               val);
+        return 0;
+    case 'S':
+        if (parse_shard(val, &a->shard_k, &a->shard_n) < 0)
+            return usage_error("--shard \"%s\" must be K/N with 1 <= K <= N", val);
+        return 0;
+    case 'D':
+        if (strcmp(val, "lxc") != 0 && strcmp(val, "qemu") != 0)
+            return usage_error("--driver \"%s\": the drivers are lxc and qemu", val);
+        a->run.driver = val;
+        return 0;
+    case 'M':
+        return opt_min_coverage(val, a);
+    default:
+        return usage_error("unrecognized parameter");
+    }
+}
+
+#define ARGS_GO_ON -1 /* parse_args: run the command (else the exit code to stop with) */
+
+/* The command line into a: the command and paths wherever they stand
+ * among the options. */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    int c, r;
+
+    a->run.ogsim = getenv("OGSIM") ? getenv("OGSIM") : OGSIM_PATH_DEFAULT;
+    a->run.ogfault = getenv("OGFAULT") ? getenv("OGFAULT") : OGFAULT_PATH_DEFAULT;
     while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1 || optind < argc) {
         if (c == -1) { /* a positional argument: the command or a path */
-            if (!a.cmd)
-                a.cmd = argv[optind];
-            else if (a.n_paths < ELEMENTSOF(a.paths))
-                a.paths[a.n_paths++] = argv[optind];
+            if (!a->cmd)
+                a->cmd = argv[optind];
+            else if (a->n_paths < ELEMENTSOF(a->paths))
+                a->paths[a->n_paths++] = argv[optind];
             else
                 return usage_error("too many paths at \"%s\"", argv[optind]);
             optind++;
             continue;
         }
-        switch (c) {
-        case 'f':
-            a.filter = optarg;
-            break;
-        case 'o':
-            a.run.out_dir = optarg;
-            break;
-        case 'i':
-            a.run.run_id = optarg;
-            break;
-        case 'j':
-            a.run.junit = optarg;
-            break;
-        case 'F':
-            a.from = optarg;
-            break;
-        case 'x':
-            a.failed = true;
-            break;
-        case 'k':
-            a.run.keep_clusters = true;
-            break;
-        case 'p':
-            a.run.cluster_prefix = optarg;
-            break;
-        case 'c':
-            if (safe_atoi(optarg, &a.run.cache_min) < 0 || a.run.cache_min < 1)
-                return usage_error("--cache-min \"%s\" must be a positive integer", optarg);
-            break;
-        case 'r':
-            if (safe_atoi(optarg, &a.repeat) < 0 || a.repeat < 1 || a.repeat > 100)
-                return usage_error("--repeat \"%s\" must be an integer 1-100", optarg);
-            break;
-        case 'P': {
-            const struct scn_matrix_plan *v[8];
-            a.plans = optarg;
-            if (plans_of(&a, v, ELEMENTSOF(v)) <= 0)
-                return usage_error("--plan \"%s\": the plans are inplace, inplace-rollback, "
-                                   "inplace-commit, grey, grey-rollback, grey-commit or all",
-                                   optarg);
-            break;
-        }
-        case 'S':
-            if (parse_shard(optarg, &a.shard_k, &a.shard_n) < 0)
-                return usage_error("--shard \"%s\" must be K/N with 1 <= K <= N", optarg);
-            break;
-        case 'U':
-            a.run.uri = optarg;
-            break;
-        case 'D':
-            if (strcmp(optarg, "lxc") != 0 && strcmp(optarg, "qemu") != 0)
-                return usage_error("--driver \"%s\": the drivers are lxc and qemu", optarg);
-            a.run.driver = optarg;
-            break;
-        case 'M': {
-            char *end = NULL;
-            a.min_coverage = strtod(optarg, &end);
-            if (!end || end == optarg || (*end && strcmp(end, "%") != 0) || a.min_coverage < 0 ||
-                a.min_coverage > 100)
-                return usage_error("--min-fault-coverage \"%s\" must be a percentage 0-100",
-                                   optarg);
-            break;
-        }
-        case 'm':
-            a.merge = true;
-            break;
-        case 's':
-            a.run.ogsim = optarg;
-            break;
-        case 'g':
-            a.run.ogfault = optarg;
-            break;
-        case 'h':
+        if (c == 'h') {
             fputs(usage_text, stdout);
             return 0;
-        case 'V':
-            return og_print_version("ogscenario");
-        default:
-            return usage_error("unrecognized parameter");
         }
+        if (c == 'V')
+            return og_print_version("ogscenario");
+        if (!plain_opt(c, optarg, a) && (r = checked_opt(c, optarg, a)) != 0)
+            return r;
     }
-    if (!a.cmd)
+    if (!a->cmd)
         return usage_error("a command is required");
-    if (a.run.run_id && (strchr(a.run.run_id, '/') || a.run.run_id[0] == '.'))
-        return usage_error("--run-id \"%s\" must be a plain name", a.run.run_id);
-    if (strcmp(a.cmd, "validate") == 0)
-        return cmd_validate(&a);
-    if (strcmp(a.cmd, "list") == 0)
-        return cmd_list(&a);
-    if (strcmp(a.cmd, "plan") == 0)
-        return cmd_plan(&a);
-    if (strcmp(a.cmd, "enumerate") == 0)
-        return cmd_enumerate(&a);
-    if (strcmp(a.cmd, "run") == 0)
-        return cmd_run(&a);
-    if (strcmp(a.cmd, "rerun") == 0)
-        return cmd_rerun(&a);
-    if (strcmp(a.cmd, "report") == 0)
-        return cmd_report(&a);
-    if (strcmp(a.cmd, "schema") == 0) {
+    if (a->run.run_id && (strchr(a->run.run_id, '/') || a->run.run_id[0] == '.'))
+        return usage_error("--run-id \"%s\" must be a plain name", a->run.run_id);
+    return ARGS_GO_ON;
+}
+
+static int run_command(struct args *a)
+{
+    if (strcmp(a->cmd, "validate") == 0)
+        return cmd_validate(a);
+    if (strcmp(a->cmd, "list") == 0)
+        return cmd_list(a);
+    if (strcmp(a->cmd, "plan") == 0)
+        return cmd_plan(a);
+    if (strcmp(a->cmd, "enumerate") == 0)
+        return cmd_enumerate(a);
+    if (strcmp(a->cmd, "run") == 0)
+        return cmd_run(a);
+    if (strcmp(a->cmd, "rerun") == 0)
+        return cmd_rerun(a);
+    if (strcmp(a->cmd, "report") == 0)
+        return cmd_report(a);
+    if (strcmp(a->cmd, "schema") == 0) {
         fputs(scenario_schema(NULL), stdout);
         return 0;
     }
-    return usage_error("unknown command \"%s\"", a.cmd);
+    return usage_error("unknown command \"%s\"", a->cmd);
+}
+
+int main(int argc, char **argv)
+{
+    struct args a = {.min_coverage = -1};
+    int r = parse_args(argc, argv, &a);
+
+    return r == ARGS_GO_ON ? run_command(&a) : r;
 }

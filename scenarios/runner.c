@@ -442,14 +442,12 @@ static bool first_upgrade(const struct scenario *sc, size_t i)
     return sc->steps[i].kind == SCN_UPGRADE;
 }
 
-static void play(struct runner *rn, const struct scn_set *set, const struct scenario *sc,
-                 struct scn_result *res)
+/* The runner's state for sc; its bundle directory with the file and the plan. */
+static void play_begin(struct runner *rn, const struct scenario *sc, struct scn_result *res,
+                       double t0)
 {
     _cleanup_dynbuf_ struct dynbuf plan = {0};
-    struct og_error err = {0};
-    double t0 = rn_now_s();
-    size_t first = 0;
-    bool dumps[2] = {false, false};
+    char p[PATH_MAX + 32];
 
     rn->sc = sc;
     rn->res = res;
@@ -460,82 +458,101 @@ static void play(struct runner *rn, const struct scn_set *set, const struct scen
     free(rn->dump_pre_all);
     free(rn->dump_pre_user);
     rn->dump_pre_all = rn->dump_pre_user = NULL;
-    needs_kind(sc, SCN_E_DUMP, dumps);
 
     snprintf(rn->bundle, sizeof(rn->bundle), "%s/%s", rn->run_dir, sc->id);
     snprintf(res->bundle, sizeof(res->bundle), "%s", sc->id);
     fs_mkdir_p(rn->bundle, 0755, NULL);
-    {
-        char p[PATH_MAX + 32];
-        snprintf(p, sizeof(p), "%s/commands", rn->bundle);
-        fs_mkdir_p(p, 0755, NULL);
-        snprintf(p, sizeof(p), "%s/scenario.xml", rn->bundle);
-        rn_copy_tree(sc->file, p);
-    }
+    snprintf(p, sizeof(p), "%s/commands", rn->bundle);
+    fs_mkdir_p(p, 0755, NULL);
+    snprintf(p, sizeof(p), "%s/scenario.xml", rn->bundle);
+    rn_copy_tree(sc->file, p);
     dynbuf_init(&plan, 1 << 20);
     scn_plan(sc, &plan);
     rn_say(rn, "\n%s", dynbuf_str(&plan));
     rn_bundle_write(rn, "plan.txt", dynbuf_str(&plan));
+}
 
-    rn->g = rn_group_of(rn, sc);
-    if (!rn->g) {
-        rn_harness_error(rn, "more than %d clusters in one run", MAX_GROUPS);
-        goto out;
+/* Before the first upgrade: the dumps a dump expectation compares with
+ * (dumps: [all databases, user databases]); false when one failed. */
+static bool take_pre_dumps(struct runner *rn, const bool dumps[2])
+{
+    struct og_error err = {0};
+
+    if (dumps[0] && !(rn->dump_pre_all = rn_take_dump(rn, false, &err)))
+        rn_harness_error(rn, "pre-upgrade dump: %s", err.detail);
+    if (dumps[1] && !(rn->dump_pre_user = rn_take_dump(rn, true, &err)))
+        rn_harness_error(rn, "pre-upgrade dump: %s", err.detail);
+    return !rn_failed(rn);
+}
+
+static void play_prepare(struct runner *rn, size_t index)
+{
+    const struct scn_step *s = &rn->sc->steps[index];
+    char detail[600], label[64];
+    double t0 = rn_now_s();
+    int r = rn_prepare(rn, s->version, detail, sizeof(detail));
+
+    snprintf(label, sizeof(label), "%zu. prepare %s", index + 1, s->version);
+    rn_add_step(rn, label, s->line, t0, r == 0, detail);
+    if (r < 0)
+        rn_harness_error(rn, "step %zu: %s", index + 1, detail);
+}
+
+static void play_step(struct runner *rn, size_t index)
+{
+    const struct scenario *sc = rn->sc;
+    char desc[2048];
+
+    scn_step_describe(sc, index, desc, sizeof(desc));
+    rn_say(rn, "  [%zu/%zu] %s\n", index + 1, sc->n_steps, desc);
+    rn_event(rn, rn_now_s(), "step", "%zu. %s", index + 1, desc);
+    switch (sc->steps[index].kind) {
+    case SCN_PREPARE:
+        play_prepare(rn, index);
+        break;
+    case SCN_UPGRADE:
+    case SCN_ROLLBACK:
+    case SCN_COMMIT:
+    case SCN_RERUN:
+        rn_play_action(rn, index);
+        break;
+    case SCN_FAULT:
+        rn_play_fault(rn, index);
+        break;
+    case SCN_HEAL:
+        rn_play_heal(rn, index);
+        break;
+    case SCN_WAIT:
+        play_wait(rn, index);
+        break;
+    case SCN_CHECK:
+        play_check(rn, index);
+        break;
     }
-    if (rn_reset(rn, set, &first) < 0)
-        goto out;
+}
 
-    if (sc->workload && !rn->workload_started && rn_workload_start(rn) < 0)
-        goto out;
+/* The steps from first (those before it: the cached cluster's) until one fails or a stop. */
+static void play_steps(struct runner *rn, size_t first)
+{
+    const struct scenario *sc = rn->sc;
+    bool dumps[2] = {false, false};
 
+    needs_kind(sc, SCN_E_DUMP, dumps);
     for (size_t i = first; i < sc->n_steps && !rn_failed(rn) && !stop_requested; i++) {
-        const struct scn_step *s = &sc->steps[i];
-        char desc[2048];
-
-        if (first_upgrade(sc, i) && (dumps[0] || dumps[1])) {
-            if (dumps[0] && !(rn->dump_pre_all = rn_take_dump(rn, false, &err)))
-                rn_harness_error(rn, "pre-upgrade dump: %s", err.detail);
-            if (dumps[1] && !(rn->dump_pre_user = rn_take_dump(rn, true, &err)))
-                rn_harness_error(rn, "pre-upgrade dump: %s", err.detail);
-            if (rn_failed(rn))
-                break;
-        }
-        scn_step_describe(sc, i, desc, sizeof(desc));
-        rn_say(rn, "  [%zu/%zu] %s\n", i + 1, sc->n_steps, desc);
-        rn_event(rn, rn_now_s(), "step", "%zu. %s", i + 1, desc);
-        switch (s->kind) {
-        case SCN_PREPARE: {
-            char detail[600], label[64];
-            double ts = rn_now_s();
-            int r = rn_prepare(rn, s->version, detail, sizeof(detail));
-            snprintf(label, sizeof(label), "%zu. prepare %s", i + 1, s->version);
-            rn_add_step(rn, label, s->line, ts, r == 0, detail);
-            if (r < 0)
-                rn_harness_error(rn, "step %zu: %s", i + 1, detail);
+        if (first_upgrade(sc, i) && (dumps[0] || dumps[1]) && !take_pre_dumps(rn, dumps))
             break;
-        }
-        case SCN_UPGRADE:
-        case SCN_ROLLBACK:
-        case SCN_COMMIT:
-        case SCN_RERUN:
-            rn_play_action(rn, i);
-            break;
-        case SCN_FAULT:
-            rn_play_fault(rn, i);
-            break;
-        case SCN_HEAL:
-            rn_play_heal(rn, i);
-            break;
-        case SCN_WAIT:
-            play_wait(rn, i);
-            break;
-        case SCN_CHECK:
-            play_check(rn, i);
-            break;
-        }
+        play_step(rn, i);
     }
     if (stop_requested && !rn_failed(rn))
         rn_harness_error(rn, "interrupted");
+}
+
+/* After the steps: the workload stopped, the final expectations judged. */
+static void play_finish(struct runner *rn)
+{
+    const struct scenario *sc = rn->sc;
+    struct og_error err = {0};
+
     if (rn->workload_started) {
         _cleanup_command_result_ struct command_result wr = {0};
         if (rn_workload_cmd(rn, "stop", &wr, &err) < 0 || wr.exit_status != 0)
@@ -550,7 +567,16 @@ static void play(struct runner *rn, const struct scn_set *set, const struct scen
         struct scn_observed o = {0};
         rn_workload_report(rn, &o); /* kept in the bundle */
     }
-out:
+}
+
+/* However the scenario went: the bundle, the sweep, its result (result.json). */
+static void play_end(struct runner *rn, double t0)
+{
+    const struct scenario *sc = rn->sc;
+    struct scn_result *res = rn->res;
+    struct scn_report one = {0};
+    char p[PATH_MAX + 32];
+
     if (rn->g && rn->g->up) {
         collect_bundle(rn);
         rn_sweep(rn);
@@ -559,15 +585,29 @@ out:
     qsort(res->events, res->n_events, sizeof(*res->events), event_cmp);
     rn_say(rn, "  => %s %s in %.1f s%s%s\n", scn_verdict_name(res->verdict), sc->id, res->seconds,
            res->message[0] ? ": " : "", res->message);
-    {
-        struct scn_report one = {0};
-        char p[PATH_MAX + 32];
-        one.v = res;
-        one.n = 1;
-        snprintf(one.run_id, sizeof(one.run_id), "%s", sc->id);
-        snprintf(p, sizeof(p), "%s/result.json", rn->bundle);
-        scn_report_write_json(&one, p, NULL);
+    one.v = res;
+    one.n = 1;
+    snprintf(one.run_id, sizeof(one.run_id), "%s", sc->id);
+    snprintf(p, sizeof(p), "%s/result.json", rn->bundle);
+    scn_report_write_json(&one, p, NULL);
+}
+
+static void play(struct runner *rn, const struct scn_set *set, const struct scenario *sc,
+                 struct scn_result *res)
+{
+    double t0 = rn_now_s();
+    size_t first = 0;
+
+    play_begin(rn, sc, res, t0);
+    rn->g = rn_group_of(rn, sc);
+    if (!rn->g)
+        rn_harness_error(rn, "more than %d clusters in one run", MAX_GROUPS);
+    else if (rn_reset(rn, set, &first) >= 0 &&
+             (!sc->workload || rn->workload_started || rn_workload_start(rn) >= 0)) {
+        play_steps(rn, first);
+        play_finish(rn);
     }
+    play_end(rn, t0);
 }
 
 /* ---- the run

@@ -14,6 +14,7 @@
 
 #include "fs.h"
 #include "inplace.h"
+#include "parse.h"
 #include "runner_int.h"
 #include "shquote.h"
 #include "banned.h"
@@ -44,6 +45,21 @@ int rn_ogfault_run(struct runner *rn, const char *const *args, struct command_re
     return rn_host_run(argv, 300000, res, err);
 }
 
+/* The id the digits at s spell (up to the first other character); -1 when
+ * there are none or they spell no id (above 0). */
+static int id_at(const char *s)
+{
+    char digits[16];
+    size_t len = strspn(s, "0123456789");
+    int id;
+
+    if (len == 0 || len >= sizeof(digits))
+        return -1;
+    memcpy(digits, s, len);
+    digits[len] = '\0';
+    return safe_atoi(digits, &id) == 0 && id > 0 ? id : -1;
+}
+
 /* The ledger id in ogfault's --json answer (an object with "id"), or its
  * text "fault N: ..."; -1 when none. */
 static int ledger_id_of(const char *out)
@@ -57,7 +73,7 @@ static int ledger_id_of(const char *out)
     if (id < 0 && out) {
         const char *p = strstr(out, "fault ");
         if (p)
-            id = atoi(p + 6) > 0 ? atoi(p + 6) : -1;
+            id = id_at(p + 6);
     }
     return id;
 }

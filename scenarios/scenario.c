@@ -3,8 +3,10 @@
  * scenario.c - read, validate (RelaxNG + semantic rules) and hold scenarios.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <libxml/tree.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "fs.h"
 #include "scenario.h"
 #include "grey.h"
+#include "parse.h"
 #include "plan.h"
 #include "simversion.h"
 #include "strtable.h"
@@ -242,11 +245,23 @@ static bool attr(xmlNodePtr n, const char *name, char *buf, size_t size)
     return v != NULL;
 }
 
+/* An integer attribute, def when absent. The schema has checked it: its
+ * XSD types allow blanks around the number (whitespace collapse), a sign
+ * and leading zeros, and nonNegativeInteger / positiveInteger any size,
+ * which is LLONG_MAX here (as strtoll had it). */
 static long long attr_ll(xmlNodePtr n, const char *name, long long def)
 {
     char buf[64];
+    long long v;
+    int r;
 
-    return attr(n, name, buf, sizeof(buf)) ? strtoll(buf, NULL, 10) : def;
+    if (!attr(n, name, buf, sizeof(buf)))
+        return def;
+    trim_right(buf); /* the blanks before it: safe_atolli skips them */
+    r = safe_atolli(buf, &v);
+    if (r == -ERANGE)
+        return buf[strspn(buf, " \t\n\r")] == '-' ? LLONG_MIN : LLONG_MAX;
+    return r == 0 ? v : def;
 }
 
 static bool attr_bool(xmlNodePtr n, const char *name)
@@ -353,6 +368,33 @@ static int read_expects(const struct parse *p, xmlNodePtr parent, struct scn_exp
     return 0;
 }
 
+/* An exit status of exit="N|M" (the schema's pattern: 1-3 digits). */
+static int exit_number(const char *s, size_t len)
+{
+    char buf[16];
+    int v;
+
+    snprintf(buf, sizeof(buf), "%.*s", (int)len, s);
+    return safe_atoi(buf, &v) == 0 ? v : 0;
+}
+
+/* exit="N", "N|M" (either: the schema allows one alternative), "killed" or "coded" */
+static void read_exit(const char *v, struct scn_step *s)
+{
+    const char *bar = strchr(v, '|');
+
+    if (strcmp(v, "killed") == 0)
+        s->exit_code = SCN_EXIT_KILLED;
+    else if (strcmp(v, "coded") == 0)
+        s->exit_code = SCN_EXIT_CODED;
+    else
+        s->exit_code = exit_number(v, bar ? (size_t)(bar - v) : strlen(v));
+    if (bar) {
+        s->has_exit_alt = true;
+        s->exit_alt = exit_number(bar + 1, strlen(bar + 1));
+    }
+}
+
 static int read_action(const struct parse *p, xmlNodePtr n, struct scn_step *s)
 {
     char exit_s[16];
@@ -360,16 +402,8 @@ static int read_action(const struct parse *p, xmlNodePtr n, struct scn_step *s)
     attr(n, "flags", s->flags, sizeof(s->flags));
     s->force = attr_bool(n, "force");
     s->exit_code = SCN_EXIT_DEFAULT;
-    if (attr(n, "exit", exit_s, sizeof(exit_s))) {
-        const char *bar = strchr(exit_s, '|');
-        s->exit_code = strcmp(exit_s, "killed") == 0  ? SCN_EXIT_KILLED
-                       : strcmp(exit_s, "coded") == 0 ? SCN_EXIT_CODED
-                                                      : atoi(exit_s);
-        if (bar) { /* "0|1": either (the schema allows one alternative) */
-            s->has_exit_alt = true;
-            s->exit_alt = atoi(bar + 1);
-        }
-    }
+    if (attr(n, "exit", exit_s, sizeof(exit_s)))
+        read_exit(exit_s, s);
     attr(n, "code", s->code, sizeof(s->code));
     attr(n, "output", s->output, sizeof(s->output));
     s->timeout_s = (int)attr_ll(n, "timeout-s", 900);
@@ -462,9 +496,11 @@ static int check_version(const struct parse *p, int line, const char *v)
 static int check_node(const struct parse *p, const struct scenario *sc, int line, const char *node,
                       bool all_ok)
 {
+    int k;
+
     if (!node[0] || (all_ok && strcmp(node, "all") == 0))
         return 0;
-    if (strncmp(node, "node", 4) == 0 && atoi(node + 4) >= 1 && atoi(node + 4) <= sc->nodes)
+    if (strncmp(node, "node", 4) == 0 && safe_atoi_range(node + 4, 1, sc->nodes, &k) == 0)
         return 0;
     return fail(p, line, "node-in-cluster", "\"%s\" is not a node of this %d-node cluster", node,
                 sc->nodes);

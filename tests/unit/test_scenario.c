@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <libxml/parser.h>
+#include <limits.h>
 #include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +238,53 @@ Test(scenario, limits_and_defaults)
         cr_assert_not_null(strstr(err.detail, "rule steps: more than 64 steps"), "%s", err.detail);
         dynbuf_done(&b);
     }
+}
+
+/* Integers as the schema's XSD types allow them (blanks around, a sign,
+ * leading zeros; nonNegativeInteger of any size) read as strtoll read them;
+ * node names checked against the cluster's size. */
+Test(scenario, integer_spellings_the_schema_allows)
+{
+    struct og_error err = {0};
+    struct scenario *sc;
+
+    sc = parse_text("<scenario id=\"i\"><cluster version=\"2.0.0\" nodes=\" 9 \" "
+                    "databases=\"+02\"><workload writers=\"02\" rate=\" 10\"/></cluster><steps>"
+                    "<prepare version=\"3.0.0\"/>"
+                    "<upgrade exit=\"1|003\" timeout-s=\" 600\">"
+                    "<fault kind=\"disk-full\" node=\"node9\" when=\"catalog:begin\" "
+                    "free-bytes=\"99999999999999999999999\" for-ms=\"+100\"/></upgrade>"
+                    "<fault kind=\"net-loss\" node=\"node1\" percent=\" 50 \"/>"
+                    "<rerun exit=\"killed\"/>"
+                    "<check><journal step=\" -1 \"/></check></steps>"
+                    "<expect><lost-writes max=\"0007\"/><write-gap max-ms=\" 5 \"/></expect>"
+                    "</scenario>",
+                    &err);
+    cr_assert_not_null(sc, "%s", err.detail);
+    cr_assert_eq(sc->nodes, 9);
+    cr_assert_eq(sc->databases, 2);
+    cr_assert_eq(sc->writers, 2);
+    cr_assert_eq(sc->rate, 10);
+    cr_assert_eq(sc->steps[1].exit_code, 1);
+    cr_assert(sc->steps[1].has_exit_alt);
+    cr_assert_eq(sc->steps[1].exit_alt, 3);
+    cr_assert_eq(sc->steps[1].timeout_s, 600);
+    cr_assert_eq(sc->steps[1].during[0].free_bytes, LLONG_MAX);
+    cr_assert_eq(sc->steps[1].during[0].for_ms, 100);
+    cr_assert_eq(sc->steps[2].fault.percent, 50);
+    cr_assert_eq(sc->steps[3].exit_code, SCN_EXIT_KILLED);
+    cr_assert_not(sc->steps[3].has_exit_alt);
+    cr_assert_eq(sc->steps[4].expects[0].step, -1);
+    cr_assert_eq(sc->expects[0].max, 7);
+    cr_assert_eq(sc->expects[1].max, 5);
+    scenario_free(sc);
+
+    /* node10 is a node name, not one of a 9-node cluster's */
+    cr_assert_null(parse_text("<scenario id=\"n\"><cluster version=\"2.0.0\" nodes=\"9\"/>"
+                              "<steps><fault kind=\"net-cut\" node=\"node10\"/></steps>"
+                              "</scenario>",
+                              &err));
+    cr_assert_not_null(strstr(err.detail, "rule node-in-cluster"), "%s", err.detail);
 }
 
 Test(scenario, embedded_schema_is_the_source)
