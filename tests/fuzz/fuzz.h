@@ -2,19 +2,23 @@
 /*
  * fuzz.h - helpers shared by the libFuzzer targets (tests/fuzz/fuzz_*.c):
  * the input as a NUL-terminated string, as a file, and a scratch directory
- * removed after each input. See README.md beside this file.
+ * removed after each input (tests/helpers/tmpdir.h, as every test's). See
+ * README.md beside this file.
  */
 #pragma once
 
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <ftw.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "../helpers/tmpdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,38 +54,23 @@ static inline void fuzz_write_file(const char *path, const uint8_t *data, size_t
         abort();
 }
 
-/* A fresh directory under $TMPDIR (or /tmp); abort on failure. */
+/* A fresh directory $TMPDIR/ogup-test-<target>-XXXXXX (malloc'ed); abort
+ * on failure. */
 static inline char *fuzz_mkdtemp(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    char *dir = NULL;
+    char *dir = malloc(PATH_MAX);
 
-    if (asprintf(&dir, "%s/ogup-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0 || !mkdtemp(dir))
+    if (!dir || tmpdir_make(program_invocation_short_name, dir, PATH_MAX) < 0)
         abort();
     return dir;
 }
 
-static inline int fuzz_rm_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-    (void)st, (void)type, (void)f;
-    return remove(path) < 0 ? -1 : 0;
-}
-
-/* rm -rf dir: never follows symlinks (FTW_PHYS); directories made
- * unreadable by an extracted mode are opened up first. */
-static inline int fuzz_chmod_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-    (void)f;
-    if (type == FTW_D || type == FTW_DNR)
-        (void)chmod(path, 0700);
-    (void)st;
-    return 0;
-}
-
+/* rm -rf dir (a fuzz_mkdtemp one): never follows symlinks; directories made
+ * unreadable by an extracted mode are opened up first. OGUP_KEEP_TMP=1 keeps
+ * every input's directory: leave it unset while fuzzing. */
 static inline void fuzz_rm_rf(const char *dir)
 {
-    (void)nftw(dir, fuzz_chmod_one, 16, FTW_PHYS);
-    if (nftw(dir, fuzz_rm_one, 16, FTW_PHYS | FTW_DEPTH) < 0) {
+    if (tmpdir_remove(dir) < 0) {
         fprintf(stderr, "fuzz: cannot remove %s\n", dir);
         abort();
     }

@@ -18,6 +18,12 @@
 #include "kfixture.h"
 #include "package.h"
 
+#include "../helpers/tmpdir.h"
+
+/* root/tmp/.s.PGSQL.<port> must fit a unix socket path (108 bytes with its
+ * NUL): root is made shorter than this or not at all */
+#define KFIX_ROOT_MAX (108 - sizeof("/tmp/.s.PGSQL.65535"))
+
 static uid_t omm_uid;
 static gid_t omm_gid;
 
@@ -30,28 +36,22 @@ static int chown_entry(const char *path, const struct stat *st, int flag, struct
     return 0;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
 void kfix_setup(struct kfix *f, const char *const *versions)
 {
     struct og_error err = {0};
     struct passwd *pw = getpwnam("omm");
+    const char *name = program_invocation_short_name;
+    int r;
 
     cr_assert_not_null(pw, "user omm is missing (ci/setup.sh creates it)");
     omm_uid = pw->pw_uid;
     omm_gid = pw->pw_gid;
-    snprintf(f->root, sizeof(f->root), "/tmp/ogk-it-XXXXXX");
-    cr_assert_not_null(mkdtemp(f->root));
-    chmod(f->root, 0755);
+    if (strncmp(name, "test_", 5) == 0)
+        name += 5;
+    r = tmpdir_make(name, f->root,
+                    sizeof(f->root) < KFIX_ROOT_MAX ? sizeof(f->root) : KFIX_ROOT_MAX);
+    cr_assert_eq(r, 0, "scratch directory under \"%s\": %s", tmpdir_base(), strerror(-r));
+    chmod(f->root, 0755); /* omm's way in: $TMPDIR must be searchable by omm (/tmp is) */
     snprintf(f->pghost, sizeof(f->pghost), "%s/tmp", f->root);
     snprintf(f->log, sizeof(f->log), "%s/log", f->root);
     cr_assert_eq(fs_mkdir_p(f->pghost, 0700, &err), 0);
@@ -106,7 +106,7 @@ void kfix_teardown(struct kfix *f)
             command_result_done(&res);
         }
     }
-    nftw(f->root, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(f->root);
 }
 
 int kfix_runv(struct kfix *f, struct command_result *res, const char *tool, const char *const *args)

@@ -13,7 +13,7 @@
 #include "simversion.h"
 
 struct kfix {
-    char root[128];   /* /tmp/ogk-it-XXXXXX */
+    char root[128];   /* $TMPDIR/ogup-test-<program>-XXXXXX (tests/helpers/tmpdir.h) */
     char pghost[160]; /* root/tmp: unix sockets */
     char log[160];    /* root/log: GAUSSLOG */
 };

@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <pwd.h>
 #include <signal.h>
@@ -27,6 +26,8 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "transport.h"
+
+#include "../helpers/tmpdir.h"
 
 static struct {
     char dir[64];
@@ -132,8 +133,7 @@ static void start_sshd(void)
     og_error_clear(&err);
     memset(&res, 0, sizeof(res));
     mkdir("/run/sshd", 0755);
-    snprintf(sd.dir, sizeof(sd.dir), "/tmp/ogup-sshd-XXXXXX");
-    cr_assert_not_null(mkdtemp(sd.dir));
+    cr_assert_eq(tmpdir_make("transport_sshd", sd.dir, sizeof(sd.dir)), 0);
     chmod(sd.dir, 0755); /* sshd reads authorized_keys as omm */
 
     path_in_dir(hostkey, sizeof(hostkey), "host_ed25519");
@@ -190,17 +190,6 @@ static void start_sshd(void)
     }
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
-    return 0;
-}
-
 static void stop_sshd(void)
 {
     command_result_done(&res);
@@ -209,8 +198,7 @@ static void stop_sshd(void)
         waitpid(sd.pid, NULL, 0);
         sd.pid = 0;
     }
-    if (sd.dir[0])
-        nftw(sd.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(sd.dir);
 }
 
 TestSuite(sshd, .init = start_sshd, .fini = stop_sshd, .timeout = 120);
@@ -923,24 +911,31 @@ Test(sshd, fan_out_runs_in_parallel_with_per_node_outcomes)
     cr_assert_eq(transport_sessions_opened(t), 3);
 }
 
+/* the fan-out test's scratch directory, removed by its .fini */
+static char pool_dir[64];
+
+static void pool_dir_done(void)
+{
+    tmpdir_remove(pool_dir);
+}
+
 /* The same node four times in one fan-out: the commands run at once, each on
  * a session of the node's pool -- each waits until all four have started, so
  * commands serialized on one session would never finish (timeout_ms). Then
  * one command after another reuses the pooled sessions: none is opened. */
-Test(sshd, fan_out_to_the_same_node_runs_at_once)
+Test(sshd, fan_out_to_the_same_node_runs_at_once, .fini = pool_dir_done)
 {
     _cleanup_transport_ struct transport *t = sshd_transport();
     const char *nodes[] = {"n1", "n1", "n1", "n1"};
-    char dir[] = "/tmp/ogup-pool-XXXXXX";
     const char *script = "touch \"$1/$$\"; while [ $(ls \"$1\" | wc -l) -lt 4 ]; do "
                          "sleep 0.05; done; echo hi";
-    const char *argv[] = {"sh", "-c", script, "sh", dir, NULL};
+    const char *argv[] = {"sh", "-c", script, "sh", pool_dir, NULL};
     const struct transport_run_opts o = {.timeout_ms = 20000};
     struct command_result results[4];
     struct og_error errs[4];
 
-    cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(chmod(dir, 0777), 0);
+    cr_assert_eq(tmpdir_make("transport_sshd-pool", pool_dir, sizeof(pool_dir)), 0);
+    cr_assert_eq(chmod(pool_dir, 0777), 0);
     cr_assert_eq(transport_run_all(t, nodes, 4, argv, &o, results, errs), 0, "%s", errs[0].detail);
     for (size_t i = 0; i < 4; i++) {
         cr_assert_str_eq(results[i].out, "hi\n");
@@ -955,5 +950,4 @@ Test(sshd, fan_out_to_the_same_node_runs_at_once)
         command_result_done(&one);
     }
     cr_assert_eq(transport_sessions_opened(t), 4, "sequential commands reuse the pool");
-    fs_remove_tree(dir, NULL);
 }

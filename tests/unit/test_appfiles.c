@@ -19,17 +19,18 @@
 #include "fs.h"
 #include "inplace.h"
 
+#include "../helpers/tmpdir.h"
+
 static char tmp[PATH_MAX];
 
 static void setup(void)
 {
-    snprintf(tmp, sizeof(tmp), "/tmp/ogup-appfiles-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(tmpdir_make("appfiles", tmp, sizeof(tmp)), 0);
 }
 
 static void teardown(void)
 {
-    fs_remove_tree(tmp, NULL);
+    tmpdir_remove(tmp);
 }
 
 TestSuite(appfiles, .init = setup, .fini = teardown);

@@ -23,6 +23,8 @@
 #include "fs.h"
 #include "ogerror.h"
 
+#include "../helpers/tmpdir.h"
+
 enum kind { REG, DIR_, SYM, HARD, CHR, FIFO_ };
 
 struct member {
@@ -36,8 +38,7 @@ static char tmp[PATH_MAX], dest[PATH_MAX], tarball[PATH_MAX], outside[PATH_MAX];
 
 static void setup(void)
 {
-    snprintf(tmp, sizeof(tmp), "/tmp/test_archive.XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(tmpdir_make("archive", tmp, sizeof(tmp)), 0);
     snprintf(dest, sizeof(dest), "%s/dest", tmp);
     snprintf(tarball, sizeof(tarball), "%s/pkg.tar", tmp);
     snprintf(outside, sizeof(outside), "%s/outside.txt", tmp);
@@ -50,7 +51,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    fs_remove_tree(tmp, NULL);
+    tmpdir_remove(tmp);
 }
 
 TestSuite(archive, .init = setup, .fini = teardown);

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "command.h"
+
+#include "../helpers/tmpdir.h"
 
 static struct command_result res;
 static struct og_error err;
@@ -27,6 +30,14 @@ static void done(void)
 }
 
 TestSuite(command, .init = reset, .fini = done);
+
+/* a test's own scratch directory, removed by its .fini */
+static char scratch[PATH_MAX];
+
+static void scratch_done(void)
+{
+    tmpdir_remove(scratch);
+}
 
 Test(command, captures_stdout_stderr_and_exit_status)
 {
@@ -73,31 +84,28 @@ Test(command, environment_is_clean)
 }
 
 /* The program is found in the child's PATH, never the parent's. */
-Test(command, program_resolved_in_child_path)
+Test(command, program_resolved_in_child_path, .fini = scratch_done)
 {
     _cleanup_command_ struct command *c = command_newl("ogup-no-such-program", NULL);
-    char dir[] = "/tmp/ogup-cmd-XXXXXX";
-    char prog[128];
+    char prog[PATH_MAX + 32];
     int fd;
 
     cr_assert_eq(command_run(c, &res, &err), -OG_E_SPAWN);
     cr_assert_eq(err.code, OG_E_SPAWN);
 
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(prog, sizeof(prog), "%s/ogup-no-such-program", dir);
+    cr_assert_eq(tmpdir_make("command", scratch, sizeof(scratch)), 0);
+    snprintf(prog, sizeof(prog), "%s/ogup-no-such-program", scratch);
     fd = open(prog, O_WRONLY | O_CREAT, 0755);
     cr_assert_geq(fd, 0);
     cr_assert_eq(write(fd, "#!/bin/sh\necho found\n", 21), 21);
     close(fd);
-    setenv("PATH", dir, 1); /* parent's PATH: must not matter */
+    setenv("PATH", scratch, 1); /* parent's PATH: must not matter */
     og_error_clear(&err);
     cr_assert_eq(command_run(c, &res, &err), -OG_E_SPAWN);
-    cr_assert_eq(command_setenv(c, "PATH", dir), 0); /* child's PATH: used */
+    cr_assert_eq(command_setenv(c, "PATH", scratch), 0); /* child's PATH: used */
     og_error_clear(&err);
     cr_assert_eq(command_run(c, &res, &err), 0, "%s", err.detail);
     cr_assert_str_eq(res.out, "found\n");
-    unlink(prog);
-    rmdir(dir);
 }
 
 Test(command, not_executable_is_spawn_error)

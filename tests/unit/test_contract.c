@@ -22,9 +22,11 @@
 #include "fs.h"
 #include "banned.h"
 
+#include "../helpers/tmpdir.h"
+
 #define MAX_WORDS 48
 
-static char dir[] = "/tmp/ogup-contract-XXXXXX";
+static char dir[PATH_MAX];
 static const char *const linked[] = {"gs_upgradectl", "gs_ssh", "gs_checkos", "gs_collector",
                                      "gs_preinstall"};
 
@@ -43,7 +45,7 @@ static void setup(void)
     struct command_result res = {0};
     _cleanup_command_ struct command *c = NULL;
 
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("contract", dir, sizeof(dir)), 0);
     cr_assert_eq(chmod(dir, 0755), 0);
     put("readable.xml", "<ROOT/>\n", 0644);
     put("secret.xml", "<ROOT/>\n", 0000);
@@ -149,7 +151,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    fs_remove_tree(dir, NULL);
+    tmpdir_remove(dir);
 }
 
 TestSuite(contract, .init = setup, .fini = teardown, .timeout = 300);

@@ -19,6 +19,8 @@
 #include "simdriver.h"
 #include "vmimage.h"
 
+#include "../helpers/tmpdir.h"
+
 static xmlDocPtr parse(const struct dynbuf *b)
 {
     xmlDocPtr d = xmlReadMemory(b->buf, (int)b->len, "x.xml", NULL, XML_PARSE_NONET);
@@ -316,9 +318,18 @@ static void touch(const char *dir, const char *rel, const char *text)
     fclose(f);
 }
 
-Test(vmimage, initramfs_holds_init_console_and_modules_in_order)
+/* the initramfs test's scratch directory, removed by its .fini when the
+ * test stopped before removing it itself */
+static char vm_dir[256];
+
+static void vm_dir_done(void)
 {
-    char dir[] = "/tmp/ogvmimgXXXXXX", out[600];
+    tmpdir_remove(vm_dir);
+}
+
+Test(vmimage, initramfs_holds_init_console_and_modules_in_order, .fini = vm_dir_done)
+{
+    char out[600];
     struct og_error err = {0};
     struct vm_kernel k;
     struct archive *a;
@@ -326,22 +337,22 @@ Test(vmimage, initramfs_holds_init_console_and_modules_in_order)
     size_t n_mod = 0;
     bool saw_init = false, saw_console = false;
 
-    cr_assert_not_null(mkdtemp(dir));
-    setenv("OGSIM_VM_KERNEL_DIR", dir, 1);
+    cr_assert_eq(tmpdir_make("domxml", vm_dir, sizeof(vm_dir)), 0);
+    setenv("OGSIM_VM_KERNEL_DIR", vm_dir, 1);
     /* no kernel yet: coded, naming ci/setup.sh */
     cr_assert_eq(vmimage_kernel(&k, &err), -OG_E_NOT_EXIST);
     cr_assert_not_null(strstr(err.detail, "ci/setup.sh"), "%s", err.detail);
-    touch(dir, "boot/vmlinuz-6.1.0-test", "kernel");
+    touch(vm_dir, "boot/vmlinuz-6.1.0-test", "kernel");
     cr_assert_eq(vmimage_kernel(&k, &err), 0, "%s", err.detail);
     cr_assert_str_eq(k.release, "6.1.0-test");
-    snprintf(out, sizeof(out), "%s/initrd.img", dir);
+    snprintf(out, sizeof(out), "%s/initrd.img", vm_dir);
     /* a module missing: refused, nothing written */
     cr_assert_eq(vmimage_initrd(&k, "/bin/true", out, &err), -OG_E_NOT_EXIST);
     cr_assert_neq(access(out, F_OK), 0);
     for (size_t i = 0; vmimage_modules[i]; i++) {
         char rel[256];
         snprintf(rel, sizeof(rel), "lib/modules/6.1.0-test/kernel/%s.ko", vmimage_modules[i]);
-        touch(dir, rel, vmimage_modules[i]);
+        touch(vm_dir, rel, vmimage_modules[i]);
     }
     cr_assert_eq(vmimage_initrd(&k, "/bin/true", out, &err), 0, "%s", err.detail);
     a = archive_read_new();
@@ -369,5 +380,5 @@ Test(vmimage, initramfs_holds_init_console_and_modules_in_order)
     cr_assert(saw_init && saw_console);
     cr_assert_eq(vmimage_modules[n_mod], NULL, "only %zu modules packed", n_mod);
     unsetenv("OGSIM_VM_KERNEL_DIR");
-    cr_assert_eq(fs_remove_tree(dir, NULL), 0);
+    cr_assert_eq(fs_remove_tree(vm_dir, NULL), 0);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <criterion/criterion.h>
 #include <json-c/json.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -10,6 +11,8 @@
 #include <unistd.h>
 
 #include "failpoint.h"
+
+#include "../helpers/tmpdir.h"
 
 static const struct failpoint_def defs[] = {
     {"inplace.stop.before", "before the cluster stops"},
@@ -117,19 +120,27 @@ Test(failpoint, exit_and_kill_actions)
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "another point: no effect");
 }
 
+/* the pause test's scratch directory, removed by its .fini */
+static char pause_dir[PATH_MAX];
+
+static void pause_dir_done(void)
+{
+    tmpdir_remove(pause_dir);
+}
+
 /* pause: the file names the point and the pid; the process goes on only
  * when the file is removed (the harness's strike), or at its deadline. */
-Test(failpoint, pause_waits_for_the_file_to_go)
+Test(failpoint, pause_waits_for_the_file_to_go, .fini = pause_dir_done)
 {
-    char dir[] = "/tmp/fp_pause.XXXXXX", file[64], text[128] = {0};
+    char file[PATH_MAX + 16], text[128] = {0};
     struct og_error err = {0};
     struct timespec t = {0, 5 * 1000 * 1000};
     FILE *f = NULL;
     int st = 0;
     pid_t pid;
 
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(file, sizeof(file), "%s/paused", dir);
+    cr_assert_eq(tmpdir_make("failpoint", pause_dir, sizeof(pause_dir)), 0);
+    snprintf(file, sizeof(file), "%s/paused", pause_dir);
     unsetenv(FAILPOINT_PAUSE_FILE_ENV);
     cr_assert_eq(failpoint_setup("inplace.stop.before=pause", &err), -OG_E_FAILPOINT,
                  "pause without a file to write is refused");
@@ -164,7 +175,6 @@ Test(failpoint, pause_waits_for_the_file_to_go)
     cr_assert_neq(access(file, F_OK), 0, "the deadline removed the file");
     unsetenv(FAILPOINT_PAUSE_S_ENV);
     unsetenv(FAILPOINT_PAUSE_FILE_ENV);
-    rmdir(dir);
 }
 
 Test(failpoint, list_is_json)

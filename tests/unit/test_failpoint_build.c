@@ -19,6 +19,8 @@
 #include "failpoint.h"
 #include "fs.h"
 
+#include "../helpers/tmpdir.h"
+
 static int failures;
 
 #define CHECK(cond, ...)                                                                           \
@@ -79,10 +81,10 @@ static void run_tool(const char *tool, const char *arg1, const char *arg2, const
 
 static void tool(void)
 {
-    char dir[] = "/tmp/ogup-fpbuild-XXXXXX", link[PATH_MAX];
+    char dir[PATH_MAX], link[PATH_MAX + 16];
     struct command_result res = {0};
 
-    if (!mkdtemp(dir) || chmod(dir, 0755) < 0)
+    if (tmpdir_make("failpoint_build", dir, sizeof(dir)) < 0 || chmod(dir, 0755) < 0)
         exit(1);
     snprintf(link, sizeof(link), "%s/gs_upgradectl", dir);
     if (symlink(OGOM_PATH, link) < 0)
@@ -106,7 +108,7 @@ static void tool(void)
         CHECK(!strstr(res.err, "OGUP-60091") && strstr(res.err, "[GAUSS-"),
               "OGUP_FAILPOINTS read by the shipped tool: %.200s%.200s", res.out, res.err);
     command_result_done(&res);
-    fs_remove_tree(dir, NULL);
+    tmpdir_remove(dir);
 }
 
 int main(void)

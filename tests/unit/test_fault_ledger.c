@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +20,20 @@
 #include "fs.h"
 #include "ledger.h"
 
-static char dir[64];
-static char path[128];
+#include "../helpers/tmpdir.h"
+
+static char dir[PATH_MAX];
+static char path[PATH_MAX + 64];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/test_fault_ledger.XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("fault_ledger", dir, sizeof(dir)), 0);
     snprintf(path, sizeof(path), "%s/%s", dir, LEDGER_FILE);
 }
 
 static void teardown(void)
 {
-    fs_remove_tree(dir, NULL);
+    tmpdir_remove(dir);
 }
 
 TestSuite(fault_ledger, .init = setup, .fini = teardown);

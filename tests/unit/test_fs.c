@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fiu.h>
 #include <fiu-control.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,26 +14,21 @@
 
 #include "fs.h"
 
-static char dir[64];
-static char path[128];
+#include "../helpers/tmpdir.h"
+
+static char dir[PATH_MAX];
+static char path[PATH_MAX + 16];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/ogup-fs-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("fs", dir, sizeof(dir)), 0);
     snprintf(path, sizeof(path), "%s/state", dir);
     fiu_init(0);
 }
 
 static void teardown(void)
 {
-    _cleanup_(closedirp) DIR *d = opendir(dir);
-    struct dirent *de;
-
-    while (d && (de = readdir(d)))
-        if (de->d_name[0] != '.')
-            unlinkat(dirfd(d), de->d_name, 0);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 TestSuite(fs, .init = setup, .fini = teardown);
@@ -145,7 +141,7 @@ Test(fs, failpoint_before_fsync_changes_nothing)
 Test(fs, replace_in_missing_directory_is_not_exist)
 {
     struct og_error err = {0};
-    char p[160];
+    char p[PATH_MAX + 32];
 
     snprintf(p, sizeof(p), "%s/no/such/file", dir);
     cr_assert_eq(fs_replace_file(p, "x", 1, 0600, &err), -OG_E_NOT_EXIST);
@@ -172,7 +168,7 @@ Test(fs, read_errors_are_coded)
 Test(fs, mkdir_p_creates_nested_and_refuses_files)
 {
     struct og_error err = {0};
-    char p[160], f[160];
+    char p[PATH_MAX + 32], f[PATH_MAX + 32];
     struct stat st;
 
     snprintf(p, sizeof(p), "%s/a/b/c", dir);
@@ -213,7 +209,7 @@ static int count_parent_sync(const char *name, int *failnum, void **failinfo, un
 Test(fs, mkdir_p_fsyncs_the_parent_of_each_new_directory)
 {
     struct og_error err = {0};
-    char p[160];
+    char p[PATH_MAX + 32];
 
     snprintf(p, sizeof(p), "%s/a", dir);
     cr_assert_eq(mkdir(p, 0700), 0);

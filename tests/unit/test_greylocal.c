@@ -20,17 +20,18 @@
 #include "grey.h"
 #include "greylocal.h"
 
+#include "../helpers/tmpdir.h"
+
 static char tmp[PATH_MAX];
 
 static void setup(void)
 {
-    snprintf(tmp, sizeof(tmp), "/tmp/ogup-greylocal-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(tmpdir_make("greylocal", tmp, sizeof(tmp)), 0);
 }
 
 static void teardown(void)
 {
-    fs_remove_tree(tmp, NULL);
+    tmpdir_remove(tmp);
 }
 
 TestSuite(greylocal, .init = setup, .fini = teardown);

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fiu.h>
 #include <fiu-control.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +13,8 @@
 #include "fs.h"
 #include "journal.h"
 
+#include "../helpers/tmpdir.h"
+
 static char root[64];  /* plays $PGHOST */
 static char jdir[128]; /* $PGHOST/binary_upgrade */
 
@@ -22,23 +23,14 @@ static char jdir[128]; /* $PGHOST/binary_upgrade */
 
 static void setup(void)
 {
-    snprintf(root, sizeof(root), "/tmp/ogup-journal-XXXXXX");
-    cr_assert_not_null(mkdtemp(root));
+    cr_assert_eq(tmpdir_make("journal", root, sizeof(root)), 0);
     snprintf(jdir, sizeof(jdir), "%s/binary_upgrade", root);
     fiu_init(0);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st;
-    (void)flag;
-    (void)f;
-    return remove(p);
-}
-
 static void teardown(void)
 {
-    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(root);
 }
 
 TestSuite(journal, .init = setup, .fini = teardown);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -9,6 +10,16 @@
 #include "kenv.h"
 #include "kpg.h"
 #include "ogguc.h"
+
+#include "../helpers/tmpdir.h"
+
+/* a test's own scratch directory, removed by its .fini */
+static char scratch[PATH_MAX];
+
+static void scratch_done(void)
+{
+    tmpdir_remove(scratch);
+}
 
 static const char *rewrite(const char *in)
 {
@@ -73,15 +84,15 @@ Test(ogguc, table)
     cr_assert_not(ogguc_find("IsInplaceUpgrade")->instance);
 }
 
-Test(kconf, set_get_and_replconninfo)
+Test(kconf, set_get_and_replconninfo, .fini = scratch_done)
 {
-    char dir[] = "/tmp/ogup-kconf-XXXXXX", path[128], val[256], og[128];
+    char path[PATH_MAX + 32], val[256], og[PATH_MAX + 32];
     struct og_error err = {0};
     struct replconn rc[8];
     _cleanup_dynbuf_ struct dynbuf ci = {0};
 
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/postgresql.conf", dir);
+    cr_assert_eq(tmpdir_make("kernel_unit-kconf", scratch, sizeof(scratch)), 0);
+    snprintf(path, sizeof(path), "%s/postgresql.conf", scratch);
     cr_assert_eq(
         fs_replace_file(path, "#port = 5432\nport = 5432 # comment\nportx = 1\n", 44, 0600, &err),
         0);
@@ -99,7 +110,7 @@ Test(kconf, set_get_and_replconninfo)
     kconf_quote("it's", val, sizeof(val));
     cr_assert_str_eq(val, "'it''s'");
 
-    snprintf(og, sizeof(og), "%s/og_guc.conf", dir);
+    snprintf(og, sizeof(og), "%s/og_guc.conf", scratch);
     cr_assert_eq(kconf_set(og, "og.replconninfo1",
                            "'localhost=10.0.0.1 localport=15401 remotehost=10.0.0.2 "
                            "remoteport=15400'",
@@ -110,14 +121,14 @@ Test(kconf, set_get_and_replconninfo)
                            "remoteport=15400'",
                            &err),
                  0);
-    cr_assert_eq(kconf_read_replconns(dir, rc, 8), 2);
+    cr_assert_eq(kconf_read_replconns(scratch, rc, 8), 2);
     cr_assert_str_eq(rc[1].remotehost, "10.0.0.3");
     cr_assert_eq(rc[0].remoteport, 15400);
     dynbuf_init(&ci, 4096);
-    cr_assert_eq(kconf_peers_conninfo(dir, &ci), 0);
+    cr_assert_eq(kconf_peers_conninfo(scratch, &ci), 0);
     cr_assert_str_eq(dynbuf_str(&ci), "host=10.0.0.2,10.0.0.3 port=15400,15400 "
                                       "target_session_attrs=primary connect_timeout=3");
-    cr_assert_eq(kconf_write_replication(dir, "dn_6001", &err), 0);
+    cr_assert_eq(kconf_write_replication(scratch, "dn_6001", &err), 0);
     cr_assert_eq(kconf_parse_replconninfo("localhost=a", &rc[0]), -OG_E_CONTENT_INVALID);
     cr_assert_eq(kconf_add_line(path, "host all all 10.0.0.0/24 trust", &err), 0);
     cr_assert_eq(kconf_add_line(path, "host all all 10.0.0.0/24 trust", &err), 0);
@@ -128,11 +139,6 @@ Test(kconf, set_get_and_replconninfo)
         cr_assert_not_null(first);
         cr_assert_null(strstr(first + 20, "10.0.0.0/24"), "added once");
     }
-    unlink(path);
-    unlink(og);
-    snprintf(path, sizeof(path), "%s/og_replication.conf", dir);
-    unlink(path);
-    rmdir(dir);
 }
 
 Test(kenv, version_lines)
@@ -162,29 +168,28 @@ Test(kenv, version_lines)
 /* A server's postmaster.pid names a live process: running only if that
  * process works in the data directory (a killed server leaves the file, its
  * pid can belong to anything by now). */
-Test(kpg, running_only_when_the_pid_serves_the_data_directory)
+Test(kpg, running_only_when_the_pid_serves_the_data_directory, .fini = scratch_done)
 {
-    char dir[] = "/tmp/ogup-kpg-XXXXXX", file[64], text[256], old[4096];
+    char file[PATH_MAX + 32], text[PATH_MAX + 128], old[4096];
     struct og_error err = {0};
     pid_t pid = 0;
     int n;
 
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("kernel_unit-kpg", scratch, sizeof(scratch)), 0);
     cr_assert_not_null(getcwd(old, sizeof(old)));
-    snprintf(file, sizeof(file), "%s/postmaster.pid", dir);
+    snprintf(file, sizeof(file), "%s/postmaster.pid", scratch);
     n = snprintf(text, sizeof(text), "%ld\n%s\n1700000000\n5432\n/tmp\n*\n1 2\nready   \n",
-                 (long)getpid(), dir);
+                 (long)getpid(), scratch);
     cr_assert_eq(fs_replace_file(file, text, (size_t)n, 0600, &err), 0, "%s", err.detail);
-    cr_assert_not(kpg_running(dir, &pid), "a live pid working elsewhere is not the server");
-    cr_assert_eq(chdir(dir), 0);
-    cr_assert(kpg_running(dir, &pid), "the pid works in the data directory");
+    cr_assert_not(kpg_running(scratch, &pid), "a live pid working elsewhere is not the server");
+    cr_assert_eq(chdir(scratch), 0);
+    cr_assert(kpg_running(scratch, &pid), "the pid works in the data directory");
     cr_assert_eq(pid, getpid());
     cr_assert_eq(chdir(old), 0);
     n = snprintf(text, sizeof(text), "%d\n%s\n1700000000\n5432\n/tmp\n*\n1 2\nready   \n",
-                 4194304 + 7, dir); /* above any pid_max */
+                 4194304 + 7, scratch); /* above any pid_max */
     cr_assert_eq(fs_replace_file(file, text, (size_t)n, 0600, &err), 0, "%s", err.detail);
-    cr_assert_not(kpg_running(dir, NULL), "a dead pid");
+    cr_assert_not(kpg_running(scratch, NULL), "a dead pid");
     unlink(file);
-    cr_assert_not(kpg_running(dir, NULL), "no postmaster.pid");
-    rmdir(dir);
+    cr_assert_not(kpg_running(scratch, NULL), "no postmaster.pid");
 }

@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@
 
 #include "command.h"
 #include "fs.h"
+
+#include "../helpers/tmpdir.h"
 
 static const char *const pages[] = {"gs_om",         "gs_ssh",       "gs_checkos",
                                     "gs_preinstall", "gs_collector", "gs_upgradectl",
@@ -72,22 +75,28 @@ Test(manpages, groff_renders_without_warnings)
     }
 }
 
-/* The lint catches a bad page: a misspelt request and an unknown font. */
-Test(manpages, lint_fails_on_a_broken_page)
+/* a test's own scratch directory, removed by its .fini */
+static char scratch[PATH_MAX];
+
+static void scratch_done(void)
 {
-    char dir[] = "/tmp/ogup-man-XXXXXX", path[64];
+    tmpdir_remove(scratch);
+}
+
+/* The lint catches a bad page: a misspelt request and an unknown font. */
+Test(manpages, lint_fails_on_a_broken_page, .fini = scratch_done)
+{
+    char path[PATH_MAX + 16];
     struct command_result res = {0};
     static const char broken[] = ".TH X 1\n.SH NAME\nx \\- y\n.BX bogus\n\\f[Q]z\\fP\n";
 
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/x.1", dir);
+    cr_assert_eq(tmpdir_make("manpages", scratch, sizeof(scratch)), 0);
+    snprintf(path, sizeof(path), "%s/x.1", scratch);
     cr_assert_eq(fs_replace_file(path, broken, sizeof(broken) - 1, 0644, NULL), 0);
     const char *argv[] = {"groff", "-man", "-ww", "-z", path, NULL};
     run(argv, &res);
     cr_assert_gt(res.err_len, 0, "groff should warn about %s", path);
     command_result_done(&res);
-    unlink(path);
-    rmdir(dir);
 }
 
 Test(manpages, sections_present)
@@ -110,17 +119,15 @@ Test(manpages, sections_present)
 
 /* Every option token of `<tool> --help` ("-X", "--detail", "--begin-time")
  * appears in the rendered page. */
-Test(manpages, every_help_option_is_documented)
+Test(manpages, every_help_option_is_documented, .fini = scratch_done)
 {
-    char dir[] = "/tmp/ogup-man-XXXXXX";
-
-    cr_assert_not_null(mkdtemp(dir));
-    cr_assert_eq(chmod(dir, 0755), 0);
+    cr_assert_eq(tmpdir_make("manpages", scratch, sizeof(scratch)), 0);
+    cr_assert_eq(chmod(scratch, 0755), 0);
     for (size_t i = 0; i < ELEMENTSOF(pages); i++) {
-        char link[128], path[1024];
+        char link[PATH_MAX + 64], path[1024];
         struct command_result help = {0}, page = {0};
         const char *out;
-        snprintf(link, sizeof(link), "%s/%s", dir, pages[i]);
+        snprintf(link, sizeof(link), "%s/%s", scratch, pages[i]);
         cr_assert_eq(symlink(own_exe(pages[i]) ? own_exe(pages[i]) : OGOM_PATH, link), 0, "%s",
                      link);
         /* gs_upgradectl refuses root before it reads its options (as
@@ -166,7 +173,6 @@ Test(manpages, every_help_option_is_documented)
         command_result_done(&help);
         command_result_done(&page);
     }
-    rmdir(dir);
 }
 
 /* ogup's own tools answer --version and -V in one format, exit 0 */

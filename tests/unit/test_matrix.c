@@ -7,6 +7,7 @@
  * the merge of shards' results count what they should.
  */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 #include "report.h"
 #include "runner.h"
 #include "scenario.h"
+
+#include "../helpers/tmpdir.h"
 
 /* The kinds a scenario injects: fault/'s table without "failpoint". */
 static size_t kinds(void)
@@ -220,18 +223,26 @@ Test(matrix, coverage_counts_passed_over_applicable)
     scn_report_done(&r);
 }
 
+/* a test's own scratch directory, removed by its .fini */
+static char scratch[PATH_MAX];
+
+static void scratch_done(void)
+{
+    tmpdir_remove(scratch);
+}
+
 /* Two shards' results merge into one report: every scenario once, a later
  * result of an id replacing the earlier, the coverage of the whole. */
-Test(matrix, merge_joins_shards)
+Test(matrix, merge_joins_shards, .fini = scratch_done)
 {
-    char dir[] = "/tmp/test_matrix.XXXXXX", a[64], b[64];
+    char a[PATH_MAX + 16], b[PATH_MAX + 16];
     struct scn_report r1, r2, m;
     struct og_error err = {0};
     struct scn_coverage cov[8];
 
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(a, sizeof(a), "%s/a.json", dir);
-    snprintf(b, sizeof(b), "%s/b.json", dir);
+    cr_assert_eq(tmpdir_make("matrix", scratch, sizeof(scratch)), 0);
+    snprintf(a, sizeof(a), "%s/a.json", scratch);
+    snprintf(b, sizeof(b), "%s/b.json", scratch);
     scn_report_init(&r1, "s1");
     add(&r1, "inplace.record.before.disk-full", "matrix-inplace", SCN_PASS);
     add(&r1, "inplace.record.before.net-cut", "matrix-inplace", SCN_FAIL);
@@ -254,20 +265,17 @@ Test(matrix, merge_joins_shards)
     scn_report_done(&r1);
     scn_report_done(&r2);
     scn_report_done(&m);
-    unlink(a);
-    unlink(b);
-    rmdir(dir);
 }
 
 /* Shards started in the same second get run directories of their own (two
  * shards sharing --out once replaced each other's cell files). */
-Test(matrix, run_ids_are_claimed_not_shared)
+Test(matrix, run_ids_are_claimed_not_shared, .fini = scratch_done)
 {
-    char dir[] = "/tmp/test_matrix.XXXXXX", out[64], a[64], b[64], c[64], path[160];
+    char out[PATH_MAX + 16], a[64], b[64], c[64], path[PATH_MAX + 96];
     struct og_error err = {0};
 
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(out, sizeof(out), "%s/out", dir);
+    cr_assert_eq(tmpdir_make("matrix", scratch, sizeof(scratch)), 0);
+    snprintf(out, sizeof(out), "%s/out", scratch);
     cr_assert_eq(scn_run_claim_id(out, 1, 2, a, sizeof(a), &err), 0, "%s", err.detail);
     cr_assert_eq(scn_run_claim_id(out, 1, 2, b, sizeof(b), &err), 0, "%s", err.detail);
     cr_assert_eq(scn_run_claim_id(out, 2, 2, c, sizeof(c), &err), 0, "%s", err.detail);
@@ -276,5 +284,4 @@ Test(matrix, run_ids_are_claimed_not_shared)
     cr_assert_str_neq(a, b);
     snprintf(path, sizeof(path), "%s/%s", out, b);
     cr_assert_eq(access(path, F_OK), 0, "claimed means made: %s", path);
-    fs_remove_tree(dir, NULL);
 }

@@ -10,15 +10,22 @@
 #include "fs.h"
 #include "oglog.h"
 
+#include "../helpers/tmpdir.h"
+
 static char dir[64];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/ogup-log-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("oglog", dir, sizeof(dir)), 0);
 }
 
-TestSuite(oglog, .init = setup, .fini = oglog_close);
+static void teardown(void)
+{
+    oglog_close();
+    tmpdir_remove(dir);
+}
+
+TestSuite(oglog, .init = setup, .fini = teardown);
 
 static char *read_all(const char *p)
 {

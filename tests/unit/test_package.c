@@ -8,7 +8,6 @@
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <json-c/json.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,28 +23,21 @@
 #include "simversion.h"
 #include "versioncfg.h"
 
+#include "../helpers/tmpdir.h"
+
 #define TEST_KERNEL "/bin/true"
 #define FILE_MAX    (64u << 20)
 
 static char tmp[64];
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static void setup(void)
 {
-    snprintf(tmp, sizeof(tmp), "/tmp/ogup-package-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(tmpdir_make("package", tmp, sizeof(tmp)), 0);
 }
 
 static void teardown(void)
 {
-    nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmpdir_remove(tmp);
 }
 
 TestSuite(package, .init = setup, .fini = teardown, .timeout = 120);

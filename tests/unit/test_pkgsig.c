@@ -21,12 +21,13 @@
 #include "pkgsum.h"
 #include "precheck.h"
 
+#include "../helpers/tmpdir.h"
+
 static char dir[64], pkg[128], sig[128], pub[128], priv[128], other[128];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/ogup-pkgsig-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("pkgsig", dir, sizeof(dir)), 0);
     snprintf(pkg, sizeof(pkg), "%s/openGauss-3.0.0-Debian-64bit.tar.bz2", dir);
     snprintf(sig, sizeof(sig), "%s.sig", pkg);
     snprintf(pub, sizeof(pub), "%s/key.pub.pem", dir);
@@ -36,7 +37,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    fs_remove_tree(dir, NULL);
+    tmpdir_remove(dir);
 }
 
 TestSuite(pkgsig, .init = setup, .fini = teardown);

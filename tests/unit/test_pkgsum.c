@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +7,8 @@
 
 #include "fs.h"
 #include "pkgsum.h"
+
+#include "../helpers/tmpdir.h"
 
 #define ABC_SHA256   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 #define EMPTY_SHA256 "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -18,21 +19,14 @@ static char sum[128];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/ogup-pkgsum-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("pkgsum", dir, sizeof(dir)), 0);
     snprintf(pkg, sizeof(pkg), "%s/openGauss-3.0.0-Debian-64bit.tar.bz2", dir);
     snprintf(sum, sizeof(sum), "%s/openGauss-3.0.0-Debian-64bit.sha256", dir);
 }
 
 static void teardown(void)
 {
-    _cleanup_(closedirp) DIR *d = opendir(dir);
-    struct dirent *de;
-
-    while (d && (de = readdir(d)))
-        if (de->d_name[0] != '.')
-            unlinkat(dirfd(d), de->d_name, 0);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 TestSuite(pkgsum, .init = setup, .fini = teardown);

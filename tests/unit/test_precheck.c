@@ -20,22 +20,22 @@
 #include "pkgsum.h"
 #include "precheck.h"
 
+#include "../helpers/tmpdir.h"
+
 static char tmp[PATH_MAX];
 
 static void setup(void)
 {
-    snprintf(tmp, sizeof(tmp), "/tmp/ogup-precheck-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(tmpdir_make("precheck", tmp, sizeof(tmp)), 0);
 }
 
 static void teardown(void)
 {
-    struct og_error err = {0};
     char small[PATH_MAX + 16];
 
     snprintf(small, sizeof(small), "%s/small", tmp);
     umount2(small, MNT_DETACH); /* a failed test's tmpfs (none: EINVAL, fine) */
-    fs_remove_tree(tmp, &err);
+    tmpdir_remove(tmp);
 }
 
 TestSuite(precheck, .init = setup, .fini = teardown);

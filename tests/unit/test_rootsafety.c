@@ -18,20 +18,20 @@
 #include "command.h"
 #include "fs.h"
 
+#include "../helpers/tmpdir.h"
+
 static char dir[64];
 
 static void setup(void)
 {
     if (geteuid() != 0)
         cr_skip_test("root's behaviour");
-    snprintf(dir, sizeof(dir), "/tmp/ogup-rootsafety-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("rootsafety", dir, sizeof(dir)), 0);
 }
 
 static void teardown(void)
 {
-    if (dir[0])
-        fs_remove_tree(dir, NULL);
+    tmpdir_remove(dir); /* "" when skipped */
 }
 
 TestSuite(rootsafety, .init = setup, .fini = teardown, .timeout = 60);

@@ -22,6 +22,8 @@
 #include "report.h"
 #include "scenario.h"
 
+#include "../helpers/tmpdir.h"
+
 #define DATA SCENARIO_DATA /* tests/data/scenarios */
 
 static struct scenario *parse_ok(const char *path)
@@ -416,7 +418,16 @@ Test(scenario, filter)
     scn_set_done(&set);
 }
 
-Test(scenario, repeat_reads_each_scenario_again_under_numbered_ids)
+/* the repeat test's scratch directory, removed by its .fini when the test
+ * stopped before removing it itself */
+static char repeat_dir[PATH_MAX];
+
+static void repeat_dir_done(void)
+{
+    tmpdir_remove(repeat_dir);
+}
+
+Test(scenario, repeat_reads_each_scenario_again_under_numbered_ids, .fini = repeat_dir_done)
 {
     const char *paths[] = {SCENARIO_SUITES "/faults"};
     struct scn_set set;
@@ -446,17 +457,17 @@ Test(scenario, repeat_reads_each_scenario_again_under_numbered_ids)
     scn_set_done(&set);
 
     /* A file gone before it is read again: an error, the set unchanged. */
-    char dir[] = "/tmp/ogup-repeat-XXXXXX", file[64];
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(file, sizeof(file), "%s/a.xml", dir);
+    char file[PATH_MAX + 16];
+    cr_assert_eq(tmpdir_make("scenario-repeat", repeat_dir, sizeof(repeat_dir)), 0);
+    snprintf(file, sizeof(file), "%s/a.xml", repeat_dir);
     const char *text = "<scenario id=\"a\"><cluster version=\"3.0.0\"/><steps><commit/>"
                        "</steps></scenario>";
     cr_assert_eq(fs_replace_file(file, text, strlen(text), 0600, &err), 0, "%s", err.detail);
-    paths[0] = dir;
+    paths[0] = repeat_dir;
     cr_assert_eq(scn_set_load(paths, 1, &set, &err), 0, "%s", err.detail);
     cr_assert_eq(set.n, 1);
     unlink(file);
-    rmdir(dir);
+    rmdir(repeat_dir);
     cr_assert_lt(scn_set_repeat(&set, 2, &err), 0);
     cr_assert_eq(set.n, 1);
     cr_assert_str_eq(set.v[0]->id, "a");

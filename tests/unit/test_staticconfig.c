@@ -5,7 +5,6 @@
  * and every kind of damage to the file (GAUSS-50222).
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,25 +16,20 @@
 #include "fs.h"
 #include "staticconfig.h"
 
+#include "../helpers/tmpdir.h"
+
 static char dir[64];
 static char path[128];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/ogup-static-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("staticconfig", dir, sizeof(dir)), 0);
     snprintf(path, sizeof(path), "%s/cluster_static_config", dir);
 }
 
 static void teardown(void)
 {
-    _cleanup_(closedirp) DIR *d = opendir(dir);
-    struct dirent *de;
-
-    while (d && (de = readdir(d)))
-        if (de->d_name[0] != '.')
-            unlinkat(dirfd(d), de->d_name, 0);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 TestSuite(staticconfig, .init = setup, .fini = teardown);

@@ -19,6 +19,8 @@
 #include "precheck.h"
 #include "worker.h"
 
+#include "../helpers/tmpdir.h"
+
 static char tmp[PATH_MAX], worker_path[PATH_MAX + 32];
 static struct transport *t;
 static struct worker w;
@@ -32,8 +34,7 @@ static void setup(void)
     /* the worker refuses root (issue 15): it runs as the cluster user */
     if (geteuid() == 0)
         cr_assert(setgid(65534) == 0 && setuid(65534) == 0, "cannot become nobody");
-    snprintf(tmp, sizeof(tmp), "/tmp/ogup-worker-XXXXXX");
-    cr_assert_not_null(mkdtemp(tmp));
+    cr_assert_eq(tmpdir_make("worker", tmp, sizeof(tmp)), 0);
     snprintf(worker_path, sizeof(worker_path), "%s/gs_upgradectl", tmp);
     cr_assert_eq(symlink(OGOM_PATH, worker_path), 0);
     cr_assert_eq(transport_new(&o, &t, &err), 0, "%s", err.detail);
@@ -47,7 +48,7 @@ static void setup(void)
 static void teardown(void)
 {
     transport_free(t);
-    fs_remove_tree(tmp, NULL);
+    tmpdir_remove(tmp);
 }
 
 TestSuite(worker, .init = setup, .fini = teardown, .timeout = 60);
@@ -315,19 +316,27 @@ Test(worker, restore_conf_missing_backup_is_an_error)
     cr_assert_eq(worker_run_all(&w, nodes, 1, verb, NULL, 0, NULL, &err), 0, "%s", err.detail);
 }
 
-/* As root the worker refuses before it opens anything (GAUSS-50105). */
-Test(worker_root, refused_before_anything)
+/* worker_root's scratch directory, removed by its .fini */
+static char root_dir[PATH_MAX];
+
+static void root_dir_done(void)
 {
-    char dir[] = "/tmp/ogup-worker-root-XXXXXX", path[64], tool[64];
+    tmpdir_remove(root_dir);
+}
+
+/* As root the worker refuses before it opens anything (GAUSS-50105). */
+Test(worker_root, refused_before_anything, .fini = root_dir_done)
+{
+    char path[PATH_MAX + 16], tool[PATH_MAX + 16];
     struct command_result res = {0};
     struct og_error err = {0};
     struct command *c;
 
     if (geteuid() != 0)
         cr_skip_test("needs root");
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof(path), "%s/x/put", dir);
-    snprintf(tool, sizeof(tool), "%s/gs_upgradectl", dir);
+    cr_assert_eq(tmpdir_make("worker-root", root_dir, sizeof(root_dir)), 0);
+    snprintf(path, sizeof(path), "%s/x/put", root_dir);
+    snprintf(tool, sizeof(tool), "%s/gs_upgradectl", root_dir);
     cr_assert_eq(symlink(OGOM_PATH, tool), 0);
     c = command_newl(tool, "--local", "put", path, "0600", NULL);
     cr_assert_not_null(c);
@@ -337,7 +346,6 @@ Test(worker_root, refused_before_anything)
     cr_assert_neq(access(path, F_OK), 0, "root's put wrote %s", path);
     command_result_done(&res);
     command_free(c);
-    fs_remove_tree(dir, NULL);
 }
 
 /* ---- each verb its own bound (issue 16) ----------------------------------- */

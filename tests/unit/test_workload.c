@@ -20,34 +20,24 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "command.h"
 #include "dynbuf.h"
 #include "fs.h"
 #include "lockfile.h"
 #include "workload.h"
 #include "workload_cmd.h"
 
+#include "../helpers/tmpdir.h"
+
 static char dir[64];
 
 static void setup(void)
 {
-    snprintf(dir, sizeof(dir), "/tmp/ogwl-ut-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-}
-
-static void rm_rf(const char *path)
-{
-    _cleanup_command_ struct command *c = command_newl("rm", "-rf", "--", path, NULL);
-    _cleanup_command_result_ struct command_result res = {0};
-
-    if (c)
-        command_run(c, &res, NULL);
+    cr_assert_eq(tmpdir_make("workload", dir, sizeof(dir)), 0);
 }
 
 static void teardown(void)
 {
-    if (dir[0])
-        rm_rf(dir);
+    tmpdir_remove(dir);
 }
 
 TestSuite(workload, .init = setup, .fini = teardown, .timeout = 60);
