@@ -5,27 +5,25 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "../helpers/tmpdir.h"
 #include "tartree.h"
 
-static char dir[] = "/tmp/ogup-test-tartree-XXXXXX";
+static char dir[PATH_MAX];
 
 static void setup(void)
 {
-    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_eq(tmpdir_make("tartree", dir, sizeof(dir)), 0);
 }
 
 static void teardown(void)
 {
-    char p[sizeof(dir) + 32];
-
-    snprintf(p, sizeof(p), "%s/t.tar.gz", dir);
-    unlink(p);
-    rmdir(dir);
+    tmpdir_remove(dir);
 }
 
 TestSuite(tartree, .init = setup, .fini = teardown);
@@ -36,7 +34,7 @@ Test(tartree, writes_entries_sorted)
     struct og_error err = {0};
     struct archive *a = archive_read_new();
     struct archive_entry *e;
-    char p[sizeof(dir) + 32];
+    char p[PATH_MAX + 32];
     const char *want[] = {"a/", "a/x", "b"}; /* a directory ends in / */
     size_t k = 0;
 
@@ -61,7 +59,7 @@ Test(tartree, a_failed_add_is_sticky_and_nothing_is_written)
 {
     _cleanup_tar_tree_ struct tar_tree t = {0};
     struct og_error err = {0};
-    char p[sizeof(dir) + 32];
+    char p[PATH_MAX + 32];
 
     snprintf(p, sizeof(p), "%s/t.tar.gz", dir);
     cr_assert_eq(tar_tree_add(&t, ENTRY_DIR, "a", 0755, NULL, 0), 0);
