@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cluster_cmd.h"
+#include "parse.h"
 #include "simcluster.h"
 #include "banned.h"
 
@@ -60,8 +62,7 @@ int up_cmd_main(int argc, char **argv)
             o.uri = optarg;
             break;
         case 'N':
-            o.nodes = atoi(optarg);
-            if (o.nodes < 1)
+            if (safe_atoi_range(optarg, 1, INT_MAX, &o.nodes) < 0)
                 return usage_error("up", up_usage);
             break;
         case 'v':
@@ -71,12 +72,12 @@ int up_cmd_main(int argc, char **argv)
             o.driver = optarg;
             break;
         case 's':
-            o.data_mib = (unsigned)atoi(optarg);
-            if (o.data_mib < 64)
+            if (safe_atou_base(optarg, 10, &o.data_mib) < 0 || o.data_mib < 64)
                 return usage_error("up", up_usage);
             break;
         case 'k':
-            o.databases = atoi(optarg);
+            if (safe_atoi_range(optarg, 0, INT_MAX, &o.databases) < 0)
+                return usage_error("up", up_usage);
             break;
         case 'S':
             if (sim_shape_parse(optarg, &o.shape, &err) < 0)
@@ -219,7 +220,8 @@ int exec_cmd_main(int argc, char **argv)
             user = optarg;
             break;
         case 't':
-            timeout_s = atoi(optarg);
+            if (safe_atoi_range(optarg, 1, INT_MAX / 1000, &timeout_s) < 0)
+                return usage_error("exec", "NODE [--user omm|root] -- ARGV...");
             break;
         case 'c':
             break;

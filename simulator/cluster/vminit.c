@@ -37,6 +37,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "parse.h"
+
 #define NEWROOT  "/newroot"
 #define MAX_ARGS 8
 #define MAX_MNTS 16
@@ -204,15 +206,15 @@ static void if_up(int s, const char *name, const char *ip, int prefix)
 static void network(void)
 {
     char ip[64], *slash;
-    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), prefix;
 
     snprintf(ip, sizeof(ip), "%s", ip_arg);
     slash = strchr(ip, '/');
-    if (s < 0 || !slash)
+    if (s < 0 || !slash || safe_atoi_range(slash + 1, 0, 32, &prefix) < 0)
         die("network setup for \"%s\"", ip_arg);
     *slash = '\0';
     if_up(s, "lo", NULL, 0);
-    if_up(s, "eth0", ip, atoi(slash + 1));
+    if_up(s, "eth0", ip, prefix);
     close(s);
 }
 

@@ -28,6 +28,7 @@
 #include "fs.h"
 #include "kconf.h"
 #include "kpg.h"
+#include "parse.h"
 #include "tools.h"
 #include "banned.h"
 
@@ -46,9 +47,11 @@ static void *probe_db(void *arg)
     _cleanup_pgconn_ PGconn *dc = kpg_connect(p->sockdir, p->port, p->db, NULL);
     char num[32] = "";
 
+    /* a row whose number is not one (NULL) reads as 0, a mismatch */
     if (dc &&
-        kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num), NULL) == 0)
-        p->num = atoi(num);
+        kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num), NULL) == 0 &&
+        safe_atoi(num, &p->num) < 0)
+        p->num = 0;
     return NULL;
 }
 
@@ -247,15 +250,10 @@ static _noreturn_ void gatekeeper(const struct kenv *k, const char *datadir, pid
 /* -u 92298 or -u 92.298 */
 static int parse_upgrade_from(const char *s, int *ret)
 {
-    char *end = NULL;
-    long v;
-
     if (strchr(s, '.'))
         return version_number_parse(s, ret);
-    v = strtol(s, &end, 10);
-    if (!end || *end || v <= 0 || v > 999999)
+    if (safe_atoi_range(s, 1, 999999, ret) < 0)
         return -OG_E_PARAM_INVALID;
-    *ret = (int)v;
     return 0;
 }
 
@@ -288,91 +286,134 @@ static void node_name(const char *datadir, char *buf, size_t size)
         snprintf(buf, size, "gaussdb");
 }
 
-int tool_gaussdb(const struct kenv *k, int argc, char **argv)
+#define MAX_PASS 200 /* PostgreSQL options passed on */
+
+struct gaussdb_opts {
+    const char *datadir; /* -D, else PGDATA */
+    const char *mode;    /* -M */
+    int upgrade_from;    /* -u, 0 when not given */
+    const char *pass[MAX_PASS];
+    int npass;
+};
+
+/* -V and --help as the first argument: answered here (exit 0). */
+static bool answer_info(const struct kenv *k, int argc, char **argv)
 {
-    const char *datadir = getenv("PGDATA"), *mode = NULL;
-    char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], numopt[48], name[256];
-    char hbaopt[PATH_MAX + 32], vstropt[640], workopt[64];
-    const char *pass[256];
-    struct og_error err = {0};
-    int upgrade_from = 0, npass = 0, r;
-    char **args;
+    char line[512];
 
     if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
         kenv_version_line(k, "gaussdb", line, sizeof(line));
         puts(line);
-        return 0;
+        return true;
     }
     if (argc >= 2 && (strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "--help") == 0)) {
         printf("gaussdb is the openGauss-compatible server of the ogup simulator.\n\n"
                "Usage:\n  gaussdb -D DATADIR [-u NUM] [-M primary|standby|pending] "
                "[PostgreSQL server options]\n  gaussdb -V\n\n"
                "  -u NUM   upgrade mode: also accept a catalog at kernel number NUM\n");
-        return 0;
+        return true;
     }
+    return false;
+}
+
+/* The kernel's options into o, the rest kept for PostgreSQL. 0, or -1 with
+ * the FATAL line printed. */
+static int parse_args(int argc, char **argv, struct gaussdb_opts *o)
+{
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-D") == 0 && i + 1 < argc) {
-            datadir = argv[++i];
+            o->datadir = argv[++i];
         } else if (strcmp(a, "-u") == 0 && i + 1 < argc) {
-            if (parse_upgrade_from(argv[++i], &upgrade_from) < 0) {
+            if (parse_upgrade_from(argv[++i], &o->upgrade_from) < 0) {
                 fprintf(stderr, "FATAL:  invalid upgrade number \"%s\"\n", argv[i]);
-                return 1;
+                return -1;
             }
         } else if (strcmp(a, "-M") == 0 && i + 1 < argc) {
-            mode = argv[++i];
+            o->mode = argv[++i];
         } else if (strcmp(a, "--single_node") == 0) {
             continue;
         } else if (strcmp(a, "-Z") == 0 && i + 1 < argc) {
             i++; /* -Z single_node / datanode: one kind of instance here */
-        } else if (npass < 200) {
-            pass[npass++] = a;
+        } else if (o->npass < MAX_PASS) {
+            o->pass[o->npass++] = a;
         }
     }
-    if (!datadir) {
+    return 0;
+}
+
+/* A data directory, and no server in it. 0, or -1 with the FATAL line printed. */
+static int check_opts(const struct gaussdb_opts *o)
+{
+    if (!o->datadir) {
         fprintf(stderr, "FATAL:  no data directory given (-D or PGDATA)\n");
-        return 1;
+        return -1;
     }
-    if (kpg_running(datadir, NULL)) {
+    if (kpg_running(o->datadir, NULL)) {
         fprintf(stderr,
                 "FATAL:  lock file \"postmaster.pid\" already exists: another server "
                 "is running in \"%s\"\n",
-                datadir);
-        return 1;
+                o->datadir);
+        return -1;
     }
-    if (mode && apply_mode(datadir, mode, &err) < 0)
-        goto fail;
-    node_name(datadir, name, sizeof(name));
-    if (kconf_write_replication(datadir, name, &err) < 0)
-        goto fail;
-    {
-        char marker[4096];
-        pid_t child, self = getpid();
-        snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
-        unlink(marker);
-        r = write_gate(datadir, false, &err);
-        if (r < 0)
-            goto fail;
-        fflush(NULL);
-        child = fork();
-        if (child == 0) {
-            if (fork() == 0)
-                gatekeeper(k, datadir, self, upgrade_from);
-            _exit(0);
-        }
-        if (child < 0) {
-            og_error_set_errno(&err, OG_E_EXEC_FAILED, errno, "cannot start the gatekeeper");
-            goto fail;
-        }
-        waitpid(child, NULL, 0);
-    }
+    return 0;
+}
 
-    /* Become the server. */
+/* The gate closed, then the gatekeeper started for the server this process
+ * becomes (detached: a grandchild). */
+static int start_gatekeeper(const struct kenv *k, const struct gaussdb_opts *o,
+                            struct og_error *err)
+{
+    char marker[4096];
+    pid_t child, self = getpid();
+    int r;
+
+    snprintf(marker, sizeof(marker), "%s/%s", o->datadir, KCONF_GATE_OPEN);
+    unlink(marker);
+    r = write_gate(o->datadir, false, err);
+    if (r < 0)
+        return r;
+    fflush(NULL);
+    child = fork();
+    if (child == 0) {
+        if (fork() == 0)
+            gatekeeper(k, o->datadir, self, o->upgrade_from);
+        _exit(0);
+    }
+    if (child < 0)
+        return og_error_set_errno(err, OG_E_EXEC_FAILED, errno, "cannot start the gatekeeper");
+    waitpid(child, NULL, 0);
+    return 0;
+}
+
+/* Everything before the server: -M, the replication settings, the gate. */
+static int prepare(const struct kenv *k, const struct gaussdb_opts *o, struct og_error *err)
+{
+    char name[256];
+    int r = o->mode ? apply_mode(o->datadir, o->mode, err) : 0;
+
+    if (r < 0)
+        return r;
+    node_name(o->datadir, name, sizeof(name));
+    r = kconf_write_replication(o->datadir, name, err);
+    if (r < 0)
+        return r;
+    return start_gatekeeper(k, o, err);
+}
+
+/* Become the server; returns only when that failed. */
+static int exec_server(const struct kenv *k, const struct gaussdb_opts *o, struct og_error *err)
+{
+    char line[512], server[PATH_MAX], binopt[PATH_MAX + 32], veropt[96], numopt[48];
+    char hbaopt[PATH_MAX + 32], vstropt[640], workopt[64];
+    char *args[MAX_PASS + 16];
+    int n = 0;
+
     kenv_server_program(k, server, sizeof(server));
     snprintf(binopt, sizeof(binopt), "og.kernel_bin=%s", k->bindir);
     snprintf(veropt, sizeof(veropt), "og.kernel_version=%s", k->ver.version);
     snprintf(numopt, sizeof(numopt), "og.kernel_num=%d", k->ver.number);
-    snprintf(hbaopt, sizeof(hbaopt), "hba_file=%s/%s", datadir, KCONF_GATE);
+    snprintf(hbaopt, sizeof(hbaopt), "hba_file=%s/%s", o->datadir, KCONF_GATE);
     /* what version() and working_version_num() answer (catalogsql.c) */
     kenv_version_line(k, "", line, sizeof(line));
     snprintf(
@@ -380,36 +421,41 @@ int tool_gaussdb(const struct kenv *k, int argc, char **argv)
         "og.version_string=%s on x86_64-unknown-linux-gnu, compiled by g++ (GCC) 7.3.0, 64-bit",
         line + 1);
     snprintf(workopt, sizeof(workopt), "og.working_version_num=%d",
-             upgrade_from > 0 ? upgrade_from : k->ver.number);
-    args = calloc((size_t)npass + 16, sizeof(char *));
-    if (!args)
-        return 1;
-    {
-        int n = 0;
-        args[n++] = server; /* PostgreSQL finds its installation from argv[0] */
-        args[n++] = (char *)"-D";
-        args[n++] = (char *)datadir;
-        args[n++] = (char *)"-c";
-        args[n++] = binopt;
-        args[n++] = (char *)"-c";
-        args[n++] = veropt;
-        args[n++] = (char *)"-c";
-        args[n++] = numopt;
-        args[n++] = (char *)"-c";
-        args[n++] = hbaopt;
-        args[n++] = (char *)"-c";
-        args[n++] = vstropt;
-        args[n++] = (char *)"-c";
-        args[n++] = workopt;
-        for (int i = 0; i < npass; i++)
-            args[n++] = (char *)pass[i];
-        args[n] = NULL;
-    }
+             o->upgrade_from > 0 ? o->upgrade_from : k->ver.number);
+    args[n++] = server; /* PostgreSQL finds its installation from argv[0] */
+    args[n++] = (char *)"-D";
+    args[n++] = (char *)o->datadir;
+    args[n++] = (char *)"-c";
+    args[n++] = binopt;
+    args[n++] = (char *)"-c";
+    args[n++] = veropt;
+    args[n++] = (char *)"-c";
+    args[n++] = numopt;
+    args[n++] = (char *)"-c";
+    args[n++] = hbaopt;
+    args[n++] = (char *)"-c";
+    args[n++] = vstropt;
+    args[n++] = (char *)"-c";
+    args[n++] = workopt;
+    for (int i = 0; i < o->npass; i++)
+        args[n++] = (char *)o->pass[i];
+    args[n] = NULL;
     execv(server, args);
-    og_error_set_errno(&err, OG_E_EXEC_FAILED, errno, "cannot execute \"%s\"", server);
-fail : {
+    return og_error_set_errno(err, OG_E_EXEC_FAILED, errno, "cannot execute \"%s\"", server);
+}
+
+int tool_gaussdb(const struct kenv *k, int argc, char **argv)
+{
+    struct gaussdb_opts o = {.datadir = getenv("PGDATA")};
+    struct og_error err = {0};
     char msg[OG_ERROR_DETAIL_MAX + 64];
+
+    if (answer_info(k, argc, argv))
+        return 0;
+    if (parse_args(argc, argv, &o) < 0 || check_opts(&o) < 0)
+        return 1;
+    if (prepare(k, &o, &err) == 0)
+        exec_server(k, &o, &err);
     fprintf(stderr, "FATAL:  %s\n", og_error_format(&err, msg, sizeof(msg)));
     return 1;
-}
 }

@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "fs.h"
 #include "kconf.h"
 #include "kpg.h"
+#include "parse.h"
 #include "shquote.h"
 #include "tools.h"
 #include "banned.h"
@@ -126,16 +128,6 @@ static void show_log_since(const char *path, size_t offset, int lines)
     printf("gs_ctl: last lines:\n%s", p);
     if (text[len - 1] != '\n')
         putchar('\n');
-}
-
-/* The gatekeeper opened the gate of the server pid (see gaussdb.c). */
-static bool gate_open(const char *datadir, pid_t pid)
-{
-    _cleanup_free_ char *text = NULL;
-    char path[4096];
-
-    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_GATE_OPEN);
-    return fs_read_file(path, 64, &text, NULL, NULL) == 0 && atol(text) == (long)pid;
 }
 
 /* Split -o "a b 'c d'" into argv entries (appended to out). */
@@ -248,7 +240,7 @@ static int do_start(const struct ctl *c, bool banner)
         }
         if (kpg_read_pidfile(c->datadir, &pf) == 0 && pf.pid == pid &&
             (strcmp(pf.status, "ready") == 0 || strcmp(pf.status, "standby") == 0) &&
-            gate_open(c->datadir, pid)) {
+            kpg_gate_open(c->datadir, pid)) {
             printf("\n");
             say(" done\n");
             say("server started (%s)\n", c->datadir);
@@ -362,75 +354,90 @@ static void local_host(const char *datadir, char *buf, size_t size)
         snprintf(buf, size, "127.0.0.1");
 }
 
-static int do_query(const struct ctl *c)
+/* openGauss's display_query when the server is up but not answering SQL. */
+static void query_unanswered(int nrepl, const struct kpg_pidfile *pf, const char *detail)
 {
-    _cleanup_pgconn_ PGconn *conn = NULL;
-    struct og_error err = {0};
-    struct kpg_pidfile pf;
-    struct replconn rc[8];
-    char inrec[8] = "", host[256], buf[64];
-    int nrepl = kconf_read_replconns(c->datadir, rc, 8);
-    bool standby;
-    PGresult *res;
+    printf(" HA state:\n");
+    printf("        %-30s: %s\n", "local_role", "Unknown");
+    printf("        %-30s: %d\n", "static_connections", nrepl);
+    printf("        %-30s: %s\n", "db_state",
+           strcmp(pf->status, "starting") == 0 ? "Starting" : "Unknown");
+    printf("        %-30s: %s\n", "detail_information", detail);
+    printf("        %-30s: %s\n", "sync_mode", "Async");
+    printf("\n Senders info:\n        No information\n");
+    printf(" Receiver info:\n        No information\n");
+}
 
-    say("gs_ctl query ,datadir is %s \n", c->datadir);
-    if (kpg_read_pidfile(c->datadir, &pf) < 0) {
-        say(" PID file \"%s/postmaster.pid\" does not exist\n", c->datadir);
-        say("Is server running?\n");
-        return 1;
+/* A standby's db_state and detail_information, from its WAL receiver. */
+static void standby_state(PGconn *conn, const char **db_state, const char **detail)
+{
+    PGresult *res = PQexec(conn, "SELECT status, flushed_lsn, latest_end_lsn FROM "
+                                 "pg_catalog.pg_stat_wal_receiver");
+
+    *db_state = "Need repair";
+    *detail = "Disconnected";
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
+        const char *st = PQgetvalue(res, 0, 0);
+        if (strcmp(st, "streaming") == 0) {
+            uint64_t have = lsn(PQgetvalue(res, 0, 1)), want = lsn(PQgetvalue(res, 0, 2));
+            *db_state = want > have && want - have > 16u * 1024 * 1024 ? "Catchup" : "Normal";
+            *detail = "Normal";
+        } else {
+            *detail = "Connecting...";
+        }
     }
-    if (!kpg_pid_alive(pf.pid)) {
-        say(" could not connect to the local server, the postmaster process %ld is not running",
-            (long)pf.pid);
-        printf("\n");
-        return 1;
-    }
-    conn = kpg_connect_datadir(c->datadir, "postgres", &err);
-    if (!conn || kpg_value(conn, "SELECT pg_is_in_recovery()", inrec, sizeof(inrec), &err) < 0) {
-        /* openGauss's display_query: the server is up but not answering SQL. */
-        printf(" HA state:\n");
-        printf("        %-30s: %s\n", "local_role", "Unknown");
-        printf("        %-30s: %d\n", "static_connections", nrepl);
-        printf("        %-30s: %s\n", "db_state",
-               strcmp(pf.status, "starting") == 0 ? "Starting" : "Unknown");
-        printf("        %-30s: %s\n", "detail_information", err.detail);
-        printf("        %-30s: %s\n", "sync_mode", "Async");
-        printf("\n Senders info:\n        No information\n");
-        printf(" Receiver info:\n        No information\n");
-        return 0;
-    }
-    standby = inrec[0] == 't';
-    local_host(c->datadir, host, sizeof(host));
+    PQclear(res);
+}
+
+static void query_ha_state(PGconn *conn, bool standby, int nrepl)
+{
+    const char *db_state = "Normal", *detail = "Normal";
+    char buf[64];
 
     printf(" %-20s\n", "HA state:");
-    if (!standby) {
-        field("local_role", nrepl > 0 ? "Primary" : "Normal");
-        snprintf(buf, sizeof(buf), "%d", nrepl);
-        field("static_connections", buf);
-        field("db_state", "Normal");
-        field("detail_information", "Normal");
-    } else {
-        const char *db_state = "Need repair", *detail = "Disconnected";
-        res = PQexec(conn, "SELECT status, flushed_lsn, latest_end_lsn FROM "
-                           "pg_catalog.pg_stat_wal_receiver");
-        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
-            const char *st = PQgetvalue(res, 0, 0);
-            if (strcmp(st, "streaming") == 0) {
-                uint64_t have = lsn(PQgetvalue(res, 0, 1)), want = lsn(PQgetvalue(res, 0, 2));
-                db_state = want > have && want - have > 16u * 1024 * 1024 ? "Catchup" : "Normal";
-                detail = "Normal";
-            } else {
-                detail = "Connecting...";
-            }
-        }
-        PQclear(res);
-        field("local_role", "Standby");
-        snprintf(buf, sizeof(buf), "%d", nrepl);
-        field("static_connections", buf);
-        field("db_state", db_state);
-        field("detail_information", detail);
-    }
+    if (standby)
+        standby_state(conn, &db_state, &detail);
+    field("local_role", standby ? "Standby" : nrepl > 0 ? "Primary" : "Normal");
+    snprintf(buf, sizeof(buf), "%d", nrepl);
+    field("static_connections", buf);
+    field("db_state", db_state);
+    field("detail_information", detail);
     printf("\n");
+}
+
+/* One walsender of a primary (row i of the query in query_senders). */
+static void sender_fields(PGresult *res, int i, const char *host, int port)
+{
+    char pct[16], chan[600];
+    const char *cur = PQgetvalue(res, i, 10), *flush = PQgetvalue(res, i, 11);
+
+    field("sender_pid", PQgetvalue(res, i, 0));
+    field("local_role", "Primary");
+    field("peer_role", "Standby");
+    field("peer_state", "Normal");
+    field("state", sender_state(PQgetvalue(res, i, 1)));
+    field("sender_sent_location", PQgetvalue(res, i, 2));
+    field("sender_write_location", cur);
+    field("sender_flush_location", flush);
+    field("sender_replay_location", flush);
+    field("receiver_received_location", PQgetvalue(res, i, 3));
+    field("receiver_write_location", PQgetvalue(res, i, 3));
+    field("receiver_flush_location", PQgetvalue(res, i, 4));
+    field("receiver_replay_location", PQgetvalue(res, i, 5));
+    percent(PQgetvalue(res, i, 4), flush, pct, sizeof(pct));
+    field("sync_percent", pct);
+    field("sync_state", sync_state(PQgetvalue(res, i, 6)));
+    field("sync_priority", PQgetvalue(res, i, 7));
+    field("sync_most_available", "Off");
+    snprintf(chan, sizeof(chan), "%s:%d-->%s:%s", host, port, PQgetvalue(res, i, 8),
+             PQgetvalue(res, i, 9));
+    field("channel", chan);
+    printf("\n");
+}
+
+static void query_senders(PGconn *conn, bool standby, const char *host, int port)
+{
+    PGresult *res;
 
     printf(" %-20s\n", "Senders info:");
     res = PQexec(conn, "SELECT pid, state, sent_lsn, write_lsn, flush_lsn, replay_lsn, "
@@ -438,36 +445,17 @@ static int do_query(const struct ctl *c)
                        "pg_catalog.pg_current_wal_lsn(), pg_catalog.pg_current_wal_flush_lsn() "
                        "FROM pg_catalog.pg_stat_replication ORDER BY pid");
     if (!standby && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
-        for (int i = 0; i < PQntuples(res); i++) {
-            char pct[16], chan[600];
-            const char *cur = PQgetvalue(res, i, 10), *flush = PQgetvalue(res, i, 11);
-            field("sender_pid", PQgetvalue(res, i, 0));
-            field("local_role", "Primary");
-            field("peer_role", "Standby");
-            field("peer_state", "Normal");
-            field("state", sender_state(PQgetvalue(res, i, 1)));
-            field("sender_sent_location", PQgetvalue(res, i, 2));
-            field("sender_write_location", cur);
-            field("sender_flush_location", flush);
-            field("sender_replay_location", flush);
-            field("receiver_received_location", PQgetvalue(res, i, 3));
-            field("receiver_write_location", PQgetvalue(res, i, 3));
-            field("receiver_flush_location", PQgetvalue(res, i, 4));
-            field("receiver_replay_location", PQgetvalue(res, i, 5));
-            percent(PQgetvalue(res, i, 4), flush, pct, sizeof(pct));
-            field("sync_percent", pct);
-            field("sync_state", sync_state(PQgetvalue(res, i, 6)));
-            field("sync_priority", PQgetvalue(res, i, 7));
-            field("sync_most_available", "Off");
-            snprintf(chan, sizeof(chan), "%s:%d-->%s:%s", host, pf.port, PQgetvalue(res, i, 8),
-                     PQgetvalue(res, i, 9));
-            field("channel", chan);
-            printf("\n");
-        }
+        for (int i = 0; i < PQntuples(res); i++)
+            sender_fields(res, i, host, port);
     } else {
         printf("No information \n");
     }
     PQclear(res);
+}
+
+static void query_receiver(PGconn *conn, bool standby, const char *host, int port)
+{
+    PGresult *res;
 
     printf(" %-20s\n", "Receiver info:");
     res = PQexec(conn, "SELECT pid, status, written_lsn, flushed_lsn, latest_end_lsn, "
@@ -491,7 +479,7 @@ static int do_query(const struct ctl *c)
         field("receiver_replay_location", PQgetvalue(res, 0, 7));
         percent(PQgetvalue(res, 0, 3), latest, pct, sizeof(pct));
         field("sync_percent", pct);
-        snprintf(chan, sizeof(chan), "%s:%d<--%s:%s", host, pf.port, PQgetvalue(res, 0, 5),
+        snprintf(chan, sizeof(chan), "%s:%d<--%s:%s", host, port, PQgetvalue(res, 0, 5),
                  PQgetvalue(res, 0, 6));
         field("channel", chan);
         printf("\n");
@@ -499,6 +487,40 @@ static int do_query(const struct ctl *c)
         printf("No information \n");
     }
     PQclear(res);
+}
+
+static int do_query(const struct ctl *c)
+{
+    _cleanup_pgconn_ PGconn *conn = NULL;
+    struct og_error err = {0};
+    struct kpg_pidfile pf;
+    struct replconn rc[8];
+    char inrec[8] = "", host[256];
+    int nrepl = kconf_read_replconns(c->datadir, rc, 8);
+    bool standby;
+
+    say("gs_ctl query ,datadir is %s \n", c->datadir);
+    if (kpg_read_pidfile(c->datadir, &pf) < 0) {
+        say(" PID file \"%s/postmaster.pid\" does not exist\n", c->datadir);
+        say("Is server running?\n");
+        return 1;
+    }
+    if (!kpg_pid_alive(pf.pid)) {
+        say(" could not connect to the local server, the postmaster process %ld is not running",
+            (long)pf.pid);
+        printf("\n");
+        return 1;
+    }
+    conn = kpg_connect_datadir(c->datadir, "postgres", &err);
+    if (!conn || kpg_value(conn, "SELECT pg_is_in_recovery()", inrec, sizeof(inrec), &err) < 0) {
+        query_unanswered(nrepl, &pf, err.detail);
+        return 0;
+    }
+    standby = inrec[0] == 't';
+    local_host(c->datadir, host, sizeof(host));
+    query_ha_state(conn, standby, nrepl);
+    query_senders(conn, standby, host, pf.port);
+    query_receiver(conn, standby, host, pf.port);
     return 0;
 }
 
@@ -526,10 +548,11 @@ static int do_status(const struct ctl *c)
 static int term_of(PGconn *conn)
 {
     char tli[16] = "1";
+    int term;
 
     kpg_value(conn, "SELECT timeline_id FROM pg_catalog.pg_control_checkpoint()", tli, sizeof(tli),
               NULL);
-    return atoi(tli) > 0 ? atoi(tli) : 1;
+    return safe_atoi_range(tli, 1, INT_MAX, &term) == 0 ? term : 1;
 }
 
 static PGconn *connect_str(const char *conninfo, struct og_error *err)
@@ -635,6 +658,16 @@ static PGconn *wait_role(const char *conninfo, bool in_recovery, long long deadl
     return NULL;
 }
 
+/* A standby streams from the server behind conn. */
+static bool has_standby(PGconn *conn)
+{
+    char n[16] = "0";
+    int senders;
+
+    kpg_value(conn, "SELECT count(*) FROM pg_catalog.pg_stat_replication", n, sizeof(n), NULL);
+    return safe_atoi(n, &senders) == 0 && senders > 0;
+}
+
 static int do_switchover(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *self = NULL, *primary = NULL, *old = NULL;
@@ -709,13 +742,8 @@ static int do_switchover(const struct ctl *c)
         return 1;
     }
     /* 4. the old primary follows us (its primary_conninfo targets read-write) */
-    while (kpg_now_ms() < deadline) {
-        char n[16] = "0";
-        kpg_value(self, "SELECT count(*) FROM pg_catalog.pg_stat_replication", n, sizeof(n), NULL);
-        if (atoi(n) > 0)
-            break;
+    while (kpg_now_ms() < deadline && !has_standby(self))
         usleep(200 * 1000);
-    }
     printf("\n");
     say("done\n");
     say("switchover completed (%s)\n", c->datadir);
@@ -881,7 +909,35 @@ static void usage(void)
            "Options of the upgrade: -o \"-u NUM\" starts in upgrade mode for catalog NUM.\n");
 }
 
-int tool_gs_ctl(const struct kenv *k, int argc, char **argv)
+/* -V and --help as the first argument: answered here (exit 0). */
+static bool answer_info(const struct kenv *k, int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+        char line[512];
+        kenv_version_line(k, "gs_ctl", line, sizeof(line));
+        puts(line);
+        return true;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "--help") == 0)) {
+        usage();
+        return true;
+    }
+    return false;
+}
+
+/* -t SECS: what is not a number is 0, the default wait (openGauss's gs_ctl
+ * reads it with atoi). */
+static int wait_seconds(const char *s)
+{
+    int v;
+
+    return safe_atoi(s, &v) == 0 ? v : 0;
+}
+
+/* The options and the command into c. GNU getopt permutes argv: the command
+ * may come before or after the options, as with gs_ctl; the non-options are
+ * left at the end. 0, or -1 (usage printed). */
+static int parse_args(int argc, char **argv, struct ctl *c)
 {
     static const struct option longopts[] = {
         {"pgdata", required_argument, NULL, 'D'},
@@ -889,90 +945,96 @@ int tool_gs_ctl(const struct kenv *k, int argc, char **argv)
         {"help", no_argument, NULL, '?'},
         {NULL, 0, NULL, 0},
     };
-    struct ctl c = {.k = k, .datadir = getenv("PGDATA")};
     int opt;
 
-    if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
-        char line[512];
-        kenv_version_line(k, "gs_ctl", line, sizeof(line));
-        puts(line);
-        return 0;
-    }
-    if (argc >= 2 && (strcmp(argv[1], "-?") == 0 || strcmp(argv[1], "--help") == 0)) {
-        usage();
-        return 0;
-    }
-    /* GNU getopt permutes argv: the command may come before or after the
-     * options, as with gs_ctl; the non-options are left at the end. */
-    {
-        while ((opt = getopt_long(argc, argv, "D:M:o:l:m:b:C:t:wWZ:N:P:", longopts, NULL)) != -1) {
-            switch (opt) {
-            case 'D':
-                c.datadir = optarg;
-                break;
-            case 'M':
-                c.mode = optarg;
-                break;
-            case 'o':
-                c.opts = optarg;
-                break;
-            case 'l':
-                c.logfile = optarg;
-                break;
-            case 'm':
-                c.stop_mode = optarg;
-                break;
-            case 'b':
-                c.build_mode = optarg;
-                break;
-            case 'C':
-                c.conninfo = optarg;
-                break;
-            case 't':
-                c.wait_s = atoi(optarg);
-                break;
-            case 'w':
-                c.no_wait = false;
-                break;
-            case 'W':
-                c.no_wait = true;
-                break;
-            case 'Z':
-            case 'N':
-            case 'P':
-                break; /* -Z datanode/single_node, -N node, -P password: accepted */
-            default:
-                usage();
-                return 1;
-            }
+    while ((opt = getopt_long(argc, argv, "D:M:o:l:m:b:C:t:wWZ:N:P:", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'D':
+            c->datadir = optarg;
+            break;
+        case 'M':
+            c->mode = optarg;
+            break;
+        case 'o':
+            c->opts = optarg;
+            break;
+        case 'l':
+            c->logfile = optarg;
+            break;
+        case 'm':
+            c->stop_mode = optarg;
+            break;
+        case 'b':
+            c->build_mode = optarg;
+            break;
+        case 'C':
+            c->conninfo = optarg;
+            break;
+        case 't':
+            c->wait_s = wait_seconds(optarg);
+            break;
+        case 'w':
+            c->no_wait = false;
+            break;
+        case 'W':
+            c->no_wait = true;
+            break;
+        case 'Z':
+        case 'N':
+        case 'P':
+            break; /* -Z datanode/single_node, -N node, -P password: accepted */
+        default:
+            usage();
+            return -1;
         }
-        if (optind < argc)
-            c.cmd = argv[optind];
     }
-    if (!c.cmd) {
+    if (optind < argc)
+        c->cmd = argv[optind];
+    return 0;
+}
+
+/* A command, a data directory, a known server mode. 0, or -1 (printed). */
+static int check_args(const struct ctl *c)
+{
+    if (!c->cmd) {
         fprintf(stderr, "gs_ctl: no operation specified\n");
-        return 1;
+        return -1;
     }
-    if (!c.datadir) {
+    if (!c->datadir) {
         fprintf(stderr, "gs_ctl: no database directory specified and environment variable "
                         "PGDATA unset\n");
-        return 1;
+        return -1;
     }
-    if (c.mode && strcmp(c.mode, "primary") != 0 && strcmp(c.mode, "standby") != 0 &&
-        strcmp(c.mode, "pending") != 0 && strcmp(c.mode, "cascade_standby") != 0) {
-        fprintf(stderr, "gs_ctl: unrecognized server mode \"%s\"\n", c.mode);
-        return 1;
+    if (c->mode && strcmp(c->mode, "primary") != 0 && strcmp(c->mode, "standby") != 0 &&
+        strcmp(c->mode, "pending") != 0 && strcmp(c->mode, "cascade_standby") != 0) {
+        fprintf(stderr, "gs_ctl: unrecognized server mode \"%s\"\n", c->mode);
+        return -1;
     }
+    return 0;
+}
+
+static int do_restart(const struct ctl *c)
+{
+    say("gs_ctl restarted ,datadir is %s \n", c->datadir);
+    if (kpg_running(c->datadir, NULL) && do_stop(c, false) != 0)
+        return 1;
+    return do_start(c, false);
+}
+
+int tool_gs_ctl(const struct kenv *k, int argc, char **argv)
+{
+    struct ctl c = {.k = k, .datadir = getenv("PGDATA")};
+
+    if (answer_info(k, argc, argv))
+        return 0;
+    if (parse_args(argc, argv, &c) < 0 || check_args(&c) < 0)
+        return 1;
     if (strcmp(c.cmd, "start") == 0)
         return do_start(&c, true);
     if (strcmp(c.cmd, "stop") == 0)
         return do_stop(&c, true);
-    if (strcmp(c.cmd, "restart") == 0) {
-        say("gs_ctl restarted ,datadir is %s \n", c.datadir);
-        if (kpg_running(c.datadir, NULL) && do_stop(&c, false) != 0)
-            return 1;
-        return do_start(&c, false);
-    }
+    if (strcmp(c.cmd, "restart") == 0)
+        return do_restart(&c);
     if (strcmp(c.cmd, "query") == 0)
         return do_query(&c);
     if (strcmp(c.cmd, "status") == 0)

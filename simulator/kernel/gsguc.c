@@ -22,6 +22,7 @@
 #include "kconf.h"
 #include "kpg.h"
 #include "ogguc.h"
+#include "parse.h"
 #include "tools.h"
 #include "banned.h"
 
@@ -99,6 +100,39 @@ static void unquote(char *v)
     }
 }
 
+/* An INTEGER parameter's value, as PostgreSQL reads one: a number, maybe a
+ * unit after it ("64MB", "10s": left to PostgreSQL); a number alone must be
+ * within min..max. */
+static int validate_integer(const struct pg_guc_info *g, const char *name, const char *raw,
+                            const char *v)
+{
+    size_t n = strspn(v, " \t\n\v\f\r");
+    long long x = 0, min, max;
+    int r;
+
+    if (v[n] == '+' || v[n] == '-')
+        n++;
+    if (!isdigit((unsigned char)v[n])) {
+        printf("ERROR: The parameter \"%s\" requires an integer value.\n", name);
+        printf("ERROR: The value \"%s\" for parameter \"%s\" is incorrect, requires a "
+               "integer value\n",
+               raw, name);
+        return -1;
+    }
+    n += strspn(v + n, "0123456789");
+    if (v[n] != '\0')
+        return 0;
+    r = safe_atolli(v, &x); /* 0, or -ERANGE: past what any parameter holds */
+    if (safe_atolli(g->min, &min) == 0 && safe_atolli(g->max, &max) == 0 &&
+        (r < 0 || x < min || x > max)) {
+        printf("ERROR: The value \"%s\" is outside the valid range for parameter \"%s\" "
+               "(%s .. %s).\n",
+               raw, name, g->min, g->max);
+        return -1;
+    }
+    return 0;
+}
+
 static int validate(const struct pg_guc_info *g, const char *name, const char *raw)
 {
     char v[1024];
@@ -109,23 +143,8 @@ static int validate(const struct pg_guc_info *g, const char *name, const char *r
         printf("ERROR: The value \"%s\" for parameter \"%s\" is incorrect.\n", raw, name);
         return -1;
     }
-    if (strcmp(g->type, "INTEGER") == 0) {
-        char *end = NULL;
-        long long x = strtoll(v, &end, 10);
-        if (end == v) {
-            printf("ERROR: The parameter \"%s\" requires an integer value.\n", name);
-            printf("ERROR: The value \"%s\" for parameter \"%s\" is incorrect, requires a "
-                   "integer value\n",
-                   raw, name);
-            return -1;
-        }
-        if (*end == '\0' && g->min[0] && g->max[0] && (x < atoll(g->min) || x > atoll(g->max))) {
-            printf("ERROR: The value \"%s\" is outside the valid range for parameter \"%s\" "
-                   "(%s .. %s).\n",
-                   raw, name, g->min, g->max);
-            return -1;
-        }
-    }
+    if (strcmp(g->type, "INTEGER") == 0)
+        return validate_integer(g, name, raw, v);
     return 0;
 }
 
@@ -179,20 +198,23 @@ static void usage(void)
            "  gs_guc check -D DATADIR -c parameter\n  gs_guc -V\n");
 }
 
-int tool_gs_guc(const struct kenv *k, int argc, char **argv)
-{
-    const char *action = NULL, *datadir = getenv("PGDATA");
+struct guc_opts {
+    const char *action;  /* set | reload | check */
+    const char *datadir; /* -D, else PGDATA */
     const char *settings[MAX_SETTINGS], *hba[MAX_SETTINGS];
-    int nset = 0, nhba = 0, failed = 0;
-    _cleanup_free_ char *desc = NULL;
+    int nset, nhba;
     char main_conf[4096], og_conf[4096], hba_conf[4096];
-    struct og_error err = {0};
+};
 
+/* The arguments into o. 0 to go on, 1 when answered (-V, --help: exit 0),
+ * -1 when refused (printed: exit 1). */
+static int parse_args(const struct kenv *k, int argc, char **argv, struct guc_opts *o)
+{
     if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
         char line[512];
         kenv_version_line(k, "gs_guc", line, sizeof(line));
         puts(line);
-        return 0;
+        return 1;
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -200,64 +222,76 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
              strcmp(a, "-Z") == 0 || strcmp(a, "-N") == 0 || strcmp(a, "-I") == 0) &&
             i + 1 >= argc) {
             printf("ERROR: option %s requires a value\n", a);
-            return 1;
+            return -1;
         }
-        if (strcmp(a, "-c") == 0 && nset < MAX_SETTINGS)
-            settings[nset++] = argv[++i];
-        else if (strcmp(a, "-h") == 0 && nhba < MAX_SETTINGS)
-            hba[nhba++] = argv[++i];
+        if (strcmp(a, "-c") == 0 && o->nset < MAX_SETTINGS)
+            o->settings[o->nset++] = argv[++i];
+        else if (strcmp(a, "-h") == 0 && o->nhba < MAX_SETTINGS)
+            o->hba[o->nhba++] = argv[++i];
         else if (strcmp(a, "-D") == 0)
-            datadir = argv[++i];
+            o->datadir = argv[++i];
         else if (strcmp(a, "-Z") == 0 || strcmp(a, "-N") == 0 || strcmp(a, "-I") == 0)
             i++; /* one local datanode instance: -Z datanode -N all -I all */
         else if (strcmp(a, "--help") == 0 || strcmp(a, "-?") == 0) {
             usage();
-            return 0;
-        } else if (!action && a[0] != '-')
-            action = a;
+            return 1;
+        } else if (!o->action && a[0] != '-')
+            o->action = a;
         else {
             printf("ERROR: unrecognized option \"%s\"\n", a);
             usage();
-            return 1;
+            return -1;
         }
     }
-    if (!action || (strcmp(action, "set") && strcmp(action, "reload") && strcmp(action, "check"))) {
-        printf("ERROR: gs_guc needs an action: set, reload or check\n");
-        return 1;
-    }
-    if (!datadir) {
-        printf("ERROR: -D DATADIR (or PGDATA) is required\n");
-        return 1;
-    }
-    if (nset == 0 && nhba == 0) {
-        printf("ERROR: nothing to do: give -c \"parameter=value\" or -h \"...\"\n");
-        return 1;
-    }
-    print_invocation(argc, argv, action);
-    snprintf(main_conf, sizeof(main_conf), "%s/%s", datadir, KCONF_MAIN);
-    snprintf(og_conf, sizeof(og_conf), "%s/%s", datadir, KCONF_OG);
-    snprintf(hba_conf, sizeof(hba_conf), "%s/%s", datadir, KCONF_HBA);
-    if (access(main_conf, F_OK) < 0) {
-        printf("ERROR: %s does not exist\n", main_conf);
-        printf("\nTotal instances: 1. Failed instances: 1.\nFailure to perform gs_guc!\n\n");
-        return 1;
-    }
-    if (describe_config(&desc) < 0) {
-        printf("ERROR: cannot list PostgreSQL parameters\n");
-        return 1;
-    }
+    return 0;
+}
 
-    /* Validate everything first: bad input changes nothing. */
-    for (int i = 0; i < nset; i++) {
+/* An action, a data directory, something to do. 0, or -1 (printed). */
+static int check_args(struct guc_opts *o)
+{
+    const char *a = o->action;
+
+    if (!a || (strcmp(a, "set") && strcmp(a, "reload") && strcmp(a, "check"))) {
+        printf("ERROR: gs_guc needs an action: set, reload or check\n");
+        return -1;
+    }
+    if (!o->datadir) {
+        printf("ERROR: -D DATADIR (or PGDATA) is required\n");
+        return -1;
+    }
+    if (o->nset == 0 && o->nhba == 0) {
+        printf("ERROR: nothing to do: give -c \"parameter=value\" or -h \"...\"\n");
+        return -1;
+    }
+    snprintf(o->main_conf, sizeof(o->main_conf), "%s/%s", o->datadir, KCONF_MAIN);
+    snprintf(o->og_conf, sizeof(o->og_conf), "%s/%s", o->datadir, KCONF_OG);
+    snprintf(o->hba_conf, sizeof(o->hba_conf), "%s/%s", o->datadir, KCONF_HBA);
+    return 0;
+}
+
+/* The name of -c "name=value" into name (blanks before '=' dropped); its
+ * '=', or NULL when there is none. */
+static const char *setting_name(const char *setting, char *name, size_t size)
+{
+    const char *eq = strchr(setting, '=');
+    size_t nl = eq ? (size_t)(eq - setting) : strlen(setting);
+
+    while (nl > 0 && setting[nl - 1] == ' ')
+        nl--;
+    snprintf(name, size, "%.*s", (int)nl, setting);
+    return eq;
+}
+
+/* Every -c and -h judged before anything is written: bad input changes
+ * nothing. 0, or the exit code (printed). */
+static int validate_all(const struct guc_opts *o, const char *desc)
+{
+    for (int i = 0; i < o->nset; i++) {
         char name[256];
-        const char *eq = strchr(settings[i], '=');
-        size_t nl = eq ? (size_t)(eq - settings[i]) : strlen(settings[i]);
+        const char *eq = setting_name(o->settings[i], name, sizeof(name));
         struct pg_guc_info g;
 
-        while (nl > 0 && settings[i][nl - 1] == ' ')
-            nl--;
-        snprintf(name, sizeof(name), "%.*s", (int)nl, settings[i]);
-        if (strcmp(action, "check") != 0 && !eq) {
+        if (strcmp(o->action, "check") != 0 && !eq) {
             printf("ERROR: The parameter \"%s\" needs a value (name=value).\n", name);
             return 1;
         }
@@ -275,86 +309,103 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
             return 1;
         }
     }
-    for (int i = 0; i < nhba; i++)
-        for (const char *p = hba[i]; *p; p++)
-            if (*p == '\n' || *p == '\r') {
-                printf("ERROR: the -h value holds a line break\n");
-                return 1;
-            }
-
-    if (strcmp(action, "check") == 0) {
-        char(*vals)[2048] = calloc((size_t)nset, sizeof(*vals));
-        if (!vals) {
-            printf("ERROR: out of memory\n");
+    for (int i = 0; i < o->nhba; i++)
+        if (strpbrk(o->hba[i], "\r\n")) {
+            printf("ERROR: the -h value holds a line break\n");
             return 1;
         }
-        for (int i = 0; i < nset; i++)
-            check_one(settings[i], main_conf, og_conf, vals[i], sizeof(vals[i]));
-        printf("\nTotal GUC values: %d. Failed GUC values: 0.\n", nset);
-        for (int i = 0; i < nset; i++)
-            printf("The value of parameter %s is same on all instances.\n    %s=%s\n", settings[i],
-                   settings[i], vals[i]);
-        free(vals);
-        printf("\n");
-        return 0;
-    }
+    return 0;
+}
 
-    printf("expected instance path: [%s]\n", main_conf);
-    for (int i = 0; i < nset; i++) {
+/* gs_guc check: every parameter's value, then openGauss's summary. */
+static int run_check(const struct guc_opts *o)
+{
+    char(*vals)[2048] = calloc((size_t)o->nset, sizeof(*vals));
+
+    if (!vals) {
+        printf("ERROR: out of memory\n");
+        return 1;
+    }
+    for (int i = 0; i < o->nset; i++)
+        check_one(o->settings[i], o->main_conf, o->og_conf, vals[i], sizeof(vals[i]));
+    printf("\nTotal GUC values: %d. Failed GUC values: 0.\n", o->nset);
+    for (int i = 0; i < o->nset; i++)
+        printf("The value of parameter %s is same on all instances.\n    %s=%s\n", o->settings[i],
+               o->settings[i], vals[i]);
+    free(vals);
+    printf("\n");
+    return 0;
+}
+
+/* Each -c written: openGauss-only parameters to og_guc.conf as og.<name>
+ * (quoted), the others to postgresql.conf as given. */
+static int write_settings(const struct guc_opts *o, struct og_error *err)
+{
+    for (int i = 0; i < o->nset; i++) {
         char name[256], val[2048];
-        const char *eq = strchr(settings[i], '=');
-        size_t nl = (size_t)(eq - settings[i]);
-        const char *v = eq + 1;
+        const char *v = setting_name(o->settings[i], name, sizeof(name)) + 1;
         int r;
 
-        while (nl > 0 && settings[i][nl - 1] == ' ')
-            nl--;
         while (*v == ' ')
             v++;
-        snprintf(name, sizeof(name), "%.*s", (int)nl, settings[i]);
         if (ogguc_find(name)) {
             char key[300], raw[1024];
             snprintf(raw, sizeof(raw), "%s", v);
             unquote(raw);
             kconf_quote(raw, val, sizeof(val));
             snprintf(key, sizeof(key), "og.%s", name);
-            r = kconf_set(og_conf, key, val, &err);
+            r = kconf_set(o->og_conf, key, val, err);
         } else {
-            r = kconf_set(main_conf, name, v, &err);
+            r = kconf_set(o->main_conf, name, v, err);
         }
         if (r < 0) {
-            printf("ERROR: %s\n", err.detail);
-            failed = 1;
-            break;
+            printf("ERROR: %s\n", err->detail);
+            return r;
         }
-        printf("gs_guc %s: %s=%s: [%s]\n", action, name, v, main_conf);
+        printf("gs_guc %s: %s=%s: [%s]\n", o->action, name, v, o->main_conf);
     }
-    for (int i = 0; i < nhba && !failed; i++) {
-        if (kconf_add_line(hba_conf, hba[i], &err) < 0) {
-            printf("ERROR: %s\n", err.detail);
-            failed = 1;
-            break;
+    return 0;
+}
+
+/* Each -h added to pg_hba.conf; a running server reads the gate copy of it
+ * (gaussdb.c): that is rewritten once the gate is open. */
+static int write_hba(const struct guc_opts *o, struct og_error *err)
+{
+    _cleanup_dynbuf_ struct dynbuf text = {0};
+    char gate[4096];
+    pid_t pid;
+    int r;
+
+    dynbuf_init(&text, 16u << 20);
+    for (int i = 0; i < o->nhba; i++) {
+        r = kconf_add_line(o->hba_conf, o->hba[i], err);
+        if (r < 0) {
+            printf("ERROR: %s\n", err->detail);
+            return r;
         }
-        printf("gs_guc %s: %s: [%s]\n", action, hba[i], hba_conf);
+        printf("gs_guc %s: %s: [%s]\n", o->action, o->hba[i], o->hba_conf);
     }
-    /* A running server reads the gate copy of pg_hba.conf (gaussdb.c). */
-    if (!failed && nhba > 0) {
-        _cleanup_free_ char *open_pid = NULL;
-        _cleanup_dynbuf_ struct dynbuf text = {0};
-        char marker[4096], gate[4096];
+    if (o->nhba == 0 || !kpg_running(o->datadir, &pid) || !kpg_gate_open(o->datadir, pid))
+        return 0;
+    snprintf(gate, sizeof(gate), "%s/%s", o->datadir, KCONF_GATE);
+    r = kconf_gate_text(o->datadir, &text, err);
+    if (r == 0)
+        r = fs_replace_file(gate, text.buf, text.len, 0600, err);
+    return r;
+}
+
+/* gs_guc set / reload: 0, or 1 when an instance failed. */
+static int run_set(const struct guc_opts *o)
+{
+    struct og_error err = {0};
+    int failed = 0;
+
+    printf("expected instance path: [%s]\n", o->main_conf);
+    if (write_settings(o, &err) < 0 || write_hba(o, &err) < 0)
+        failed = 1;
+    if (!failed && strcmp(o->action, "reload") == 0) {
         pid_t pid;
-        dynbuf_init(&text, 16u << 20);
-        snprintf(marker, sizeof(marker), "%s/%s", datadir, KCONF_GATE_OPEN);
-        snprintf(gate, sizeof(gate), "%s/%s", datadir, KCONF_GATE);
-        if (kpg_running(datadir, &pid) && fs_read_file(marker, 64, &open_pid, NULL, NULL) == 0 &&
-            atol(open_pid) == (long)pid &&
-            (kconf_gate_text(datadir, &text, &err) < 0 ||
-             fs_replace_file(gate, text.buf, text.len, 0600, &err) < 0))
-            failed = 1;
-    }
-    if (!failed && strcmp(action, "reload") == 0) {
-        pid_t pid;
-        if (kpg_running(datadir, &pid)) {
+        if (kpg_running(o->datadir, &pid)) {
             if (kill(pid, SIGHUP) == 0)
                 printf("server signaled\n");
             else
@@ -364,4 +415,30 @@ int tool_gs_guc(const struct kenv *k, int argc, char **argv)
     printf("\nTotal instances: 1. Failed instances: %d.\n", failed);
     printf(failed ? "Failure to perform gs_guc!\n\n" : "Success to perform gs_guc!\n\n");
     return failed;
+}
+
+int tool_gs_guc(const struct kenv *k, int argc, char **argv)
+{
+    struct guc_opts o = {.datadir = getenv("PGDATA")};
+    _cleanup_free_ char *desc = NULL;
+    int r = parse_args(k, argc, argv, &o);
+
+    if (r != 0)
+        return r < 0 ? 1 : 0;
+    if (check_args(&o) < 0)
+        return 1;
+    print_invocation(argc, argv, o.action);
+    if (access(o.main_conf, F_OK) < 0) {
+        printf("ERROR: %s does not exist\n", o.main_conf);
+        printf("\nTotal instances: 1. Failed instances: 1.\nFailure to perform gs_guc!\n\n");
+        return 1;
+    }
+    if (describe_config(&desc) < 0) {
+        printf("ERROR: cannot list PostgreSQL parameters\n");
+        return 1;
+    }
+    r = validate_all(&o, desc);
+    if (r != 0)
+        return r;
+    return strcmp(o.action, "check") == 0 ? run_check(&o) : run_set(&o);
 }

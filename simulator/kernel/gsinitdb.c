@@ -153,7 +153,44 @@ static int initial_user_password(PGconn *c, const char *datadir, const char *use
     return fs_replace_file(path, pass.buf, pass.len, 0600, err);
 }
 
-int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
+struct initdb_opts {
+    const char *datadir;  /* -D, else PGDATA */
+    const char *nodename; /* --nodename */
+    const char *user;     /* -U, else the effective user */
+    const char *encoding; /* -E */
+    const char *locale;   /* --locale */
+    const char *password; /* -w, -W, --pwfile: NULL when none */
+    char pwbuf[256];
+};
+
+static void usage(void)
+{
+    printf("gs_initdb initializes an openGauss data directory (ogup simulated "
+           "kernel).\n\nUsage:\n  gs_initdb -D DATADIR --nodename=NAME [-U USER] "
+           "[-E ENCODING] [--locale=LOCALE]\n"
+           "            [-w PASSWORD | -W | --pwfile=FILE]\n\n"
+           "The initial user USER logs in over the local socket; over TCP only with\n"
+           "its password, which the instance keeps for its HA channel (og_ha.pgpass).\n");
+}
+
+/* --pwfile: its first line. 0, or -1 (printed). */
+static int password_from_file(const char *path, struct initdb_opts *o)
+{
+    FILE *f = fopen(path, "re");
+
+    if (!f || !(o->password = read_password_line(f, o->pwbuf, sizeof(o->pwbuf)))) {
+        fprintf(stderr, "gs_initdb: could not read the password from \"%s\"\n", path);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* The arguments into o. 0 to go on, 1 when answered (-V, --help: exit 0),
+ * -1 when refused (exit 1). */
+static int parse_args(const struct kenv *k, int argc, char **argv, struct initdb_opts *o)
 {
     static const struct option longopts[] = {
         {"pgdata", required_argument, NULL, 'D'},
@@ -168,114 +205,142 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
         {"help", no_argument, NULL, '?'},
         {NULL, 0, NULL, 0},
     };
-    const char *datadir = getenv("PGDATA"), *nodename = NULL, *user = NULL;
-    const char *encoding = "UTF8", *locale = "C", *password = NULL;
-    char pwbuf[256];
-    FILE *pwfile = NULL;
-    _cleanup_command_ struct command *init = NULL;
-    _cleanup_command_result_ struct command_result res = {0};
-    struct og_error err = {0};
-    struct kpg_server srv = {0};
-    char prog[PATH_MAX], msg[OG_ERROR_DETAIL_MAX + 64], locopt[128];
-    int opt, r;
+    int opt;
 
     if (argc >= 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
         char line[512];
         kenv_version_line(k, "gs_initdb", line, sizeof(line));
         puts(line);
-        return 0;
+        return 1;
     }
     while ((opt = getopt_long(argc, argv, "D:U:E:w:W", longopts, NULL)) != -1) {
         switch (opt) {
         case 'D':
-            datadir = optarg;
+            o->datadir = optarg;
             break;
         case 'n':
-            nodename = optarg;
+            o->nodename = optarg;
             break;
         case 'U':
-            user = optarg;
+            o->user = optarg;
             break;
         case 'E':
-            encoding = optarg;
+            o->encoding = optarg;
             break;
         case 'L':
-            locale = optarg;
+            o->locale = optarg;
             break;
         case 'w':
-            password = optarg;
+            o->password = optarg;
             break;
         case 'W':
-            password = read_password_line(stdin, pwbuf, sizeof(pwbuf));
+            o->password = read_password_line(stdin, o->pwbuf, sizeof(o->pwbuf));
             break;
         case 'f':
-            if (!(pwfile = fopen(optarg, "re")) ||
-                !(password = read_password_line(pwfile, pwbuf, sizeof(pwbuf)))) {
-                fprintf(stderr, "gs_initdb: could not read the password from \"%s\"\n", optarg);
-                if (pwfile)
-                    fclose(pwfile);
-                return 1;
-            }
-            fclose(pwfile);
+            if (password_from_file(optarg, o) < 0)
+                return -1;
             break;
         case '?':
-            printf("gs_initdb initializes an openGauss data directory (ogup simulated "
-                   "kernel).\n\nUsage:\n  gs_initdb -D DATADIR --nodename=NAME [-U USER] "
-                   "[-E ENCODING] [--locale=LOCALE]\n"
-                   "            [-w PASSWORD | -W | --pwfile=FILE]\n\n"
-                   "The initial user USER logs in over the local socket; over TCP only with\n"
-                   "its password, which the instance keeps for its HA channel (og_ha.pgpass).\n");
-            return optopt ? 1 : 0;
+            usage();
+            return optopt ? -1 : 1; /* an unknown option, or --help */
         default:
-            return 1;
+            return -1;
         }
     }
-    if (!datadir || !nodename) {
+    return 0;
+}
+
+/* The data directory and the node name given; the user defaulted. 0, or -1
+ * (printed). */
+static int check_args(struct initdb_opts *o)
+{
+    if (!o->datadir || !o->nodename) {
         fprintf(stderr, "gs_initdb: -D DATADIR and --nodename=NAME are required\n");
-        return 1;
+        return -1;
     }
-    if (!user) {
+    if (!o->user) {
         struct passwd *pw = getpwuid(geteuid());
-        user = pw ? pw->pw_name : "omm";
+        o->user = pw ? pw->pw_name : "omm";
     }
-    snprintf(locopt, sizeof(locopt), "--locale=%s", locale);
-    init = command_newl(kenv_pg_program("initdb", prog, sizeof(prog)), "-D", datadir, "-U", user,
-                        "-E", encoding, locopt, "-A", "trust", "--no-instructions", NULL);
+    return 0;
+}
+
+/* PostgreSQL's initdb, its output passed on. 0, 1 when it failed (printed),
+ * or a negative code in err. */
+static int run_initdb(const struct kenv *k, const struct initdb_opts *o, struct og_error *err)
+{
+    _cleanup_command_ struct command *init = NULL;
+    _cleanup_command_result_ struct command_result res = {0};
+    char prog[PATH_MAX], locopt[128];
+    int r;
+
+    snprintf(locopt, sizeof(locopt), "--locale=%s", o->locale);
+    init =
+        command_newl(kenv_pg_program("initdb", prog, sizeof(prog)), "-D", o->datadir, "-U", o->user,
+                     "-E", o->encoding, locopt, "-A", "trust", "--no-instructions", NULL);
     command_passenv(init, "HOME");
     command_set_timeout_ms(init, 10 * 60 * 1000);
-    r = command_run(init, &res, &err);
-    if (r == 0) {
-        fputs(res.out, stdout);
-        fputs(res.err, stderr);
-        if (res.exit_status != 0) {
-            fprintf(stderr, "gs_initdb: initdb failed (exit %d)\n", res.exit_status);
-            return 1;
-        }
+    r = command_run(init, &res, err);
+    if (r < 0)
+        return r;
+    fputs(res.out, stdout);
+    fputs(res.err, stderr);
+    if (res.exit_status != 0) {
+        fprintf(stderr, "gs_initdb: initdb failed (exit %d)\n", res.exit_status);
+        return 1;
     }
+    return 0;
+}
+
+/* Through a private server: template0 open to connections (as openGauss's),
+ * the initial user's password, every database's og_catalog. */
+static int bootstrap(const struct kenv *k, const struct initdb_opts *o, struct og_error *err)
+{
+    _cleanup_pgconn_ PGconn *c = NULL; /* open until after the stop */
+    struct kpg_server srv = {0};
+    int r = kpg_private_start(k, o->datadir, NULL, NULL, &srv, err);
+
+    if (r < 0)
+        return r;
+    c = kpg_connect(srv.sockdir, srv.port, "postgres", err);
+    r = c ? kpg_exec(c,
+                     "UPDATE pg_catalog.pg_database SET datallowconn = true "
+                     "WHERE datname = 'template0'",
+                     err)
+          : -OG_E_DN_CONNECTIONS;
     if (r == 0)
-        r = og_settings(datadir, nodename, &err);
+        r = initial_user_password(c, o->datadir, o->user, o->password, err);
     if (r == 0)
-        r = kconf_og_layout(datadir, &err);
+        r = bootstrap_db(k, &srv, "postgres", CATALOG_MAINDB, err);
     if (r == 0)
-        r = kpg_private_start(k, datadir, NULL, NULL, &srv, &err);
-    if (r == 0) {
-        _cleanup_pgconn_ PGconn *c = kpg_connect(srv.sockdir, srv.port, "postgres", &err);
-        r = c ? kpg_exec(c,
-                         "UPDATE pg_catalog.pg_database SET datallowconn = true "
-                         "WHERE datname = 'template0'",
-                         &err)
-              : -OG_E_DN_CONNECTIONS;
-        if (r == 0)
-            r = initial_user_password(c, datadir, user, password, &err);
-        if (r == 0)
-            r = bootstrap_db(k, &srv, "postgres", CATALOG_MAINDB, &err);
-        if (r == 0)
-            r = bootstrap_db(k, &srv, "template1", CATALOG_OTHERDB, &err);
-        if (r == 0)
-            r = bootstrap_db(k, &srv, "template0", CATALOG_OTHERDB, &err);
-        if (kpg_private_stop(&srv, r == 0 ? &err : NULL) < 0 && r == 0)
-            r = -1;
-    }
+        r = bootstrap_db(k, &srv, "template1", CATALOG_OTHERDB, err);
+    if (r == 0)
+        r = bootstrap_db(k, &srv, "template0", CATALOG_OTHERDB, err);
+    if (kpg_private_stop(&srv, r == 0 ? err : NULL) < 0 && r == 0)
+        r = -1;
+    return r;
+}
+
+int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
+{
+    struct initdb_opts o = {.datadir = getenv("PGDATA"), .encoding = "UTF8", .locale = "C"};
+    struct og_error err = {0};
+    char msg[OG_ERROR_DETAIL_MAX + 64];
+    int r = parse_args(k, argc, argv, &o);
+
+    if (r != 0)
+        return r < 0 ? 1 : 0;
+    if (check_args(&o) < 0)
+        return 1;
+    r = run_initdb(k, &o, &err);
+    if (r > 0)
+        return 1;
+    if (r == 0)
+        r = og_settings(o.datadir, o.nodename, &err);
+    if (r == 0)
+        r = kconf_og_layout(o.datadir, &err);
+    if (r == 0)
+        r = bootstrap(k, &o, &err);
     if (r < 0) {
         fprintf(stderr, "gs_initdb: %s\n", og_error_format(&err, msg, sizeof(msg)));
         return 1;
@@ -283,6 +348,6 @@ int tool_gs_initdb(const struct kenv *k, int argc, char **argv)
     printf("Success. You can now start the database server of single node using:\n\n"
            "    gaussdb -D %s --single_node\nor\n"
            "    gs_ctl start -D %s -Z single_node -l logfile\n\n",
-           datadir, datadir);
+           o.datadir, o.datadir);
     return 0;
 }

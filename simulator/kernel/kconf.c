@@ -10,6 +10,7 @@
 
 #include "fs.h"
 #include "kconf.h"
+#include "parse.h"
 #include "banned.h"
 
 #define CONF_MAX (4u * 1024 * 1024)
@@ -185,6 +186,15 @@ void kconf_quote(const char *value, char *buf, size_t size)
     buf[o] = '\0';
 }
 
+/* A port of replconninfo: 0 when it is not a number (a remoteport of 0
+ * makes the whole setting invalid). */
+static int port_or_zero(const char *s)
+{
+    int v;
+
+    return safe_atoi(s, &v) == 0 ? v : 0;
+}
+
 int kconf_parse_replconninfo(const char *text, struct replconn *ret)
 {
     struct replconn rc = {0};
@@ -204,11 +214,11 @@ int kconf_parse_replconninfo(const char *text, struct replconn *ret)
         if (strcmp(key, "localhost") == 0)
             snprintf(rc.localhost, sizeof(rc.localhost), "%s", val);
         else if (strcmp(key, "localport") == 0)
-            rc.localport = atoi(val);
+            rc.localport = port_or_zero(val);
         else if (strcmp(key, "remotehost") == 0)
             snprintf(rc.remotehost, sizeof(rc.remotehost), "%s", val);
         else if (strcmp(key, "remoteport") == 0)
-            rc.remoteport = atoi(val);
+            rc.remoteport = port_or_zero(val);
     }
     if (!rc.remotehost[0] || rc.remoteport <= 0)
         return -OG_E_CONTENT_INVALID;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "fs.h"
 #include "kconf.h"
 #include "kpg.h"
+#include "parse.h"
 #include "banned.h"
 
 static bool pid_exited(pid_t pid);
@@ -21,6 +23,22 @@ static bool pid_exited(pid_t pid);
 long long kpg_now_ms(void)
 {
     return og_now_ms();
+}
+
+/* The number on the line at p (up to its '\n'), as PostgreSQL and the
+ * gatekeeper write one ("%d\n"): 0 when the line is not a number, as atoi()
+ * took garbage. */
+static int line_int(const char *p)
+{
+    char buf[32];
+    size_t len = strcspn(p, "\n");
+    int v;
+
+    if (len >= sizeof(buf))
+        return 0;
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    return safe_atoi(buf, &v) == 0 ? v : 0;
 }
 
 int kpg_read_pidfile(const char *datadir, struct kpg_pidfile *ret)
@@ -40,10 +58,10 @@ int kpg_read_pidfile(const char *datadir, struct kpg_pidfile *ret)
         int len = (int)(nl - p);
         switch (line) {
         case 0:
-            pf.pid = (pid_t)atol(p);
+            pf.pid = (pid_t)line_int(p);
             break;
         case 3:
-            pf.port = atoi(p);
+            pf.port = line_int(p);
             break;
         case 4:
             snprintf(pf.sockdir, sizeof(pf.sockdir), "%.*s", len, p);
@@ -78,6 +96,15 @@ static bool serves(pid_t pid, const char *datadir)
         return true;
     cwd[n] = '\0';
     return strcmp(cwd, want) == 0;
+}
+
+bool kpg_gate_open(const char *datadir, pid_t pid)
+{
+    _cleanup_free_ char *text = NULL;
+    char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_GATE_OPEN);
+    return fs_read_file(path, 64, &text, NULL, NULL) == 0 && line_int(text) == (int)pid;
 }
 
 bool kpg_running(const char *datadir, pid_t *ret_pid)
@@ -206,10 +233,12 @@ int kpg_wait_ready(const char *sockdir, int port, pid_t pid, int timeout_ms, str
 int kpg_conf_port(const char *datadir)
 {
     char path[4096], val[32];
+    int port;
 
     snprintf(path, sizeof(path), "%s/%s", datadir, KCONF_MAIN);
-    if (kconf_get(path, "port", val, sizeof(val)) == 0 && atoi(val) > 0)
-        return atoi(val);
+    if (kconf_get(path, "port", val, sizeof(val)) == 0 &&
+        safe_atoi_range(val, 1, INT_MAX, &port) == 0)
+        return port;
     return 5432;
 }
 

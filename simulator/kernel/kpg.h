@@ -28,6 +28,10 @@ int kpg_read_pidfile(const char *datadir, struct kpg_pidfile *ret);
 /* The process exists and is not a zombie (reaps it when it is our child). */
 bool kpg_pid_alive(pid_t pid);
 
+/* The gatekeeper opened the gate of the server pid: og_gate.open names it
+ * (gaussdb.c). */
+bool kpg_gate_open(const char *datadir, pid_t pid);
+
 /* The postmaster of datadir is running: pid file present and the pid alive. */
 bool kpg_running(const char *datadir, pid_t *ret_pid);
 

@@ -23,6 +23,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "ogerror.h"
+#include "parse.h"
 #include "workload.h"
 #include "workload_int.h"
 #include "banned.h"
@@ -62,14 +63,10 @@ void wl_path_in(char *buf, size_t size, const char *dir, const char *name)
 /* Strict decimal integer in [min, max]. */
 int wl_parse_int64(const char *s, int64_t min, int64_t max, int64_t *ret)
 {
-    char *end = NULL;
     long long v;
 
-    if (!s || !*s || isspace((unsigned char)*s))
-        return -1;
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno || *end || v < min || v > max)
+    /* safe_atolli() lets leading blanks through: not here */
+    if (!s || isspace((unsigned char)*s) || safe_atolli_range(s, min, max, &v) < 0)
         return -1;
     *ret = v;
     return 0;
@@ -387,15 +384,17 @@ int wl_conf_read(const char *state_dir, struct wl_conf *c, struct og_error *err)
 static int probe_kv(struct workload_stats *s, const char *key, int64_t v)
 {
     struct workload_probe_stats *p;
-    char *end = NULL;
-    unsigned long i;
+    const char *dot = strchr(key, '.');
+    char num[16];
+    unsigned i;
 
-    errno = 0;
-    i = strtoul(key, &end, 10);
-    if (errno || end == key || *end != '.' || i >= WORKLOAD_MAX_HOSTS)
+    if (!dot || (size_t)(dot - key) >= sizeof(num))
+        return -1;
+    snprintf(num, sizeof(num), "%.*s", (int)(dot - key), key);
+    if (safe_atou_base(num, 10, &i) < 0 || i >= WORKLOAD_MAX_HOSTS)
         return -1;
     p = &s->probes[i];
-    key = end + 1;
+    key = dot + 1;
     if (strcmp(key, "longest_ns") == 0)
         p->longest_ns = v;
     else if (strcmp(key, "longest_from_ns") == 0)

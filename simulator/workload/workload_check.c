@@ -12,6 +12,7 @@
 
 #include "cleanup.h"
 #include "ogerror.h"
+#include "parse.h"
 #include "workload.h"
 #include "workload_int.h"
 #include "banned.h"
@@ -208,6 +209,19 @@ static void primary_position(struct workload_report *r, PGconn *pc, char *target
     }
 }
 
+/* Which of hosts the server behind conn is; -1 when none. */
+static int host_index(PGconn *conn, const struct workload_opts *hosts)
+{
+    int port;
+
+    if (safe_atoi(PQport(conn), &port) < 0)
+        return -1;
+    for (size_t i = 0; i < hosts->n_hosts; i++)
+        if (strcmp(PQhost(conn), hosts->hosts[i]) == 0 && port == hosts->ports[i])
+            return (int)i;
+    return -1;
+}
+
 int workload_check(const struct workload_check_opts *o, struct workload_report **ret,
                    struct og_error *err)
 {
@@ -245,11 +259,7 @@ int workload_check(const struct workload_check_opts *o, struct workload_report *
     rc = wl_connect_primary(&hosts, conf.o.dbname, &pc, err);
     if (rc < 0)
         return rc;
-    for (size_t i = 0; i < hosts.n_hosts; i++)
-        if (strcmp(PQhost(pc), hosts.hosts[i]) == 0 && atoi(PQport(pc)) == hosts.ports[i]) {
-            r->primary = (int)i;
-            break;
-        }
+    r->primary = host_index(pc, &hosts);
     PQfinish(pc);
     pc = NULL;
     if (r->primary < 0)

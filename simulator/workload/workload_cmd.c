@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
-#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "cmdkit.h"
 #include "dynbuf.h"
 #include "ogerror.h"
+#include "parse.h"
 #include "workload.h"
 #include "workload_cmd.h"
 #include "banned.h"
@@ -23,17 +23,11 @@ static int param_value(struct og_error *err, const char *name, const char *value
 }
 
 /* A strict decimal in [min, max] for option name. */
-static int int_opt(const char *name, const char *value, long min, long max, int *ret,
+static int int_opt(const char *name, const char *value, int min, int max, int *ret,
                    struct og_error *err)
 {
-    char *end = NULL;
-    long v;
-
-    errno = 0;
-    v = strtol(value, &end, 10);
-    if (!*value || errno || *end || v < min || v > max)
+    if (safe_atoi_range(value, min, max, ret) < 0)
         return param_value(err, name, value);
-    *ret = (int)v;
     return 0;
 }
 

@@ -193,3 +193,81 @@ Test(kpg, running_only_when_the_pid_serves_the_data_directory, .fini = scratch_d
     unlink(file);
     cr_assert_not(kpg_running(scratch, NULL), "no postmaster.pid");
 }
+
+/* Numbers the kernel reads from files: postmaster.pid (PostgreSQL's), the
+ * gatekeeper's og_gate.open and postgresql.conf's port. What is not a number
+ * reads as 0 (or the default port), as atoi() took garbage; a number with
+ * something after it is no longer taken for its digits. */
+Test(kpg, numbers_read_from_files)
+{
+    char dir[] = "/tmp/ogup-kpgnum-XXXXXX", file[64], text[256];
+    struct og_error err = {0};
+    struct kpg_pidfile pf;
+    int n;
+
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(file, sizeof(file), "%s/postmaster.pid", dir);
+    n = snprintf(text, sizeof(text), "4242\n%s\n1700000000\n25400\n/tmp/s,/x\n*\n1 2\nready   \n",
+                 dir);
+    cr_assert_eq(fs_replace_file(file, text, (size_t)n, 0600, &err), 0, "%s", err.detail);
+    cr_assert_eq(kpg_read_pidfile(dir, &pf), 0);
+    cr_assert_eq(pf.pid, 4242);
+    cr_assert_eq(pf.port, 25400);
+    cr_assert_str_eq(pf.sockdir, "/tmp/s");
+    cr_assert_str_eq(pf.status, "ready");
+    n = snprintf(text, sizeof(text), "4242\n%s\n1700000000\nfive\n/tmp\n", dir);
+    cr_assert_eq(fs_replace_file(file, text, (size_t)n, 0600, &err), 0, "%s", err.detail);
+    cr_assert_eq(kpg_read_pidfile(dir, &pf), 0);
+    cr_assert_eq(pf.port, 0, "a port that is not a number reads as 0");
+    static const char *const bad_pids[] = {"garbage\n", "4242x\n", "-4242\n", "\n",
+                                           "99999999999999999999\n"};
+    for (size_t i = 0; i < sizeof(bad_pids) / sizeof(bad_pids[0]); i++) {
+        cr_assert_eq(fs_replace_file(file, bad_pids[i], strlen(bad_pids[i]), 0600, &err), 0);
+        cr_assert_eq(kpg_read_pidfile(dir, &pf), -OG_E_CONTENT_INVALID, "%s", bad_pids[i]);
+    }
+    unlink(file);
+    cr_assert_eq(kpg_read_pidfile(dir, &pf), -OG_E_NOT_EXIST);
+
+    snprintf(file, sizeof(file), "%s/%s", dir, KCONF_GATE_OPEN);
+    cr_assert_not(kpg_gate_open(dir, 4242), "no marker");
+    cr_assert_eq(fs_replace_file(file, "4242\n", 5, 0600, &err), 0);
+    cr_assert(kpg_gate_open(dir, 4242));
+    cr_assert_not(kpg_gate_open(dir, 4243));
+    cr_assert_eq(fs_replace_file(file, "4242", 4, 0600, &err), 0);
+    cr_assert(kpg_gate_open(dir, 4242), "no line end");
+    cr_assert_eq(fs_replace_file(file, "4242abc\n", 8, 0600, &err), 0);
+    cr_assert_not(kpg_gate_open(dir, 4242));
+    unlink(file);
+
+    snprintf(file, sizeof(file), "%s/%s", dir, KCONF_MAIN);
+    cr_assert_eq(kpg_conf_port(dir), 5432, "no postgresql.conf");
+    cr_assert_eq(fs_replace_file(file, "port = 25400 # x\n", 17, 0600, &err), 0);
+    cr_assert_eq(kpg_conf_port(dir), 25400);
+    cr_assert_eq(fs_replace_file(file, "port = '25401'\n", 15, 0600, &err), 0);
+    cr_assert_eq(kpg_conf_port(dir), 25401);
+    cr_assert_eq(fs_replace_file(file, "port = 0\n", 9, 0600, &err), 0);
+    cr_assert_eq(kpg_conf_port(dir), 5432);
+    cr_assert_eq(fs_replace_file(file, "port = 254x\n", 12, 0600, &err), 0);
+    cr_assert_eq(kpg_conf_port(dir), 5432);
+    unlink(file);
+    rmdir(dir);
+}
+
+Test(kconf, replconninfo_ports)
+{
+    struct replconn rc;
+
+    cr_assert_eq(kconf_parse_replconninfo("localhost=a localport=15401 remotehost=b "
+                                          "remoteport=15400",
+                                          &rc),
+                 0);
+    cr_assert_eq(rc.localport, 15401);
+    cr_assert_eq(rc.remoteport, 15400);
+    cr_assert_eq(
+        kconf_parse_replconninfo("localhost=a localport=x remotehost=b remoteport=15400", &rc), 0);
+    cr_assert_eq(rc.localport, 0, "a local port that is not a number reads as 0");
+    cr_assert_eq(kconf_parse_replconninfo("remotehost=b remoteport=x", &rc), -OG_E_CONTENT_INVALID);
+    cr_assert_eq(kconf_parse_replconninfo("remotehost=b remoteport=15400x", &rc),
+                 -OG_E_CONTENT_INVALID);
+    cr_assert_eq(kconf_parse_replconninfo("remotehost=b remoteport=0", &rc), -OG_E_CONTENT_INVALID);
+}

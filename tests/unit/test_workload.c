@@ -503,6 +503,14 @@ Test(workload, report_carries_the_probes)
     snprintf(st, sizeof(st), "state=stopped\nstart_mono_ns=5\nprobe.x.answers=1\n");
     write_file("workload.stats", st);
     cr_assert_eq(workload_report_load(r, dir, &err), -OG_E_CONTENT_INVALID);
+    static const char *const bad_keys[] = {"probe..answers", "probe.-1.answers", "probe.+0.answers",
+                                           "probe.0x.answers",
+                                           "probe.99999999999999999999.answers"};
+    for (size_t i = 0; i < ELEMENTSOF(bad_keys); i++) {
+        snprintf(st, sizeof(st), "state=stopped\nstart_mono_ns=5\n%s=1\n", bad_keys[i]);
+        write_file("workload.stats", st);
+        cr_assert_eq(workload_report_load(r, dir, &err), -OG_E_CONTENT_INVALID, "%s", bad_keys[i]);
+    }
 }
 
 Test(workload, report_refuses_what_is_not_a_workload)
@@ -964,6 +972,9 @@ Test(workload, command_exit_codes)
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--writers", "x", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--readers", "-1", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--duration", "1e3", NULL), 10);
+    cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--writers", "", NULL), 10);
+    cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--writers", "99999999999", NULL),
+                 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--rate", "-1", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--rate", "100001", NULL), 10);
     cr_assert_eq(cmd("start", "--hosts", "h1", "--port", "1", "--dbname", "-x", NULL), 10);
