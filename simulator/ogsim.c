@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 /*
  * ogsim - the simulator's command line: a thin dispatcher over the
- * simulator's libraries. Each subcommand is a `<name>_cmd_main(argc, argv)`
- * (argv[0] = the subcommand name) returning the process exit code; add new
- * ones (up, down, status, exec, ...) to the table below.
+ * simulator's libraries. Each subcommand is a function of its module
+ * (cluster_cmd_up, package_cmd_main, ...; argv[0] = the subcommand name)
+ * returning the process exit code; add new ones to the table below.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,13 +20,13 @@
 #include "banned.h"
 
 static const struct cmdkit_sub subcommands[] = {
-    {"up", up_cmd_main, "bring up a simulated cluster (libvirt nodes, SSH trust, instances)"},
-    {"down", down_cmd_main, "remove a simulated cluster and everything it made"},
-    {"status", status_cmd_main, "nodes, roles, db_state, versions and cluster_state"},
-    {"exec", exec_cmd_main, "run a command on a node (as omm or root)"},
-    {"list", list_cmd_main, "the simulated clusters on this host"},
-    {"snapshot", snapshot_cmd_main, "save the whole cluster (data and installs)"},
-    {"restore", restore_cmd_main, "reset the cluster to a snapshot"},
+    {"up", cluster_cmd_up, "bring up a simulated cluster (libvirt nodes, SSH trust, instances)"},
+    {"down", cluster_cmd_down, "remove a simulated cluster and everything it made"},
+    {"status", cluster_cmd_status, "nodes, roles, db_state, versions and cluster_state"},
+    {"exec", cluster_cmd_exec, "run a command on a node (as omm or root)"},
+    {"list", cluster_cmd_list, "the simulated clusters on this host"},
+    {"snapshot", cluster_cmd_snapshot, "save the whole cluster (data and installs)"},
+    {"restore", cluster_cmd_restore, "reset the cluster to a snapshot"},
     {"package", package_cmd_main, "build, list and verify the simulated openGauss packages"},
     {"workload", workload_cmd_main, "client workload: start, stop, check acknowledged writes"},
 };

@@ -32,7 +32,7 @@ static const char up_usage[] =
     "[-X clusterconfig.xml | --nodes N] --version V [--name C] [--uri URI] [--driver lxc|qemu] "
     "[--shape full|light] [--data-size MiB] [--databases K] [--quiet]";
 
-int up_cmd_main(int argc, char **argv)
+int cluster_cmd_up(int argc, char **argv)
 {
     static const struct option opts[] = {
         COMMON_OPTS,
@@ -142,7 +142,7 @@ static int simple_opts(int argc, char **argv, const char **name, const char **ur
     return 0;
 }
 
-int down_cmd_main(int argc, char **argv)
+int cluster_cmd_down(int argc, char **argv)
 {
     const char *name, *uri = NULL;
     struct og_error err = {0};
@@ -159,7 +159,7 @@ int down_cmd_main(int argc, char **argv)
     return report(r, &err);
 }
 
-int status_cmd_main(int argc, char **argv)
+int cluster_cmd_status(int argc, char **argv)
 {
     _cleanup_dynbuf_ struct dynbuf out = {0};
     const char *name, *uri = NULL;
@@ -181,7 +181,7 @@ int status_cmd_main(int argc, char **argv)
     return report(r, &err);
 }
 
-int list_cmd_main(int argc, char **argv)
+int cluster_cmd_list(int argc, char **argv)
 {
     _cleanup_dynbuf_ struct dynbuf out = {0};
     struct og_error err = {0};
@@ -196,7 +196,7 @@ int list_cmd_main(int argc, char **argv)
     return report(r, &err);
 }
 
-int exec_cmd_main(int argc, char **argv)
+int cluster_cmd_exec(int argc, char **argv)
 {
     static const struct option opts[] = {
         COMMON_OPTS,
@@ -271,12 +271,12 @@ static int snap_cmd(int argc, char **argv, bool restore)
     return report(r, &err);
 }
 
-int snapshot_cmd_main(int argc, char **argv)
+int cluster_cmd_snapshot(int argc, char **argv)
 {
     return snap_cmd(argc, argv, false);
 }
 
-int restore_cmd_main(int argc, char **argv)
+int cluster_cmd_restore(int argc, char **argv)
 {
     return snap_cmd(argc, argv, true);
 }

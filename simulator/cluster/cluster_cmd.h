@@ -2,10 +2,10 @@
 /* cluster_cmd.h - `ogsim up|down|status|exec|list|snapshot|restore`. */
 #pragma once
 
-int up_cmd_main(int argc, char **argv);
-int down_cmd_main(int argc, char **argv);
-int status_cmd_main(int argc, char **argv);
-int exec_cmd_main(int argc, char **argv);
-int list_cmd_main(int argc, char **argv);
-int snapshot_cmd_main(int argc, char **argv);
-int restore_cmd_main(int argc, char **argv);
+int cluster_cmd_up(int argc, char **argv);
+int cluster_cmd_down(int argc, char **argv);
+int cluster_cmd_status(int argc, char **argv);
+int cluster_cmd_exec(int argc, char **argv);
+int cluster_cmd_list(int argc, char **argv);
+int cluster_cmd_snapshot(int argc, char **argv);
+int cluster_cmd_restore(int argc, char **argv);

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 #include "fs.h"
 #include "kconf.h"
 #include "kpg.h"
+#include "parallel.h"
 #include "parse.h"
 #include "tools.h"
 #include "banned.h"
@@ -41,7 +41,7 @@ struct db_probe {
     int num; /* the catalog number, -1 when it cannot be read */
 };
 
-static void *probe_db(void *arg)
+static void probe_db(void *arg)
 {
     struct db_probe *p = arg;
     _cleanup_pgconn_ PGconn *dc = kpg_connect(p->sockdir, p->port, p->db, NULL);
@@ -52,14 +52,12 @@ static void *probe_db(void *arg)
         kpg_value(dc, "SELECT num FROM og_catalog.catalog_version", num, sizeof(num), NULL) == 0 &&
         safe_atoi(num, &p->num) < 0)
         p->num = 0;
-    return NULL;
 }
 
 int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, int upgrade_from,
                          struct og_error *err)
 {
     struct db_probe probes[MAX_DBS];
-    pthread_t th[MAX_DBS];
     _cleanup_pgconn_ PGconn *c = NULL;
     char bad[1024] = "";
     size_t blen = 0;
@@ -88,19 +86,10 @@ int kernel_catalog_check(const struct kenv *k, const char *sockdir, int port, in
     }
     ndb = PQntuples(res) < MAX_DBS ? PQntuples(res) : MAX_DBS;
     /* one connection per database, all at once (a backend start each) */
-    {
-        for (int i = 0; i < ndb; i++) {
-            probes[i] = (struct db_probe){
-                .sockdir = sockdir, .port = port, .db = PQgetvalue(res, i, 0), .num = -1};
-            if (pthread_create(&th[i], NULL, probe_db, &probes[i]) != 0) {
-                probe_db(&probes[i]);
-                th[i] = 0;
-            }
-        }
-        for (int i = 0; i < ndb; i++)
-            if (th[i])
-                pthread_join(th[i], NULL);
-    }
+    for (int i = 0; i < ndb; i++)
+        probes[i] = (struct db_probe){
+            .sockdir = sockdir, .port = port, .db = PQgetvalue(res, i, 0), .num = -1};
+    parallel_each(probes, (size_t)ndb, sizeof(probes[0]), probe_db, 0);
     for (int i = 0; i < ndb; i++) {
         const char *db = probes[i].db;
         int n = probes[i].num;
