@@ -136,95 +136,95 @@ static int rewrite_stmt(const char *p, struct dynbuf *out, size_t *consumed, int
     return 1;
 }
 
+/* The end of the quoted identifier or string, dollar-quoted string or
+ * comment that starts at p; NULL when none starts there. */
+static const char *skip_quoted(const char *p)
+{
+    if (*p == '\'' || *p == '"') {
+        char qc = *p;
+        const char *e = p + 1;
+        while (*e && !(*e == qc && e[1] != qc)) {
+            if (*e == qc)
+                e++;
+            e++;
+        }
+        return *e ? e + 1 : e;
+    }
+    if (*p == '$') {
+        const char *t = p + 1;
+        while (ident_char(*t) && !isdigit((unsigned char)p[1]))
+            t++;
+        if (*t == '$') {
+            size_t tl = (size_t)(t - p + 1);
+            const char *e = p + tl;
+            while (*e && strncmp(e, p, tl) != 0)
+                e++;
+            return *e ? e + tl : e;
+        }
+    }
+    if (p[0] == '-' && p[1] == '-')
+        return strchrnul(p, '\n');
+    if (p[0] == '/' && p[1] == '*') {
+        const char *e = strstr(p + 2, "*/");
+        return e ? e + 2 : p + strlen(p);
+    }
+    return NULL;
+}
+
+/* Copies *p..e to out (when there is one) and moves *p to e. */
+static int emit(struct dynbuf *out, const char **p, const char *e)
+{
+    int r = out ? dynbuf_append(out, *p, (size_t)(e - *p)) : 0;
+
+    *p = e;
+    return r;
+}
+
+/* At a statement's start (blanks and "--" comments before it copied): the
+ * statement rewritten when it is one of ours. */
+static int statement_start(const char **p, struct dynbuf *out, bool *found)
+{
+    struct dynbuf scratch;
+    size_t consumed;
+    int r = 0;
+
+    dynbuf_init(&scratch, 4096);
+    if (rewrite_stmt(*p, out ? out : &scratch, &consumed, &r)) {
+        *found = true;
+        *p += consumed;
+    }
+    dynbuf_done(&scratch);
+    return r;
+}
+
 /* Scan SQL; at each statement start try a rewrite. Quotes, dollar quotes
  * and comments are skipped so a ';' inside them does not start a statement. */
 static int scan(const char *sql, struct dynbuf *out, bool *found)
 {
-    const char *p = sql;
+    const char *p = sql, *e;
     bool at_start = true;
     int r = 0;
 
     while (*p && r == 0) {
         if (at_start) {
-            const char *s = skip_ws(p);
-            size_t consumed;
-
-            if (s != p && out)
-                r = dynbuf_append(out, p, (size_t)(s - p));
-            p = s;
+            r = emit(out, &p, skip_ws(p));
             if (!*p || r)
                 break;
             if (p[0] == '-' && p[1] == '-') {
-                const char *e = strchrnul(p, '\n');
-                if (out)
-                    r = dynbuf_append(out, p, (size_t)(e - p));
-                p = e;
+                r = emit(out, &p, strchrnul(p, '\n'));
                 continue;
             }
-            {
-                struct dynbuf scratch;
-                dynbuf_init(&scratch, 4096);
-                if (rewrite_stmt(p, out ? out : &scratch, &consumed, &r)) {
-                    *found = true;
-                    p += consumed;
-                }
-                dynbuf_done(&scratch);
-            }
+            r = statement_start(&p, out, found);
             at_start = false;
             continue;
         }
-        if (*p == '\'' || *p == '"') {
-            char qc = *p;
-            const char *e = p + 1;
-            while (*e && !(*e == qc && e[1] != qc)) {
-                if (*e == qc)
-                    e++;
-                e++;
-            }
-            if (*e)
-                e++;
-            if (out)
-                r = dynbuf_append(out, p, (size_t)(e - p));
-            p = e;
-            continue;
-        }
-        if (*p == '$') {
-            const char *t = p + 1;
-            while (ident_char(*t) && !isdigit((unsigned char)p[1]))
-                t++;
-            if (*t == '$') {
-                size_t tl = (size_t)(t - p + 1);
-                const char *e = p + tl;
-                while (*e && strncmp(e, p, tl) != 0)
-                    e++;
-                if (*e)
-                    e += tl;
-                if (out)
-                    r = dynbuf_append(out, p, (size_t)(e - p));
-                p = e;
-                continue;
-            }
-        }
-        if (p[0] == '-' && p[1] == '-') {
-            const char *e = strchrnul(p, '\n');
-            if (out)
-                r = dynbuf_append(out, p, (size_t)(e - p));
-            p = e;
-            continue;
-        }
-        if (p[0] == '/' && p[1] == '*') {
-            const char *e = strstr(p + 2, "*/");
-            e = e ? e + 2 : p + strlen(p);
-            if (out)
-                r = dynbuf_append(out, p, (size_t)(e - p));
-            p = e;
+        if ((e = skip_quoted(p))) {
+            r = emit(out, &p, e);
             continue;
         }
         if (*p == ';')
             at_start = true;
-        if (out)
-            r = dynbuf_append(out, p, 1);
-        p++;
+        r = emit(out, &p, p + 1);
     }
     return r;
 }
