@@ -69,6 +69,10 @@ Test(catalogsel, limits_and_numbers)
     cr_assert_eq(catalogsel_number("upgrade_catalog_maindb_92_605.txt"), -1);
     cr_assert_eq(catalogsel_number("upgrade_catalog_maindb_92_6055.sql"), -1);
     cr_assert_eq(catalogsel_number("a_b"), -1);
+    /* a number whose value * 1000 would not fit an int is no catalog file */
+    cr_assert_eq(catalogsel_number("upgrade_catalog_maindb_2147482_999.sql"), 2147482999);
+    cr_assert_eq(catalogsel_number("upgrade_catalog_maindb_2147483_0.sql"), -1);
+    cr_assert_eq(catalogsel_number("upgrade_catalog_maindb_99999999999_0.sql"), -1);
 }
 
 /* The simulator's generated file names are selected exactly as expected. */

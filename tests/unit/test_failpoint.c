@@ -78,7 +78,13 @@ Test(failpoint, bad_specs_are_coded_and_change_nothing)
         "inplace.stop.before=fail:12345", /* unknown code */
         "inplace.stop.before=exit:300",   /* status out of range */
         "inplace.stop.before=kill@0",     /* hits count from 1 */
-        "no.such.point=kill",             /* typo: never silent */
+        "inplace.stop.before=kill@2x",    /* a count is digits only */
+        "inplace.stop.before=kill@",
+        "inplace.stop.before=exit:1x", /* a status is digits only */
+        "inplace.stop.before=exit:",
+        "inplace.stop.before=fail:51400x@2",
+        "inplace.stop.before=fail:99999999999999999999", /* beyond int: not a code */
+        "no.such.point=kill",                            /* typo: never silent */
         "nomatch.*=kill",
         "inplace.stop.before=fail:51400,no.such=kill", /* one bad: none enabled */
         "=kill",

@@ -49,6 +49,11 @@ Test(versioncfg, errors_are_coded)
                  -OG_E_CONTENT_INVALID, "non-alnum commit");
     cr_assert_eq(version_cfg_parse("openGauss-3.0.0-RCx\n92.605\n02c14696\n", "f", &v, &err),
                  -OG_E_CONTENT_INVALID);
+    cr_assert_eq(version_cfg_parse("openGauss-3.0.0-RC0\n92.605\n02c14696\n", "f", &v, &err),
+                 -OG_E_CONTENT_INVALID, "RCs count from 1");
+    cr_assert_eq(
+        version_cfg_parse("openGauss-3.0.0-RC99999999999\n92.605\n02c14696\n", "f", &v, &err),
+        -OG_E_CONTENT_INVALID, "an RC number beyond int");
     cr_assert_eq(version_cfg_read("/no/such/version.cfg", &v, &err), -OG_E_NOT_EXIST);
 }
 

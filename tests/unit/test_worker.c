@@ -137,6 +137,24 @@ Test(worker, put_files_in_order_in_one_process)
         const char *v[] = {"put-files", "0600", a, NULL};
         cr_assert_eq(worker_run_all(&w, nodes, 1, v, "x", 1, NULL, &err), -OG_E_PARAM_INVALID);
     }
+    /* a MODE is octal permission bits: anything else is refused, nothing written */
+    {
+        const char *bad[] = {"0680", "rw", "", "-600", "01777"};
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            const char *v[] = {"put-files", bad[i], a, "1", NULL};
+            const char *put[] = {"put", a, bad[i], NULL};
+            cr_assert_eq(worker_run_all(&w, nodes, 1, v, "x", 1, NULL, &err), -OG_E_PARAM_INVALID,
+                         "put-files mode \"%s\"", bad[i]);
+            cr_assert_not_null(strstr(err.detail, "put-files: mode"), "%s", err.detail);
+            cr_assert_eq(worker_run_all(&w, nodes, 1, put, "x", 1, NULL, &err), -OG_E_PARAM_INVALID,
+                         "put mode \"%s\"", bad[i]);
+            cr_assert_not_null(strstr(err.detail, "put: mode"), "%s", err.detail);
+        }
+    }
+    free(ta);
+    ta = NULL;
+    cr_assert_eq(fs_read_file(a, 64, &ta, NULL, &err), 0);
+    cr_assert_str_eq(ta, "step");
 }
 
 /* Each node its own argv, all at once; each outcome apart, naming its node. */

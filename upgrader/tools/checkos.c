@@ -33,6 +33,7 @@
 #include "oglog.h"
 #include "omopt.h"
 #include "omtools.h"
+#include "parse.h"
 #include "staticconfig.h"
 #include "transport.h"
 #include "banned.h"
@@ -115,6 +116,20 @@ static void node_res_done(struct node_res *n)
         dynbuf_done(&n->it[i].lines);
 }
 
+/* "A<n>" or "B<n>" before tab t1: the item, 1..CHECKOS_N; 0 when none. */
+static int item_of(const char *line, const char *t1)
+{
+    char num[8];
+    int n;
+
+    if ((line[0] != 'A' && line[0] != 'B') || !t1 || t1 - line - 1 >= (long)sizeof(num))
+        return 0;
+    snprintf(num, sizeof(num), "%.*s", (int)(t1 - line - 1), line + 1);
+    if (safe_atoi_range(num, 1, line[0] == 'A' ? CHECKOS_N_A : CHECKOS_N_B, &n) < 0)
+        return 0;
+    return line[0] == 'A' ? n : CHECKOS_N_A + n;
+}
+
 /* Parse one node's "<item>\t<kind>\t<text>" lines. */
 static int node_res_parse(struct node_res *n, const char *text, struct og_error *err)
 {
@@ -132,8 +147,8 @@ static int node_res_parse(struct node_res *n, const char *text, struct og_error 
             continue;
         t1 = strchr(line, '\t');
         t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        item = line[0] == 'A' ? atoi(line + 1) : line[0] == 'B' ? CHECKOS_N_A + atoi(line + 1) : 0;
-        if (!t2 || item < 1 || item > CHECKOS_N || (line[0] == 'A' && item > CHECKOS_N_A))
+        item = item_of(line, t1);
+        if (!t2 || item < 1)
             return og_error_set(err, OG_E_CONTENT_INVALID,
                                 "The content of the check result of node %s is not correct: "
                                 "\"%s\".",
@@ -328,8 +343,7 @@ static int usage(int rc)
 /* One -i word, upper-cased (GC:256-273): its bit, or A / B for all. */
 static int item_word(const char *w, uint32_t *bit, char *all)
 {
-    char *e;
-    long n;
+    int n;
 
     if ((w[0] == 'A' || w[0] == 'a' || w[0] == 'B' || w[0] == 'b') && !w[1]) {
         *all = (char)toupper((unsigned char)w[0]);
@@ -337,8 +351,8 @@ static int item_word(const char *w, uint32_t *bit, char *all)
     }
     if (!strchr("AaBb", w[0]) || !w[0] || !isdigit((unsigned char)w[1]) || w[1] == '0')
         return -1;
-    n = strtol(w + 1, &e, 10);
-    if (*e || n < 1 || n > (toupper((unsigned char)w[0]) == 'A' ? CHECKOS_N_A : CHECKOS_N_B))
+    if (safe_atoi_range(w + 1, 1, toupper((unsigned char)w[0]) == 'A' ? CHECKOS_N_A : CHECKOS_N_B,
+                        &n) < 0)
         return -1;
     *bit = 1u << (toupper((unsigned char)w[0]) == 'A' ? n - 1 : CHECKOS_B(n));
     return 0;

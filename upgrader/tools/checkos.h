@@ -33,6 +33,9 @@ void checkos_emit(struct dynbuf *o, int item, const char *kind, const char *fmt,
 /* The first line of a small file, without its newline; -1 (errno set) when
  * it cannot be read. */
 int checkos_read_line(const char *path, char *buf, size_t size);
+/* A kernel value (/proc, /sys) as a number, blanks around it dropped; 0
+ * when it is not one (as atoi read such a value). */
+long long checkos_kernel_num(const char *s);
 
 /* This node is a container (openGauss's DefaultValue.checkDockerEnv, and
  * libvirt LXC's container=lxc-libvirt). */

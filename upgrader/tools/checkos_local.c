@@ -33,6 +33,7 @@
 
 #include "checkos.h"
 #include "fs.h"
+#include "parse.h"
 #include "staticconfig.h"
 #include "banned.h"
 
@@ -69,6 +70,22 @@ int checkos_read_line(const char *path, char *buf, size_t size)
         return -1;
     buf[strcspn(buf, "\n")] = '\0';
     return 0;
+}
+
+long long checkos_kernel_num(const char *s)
+{
+    char buf[64];
+    size_t n;
+    long long v;
+
+    s += strspn(s, " \t\n");
+    n = strlen(s);
+    while (n && strchr(" \t\n", s[n - 1]))
+        n--;
+    if (n >= sizeof(buf))
+        return 0;
+    snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
+    return safe_atolli(buf, &v) == 0 ? v : 0;
 }
 
 /* The installed cluster and this node in it, when the env says where. */
@@ -198,111 +215,127 @@ static void words_norm(const char *in, char *out, size_t size)
         n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s", n ? " " : "", w);
 }
 
+/* check_list.conf: [/etc/sysctl.conf] (a difference is Abnormal) and
+ * [SUGGEST:/etc/sysctl.conf] (a Warning). */
+static const struct sysctl_param {
+    const char *key, *expect;
+    bool suggest, container_skip;
+} sysctl_params[] = {
+    {"net.ipv4.tcp_max_tw_buckets", "10000", false, true},
+    {"net.ipv4.tcp_tw_reuse", "1", false, true},
+    {"net.ipv4.tcp_tw_recycle", "1", false, true},
+    {"net.ipv4.tcp_keepalive_time", "30", false, false},
+    {"net.ipv4.tcp_keepalive_intvl", "30", false, false},
+    {"net.ipv4.tcp_keepalive_probes", "9", false, false},
+    {"net.ipv4.tcp_retries2", "12", false, true},
+    {"net.core.wmem_max", "21299200", false, true},
+    {"net.core.rmem_max", "21299200", false, true},
+    {"net.core.wmem_default", "21299200", false, true},
+    {"net.core.rmem_default", "21299200", false, true},
+    {"kernel.sem", "250 6400000 1000 25600", false, false},
+    {"net.ipv4.tcp_rmem", "8192 250000 16777216", false, true},
+    {"net.ipv4.tcp_wmem", "8192 250000 16777216", false, true},
+    {"vm.min_free_kbytes", NULL, false, false},
+    {"net.core.netdev_max_backlog", "65535", false, true},
+    {"net.ipv4.tcp_max_syn_backlog", "65535", false, true},
+    {"net.core.somaxconn", "65535", false, false},
+    {"net.ipv4.tcp_syncookies", "1", false, true},
+    {"vm.overcommit_memory", "0", false, false},
+    {"kernel.shmall", "1152921504606846720", false, false},
+    {"kernel.shmmax", "18446744073709551615", false, false},
+    {"net.ipv4.ip_local_port_range", "26000 65535", true, false},
+    {"net.ipv4.tcp_fin_timeout", "60", true, true},
+    {"net.ipv4.tcp_sack", "1", true, true},
+    {"net.ipv4.tcp_timestamps", "1", true, true},
+    {"net.ipv4.tcp_retries1", "5", true, true},
+    {"net.ipv4.tcp_syn_retries", "5", true, true},
+    {"net.ipv4.tcp_synack_retries", "5", true, true},
+    {"vm.extfrag_threshold", "500", true, false},
+    {"vm.overcommit_ratio", "90", true, false},
+};
+
+/* Where the A6 check reports (o) and what B1 would set (set, may be NULL). */
+struct sysctl_out {
+    struct dynbuf *o;
+    struct checkos_sysctl *set;
+    size_t max, *n_set;
+};
+
+/* vm.min_free_kbytes: 5 % of memory, +-10 % */
+static void check_min_free_kbytes(struct sysctl_out *s, const char *key, const char *real,
+                                  const char *norm_real)
+{
+    _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
+    char line[256], want[64];
+    long long kb = 0, v = checkos_kernel_num(real);
+
+    while (f && fgets(line, sizeof(line), f) && sscanf(line, "MemTotal: %lld", &kb) != 1)
+        ;
+    snprintf(want, sizeof(want), "%lld", kb * 5 / 100);
+    if (kb > 0 && (v > kb * 5 / 100 * 11 / 10 || v < kb * 5 / 100 * 9 / 10)) {
+        checkos_emit(s->o, 5, "warn",
+                     "Warning reason: variable '%s' RealValue '%s' ExpectedValue '%s'.", key,
+                     norm_real, want);
+        sysctl_push(s->set, s->max, s->n_set, key, want);
+    }
+}
+
+static void check_sysctl_param(struct sysctl_out *s, const struct sysctl_param *p)
+{
+    char path[256], real[256], norm_real[256];
+
+    snprintf(path, sizeof(path), "/proc/sys/%s", p->key);
+    for (char *c = path + 10; *c; c++)
+        if (*c == '.')
+            *c = '/';
+    if (checkos_read_line(path, real, sizeof(real)) < 0) {
+        /* newer kernels dropped tcp_tw_recycle: openGauss skips it */
+        if (strcmp(p->key, "net.ipv4.tcp_tw_recycle") == 0 && errno == ENOENT)
+            return;
+        checkos_emit(s->o, 5, "abnormal",
+                     "Abnormal reason: Failed to obtain the OS kernel parameter [%s].", p->key);
+        if (p->expect)
+            sysctl_push(s->set, s->max, s->n_set, p->key, p->expect);
+        return;
+    }
+    words_norm(real, norm_real, sizeof(norm_real));
+    if (!p->expect) {
+        check_min_free_kbytes(s, p->key, real, norm_real);
+        return;
+    }
+    if (strcmp(p->key, "net.ipv4.ip_local_port_range") == 0) {
+        int lo = 0, hi = 0;
+        if (sscanf(norm_real, "%d %d", &lo, &hi) == 2 && (lo < 26000 || hi > 65535))
+            checkos_emit(s->o, 5, "warn",
+                         "Warning reason: variable '%s' RealValue '%s' ExpectedValue '%s'.", p->key,
+                         norm_real, p->expect);
+        return;
+    }
+    if (strcmp(norm_real, p->expect) == 0)
+        return;
+    if (strcmp(p->key, "vm.overcommit_ratio") == 0) {
+        char oc[32];
+        if (checkos_read_line("/proc/sys/vm/overcommit_memory", oc, sizeof(oc)) == 0 &&
+            strcmp(oc, "0") == 0)
+            return;
+    }
+    checkos_emit(s->o, 5, p->suggest ? "warn" : "abnormal",
+                 "%s reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
+                 p->suggest ? "Warning" : "Abnormal", p->key, norm_real, p->expect);
+    if (!p->suggest) /* LocalCheck.py:269-275: only these are set */
+        sysctl_push(s->set, s->max, s->n_set, p->key, p->expect);
+}
+
 void checkos_check_sysctl(struct dynbuf *o, struct checkos_sysctl *set, size_t max, size_t *n_set)
 {
-    /* check_list.conf: [/etc/sysctl.conf] (a difference is Abnormal) and
-     * [SUGGEST:/etc/sysctl.conf] (a Warning). */
-    static const struct {
-        const char *key, *expect;
-        bool suggest, container_skip;
-    } params[] = {
-        {"net.ipv4.tcp_max_tw_buckets", "10000", false, true},
-        {"net.ipv4.tcp_tw_reuse", "1", false, true},
-        {"net.ipv4.tcp_tw_recycle", "1", false, true},
-        {"net.ipv4.tcp_keepalive_time", "30", false, false},
-        {"net.ipv4.tcp_keepalive_intvl", "30", false, false},
-        {"net.ipv4.tcp_keepalive_probes", "9", false, false},
-        {"net.ipv4.tcp_retries2", "12", false, true},
-        {"net.core.wmem_max", "21299200", false, true},
-        {"net.core.rmem_max", "21299200", false, true},
-        {"net.core.wmem_default", "21299200", false, true},
-        {"net.core.rmem_default", "21299200", false, true},
-        {"kernel.sem", "250 6400000 1000 25600", false, false},
-        {"net.ipv4.tcp_rmem", "8192 250000 16777216", false, true},
-        {"net.ipv4.tcp_wmem", "8192 250000 16777216", false, true},
-        {"vm.min_free_kbytes", NULL, false, false},
-        {"net.core.netdev_max_backlog", "65535", false, true},
-        {"net.ipv4.tcp_max_syn_backlog", "65535", false, true},
-        {"net.core.somaxconn", "65535", false, false},
-        {"net.ipv4.tcp_syncookies", "1", false, true},
-        {"vm.overcommit_memory", "0", false, false},
-        {"kernel.shmall", "1152921504606846720", false, false},
-        {"kernel.shmmax", "18446744073709551615", false, false},
-        {"net.ipv4.ip_local_port_range", "26000 65535", true, false},
-        {"net.ipv4.tcp_fin_timeout", "60", true, true},
-        {"net.ipv4.tcp_sack", "1", true, true},
-        {"net.ipv4.tcp_timestamps", "1", true, true},
-        {"net.ipv4.tcp_retries1", "5", true, true},
-        {"net.ipv4.tcp_syn_retries", "5", true, true},
-        {"net.ipv4.tcp_synack_retries", "5", true, true},
-        {"vm.extfrag_threshold", "500", true, false},
-        {"vm.overcommit_ratio", "90", true, false},
-    };
+    struct sysctl_out s = {.o = o, .set = set, .max = max, .n_set = n_set};
     bool container = checkos_in_container();
 
     if (n_set)
         *n_set = 0;
-    for (size_t i = 0; i < ELEMENTSOF(params); i++) {
-        char path[256], real[256], want[64], norm_real[256], norm_want[256];
-        const char *expect = params[i].expect;
-
-        if (container && params[i].container_skip)
-            continue;
-        snprintf(path, sizeof(path), "/proc/sys/%s", params[i].key);
-        for (char *p = path + 10; *p; p++)
-            if (*p == '.')
-                *p = '/';
-        if (checkos_read_line(path, real, sizeof(real)) < 0) {
-            /* newer kernels dropped tcp_tw_recycle: openGauss skips it */
-            if (strcmp(params[i].key, "net.ipv4.tcp_tw_recycle") == 0 && errno == ENOENT)
-                continue;
-            checkos_emit(o, 5, "abnormal",
-                         "Abnormal reason: Failed to obtain the OS kernel parameter [%s].",
-                         params[i].key);
-            if (expect)
-                sysctl_push(set, max, n_set, params[i].key, expect);
-            continue;
-        }
-        words_norm(real, norm_real, sizeof(norm_real));
-        if (!expect) { /* vm.min_free_kbytes: 5 % of memory, +-10 % */
-            _cleanup_fclose_ FILE *f = fopen("/proc/meminfo", "re");
-            char line[256];
-            long long kb = 0, v = atoll(real);
-            while (f && fgets(line, sizeof(line), f) && sscanf(line, "MemTotal: %lld", &kb) != 1)
-                ;
-            snprintf(want, sizeof(want), "%lld", kb * 5 / 100);
-            if (kb > 0 && (v > kb * 5 / 100 * 11 / 10 || v < kb * 5 / 100 * 9 / 10)) {
-                checkos_emit(o, 5, "warn",
-                             "Warning reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
-                             params[i].key, norm_real, want);
-                sysctl_push(set, max, n_set, params[i].key, want);
-            }
-            continue;
-        }
-        snprintf(norm_want, sizeof(norm_want), "%s", expect);
-        if (strcmp(params[i].key, "net.ipv4.ip_local_port_range") == 0) {
-            int lo = 0, hi = 0;
-            if (sscanf(norm_real, "%d %d", &lo, &hi) == 2 && (lo < 26000 || hi > 65535))
-                checkos_emit(o, 5, "warn",
-                             "Warning reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
-                             params[i].key, norm_real, norm_want);
-            continue;
-        }
-        if (strcmp(norm_real, norm_want) == 0)
-            continue;
-        if (strcmp(params[i].key, "vm.overcommit_ratio") == 0) {
-            char oc[32];
-            if (checkos_read_line("/proc/sys/vm/overcommit_memory", oc, sizeof(oc)) == 0 &&
-                strcmp(oc, "0") == 0)
-                continue;
-        }
-        checkos_emit(o, 5, params[i].suggest ? "warn" : "abnormal",
-                     "%s reason: variable '%s' RealValue '%s' ExpectedValue '%s'.",
-                     params[i].suggest ? "Warning" : "Abnormal", params[i].key, norm_real,
-                     norm_want);
-        if (!params[i].suggest) /* LocalCheck.py:269-275: only these are set */
-            sysctl_push(set, max, n_set, params[i].key, norm_want);
-    }
+    for (size_t i = 0; i < ELEMENTSOF(sysctl_params); i++)
+        if (!container || !sysctl_params[i].container_skip)
+            check_sysctl_param(&s, &sysctl_params[i]);
 }
 
 /* soft and hard of item, openGauss's table (LocalCheck.py:411-441) */
@@ -494,7 +527,7 @@ static void check_network(struct dynbuf *o, const struct local_ctx *l)
     checkos_emit(o, 10, "value", "%s %s", mtu, ifname);
     snprintf(path, sizeof(path), "/proc/net/bonding/%s", ifname);
     checkos_emit(o, 10, "info", "BondMode %s", access(path, F_OK) == 0 ? "bonded" : "Null");
-    if (atoi(mtu) != EXPECT_MTU)
+    if (checkos_kernel_num(mtu) != EXPECT_MTU)
         checkos_emit(o, 10, "warn",
                      "Warning reason: network '%s' 'mtu' RealValue '%s' ExpectedValue '%d'", ifname,
                      mtu, EXPECT_MTU);
@@ -611,11 +644,11 @@ static void check_blockdev(struct dynbuf *o)
         snprintf(path, sizeof(path), "/sys/block/%s/queue/read_ahead_kb", devs[i]);
         if (checkos_read_line(path, v, sizeof(v)) < 0)
             continue;
-        if (atoll(v) * 2 < CHECKOS_READAHEAD)
+        if (checkos_kernel_num(v) * 2 < CHECKOS_READAHEAD)
             checkos_emit(o, 8, "abnormal",
                          "On device (/dev/%s) 'blockdev readahead' RealValue '%lld' "
                          "ExpectedValue '%d'.",
-                         devs[i], atoll(v) * 2, CHECKOS_READAHEAD);
+                         devs[i], checkos_kernel_num(v) * 2, CHECKOS_READAHEAD);
     }
     n = checkos_block_devices(devs, ELEMENTSOF(devs), CHECKOS_DEV_ALL);
     for (size_t i = 0; i < n; i++) {
@@ -623,11 +656,11 @@ static void check_blockdev(struct dynbuf *o)
         if (checkos_read_line(path, v, sizeof(v)) < 0)
             continue;
         found++;
-        if (atoi(v) < 512) /* detail only: its flag never matches (gs_checkos:843) */
+        if (checkos_kernel_num(v) < 512) /* detail only: its flag never matches (gs_checkos:843) */
             checkos_emit(o, 8, "note",
-                         "Warning:On device (%s) ' ClogicalBlock Request' RealValue '%d' "
+                         "Warning:On device (%s) ' ClogicalBlock Request' RealValue '%lld' "
                          "ExpectedValue '512'",
-                         devs[i], atoi(v));
+                         devs[i], checkos_kernel_num(v));
     }
     if (!found)
         checkos_emit(o, 8, "note", "Warning:Not find clogical block file,please check it.");
@@ -665,7 +698,7 @@ static void check_io(struct dynbuf *o)
         if (checkos_read_line(path, v, sizeof(v)) < 0)
             continue;
         found++;
-        if (atol(v) != CHECKOS_NR_REQUESTS)
+        if (checkos_kernel_num(v) != CHECKOS_NR_REQUESTS)
             checkos_emit(o, 9, "note",
                          "WARNING:On device (%s) 'IO Request' RealValue '%s' ExpectedValue "
                          "'%d'",

@@ -248,7 +248,8 @@ static void set_readahead(struct dynbuf *o)
     for (size_t i = 0; i < n; i++) {
         int r;
         snprintf(path, sizeof(path), "/sys/block/%s/queue/read_ahead_kb", devs[i]);
-        if (checkos_read_line(path, v, sizeof(v)) < 0 || atoll(v) * 2 >= CHECKOS_READAHEAD)
+        if (checkos_read_line(path, v, sizeof(v)) < 0 ||
+            checkos_kernel_num(v) * 2 >= CHECKOS_READAHEAD)
             continue;
         r = write_kernel(path, want);
         if (r < 0)
@@ -257,7 +258,7 @@ static void set_readahead(struct dynbuf *o)
         else
             checkos_emit(o, CHECKOS_B(3), "note",
                          "On device (/dev/%s) set 'blockdev readahead' from '%lld' to '%d'.",
-                         devs[i], atoll(v) * 2, CHECKOS_READAHEAD);
+                         devs[i], checkos_kernel_num(v) * 2, CHECKOS_READAHEAD);
     }
 }
 
@@ -270,7 +271,7 @@ static void set_aio(struct dynbuf *o)
         checkos_emit(o, CHECKOS_B(4), "note", "WARNING:Not find AsynchronousIORequest file.");
         return;
     }
-    if (atoll(v) >= CHECKOS_AIO_MAX_NR)
+    if (checkos_kernel_num(v) >= CHECKOS_AIO_MAX_NR)
         return;
     snprintf(want, sizeof(want), "%d", CHECKOS_AIO_MAX_NR);
     r = write_kernel("/proc/sys/fs/aio-max-nr", want);
@@ -290,7 +291,8 @@ static void set_io(struct dynbuf *o)
     for (size_t i = 0; i < n; i++) {
         int r;
         snprintf(path, sizeof(path), "/sys/block/%s/queue/nr_requests", devs[i]);
-        if (checkos_read_line(path, v, sizeof(v)) < 0 || atol(v) == CHECKOS_NR_REQUESTS)
+        if (checkos_read_line(path, v, sizeof(v)) < 0 ||
+            checkos_kernel_num(v) == CHECKOS_NR_REQUESTS)
             continue;
         checkos_emit(o, CHECKOS_B(4), "note",
                      "WARNING:On device (%s) 'IO Request' RealValue '%s' ExpectedValue '%s'",
@@ -334,7 +336,8 @@ static void set_network(struct dynbuf *o)
         if (e->d_name[0] == '.' || strcmp(e->d_name, "lo") == 0)
             continue;
         snprintf(path, sizeof(path), "/sys/class/net/%s/speed", e->d_name);
-        if (checkos_read_line(path, speed, sizeof(speed)) == 0 && atol(speed) >= 10000)
+        if (checkos_read_line(path, speed, sizeof(speed)) == 0 &&
+            checkos_kernel_num(speed) >= 10000)
             checkos_emit(o, CHECKOS_B(5), "warn",
                          "Warning reason: network '%s' 'rx'/'tx' ring buffers are not set by "
                          "ogup (speed %s Mb/s): set them with ethtool -G.",

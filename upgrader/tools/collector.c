@@ -22,7 +22,6 @@
  * writes <-o or $GAUSSLOG>/collector_<YYYYmmdd_HHMMSS>.tar.gz (0600) holding
  * collector_<ts>/<HOSTNAME>.tar.gz per node, Summary.log and Detail.log.
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +36,7 @@
 #include "oglog.h"
 #include "omopt.h"
 #include "omtools.h"
+#include "parse.h"
 #include "precheck.h"
 #include "transport.h"
 #include "banned.h"
@@ -211,23 +211,21 @@ static int check_values(struct collector_opts *o, struct og_error *err)
     o->speed_mb = -1;
     if (o->speed) {
         size_t n = strspn(o->speed, "0123456789");
-        if (n == 0 || o->speed[n] || n > 9)
+        long long v;
+        if (n == 0 || o->speed[n] || n > 9 || safe_atolli(o->speed, &v) < 0)
             return og_error_set(err, OG_E_PARAM_TYPE,
                                 "The parameter '--speed-limit' type should be a nonnegative "
                                 "integer.");
-        o->speed_mb = atol(o->speed);
-        if (o->speed_mb == 0)
-            o->speed_mb = 1024; /* GC:376-377 */
+        o->speed_mb = v ? (long)v : 1024; /* 0: GC:376-377 */
     }
     o->max_mib = DEFAULT_MAX_MIB;
     if (o->max_size) {
-        char *e;
-        errno = 0;
-        o->max_mib = strtol(o->max_size, &e, 10);
-        if (errno || *e || o->max_mib < 1 || o->max_mib > 4096)
+        long long v;
+        if (safe_atolli_range(o->max_size, 1, 4096, &v) < 0)
             return og_error_set(err, OG_E_PARAM_TYPE,
                                 "The parameter '--max-size' type should be an integer from 1 to "
                                 "4096.");
+        o->max_mib = (long)v;
     }
     return 0;
 }

@@ -20,6 +20,7 @@
 
 #include "collector_node.h"
 #include "fs.h"
+#include "parse.h"
 #include "banned.h"
 
 /* ---- Log (LC:713-913) ------------------------------------------------------- */
@@ -385,6 +386,16 @@ static bool on_path(const char *name, char *buf, size_t size)
     return false;
 }
 
+/* The pid on the first line of a postmaster.pid; 0 when it is none. */
+static int pidfile_pid(const char *text)
+{
+    char line[32];
+    int pid;
+
+    snprintf(line, sizeof(line), "%.*s", (int)strcspn(text, "\n"), text);
+    return safe_atoi(line, &pid) == 0 && pid > 0 ? pid : 0;
+}
+
 static int job_gstack(struct local *l, const char *content)
 {
     char gstack[PATH_MAX], pidfile[PATH_MAX + 32], member[PATH_MAX], task[64], pid[32] = "";
@@ -397,12 +408,12 @@ static int job_gstack(struct local *l, const char *content)
     if (l->self && content_has(content, "dn")) {
         snprintf(pidfile, sizeof(pidfile), "%s/postmaster.pid", l->self->datadir);
         snprintf(task, sizeof(task), "collect dn_%d process stack info", l->self->instance_id);
-        if (fs_read_file(pidfile, 64 * 1024, &text, NULL, NULL) < 0 || atoi(text) <= 0) {
+        if (fs_read_file(pidfile, 64 * 1024, &text, NULL, NULL) < 0 || !pidfile_pid(text)) {
             job_fail(l, task, "[GAUSS-53511] : There is no DN process.");
         } else if (!on_path("gstack", gstack, sizeof(gstack))) {
             job_fail(l, "collect process stack info", "[GAUSS-53512] : Gstack command not found.");
         } else {
-            snprintf(pid, sizeof(pid), "%d", atoi(text));
+            snprintf(pid, sizeof(pid), "%d", pidfile_pid(text));
             const char *argv[] = {gstack, pid, NULL};
             if (run_into(&out, argv) != 0) {
                 job_fail(l, "collect process stack info", dynbuf_str(&out));

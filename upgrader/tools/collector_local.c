@@ -41,6 +41,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "oglog.h"
+#include "parse.h"
 #include "staticconfig.h"
 #include "banned.h"
 
@@ -592,14 +593,26 @@ struct local_args {
     int first_job; /* argv index of the first --job */
 };
 
+/* A --job's INTERVAL or COUNT: a number >= 0, or "-" for def. */
+static int job_number(const char *s, long long def, long long *ret)
+{
+    if (strcmp(s, "-") == 0) {
+        *ret = def;
+        return 0;
+    }
+    return safe_atolli_range(s, 0, LLONG_MAX, ret);
+}
+
 static int parse_local(int argc, char **argv, struct local_args *o)
 {
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
+        long long *num = NULL, v;
         if (strcmp(a, "--job") == 0) {
             if (o->first_job == 0)
                 o->first_job = i;
-            if (i + 4 >= argc || collect_type_from_name(argv[i + 1]) < 0)
+            if (i + 4 >= argc || collect_type_from_name(argv[i + 1]) < 0 ||
+                job_number(argv[i + 2], 0, &v) < 0 || job_number(argv[i + 3], 1, &v) < 0)
                 return -1;
             i += 4;
             continue;
@@ -607,19 +620,22 @@ static int parse_local(int argc, char **argv, struct local_args *o)
         if (i + 1 >= argc)
             return -1;
         if (strcmp(a, "--stamp") == 0)
-            o->stamp = argv[++i];
+            o->stamp = argv[i + 1];
         else if (strcmp(a, "--begin") == 0)
-            o->begin = atoll(argv[++i]);
+            num = &o->begin;
         else if (strcmp(a, "--end") == 0)
-            o->end = atoll(argv[++i]);
+            num = &o->end;
         else if (strcmp(a, "--bwlimit") == 0)
-            o->bwlimit_kb = atoll(argv[++i]);
+            num = &o->bwlimit_kb;
         else if (strcmp(a, "--max-bytes") == 0)
-            o->max_bytes = atoll(argv[++i]);
+            num = &o->max_bytes;
         else if (strcmp(a, "--keyword") == 0)
-            o->keyword = argv[++i];
+            o->keyword = argv[i + 1];
         else
             return -1;
+        if (num && safe_atolli_range(argv[i + 1], 0, LLONG_MAX, num) < 0)
+            return -1;
+        i++;
     }
     return o->stamp ? 0 : -1;
 }
@@ -631,8 +647,10 @@ static int run_jobs(struct local *l, int argc, char **argv, int first)
 
     for (int i = first; r == 0 && i + 4 < argc; i += 5) {
         enum collect_type t = (enum collect_type)collect_type_from_name(argv[i + 1]);
-        long interval = strcmp(argv[i + 2], "-") ? atol(argv[i + 2]) : 0;
-        long count = strcmp(argv[i + 3], "-") ? atol(argv[i + 3]) : 1;
+        long long interval = 0, count = 0;
+        /* parse_local checked both */
+        (void)job_number(argv[i + 2], 0, &interval);
+        (void)job_number(argv[i + 3], 1, &count);
         while (r == 0 && count-- > 0) {
             r = run_job(l, t, argv[i + 4]);
             if (r == 0 && l->write_failed)

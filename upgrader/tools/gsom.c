@@ -29,6 +29,7 @@
 #include "fs.h"
 #include "omopt.h"
 #include "omtools.h"
+#include "parse.h"
 #include "precheck.h"
 #include "staticconfig.h"
 #include "versioncfg.h"
@@ -114,17 +115,25 @@ static bool is(const struct gsom_args *a, const char *action)
     return strcmp(a->action, action) == 0;
 }
 
-/* Python's int(): optional blanks and sign, then digits */
-static bool py_int(const char *s, long *ret)
+/* Python's int(): optional blanks and sign, then digits, optional blanks;
+ * unbounded, so a number out of range is the nearest end of it */
+static bool py_int(const char *s, long long *ret)
 {
-    char *end;
+    _cleanup_free_ char *t = NULL;
+    size_t n;
+    int r;
 
     s += strspn(s, " \t");
-    if (!*s)
+    n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    t = strndup(s, n);
+    if (!t)
         return false;
-    *ret = strtol(s, &end, 10);
-    end += strspn(end, " \t");
-    return *end == '\0' && end != s;
+    r = safe_atolli(t, ret);
+    if (r == -ERANGE)
+        *ret = t[strspn(t, " \t\n\v\f\r")] == '-' ? LLONG_MIN : LLONG_MAX;
+    return r == 0 || r == -ERANGE;
 }
 
 /* DefaultValue.checkOutputFile (Common.py :1649-1660), from the parser
@@ -162,7 +171,7 @@ static int read_node(const struct omopt_result *p, struct gsom_args *a, struct o
         snprintf(a->node, sizeof(a->node), "%s", h);
     }
     if (id) {
-        long v;
+        long long v;
         /* openGauss: int() raises for a non-number (a Python message);
          * ogup gives it the code of the < 1 case */
         if (!py_int(id, &v) || v < 1)
@@ -234,7 +243,7 @@ static int read_args(const struct omopt_result *p, struct gsom_args *a, struct o
 /* checkTimeOutParam (GO:601-618): digits only, 0 < t < 2147483647 */
 static int check_timeout(struct gsom_args *a, struct og_error *err)
 {
-    long v;
+    int v;
 
     a->timeout_s = TIMEOUT_CLUSTER_START;
     if (!a->timeout)
@@ -242,11 +251,11 @@ static int check_timeout(struct gsom_args *a, struct og_error *err)
     if (!a->timeout[0] || strspn(a->timeout, "0123456789") != strlen(a->timeout))
         return og_error_set(err, OG_E_PARAM_TYPE,
                             "The parameter '--time-out' type should be a nonnegative integer.");
-    v = strlen(a->timeout) > 10 ? 2147483647L : strtol(a->timeout, NULL, 10);
-    if (v <= 0 || v >= 2147483647L)
+    /* digits only: out of range is the one way to fail */
+    if (safe_atoi_range(a->timeout, 1, INT_MAX - 1, &v) < 0)
         return og_error_set(err, OG_E_PARAM_INVALID,
                             "The parameter '--time-out' value is incorrect.");
-    a->timeout_s = (int)v;
+    a->timeout_s = v;
     return 0;
 }
 

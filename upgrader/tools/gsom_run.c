@@ -24,6 +24,7 @@
 #include "dynbuf.h"
 #include "fs.h"
 #include "omtools.h"
+#include "parse.h"
 #include "staticconfig.h"
 #include "strtable.h"
 #include "gsom.h"
@@ -361,17 +362,19 @@ static int change_values(struct cluster_config *c, const char *olds, const char 
         return og_error_set(err, OG_E_NOMEM, "values");
     for (char *ov = strtok_r(o, ",", &so), *nv = strtok_r(n, ",", &sn); ov && nv;
          ov = strtok_r(NULL, ",", &so), nv = strtok_r(NULL, ",", &sn)) {
+        int op = 0, np = 0; /* a port for a port: both numbers > 0 */
+        bool port = safe_atoi(ov, &op) == 0 && op > 0 && safe_atoi(nv, &np) == 0 && np > 0;
         for (size_t i = 0; i < c->n_nodes; i++) {
             struct cluster_node *x = &c->nodes[i];
             char *strs[] = {x->name, x->back_ip, x->ssh_ip, x->listen_ip, x->ha_ip};
             for (size_t k = 0; k < ELEMENTSOF(strs); k++)
                 if (strcmp(strs[k], ov) == 0)
                     snprintf(strs[k], CLUSTER_NAME_MAX, "%s", nv);
-            if (x->port > 0 && atoi(ov) == x->port && atoi(nv) > 0)
-                x->port = atoi(nv);
+            if (port && x->port == op)
+                x->port = np;
         }
-        if (c->port > 0 && atoi(ov) == c->port && atoi(nv) > 0)
-            c->port = atoi(nv);
+        if (port && c->port == op)
+            c->port = np;
     }
     return 0;
 }

@@ -14,7 +14,7 @@
  *   checks N VERB ARG... [N VERB ARG...]   several pre-check verbs in one
  *                          call, each answered on stdout (verb_checks)
  *   put PATH MODE          stdin (<= 64 MiB: a catalog SQL file) -> PATH,
- *                          crash-safe, dirs 0700
+ *                          crash-safe, dirs 0700; MODE octal, at most 0777
  *   rm PATH...             remove files or directory trees (absent is fine)
  *   dump DIR               DIR's journal files as JSON (jdist_dump's bounds)
  *   relink LINK TARGET     LINK -> TARGET atomically (symlink + rename); TARGET
@@ -97,7 +97,15 @@ static int read_stdin(struct dynbuf *in, const char *what, struct og_error *err)
     return 0;
 }
 
-static int put_one(const char *path, const char *data, size_t len, unsigned long mode,
+/* MODE of put / put-files: octal permission bits, at most 0777. */
+static int parse_mode(const char *verb, const char *s, unsigned *ret, struct og_error *err)
+{
+    if (safe_atou_base(s, 8, ret) < 0 || *ret > 0777)
+        return og_error_set(err, OG_E_PARAM_INVALID, "%s: mode \"%s\"", verb, s);
+    return 0;
+}
+
+static int put_one(const char *path, const char *data, size_t len, unsigned mode,
                    struct og_error *err)
 {
     char dir[PATH_MAX];
@@ -106,16 +114,19 @@ static int put_one(const char *path, const char *data, size_t len, unsigned long
     snprintf(dir, sizeof(dir), "%s", path);
     r = fs_mkdir_p(dirname(dir), 0700, err);
     if (r == 0)
-        r = fs_replace_file(path, data, len, (mode_t)(mode & 0777), err);
+        r = fs_replace_file(path, data, len, (mode_t)mode, err);
     return r;
 }
 
 static int verb_put(const char *path, const char *mode_s, struct og_error *err)
 {
     _cleanup_dynbuf_ struct dynbuf in = {0};
-    int r = read_stdin(&in, path, err);
+    unsigned mode;
+    int r = parse_mode("put", mode_s, &mode, err);
 
-    return r < 0 ? r : put_one(path, in.buf ? in.buf : "", in.len, strtoul(mode_s, NULL, 8), err);
+    if (r == 0)
+        r = read_stdin(&in, path, err);
+    return r < 0 ? r : put_one(path, in.buf ? in.buf : "", in.len, mode, err);
 }
 
 /* put-files MODE PATH LEN [PATH LEN]...: stdin holds the files one after
@@ -127,7 +138,7 @@ static int verb_put_files(char **a, int n, struct og_error *err)
 {
     _cleanup_dynbuf_ struct dynbuf in = {0};
     _cleanup_free_ int *lens = NULL; /* per file; -1: remove it */
-    unsigned long mode;
+    unsigned mode;
     size_t total = 0, off = 0;
     int r;
 
@@ -137,7 +148,9 @@ static int verb_put_files(char **a, int n, struct og_error *err)
     lens = calloc((size_t)n / 2, sizeof(*lens));
     if (!lens)
         return og_error_set(err, OG_E_NOMEM, "put-files");
-    mode = strtoul(a[0], NULL, 8);
+    r = parse_mode("put-files", a[0], &mode, err);
+    if (r < 0)
+        return r;
     for (int i = 1; i < n; i += 2) {
         int *len = &lens[i / 2];
         if (!safe_path(a[i]))

@@ -414,6 +414,87 @@ static void step(const char *msg)
     log_debug("preinstall", "%s", msg); /* the log file's copy */
 }
 
+/* The nodes this run reaches, added to t (this node as the local one):
+ * s's nodes; those other than this node also in remote. */
+static int apply_nodes(const struct preinstall *pi, struct transport *t, struct step_ctx *s,
+                       const char **remote, size_t *n_remote, struct og_error *err)
+{
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < pi->cfg.n_nodes; i++) {
+        const struct cluster_node *n = &pi->cfg.nodes[i];
+        if (pi->local_only && n != pi->local)
+            continue;
+        r = transport_add_node(t, n->name, n->ssh_ip, 22, err);
+        if (r == 0 && n == pi->local)
+            r = transport_set_local(t, n->name, true, err);
+        s->nodes[s->n++] = n->name;
+        if (n != pi->local)
+            remote[(*n_remote)++] = n->name;
+    }
+    s->t = t;
+    return r;
+}
+
+/* The package into the tool path: here unless it is there already, then
+ * on the other nodes. */
+static int distribute_tools(struct step_ctx *s, const struct preinstall *pi,
+                            const struct dynbuf *stream, const char *const *remote, size_t n_remote,
+                            struct og_error *err)
+{
+    const char *mk[] = {"mkdir", "-p", "--", pi->cfg.tool_path, NULL};
+    const char *untar[] = {
+        "tar", "-x", "--no-same-owner", "--no-overwrite-dir", "-f", "-", "-C", pi->cfg.tool_path,
+        NULL};
+    const char *local[] = {pi->local->name};
+    char real_pkg[PATH_MAX], real_tool[PATH_MAX];
+    bool same_dir = realpath(pi->pkg_dir, real_pkg) && realpath(pi->cfg.tool_path, real_tool) &&
+                    strcmp(real_pkg, real_tool) == 0;
+    int r;
+
+    if (!same_dir) {
+        r = run_on(s, local, 1, mk, NULL, 0, err);
+        if (r == 0)
+            r = run_on(s, local, 1, untar, stream->buf, stream->len, err);
+        if (r < 0)
+            return r;
+    }
+    step("Successfully installed the tools on the local node.");
+    if (n_remote == 0)
+        return 0;
+    step("Distributing package.");
+    r = run_on(s, remote, n_remote, mk, NULL, 0, err);
+    if (r == 0)
+        r = run_on(s, remote, n_remote, untar, stream->buf, stream->len, err);
+    if (r < 0)
+        return r;
+    step("Successfully distributed package.");
+    return 0;
+}
+
+/* The user's environment file on every node (the worker's set-tool-env). */
+static int set_user_env(struct step_ctx *s, const struct preinstall *pi, const char *worker,
+                        struct og_error *err)
+{
+    const char *argv[8 + 2 * PI_ENV_VARS];
+    size_t n = 0;
+
+    argv[n++] = worker;
+    argv[n++] = "--local";
+    argv[n++] = "set-tool-env";
+    argv[n++] = pi->cfg.tool_path;
+    if (pi->sep_env[0]) {
+        argv[n++] = "-s";
+        argv[n++] = pi->sep_env;
+    }
+    for (size_t i = 0; i < pi->n_env_vars; i++) {
+        argv[n++] = "-e";
+        argv[n++] = pi->env_norm[i];
+    }
+    argv[n] = NULL;
+    return run_on(s, s->nodes, s->n, argv, NULL, 0, err);
+}
+
 /* Everything that changes nodes, as the cluster user. */
 static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *stream,
                             struct og_error *err)
@@ -423,66 +504,19 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
     const char *remote[CLUSTER_MAX_NODES];
     size_t n_remote = 0;
     char worker[PATH_MAX + 32];
-    bool same_dir;
     int r;
 
     r = transport_new(NULL, &t, err);
-    for (size_t i = 0; r == 0 && i < pi->cfg.n_nodes; i++) {
-        const struct cluster_node *n = &pi->cfg.nodes[i];
-        if (pi->local_only && n != pi->local)
-            continue;
-        r = transport_add_node(t, n->name, n->ssh_ip, 22, err);
-        if (r == 0 && n == pi->local)
-            r = transport_set_local(t, n->name, true, err);
-        s.nodes[s.n++] = n->name;
-        if (n != pi->local)
-            remote[n_remote++] = n->name;
-    }
-    if (r < 0)
-        return r;
-    s.t = t;
-    r = precheck_app_path(&s, pi, err);
+    if (r == 0)
+        r = apply_nodes(pi, t, &s, remote, &n_remote, err);
+    if (r == 0)
+        r = precheck_app_path(&s, pi, err);
     if (r == 0 && pi->sep_env[0])
         r = precheck_env_file(&s, pi, err);
+    if (r == 0)
+        r = distribute_tools(&s, pi, stream, remote, n_remote, err);
     if (r < 0)
         return r;
-
-    {
-        char real_pkg[PATH_MAX], real_tool[PATH_MAX];
-        same_dir = realpath(pi->pkg_dir, real_pkg) && realpath(pi->cfg.tool_path, real_tool) &&
-                   strcmp(real_pkg, real_tool) == 0;
-    }
-    {
-        const char *mk[] = {"mkdir", "-p", "--", pi->cfg.tool_path, NULL};
-        const char *untar[] = {"tar",
-                               "-x",
-                               "--no-same-owner",
-                               "--no-overwrite-dir",
-                               "-f",
-                               "-",
-                               "-C",
-                               pi->cfg.tool_path,
-                               NULL};
-        const char *local[] = {pi->local->name};
-
-        if (!same_dir) {
-            r = run_on(&s, local, 1, mk, NULL, 0, err);
-            if (r == 0)
-                r = run_on(&s, local, 1, untar, stream->buf, stream->len, err);
-            if (r < 0)
-                return r;
-        }
-        step("Successfully installed the tools on the local node.");
-        if (n_remote > 0) {
-            step("Distributing package.");
-            r = run_on(&s, remote, n_remote, mk, NULL, 0, err);
-            if (r == 0)
-                r = run_on(&s, remote, n_remote, untar, stream->buf, stream->len, err);
-            if (r < 0)
-                return r;
-            step("Successfully distributed package.");
-        }
-    }
 
     snprintf(worker, sizeof(worker), "%s/script/gs_preinstall", pi->cfg.tool_path);
     step("Creating cluster's path.");
@@ -495,27 +529,9 @@ static int preinstall_apply(const struct preinstall *pi, const struct dynbuf *st
     }
     step("Successfully created cluster's path.");
     step("Setting user environmental variables.");
-    {
-        const char *argv[8 + 2 * PI_ENV_VARS];
-        size_t n = 0;
-
-        argv[n++] = worker;
-        argv[n++] = "--local";
-        argv[n++] = "set-tool-env";
-        argv[n++] = pi->cfg.tool_path;
-        if (pi->sep_env[0]) {
-            argv[n++] = "-s";
-            argv[n++] = pi->sep_env;
-        }
-        for (size_t i = 0; i < pi->n_env_vars; i++) {
-            argv[n++] = "-e";
-            argv[n++] = pi->env_norm[i];
-        }
-        argv[n] = NULL;
-        r = run_on(&s, s.nodes, s.n, argv, NULL, 0, err);
-        if (r < 0)
-            return r;
-    }
+    r = set_user_env(&s, pi, worker, err);
+    if (r < 0)
+        return r;
     step("Successfully set user environmental variables.");
     return 0;
 }

@@ -135,7 +135,12 @@ static int upgradectl_show_step(void)
         return om_fail(
             "gs_upgradectl",
             og_error_set(&err, OG_E_SQL, "Failed to execute SQL: %s.", "show upgrade_mode;"), &err);
-    mode = atoi(res.out);
+    { /* upgrade_mode, its first line; not a number: 0, as atoi read it */
+        char line[32];
+        snprintf(line, sizeof(line), "%.*s", (int)strcspn(res.out, "\n"), res.out);
+        if (safe_atoi(line, &mode) < 0)
+            mode = 0;
+    }
     command_result_done(&res);
     snprintf(path, sizeof(path), "%s/%s", getenv("PGHOST"), JOURNAL_DIR_NAME);
     if (mode == 0 && grey_journal_here(path))
@@ -286,6 +291,7 @@ static int mot_in_use(struct upgctl *u, bool *ret, struct og_error *err)
     const struct cluster_node *p = clusterconfig_primary(&u->installed);
     struct precheck_dblist dbs = {0};
     char v[64];
+    long long count;
     int r = precheck_databases(&u->env, p, true, &dbs, err);
 
     *ret = false;
@@ -294,7 +300,7 @@ static int mot_in_use(struct upgctl *u, bool *ret, struct og_error *err)
                          "SELECT count(*) FROM pg_foreign_table t JOIN pg_foreign_server s ON "
                          "s.oid = t.ftserver WHERE s.srvname = 'mot_server'",
                          v, sizeof(v), err);
-        if (r == 0 && atoi(v) > 0)
+        if (r == 0 && safe_atolli(v, &count) == 0 && count > 0)
             *ret = true;
     }
     precheck_dblist_done(&dbs);
@@ -449,6 +455,123 @@ static int exit_code(enum og_action act, const struct inplace *ip, int r)
     return og_exit_code(act, r);
 }
 
+/* What every action needs: the environment, the journal's lock, the plan
+ * (grey or in place) and its hosts; ip's options are set whatever fails
+ * (exit_code reads them). */
+static int action_setup(struct upgctl *u, enum og_action act, struct inplace *ip,
+                        struct lockfile **lock, const char **hosts, size_t *n_hosts,
+                        struct og_error *err)
+{
+    char dir[PATH_MAX + 32];
+    int r = precheck_env_init(u, err);
+
+    if (r == 0) {
+        snprintf(dir, sizeof(dir), "%s/binary_upgrade", getenv("PGHOST"));
+        r = journal_lock(dir, "gs_upgradectl", lock, err);
+        u->env.lock_held = true;
+    }
+    if (r == 0)
+        r = strategy_failed(choose_mode(u, act == OG_ACTION_UPGRADE, err), err);
+    if (r == 0)
+        r = strategy_failed(u->grey ? grey_init(ip, &u->env, err) : inplace_init(ip, &u->env, err),
+                            err);
+    ip->xml_path = u->xml;
+    if (r == 0 && u->hosts)
+        r = grey_parse_hosts(&u->installed, u->hosts, hosts, n_hosts, err);
+    ip->force = u->force;
+    ip->rolling = u->rolling;
+    ip->parallel = u->parallel ? u->parallel : inplace_parallel_default();
+    return r;
+}
+
+static int action_chose_strategy(struct upgctl *u, struct inplace *ip, struct og_error *err)
+{
+    struct upgpath_verdict v;
+    int r = strategy_failed(strategy(u, ip, &v, err), err);
+
+    if (r == 0)
+        printf("Upgrade strategy: %s%s.\n", upgpath_strategy_name(v.strategy),
+               v.large ? " (large: the catalog SQL runs)" : " (small: binaries only)");
+    return r;
+}
+
+/* A new upgrade: every check first, nothing changed on failure. */
+static int new_upgrade_checks(struct upgctl *u, struct inplace *ip, struct og_error *err)
+{
+    struct precheck_result res[32];
+    _cleanup_dynbuf_ struct dynbuf out = {0};
+    struct upgpath_verdict v;
+    size_t n = 0;
+    int r;
+
+    dynbuf_init(&out, 1 << 20);
+    r = strategy_failed(strategy(u, ip, &v, err), err);
+    if (r < 0)
+        return r;
+    printf("Upgrade from %s (%s) to %s (%s): %s.\n", ip->oldv.version, ip->oldv.number_str,
+           ip->newv.version, ip->newv.number_str,
+           ip->large ? "large, the catalog SQL runs" : "small, binaries only");
+    fflush(stdout);
+    r = precheck_run_all(&u->env, res, &n, err);
+    if (r < 0) {
+        precheck_format(res, n, &out);
+        fputs(dynbuf_str(&out), stdout);
+        printf("Failed to check pre upgrade.\n");
+    }
+    return r;
+}
+
+static int action_upgrade(struct upgctl *u, struct inplace *ip, const char *const *hosts,
+                          size_t n_hosts, struct og_error *err)
+{
+    struct inplace_record rec;
+    int r = inplace_read_record(ip, &rec, err);
+
+    if (r == 0 && !rec.present)
+        r = new_upgrade_checks(u, ip, err);
+    else if (r == 0)
+        r = resume_checks(u, err);
+    if (r < 0)
+        return r;
+    history(u, ip, "auto-upgrade", "begin", NULL);
+    r = u->grey ? grey_upgrade(ip, hosts, n_hosts, u->cont, err) : inplace_upgrade(ip, err);
+    history(u, ip, "auto-upgrade", r == 0 ? "success" : "failed", err);
+    return r;
+}
+
+static int action_rollback(struct upgctl *u, struct inplace *ip, struct og_error *err)
+{
+    struct inplace_record rec;
+    int r = inplace_read_record(ip, &rec, err);
+
+    if (r < 0)
+        return r;
+    history(u, ip, "auto-rollback", "begin", NULL);
+    r = u->grey ? grey_rollback(ip, err) : inplace_rollback(ip, err);
+    if (ip->skipped.len) {
+        printf("The rollback skipped (--force):\n%s"
+               "When those nodes are back, run auto-rollback again to finish them.\n",
+               dynbuf_str(&ip->skipped));
+        if (r == 0)
+            r = og_error_set(err, OG_E_ROLLBACK_FAILED,
+                             "Failed to rollback: parts were skipped (listed above).");
+    }
+    history(u, ip, "auto-rollback", r == 0 ? "success" : "failed", err);
+    return r;
+}
+
+static int action_commit(struct upgctl *u, struct inplace *ip, struct og_error *err)
+{
+    int r = u->grey ? grey_commit(ip, err) : inplace_commit(ip, err);
+
+    /* a commit after a finished one: choseStrategy's refusal, wrapped */
+    if (r == -OG_E_SAME_COMMIT)
+        r = strategy_failed(r, err);
+    if (r == 0 && !ip->noop)
+        history(u, ip, "commit-upgrade", "success", NULL);
+    return r;
+}
+
 static int upgradectl_action(struct upgctl *u)
 {
     _cleanup_lockfile_ struct lockfile *lock = NULL;
@@ -458,94 +581,18 @@ static int upgradectl_action(struct upgctl *u)
                          : strcmp(u->action, "commit-upgrade") == 0 ? OG_ACTION_COMMIT
                          : strcmp(u->action, "chose-strategy") == 0 ? OG_ACTION_CHOSE_STRATEGY
                                                                     : OG_ACTION_UPGRADE;
-    char dir[PATH_MAX + 32];
     const char *hosts[CLUSTER_MAX_NODES];
     size_t n_hosts = 0;
-    int r;
+    int r = action_setup(u, act, &ip, &lock, hosts, &n_hosts, &err);
 
-    r = precheck_env_init(u, &err);
-    if (r == 0) {
-        snprintf(dir, sizeof(dir), "%s/binary_upgrade", getenv("PGHOST"));
-        r = journal_lock(dir, "gs_upgradectl", &lock, &err);
-        u->env.lock_held = true;
-    }
-    if (r == 0)
-        r = strategy_failed(choose_mode(u, act == OG_ACTION_UPGRADE, &err), &err);
-    if (r == 0)
-        r = strategy_failed(
-            u->grey ? grey_init(&ip, &u->env, &err) : inplace_init(&ip, &u->env, &err), &err);
-    ip.xml_path = u->xml;
-    if (r == 0 && u->hosts)
-        r = grey_parse_hosts(&u->installed, u->hosts, hosts, &n_hosts, &err);
-    ip.force = u->force;
-    ip.rolling = u->rolling;
-    ip.parallel = u->parallel ? u->parallel : inplace_parallel_default();
-    if (r < 0)
-        goto out;
-    if (act == OG_ACTION_CHOSE_STRATEGY) {
-        struct upgpath_verdict v;
-        r = strategy_failed(strategy(u, &ip, &v, &err), &err);
-        if (r == 0)
-            printf("Upgrade strategy: %s%s.\n", upgpath_strategy_name(v.strategy),
-                   v.large ? " (large: the catalog SQL runs)" : " (small: binaries only)");
-        goto out;
-    }
-    if (act == OG_ACTION_UPGRADE) {
-        struct inplace_record rec;
-        struct upgpath_verdict v;
-        r = inplace_read_record(&ip, &rec, &err);
-        if (r == 0 && !rec.present) {
-            /* a new upgrade: every check first, nothing changed on failure */
-            struct precheck_result res[32];
-            _cleanup_dynbuf_ struct dynbuf out = {0};
-            size_t n = 0;
-            dynbuf_init(&out, 1 << 20);
-            r = strategy_failed(strategy(u, &ip, &v, &err), &err);
-            if (r == 0) {
-                printf("Upgrade from %s (%s) to %s (%s): %s.\n", ip.oldv.version,
-                       ip.oldv.number_str, ip.newv.version, ip.newv.number_str,
-                       ip.large ? "large, the catalog SQL runs" : "small, binaries only");
-                fflush(stdout);
-                r = precheck_run_all(&u->env, res, &n, &err);
-                if (r < 0) {
-                    precheck_format(res, n, &out);
-                    fputs(dynbuf_str(&out), stdout);
-                    printf("Failed to check pre upgrade.\n");
-                }
-            }
-        } else if (r == 0) {
-            r = resume_checks(u, &err);
-        }
-        if (r < 0)
-            goto out;
-        history(u, &ip, "auto-upgrade", "begin", NULL);
-        r = u->grey ? grey_upgrade(&ip, hosts, n_hosts, u->cont, &err) : inplace_upgrade(&ip, &err);
-        history(u, &ip, "auto-upgrade", r == 0 ? "success" : "failed", &err);
-    } else if (act == OG_ACTION_ROLLBACK) {
-        struct inplace_record rec;
-        r = inplace_read_record(&ip, &rec, &err);
-        if (r < 0)
-            goto out;
-        history(u, &ip, "auto-rollback", "begin", NULL);
-        r = u->grey ? grey_rollback(&ip, &err) : inplace_rollback(&ip, &err);
-        if (ip.skipped.len) {
-            printf("The rollback skipped (--force):\n%s"
-                   "When those nodes are back, run auto-rollback again to finish them.\n",
-                   dynbuf_str(&ip.skipped));
-            if (r == 0)
-                r = og_error_set(&err, OG_E_ROLLBACK_FAILED,
-                                 "Failed to rollback: parts were skipped (listed above).");
-        }
-        history(u, &ip, "auto-rollback", r == 0 ? "success" : "failed", &err);
-    } else {
-        r = u->grey ? grey_commit(&ip, &err) : inplace_commit(&ip, &err);
-        /* a commit after a finished one: choseStrategy's refusal, wrapped */
-        if (r == -OG_E_SAME_COMMIT)
-            r = strategy_failed(r, &err);
-        if (r == 0 && !ip.noop)
-            history(u, &ip, "commit-upgrade", "success", NULL);
-    }
-out:
+    if (r == 0 && act == OG_ACTION_CHOSE_STRATEGY)
+        r = action_chose_strategy(u, &ip, &err);
+    else if (r == 0 && act == OG_ACTION_UPGRADE)
+        r = action_upgrade(u, &ip, hosts, n_hosts, &err);
+    else if (r == 0 && act == OG_ACTION_ROLLBACK)
+        r = action_rollback(u, &ip, &err);
+    else if (r == 0)
+        r = action_commit(u, &ip, &err);
     inplace_done(&ip);
     if (u->t) {
         transport_free(u->t);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include "cleanup.h"
 #include "clusterconfig.h"
 #include "fs.h"
+#include "parse.h"
 #include "xmlload.h"
 #include "banned.h"
 
@@ -139,20 +139,10 @@ static bool valid_ipv4(const char *s)
     return strlen(s) < CLUSTER_NAME_MAX && inet_pton(AF_INET, s, &a) == 1;
 }
 
-/* A decimal integer in [min, max], nothing else. */
-static bool parse_int(const char *s, long min, long max, int *ret)
+/* A decimal integer in [min, max], nothing else (no blank, no sign). */
+static bool parse_int(const char *s, int min, int max, int *ret)
 {
-    char *end = NULL;
-    long v;
-
-    if (!isdigit((unsigned char)s[0]))
-        return false;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end || v < min || v > max)
-        return false;
-    *ret = (int)v;
-    return true;
+    return isdigit((unsigned char)s[0]) && safe_atoi_range(s, min, max, ret) == 0;
 }
 
 /* An absolute path without the characters openGauss's checkPathVaild refuses
@@ -461,17 +451,9 @@ static int check_cluster(struct parse *p)
     return 0;
 }
 
-static int check_nodes(struct parse *p)
+/* nodeNames: at most CLUSTER_MAX_NODES valid names, each once. */
+static int check_node_names(struct parse *p, const struct xparam *names, char **list, size_t n)
 {
-    struct cluster_config *c = &p->cfg;
-    const struct xparam *names = get(&p->cluster, "nodeNames");
-    _cleanup_strv_ char **list = NULL;
-    size_t n = 0;
-    int r;
-
-    r = split_list(p, names, &list, &n);
-    if (r < 0)
-        return r;
     if (n > CLUSTER_MAX_NODES)
         return fail(p, OG_E_TOO_LARGE, names->line,
                     "element PARAM: nodeNames lists %zu nodes, at most %d are supported", n,
@@ -486,8 +468,12 @@ static int check_nodes(struct parse *p)
                             "listed twice.",
                             list[i]);
     }
+    return 0;
+}
 
-    /* Each DEVICE: its own parameters, and a distinct name. */
+/* Each DEVICE: its own parameters, and a distinct name. */
+static int check_devices(struct parse *p)
+{
     for (size_t d = 0; d < p->n_dev; d++) {
         const struct xparams *dev = &p->dev[d];
         const struct xparam *x;
@@ -505,66 +491,107 @@ static int check_nodes(struct parse *p)
                             "named \"%s\" (the other on line %d).",
                             x->value, p->dev[e].line);
     }
+    return 0;
+}
 
+/* The DEVICE named like node i of nodeNames (p->dev_of_node[i] set). */
+static int node_device(struct parse *p, const struct xparam *names, const char *name, size_t i,
+                       const struct xparams **ret)
+{
+    for (size_t d = 0; d < p->n_dev; d++)
+        if (strcmp(get(&p->dev[d], "name")->value, name) == 0) {
+            p->dev_of_node[i] = (int)d;
+            *ret = &p->dev[d];
+            return 0;
+        }
+    return fail(p, OG_E_PARAM_INVALID, names->line,
+                "The parameter 'nodeNames' value is incorrect: there is no DEVICE for "
+                "node \"%s\".",
+                name);
+}
+
+/* A node's own parameters from its DEVICE: AZ, addresses, cascadeRole. */
+static int read_node(struct parse *p, const struct xparams *dev, struct cluster_node *node)
+{
+    const struct xparam *x = get(dev, "azName");
+    int r;
+
+    if (!valid_name(x->value))
+        return bad_value(p, x, "a name is 1-63 characters of [A-Za-z0-9._-]");
+    snprintf(node->az_name, sizeof(node->az_name), "%s", x->value);
+    x = get(dev, "azPriority");
+    if (!parse_int(x->value, AZ_PRIORITY_MIN, AZ_PRIORITY_MAX, &node->az_priority))
+        return bad_value(p, x, "azPriority is an integer in 1..10");
+    r = copy_ipv4(p, get(dev, "backIp1"), node->back_ip);
+    if (r < 0)
+        return r;
+    x = get(dev, "sshIp1");
+    r = copy_ipv4(p, x ? x : get(dev, "backIp1"), node->ssh_ip);
+    if (r < 0)
+        return r;
+    x = get(dev, "cascadeRole");
+    if (x && strcmp(x->value, "on") != 0 && strcmp(x->value, "off") != 0)
+        return bad_value(p, x, "cascadeRole is on or off");
+    node->instance_type =
+        x && strcmp(x->value, "on") == 0 ? CLUSTER_INST_CASCADE : CLUSTER_INST_STANDBY;
+    return 0;
+}
+
+/* No two nodes share an address: node i against the nodes before it. */
+static int check_node_addresses(struct parse *p, const struct xparams *dev, size_t i)
+{
+    const struct cluster_config *c = &p->cfg;
+    const struct cluster_node *node = &c->nodes[i];
+
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(c->nodes[j].back_ip, node->back_ip) == 0)
+            return fail(p, OG_E_PARAM_INVALID, get(dev, "backIp1")->line,
+                        "The parameter 'backIp1' value is incorrect: nodes \"%s\" and "
+                        "\"%s\" both have %s.",
+                        c->nodes[j].name, node->name, node->back_ip);
+        if (strcmp(c->nodes[j].ssh_ip, node->ssh_ip) == 0)
+            return fail(p, OG_E_PARAM_INVALID,
+                        get(dev, "sshIp1") ? get(dev, "sshIp1")->line : dev->line,
+                        "The parameter 'sshIp1' value is incorrect: nodes \"%s\" and "
+                        "\"%s\" both have %s.",
+                        c->nodes[j].name, node->name, node->ssh_ip);
+    }
+    return 0;
+}
+
+static int check_nodes(struct parse *p)
+{
+    struct cluster_config *c = &p->cfg;
+    const struct xparam *names = get(&p->cluster, "nodeNames");
+    _cleanup_strv_ char **list = NULL;
+    size_t n = 0;
+    int r;
+
+    r = split_list(p, names, &list, &n);
+    if (r == 0)
+        r = check_node_names(p, names, list, n);
+    if (r == 0)
+        r = check_devices(p);
+    if (r < 0)
+        return r;
     if (p->n_dev != n)
         return fail(p, OG_E_PARAM_INVALID, names->line,
                     "The parameter 'nodeNames' value is incorrect: it lists %zu node(s), the "
                     "DEVICELIST has %zu DEVICE(s).",
                     n, p->n_dev);
     c->n_nodes = n;
-    for (size_t i = 0; i < n; i++) {
-        struct cluster_node *node = &c->nodes[i];
+    for (size_t i = 0; r == 0 && i < n; i++) {
         const struct xparams *dev = NULL;
-        const struct xparam *x;
 
-        for (size_t d = 0; d < p->n_dev && !dev; d++)
-            if (strcmp(get(&p->dev[d], "name")->value, list[i]) == 0) {
-                dev = &p->dev[d];
-                p->dev_of_node[i] = (int)d;
-            }
-        if (!dev)
-            return fail(p, OG_E_PARAM_INVALID, names->line,
-                        "The parameter 'nodeNames' value is incorrect: there is no DEVICE for "
-                        "node \"%s\".",
-                        list[i]);
-        snprintf(node->name, sizeof(node->name), "%s", list[i]);
-
-        x = get(dev, "azName");
-        if (!valid_name(x->value))
-            return bad_value(p, x, "a name is 1-63 characters of [A-Za-z0-9._-]");
-        snprintf(node->az_name, sizeof(node->az_name), "%s", x->value);
-        x = get(dev, "azPriority");
-        if (!parse_int(x->value, AZ_PRIORITY_MIN, AZ_PRIORITY_MAX, &node->az_priority))
-            return bad_value(p, x, "azPriority is an integer in 1..10");
-        r = copy_ipv4(p, get(dev, "backIp1"), node->back_ip);
-        if (r < 0)
-            return r;
-        x = get(dev, "sshIp1");
-        r = copy_ipv4(p, x ? x : get(dev, "backIp1"), node->ssh_ip);
-        if (r < 0)
-            return r;
-        x = get(dev, "cascadeRole");
-        if (x && strcmp(x->value, "on") != 0 && strcmp(x->value, "off") != 0)
-            return bad_value(p, x, "cascadeRole is on or off");
-        node->instance_type =
-            x && strcmp(x->value, "on") == 0 ? CLUSTER_INST_CASCADE : CLUSTER_INST_STANDBY;
-
-        /* No two nodes share an address. */
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(c->nodes[j].back_ip, node->back_ip) == 0)
-                return fail(p, OG_E_PARAM_INVALID, get(dev, "backIp1")->line,
-                            "The parameter 'backIp1' value is incorrect: nodes \"%s\" and "
-                            "\"%s\" both have %s.",
-                            c->nodes[j].name, node->name, node->back_ip);
-            if (strcmp(c->nodes[j].ssh_ip, node->ssh_ip) == 0)
-                return fail(p, OG_E_PARAM_INVALID,
-                            get(dev, "sshIp1") ? get(dev, "sshIp1")->line : dev->line,
-                            "The parameter 'sshIp1' value is incorrect: nodes \"%s\" and "
-                            "\"%s\" both have %s.",
-                            c->nodes[j].name, node->name, node->ssh_ip);
+        r = node_device(p, names, list[i], i, &dev);
+        if (r == 0) {
+            snprintf(c->nodes[i].name, sizeof(c->nodes[i].name), "%s", list[i]);
+            r = read_node(p, dev, &c->nodes[i]);
         }
+        if (r == 0)
+            r = check_node_addresses(p, dev, i);
     }
-    return 0;
+    return r;
 }
 
 static int check_back_ips(struct parse *p)
@@ -633,71 +660,143 @@ static int assign_ips(struct parse *p, const struct xparams *dev, const char *ke
     return 0;
 }
 
-static int check_datanodes(struct parse *p)
+/* Node i's DEVICE either carries dataNode1 (with dataNum 1: the primary's,
+ * and only one DEVICE does) or no datanode parameter at all. */
+static int check_device_datanode(struct parse *p, size_t i, const struct xparams **pdev,
+                                 size_t *primary)
 {
-    struct cluster_config *c = &p->cfg;
-    const struct xparams *pdev = NULL;
-    const struct xparam *x, *dn1;
-    _cleanup_strv_ char **list = NULL;
-    int dn[CLUSTER_MAX_STANDBYS + 1];
-    size_t n = 0, n_dn, primary = 0;
-    int dn_port, r;
+    const struct cluster_config *c = &p->cfg;
+    const struct xparams *dev = &p->dev[p->dev_of_node[i]];
+    const struct xparam *num = get(dev, "dataNum"), *x;
+    int v = 0;
 
-    /* Exactly one DEVICE carries dataNode1; the others carry no datanode. */
-    for (size_t i = 0; i < c->n_nodes; i++) {
-        const struct xparams *dev = &p->dev[p->dev_of_node[i]];
-        const struct xparam *num = get(dev, "dataNum");
-        int v = 0;
-
-        if (num && !parse_int(num->value, 0, 1, &v))
-            return bad_value(p, num,
-                             "ogup supports dataNum 1 on the primary's DEVICE, 0 on "
-                             "the others");
-        x = get(dev, "dataNode1");
-        if (!x) {
-            if (v == 1)
-                return missing(p, "DEVICE", dev->line, "dataNode1");
-            for (size_t k = 0; k < ELEMENTSOF(primary_only); k++) {
-                const struct xparam *o = get(dev, primary_only[k]);
-                if (o)
-                    return fail(p, OG_E_PARAM_INVALID, o->line,
-                                "The parameter '%s' value is incorrect: it belongs on the "
-                                "DEVICE with dataNode1, not on \"%s\".",
-                                o->name, c->nodes[i].name);
-            }
-            continue;
+    if (num && !parse_int(num->value, 0, 1, &v))
+        return bad_value(p, num,
+                         "ogup supports dataNum 1 on the primary's DEVICE, 0 on "
+                         "the others");
+    x = get(dev, "dataNode1");
+    if (!x) {
+        if (v == 1)
+            return missing(p, "DEVICE", dev->line, "dataNode1");
+        for (size_t k = 0; k < ELEMENTSOF(primary_only); k++) {
+            const struct xparam *o = get(dev, primary_only[k]);
+            if (o)
+                return fail(p, OG_E_PARAM_INVALID, o->line,
+                            "The parameter '%s' value is incorrect: it belongs on the "
+                            "DEVICE with dataNode1, not on \"%s\".",
+                            o->name, c->nodes[i].name);
         }
-        if (pdev)
-            return fail(p, OG_E_PARAM_INVALID, x->line,
-                        "The parameter 'dataNode1' value is incorrect: nodes \"%s\" and \"%s\" "
-                        "both carry one; a single-inst cluster has one primary.",
-                        c->nodes[primary].name, c->nodes[i].name);
-        if (!num)
-            return missing(p, "DEVICE", dev->line, "dataNum");
-        if (v != 1)
-            return bad_value(p, num, "the DEVICE with dataNode1 has dataNum 1");
-        pdev = dev;
-        primary = i;
+        return 0;
     }
+    if (*pdev)
+        return fail(p, OG_E_PARAM_INVALID, x->line,
+                    "The parameter 'dataNode1' value is incorrect: nodes \"%s\" and \"%s\" "
+                    "both carry one; a single-inst cluster has one primary.",
+                    c->nodes[*primary].name, c->nodes[i].name);
+    if (!num)
+        return missing(p, "DEVICE", dev->line, "dataNum");
+    if (v != 1)
+        return bad_value(p, num, "the DEVICE with dataNode1 has dataNum 1");
+    *pdev = dev;
+    *primary = i;
+    return 0;
+}
+
+/* Exactly one DEVICE carries dataNode1; the others carry no datanode. */
+static int find_primary(struct parse *p, const struct xparams **ret_dev, size_t *ret_primary)
+{
+    const struct xparams *pdev = NULL;
+    size_t primary = 0;
+    int r = 0;
+
+    for (size_t i = 0; r == 0 && i < p->cfg.n_nodes; i++)
+        r = check_device_datanode(p, i, &pdev, &primary);
+    if (r < 0)
+        return r;
     if (!pdev)
         return fail(p, OG_E_PARAM_INVALID, get(&p->cluster, "nodeNames")->line,
                     "The parameter 'dataNode1' value is incorrect: no DEVICE carries "
                     "dataNode1 (the primary datanode).");
+    *ret_dev = pdev;
+    *ret_primary = primary;
+    return 0;
+}
 
-    if (!get(pdev, "dataPortBase"))
+/* The primary's DEVICE: the datanodes' port; not a cascade standby. */
+static int check_primary_device(struct parse *p, const struct xparams *pdev, size_t primary,
+                                int *ret_port)
+{
+    const struct xparam *x = get(pdev, "dataPortBase");
+
+    if (!x)
         return missing(p, "DEVICE", pdev->line, "dataPortBase");
-    x = get(pdev, "dataPortBase");
-    if (!parse_int(x->value, PORT_MIN, PORT_MAX, &dn_port))
+    if (!parse_int(x->value, PORT_MIN, PORT_MAX, ret_port))
         return bad_value(p, x, "a port is an integer in 1024..65534 (the HA port is port+1)");
     x = get(pdev, "cascadeRole");
     if (x && strcmp(x->value, "on") == 0)
         return fail(p, OG_E_PARAM_INVALID, x->line,
                     "The parameter 'cascadeRole' value is incorrect: the primary's node "
                     "\"%s\" cannot be a cascade standby.",
-                    c->nodes[primary].name);
+                    p->cfg.nodes[primary].name);
+    return 0;
+}
 
-    /* dataNode1 = "<dir>[,<host>,<dir>]..." */
-    dn1 = get(pdev, "dataNode1");
+/* Datanode k of dataNode1 (0: the primary's) on host, in dir; dn[k] its
+ * node's index. */
+static int place_datanode(struct parse *p, const struct xparam *dn1, size_t primary, size_t k,
+                          const char *host, const char *dir, int port, int *dn)
+{
+    struct cluster_config *c = &p->cfg;
+    struct cluster_node *node = NULL;
+    const char *why;
+
+    for (size_t i = 0; i < c->n_nodes && !node; i++)
+        if (strcmp(c->nodes[i].name, host) == 0) {
+            node = &c->nodes[i];
+            dn[k] = (int)i;
+        }
+    if (!node)
+        return fail(p, OG_E_NODE_UNKNOWN, dn1->line,
+                    "The host name [%s] is not in the cluster (dataNode1 of \"%s\").", host,
+                    c->nodes[primary].name);
+    if (k && node->instance_id)
+        return fail(p, OG_E_PARAM_INVALID, dn1->line,
+                    "The parameter 'dataNode1' value is incorrect: node \"%s\" appears "
+                    "twice.",
+                    host);
+    why = normalize_path(dir, node->datadir, sizeof(node->datadir));
+    if (why)
+        return fail(p, OG_E_PARAM_VALUE, dn1->line,
+                    "The parameter[dataNode1] value[%s] is invalid: %s: %s.", dn1->value, dir, why);
+    /* Ids as openGauss-OM assigns them (script/gspylib/common/
+     * DbClusterInfo.py, __readDataNodeConfigForMutilAZ): nodes are read
+     * in nodeNames order; on the DEVICE with dataNum > 0 the primary
+     * takes __assignNewInstanceId(INSTANCE_ROLE_DATANODE), counting from
+     * BASE_ID_DATANODE = 6001, then each standby of dataNode1 in list
+     * order takes the next id; all of them get mirrorId = groupId =
+     * __assignNewGroupId(), which is 1 for the first (here the only)
+     * dataNode1 group. The port is dataPortBase for all of them
+     * (__setNodePortForSinglePrimaryMultiStandby). */
+    node->instance_id = CLUSTER_BASE_ID_DATANODE + (int)k;
+    node->mirror_id = 1;
+    node->port = port;
+    node->primary = k == 0;
+    if (k == 0)
+        node->instance_type = CLUSTER_INST_PRIMARY;
+    return 0;
+}
+
+/* dataNode1 = "<dir>[,<host>,<dir>]...": every node the primary or a
+ * standby; dn[] their node indexes, in that order. */
+static int place_datanodes(struct parse *p, const struct xparams *pdev, size_t primary, int port,
+                           int *dn, size_t *ret_n_dn)
+{
+    struct cluster_config *c = &p->cfg;
+    const struct xparam *dn1 = get(pdev, "dataNode1");
+    _cleanup_strv_ char **list = NULL;
+    size_t n = 0, n_dn;
+    int r;
+
     r = split_list(p, dn1, &list, &n);
     if (r < 0)
         return r;
@@ -707,84 +806,73 @@ static int check_datanodes(struct parse *p)
     if (n_dn - 1 > CLUSTER_MAX_STANDBYS)
         return bad_value(p, dn1, "at most 8 standbys");
     dn[0] = (int)primary;
-    for (size_t k = 0; k < n_dn; k++) {
-        const char *host = k ? list[2 * k - 1] : c->nodes[primary].name;
-        const char *dir = list[k ? 2 * k : 0];
-        struct cluster_node *node = NULL;
-        const char *why;
-
-        for (size_t i = 0; i < c->n_nodes && !node; i++)
-            if (strcmp(c->nodes[i].name, host) == 0) {
-                node = &c->nodes[i];
-                dn[k] = (int)i;
-            }
-        if (!node)
-            return fail(p, OG_E_NODE_UNKNOWN, dn1->line,
-                        "The host name [%s] is not in the cluster (dataNode1 of \"%s\").", host,
-                        c->nodes[primary].name);
-        if (k && node->instance_id)
-            return fail(p, OG_E_PARAM_INVALID, dn1->line,
-                        "The parameter 'dataNode1' value is incorrect: node \"%s\" appears "
-                        "twice.",
-                        host);
-        why = normalize_path(dir, node->datadir, sizeof(node->datadir));
-        if (why)
-            return fail(p, OG_E_PARAM_VALUE, dn1->line,
-                        "The parameter[dataNode1] value[%s] is invalid: %s: %s.", dn1->value, dir,
-                        why);
-        /* Ids as openGauss-OM assigns them (script/gspylib/common/
-         * DbClusterInfo.py, __readDataNodeConfigForMutilAZ): nodes are read
-         * in nodeNames order; on the DEVICE with dataNum > 0 the primary
-         * takes __assignNewInstanceId(INSTANCE_ROLE_DATANODE), counting from
-         * BASE_ID_DATANODE = 6001, then each standby of dataNode1 in list
-         * order takes the next id; all of them get mirrorId = groupId =
-         * __assignNewGroupId(), which is 1 for the first (here the only)
-         * dataNode1 group. The port is dataPortBase for all of them
-         * (__setNodePortForSinglePrimaryMultiStandby). */
-        node->instance_id = CLUSTER_BASE_ID_DATANODE + (int)k;
-        node->mirror_id = 1;
-        node->port = dn_port;
-        node->primary = k == 0;
-        if (k == 0)
-            node->instance_type = CLUSTER_INST_PRIMARY;
-    }
+    for (size_t k = 0; r == 0 && k < n_dn; k++)
+        r = place_datanode(p, dn1, primary, k, k ? list[2 * k - 1] : c->nodes[primary].name,
+                           list[k ? 2 * k : 0], port, dn);
+    if (r < 0)
+        return r;
     for (size_t i = 0; i < c->n_nodes; i++)
         if (!c->nodes[i].instance_id)
             return fail(p, OG_E_PARAM_INVALID, p->dev[p->dev_of_node[i]].line,
                         "The parameter 'dataNode1' value is incorrect: node \"%s\" hosts no "
                         "datanode; every node must be the primary or a standby.",
                         c->nodes[i].name);
-    c->port = dn_port;
+    c->port = port;
+    *ret_n_dn = n_dn;
+    return 0;
+}
+
+/* dataNodeXlogPath1: one valid path per datanode (checked, not modelled). */
+static int check_xlog_paths(struct parse *p, const struct xparams *pdev, size_t n_dn)
+{
+    const struct xparam *x = get(pdev, "dataNodeXlogPath1");
+    _cleanup_strv_ char **xl = NULL;
+    char tmp[PATH_MAX];
+    size_t nx = 0;
+    int r;
+
+    if (!x)
+        return 0;
+    r = split_list(p, x, &xl, &nx);
+    if (r < 0)
+        return r;
+    if (nx != n_dn)
+        return bad_value(p, x, "it needs one path per datanode of dataNode1");
+    for (size_t i = 0; i < nx; i++)
+        if (normalize_path(xl[i], tmp, sizeof(tmp)))
+            return bad_value(p, x, "an entry is not a valid absolute path");
+    return 0;
+}
+
+static int check_datanodes(struct parse *p)
+{
+    struct cluster_config *c = &p->cfg;
+    const struct xparams *pdev = NULL;
+    const struct xparam *x;
+    int dn[CLUSTER_MAX_STANDBYS + 1];
+    size_t n_dn = 0, primary = 0;
+    int dn_port = 0, r;
+
+    r = find_primary(p, &pdev, &primary);
+    if (r == 0)
+        r = check_primary_device(p, pdev, primary, &dn_port);
+    if (r == 0)
+        r = place_datanodes(p, pdev, primary, dn_port, dn, &n_dn);
+    if (r < 0)
+        return r;
 
     c->sync_num = -1;
     x = get(pdev, "dataNode1_syncNum");
     /* DbClusterInfo: 0 <= syncNum < number of datanodes. */
-    if (x && !parse_int(x->value, 0, (long)n_dn - 1, &c->sync_num))
+    if (x && !parse_int(x->value, 0, (int)n_dn - 1, &c->sync_num))
         return bad_value(p, x, "dataNode1_syncNum is an integer from 0 to the number of standbys");
 
     r = assign_ips(p, pdev, "dataListenIp1", dn, n_dn, true);
-    if (r < 0)
-        return r;
-    r = assign_ips(p, pdev, "dataHaIp1", dn, n_dn, false);
-    if (r < 0)
-        return r;
-
-    x = get(pdev, "dataNodeXlogPath1"); /* checked, not modelled */
-    if (x) {
-        _cleanup_strv_ char **xl = NULL;
-        char tmp[PATH_MAX];
-        size_t nx = 0;
-
-        r = split_list(p, x, &xl, &nx);
-        if (r < 0)
-            return r;
-        if (nx != n_dn)
-            return bad_value(p, x, "it needs one path per datanode of dataNode1");
-        for (size_t i = 0; i < nx; i++)
-            if (normalize_path(xl[i], tmp, sizeof(tmp)))
-                return bad_value(p, x, "an entry is not a valid absolute path");
-    }
-    return 0;
+    if (r == 0)
+        r = assign_ips(p, pdev, "dataHaIp1", dn, n_dn, false);
+    if (r == 0)
+        r = check_xlog_paths(p, pdev, n_dn);
+    return r;
 }
 
 int clusterconfig_parse_memory(const char *xml, size_t len, const char *origin,

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include "cleanup.h"
 #include "dynbuf.h"
 #include "fs.h"
+#include "parse.h"
 #include "pkgsum.h"
 #include "staticconfig.h"
 #include "banned.h"
@@ -182,19 +182,12 @@ static const char *expect(struct reader *rd, const char *key)
     return s + n + 1;
 }
 
+/* A decimal int, a '-' at most before its digits (no blank, no '+'). */
 static bool parse_int(const char *s, int *ret)
 {
-    char *end = NULL;
-    long v;
-
     if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
         return false;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || *end || v < INT_MIN || v > INT_MAX)
-        return false;
-    *ret = (int)v;
-    return true;
+    return safe_atoi_range(s, INT_MIN, INT_MAX, ret) == 0;
 }
 
 static int get_fields(struct reader *rd, const char *prefix, void *base, const struct field *f,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fs.h"
+#include "parse.h"
 #include "versioncfg.h"
 #include "banned.h"
 
@@ -21,14 +22,15 @@ int version_parse_release(const char *s, int *major, int *minor, int *patch, int
         return -OG_E_CONTENT_INVALID;
     p += n;
     if (strncmp(p, "-RC", 3) == 0) {
-        if (!isdigit((unsigned char)p[3]))
+        size_t nd = strspn(p + 3, "0123456789");
+        char digits[16];
+
+        if (nd == 0 || nd >= sizeof(digits))
             return -OG_E_CONTENT_INVALID;
-        r = atoi(p + 3);
-        p += 3;
-        while (isdigit((unsigned char)*p))
-            p++;
-        if (r <= 0)
+        snprintf(digits, sizeof(digits), "%.*s", (int)nd, p + 3);
+        if (safe_atoi(digits, &r) < 0 || r <= 0)
             return -OG_E_CONTENT_INVALID;
+        p += 3 + nd;
     }
     if (*p && !isspace((unsigned char)*p))
         return -OG_E_CONTENT_INVALID;

@@ -948,102 +948,145 @@ static int channel_start(struct ssh_conn *c, const struct node *nd, const char *
     return 0;
 }
 
+/* What a running command sends and has sent: its stdin's progress, its
+ * output so far. */
+struct chan_io {
+    LIBSSH2_CHANNEL *ch;
+    size_t in_off;
+    bool in_done, eof, progress;
+    struct dynbuf *out, *errb;
+};
+
+/* As much of the input as the channel takes now; EOF after the last byte. */
+static int feed_stdin(struct ssh_conn *c, const struct node *nd, struct exec_state *st,
+                      const struct transport_run_opts *o, struct chan_io *io, struct og_error *err)
+{
+    if (!io->in_done && io->in_off < o->input_len) {
+        ssize_t n = libssh2_channel_write(io->ch, o->input + io->in_off, o->input_len - io->in_off);
+
+        if (n > 0) {
+            io->in_off += (size_t)n;
+            io->progress = true;
+        } else if (n == LIBSSH2_ERROR_CHANNEL_CLOSED) {
+            io->in_off = o->input_len; /* the command will not read more */
+        } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
+            return lost(c, nd, st, "writing stdin", err);
+        }
+    }
+    if (!io->in_done && io->in_off >= o->input_len) {
+        int rc = libssh2_channel_send_eof(io->ch);
+
+        if (rc == 0) {
+            io->in_done = true;
+            io->progress = true;
+        } else if (rc != LIBSSH2_ERROR_EAGAIN) {
+            return lost(c, nd, st, "closing stdin", err);
+        }
+    }
+    return 0;
+}
+
+/* What stream (0 stdout, 1 stderr) has now; io->eof once neither has more. */
+static int drain_stream(struct ssh_conn *c, const struct node *nd, struct exec_state *st,
+                        const struct transport_run_opts *o, long long deadline, struct chan_io *io,
+                        int stream, struct og_error *err)
+{
+    struct dynbuf *b = stream ? io->errb : io->out;
+    char buf[16384];
+    ssize_t n = libssh2_channel_read_ex(io->ch, stream, buf, sizeof(buf));
+    int ar;
+
+    if (n == 0 && libssh2_channel_eof(io->ch) == 1)
+        io->eof = true; /* 0 with EOF: no data of either stream is left. */
+    if (n == 0 || n == LIBSSH2_ERROR_EAGAIN)
+        return 0;
+    if (n < 0)
+        return lost(c, nd, st, "reading the output", err);
+    io->progress = true;
+    ar = dynbuf_append(b, buf, (size_t)n);
+    if (ar == -OG_E_NOMEM) {
+        st->discard = true;
+        return og_error_set(err, OG_E_NOMEM, "capturing output of \"%s\"", st->what);
+    }
+    if (ar < 0) {
+        /* Close the channel (sshd closes the command's pipes) and keep the
+         * session if that goes quickly. */
+        long long grace = og_now_ms() + CLOSE_GRACE_MS;
+
+        if (!channel_finish(c, &io->ch, grace < deadline ? grace : deadline))
+            st->discard = true;
+        return og_error_set(err, OG_E_OUTPUT_LIMIT,
+                            "the %s of \"%s\" on node \"%s\" exceeds its limit of %zu bytes",
+                            stream ? "stderr" : "stdout", st->what, nd->name, o->output_max);
+    }
+    return 0;
+}
+
+/* Input in, output out, until the command's output ends. */
+static int channel_io(struct ssh_conn *c, const struct node *nd, struct exec_state *st,
+                      const struct transport_run_opts *o, long long deadline, struct chan_io *io,
+                      struct og_error *err)
+{
+    int r = 0;
+
+    while (r == 0 && !io->eof) {
+        io->progress = false;
+        r = feed_stdin(c, nd, st, o, io, err);
+        for (int stream = 0; r == 0 && stream < 2; stream++)
+            r = drain_stream(c, nd, st, o, deadline, io, stream, err);
+        if (r == 0 && !io->eof && !io->progress)
+            r = exec_wait(c, nd, st, o, deadline, err);
+    }
+    return r;
+}
+
+/* The command's end: its exit status, or -1 and the signal that killed it. */
+static int channel_status(struct ssh_conn *c, const struct node *nd, struct exec_state *st,
+                          const struct transport_run_opts *o, long long deadline,
+                          LIBSSH2_CHANNEL *ch, int *ret_status, int *ret_signal,
+                          struct og_error *err)
+{
+    char *sig = NULL;
+    size_t siglen = 0;
+    int rc, r;
+
+    /* exit-status / exit-signal arrive before the server closes the channel. */
+    while ((rc = libssh2_channel_wait_closed(ch)) == LIBSSH2_ERROR_EAGAIN)
+        if ((r = exec_wait(c, nd, st, o, deadline, err)) < 0)
+            return r;
+    if (rc)
+        return lost(c, nd, st, "waiting for the command to end", err);
+    libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL, NULL);
+    if (sig) {
+        *ret_status = -1;
+        *ret_signal = signal_number(sig);
+        libssh2_free(c->session, sig);
+    } else {
+        *ret_status = libssh2_channel_get_exit_status(ch);
+        *ret_signal = 0;
+    }
+    return 0;
+}
+
 static int channel_exec(struct ssh_conn *c, const struct node *nd, const char *line,
                         const struct transport_run_opts *o, long long deadline,
                         struct exec_state *st, struct command_result *ret, struct og_error *err)
 {
     /* Every early return discards the session, which frees its channels. */
-    LIBSSH2_CHANNEL *ch = NULL;
     _cleanup_dynbuf_ struct dynbuf out = {0}, errb = {0};
-    const char *in = o->input;
-    size_t in_off = 0;
-    bool in_done = false, eof = false;
-    char *sig = NULL;
-    size_t siglen = 0;
-    int rc, rc2, exit_status, term_signal = 0;
+    struct chan_io io = {.out = &out, .errb = &errb};
+    int exit_status = -1, term_signal = 0, r;
 
     dynbuf_init(&out, o->output_max);
     dynbuf_init(&errb, o->output_max);
-    if ((rc2 = channel_start(c, nd, line, o, deadline, st, &ch, err)) < 0)
-        return rc2;
-
-    while (!eof) {
-        bool progress = false;
-
-        if (!in_done && in_off < o->input_len) {
-            ssize_t n = libssh2_channel_write(ch, in + in_off, o->input_len - in_off);
-
-            if (n > 0) {
-                in_off += (size_t)n;
-                progress = true;
-            } else if (n == LIBSSH2_ERROR_CHANNEL_CLOSED) {
-                in_off = o->input_len; /* the command will not read more */
-            } else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
-                return lost(c, nd, st, "writing stdin", err);
-            }
-        }
-        if (!in_done && in_off >= o->input_len) {
-            rc = libssh2_channel_send_eof(ch);
-            if (rc == 0) {
-                in_done = true;
-                progress = true;
-            } else if (rc != LIBSSH2_ERROR_EAGAIN) {
-                return lost(c, nd, st, "closing stdin", err);
-            }
-        }
-        for (int stream = 0; stream < 2; stream++) {
-            struct dynbuf *b = stream ? &errb : &out;
-            char buf[16384];
-            ssize_t n = libssh2_channel_read_ex(ch, stream, buf, sizeof(buf));
-
-            if (n > 0) {
-                progress = true;
-                int ar = dynbuf_append(b, buf, (size_t)n);
-
-                if (ar == -OG_E_NOMEM) {
-                    st->discard = true;
-                    return og_error_set(err, OG_E_NOMEM, "capturing output of \"%s\"", st->what);
-                }
-                if (ar < 0) {
-                    /* Close the channel (sshd closes the command's pipes) and
-                     * keep the session if that goes quickly. */
-                    long long grace = og_now_ms() + CLOSE_GRACE_MS;
-
-                    if (!channel_finish(c, &ch, grace < deadline ? grace : deadline))
-                        st->discard = true;
-                    return og_error_set(err, OG_E_OUTPUT_LIMIT,
-                                        "the %s of \"%s\" on node \"%s\" exceeds its limit of "
-                                        "%zu bytes",
-                                        stream ? "stderr" : "stdout", st->what, nd->name,
-                                        o->output_max);
-                }
-            } else if (n == 0) {
-                /* 0 with EOF: no data of either stream is left. */
-                if (libssh2_channel_eof(ch) == 1)
-                    eof = true;
-            } else if (n != LIBSSH2_ERROR_EAGAIN) {
-                return lost(c, nd, st, "reading the output", err);
-            }
-        }
-        if (!eof && !progress && (rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
-            return rc2;
-    }
-
-    /* exit-status / exit-signal arrive before the server closes the channel. */
-    while ((rc = libssh2_channel_wait_closed(ch)) == LIBSSH2_ERROR_EAGAIN)
-        if ((rc2 = exec_wait(c, nd, st, o, deadline, err)) < 0)
-            return rc2;
-    if (rc)
-        return lost(c, nd, st, "waiting for the command to end", err);
-    libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL, NULL);
-    if (sig) {
-        exit_status = -1;
-        term_signal = signal_number(sig);
-        libssh2_free(c->session, sig);
-    } else {
-        exit_status = libssh2_channel_get_exit_status(ch);
-    }
-    if (!channel_finish(c, &ch, deadline))
+    r = channel_start(c, nd, line, o, deadline, st, &io.ch, err);
+    if (r == 0)
+        r = channel_io(c, nd, st, o, deadline, &io, err);
+    if (r == 0)
+        r = channel_status(c, nd, st, o, deadline, io.ch, &exit_status, &term_signal, err);
+    if (r < 0)
+        return r;
+    if (!channel_finish(c, &io.ch, deadline))
         st->discard = true; /* the command's result stands */
 
     memset(ret, 0, sizeof(*ret));

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
 #include <ctype.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "catalogsel.h"
 #include "cleanup.h"
+#include "parse.h"
 #include "banned.h"
 
 #define FORCED_LAST 92506
@@ -37,6 +39,7 @@ int catalogsel_number(const char *name)
 {
     char copy[512], *tok[6], frac[16];
     size_t fl;
+    int major, f;
 
     if (split(name, copy, sizeof(copy), tok) != 5)
         return -1;
@@ -48,12 +51,11 @@ int catalogsel_number(const char *name)
     if (!all_digits(tok[3]) || !all_digits(frac) || strlen(frac) > 3)
         return -1;
     /* "92_605" is the float 92.605; "92_6" would be 92.6 = 92600. */
-    {
-        int f = atoi(frac);
-        for (size_t i = strlen(frac); i < 3; i++)
-            f *= 10;
-        return atoi(tok[3]) * 1000 + f;
-    }
+    if (safe_atoi_range(tok[3], 0, INT_MAX / 1000 - 1, &major) < 0 || safe_atoi(frac, &f) < 0)
+        return -1;
+    for (size_t i = strlen(frac); i < 3; i++)
+        f *= 10;
+    return major * 1000 + f;
 }
 
 struct entry {

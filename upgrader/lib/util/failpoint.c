@@ -4,6 +4,7 @@
 #include <json-c/json.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "failpoint.h"
+#include "parse.h"
 #include "banned.h"
 
 #define MAX_POINTS 512
@@ -110,16 +112,26 @@ static int decide(const char *name, int *failnum, void **failinfo, unsigned int 
     return fire;
 }
 
+/* The n characters at s as an int in [min, max]. */
+static int num_field(const char *s, size_t n, int min, int max, int *ret)
+{
+    char buf[24];
+
+    if (n >= sizeof(buf))
+        return -ERANGE;
+    snprintf(buf, sizeof(buf), "%.*s", (int)n, s);
+    return safe_atoi_range(buf, min, max, ret);
+}
+
 static int parse_action(const char *text, enum fp_action *a, int *arg, unsigned *at)
 {
     const char *atp = strchr(text, '@');
-    char *end = NULL;
     size_t len = atp ? (size_t)(atp - text) : strlen(text);
+    int k;
 
     *at = 0;
     if (atp) {
-        long k = strtol(atp + 1, &end, 10);
-        if (!end || *end || k < 1)
+        if (safe_atoi_range(atp + 1, 1, INT_MAX, &k) < 0)
             return -1;
         *at = (unsigned)k;
     }
@@ -133,19 +145,17 @@ static int parse_action(const char *text, enum fp_action *a, int *arg, unsigned 
         return file && file[0] == '/' ? 0 : -1; /* where to say it paused */
     }
     if (len > 5 && strncmp(text, "fail:", 5) == 0) {
-        long c = strtol(text + 5, &end, 10);
-        if (end != text + len || !og_code_known((int)c))
+        if (num_field(text + 5, len - 5, INT_MIN, INT_MAX, &k) < 0 || !og_code_known(k))
             return -1;
         *a = FP_FAIL;
-        *arg = (int)c;
+        *arg = k;
         return 0;
     }
     if (len > 5 && strncmp(text, "exit:", 5) == 0) {
-        long c = strtol(text + 5, &end, 10);
-        if (end != text + len || c < 0 || c > 255)
+        if (num_field(text + 5, len - 5, 0, 255, &k) < 0)
             return -1;
         *a = FP_EXIT;
-        *arg = (int)c;
+        *arg = k;
         return 0;
     }
     return -1;
@@ -218,13 +228,17 @@ int failpoint_setup(const char *spec, struct og_error *err)
 static void pause_at(const char *name)
 {
     const char *file = getenv(FAILPOINT_PAUSE_FILE_ENV), *secs = getenv(FAILPOINT_PAUSE_S_ENV);
-    long limit_ms = (secs && atol(secs) > 0 ? atol(secs) : 300) * 1000;
+    long long limit_s;
+    long limit_ms;
     struct timespec tick = {0, 10 * 1000 * 1000};
     char line[256];
     int fd, len;
 
     if (!file)
         return;
+    if (!secs || safe_atolli_range(secs, 1, LONG_MAX / 1000, &limit_s) < 0)
+        limit_s = 300;
+    limit_ms = (long)limit_s * 1000;
     fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
         fprintf(stderr, "failpoint %s: cannot create %s: %s\n", name, file, strerror(errno));
