@@ -68,6 +68,7 @@ Test(parse, unsigned_in_a_base)
     cr_assert_eq(safe_atou_base("8", 8, &v), -EINVAL, "8 is no octal digit");
     cr_assert_eq(safe_atou_base("-1", 10, &v), -EINVAL, "strtoul's -1 wrap refused");
     cr_assert_eq(safe_atou_base("+1", 10, &v), -EINVAL);
+    cr_assert_eq(safe_atou_base(" -0", 10, &v), -EINVAL, "a sign after blanks too");
     cr_assert_eq(safe_atou_base("4294967296", 10, &v), -ERANGE);
     cr_assert_eq(safe_atou_base("ff", 16, &v), 0);
     cr_assert_eq(v, 255u);

@@ -208,9 +208,9 @@ static void aggregate_check(int i, struct node_res *nodes, size_t n, struct item
             differ = differ || strcmp(v, base) != 0;
         }
     } else if (i == 11) { /* time: every node within 60 s of the first */
-        long long t0 = atoll(nodes[0].it[i].value);
+        long long t0 = checkos_kernel_num(nodes[0].it[i].value); /* check_time's %lld */
         for (size_t k = 1; k < n; k++) {
-            long long t = atoll(nodes[k].it[i].value);
+            long long t = checkos_kernel_num(nodes[k].it[i].value);
             differ = differ || t < t0 - TIME_SKEW_S || t > t0 + TIME_SKEW_S;
         }
     }
@@ -224,7 +224,8 @@ static void aggregate_check(int i, struct node_res *nodes, size_t n, struct item
             char v[256];
             first_word(nodes[k].it[i].value, v, sizeof(v));
             if (i == 11) {
-                time_t t = (time_t)atoll(nodes[k].it[i].value), t0 = (time_t)atoll(base);
+                time_t t = (time_t)checkos_kernel_num(nodes[k].it[i].value),
+                       t0 = (time_t)checkos_kernel_num(base);
                 struct tm tm;
                 char a[32], b[32];
                 if (k == 0 || llabs((long long)(t - t0)) <= TIME_SKEW_S)

@@ -33,7 +33,8 @@ void checkos_emit(struct dynbuf *o, int item, const char *kind, const char *fmt,
 /* The first line of a small file, without its newline; -1 (errno set) when
  * it cannot be read. */
 int checkos_read_line(const char *path, char *buf, size_t size);
-/* A kernel value (/proc, /sys) as a number, blanks around it dropped; 0
+/* A number the tools read from text they trust (/proc, /sys, a node's
+ * check_time value), blanks around it dropped; 0
  * when it is not one (as atoi read such a value). */
 long long checkos_kernel_num(const char *s);
 

@@ -237,11 +237,10 @@ void now_stamp(char *buf, size_t size)
 long long minute_of(time_t t)
 {
     struct tm tm;
-    char s[16];
 
     localtime_r(&t, &tm);
-    strftime(s, sizeof(s), "%Y%m%d%H%M", &tm);
-    return atoll(s);
+    return (tm.tm_year + 1900LL) * 100000000LL + (tm.tm_mon + 1) * 1000000LL +
+           tm.tm_mday * 10000LL + tm.tm_hour * 100LL + tm.tm_min;
 }
 
 /* argv's output (stdout then stderr) appended to out; the exit status, or

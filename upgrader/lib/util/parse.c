@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MulanPSL-2.0 */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -58,9 +59,16 @@ int safe_atou_base(const char *s, unsigned base, unsigned *ret)
     char *end = NULL;
     unsigned long v;
 
-    /* strtoul takes "-1" as ULONG_MAX: a sign is refused before it */
-    if (!s || !*s || *s == '-' || *s == '+')
+    /* strtoul takes "-1" as ULONG_MAX: a sign (after any blanks, which
+     * strtoul skips) is refused before it */
+    if (!s || !*s)
         return -EINVAL;
+    for (const char *b = s; *b; b++)
+        if (!isspace((unsigned char)*b)) {
+            if (*b == '-' || *b == '+')
+                return -EINVAL;
+            break;
+        }
     errno = 0;
     v = strtoul(s, &end, (int)base);
     if (end == s || *end != '\0')
