@@ -156,7 +156,7 @@ Test(grey, batches_rollback_commit)
  * scenarios grey-kill-catalog-rollback and the slow suite): the old gaussdb
  * killed and the new one not started; the rollback's process switch half
  * done; the commit killed with upgrade_mode=0 set but not recorded. */
-Test(grey, killed_at_failpoints)
+Test(grey, killed_at_failpoints, .timeout = 7000) /* every point: the slow suite */
 {
     struct sim_cluster c;
     const char *sample[] = {"grey.switch-process.after-effect",

@@ -335,7 +335,7 @@ Test(upgrade, path_3_0_0_to_5_0_0)
  * recorded; the rollback killed after its catalog undo. The slow suite
  * (UPGRADE_FAILPOINTS=all) runs every point, the commit's included (killed,
  * re-run: the same end as an uninterrupted commit). */
-Test(upgrade, killed_at_failpoints)
+Test(upgrade, killed_at_failpoints, .timeout = 7000) /* every point: the slow suite */
 {
     struct sim_cluster c;
     const char *sample[] = {"inplace.switch-bin.after-effect", "inplace.catalog.after-effect",
