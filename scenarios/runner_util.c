@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fs.h"
 #include "inplace.h"
 #include "journal.h"
@@ -23,10 +24,7 @@
 
 double rn_now_s(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)og_now_ns() / 1e9;
 }
 
 void rn_say(struct runner *rn, const char *fmt, ...) _printf_(2, 3);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cleanup.h"
 #include "dynbuf.h"
 #include "fs.h"
@@ -33,10 +34,7 @@
 
 int64_t wl_mono_ns(void)
 {
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return og_now_ns();
 }
 
 int64_t wl_unix_ms(void)

@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "collector_conf.h"
 #include "collector_local.h"
 #include "collector_node.h"
@@ -564,7 +565,6 @@ done:
 static la_ssize_t paced_write(struct archive *a, void *data, const void *buf, size_t len)
 {
     struct pacer *p = data;
-    struct timespec now;
 
     if (fs_write_all(p->fd, buf, len) < 0) {
         archive_set_error(a, errno, "write");
@@ -573,9 +573,8 @@ static la_ssize_t paced_write(struct archive *a, void *data, const void *buf, si
     p->sent += (long long)len;
     if (p->bytes_per_s > 0) {
         double due, took;
-        clock_gettime(CLOCK_MONOTONIC, &now);
         due = (double)p->sent / (double)p->bytes_per_s;
-        took = (double)(now.tv_sec - p->t0.tv_sec) + (double)(now.tv_nsec - p->t0.tv_nsec) / 1e9;
+        took = (double)(og_now_ns() - p->t0_ns) / 1e9;
         if (due > took) {
             struct timespec d = {(time_t)(due - took),
                                  (long)((due - took - (double)(time_t)(due - took)) * 1e9)};
@@ -706,7 +705,7 @@ int collector_local_main(int argc, char **argv)
     l.max_bytes = (size_t)o.max_bytes;
     l.gausslog = getenv("GAUSSLOG");
     p.bytes_per_s = o.bwlimit_kb * 1024;
-    clock_gettime(CLOCK_MONOTONIC, &p.t0);
+    p.t0_ns = og_now_ns();
     if (gethostname(l.host, sizeof(l.host) - 1) < 0 || !l.host[0] || strchr(l.host, '/'))
         snprintf(l.host, sizeof(l.host), "localhost");
     if (home && home[0]) {

@@ -26,7 +26,7 @@ struct pacer { /* the stream's bound: rsync --bwlimit (LC:197, 799) */
     int fd;
     long long bytes_per_s; /* 0: none */
     long long sent;
-    struct timespec t0;
+    long long t0_ns; /* og_now_ns() at the start */
 };
 
 struct local {

@@ -4,12 +4,17 @@
 
 #include "clock.h"
 
-long long og_now_ms(void)
+long long og_now_ns(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+long long og_now_ms(void)
+{
+    return og_now_ns() / 1000000;
 }
 
 void og_wall_stamp(char *buf, size_t size, long *usec)

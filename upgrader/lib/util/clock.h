@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 long long og_now_ms(void);
+/* The same clock in nanoseconds (workload latencies, rate pacing). */
+long long og_now_ns(void);
 
 /* Now, local time, "YYYY-MM-DD HH:MM:SS" into buf; *usec (may be NULL) the
  * microseconds within that second (the logs' stamps, openGauss's format). */
