@@ -231,23 +231,33 @@ static void pause_at(const char *name)
     long long limit_s;
     long limit_ms;
     struct timespec tick = {0, 10 * 1000 * 1000};
-    char line[256];
-    int fd, len;
+    char line[256], tmp[PATH_MAX];
+    int fd, len, r;
 
     if (!file)
         return;
     if (!secs || safe_atolli_range(secs, 1, LONG_MAX / 1000, &limit_s) < 0)
         limit_s = 300;
     limit_ms = (long)limit_s * 1000;
-    fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    /* the file appears whole (written beside it, then linked into place:
+     * link() refuses an existing file as O_EXCL did), so a reader that sees
+     * it never reads it empty */
+    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", file, (long)getpid());
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) {
-        fprintf(stderr, "failpoint %s: cannot create %s: %s\n", name, file, strerror(errno));
+        fprintf(stderr, "failpoint %s: cannot create %s: %s\n", name, tmp, strerror(errno));
         return;
     }
     len = snprintf(line, sizeof(line), "%s %ld\n", name, (long)getpid());
     if (write(fd, line, (size_t)len) != len)
-        fprintf(stderr, "failpoint %s: cannot write %s\n", name, file);
+        fprintf(stderr, "failpoint %s: cannot write %s\n", name, tmp);
     close(fd);
+    r = link(tmp, file);
+    if (r < 0)
+        fprintf(stderr, "failpoint %s: cannot create %s: %s\n", name, file, strerror(errno));
+    unlink(tmp);
+    if (r < 0)
+        return;
     for (long waited = 0; access(file, F_OK) == 0; waited += 10) {
         if (waited >= limit_ms) {
             fprintf(stderr, "failpoint %s: paused %ld s, released by its deadline\n", name,

@@ -13,7 +13,8 @@
  *     name=exit:N         the process exits with status N (no cleanup)
  *     name=kill           the process SIGKILLs itself
  *     name=pause          the process writes "name pid" to the file
- *                         $OGUP_FAILPOINT_PAUSE_FILE and waits until it is
+ *                         $OGUP_FAILPOINT_PAUSE_FILE (it appears whole:
+ *                         written beside it, then linked) and waits until it is
  *                         removed (deadline $OGUP_FAILPOINT_PAUSE_S, 300 s):
  *                         the harness strikes a fault at exactly this point
  *     name=...@K          the action fires on the K-th hit only (1-based)
