@@ -300,35 +300,77 @@ struct step_ctx {
     size_t n;
 };
 
-/* argv on the given nodes at once; the first failure (array order) names
- * its node. A worker's own "[GAUSS-NNNNN] : detail" becomes the error. */
-static int run_on(struct step_ctx *s, const char *const *nodes, size_t n, const char *const *argv,
-                  const void *input, size_t input_len, struct og_error *err)
+/* Judges one node's result: 0, or the node's error. */
+typedef int (*node_judge)(const void *ctx, const char *node, const struct command_result *res,
+                          struct og_error *err);
+
+/* argv on the given nodes at once; each node's result judged in array
+ * order, and the first failure (its transport error, else the judge's) is
+ * the error. */
+static int run_judged(struct step_ctx *s, const char *const *nodes, size_t n,
+                      const char *const *argv, const struct transport_run_opts *o, node_judge judge,
+                      const void *ctx, struct og_error *err)
 {
     struct command_result res[CLUSTER_MAX_NODES];
     struct og_error errs[CLUSTER_MAX_NODES];
-    struct transport_run_opts o = {
-        .timeout_ms = STEP_TIMEOUT_MS, .input = input, .input_len = input_len};
     int r = 0;
 
     memset(res, 0, sizeof(res));
     memset(errs, 0, sizeof(errs));
-    transport_run_all(s->t, nodes, n, argv, &o, res, errs);
+    transport_run_all(s->t, nodes, n, argv, o, res, errs);
     for (size_t i = 0; i < n; i++) {
-        if (r == 0 && errs[i].code) {
+        if (r == 0 && errs[i].code)
             r = og_error_set(err, errs[i].code, "%s", errs[i].detail);
-        } else if (r == 0 && res[i].exit_status != 0) {
-            struct og_error w = {0};
-            if (og_error_parse(res[i].err, &w) < 0)
-                r = og_error_set(err, w.code, "%s (on %s)", w.detail, nodes[i]);
-            else
-                r = og_error_set(err, OG_E_EXEC_FAILED,
-                                 "Failed to execute the command: %s on %s (exit %d): %.1000s",
-                                 argv[0], nodes[i], res[i].exit_status, res[i].err);
-        }
+        else if (r == 0)
+            r = judge(ctx, nodes[i], &res[i], err);
         command_result_done(&res[i]);
     }
     return r;
+}
+
+/* A worker's own "[GAUSS-NNNNN] : detail" becomes the error; another
+ * failure names the command (ctx: argv[0]) and the node. */
+static int judge_exit(const void *ctx, const char *node, const struct command_result *res,
+                      struct og_error *err)
+{
+    struct og_error w = {0};
+
+    if (res->exit_status == 0)
+        return 0;
+    if (og_error_parse(res->err, &w) < 0)
+        return og_error_set(err, w.code, "%s (on %s)", w.detail, node);
+    return og_error_set(err, OG_E_EXEC_FAILED,
+                        "Failed to execute the command: %s on %s (exit %d): %.1000s",
+                        (const char *)ctx, node, res->exit_status, res->err);
+}
+
+/* argv on the given nodes at once; the first failure (array order) names
+ * its node. */
+static int run_on(struct step_ctx *s, const char *const *nodes, size_t n, const char *const *argv,
+                  const void *input, size_t input_len, struct og_error *err)
+{
+    struct transport_run_opts o = {
+        .timeout_ms = STEP_TIMEOUT_MS, .input = input, .input_len = input_len};
+
+    return run_judged(s, nodes, n, argv, &o, judge_exit, argv[0], err);
+}
+
+/* stat -c %F of $GAUSSHOME: a symlink, or absent */
+static int judge_app_path(const void *ctx, const char *node, const struct command_result *res,
+                          struct og_error *err)
+{
+    const struct preinstall *pi = ctx;
+
+    if (res->exit_status == 0 && strcmp(res->out, "symbolic link\n") != 0)
+        return og_error_set(err, OG_E_EXISTS,
+                            "The %s already exists. Please remove it. It should be a symbolic "
+                            "link to $GAUSSHOME if it exists (on %s).",
+                            pi->cfg.app_path, node);
+    if (res->exit_status != 0 && !strstr(res->err, "No such file"))
+        return og_error_set(err, OG_E_EXEC_FAILED,
+                            "Failed to execute the command: stat %s on %s: %s", pi->cfg.app_path,
+                            node, res->err);
+    return 0;
 }
 
 /* $GAUSSHOME must be a symlink or absent on every node, before anything
@@ -336,29 +378,33 @@ static int run_on(struct step_ctx *s, const char *const *nodes, size_t n, const 
 static int precheck_app_path(struct step_ctx *s, const struct preinstall *pi, struct og_error *err)
 {
     const char *argv[] = {"env", "LC_ALL=C", "stat", "-c", "%F", "--", pi->cfg.app_path, NULL};
-    struct command_result res[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
     struct transport_run_opts o = {.timeout_ms = 60 * 1000};
-    int r = 0;
 
-    memset(res, 0, sizeof(res));
-    memset(errs, 0, sizeof(errs));
-    transport_run_all(s->t, s->nodes, s->n, argv, &o, res, errs);
-    for (size_t i = 0; i < s->n; i++) {
-        if (r == 0 && errs[i].code)
-            r = og_error_set(err, errs[i].code, "%s", errs[i].detail);
-        else if (r == 0 && res[i].exit_status == 0 && strcmp(res[i].out, "symbolic link\n") != 0)
-            r = og_error_set(err, OG_E_EXISTS,
-                             "The %s already exists. Please remove it. It should be a symbolic "
-                             "link to $GAUSSHOME if it exists (on %s).",
-                             pi->cfg.app_path, s->nodes[i]);
-        else if (r == 0 && res[i].exit_status != 0 && !strstr(res[i].err, "No such file"))
-            r = og_error_set(err, OG_E_EXEC_FAILED,
-                             "Failed to execute the command: stat %s on %s: %s", pi->cfg.app_path,
-                             s->nodes[i], res[i].err);
-        command_result_done(&res[i]);
-    }
-    return r;
+    return run_judged(s, s->nodes, s->n, argv, &o, judge_app_path, pi, err);
+}
+
+/* the env-file script's answer: ok, link, dir, or "no <path>" */
+static int judge_env_file(const void *ctx, const char *node, const struct command_result *res,
+                          struct og_error *err)
+{
+    const struct preinstall *pi = ctx;
+    const char *out = res->out ? res->out : "";
+
+    if (strcmp(out, "link\n") == 0)
+        return og_error_set(err, OG_E_ROOT_GROUP_OR_LINK,
+                            "The %s cannot be a root user group or a link (on %s).", pi->sep_env,
+                            node);
+    if (strcmp(out, "dir\n") == 0)
+        return og_error_set(err, OG_E_PARAM_INVALID,
+                            "The parameter '--sep-env-file' value is incorrect. The file [%s] can "
+                            "not be a directory (on %s).",
+                            pi->sep_env, node);
+    if (strcmp(out, "ok\n") != 0)
+        return og_error_set(
+            err, OG_E_CREATE_FAILED, "Failed to create %s. The user %s cannot write %.*s on %s.",
+            pi->sep_env, pi->user, (int)(strncmp(out, "no ", 3) == 0 ? strcspn(out + 3, "\n") : 0),
+            strncmp(out, "no ", 3) == 0 ? out + 3 : "", node);
+    return 0;
 }
 
 /* --sep-env-file on every node, before anything changes: no link, no
@@ -375,36 +421,9 @@ static int precheck_env_file(struct step_ctx *s, const struct preinstall *pi, st
         "elif [ -d \"$d\" ] && [ -w \"$d\" ] && [ -x \"$d\" ]; then echo ok; "
         "else echo \"no $d\"; fi";
     const char *argv[] = {"sh", "-c", script, "sh", pi->sep_env, NULL};
-    struct command_result res[CLUSTER_MAX_NODES];
-    struct og_error errs[CLUSTER_MAX_NODES];
     struct transport_run_opts o = {.timeout_ms = 60 * 1000};
-    int r = 0;
 
-    memset(res, 0, sizeof(res));
-    memset(errs, 0, sizeof(errs));
-    transport_run_all(s->t, s->nodes, s->n, argv, &o, res, errs);
-    for (size_t i = 0; i < s->n; i++) {
-        const char *out = res[i].out ? res[i].out : "";
-        if (r == 0 && errs[i].code)
-            r = og_error_set(err, errs[i].code, "%s", errs[i].detail);
-        else if (r == 0 && strcmp(out, "link\n") == 0)
-            r = og_error_set(err, OG_E_ROOT_GROUP_OR_LINK,
-                             "The %s cannot be a root user group or a link (on %s).", pi->sep_env,
-                             s->nodes[i]);
-        else if (r == 0 && strcmp(out, "dir\n") == 0)
-            r = og_error_set(err, OG_E_PARAM_INVALID,
-                             "The parameter '--sep-env-file' value is incorrect. The file [%s] can "
-                             "not be a directory (on %s).",
-                             pi->sep_env, s->nodes[i]);
-        else if (r == 0 && strcmp(out, "ok\n") != 0)
-            r = og_error_set(err, OG_E_CREATE_FAILED,
-                             "Failed to create %s. The user %s cannot write %.*s on %s.",
-                             pi->sep_env, pi->user,
-                             (int)(strncmp(out, "no ", 3) == 0 ? strcspn(out + 3, "\n") : 0),
-                             strncmp(out, "no ", 3) == 0 ? out + 3 : "", s->nodes[i]);
-        command_result_done(&res[i]);
-    }
-    return r;
+    return run_judged(s, s->nodes, s->n, argv, &o, judge_env_file, pi, err);
 }
 
 static void step(const char *msg)
