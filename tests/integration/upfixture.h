@@ -34,6 +34,8 @@ void up_assert_version(const struct sim_cluster *c, const char *version);
 void up_assert_normal(const struct sim_cluster *c);
 /* No node holds $PGHOST/binary_upgrade. */
 void up_assert_no_journal(const struct sim_cluster *c);
+/* No node holds $PGHOST/binary_upgrade. */
+bool up_no_journal(const struct sim_cluster *c);
 /* "node1:<link>\nnode2:..." of $GAUSSHOME on every node (malloc'ed). */
 char *up_links(const struct sim_cluster *c);
 /* pg_dumpall of the cluster through the primary (malloc'ed); with
