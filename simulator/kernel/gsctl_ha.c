@@ -147,28 +147,45 @@ static bool has_standby(PGconn *conn)
     return safe_atoi(n, &senders) == 0 && senders > 0;
 }
 
+/* switchover/failover's opening: the banner, this instance's connection
+ * (NULL after openGauss's "Is server running?" lines), its term, and
+ * whether it is a standby. */
+static PGconn *ha_open(const struct ctl *c, const char *verb, bool *standby)
+{
+    struct og_error err = {0};
+    char inrec[8] = "";
+    PGconn *self;
+
+    gsctl_say("gs_ctl %s ,datadir is %s \n", verb, c->datadir);
+    self = kpg_connect_datadir(c->datadir, "postgres", &err);
+    if (!self) {
+        gsctl_say(" PID file \"%s/postmaster.pid\" does not exist\n", c->datadir);
+        gsctl_say("Is server running?\n");
+        return NULL;
+    }
+    gsctl_say("%s term (%d)\n", verb, term_of(self));
+    kpg_value(self, "SELECT pg_is_in_recovery()", inrec, sizeof(inrec), NULL);
+    *standby = inrec[0] == 't';
+    return self;
+}
+
 int gsctl_do_switchover(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *self = NULL, *primary = NULL, *old = NULL;
     _cleanup_dynbuf_ struct dynbuf peers = {0};
     struct og_error err = {0};
-    char inrec[8] = "", target[1200], old_end[64] = "", mine[64] = "";
+    char target[1200], old_end[64] = "", mine[64] = "";
+    bool standby = false;
     int wait_s = c->wait_s > 0 ? c->wait_s : 120;
     long long deadline;
     const char *restart_standby[] = {"restart", "-D", "@DATADIR@", "-M",
                                      "standby", "-m", "fast",      NULL};
 
     dynbuf_init(&peers, 8192);
-    gsctl_say("gs_ctl switchover ,datadir is %s \n", c->datadir);
-    self = kpg_connect_datadir(c->datadir, "postgres", &err);
-    if (!self) {
-        gsctl_say(" PID file \"%s/postmaster.pid\" does not exist\n", c->datadir);
-        gsctl_say("Is server running?\n");
+    self = ha_open(c, "switchover", &standby);
+    if (!self)
         return 1;
-    }
-    gsctl_say("switchover term (%d)\n", term_of(self));
-    kpg_value(self, "SELECT pg_is_in_recovery()", inrec, sizeof(inrec), NULL);
-    if (inrec[0] != 't') {
+    if (!standby) {
         gsctl_say("switchover completed (%s)\n", c->datadir);
         return 0;
     }
@@ -234,18 +251,12 @@ int gsctl_do_failover(const struct ctl *c)
 {
     _cleanup_pgconn_ PGconn *self = NULL;
     struct og_error err = {0};
-    char inrec[8] = "";
+    bool standby = false;
 
-    gsctl_say("gs_ctl failover ,datadir is %s \n", c->datadir);
-    self = kpg_connect_datadir(c->datadir, "postgres", &err);
-    if (!self) {
-        gsctl_say(" PID file \"%s/postmaster.pid\" does not exist\n", c->datadir);
-        gsctl_say("Is server running?\n");
+    self = ha_open(c, "failover", &standby);
+    if (!self)
         return 1;
-    }
-    gsctl_say("failover term (%d)\n", term_of(self));
-    kpg_value(self, "SELECT pg_is_in_recovery()", inrec, sizeof(inrec), NULL);
-    if (inrec[0] != 't') {
+    if (!standby) {
         gsctl_say(" cannot failover server; server is not in standby mode\n");
         return 1;
     }
