@@ -81,5 +81,12 @@ fi
 SAN_BUILD_DIR=${SAN_BUILD_DIR:-build-san} FUZZ_SECONDS=${FUZZ_SECONDS:-5} FUZZ_JOBS=2 ci/sanitize.sh || status=1
 
 # --- the closing line CI reads ----------------------------------------------------
+# A copy of the logs outside the clone, which CI removes: the next session can
+# read which test failed and why (OGUP_CI_LOGS, default /var/tmp/ogup-ci-logs).
+logs=${OGUP_CI_LOGS:-/var/tmp/ogup-ci-logs}
+if mkdir -p "$logs" 2>/dev/null; then
+  cp "$BUILD/meson-logs/testlog.txt" "$BUILD/meson-logs/testlog.json" "$logs/" 2>/dev/null || true
+  git rev-parse HEAD >"$logs/commit" 2>/dev/null || true
+fi
 python3 ci/summary.py "$BUILD/meson-logs/testlog.json"
 exit $status
