@@ -29,17 +29,26 @@ static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struc
     dynbuf_init(&xml, 256 * 1024);
     if (domxml_lxc(n, &xml) < 0)
         return og_error_set(err, OG_E_NOMEM, "domain XML");
-    /* Loop devices of parallel creates can collide ("Device or resource
-     * busy"): creates are serial, and retried once. */
+    /* Retried (three tries in all) on the two transient failures: loop
+     * devices of parallel creates colliding ("Device or resource busy"), and
+     * a controller too slow to hand over under load ("Timed out while
+     * reading log output": libvirt's virLXCProcessStart gives up after ~1 s
+     * of silence and stops the domain), so only when no such domain is left. */
+    char m[1024] = "";
     for (int attempt = 0; attempt < 3 && !dom; attempt++) {
         dom = virDomainCreateXML(d->conn, xml.buf, 0);
-        if (!dom && !strstr(simdriver_lv_err(), "busy"))
+        if (dom)
             break;
-        if (!dom)
-            usleep(200 * 1000);
+        snprintf(m, sizeof(m), "%s", simdriver_lv_err());
+        bool busy = strstr(m, "busy") != NULL;
+        if (attempt == 2 || (!busy && !strstr(m, "Timed out while reading log output")))
+            break;
+        _cleanup_(virDomainFreep) virDomainPtr left = virDomainLookupByName(d->conn, n->domain);
+        if (left)
+            break;
+        usleep(busy ? 200 * 1000 : 1000 * 1000);
     }
     if (!dom) {
-        const char *m = simdriver_lv_err();
         if (strstr(m, "already exists"))
             return og_error_set(err, OG_E_SIM_EXISTS, "domain \"%s\" already exists", n->domain);
         if (strstr(m, "cgroup"))
