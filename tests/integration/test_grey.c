@@ -5,8 +5,8 @@
  * and --continue (a mixed-version cluster between them), the refusals that
  * change nothing, grey rollback from a partly and a fully upgraded
  * cluster, commit, and the upgrade killed at failpoints then resumed or
- * rolled back. UPGRADE_FAILPOINTS=all (the slow suite) kills at every grey
- * failpoint; otherwise a sample runs.
+ * rolled back. UPGRADE_FAILPOINTS=all kills at every grey failpoint (the
+ * slow suite: shard:K/N, its K-th of N parts); otherwise a sample runs.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>

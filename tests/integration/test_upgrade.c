@@ -5,9 +5,10 @@
  * auto-rollback (also --force), refusals that change nothing, and upgrades
  * killed at failpoints then rolled back or resumed.
  *
- * UPGRADE_FAILPOINTS=all (the slow suite) kills at EVERY failpoint of the
- * in-place plan and of its rollback; UPGRADE_FAILPOINTS=from:NAME at every
- * point from NAME on; otherwise a sample of them runs.
+ * UPGRADE_FAILPOINTS=all kills at EVERY failpoint of the in-place plan and
+ * of its rollback (the slow suite: shard:K/N, its K-th of N parts);
+ * UPGRADE_FAILPOINTS=from:NAME at every point from NAME on, only:A,B at
+ * those; otherwise a sample of them runs.
  */
 #include <criterion/criterion.h>
 #include <json-c/json.h>

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "dynbuf.h"
+#include "parse.h"
 #include "upfixture.h"
 
 struct command_result upres;
@@ -213,9 +214,25 @@ size_t up_failpoints(const struct sim_cluster *c, const char *prefix, char names
     return n;
 }
 
-/* UPGRADE_FAILPOINTS: "all" (the slow suite), "from:NAME" (every point
- * from NAME on, to finish an interrupted run), "only:A,B" (those), else the
- * sample. */
+/* "shard:K/N": every N-th point of the run's order, from the K-th (1-based),
+ * so N processes side by side cover every point once. */
+static bool shard_sampled(const char *spec)
+{
+    static unsigned seen;
+    char nbuf[16];
+    const char *slash = strchr(spec, '/');
+    int k, n;
+
+    cr_assert(slash && (size_t)(slash - spec) < sizeof(nbuf), "UPGRADE_FAILPOINTS=shard:K/N");
+    snprintf(nbuf, sizeof(nbuf), "%.*s", (int)(slash - spec), spec);
+    cr_assert(safe_atoi_range(nbuf, 1, 64, &k) == 0 && safe_atoi_range(slash + 1, k, 64, &n) == 0,
+              "UPGRADE_FAILPOINTS=shard:K/N with 1 <= K <= N <= 64, not shard:%s", spec);
+    return (int)(seen++ % (unsigned)n) == k - 1;
+}
+
+/* UPGRADE_FAILPOINTS: "all" (the slow suite), "shard:K/N" (its K-th of N
+ * parts), "from:NAME" (every point from NAME on, to finish an interrupted
+ * run), "only:A,B" (those), else the sample. */
 bool up_sampled(const char *fp, const char *const *sample, size_t n)
 {
     const char *all = getenv("UPGRADE_FAILPOINTS");
@@ -223,6 +240,8 @@ bool up_sampled(const char *fp, const char *const *sample, size_t n)
 
     if (all && strcmp(all, "all") == 0)
         return true;
+    if (all && strncmp(all, "shard:", 6) == 0)
+        return shard_sampled(all + 6);
     if (all && strncmp(all, "from:", 5) == 0) {
         from_reached |= strcmp(fp, all + 5) == 0;
         return from_reached;
