@@ -500,7 +500,8 @@ Test(sshd, a_timed_out_command_is_killed_on_the_node)
     t0 = now_ms();
     cr_assert_eq(transport_run(t, "n1", argv, &o, &res, &err), -OG_E_TIMEOUT, "%s", err.detail);
     took = now_ms() - t0;
-    cr_assert(took >= 900 && took < 2500, "took %lld ms", took);
+    /* a held deadline (1 s, and a loaded machine's teardown), not the 60 s */
+    cr_assert(took >= 900 && took < 5000, "took %lld ms", took);
     /* The node's own deadline is the same instant; allow it a moment. */
     for (until = now_ms() + 3000; runs && now_ms() < until;)
         runs = remote_sleep_runs(t, arg);
