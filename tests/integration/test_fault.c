@@ -608,6 +608,10 @@ static void crashed_injector(void)
         cr_assert_not(netfilter_chain_exists(chain));
         cr_assert_neq(node_run("node2", "root", ls), 0, "the stray ballast is still there");
     }
+    /* healed, the standbys cut off (node3) and partitioned (node2) stream
+     * again; a dropped one reconnects within wal_retrieve_retry_interval */
+    cr_assert(WAIT_UNTIL(streams_to("node3"), 40000), "node3 did not reconnect after the sweep");
+    cr_assert(WAIT_UNTIL(streams_to("node2"), 40000), "node2 did not reconnect after the sweep");
     /* a second sweep finds nothing to do */
     cr_assert_eq(ogfault(sweep), 0, "%s %s", res.out, res.err);
     cr_assert_null(strstr(res.out, "healed"), "%s", res.out);
