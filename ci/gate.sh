@@ -35,7 +35,8 @@ meson test -C "$BUILD" --print-errorlogs --num-processes 2 --no-suite slow || st
 # The slow suite: every failpoint of both plans, each plan in three parts, each
 # part its own cluster; GATE_SLOW_JOBS parts side by side (the work waits on
 # the nodes more than it computes: three grey parts together took ~18 min,
-# the grey plan whole ~1 h). Its log is slowlog.json beside testlog.json.
+# the grey plan whole ~1 h; five parts at once beside two fuzzers overloaded
+# 2 CPUs: sshd banners timed out). Its log is slowlog.json beside testlog.json.
 meson test -C "$BUILD" --print-errorlogs --num-processes "${GATE_SLOW_JOBS:-3}" --suite slow \
   --logbase slowlog || status=$?
 # Every scenario suite (scenarios/paths, retry, rollback, faults): any failed
