@@ -34,14 +34,16 @@ static int lxc_node_create(struct simdriver *d, const struct node_spec *n, struc
      * a controller too slow to hand over under load ("Timed out while
      * reading log output": libvirt's virLXCProcessStart gives up after ~1 s
      * of silence and stops the domain), so only when no such domain is left. */
+    enum { LXC_START_TRIES = 3 };
     char m[1024] = "";
-    for (int attempt = 0; attempt < 3 && !dom; attempt++) {
+    for (int attempt = 1;; attempt++) {
         dom = virDomainCreateXML(d->conn, xml.buf, 0);
         if (dom)
             break;
         snprintf(m, sizeof(m), "%s", simdriver_lv_err());
         bool busy = strstr(m, "busy") != NULL;
-        if (attempt == 2 || (!busy && !strstr(m, "Timed out while reading log output")))
+        if (attempt == LXC_START_TRIES ||
+            (!busy && !strstr(m, "Timed out while reading log output")))
             break;
         _cleanup_(virDomainFreep) virDomainPtr left = virDomainLookupByName(d->conn, n->domain);
         if (left)
